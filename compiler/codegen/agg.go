@@ -1,0 +1,240 @@
+package codegen
+
+import (
+	"strconv"
+
+	. "github.com/dave/jennifer/jen"
+
+	"github.com/sqlstream/sqlstream/compiler/plan"
+	"github.com/sqlstream/sqlstream/compiler/sqltype"
+)
+
+// accType declares the accumulator struct (one set of fields per aggregate), its merge
+// method, and the constructor that allocates COUNT(DISTINCT) sets.
+func (g *queryGen) accType() {
+	fields := []Code{Id("mark").Int64().Comment("batch id + 1 of the last batch that changed the group")}
+	var merge []Code
+	init := Dict{}
+	for i, a := range g.q.Agg.Aggs {
+		n := strconv.Itoa(i)
+		switch a.Func {
+		case plan.CountStar, plan.Count:
+			fields = append(fields, Id("n"+n).Int64().Comment(string(a.Func)))
+			merge = append(merge, Id("g").Dot("n"+n).Op("+=").Id("a").Dot("n"+n))
+		case plan.CountDistinct:
+			fields = append(fields, Id("d"+n).Map(goType(a.Arg.Type())).Struct().Comment("count(DISTINCT)"))
+			init[Id("d"+n)] = Map(goType(a.Arg.Type())).Struct().Values()
+			merge = append(merge, For(Id("v").Op(":=").Range().Id("a").Dot("d"+n)).Block(
+				Id("g").Dot("d"+n).Index(Id("v")).Op("=").Struct().Values()))
+		case plan.Sum:
+			fields = append(fields, Id("s"+n).Add(goType(a.Type)).Comment("sum"), Id("has"+n).Bool())
+			merge = append(merge, Id("g").Dot("s"+n).Op("+=").Id("a").Dot("s"+n),
+				Id("g").Dot("has"+n).Op("=").Id("g").Dot("has"+n).Op("||").Id("a").Dot("has"+n))
+		case plan.Avg:
+			fields = append(fields, Id("s"+n).Float64().Comment("avg: sum and count"), Id("n"+n).Int64())
+			merge = append(merge, Id("g").Dot("s"+n).Op("+=").Id("a").Dot("s"+n), Id("g").Dot("n"+n).Op("+=").Id("a").Dot("n"+n))
+		case plan.Min, plan.Max:
+			fields = append(fields, Id("m"+n).Add(goType(a.Type)).Comment(string(a.Func)), Id("has"+n).Bool())
+			better := betterThan(a, Id("a").Dot("m"+n), Id("g").Dot("m"+n))
+			merge = append(merge, If(Id("a").Dot("has"+n).Op("&&").Parens(Op("!").Id("g").Dot("has"+n).Op("||").Add(better))).Block(
+				Id("g").Dot("m"+n).Op("=").Id("a").Dot("m"+n),
+				Id("g").Dot("has"+n).Op("=").True(),
+			))
+		}
+	}
+	acc := g.id("Acc")
+	g.f.Commentf("%s holds the aggregates of one group.", acc)
+	g.f.Type().Id(acc).Struct(fields...)
+	g.f.Func().Id("new" + exported(g.p) + "Acc").Params().Op("*").Id(acc).Block(
+		Return(Op("&").Id(acc).Values(init)))
+	g.f.Comment("merge adds the partial aggregates of a into g.")
+	g.f.Func().Params(Id("g").Op("*").Id(acc)).Id("merge").Params(Id("a").Op("*").Id(acc)).Block(merge...)
+}
+
+// betterThan is "x should replace the current min/max cur".
+func betterThan(a *plan.AggCall, x, cur Code) Code {
+	op := "<"
+	if a.Func == plan.Max {
+		op = ">"
+	}
+	if a.Type == sqltype.Boolean {
+		return boolOrder(op, val{v: x}, val{v: cur})
+	}
+	return Add(x).Op(op).Add(cur)
+}
+
+// aggUpdate generates: build the key, find or create the group, update each aggregate.
+func (g *queryGen) aggUpdate(eg *exprGen, keys, args []plan.Expr) {
+	agg := g.q.Agg
+	keyVals := make([]val, len(keys))
+	for i, k := range keys {
+		keyVals[i] = eg.compile(k)
+	}
+	argVals := make([]val, len(args))
+	for i, a := range args {
+		if a != nil {
+			argVals[i] = eg.compile(a)
+		}
+	}
+	eg.emit(Var().Id("k").Id(g.id("Key")))
+	eg.emit(assignFields("k", g.keyNms, agg.KeyCols, keyVals, false)...)
+	var clones []Code
+	for i, c := range agg.KeyCols {
+		if c.Type == sqltype.String || c.Type == sqltype.Bytes {
+			clones = append(clones, Id("k").Dot(g.keyNms[i]).Op("=").Qual("strings", "Clone").Call(Id("k").Dot(g.keyNms[i])))
+		}
+	}
+	eg.emit(
+		Id("a").Op(":=").Id("w").Dot("groups").Index(Id("k")),
+		If(Id("a").Op("==").Nil()).Block(append(append([]Code{
+			Id("a").Op("=").Id("new" + exported(g.p) + "Acc").Call()},
+			clones...),
+			Id("w").Dot("groups").Index(Id("k")).Op("=").Id("a"))...),
+	)
+	for i, a := range agg.Aggs {
+		n := strconv.Itoa(i)
+		x := argVals[i]
+		var upd []Code
+		switch a.Func {
+		case plan.CountStar:
+			eg.emit(Id("a").Dot("n" + n).Op("++"))
+			continue
+		case plan.Count:
+			upd = []Code{Id("a").Dot("n" + n).Op("++")}
+		case plan.CountDistinct:
+			v := x.v
+			if a.Arg.Type() == sqltype.String || a.Arg.Type() == sqltype.Bytes {
+				upd = []Code{If(List(Id("_"), Id("ok")).Op(":=").Id("a").Dot("d"+n).Index(x.v), Op("!").Id("ok")).Block(
+					Id("a").Dot("d"+n).Index(Qual("strings", "Clone").Call(v)).Op("=").Struct().Values())}
+			} else {
+				upd = []Code{Id("a").Dot("d" + n).Index(v).Op("=").Struct().Values()}
+			}
+		case plan.Sum:
+			upd = []Code{Id("a").Dot("s" + n).Op("+=").Add(goType(a.Type)).Call(x.v), Id("a").Dot("has" + n).Op("=").True()}
+		case plan.Avg:
+			upd = []Code{Id("a").Dot("s" + n).Op("+=").Float64().Call(x.v), Id("a").Dot("n" + n).Op("++")}
+		case plan.Min, plan.Max:
+			v := x.v
+			if a.Type == sqltype.String || a.Type == sqltype.Bytes {
+				v = Qual("strings", "Clone").Call(v)
+			}
+			cur := Id("a").Dot("m" + n)
+			upd = []Code{If(Op("!").Id("a").Dot("has"+n).Op("||").Add(betterThan(a, x.v, cur))).Block(
+				Id("a").Dot("m"+n).Op("=").Add(v), Id("a").Dot("has"+n).Op("=").True())}
+		}
+		if x.null != nil {
+			eg.emit(If(not(x.null, !x.op)).Block(upd...))
+		} else {
+			eg.emit(upd...)
+		}
+	}
+}
+
+// aggResult is the Go form of aggregate i of accumulator a.
+func aggResult(i int, c *plan.AggCall) val {
+	n := strconv.Itoa(i)
+	a := Id("a")
+	switch c.Func {
+	case plan.CountStar, plan.Count:
+		return val{v: Add(a).Dot("n" + n)}
+	case plan.CountDistinct:
+		return val{v: Int64().Call(Len(Add(a).Dot("d" + n)))}
+	case plan.Sum:
+		return val{v: Add(a).Dot("s" + n), null: Op("!").Add(a).Dot("has" + n), op: false}
+	case plan.Avg:
+		return val{v: Add(a).Dot("s" + n).Op("/").Float64().Call(Add(a).Dot("n" + n)), null: Add(a).Dot("n" + n).Op("==").Lit(0), op: true}
+	}
+	return val{v: Add(a).Dot("m" + n), null: Op("!").Add(a).Dot("has" + n)}
+}
+
+// finish generates Query.Finish: merge the workers, then emit according to the output mode.
+func (g *queryGen) finish() {
+	q := g.q
+	rows := g.id("Rows")
+	var body []Code
+	if q.Agg == nil {
+		body = append(body,
+			Id("segs").Op(":=").Make(Index().Op("*").Qual(pkgRT, "Segments").Types(Id(g.id("Row"))), Len(Id("workers"))),
+			For(List(Id("i"), Id("w")).Op(":=").Range().Id("workers")).Block(
+				Id("segs").Index(Id("i")).Op("=").Op("&").Id("w").Assert(Op("*").Id(g.id("Worker"))).Dot("out")),
+			Id("out").Op(":=").Id(rows).Call(Qual(pkgRT, "InOrder").Call(Id("segs"))),
+		)
+		if q.Limit >= 0 {
+			body = append(body,
+				If(Id("rem").Op(":=").Lit(int(q.Limit)).Op("-").Id("q").Dot("emitted"), Int64().Call(Len(Id("out"))).Op(">").Id("rem")).Block(
+					Id("out").Op("=").Id("out").Index(Empty(), Max(Id("rem"), Lit(0)))),
+				Id("q").Dot("emitted").Op("+=").Int64().Call(Len(Id("out"))),
+			)
+		}
+		body = append(body, Return(Id("out"), Nil()))
+	} else {
+		update := q.Mode == plan.Update
+		merge := []Code{
+			Id("g").Op(":=").Id("q").Dot("groups").Index(Id("k")),
+			If(Id("g").Op("==").Nil()).Block(
+				Id("q").Dot("groups").Index(Id("k")).Op("=").Id("a"),
+				Id("g").Op("=").Id("a"),
+			).Else().Block(Id("g").Dot("merge").Call(Id("a"))),
+		}
+		if update {
+			merge = append(merge, If(Id("g").Dot("mark").Op("!=").Id("mark")).Block(
+				Id("g").Dot("mark").Op("=").Id("mark"),
+				Id("changed").Op("=").Append(Id("changed"), Id("k")),
+			))
+			body = append(body, Id("mark").Op(":=").Id("batchID").Op("+").Lit(1), Var().Id("changed").Index().Id(g.id("Key")))
+		}
+		body = append(body,
+			For(List(Id("_"), Id("rw")).Op(":=").Range().Id("workers")).Block(
+				For(List(Id("k"), Id("a")).Op(":=").Range().Id("rw").Assert(Op("*").Id(g.id("Worker"))).Dot("groups")).Block(merge...),
+			),
+			Var().Id("out").Id(rows),
+		)
+		if update {
+			body = append(body, For(List(Id("_"), Id("k")).Op(":=").Range().Id("changed")).Block(
+				Id("out").Op("=").Id("q").Dot("emit").Call(Id("out"), Op("&").Id("k"), Id("q").Dot("groups").Index(Id("k")))))
+		} else {
+			body = append(body, For(List(Id("k"), Id("a")).Op(":=").Range().Id("q").Dot("groups")).Block(
+				Id("out").Op("=").Id("q").Dot("emit").Call(Id("out"), Op("&").Id("k"), Id("a"))))
+		}
+		body = append(body, g.sortRows()...)
+		if q.Limit >= 0 {
+			body = append(body, If(Len(Id("out")).Op(">").Lit(int(q.Limit))).Block(
+				Id("out").Op("=").Id("out").Index(Empty(), Lit(int(q.Limit)))))
+		}
+		body = append(body, Return(Id("out"), Nil()))
+		g.emitMethod()
+	}
+	g.f.Comment("Finish merges the workers of a batch and returns the rows the output mode emits.")
+	g.f.Func().Params(Id("q").Op("*").Id(g.id("Query"))).Id("Finish").
+		Params(Id("batchID").Int64(), Id("workers").Index().Qual(pkgRT, "Worker")).
+		Params(Qual(pkgRT, "Rows"), Error()).Block(body...)
+}
+
+// emitMethod generates the per-group step after aggregation: HAVING, then the projection.
+func (g *queryGen) emitMethod() {
+	q := g.q
+	aggCols := q.Agg.AggColumns()
+	g.base = make([]val, len(aggCols))
+	for i, c := range q.Agg.KeyCols {
+		g.base[i] = fieldVal(Id("k"), g.keyNms[i], c)
+	}
+	for i, a := range q.Agg.Aggs {
+		g.base[len(q.Agg.KeyCols)+i] = aggResult(i, a)
+	}
+	filters, cols := plan.Flatten(aggCols, q.Post)
+	eg := g.newExprGen(append(append([]plan.Expr{}, filters...), cols...)...)
+	for _, f := range filters {
+		eg.emit(If(not(eg.cond(f), false)).Block(Return(Id("out"))))
+	}
+	vals := make([]val, len(cols))
+	for i, c := range cols {
+		vals[i] = eg.compile(c)
+	}
+	eg.emit(Var().Id("row").Id(g.id("Row")))
+	eg.emit(assignFields("row", g.outNms, g.outCols, vals, false)...)
+	eg.emit(Return(Append(Id("out"), Id("row"))))
+	g.f.Comment("emit appends the output row of one group, unless HAVING rejects it.")
+	g.f.Func().Params(Id("q").Op("*").Id(g.id("Query"))).Id("emit").
+		Params(Id("out").Id(g.id("Rows")), Id("k").Op("*").Id(g.id("Key")), Id("a").Op("*").Id(g.id("Acc"))).
+		Id(g.id("Rows")).Block(eg.b.stmts...)
+}

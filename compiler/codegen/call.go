@@ -1,0 +1,100 @@
+package codegen
+
+import (
+	. "github.com/dave/jennifer/jen"
+
+	"github.com/sqlstream/sqlstream/compiler/plan"
+	"github.com/sqlstream/sqlstream/compiler/sqltype"
+)
+
+// call emits a built-in scalar function. Every function here is NULL when an argument is
+// NULL (COALESCE, NULLIF and IF were rewritten to CASE by the checker).
+func (g *exprGen) call(e *plan.Call) val {
+	args := make([]val, len(e.Args))
+	var null Code
+	for i, a := range e.Args {
+		args[i] = g.compile(a)
+		if args[i].null != nil {
+			null = orNull(null, args[i].null)
+		}
+	}
+	v := func(i int) Code { return args[i].v }
+	fn := func(name string) Code {
+		vs := make([]Code, len(args))
+		for i := range args {
+			vs[i] = v(i)
+		}
+		return Qual(pkgSQLFn, name).Call(vs...)
+	}
+	switch e.Name {
+	case "length", "char_length", "character_length":
+		return val{v: fn("Length"), null: null}
+	case "lower", "lcase":
+		return val{v: Qual("strings", "ToLower").Call(v(0)), null: null}
+	case "upper", "ucase":
+		return val{v: Qual("strings", "ToUpper").Call(v(0)), null: null}
+	case "trim":
+		return val{v: fn("Trim"), null: null}
+	case "ltrim":
+		return val{v: fn("LTrim"), null: null}
+	case "rtrim":
+		return val{v: fn("RTrim"), null: null}
+	case "substring", "substr":
+		if len(args) == 2 {
+			return val{v: fn("SubstringFrom"), null: null}
+		}
+		return val{v: fn("Substring"), null: null}
+	case "concat":
+		var c *Statement
+		for i := range args {
+			if c == nil {
+				c = args[i].operand()
+			} else {
+				c = c.Op("+").Add(args[i].operand())
+			}
+		}
+		return val{v: c, null: null, op: len(args) > 1}
+	case "abs":
+		switch e.T {
+		case sqltype.Double:
+			return val{v: Qual(pkgMath, "Abs").Call(v(0)), null: null}
+		case sqltype.Int:
+			return val{v: Qual(pkgSQLFn, "AbsInt32").Call(v(0)), null: null}
+		}
+		return val{v: Qual(pkgSQLFn, "AbsInt64").Call(v(0)), null: null}
+	case "round":
+		var digits Code = Int32().Call(Lit(0))
+		if len(args) == 2 {
+			digits = v(1)
+		}
+		switch e.T {
+		case sqltype.Double:
+			return val{v: Qual(pkgSQLFn, "RoundHalfUp").Call(v(0), digits), null: null}
+		case sqltype.Int:
+			return val{v: Int32().Call(Qual(pkgSQLFn, "RoundInt64").Call(Int64().Call(v(0)), digits)), null: null}
+		}
+		return val{v: Qual(pkgSQLFn, "RoundInt64").Call(v(0), digits), null: null}
+	case "floor", "ceil", "ceiling":
+		if e.Args[0].Type() != sqltype.Double {
+			return val{v: Int64().Call(v(0)), null: null}
+		}
+		name := "Floor"
+		if e.Name != "floor" {
+			name = "Ceil"
+		}
+		return val{v: Qual(pkgSQLFn, name).Call(v(0)), null: null}
+	}
+	panic("codegen: no emitter for function " + e.Name)
+}
+
+// Emits reports whether codegen can emit the named scalar function; the checker's function
+// table and this switch are kept in step by a test.
+func Emits(name string) bool {
+	switch name {
+	case "length", "char_length", "character_length", "lower", "lcase", "upper", "ucase",
+		"trim", "ltrim", "rtrim", "substring", "substr", "concat", "abs", "round", "floor",
+		"ceil", "ceiling":
+		return true
+	}
+	return false
+}

@@ -1,0 +1,107 @@
+package codegen
+
+import (
+	. "github.com/dave/jennifer/jen"
+
+	"github.com/sqlstream/sqlstream/compiler/plan"
+	"github.com/sqlstream/sqlstream/compiler/sqltype"
+)
+
+// cast converts with Spark's non-ANSI rules: input that does not convert gives NULL.
+func (g *exprGen) cast(e *plan.Cast) val {
+	from, to := e.X.Type(), e.To
+	x := g.compile(e.X)
+	if from == to || from == sqltype.Null {
+		if from == sqltype.Null {
+			return val{v: zero(to), null: True()}
+		}
+		return x
+	}
+	conv := func(c Code) val { return val{v: c, null: x.null} }
+	// parsed calls a (T, ok) function and is NULL when it fails.
+	parsed := func(fn string) val {
+		name := g.q.name("p")
+		g.emit(List(Id(name), Id(name+"OK")).Op(":=").Qual(pkgSQLFn, fn).Call(x.v))
+		return val{v: Id(name), null: orNull(x.null, Op("!").Id(name+"OK"))}
+	}
+	switch to {
+	case sqltype.String:
+		switch from {
+		case sqltype.Boolean:
+			return conv(Qual("strconv", "FormatBool").Call(x.v))
+		case sqltype.Int, sqltype.BigInt:
+			return conv(Qual("strconv", "FormatInt").Call(Int64().Call(x.v), Lit(10)))
+		case sqltype.Double:
+			return conv(Qual(pkgCodec, "FormatDouble").Call(x.v))
+		case sqltype.Timestamp:
+			return conv(Qual(pkgCodec, "FormatTimestamp").Call(x.v))
+		case sqltype.Date:
+			return conv(Qual(pkgCodec, "FormatDate").Call(x.v))
+		case sqltype.Bytes:
+			return x
+		}
+	case sqltype.Bytes:
+		return x // BYTES are strings inside generated code
+	case sqltype.Boolean:
+		switch from {
+		case sqltype.String:
+			return parsed("CastToBoolean")
+		case sqltype.Int, sqltype.BigInt, sqltype.Double:
+			return conv(Add(x.v).Op("!=").Lit(0))
+		}
+	case sqltype.Int, sqltype.BigInt:
+		goT := Int64()
+		if to == sqltype.Int {
+			goT = Int32()
+		}
+		switch from {
+		case sqltype.String:
+			if to == sqltype.Int {
+				return parsed("CastToInt32")
+			}
+			return parsed("CastToInt64")
+		case sqltype.Boolean:
+			return conv(goT.Call(Qual(pkgSQLFn, "BoolToInt").Call(x.v)))
+		case sqltype.Int, sqltype.BigInt:
+			return conv(goT.Call(x.v))
+		case sqltype.Double:
+			if to == sqltype.Int {
+				return conv(Qual(pkgSQLFn, "DoubleToInt32").Call(x.v))
+			}
+			return conv(Qual(pkgSQLFn, "DoubleToInt64").Call(x.v))
+		case sqltype.Timestamp:
+			// seconds since the epoch, rounded down, as Spark does
+			return conv(goT.Call(Qual(pkgSQLFn, "FloorDiv").Call(x.v, Lit(1000000))))
+		}
+	case sqltype.Double:
+		switch from {
+		case sqltype.String:
+			return parsed("CastToDouble")
+		case sqltype.Boolean:
+			return conv(Float64().Call(Qual(pkgSQLFn, "BoolToInt").Call(x.v)))
+		case sqltype.Int, sqltype.BigInt:
+			return conv(Float64().Call(x.v))
+		case sqltype.Timestamp:
+			return conv(Float64().Call(x.v).Op("/").Lit(1e6))
+		}
+	case sqltype.Timestamp:
+		switch from {
+		case sqltype.String:
+			return parsed("CastToTimestamp")
+		case sqltype.Int, sqltype.BigInt:
+			return conv(Int64().Call(x.v).Op("*").Lit(1000000))
+		case sqltype.Double:
+			return conv(Qual(pkgSQLFn, "DoubleToInt64").Call(Add(x.v).Op("*").Lit(1e6)))
+		case sqltype.Date:
+			return conv(Int64().Call(x.v).Op("*").Lit(86400000000))
+		}
+	case sqltype.Date:
+		switch from {
+		case sqltype.String:
+			return parsed("CastToDate")
+		case sqltype.Timestamp:
+			return conv(Int32().Call(Qual(pkgSQLFn, "FloorDiv").Call(x.v, Lit(86400000000))))
+		}
+	}
+	panic("codegen: no cast from " + from.String() + " to " + to.String())
+}

@@ -1,0 +1,160 @@
+package codegen
+
+import (
+	"fmt"
+
+	. "github.com/dave/jennifer/jen"
+
+	"github.com/sqlstream/sqlstream/compiler/plan"
+	"github.com/sqlstream/sqlstream/compiler/sqltype"
+)
+
+// decoder generates decode(in, rec): one record of the source's format straight into the
+// input struct. It returns "" or why the record is malformed.
+func (g *queryGen) decoder() {
+	var body []Code
+	switch g.q.Source.Format {
+	case "text":
+		body = g.decodeText()
+	case "csv":
+		body = g.decodeCSV()
+	case "json":
+		body = g.decodeJSON()
+	case "rate":
+		body = g.decodeRate()
+	default:
+		panic("codegen: unknown format " + g.q.Source.Format)
+	}
+	g.f.Commentf("decode reads one %s record into in, and returns why it is malformed or \"\".", g.q.Source.Format)
+	g.f.Func().Params(Id("w").Op("*").Id(g.id("Worker"))).Id("decode").
+		Params(Id("in").Op("*").Id(g.id("In")), Id("rec").Index().Byte()).String().Block(body...)
+}
+
+func (g *queryGen) decodeText() []Code {
+	// The checker allows exactly one STRING column for text: the whole line.
+	return []Code{
+		Id("in").Dot(g.inNames[0]).Op("=").Qual(pkgRT, "View").Call(Id("rec")),
+		Return(Lit("")),
+	}
+}
+
+// parseField converts text field f (non-empty) into in.<name>, or returns a reason.
+func parseField(name string, c plan.Column, f Code) []Code {
+	target := Id("in").Dot(name)
+	bad := Return(Qual("fmt", "Sprintf").Call(Lit(fmt.Sprintf("column %q: invalid %s %%q", c.Name, c.Type)), f))
+	parse := func(fn string) []Code {
+		return []Code{
+			List(Id("v"), Id("ok")).Op(":=").Qual(pkgCodec, fn).Call(f),
+			If(Op("!").Id("ok")).Block(bad),
+			Add(target).Op("=").Id("v"),
+		}
+	}
+	switch c.Type {
+	case sqltype.Boolean:
+		return parse("ParseBool")
+	case sqltype.Int:
+		return parse("ParseInt32")
+	case sqltype.BigInt:
+		return parse("ParseInt64")
+	case sqltype.Double:
+		return parse("ParseFloat64")
+	case sqltype.Timestamp:
+		return parse("ParseTimestamp")
+	case sqltype.Date:
+		return parse("ParseDate")
+	}
+	return []Code{Add(target).Op("=").Qual(pkgRT, "View").Call(f)}
+}
+
+// emptyField handles an empty CSV field: NULL, as Spark reads it, or malformed when the column
+// is NOT NULL.
+func emptyField(name string, c plan.Column) Code {
+	if c.Nullable {
+		return Id("in").Dot(name + "Null").Op("=").True()
+	}
+	return Return(Lit(fmt.Sprintf("column %q is NOT NULL but the field is empty", c.Name)))
+}
+
+func (g *queryGen) decodeCSV() []Code {
+	cols := g.q.Source.Columns
+	sep := byte(',')
+	if d := g.q.Source.Options["delimiter"]; len(d) == 1 {
+		sep = d[0]
+	}
+	body := []Code{
+		Var().Err().Error(),
+		List(Id("w").Dot("fields"), Err()).Op("=").Id("w").Dot("csv").Dot("Split").Call(Id("rec"), Lit(sep), Id("w").Dot("fields").Index(Empty(), Lit(0))),
+		If(Err().Op("!=").Nil()).Block(Return(Err().Dot("Error").Call())),
+		If(Len(Id("w").Dot("fields")).Op("!=").Lit(len(cols))).Block(
+			Return(Qual("fmt", "Sprintf").Call(Lit(fmt.Sprintf("expected %d fields, got %%d", len(cols))), Len(Id("w").Dot("fields"))))),
+	}
+	for i, c := range cols {
+		f := Id("w").Dot("fields").Index(Lit(i))
+		body = append(body, If(Len(f).Op("==").Lit(0)).Block(emptyField(g.inNames[i], c)).Else().Block(parseField(g.inNames[i], c, f)...))
+	}
+	return append(body, Return(Lit("")))
+}
+
+// decodeRate reads the rate source's internal records: "<micros>,<value>".
+func (g *queryGen) decodeRate() []Code {
+	body := []Code{
+		Var().Err().Error(),
+		List(Id("w").Dot("fields"), Err()).Op("=").Id("w").Dot("csv").Dot("Split").Call(Id("rec"), LitByte(','), Id("w").Dot("fields").Index(Empty(), Lit(0))),
+		If(Err().Op("!=").Nil().Op("||").Len(Id("w").Dot("fields")).Op("!=").Lit(2)).Block(Return(Lit("bad rate record"))),
+	}
+	for i, c := range g.q.Source.Columns {
+		idx := 1
+		if c.Name == "timestamp" {
+			idx = 0
+		}
+		body = append(body,
+			List(Id("v"+fmt.Sprint(i)), Id("ok"+fmt.Sprint(i))).Op(":=").Qual(pkgCodec, "ParseInt64").Call(Id("w").Dot("fields").Index(Lit(idx))),
+			If(Op("!").Id("ok"+fmt.Sprint(i))).Block(Return(Lit("bad rate record"))),
+			Id("in").Dot(g.inNames[i]).Op("=").Id("v"+fmt.Sprint(i)),
+		)
+	}
+	return append(body, Return(Lit("")))
+}
+
+func (g *queryGen) decodeJSON() []Code {
+	cols := g.q.Source.Columns
+	j := Id("w").Dot("json")
+	body := []Code{Add(j).Dot("Reset").Call(Id("rec"))}
+	var cases []Code
+	var checks []Code
+	for i, c := range cols {
+		name := g.inNames[i]
+		seen := "seen" + name
+		if c.Nullable {
+			body = append(body, Id("in").Dot(name+"Null").Op("=").True())
+		} else {
+			body = append(body, Var().Id(seen).Bool())
+			checks = append(checks, If(Op("!").Id(seen)).Block(Return(Lit(fmt.Sprintf("missing NOT NULL field %q", c.Name)))))
+		}
+		reader := map[sqltype.Type]string{
+			sqltype.Boolean: "Bool", sqltype.Int: "Int32", sqltype.BigInt: "Int64", sqltype.Double: "Float64",
+			sqltype.String: "StringView", sqltype.Bytes: "BytesString", sqltype.Timestamp: "Timestamp", sqltype.Date: "Date",
+		}[c.Type]
+		stmts := []Code{
+			List(Id("v"), Id("null"), Id("ok")).Op(":=").Add(j).Dot(reader).Call(),
+			If(Op("!").Id("ok")).Block(Return(Add(j).Dot("Err").Call().Dot("Error").Call())),
+		}
+		if c.Nullable {
+			stmts = append(stmts, List(Id("in").Dot(name), Id("in").Dot(name+"Null")).Op("=").List(Id("v"), Id("null")))
+		} else {
+			stmts = append(stmts,
+				If(Id("null")).Block(Return(Lit(fmt.Sprintf("field %q is null but the column is NOT NULL", c.Name)))),
+				Id("in").Dot(name).Op("=").Id("v"),
+				Id(seen).Op("=").True(),
+			)
+		}
+		cases = append(cases, Case(Lit(c.Name)).Block(stmts...))
+	}
+	cases = append(cases, Default().Block(Add(j).Dot("Skip").Call()))
+	body = append(body,
+		For(Add(j).Dot("NextKey").Call()).Block(Switch(String().Call(Add(j).Dot("Key").Call())).Block(cases...)),
+		If(Err().Op(":=").Add(j).Dot("Err").Call(), Err().Op("!=").Nil()).Block(Return(Err().Dot("Error").Call())),
+	)
+	body = append(body, checks...)
+	return append(body, Return(Lit("")))
+}

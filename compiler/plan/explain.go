@@ -1,0 +1,146 @@
+package plan
+
+import (
+	"fmt"
+	"strings"
+	"time"
+)
+
+// Explain renders every query's logical plan (operators as the SQL asked for them) and its
+// physical plan (what the generated program does per chunk and per batch) as indented trees.
+func Explain(p *Program) string {
+	var b strings.Builder
+	for i, q := range p.Queries {
+		if i > 0 {
+			b.WriteByte('\n')
+		}
+		fmt.Fprintf(&b, "== Query %s: output mode %s, trigger %s ==\n", q.Name, q.Mode, q.Trigger)
+		b.WriteString("Logical plan:\n")
+		q.logical(&b)
+		b.WriteString("Physical plan:\n")
+		q.physical(&b)
+	}
+	return b.String()
+}
+
+func (t Trigger) String() string {
+	switch t.Kind {
+	case TriggerInterval:
+		return "every " + (time.Duration(t.Micros) * time.Microsecond).String()
+	case TriggerOnce:
+		return "once"
+	case TriggerAvailableNow:
+		return "available now"
+	}
+	return "as fast as possible"
+}
+
+func (q *Query) logical(b *strings.Builder) {
+	var lines []string
+	add := func(format string, args ...any) { lines = append(lines, fmt.Sprintf(format, args...)) }
+	add("Sink %s [%s]", q.Sink.Name, q.Sink.Connector)
+	if q.Limit >= 0 {
+		add("Limit %d", q.Limit)
+	}
+	if len(q.Sort) > 0 {
+		last := q.lastColumns()
+		var keys []string
+		for _, k := range q.Sort {
+			dir := "ASC"
+			if k.Desc {
+				dir = "DESC"
+			}
+			nulls := "NULLS LAST"
+			if k.NullsFirst {
+				nulls = "NULLS FIRST"
+			}
+			keys = append(keys, fmt.Sprintf("%s %s %s", last[k.Col].Name, dir, nulls))
+		}
+		add("Sort [%s]", strings.Join(keys, ", "))
+	}
+	steps := func(ss []Step) {
+		for i := len(ss) - 1; i >= 0; i-- {
+			switch s := ss[i].(type) {
+			case *Filter:
+				add("Filter %s", s.Cond)
+			case *Project:
+				var cols []string
+				for j, e := range s.Exprs {
+					cols = append(cols, fmt.Sprintf("%s AS %s", e, s.Columns[j].Name))
+				}
+				add("Project [%s]", strings.Join(cols, ", "))
+			}
+		}
+	}
+	if q.Agg != nil {
+		steps(q.Post)
+		var keys, aggs []string
+		for i, k := range q.Agg.Keys {
+			keys = append(keys, fmt.Sprintf("%s AS %s", k, q.Agg.KeyCols[i].Name))
+		}
+		for i, a := range q.Agg.Aggs {
+			arg := "*"
+			if a.Arg != nil {
+				arg = a.Arg.String()
+			}
+			aggs = append(aggs, fmt.Sprintf("agg%d = %s(%s)", i, strings.TrimSuffix(string(a.Func), "(*)"), arg))
+		}
+		add("Aggregate keys=[%s] aggregates=[%s]", strings.Join(keys, ", "), strings.Join(aggs, ", "))
+	}
+	steps(q.Pre)
+	var cols []string
+	for _, c := range q.Source.Columns {
+		null := ""
+		if !c.Nullable {
+			null = " NOT NULL"
+		}
+		cols = append(cols, fmt.Sprintf("%s %s%s", c.Name, c.Type, null))
+	}
+	add("Scan %s [%s, %s] (%s)", q.Source.Name, q.Source.Connector, q.Source.Format, strings.Join(cols, ", "))
+	for i, l := range lines {
+		fmt.Fprintf(b, "%s%s\n", strings.Repeat("  ", i+1), l)
+	}
+}
+
+func (q *Query) lastColumns() []Column {
+	if q.Agg != nil {
+		return Columns(q.Agg.AggColumns(), q.Post)
+	}
+	return Columns(q.Source.Columns, q.Pre)
+}
+
+func (q *Query) physical(b *strings.Builder) {
+	filters, _ := Flatten(q.Source.Columns, q.Pre)
+	perRow := []string{"decode " + q.Source.Format}
+	if len(filters) > 0 {
+		perRow = append(perRow, fmt.Sprintf("filter (%d)", len(filters)))
+	}
+	if q.Agg != nil {
+		perRow = append(perRow, fmt.Sprintf("partial hash aggregate (%d keys, %d aggregates)", len(q.Agg.Keys), len(q.Agg.Aggs)))
+	} else {
+		perRow = append(perRow, "project")
+	}
+	fmt.Fprintf(b, "  Process per chunk, in parallel: %s\n", strings.Join(perRow, " → "))
+	var perBatch []string
+	if q.Agg != nil {
+		perBatch = append(perBatch, "merge partial aggregates into state")
+		switch q.Mode {
+		case Update:
+			perBatch = append(perBatch, "emit groups changed in this batch")
+		default:
+			perBatch = append(perBatch, "emit every group")
+		}
+	} else {
+		perBatch = append(perBatch, "concatenate rows in input order")
+	}
+	if len(q.Sort) > 0 {
+		perBatch = append(perBatch, "sort")
+	} else if q.Agg != nil {
+		perBatch = append(perBatch, "sort by all columns (stable output)")
+	}
+	if q.Limit >= 0 {
+		perBatch = append(perBatch, fmt.Sprintf("limit %d", q.Limit))
+	}
+	perBatch = append(perBatch, "write to "+q.Sink.Connector)
+	fmt.Fprintf(b, "  Finish per batch: %s\n", strings.Join(perBatch, " → "))
+}

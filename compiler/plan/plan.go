@@ -1,0 +1,175 @@
+// Package plan holds the typed plan of a checked SQL file: each streaming query as a pipeline
+// Scan → (Filter|Project)* → [Aggregate → (Filter|Project)*] → [Sort] → [Limit] → Sink.
+package plan
+
+import (
+	"github.com/alecthomas/participle/v2/lexer"
+
+	"github.com/sqlstream/sqlstream/compiler/sqltype"
+)
+
+// Program is every query of one SQL file.
+type Program struct {
+	Filename string
+	Queries  []*Query
+}
+
+// Column is a typed, named column of a schema.
+type Column struct {
+	Name     string
+	Type     sqltype.Type
+	Nullable bool
+}
+
+// Source is a CREATE SOURCE as the query reads it.
+type Source struct {
+	Name      string
+	Connector string
+	Format    string // text, csv or json: decides the generated decoder
+	Options   map[string]string
+	Columns   []Column
+}
+
+// Sink is a CREATE SINK.
+type Sink struct {
+	Name      string
+	Connector string
+	Options   map[string]string
+}
+
+// OutputMode is Spark's output mode.
+type OutputMode int
+
+const (
+	Append OutputMode = iota
+	Update
+	Complete
+)
+
+func (m OutputMode) String() string {
+	return [...]string{"APPEND", "UPDATE", "COMPLETE"}[m]
+}
+
+// TriggerKind mirrors the runtime's trigger kinds.
+type TriggerKind int
+
+const (
+	TriggerDefault TriggerKind = iota
+	TriggerInterval
+	TriggerOnce
+	TriggerAvailableNow
+)
+
+// Trigger is a query's trigger; Micros is the interval for TriggerInterval.
+type Trigger struct {
+	Kind   TriggerKind
+	Micros int64
+}
+
+// Query is one INSERT INTO sink SELECT ..., lowered into a single pipeline.
+type Query struct {
+	Pos    lexer.Position
+	Name   string // the sink name: names generated identifiers
+	Source *Source
+	Sink   *Sink
+	// Pre runs per input row over the source columns.
+	Pre []Step
+	// Agg, when set, groups the rows that leave Pre; Post then runs per group over the
+	// schema keys ++ aggregates.
+	Agg  *Aggregate
+	Post []Step
+	// Output is the sink's schema: the first len(Output) columns of the last step.
+	Output []Column
+	// Sort and Limit apply to the rows a batch emits. Sort keys index the last step's
+	// columns, which may hold hidden columns beyond Output.
+	Sort  []SortKey
+	Limit int64 // -1: none
+	Mode  OutputMode
+	// ModeDefaulted is set when the SQL omitted OUTPUT MODE and the checker picked Mode.
+	ModeDefaulted bool
+	Trigger       Trigger
+}
+
+// Step is a row-at-a-time operator: *Filter or *Project.
+type Step interface{ step() }
+
+// Filter drops rows for which Cond is not TRUE.
+type Filter struct {
+	Cond Expr
+}
+
+// Project replaces the row with the values of Exprs.
+type Project struct {
+	Exprs   []Expr
+	Columns []Column
+}
+
+func (*Filter) step()  {}
+func (*Project) step() {}
+
+// Aggregate groups by Keys and computes Aggs per group; its output schema is the keys
+// followed by the aggregates.
+type Aggregate struct {
+	Keys    []Expr
+	KeyCols []Column
+	Aggs    []*AggCall
+}
+
+// AggFunc names an aggregate function.
+type AggFunc string
+
+const (
+	CountStar     AggFunc = "count(*)"
+	Count         AggFunc = "count"
+	CountDistinct AggFunc = "count_distinct"
+	Sum           AggFunc = "sum"
+	Avg           AggFunc = "avg"
+	Min           AggFunc = "min"
+	Max           AggFunc = "max"
+)
+
+// AggCall is one aggregate; Arg is nil for count(*).
+type AggCall struct {
+	Func AggFunc
+	Arg  Expr
+	Type sqltype.Type
+	// Nullable: count is never NULL; sum/avg/min/max are NULL for a group with no non-null input.
+	Nullable bool
+}
+
+// SortKey orders emitted rows by column Col of the last step.
+type SortKey struct {
+	Col        int
+	Desc       bool
+	NullsFirst bool
+}
+
+// Columns returns the schema of the rows leaving a pipeline segment: the source's columns,
+// changed by each Project.
+func Columns(in []Column, steps []Step) []Column {
+	cols := in
+	for _, s := range steps {
+		if p, ok := s.(*Project); ok {
+			cols = p.Columns
+		}
+	}
+	return cols
+}
+
+// AggColumns is the schema Post starts from.
+func (a *Aggregate) AggColumns() []Column {
+	cols := append([]Column(nil), a.KeyCols...)
+	for i, c := range a.Aggs {
+		cols = append(cols, Column{Name: aggName(i), Type: c.Type, Nullable: c.Nullable})
+	}
+	return cols
+}
+
+func aggName(i int) string { return "agg" + itoa(i) }
+
+func itoa(i int) string {
+	if i < 10 {
+		return string(rune('0' + i))
+	}
+	return itoa(i/10) + string(rune('0'+i%10))
+}

@@ -1,0 +1,32 @@
+package grammar
+
+import (
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+// FuzzParse checks that Parse never panics and that whatever it accepts prints back to
+// SQL that parses to the same AST.
+func FuzzParse(f *testing.F) {
+	for _, src := range corpus {
+		f.Add(src)
+	}
+	for _, src := range []string{"", ";", "'", "\"", "`", "/*", "--", "SELECT", "INSERT INTO", "((((", "CASE WHEN", "\xff", "a.b.*"} {
+		f.Add(src)
+	}
+	f.Fuzz(func(t *testing.T, src string) {
+		f1, err := Parse("fuzz.sql", []byte(src))
+		if err != nil {
+			return
+		}
+		printed := f1.String()
+		f2, err := Parse("printed.sql", []byte(printed))
+		if err != nil {
+			t.Fatalf("printed form does not parse: %v\ninput:   %q\nprinted: %q", err, src, printed)
+		}
+		if diff := cmp.Diff(f1, f2, ignorePos); diff != "" {
+			t.Fatalf("round trip changed the AST of %q via %q:\n%s", src, printed, diff)
+		}
+	})
+}

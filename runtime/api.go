@@ -1,0 +1,138 @@
+// Package runtime is the engine every generated sqlstream program links: the micro-batch
+// trigger loop, the Source/Sink contracts, record-error policy and the helpers generated code calls.
+//
+// Generated code imports it as rt. Everything whose shape depends on a query's schema is
+// generated; everything that is the same for every query lives here and is tested once.
+package runtime
+
+import (
+	"context"
+	"io"
+	"time"
+)
+
+// Chunk is a run of complete records read from one split of a source (a part of a file, a
+// socket read, ...). Records are separated by '\n'; the last one may lack it. A trailing '\r'
+// on a record belongs to the line ending, not to the record: decoders drop it.
+//
+// Chunks are handed to workers in parallel; Seq orders them within a batch so that
+// order-preserving operators (append-mode projections) emit rows in input order. Data is
+// valid only during Worker.Process: the engine reuses the buffer afterwards, so a worker
+// copies whatever it keeps.
+type Chunk struct {
+	Data   []byte
+	Origin string // file path or endpoint, used in record-error messages
+	Line   int64  // 1-based line number of the first record of Data within Origin
+	Seq    int    // position of this chunk within its batch, from 0
+
+	buf *[]byte // pooled buffer backing Data, if any
+}
+
+// Worker is one goroutine's share of a batch: generated code decodes, filters, projects and
+// partially aggregates each chunk into the worker's private state. A Worker is never used by
+// two goroutines at once.
+type Worker interface {
+	Process(c *Chunk) error
+}
+
+// Query is the compiled form of one INSERT INTO ... SELECT. The engine calls NewWorker for
+// each parallel reader of a batch, Process on them, and then Finish once, from one goroutine,
+// to merge the workers into the query's state and produce the batch's output.
+type Query interface {
+	NewWorker(rec *RecordErrors) Worker
+	Finish(batchID int64, workers []Worker) (Rows, error)
+}
+
+// Rows is the output of one batch, formatted by generated code that knows its types.
+type Rows interface {
+	Len() int
+	// AppendJSON appends row i as one JSON object (no newline).
+	AppendJSON(dst []byte, i int) []byte
+	// AppendCSV appends row i as one CSV record (no newline).
+	AppendCSV(dst []byte, i int) []byte
+	// Cell returns column j of row i as the console shows it ("null" for NULL).
+	Cell(i, j int) string
+	// Value returns column j of row i as a Go value (nil for NULL): for the memory sink and
+	// tests, never on the per-input-row path.
+	Value(i, j int) any
+}
+
+// Column describes one output column.
+type Column struct {
+	Name string
+	Type string // SQL type name: BOOLEAN, INT, BIGINT, DOUBLE, STRING, BYTES, TIMESTAMP, DATE
+}
+
+// OutputMode is Spark's output mode of a streaming query.
+type OutputMode int
+
+const (
+	Append OutputMode = iota
+	Update
+	Complete
+)
+
+func (m OutputMode) String() string {
+	switch m {
+	case Update:
+		return "update"
+	case Complete:
+		return "complete"
+	}
+	return "append"
+}
+
+// TriggerKind selects when batches run.
+type TriggerKind int
+
+const (
+	// TriggerDefault runs the next batch as soon as the previous one ends.
+	TriggerDefault TriggerKind = iota
+	// TriggerInterval runs a batch every Interval (Spark's ProcessingTime trigger).
+	TriggerInterval
+	// TriggerOnce runs one batch over everything available, then stops.
+	TriggerOnce
+	// TriggerAvailableNow processes everything available at start, honouring the
+	// per-trigger limits (several batches), then stops.
+	TriggerAvailableNow
+)
+
+// Trigger is a query's trigger policy.
+type Trigger struct {
+	Kind     TriggerKind
+	Interval time.Duration
+}
+
+// Endpoint is a source or sink as declared in SQL: its name, connector and options. The
+// options are the literal values from the WITH clause (as strings); --set overrides are
+// applied by the engine before the connector is opened.
+type Endpoint struct {
+	Name      string
+	Connector string
+	Options   map[string]string
+	// Stdout and Stderr are the program's output streams; the engine sets them, so that
+	// the console sink and warnings go where Run was told.
+	Stdout, Stderr io.Writer
+}
+
+// QuerySpec is what generated main() hands the engine for each query.
+type QuerySpec struct {
+	Name    string // the sink name, used in messages and progress
+	Source  Endpoint
+	Format  string // record format the generated decoder expects: text, csv, json
+	Sink    Endpoint
+	Columns []Column // the sink's columns
+	Mode    OutputMode
+	Trigger Trigger
+	// OpenSource and OpenSink construct the connectors; generated code points them at the
+	// connector packages the query uses, so a binary links only those.
+	OpenSource func(ctx context.Context, e Endpoint) (Source, error)
+	OpenSink   func(ctx context.Context, e Endpoint, cols []Column, mode OutputMode) (Sink, error)
+	New        func() Query
+}
+
+// Program is everything a generated binary runs.
+type Program struct {
+	Name    string // the SQL file, for messages
+	Queries []QuerySpec
+}

@@ -1,0 +1,207 @@
+// Package connector declares every connector's options: one spec per source or sink, shared by
+// the compiler (checking WITH clauses) and generated programs (checking --set overrides).
+//
+// It holds no connector code, so importing it is cheap; the implementations live in the
+// sub-packages, and a generated program imports only the ones its query uses.
+package connector
+
+import (
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Kind tells sources from sinks.
+type Kind int
+
+const (
+	Source Kind = iota
+	Sink
+)
+
+func (k Kind) String() string {
+	if k == Sink {
+		return "sink"
+	}
+	return "source"
+}
+
+// Option is one option of a connector.
+type Option struct {
+	Name     string
+	Type     string // string, int, bool, duration or enum
+	Default  string // "" when none
+	Required bool
+	Enum     []string // the allowed values of an enum
+	Doc      string
+	// CompileTime options shape the generated code (the record format): --set cannot change them.
+	CompileTime bool
+}
+
+// Spec describes a connector.
+type Spec struct {
+	Name    string
+	Kind    Kind
+	Doc     string
+	Options []Option
+}
+
+var modeOption = Option{Name: "mode", Type: "enum", Default: "dropmalformed", Enum: []string{"dropmalformed", "failfast"},
+	Doc: "what a malformed record does: dropmalformed skips, counts and reports it; failfast stops the program"}
+
+var specs = []*Spec{
+	{Name: "files", Kind: Source, Doc: "new files in a directory, each read once, oldest first", Options: []Option{
+		{Name: "path", Type: "string", Required: true, Doc: "the directory to watch"},
+		{Name: "format", Type: "enum", Default: "text", Enum: []string{"text", "csv", "json"}, CompileTime: true,
+			Doc: "record format: text (one line = one STRING column), csv, json (one object per line)"},
+		{Name: "max_files_per_trigger", Type: "int", Doc: "at most this many new files per batch (default: all)"},
+		{Name: "header", Type: "bool", Default: "false", CompileTime: true, Doc: "csv: the first line of each file is a header and is skipped"},
+		{Name: "delimiter", Type: "string", Default: ",", CompileTime: true, Doc: "csv: the field separator, one byte"},
+		modeOption,
+	}},
+	{Name: "rate", Kind: Source, Doc: "generates rows (timestamp TIMESTAMP, value BIGINT) at a fixed rate, like Spark's rate source", Options: []Option{
+		{Name: "rows_per_second", Type: "int", Default: "1", Doc: "rows generated per second"},
+		{Name: "num_rows", Type: "int", Default: "0", Doc: "stop after this many rows (0: never); makes a finite demo input"},
+	}},
+	{Name: "console", Kind: Sink, Doc: "prints each batch as a table, like Spark's console sink", Options: []Option{
+		{Name: "num_rows", Type: "int", Default: "20", Doc: "rows shown per batch"},
+		{Name: "truncate", Type: "bool", Default: "true", Doc: "cut cells longer than 20 characters"},
+	}},
+	{Name: "memory", Kind: Sink, Doc: "keeps every batch in memory, for tests and embedding", Options: []Option{
+		{Name: "name", Type: "string", Doc: "the table name to read it by (default: the sink's name)"},
+	}},
+	{Name: "files", Kind: Sink, Doc: "writes one file per batch into a directory (append mode)", Options: []Option{
+		{Name: "path", Type: "string", Required: true, Doc: "the output directory (created if missing)"},
+		{Name: "format", Type: "enum", Default: "json", Enum: []string{"json", "csv"}, Doc: "json lines or csv"},
+		{Name: "header", Type: "bool", Default: "true", Doc: "csv: write a header line"},
+	}},
+}
+
+// Lookup finds the connector name of kind k.
+func Lookup(k Kind, name string) (*Spec, bool) {
+	for _, s := range specs {
+		if s.Kind == k && strings.EqualFold(s.Name, name) {
+			return s, true
+		}
+	}
+	return nil, false
+}
+
+// All lists every connector, sources first.
+func All() []*Spec { return specs }
+
+// Option returns the option called name, or nil.
+func (s *Spec) Option(name string) *Option {
+	for i := range s.Options {
+		if strings.EqualFold(s.Options[i].Name, name) {
+			return &s.Options[i]
+		}
+	}
+	return nil
+}
+
+// Validate checks one option value as given in SQL or with --set.
+func (s *Spec) Validate(name, value string) error {
+	o := s.Option(name)
+	if o == nil {
+		names := make([]string, len(s.Options))
+		for i, o := range s.Options {
+			names[i] = o.Name
+		}
+		msg := fmt.Sprintf("unknown option %q for the %s %s", name, s.Name, s.Kind)
+		if c := Closest(name, names); c != "" {
+			return fmt.Errorf("%s (did you mean %q?)", msg, c)
+		}
+		return fmt.Errorf("%s (options: %s)", msg, strings.Join(names, ", "))
+	}
+	return o.Check(value)
+}
+
+// Check reports whether value is valid for o.
+func (o *Option) Check(value string) error {
+	switch o.Type {
+	case "int":
+		if _, err := strconv.ParseInt(value, 10, 64); err != nil {
+			return fmt.Errorf("option %s: expected an integer, got %q", o.Name, value)
+		}
+	case "bool":
+		if value != "true" && value != "false" {
+			return fmt.Errorf("option %s: expected true or false, got %q", o.Name, value)
+		}
+	case "duration":
+		if _, err := time.ParseDuration(value); err != nil {
+			return fmt.Errorf("option %s: expected a duration such as 5s, got %q", o.Name, value)
+		}
+	case "enum":
+		for _, e := range o.Enum {
+			if strings.EqualFold(e, value) {
+				return nil
+			}
+		}
+		return fmt.Errorf("option %s: expected one of %s, got %q", o.Name, strings.Join(o.Enum, ", "), value)
+	}
+	return nil
+}
+
+// Int reads an int option (already validated), or def when absent.
+func Int(opts map[string]string, name string, def int64) int64 {
+	if v, ok := opts[name]; ok && v != "" {
+		if n, err := strconv.ParseInt(v, 10, 64); err == nil {
+			return n
+		}
+	}
+	return def
+}
+
+// Bool reads a bool option, or def when absent.
+func Bool(opts map[string]string, name string, def bool) bool {
+	if v, ok := opts[name]; ok && v != "" {
+		return v == "true"
+	}
+	return def
+}
+
+// Names lists connector names of kind k, sorted.
+func Names(k Kind) []string {
+	var n []string
+	for _, s := range specs {
+		if s.Kind == k {
+			n = append(n, s.Name)
+		}
+	}
+	sort.Strings(n)
+	return n
+}
+
+// Closest is the candidate within two edits of name, for "did you mean" hints; "" if none.
+func Closest(name string, candidates []string) string {
+	best, bestD := "", 3
+	for _, c := range candidates {
+		if d := distance(strings.ToLower(name), strings.ToLower(c)); d < bestD {
+			best, bestD = c, d
+		}
+	}
+	return best
+}
+
+func distance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur := make([]int, len(b)+1)
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev = cur
+	}
+	return prev[len(b)]
+}

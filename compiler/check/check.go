@@ -1,0 +1,352 @@
+// Package check resolves names and types in a parsed SQL file, enforces the grouping and
+// streaming (output mode) rules, and lowers each INSERT into a typed plan.Query.
+package check
+
+import (
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/alecthomas/participle/v2/lexer"
+
+	"github.com/sqlstream/sqlstream/compiler/diag"
+	"github.com/sqlstream/sqlstream/compiler/plan"
+	"github.com/sqlstream/sqlstream/compiler/sqltype"
+	"github.com/sqlstream/sqlstream/grammar"
+)
+
+// Check checks every statement of f, reporting all problems it finds, and returns the plan
+// of its queries. The plan is only meaningful when the list has no errors.
+func Check(f *grammar.File) (*plan.Program, diag.List) {
+	c := &checker{
+		sources: map[string]*source{},
+		sinks:   map[string]*sink{},
+		views:   map[string]*view{},
+		inserts: map[string]lexer.Position{},
+	}
+	prog := &plan.Program{}
+	for _, st := range f.Stmts {
+		switch st := st.(type) {
+		case *grammar.CreateSource:
+			c.createSource(st)
+		case *grammar.CreateTable:
+			c.errs.Errorf(st.Pos, "CREATE TABLE (static tables for stream-static joins) is not supported yet").
+				WithHelp("declare a streaming input with CREATE SOURCE")
+		case *grammar.CreateSink:
+			c.createSink(st)
+		case *grammar.CreateView:
+			c.createView(st)
+		case *grammar.CreateFunction:
+			c.errs.Errorf(st.Pos, "CREATE FUNCTION (Go UDFs) is not supported yet").
+				WithHelp("use the built-in functions; see the language reference")
+		case *grammar.Insert:
+			if q := c.insert(st); q != nil {
+				prog.Queries = append(prog.Queries, q)
+			}
+		}
+	}
+	if len(prog.Queries) == 0 && !c.errs.HasErrors() {
+		c.errs.Errorf(lexer.Position{Filename: f.Pos.Filename, Line: 1, Column: 1}, "no INSERT INTO statement: nothing would run").
+			WithHelp("add a query, e.g. INSERT INTO sink SELECT ... FROM source")
+	}
+	c.errs.Sort()
+	return prog, c.errs
+}
+
+type checker struct {
+	errs    diag.List
+	sources map[string]*source
+	sinks   map[string]*sink
+	views   map[string]*view
+	inserts map[string]lexer.Position // sink name → the INSERT writing it
+}
+
+type source struct {
+	decl *grammar.CreateSource
+	plan *plan.Source
+}
+
+type sink struct {
+	decl *grammar.CreateSink
+	plan *plan.Sink
+}
+
+type view struct {
+	decl   *grammar.CreateView
+	broken bool // its SELECT has errors, already reported at the view
+}
+
+func key(name string) string { return strings.ToLower(name) }
+
+// declared reports a name clash with any earlier CREATE.
+func (c *checker) declared(id grammar.Ident) bool {
+	k := key(id.Name)
+	var prev lexer.Position
+	switch {
+	case c.sources[k] != nil:
+		prev = c.sources[k].decl.Pos
+	case c.sinks[k] != nil:
+		prev = c.sinks[k].decl.Pos
+	case c.views[k] != nil:
+		prev = c.views[k].decl.Pos
+	default:
+		return false
+	}
+	c.errs.Errorf(id.Pos, "%q is already declared at line %d", id.Name, prev.Line).WithEnd(id.EndPos).
+		WithHelp("choose another name")
+	return true
+}
+
+func (c *checker) createSource(st *grammar.CreateSource) {
+	if c.declared(st.Name) {
+		return
+	}
+	opts := c.options(st.Name.Name, "source", st.Pos, st.With)
+	src := &plan.Source{Name: st.Name.Name, Options: opts.values, Connector: opts.connector}
+	seen := map[string]bool{}
+	for _, col := range st.Columns {
+		t, ok := sqltype.Parse(col.Type.Name)
+		if !ok {
+			d := c.errs.Errorf(col.Type.Pos, "unknown type %q", col.Type.Name).WithEnd(col.Type.EndPos)
+			if s := diag.Closest(col.Type.Name, sqltype.Spellings()); s != "" {
+				d.WithHelp("did you mean %s?", s)
+			} else {
+				d.WithHelp("types are BOOLEAN, INT, BIGINT, DOUBLE, STRING, BYTES, TIMESTAMP, DATE")
+			}
+			t = sqltype.String
+		}
+		if seen[key(col.Name.Name)] {
+			c.errs.Errorf(col.Name.Pos, "column %q is declared twice", col.Name.Name).WithEnd(col.Name.EndPos)
+		}
+		seen[key(col.Name.Name)] = true
+		src.Columns = append(src.Columns, plan.Column{Name: col.Name.Name, Type: t, Nullable: !col.NotNull})
+	}
+	if st.Watermark != nil {
+		c.errs.Errorf(st.Watermark.Pos, "WATERMARK is not supported yet").
+			WithHelp("event-time windows and watermarks are planned; remove the WATERMARK clause for now")
+	}
+	if opts.ok {
+		c.sourceSchema(st, src)
+	}
+	c.sources[key(st.Name.Name)] = &source{decl: st, plan: src}
+}
+
+// sourceSchema checks that the declared columns fit what the connector and format produce.
+func (c *checker) sourceSchema(st *grammar.CreateSource, src *plan.Source) {
+	switch src.Connector {
+	case "rate":
+		src.Format = "rate"
+		want := map[string]sqltype.Type{"timestamp": sqltype.Timestamp, "value": sqltype.BigInt}
+		for i, col := range src.Columns {
+			t, ok := want[key(col.Name)]
+			if !ok || t != col.Type {
+				decl := st.Columns[i]
+				c.errs.Errorf(decl.Name.Pos, "the rate source has no column %s %s", col.Name, col.Type).
+					WithEnd(decl.Type.EndPos).WithHelp("its columns are timestamp TIMESTAMP and value BIGINT")
+			}
+			src.Columns[i].Name = key(col.Name)
+			src.Columns[i].Nullable = false
+		}
+	default:
+		src.Format = src.Options["format"]
+		if src.Format == "text" && (len(src.Columns) != 1 || src.Columns[0].Type != sqltype.String) {
+			c.errs.Errorf(st.Name.Pos, "format 'text' reads each line into one STRING column").WithEnd(st.Name.EndPos).
+				WithHelp("declare the source as %s (value STRING)", st.Name.Name)
+		}
+		if src.Format == "text" && len(src.Columns) == 1 {
+			src.Columns[0].Nullable = false // a line is never NULL
+		}
+	}
+	if len(src.Columns) == 0 {
+		c.errs.Errorf(st.Name.Pos, "source %q declares no columns", st.Name.Name).WithEnd(st.Name.EndPos).
+			WithHelp("list its columns, e.g. CREATE SOURCE %s (value STRING) WITH (...)", st.Name.Name)
+	}
+}
+
+func (c *checker) createSink(st *grammar.CreateSink) {
+	if c.declared(st.Name) {
+		return
+	}
+	opts := c.options(st.Name.Name, "sink", st.Pos, st.With)
+	c.sinks[key(st.Name.Name)] = &sink{decl: st, plan: &plan.Sink{Name: st.Name.Name, Connector: opts.connector, Options: opts.values}}
+}
+
+func (c *checker) createView(st *grammar.CreateView) {
+	if c.declared(st.Name) {
+		return
+	}
+	before := len(c.errs)
+	c.selectRel(st.Query, &c.errs)
+	v := &view{decl: st, broken: len(c.errs) > before}
+	c.views[key(st.Name.Name)] = v
+	if st.Query.OrderBy != nil || st.Query.Limit != nil {
+		c.errs.Errorf(st.Query.Pos, "a view cannot have ORDER BY or LIMIT").WithHelp("put them in the INSERT that reads the view")
+	}
+}
+
+func (c *checker) insert(st *grammar.Insert) *plan.Query {
+	sk := c.sinks[key(st.Sink.Name)]
+	if sk == nil {
+		d := c.errs.Errorf(st.Sink.Pos, "unknown sink %q", st.Sink.Name).WithEnd(st.Sink.EndPos)
+		if s := diag.Closest(st.Sink.Name, c.sinkNames()); s != "" {
+			d.WithHelp("did you mean %q?", s)
+		} else {
+			d.WithHelp("declare it first: CREATE SINK %s WITH (connector = 'console')", st.Sink.Name)
+		}
+	} else if prev, dup := c.inserts[key(st.Sink.Name)]; dup {
+		c.errs.Errorf(st.Sink.Pos, "sink %q is already written by the query at line %d", st.Sink.Name, prev.Line).
+			WithEnd(st.Sink.EndPos).WithHelp("declare another sink for this query")
+	} else {
+		c.inserts[key(st.Sink.Name)] = st.Pos
+	}
+	before := c.errs.HasErrors()
+	r := c.selectRel(st.Query, &c.errs)
+	if r == nil || sk == nil {
+		return nil
+	}
+	q := &plan.Query{
+		Pos: st.Pos, Name: sk.plan.Name, Source: r.src, Sink: sk.plan,
+		Pre: r.pre, Agg: r.agg, Post: r.post, Output: r.cols[:r.visible], Sort: r.sort, Limit: r.limit,
+	}
+	c.outputMode(st, q, r)
+	c.trigger(st, q)
+	if len(st.With) > 0 {
+		c.errs.Errorf(st.With[0].Pos, "INSERT has no options yet").WithHelp("connector options go in CREATE SOURCE or CREATE SINK")
+	}
+	if !before && c.errs.HasErrors() {
+		return nil
+	}
+	return q
+}
+
+func (c *checker) sinkNames() []string {
+	var n []string
+	for _, s := range c.sinks {
+		n = append(n, s.plan.Name)
+	}
+	sort.Strings(n)
+	return n
+}
+
+// outputMode applies Spark's output-mode rules and picks the default when none is given.
+func (c *checker) outputMode(st *grammar.Insert, q *plan.Query, r *rel) {
+	agg := q.Agg != nil
+	if st.OutputMode == nil {
+		q.ModeDefaulted = true
+		if agg {
+			q.Mode = plan.Complete
+			if q.Sink.Connector == "files" {
+				q.Mode = plan.Append // reported below with the files sink's rule
+			}
+		} else {
+			q.Mode = plan.Append
+		}
+	} else {
+		switch strings.ToUpper(st.OutputMode.Mode) {
+		case "APPEND":
+			q.Mode = plan.Append
+		case "UPDATE":
+			q.Mode = plan.Update
+		case "COMPLETE":
+			q.Mode = plan.Complete
+		}
+	}
+	at := st.Pos
+	end := st.Sink.EndPos
+	if st.OutputMode != nil {
+		at, end = st.OutputMode.Pos, st.OutputMode.EndPos
+	}
+	switch {
+	case agg && q.Mode == plan.Append:
+		d := c.errs.Errorf(at, "APPEND output mode is not supported for an aggregation without a watermark").WithEnd(end)
+		if q.Sink.Connector == "files" {
+			d.WithHelp("the files sink writes only APPEND; an aggregation needs UPDATE or COMPLETE: use the console or memory sink, or an event-time window on a watermarked column")
+		} else {
+			d.WithHelp("use OUTPUT MODE UPDATE or COMPLETE: without a watermark, groups can still change when more rows arrive")
+		}
+	case !agg && q.Mode == plan.Complete:
+		c.errs.Errorf(at, "COMPLETE output mode needs an aggregation").WithEnd(end).
+			WithHelp("use OUTPUT MODE APPEND (the default) or UPDATE: without an aggregation there is no result table to keep")
+	case q.Sink.Connector == "files" && q.Mode != plan.Append:
+		c.errs.Errorf(at, "the files sink supports only APPEND output mode, not %s", q.Mode).WithEnd(end).
+			WithHelp("use the console or memory sink for %s output", q.Mode)
+	}
+	if r.sortPos != nil && !(agg && q.Mode == plan.Complete) {
+		c.errs.Errorf(*r.sortPos, "ORDER BY is only supported after an aggregation in COMPLETE output mode").
+			WithHelp("sorting an unbounded stream never finishes; aggregate and use OUTPUT MODE COMPLETE, or remove ORDER BY")
+	}
+	if r.limitPos != nil && q.Mode == plan.Update {
+		c.errs.Errorf(*r.limitPos, "LIMIT is not supported in UPDATE output mode").
+			WithHelp("use OUTPUT MODE COMPLETE for a top-N over an aggregation, or APPEND")
+	}
+}
+
+func (c *checker) trigger(st *grammar.Insert, q *plan.Query) {
+	t := st.Trigger
+	if t == nil {
+		return
+	}
+	switch strings.ToUpper(t.Kind) {
+	case "ONCE":
+		q.Trigger.Kind = plan.TriggerOnce
+	case "AVAILABLE NOW":
+		q.Trigger.Kind = plan.TriggerAvailableNow
+	default:
+		q.Trigger.Kind = plan.TriggerInterval
+		if t.Interval == nil {
+			c.errs.Errorf(t.Pos, "TRIGGER EVERY needs an interval").WithHelp("e.g. TRIGGER EVERY '2 seconds'")
+			return
+		}
+		us, err := intervalMicros(t.Interval)
+		if err != nil || us <= 0 {
+			d := c.errs.Errorf(t.Interval.Pos, "invalid trigger interval %q", t.Interval.Text).WithEnd(t.Interval.EndPos)
+			d.WithHelp("write a positive interval such as '2 seconds', '500 milliseconds' or INTERVAL '1' MINUTE")
+			return
+		}
+		q.Trigger.Micros = us
+	}
+}
+
+var unitMicros = map[string]int64{
+	"MICROSECOND": 1, "MICROSECONDS": 1, "US": 1,
+	"MILLISECOND": 1000, "MILLISECONDS": 1000, "MS": 1000,
+	"SECOND": 1e6, "SECONDS": 1e6, "S": 1e6, "SEC": 1e6, "SECS": 1e6,
+	"MINUTE": 60e6, "MINUTES": 60e6, "MIN": 60e6, "MINS": 60e6, "M": 60e6,
+	"HOUR": 3600e6, "HOURS": 3600e6, "H": 3600e6,
+	"DAY": 86400e6, "DAYS": 86400e6, "D": 86400e6,
+	"WEEK": 7 * 86400e6, "WEEKS": 7 * 86400e6,
+}
+
+// intervalMicros reads '10 minutes', '10' MINUTE, '1 hour 30 minutes' or '2s' as microseconds.
+func intervalMicros(l *grammar.Literal) (int64, error) {
+	text := strings.TrimSpace(l.Text)
+	if l.Unit != "" {
+		text += " " + l.Unit
+	}
+	fields := strings.Fields(text)
+	if len(fields) == 1 {
+		// "2s", "500ms": split the number from its unit.
+		f := fields[0]
+		i := strings.IndexFunc(f, func(r rune) bool { return (r < '0' || r > '9') && r != '.' && r != '-' })
+		if i <= 0 {
+			return 0, strconv.ErrSyntax
+		}
+		fields = []string{f[:i], f[i:]}
+	}
+	if len(fields)%2 != 0 {
+		return 0, strconv.ErrSyntax
+	}
+	var total int64
+	for i := 0; i < len(fields); i += 2 {
+		n, err := strconv.ParseFloat(fields[i], 64)
+		if err != nil {
+			return 0, err
+		}
+		u, ok := unitMicros[strings.ToUpper(fields[i+1])]
+		if !ok {
+			return 0, strconv.ErrSyntax
+		}
+		total += int64(n * float64(u))
+	}
+	return total, nil
+}

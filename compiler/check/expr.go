@@ -1,0 +1,643 @@
+package check
+
+import (
+	"math"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/alecthomas/participle/v2/lexer"
+
+	"github.com/sqlstream/sqlstream/compiler/diag"
+	"github.com/sqlstream/sqlstream/compiler/plan"
+	"github.com/sqlstream/sqlstream/compiler/sqltype"
+	"github.com/sqlstream/sqlstream/grammar"
+	"github.com/sqlstream/sqlstream/runtime/sqlfn"
+)
+
+// scope is what names in an expression can refer to: the input columns, or, after an
+// aggregation, the group keys and aggregates.
+type scope struct {
+	cols []plan.Column
+	qual string
+	agg  *aggScope
+}
+
+func (s *scope) find(name string) int {
+	for i, c := range s.cols {
+		if strings.EqualFold(c.Name, name) {
+			return i
+		}
+	}
+	return -1
+}
+
+// aggScope resolves expressions after GROUP BY: an expression written like a group key is
+// that key; an aggregate call becomes a new aggregate column.
+type aggScope struct {
+	input *scope
+	agg   *plan.Aggregate
+	keys  []string // canonical text of each key expression
+	aggs  []string // canonical text of each aggregate call
+}
+
+func (a *aggScope) keyIndex(text string) int {
+	for i, k := range a.keys {
+		if k == text {
+			return i
+		}
+	}
+	return -1
+}
+
+type exprChecker struct {
+	c    *checker
+	errs *diag.List
+}
+
+// bad is the placeholder for an expression with an error: NULL typed as NULL, which widens to
+// anything, so one mistake is reported once.
+func bad() plan.Expr { return &plan.Const{T: sqltype.Null, IsNull: true} }
+
+var aggNames = map[string]bool{"count": true, "sum": true, "avg": true, "mean": true, "min": true, "max": true}
+
+func isAgg(e grammar.Expr) bool {
+	f, ok := e.(*grammar.FuncCall)
+	return ok && aggNames[strings.ToLower(f.Name.Name)]
+}
+
+// containsAgg reports whether e has an aggregate call anywhere.
+func containsAgg(e grammar.Expr) bool {
+	found := false
+	inspect(e, func(n grammar.Expr) {
+		if isAgg(n) {
+			found = true
+		}
+	})
+	return found
+}
+
+// inspect calls fn for e and every expression below it.
+func inspect(e grammar.Expr, fn func(grammar.Expr)) {
+	if e == nil {
+		return
+	}
+	fn(e)
+	switch e := e.(type) {
+	case *grammar.BinaryExpr:
+		inspect(e.Left, fn)
+		inspect(e.Right, fn)
+	case *grammar.UnaryExpr:
+		inspect(e.X, fn)
+	case *grammar.IsNullExpr:
+		inspect(e.X, fn)
+	case *grammar.InExpr:
+		inspect(e.X, fn)
+		for _, x := range e.List {
+			inspect(x, fn)
+		}
+	case *grammar.BetweenExpr:
+		inspect(e.X, fn)
+		inspect(e.Low, fn)
+		inspect(e.High, fn)
+	case *grammar.LikeExpr:
+		inspect(e.X, fn)
+		inspect(e.Pattern, fn)
+	case *grammar.CaseExpr:
+		inspect(e.Operand, fn)
+		for _, w := range e.Whens {
+			inspect(w.Cond, fn)
+			inspect(w.Result, fn)
+		}
+		inspect(e.Else, fn)
+	case *grammar.CastExpr:
+		inspect(e.X, fn)
+	case *grammar.FuncCall:
+		for _, x := range e.Args {
+			inspect(x, fn)
+		}
+	}
+}
+
+// canonical is e's text with names lower-cased, used to match expressions against GROUP BY keys.
+func canonical(e grammar.Expr) string {
+	if ref, ok := e.(*grammar.ColumnRef); ok {
+		return strings.ToLower(ref.Parts[len(ref.Parts)-1])
+	}
+	return strings.ToLower(e.String())
+}
+
+func span(e grammar.Expr) (lexer.Position, lexer.Position) {
+	return e.Span()
+}
+
+// wantBool reports a condition that is not BOOLEAN.
+func (x *exprChecker) wantBool(e plan.Expr, at grammar.Expr, clause string) {
+	if t := e.Type(); t != sqltype.Boolean && t != sqltype.Null {
+		pos, end := span(at)
+		x.errs.Errorf(pos, "%s condition must be BOOLEAN, not %s", clause, t).WithEnd(end).
+			WithHelp("compare it, e.g. %s = ...", at.String())
+	}
+}
+
+// expr checks e in scope s; clause names where it appears, for messages.
+func (x *exprChecker) expr(e grammar.Expr, s *scope, clause string) plan.Expr {
+	if s.agg != nil {
+		if i := s.agg.keyIndex(canonical(e)); i >= 0 {
+			kc := s.agg.agg.KeyCols[i]
+			return &plan.ColRef{Idx: i, Name: kc.Name, T: kc.Type, Null: kc.Nullable}
+		}
+		if isAgg(e) {
+			return x.aggCall(e.(*grammar.FuncCall), s.agg)
+		}
+	} else if isAgg(e) {
+		pos, end := span(e)
+		d := x.errs.Errorf(pos, "aggregate functions are not allowed in %s", clause).WithEnd(end)
+		switch clause {
+		case "WHERE":
+			d.WithHelp("filter groups with HAVING instead")
+		case "aggregate argument":
+			d.WithHelp("aggregates cannot be nested")
+		}
+		return bad()
+	}
+	switch e := e.(type) {
+	case *grammar.Literal:
+		return x.literal(e)
+	case *grammar.ColumnRef:
+		return x.column(e, s)
+	case *grammar.Star:
+		x.errs.Errorf(e.Pos, "* is only allowed in the select list and in count(*)").WithEnd(e.EndPos)
+		return bad()
+	case *grammar.UnaryExpr:
+		return x.unary(e, s, clause)
+	case *grammar.BinaryExpr:
+		return x.binary(e, s, clause)
+	case *grammar.IsNullExpr:
+		return &plan.IsNull{X: x.expr(e.X, s, clause), Not: e.Not}
+	case *grammar.InExpr:
+		return x.in(e, s, clause)
+	case *grammar.BetweenExpr:
+		v := x.expr(e.X, s, clause)
+		lo := x.compare(">=", v, x.expr(e.Low, s, clause), e.X, e.Low)
+		hi := x.compare("<=", v, x.expr(e.High, s, clause), e.X, e.High)
+		var out plan.Expr = logic("AND", lo, hi)
+		if e.Not {
+			out = &plan.Unary{Op: "NOT", X: out, Null: out.Nullable()}
+		}
+		return out
+	case *grammar.LikeExpr:
+		v := x.stringArg(x.expr(e.X, s, clause), e.X, "LIKE")
+		p := x.stringArg(x.expr(e.Pattern, s, clause), e.Pattern, "LIKE")
+		if c, ok := p.(*plan.Const); ok && !c.IsNull {
+			if _, err := sqlfn.CompileLike(c.Str); err != nil {
+				pos, end := span(e.Pattern)
+				x.errs.Errorf(pos, "invalid LIKE pattern: %v", err).WithEnd(end)
+			}
+		}
+		return &plan.Like{X: v, Pattern: p, Not: e.Not, Null: v.Nullable() || p.Nullable()}
+	case *grammar.CaseExpr:
+		return x.caseExpr(e, s, clause)
+	case *grammar.CastExpr:
+		v := x.expr(e.X, s, clause)
+		to, ok := sqltype.Parse(e.Type.Name)
+		if !ok {
+			d := x.errs.Errorf(e.Type.Pos, "unknown type %q", e.Type.Name).WithEnd(e.Type.EndPos)
+			if h := diag.Closest(e.Type.Name, sqltype.Spellings()); h != "" {
+				d.WithHelp("did you mean %s?", h)
+			}
+			return bad()
+		}
+		if !sqltype.CanCast(v.Type(), to) {
+			pos, end := span(e)
+			x.errs.Errorf(pos, "cannot cast %s to %s", v.Type(), to).WithEnd(end)
+			return bad()
+		}
+		null := v.Nullable() || (v.Type() != to && (v.Type() == sqltype.String))
+		return &plan.Cast{X: v, To: to, Null: null}
+	case *grammar.FuncCall:
+		return x.call(e, s, clause)
+	}
+	pos, end := span(e)
+	x.errs.Errorf(pos, "unsupported expression").WithEnd(end)
+	return bad()
+}
+
+func (x *exprChecker) literal(l *grammar.Literal) plan.Expr {
+	switch l.Kind {
+	case grammar.LitNull:
+		return &plan.Const{T: sqltype.Null, IsNull: true}
+	case grammar.LitBool:
+		return &plan.Const{T: sqltype.Boolean, Bool: strings.EqualFold(l.Text, "true")}
+	case grammar.LitInt:
+		n, err := strconv.ParseInt(l.Text, 10, 64)
+		if err != nil {
+			x.errs.Errorf(l.Pos, "integer %s is out of range for BIGINT", l.Text).WithEnd(l.EndPos).
+				WithHelp("write it as a decimal (%s.0) to get a DOUBLE", l.Text)
+			return bad()
+		}
+		if n >= math.MinInt32 && n <= math.MaxInt32 {
+			return &plan.Const{T: sqltype.Int, Int: n}
+		}
+		return &plan.Const{T: sqltype.BigInt, Int: n}
+	case grammar.LitDecimal:
+		f, err := strconv.ParseFloat(l.Text, 64)
+		if err != nil {
+			x.errs.Errorf(l.Pos, "invalid number %s", l.Text).WithEnd(l.EndPos)
+			return bad()
+		}
+		return &plan.Const{T: sqltype.Double, Float: f}
+	case grammar.LitInterval:
+		us, err := intervalMicros(l)
+		if err != nil {
+			x.errs.Errorf(l.Pos, "invalid interval %q", l.Text).WithEnd(l.EndPos).
+				WithHelp("write INTERVAL '10' MINUTE or INTERVAL '10 minutes'")
+			return bad()
+		}
+		return &plan.Const{T: sqltype.Interval, Int: us}
+	}
+	return &plan.Const{T: sqltype.String, Str: l.Text}
+}
+
+func (x *exprChecker) column(ref *grammar.ColumnRef, s *scope) plan.Expr {
+	name := ref.Parts[len(ref.Parts)-1]
+	base := s
+	if s.agg != nil {
+		base = s.agg.input
+	}
+	if len(ref.Parts) == 2 && !strings.EqualFold(ref.Parts[0], base.qual) {
+		x.errs.Errorf(ref.Pos, "unknown table %q", ref.Parts[0]).WithEnd(ref.EndPos).
+			WithHelp("the query reads %q", base.qual)
+		return bad()
+	}
+	if len(ref.Parts) > 2 {
+		x.errs.Errorf(ref.Pos, "unknown column %q", strings.Join(ref.Parts, ".")).WithEnd(ref.EndPos)
+		return bad()
+	}
+	i := base.find(name)
+	if i < 0 {
+		d := x.errs.Errorf(ref.Pos, "unknown column %q", name).WithEnd(ref.EndPos)
+		names := make([]string, len(base.cols))
+		for j, c := range base.cols {
+			names[j] = c.Name
+		}
+		if h := diag.Closest(name, names); h != "" {
+			d.WithHelp("did you mean %q?", h)
+		} else {
+			d.WithHelp("the columns are: %s", strings.Join(names, ", "))
+		}
+		return bad()
+	}
+	if s.agg != nil {
+		x.errs.Errorf(ref.Pos, "column %q must appear in GROUP BY or be used in an aggregate function", name).WithEnd(ref.EndPos).
+			WithHelp("add %s to GROUP BY, or aggregate it, e.g. max(%s)", name, name)
+		return bad()
+	}
+	c := base.cols[i]
+	return &plan.ColRef{Idx: i, Name: c.Name, T: c.Type, Null: c.Nullable}
+}
+
+func (x *exprChecker) unary(e *grammar.UnaryExpr, s *scope, clause string) plan.Expr {
+	v := x.expr(e.X, s, clause)
+	switch strings.ToUpper(e.Op) {
+	case "NOT":
+		x.wantBool(v, e.X, "NOT")
+		return &plan.Unary{Op: "NOT", X: v, Null: v.Nullable()}
+	case "+":
+		if !v.Type().IsNumeric() && v.Type() != sqltype.Null {
+			x.errs.Errorf(e.Pos, "unary + needs a number, not %s", v.Type()).WithEnd(e.EndPos)
+			return bad()
+		}
+		return v
+	}
+	if c, ok := v.(*plan.Const); ok && !c.IsNull && c.T.IsNumeric() {
+		n := *c
+		n.Int, n.Float = -c.Int, -c.Float
+		return &n
+	}
+	if !v.Type().IsNumeric() && v.Type() != sqltype.Null && v.Type() != sqltype.Interval {
+		x.errs.Errorf(e.Pos, "cannot negate a %s value", v.Type()).WithEnd(e.EndPos)
+		return bad()
+	}
+	return &plan.Unary{Op: "-", X: v, Null: v.Nullable()}
+}
+
+// coerce converts e to type t, which e widens to implicitly.
+func coerce(e plan.Expr, t sqltype.Type) plan.Expr {
+	if e.Type() == t {
+		return e
+	}
+	if c, ok := e.(*plan.Const); ok {
+		n := *c
+		n.T = t
+		if !c.IsNull && t == sqltype.Double && c.T.IsIntegral() {
+			n.Float = float64(c.Int)
+		}
+		if c.IsNull || (c.T.IsNumeric() && t.IsNumeric()) {
+			return &n
+		}
+	}
+	return &plan.Cast{X: e, To: t, Null: e.Nullable()}
+}
+
+func logic(op string, l, r plan.Expr) plan.Expr {
+	return &plan.Binary{Op: op, L: coerce(l, sqltype.Boolean), R: coerce(r, sqltype.Boolean), T: sqltype.Boolean, Null: l.Nullable() || r.Nullable()}
+}
+
+func (x *exprChecker) binary(e *grammar.BinaryExpr, s *scope, clause string) plan.Expr {
+	l, r := x.expr(e.Left, s, clause), x.expr(e.Right, s, clause)
+	op := strings.ToUpper(e.Op)
+	null := l.Nullable() || r.Nullable()
+	switch op {
+	case "AND", "OR":
+		x.wantBool(l, e.Left, op)
+		x.wantBool(r, e.Right, op)
+		return logic(op, l, r)
+	case "=", "<>", "<", "<=", ">", ">=":
+		return x.compare(op, l, r, e.Left, e.Right)
+	case "||":
+		return &plan.Binary{Op: "||", L: x.stringArg(l, e.Left, "||"), R: x.stringArg(r, e.Right, "||"), T: sqltype.String, Null: null}
+	}
+	lt, rt := l.Type(), r.Type()
+	if lt == sqltype.Null && rt == sqltype.Null {
+		lt, rt = sqltype.BigInt, sqltype.BigInt
+	}
+	t, ok := sqltype.Common(lt, rt)
+	if !ok || !t.IsNumeric() {
+		d := x.errs.Errorf(e.Pos, "operator %s needs numbers, not %s and %s", op, lt, rt).WithEnd(e.EndPos)
+		if op == "+" && (lt == sqltype.String || rt == sqltype.String) {
+			d.WithHelp("use || or concat() to join strings")
+		} else if lt == sqltype.String || rt == sqltype.String {
+			d.WithHelp("CAST the string to a number, e.g. CAST(x AS BIGINT)")
+		}
+		return bad()
+	}
+	if op == "/" {
+		// Spark: / is always fractional division.
+		t = sqltype.Double
+	}
+	return &plan.Binary{Op: op, L: coerce(l, t), R: coerce(r, t), T: t, Null: null || op == "/" || op == "%"}
+}
+
+// compare types a comparison, widening numbers and reading string literals compared with
+// timestamps or dates as such.
+func (x *exprChecker) compare(op string, l, r plan.Expr, le, re grammar.Expr) plan.Expr {
+	lt, rt := l.Type(), r.Type()
+	t, ok := sqltype.Common(lt, rt)
+	if !ok {
+		if lit := x.temporalLiteral(l, r, re); lit != nil {
+			r, t, ok = lit, lt, true
+		} else if lit := x.temporalLiteral(r, l, le); lit != nil {
+			l, t, ok = lit, rt, true
+		}
+	}
+	if !ok {
+		pos, _ := span(le)
+		_, end := span(re)
+		x.errs.Errorf(pos, "cannot compare %s with %s", lt, rt).WithEnd(end).
+			WithHelp("CAST one side to the other's type, e.g. CAST(%s AS %s)", re.String(), lt)
+		return bad()
+	}
+	if t == sqltype.Null {
+		t = sqltype.Boolean
+	}
+	if op != "=" && op != "<>" && !t.Orderable() {
+		pos, _ := span(le)
+		_, end := span(re)
+		x.errs.Errorf(pos, "%s values cannot be ordered with %s", t, op).WithEnd(end)
+		return bad()
+	}
+	return &plan.Binary{Op: op, L: coerce(l, t), R: coerce(r, t), T: sqltype.Boolean, Null: l.Nullable() || r.Nullable()}
+}
+
+// temporalLiteral converts a string literal lit compared with a TIMESTAMP or DATE column.
+func (x *exprChecker) temporalLiteral(col, lit plan.Expr, at grammar.Expr) plan.Expr {
+	c, ok := lit.(*plan.Const)
+	if !ok || c.T != sqltype.String || c.IsNull {
+		return nil
+	}
+	switch col.Type() {
+	case sqltype.Timestamp:
+		us, ok := sqlfn.CastToTimestamp(c.Str)
+		if !ok {
+			pos, end := span(at)
+			x.errs.Errorf(pos, "%q is not a timestamp", c.Str).WithEnd(end).WithHelp("write it as '2024-01-02 03:04:05'")
+			return bad()
+		}
+		return &plan.Const{T: sqltype.Timestamp, Int: us}
+	case sqltype.Date:
+		d, ok := sqlfn.CastToDate(c.Str)
+		if !ok {
+			pos, end := span(at)
+			x.errs.Errorf(pos, "%q is not a date", c.Str).WithEnd(end).WithHelp("write it as '2024-01-02'")
+			return bad()
+		}
+		return &plan.Const{T: sqltype.Date, Int: int64(d)}
+	}
+	return nil
+}
+
+// stringArg accepts a STRING, and implicitly casts numbers, booleans and temporal values to
+// STRING as Spark does for string functions.
+func (x *exprChecker) stringArg(e plan.Expr, at grammar.Expr, what string) plan.Expr {
+	switch e.Type() {
+	case sqltype.String:
+		return e
+	case sqltype.Null:
+		return coerce(e, sqltype.String)
+	case sqltype.Interval:
+		pos, end := span(at)
+		x.errs.Errorf(pos, "%s needs a STRING, not %s", what, e.Type()).WithEnd(end)
+		return bad()
+	}
+	return &plan.Cast{X: e, To: sqltype.String, Null: e.Nullable()}
+}
+
+func (x *exprChecker) in(e *grammar.InExpr, s *scope, clause string) plan.Expr {
+	v := x.expr(e.X, s, clause)
+	t := v.Type()
+	list := make([]plan.Expr, len(e.List))
+	null := v.Nullable()
+	for i, it := range e.List {
+		list[i] = x.expr(it, s, clause)
+		nt, ok := sqltype.Common(t, list[i].Type())
+		if !ok {
+			pos, end := span(it)
+			x.errs.Errorf(pos, "IN list item is %s but the value is %s", list[i].Type(), t).WithEnd(end)
+			return bad()
+		}
+		t = nt
+		null = null || list[i].Nullable()
+	}
+	if t == sqltype.Null {
+		t = sqltype.Boolean
+	}
+	for i := range list {
+		list[i] = coerce(list[i], t)
+	}
+	return &plan.In{X: coerce(v, t), List: list, Not: e.Not, Null: null}
+}
+
+func (x *exprChecker) caseExpr(e *grammar.CaseExpr, s *scope, clause string) plan.Expr {
+	var operand plan.Expr
+	if e.Operand != nil {
+		operand = x.expr(e.Operand, s, clause)
+	}
+	out := &plan.Case{}
+	var results []plan.Expr
+	for _, w := range e.Whens {
+		var cond plan.Expr
+		if operand != nil {
+			cond = x.compare("=", operand, x.expr(w.Cond, s, clause), e.Operand, w.Cond)
+		} else {
+			cond = x.expr(w.Cond, s, clause)
+			x.wantBool(cond, w.Cond, "WHEN")
+		}
+		res := x.expr(w.Result, s, clause)
+		out.Whens = append(out.Whens, plan.When{Cond: cond, Result: res})
+		results = append(results, res)
+	}
+	if e.Else != nil {
+		out.Else = x.expr(e.Else, s, clause)
+		results = append(results, out.Else)
+	}
+	t, ok := x.commonOf(results, func(i int) grammar.Expr {
+		if i < len(e.Whens) {
+			return e.Whens[i].Result
+		}
+		return e.Else
+	}, "CASE branches")
+	if !ok {
+		return bad()
+	}
+	out.T = t
+	out.Null = e.Else == nil
+	for i := range out.Whens {
+		out.Whens[i].Cond = coerce(out.Whens[i].Cond, sqltype.Boolean)
+		out.Whens[i].Result = coerce(out.Whens[i].Result, t)
+		out.Null = out.Null || out.Whens[i].Result.Nullable()
+	}
+	if out.Else != nil {
+		out.Else = coerce(out.Else, t)
+		out.Null = out.Null || out.Else.Nullable()
+	}
+	return out
+}
+
+// commonOf finds the type every expression widens to, reporting the first that does not.
+func (x *exprChecker) commonOf(es []plan.Expr, at func(int) grammar.Expr, what string) (sqltype.Type, bool) {
+	t := sqltype.Null
+	for i, e := range es {
+		nt, ok := sqltype.Common(t, e.Type())
+		if !ok {
+			pos, end := span(at(i))
+			x.errs.Errorf(pos, "%s have different types: %s and %s", what, t, e.Type()).WithEnd(end).
+				WithHelp("CAST them to one type")
+			return t, false
+		}
+		t = nt
+	}
+	if t == sqltype.Null {
+		t = sqltype.String
+	}
+	return t, true
+}
+
+// aggCall checks an aggregate call and returns a reference to its column after the
+// aggregation; the same call written twice is computed once.
+func (x *exprChecker) aggCall(f *grammar.FuncCall, as *aggScope) plan.Expr {
+	name := strings.ToLower(f.Name.Name)
+	text := canonical(f)
+	ref := func(i int) plan.Expr {
+		a := as.agg.Aggs[i]
+		return &plan.ColRef{Idx: len(as.agg.KeyCols) + i, Name: text, T: a.Type, Null: a.Nullable}
+	}
+	for i, t := range as.aggs {
+		if t == text {
+			return ref(i)
+		}
+	}
+	call := &plan.AggCall{}
+	switch {
+	case f.Star:
+		if name != "count" {
+			x.errs.Errorf(f.Pos, "%s(*) is not allowed; only count(*)", name).WithEnd(f.EndPos)
+			return bad()
+		}
+		call.Func, call.Type = plan.CountStar, sqltype.BigInt
+	case len(f.Args) != 1:
+		x.errs.Errorf(f.Pos, "%s takes exactly one argument, got %d", name, len(f.Args)).WithEnd(f.EndPos)
+		return bad()
+	default:
+		arg := x.expr(f.Args[0], as.input, "aggregate argument")
+		if containsAgg(f.Args[0]) {
+			return bad()
+		}
+		call.Arg = arg
+		t := arg.Type()
+		switch name {
+		case "count":
+			call.Func, call.Type = plan.Count, sqltype.BigInt
+			if f.Distinct {
+				call.Func = plan.CountDistinct
+			}
+		case "sum", "avg", "mean":
+			if !t.IsNumeric() && t != sqltype.Null {
+				pos, end := span(f.Args[0])
+				x.errs.Errorf(pos, "%s needs a number, not %s", name, t).WithEnd(end).
+					WithHelp("CAST it to a number, e.g. %s(CAST(%s AS DOUBLE))", name, f.Args[0].String())
+				return bad()
+			}
+			call.Nullable = true
+			if name == "sum" {
+				call.Func, call.Type = plan.Sum, sqltype.BigInt
+				if t == sqltype.Double {
+					call.Type = sqltype.Double
+				}
+			} else {
+				call.Func, call.Type = plan.Avg, sqltype.Double
+			}
+		case "min", "max":
+			if !t.Orderable() && t != sqltype.Null {
+				pos, end := span(f.Args[0])
+				x.errs.Errorf(pos, "%s needs a comparable value, not %s", name, t).WithEnd(end)
+				return bad()
+			}
+			if t == sqltype.Null {
+				t = sqltype.String
+			}
+			call.Func, call.Type, call.Nullable = plan.Min, t, true
+			if name == "max" {
+				call.Func = plan.Max
+			}
+		}
+		if f.Distinct && call.Func != plan.CountDistinct {
+			if call.Func == plan.Min || call.Func == plan.Max {
+				// DISTINCT does not change min or max.
+			} else {
+				x.errs.Errorf(f.Pos, "%s(DISTINCT ...) is not supported", name).WithEnd(f.EndPos).
+					WithHelp("count(DISTINCT x) is; for sums of distinct values aggregate a deduplicated view")
+				return bad()
+			}
+		}
+		if call.Func == plan.CountDistinct && t == sqltype.Null {
+			call.Arg = coerce(arg, sqltype.String)
+		}
+	}
+	as.agg.Aggs = append(as.agg.Aggs, call)
+	as.aggs = append(as.aggs, text)
+	return ref(len(as.agg.Aggs) - 1)
+}
+
+// FunctionNames lists the built-in scalar functions, for the reference and "did you mean".
+func FunctionNames() []string {
+	var n []string
+	for k := range scalars {
+		n = append(n, k)
+	}
+	for k := range aggNames {
+		n = append(n, k)
+	}
+	sort.Strings(n)
+	return n
+}

@@ -1,0 +1,166 @@
+package check
+
+import (
+	"strconv"
+	"strings"
+
+	"github.com/sqlstream/sqlstream/compiler/diag"
+	"github.com/sqlstream/sqlstream/compiler/plan"
+	"github.com/sqlstream/sqlstream/compiler/sqltype"
+	"github.com/sqlstream/sqlstream/grammar"
+)
+
+// scalar describes a built-in scalar function: its arity and how to type a call.
+type scalar struct {
+	min, max int // max < 0: variadic
+	doc      string
+	typ      func(x *exprChecker, f *grammar.FuncCall, args []plan.Expr) plan.Expr
+}
+
+var scalars map[string]scalar
+
+func init() {
+	str := func(name string) scalar {
+		return scalar{1, 1, "", func(x *exprChecker, f *grammar.FuncCall, a []plan.Expr) plan.Expr {
+			return call(name, sqltype.String, x.stringArg(a[0], f.Args[0], name))
+		}}
+	}
+	length := scalar{1, 1, "number of characters (not bytes) of a string", func(x *exprChecker, f *grammar.FuncCall, a []plan.Expr) plan.Expr {
+		return call("length", sqltype.Int, x.stringArg(a[0], f.Args[0], "length"))
+	}}
+	floor := func(name string) scalar {
+		return scalar{1, 1, "", func(x *exprChecker, f *grammar.FuncCall, a []plan.Expr) plan.Expr {
+			n := x.numArg(a[0], f.Args[0], name)
+			return call(name, sqltype.BigInt, n)
+		}}
+	}
+	substr := scalar{2, 3, "substring(s, pos[, len]): 1-based, in characters; negative pos counts from the end", func(x *exprChecker, f *grammar.FuncCall, a []plan.Expr) plan.Expr {
+		args := []plan.Expr{x.stringArg(a[0], f.Args[0], "substring")}
+		for i := 1; i < len(a); i++ {
+			args = append(args, x.intArg(a[i], f.Args[i], "substring"))
+		}
+		return call("substring", sqltype.String, args...)
+	}}
+	scalars = map[string]scalar{
+		"length": length, "char_length": length, "character_length": length,
+		"lower": str("lower"), "lcase": str("lower"), "upper": str("upper"), "ucase": str("upper"),
+		"trim": str("trim"), "ltrim": str("ltrim"), "rtrim": str("rtrim"),
+		"substring": substr, "substr": substr,
+		"concat": {1, -1, "concat(a, b, ...): NULL if any argument is NULL", func(x *exprChecker, f *grammar.FuncCall, a []plan.Expr) plan.Expr {
+			args := make([]plan.Expr, len(a))
+			for i := range a {
+				args[i] = x.stringArg(a[i], f.Args[i], "concat")
+			}
+			return call("concat", sqltype.String, args...)
+		}},
+		"abs": {1, 1, "absolute value", func(x *exprChecker, f *grammar.FuncCall, a []plan.Expr) plan.Expr {
+			n := x.numArg(a[0], f.Args[0], "abs")
+			return call("abs", n.Type(), n)
+		}},
+		"round": {1, 2, "round(x[, d]): half up to d decimal places (default 0)", func(x *exprChecker, f *grammar.FuncCall, a []plan.Expr) plan.Expr {
+			args := []plan.Expr{x.numArg(a[0], f.Args[0], "round")}
+			if len(a) == 2 {
+				args = append(args, x.intArg(a[1], f.Args[1], "round"))
+			}
+			return call("round", args[0].Type(), args...)
+		}},
+		"floor": floor("floor"), "ceil": floor("ceil"), "ceiling": floor("ceil"),
+		"coalesce": {1, -1, "the first non-NULL argument", func(x *exprChecker, f *grammar.FuncCall, a []plan.Expr) plan.Expr {
+			t, ok := x.commonOf(a, func(i int) grammar.Expr { return f.Args[i] }, "coalesce arguments")
+			if !ok {
+				return bad()
+			}
+			c := &plan.Case{T: t, Null: true}
+			for i, e := range a {
+				if i == len(a)-1 {
+					c.Else = coerce(e, t)
+					c.Null = e.Nullable()
+					break
+				}
+				c.Whens = append(c.Whens, plan.When{Cond: &plan.IsNull{X: e, Not: true}, Result: coerce(e, t)})
+			}
+			return c
+		}},
+		"nullif": {2, 2, "nullif(a, b): NULL when a = b, else a", func(x *exprChecker, f *grammar.FuncCall, a []plan.Expr) plan.Expr {
+			eq := x.compare("=", a[0], a[1], f.Args[0], f.Args[1])
+			t := a[0].Type()
+			if t == sqltype.Null {
+				t = sqltype.String
+			}
+			return &plan.Case{Whens: []plan.When{{Cond: eq, Result: &plan.Const{T: t, IsNull: true}}}, Else: coerce(a[0], t), T: t, Null: true}
+		}},
+		"if": {3, 3, "if(cond, a, b): a when cond is TRUE, else b", func(x *exprChecker, f *grammar.FuncCall, a []plan.Expr) plan.Expr {
+			x.wantBool(a[0], f.Args[0], "if")
+			t, ok := x.commonOf(a[1:], func(i int) grammar.Expr { return f.Args[i+1] }, "if branches")
+			if !ok {
+				return bad()
+			}
+			b, e := coerce(a[1], t), coerce(a[2], t)
+			return &plan.Case{Whens: []plan.When{{Cond: coerce(a[0], sqltype.Boolean), Result: b}}, Else: e, T: t, Null: b.Nullable() || e.Nullable()}
+		}},
+	}
+}
+
+func call(name string, t sqltype.Type, args ...plan.Expr) plan.Expr {
+	null := false
+	for _, a := range args {
+		null = null || a.Nullable()
+	}
+	return &plan.Call{Name: name, Args: args, T: t, Null: null}
+}
+
+func (x *exprChecker) numArg(e plan.Expr, at grammar.Expr, fn string) plan.Expr {
+	if e.Type().IsNumeric() {
+		return e
+	}
+	if e.Type() == sqltype.Null {
+		return coerce(e, sqltype.Double)
+	}
+	pos, end := span(at)
+	x.errs.Errorf(pos, "%s needs a number, not %s", fn, e.Type()).WithEnd(end)
+	return coerce(bad(), sqltype.Double)
+}
+
+func (x *exprChecker) intArg(e plan.Expr, at grammar.Expr, fn string) plan.Expr {
+	switch e.Type() {
+	case sqltype.Int:
+		return e
+	case sqltype.Null, sqltype.BigInt:
+		return coerce(e, sqltype.Int)
+	}
+	pos, end := span(at)
+	x.errs.Errorf(pos, "%s needs an INT here, not %s", fn, e.Type()).WithEnd(end)
+	return coerce(bad(), sqltype.Int)
+}
+
+func (x *exprChecker) call(f *grammar.FuncCall, s *scope, clause string) plan.Expr {
+	name := strings.ToLower(f.Name.Name)
+	fn, ok := scalars[name]
+	if !ok {
+		d := x.errs.Errorf(f.Name.Pos, "unknown function %q", f.Name.Name).WithEnd(f.Name.EndPos)
+		if h := diag.Closest(name, FunctionNames()); h != "" {
+			d.WithHelp("did you mean %s?", h)
+		}
+		return bad()
+	}
+	if f.Star || f.Distinct {
+		x.errs.Errorf(f.Pos, "%s is not an aggregate: * and DISTINCT are not allowed", name).WithEnd(f.EndPos)
+		return bad()
+	}
+	if len(f.Args) < fn.min || (fn.max >= 0 && len(f.Args) > fn.max) {
+		want := "exactly " + strconv.Itoa(fn.min)
+		switch {
+		case fn.max < 0:
+			want = "at least " + strconv.Itoa(fn.min)
+		case fn.max != fn.min:
+			want = strconv.Itoa(fn.min) + " to " + strconv.Itoa(fn.max)
+		}
+		x.errs.Errorf(f.Pos, "%s takes %s arguments, got %d", name, want, len(f.Args)).WithEnd(f.EndPos)
+		return bad()
+	}
+	args := make([]plan.Expr, len(f.Args))
+	for i, a := range f.Args {
+		args[i] = x.expr(a, s, clause)
+	}
+	return fn.typ(x, f, args)
+}

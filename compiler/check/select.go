@@ -1,0 +1,356 @@
+package check
+
+import (
+	"strconv"
+	"strings"
+
+	"github.com/alecthomas/participle/v2/lexer"
+
+	"github.com/sqlstream/sqlstream/compiler/diag"
+	"github.com/sqlstream/sqlstream/compiler/plan"
+	"github.com/sqlstream/sqlstream/compiler/sqltype"
+	"github.com/sqlstream/sqlstream/grammar"
+)
+
+// rel is a relation being built: a source and the pipeline steps applied to it so far.
+type rel struct {
+	src     *plan.Source
+	pre     []plan.Step
+	agg     *plan.Aggregate
+	post    []plan.Step
+	cols    []plan.Column // schema after the last step
+	visible int           // cols[:visible] are the output; the rest are hidden sort columns
+	qual    string        // the name columns can be qualified with
+
+	sort     []plan.SortKey
+	sortPos  *lexer.Position
+	limit    int64
+	limitPos *lexer.Position
+}
+
+func (r *rel) add(s plan.Step) {
+	if r.agg == nil {
+		r.pre = append(r.pre, s)
+	} else {
+		r.post = append(r.post, s)
+	}
+	if p, ok := s.(*plan.Project); ok {
+		r.cols = p.Columns
+		r.visible = len(p.Columns)
+	}
+}
+
+// from resolves the FROM clause into the relation the SELECT reads.
+func (c *checker) from(f *grammar.From, errs *diag.List) *rel {
+	if f == nil {
+		return nil
+	}
+	if f.Subquery != nil {
+		r := c.selectRel(f.Subquery, errs)
+		if r != nil {
+			if r.sortPos != nil || r.limitPos != nil {
+				errs.Errorf(f.Subquery.Pos, "a subquery cannot have ORDER BY or LIMIT").WithHelp("put them in the outer query")
+			}
+			r.qual = ""
+			if f.Alias != nil {
+				r.qual = f.Alias.Name
+			}
+			r.sortPos, r.limitPos, r.sort = nil, nil, nil
+		}
+		return r
+	}
+	name := f.Name.Name
+	qual := name
+	if f.Alias != nil {
+		qual = f.Alias.Name
+	}
+	if s := c.sources[key(name)]; s != nil {
+		cols := s.plan.Columns
+		return &rel{src: s.plan, cols: cols, visible: len(cols), qual: qual, limit: -1}
+	}
+	if v := c.views[key(name)]; v != nil {
+		if v.broken {
+			return nil
+		}
+		var discard diag.List // reported once, at the view
+		r := c.selectRel(v.decl.Query, &discard)
+		if r != nil {
+			r.qual = qual
+		}
+		return r
+	}
+	if c.sinks[key(name)] != nil {
+		errs.Errorf(f.Name.Pos, "%q is a sink; a query reads from a source or a view", name).WithEnd(f.Name.EndPos)
+		return nil
+	}
+	d := errs.Errorf(f.Name.Pos, "unknown source %q", name).WithEnd(f.Name.EndPos)
+	var names []string
+	for _, s := range c.sources {
+		names = append(names, s.plan.Name)
+	}
+	for _, v := range c.views {
+		names = append(names, v.decl.Name.Name)
+	}
+	if s := diag.Closest(name, names); s != "" {
+		d.WithHelp("did you mean %q?", s)
+	} else {
+		d.WithHelp("declare it first with CREATE SOURCE %s (...) WITH (connector = 'files', ...)", name)
+	}
+	return nil
+}
+
+// selectRel checks a SELECT and returns the relation it produces, or nil when its input
+// could not be resolved (the problem is reported).
+func (c *checker) selectRel(sel *grammar.Select, errs *diag.List) *rel {
+	r := c.from(sel.From, errs)
+	if r == nil {
+		return nil
+	}
+	x := &exprChecker{c: c, errs: errs}
+	in := &scope{cols: r.cols, qual: r.qual}
+	if sel.Where != nil {
+		cond := x.expr(sel.Where, in, "WHERE")
+		x.wantBool(cond, sel.Where, "WHERE")
+		r.add(&plan.Filter{Cond: cond})
+	}
+	hasAgg := len(sel.GroupBy) > 0 || sel.Having != nil
+	for _, it := range sel.Items {
+		hasAgg = hasAgg || containsAgg(it.Expr)
+	}
+	for _, o := range sel.OrderBy {
+		hasAgg = hasAgg || containsAgg(o.Expr)
+	}
+	if hasAgg && r.agg != nil {
+		errs.Errorf(sel.Pos, "multiple streaming aggregations are not supported").
+			WithHelp("the query reads a view or subquery that already aggregates; aggregate once")
+		return nil
+	}
+	var outNames []string
+	var out []plan.Expr
+	var outAST []grammar.Expr
+	var post *scope
+	if hasAgg {
+		post = c.aggregate(sel, r, x, in)
+		if post == nil {
+			return nil
+		}
+		out, outNames, outAST = x.items(sel.Items, post)
+		if sel.Having != nil {
+			cond := x.expr(sel.Having, post, "HAVING")
+			x.wantBool(cond, sel.Having, "HAVING")
+			r.add(&plan.Filter{Cond: cond})
+		}
+	} else {
+		out, outNames, outAST = x.items(sel.Items, in)
+		if sel.Distinct {
+			// SELECT DISTINCT is a grouping on every selected column.
+			keyCols := make([]plan.Column, len(out))
+			for i, e := range out {
+				keyCols[i] = plan.Column{Name: outNames[i], Type: e.Type(), Nullable: e.Nullable()}
+			}
+			r.agg = &plan.Aggregate{Keys: out, KeyCols: keyCols}
+			out = make([]plan.Expr, len(keyCols))
+			for i, k := range keyCols {
+				out[i] = &plan.ColRef{Idx: i, Name: k.Name, T: k.Type, Null: k.Nullable}
+			}
+		}
+	}
+	cols := make([]plan.Column, len(out))
+	for i, e := range out {
+		cols[i] = plan.Column{Name: outNames[i], Type: e.Type(), Nullable: e.Nullable()}
+	}
+	visible := len(cols)
+	if len(sel.OrderBy) > 0 {
+		p := sel.OrderBy[0].Pos
+		r.sortPos = &p
+		scope := post
+		if scope == nil {
+			scope = in
+		}
+		for _, o := range sel.OrderBy {
+			idx := x.orderIndex(o.Expr, outNames, outAST, len(sel.Items))
+			if idx < 0 {
+				e := x.expr(o.Expr, scope, "ORDER BY")
+				if !e.Type().Orderable() && e.Type() != sqltype.Null {
+					pos, end := span(o.Expr)
+					errs.Errorf(pos, "cannot sort by a %s value", e.Type()).WithEnd(end)
+				}
+				out = append(out, e)
+				cols = append(cols, plan.Column{Name: "sort", Type: e.Type(), Nullable: e.Nullable()})
+				idx = len(out) - 1
+			}
+			nullsFirst := !o.Desc
+			switch strings.ToUpper(o.Nulls) {
+			case "FIRST":
+				nullsFirst = true
+			case "LAST":
+				nullsFirst = false
+			}
+			r.sort = append(r.sort, plan.SortKey{Col: idx, Desc: o.Desc, NullsFirst: nullsFirst})
+		}
+	}
+	r.add(&plan.Project{Exprs: out, Columns: cols})
+	r.visible = visible
+	if sel.Limit != nil {
+		p := sel.Limit.Pos
+		r.limitPos = &p
+		n, err := strconv.ParseInt(sel.Limit.Text, 10, 64)
+		if sel.Limit.Kind != grammar.LitInt || err != nil || n < 0 {
+			errs.Errorf(sel.Limit.Pos, "LIMIT needs a non-negative integer, got %s", sel.Limit.Text).WithEnd(sel.Limit.EndPos)
+		}
+		r.limit = n
+	}
+	return r
+}
+
+// orderIndex resolves an ORDER BY item to an output column: an ordinal, an output name, or
+// an expression written like a select item. It returns -1 when the item is something else.
+func (x *exprChecker) orderIndex(e grammar.Expr, names []string, items []grammar.Expr, n int) int {
+	if l, ok := e.(*grammar.Literal); ok && l.Kind == grammar.LitInt {
+		i, err := strconv.Atoi(l.Text)
+		if err != nil || i < 1 || i > n {
+			x.errs.Errorf(l.Pos, "ORDER BY position %s is not in the select list", l.Text).WithEnd(l.EndPos).
+				WithHelp("positions count select items from 1 to %d", n)
+			return 0
+		}
+		return i - 1
+	}
+	if ref, ok := e.(*grammar.ColumnRef); ok && len(ref.Parts) == 1 {
+		for i, name := range names[:n] {
+			if strings.EqualFold(name, ref.Parts[0]) {
+				return i
+			}
+		}
+	}
+	text := canonical(e)
+	for i, it := range items {
+		if it != nil && canonical(it) == text {
+			return i
+		}
+	}
+	return -1
+}
+
+// aggregate plans GROUP BY and returns the scope that select items, HAVING and ORDER BY are
+// checked in after it: group keys and aggregates.
+func (c *checker) aggregate(sel *grammar.Select, r *rel, x *exprChecker, in *scope) *scope {
+	agg := &plan.Aggregate{}
+	as := &aggScope{input: in}
+	for _, g := range sel.GroupBy {
+		e, name, ast := c.groupKey(g, sel, x, in)
+		if e == nil {
+			continue
+		}
+		if containsAgg(ast) {
+			pos, end := span(g)
+			x.errs.Errorf(pos, "aggregate functions are not allowed in GROUP BY").WithEnd(end)
+			continue
+		}
+		agg.Keys = append(agg.Keys, e)
+		agg.KeyCols = append(agg.KeyCols, plan.Column{Name: name, Type: e.Type(), Nullable: e.Nullable()})
+		as.keys = append(as.keys, canonical(ast))
+	}
+	r.agg = agg
+	as.agg = agg
+	post := &scope{cols: nil, agg: as}
+	post.cols = agg.KeyCols // refreshed as aggregates are added; see aggScope.col
+	return post
+}
+
+// groupKey resolves one GROUP BY item: an ordinal or a select alias stands for that select
+// item's expression (input columns win over aliases, as in Spark).
+func (c *checker) groupKey(g grammar.Expr, sel *grammar.Select, x *exprChecker, in *scope) (plan.Expr, string, grammar.Expr) {
+	if l, ok := g.(*grammar.Literal); ok && l.Kind == grammar.LitInt {
+		i, err := strconv.Atoi(l.Text)
+		if err != nil || i < 1 || i > len(sel.Items) {
+			x.errs.Errorf(l.Pos, "GROUP BY position %s is not in the select list", l.Text).WithEnd(l.EndPos).
+				WithHelp("positions count select items from 1 to %d", len(sel.Items))
+			return nil, "", nil
+		}
+		it := sel.Items[i-1]
+		if _, star := it.Expr.(*grammar.Star); star {
+			x.errs.Errorf(l.Pos, "GROUP BY position %d refers to *", i).WithEnd(l.EndPos)
+			return nil, "", nil
+		}
+		return x.expr(it.Expr, in, "GROUP BY"), itemName(it), it.Expr
+	}
+	if ref, ok := g.(*grammar.ColumnRef); ok && len(ref.Parts) == 1 && in.find(ref.Parts[0]) < 0 {
+		for _, it := range sel.Items {
+			if it.Alias != nil && strings.EqualFold(it.Alias.Name, ref.Parts[0]) {
+				return x.expr(it.Expr, in, "GROUP BY"), it.Alias.Name, it.Expr
+			}
+		}
+	}
+	e := x.expr(g, in, "GROUP BY")
+	name := canonical(g)
+	if ref, ok := g.(*grammar.ColumnRef); ok {
+		name = ref.Parts[len(ref.Parts)-1]
+	}
+	return e, name, g
+}
+
+// itemName is the output column name of a select item: its alias, its column name, or the
+// expression as written (Spark's naming).
+func itemName(it *grammar.SelectItem) string {
+	if it.Alias != nil {
+		return it.Alias.Name
+	}
+	if ref, ok := it.Expr.(*grammar.ColumnRef); ok {
+		return ref.Parts[len(ref.Parts)-1]
+	}
+	return it.Expr.String()
+}
+
+// items checks the select list; * expands to every column of the scope.
+func (x *exprChecker) items(items []*grammar.SelectItem, s *scope) ([]plan.Expr, []string, []grammar.Expr) {
+	var exprs []plan.Expr
+	var names []string
+	var asts []grammar.Expr
+	for _, it := range items {
+		if star, ok := it.Expr.(*grammar.Star); ok {
+			for _, col := range x.star(star, s) {
+				exprs = append(exprs, col.e)
+				names = append(names, col.name)
+				asts = append(asts, nil)
+			}
+			continue
+		}
+		exprs = append(exprs, x.expr(it.Expr, s, "SELECT"))
+		names = append(names, itemName(it))
+		asts = append(asts, it.Expr)
+	}
+	return exprs, names, asts
+}
+
+type namedExpr struct {
+	e    plan.Expr
+	name string
+}
+
+func (x *exprChecker) star(st *grammar.Star, s *scope) []namedExpr {
+	base := s
+	if s.agg != nil {
+		base = s.agg.input
+	}
+	if st.Table != "" && !strings.EqualFold(st.Table, base.qual) {
+		x.errs.Errorf(st.Pos, "unknown table %q in %s.*", st.Table, st.Table).WithEnd(st.EndPos).
+			WithHelp("the query reads %q", base.qual)
+		return nil
+	}
+	var out []namedExpr
+	for i, col := range base.cols {
+		if s.agg != nil {
+			k := s.agg.keyIndex(strings.ToLower(col.Name))
+			if k < 0 {
+				x.errs.Errorf(st.Pos, "* includes column %q, which is neither grouped nor aggregated", col.Name).WithEnd(st.EndPos).
+					WithHelp("list the grouped columns and aggregates instead of *")
+				continue
+			}
+			kc := s.agg.agg.KeyCols[k]
+			out = append(out, namedExpr{&plan.ColRef{Idx: k, Name: kc.Name, T: kc.Type, Null: kc.Nullable}, col.Name})
+			continue
+		}
+		out = append(out, namedExpr{&plan.ColRef{Idx: i, Name: col.Name, T: col.Type, Null: col.Nullable}, col.Name})
+	}
+	return out
+}

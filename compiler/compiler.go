@@ -1,0 +1,75 @@
+// Package compiler is the driver that strings the stages together:
+// grammar.Parse → check.Check → codegen.Generate, returning every intermediate form.
+package compiler
+
+import (
+	"errors"
+	"fmt"
+	"path/filepath"
+
+	"github.com/alecthomas/participle/v2"
+	"github.com/alecthomas/participle/v2/lexer"
+
+	"github.com/sqlstream/sqlstream/compiler/check"
+	"github.com/sqlstream/sqlstream/compiler/codegen"
+	"github.com/sqlstream/sqlstream/compiler/diag"
+	"github.com/sqlstream/sqlstream/compiler/plan"
+	"github.com/sqlstream/sqlstream/grammar"
+)
+
+// Result holds what one compilation produced. Go is the generated program (package main),
+// gofmt-clean. Diags holds warnings even when compilation succeeded.
+type Result struct {
+	Filename string
+	Source   []byte
+	File     *grammar.File
+	Plan     *plan.Program
+	Go       []byte
+	Explain  string // logical and physical plan as indented trees
+	Diags    diag.List
+}
+
+// Compile compiles one SQL file. When the returned list has errors, Result.Go is nil.
+func Compile(filename string, src []byte) (*Result, diag.List) {
+	res := &Result{Filename: filename, Source: src}
+	var errs diag.List
+	f, err := grammar.Parse(filename, src)
+	if err != nil {
+		var perr participle.Error
+		if errors.As(err, &perr) {
+			errs.Errorf(perr.Position(), "%s", perr.Message())
+		} else {
+			errs.Errorf(fileStart(filename), "%v", err)
+		}
+		return res, errs
+	}
+	res.File = f
+	prog, errs := check.Check(f)
+	res.Diags = errs
+	if errs.HasErrors() {
+		return res, errs
+	}
+	prog.Filename = filename
+	res.Plan = prog
+	res.Explain = plan.Explain(prog)
+	res.Go, err = generate(prog, filepath.Base(filename))
+	if err != nil {
+		errs.Errorf(fileStart(filename), "internal compiler error: %v", err)
+		return res, errs
+	}
+	return res, errs
+}
+
+func fileStart(filename string) lexer.Position {
+	return lexer.Position{Filename: filename, Line: 1, Column: 1}
+}
+
+// generate runs codegen, turning a panic (a compiler bug) into an error rather than a crash.
+func generate(prog *plan.Program, source string) (src []byte, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("%v", r)
+		}
+	}()
+	return codegen.Generate(prog, source)
+}

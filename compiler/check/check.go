@@ -101,7 +101,7 @@ func (c *checker) createSource(st *grammar.CreateSource) {
 	if c.declared(st.Name) {
 		return
 	}
-	opts := c.options(st.Name.Name, "source", st.Pos, st.With)
+	opts := c.options(st.Name.Name, "source", st.Name, st.With)
 	src := &plan.Source{Name: st.Name.Name, Options: opts.values, Connector: opts.connector}
 	seen := map[string]bool{}
 	for _, col := range st.Columns {
@@ -167,7 +167,7 @@ func (c *checker) createSink(st *grammar.CreateSink) {
 	if c.declared(st.Name) {
 		return
 	}
-	opts := c.options(st.Name.Name, "sink", st.Pos, st.With)
+	opts := c.options(st.Name.Name, "sink", st.Name, st.With)
 	c.sinks[key(st.Name.Name)] = &sink{decl: st, plan: &plan.Sink{Name: st.Name.Name, Connector: opts.connector, Options: opts.values}}
 }
 

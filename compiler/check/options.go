@@ -5,8 +5,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/alecthomas/participle/v2/lexer"
-
 	"github.com/sqlstream/sqlstream/compiler/diag"
 	"github.com/sqlstream/sqlstream/grammar"
 	"github.com/sqlstream/sqlstream/runtime/connector"
@@ -20,7 +18,7 @@ type checkedOptions struct {
 
 // options validates a WITH clause against the connector's option spec (the same spec the
 // generated program checks --set overrides against).
-func (c *checker) options(owner, kind string, at lexer.Position, with []*grammar.Option) checkedOptions {
+func (c *checker) options(owner, kind string, at grammar.Ident, with []*grammar.Option) checkedOptions {
 	out := checkedOptions{values: map[string]string{}}
 	k := connector.Source
 	if kind == "sink" {
@@ -41,7 +39,7 @@ func (c *checker) options(owner, kind string, at lexer.Position, with []*grammar
 		}
 	}
 	if conn == nil {
-		c.errs.Errorf(at, "%s %q has no connector", kind, owner).
+		c.errs.Errorf(at.Pos, "%s %q has no connector", kind, owner).WithEnd(at.EndPos).
 			WithHelp("add WITH (connector = '%s', ...); connectors: %s", map[string]string{"source": "files", "sink": "console"}[kind], strings.Join(connector.Names(k), ", "))
 		return out
 	}
@@ -62,6 +60,7 @@ func (c *checker) options(owner, kind string, at lexer.Position, with []*grammar
 	for _, o := range spec.Options {
 		names = append(names, o.Name)
 	}
+	suggested := map[string]bool{}
 	for _, o := range with {
 		name := strings.ToLower(o.Key.Name)
 		if name == "connector" || given[name] != o {
@@ -71,6 +70,7 @@ func (c *checker) options(owner, kind string, at lexer.Position, with []*grammar
 		if opt == nil {
 			d := c.errs.Errorf(o.Key.Pos, "unknown option %q for the %s %s", o.Key.Name, spec.Name, kind).WithEnd(o.Key.EndPos)
 			if s := diag.Closest(o.Key.Name, names); s != "" {
+				suggested[s] = true
 				d.WithHelp("did you mean %q?", s)
 			} else {
 				d.WithHelp("options of %s: %s", spec.Name, strings.Join(names, ", "))
@@ -91,9 +91,11 @@ func (c *checker) options(owner, kind string, at lexer.Position, with []*grammar
 			continue
 		}
 		if opt.Required {
-			c.errs.Errorf(at, "the %s %s needs option %q", spec.Name, kind, opt.Name).
-				WithHelp("add %s = ... to the WITH clause: %s", opt.Name, opt.Doc)
 			out.ok = false
+			if !suggested[opt.Name] { // else the misspelt option's "did you mean" says it
+				c.errs.Errorf(at.Pos, "the %s %s needs option %q", spec.Name, kind, opt.Name).WithEnd(at.EndPos).
+					WithHelp("add %s = ... to the WITH clause: %s", opt.Name, opt.Doc)
+			}
 			continue
 		}
 		if opt.Default != "" {
@@ -102,7 +104,6 @@ func (c *checker) options(owner, kind string, at lexer.Position, with []*grammar
 	}
 	return out
 }
-
 
 // literalString is an option value as the runtime receives it.
 func literalString(l *grammar.Literal) string {

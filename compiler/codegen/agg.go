@@ -105,7 +105,7 @@ func (g *queryGen) aggUpdate(eg *exprGen, keys, args []plan.Expr) {
 			v := x.v
 			if a.Arg.Type() == sqltype.String || a.Arg.Type() == sqltype.Bytes {
 				upd = []Code{If(List(Id("_"), Id("ok")).Op(":=").Id("a").Dot("d"+n).Index(x.v), Op("!").Id("ok")).Block(
-					Id("a").Dot("d"+n).Index(Qual("strings", "Clone").Call(v)).Op("=").Struct().Values())}
+					Id("a").Dot("d" + n).Index(Qual("strings", "Clone").Call(v)).Op("=").Struct().Values())}
 			} else {
 				upd = []Code{Id("a").Dot("d" + n).Index(v).Op("=").Struct().Values()}
 			}

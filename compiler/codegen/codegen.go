@@ -181,7 +181,7 @@ func (g *queryGen) queryType() {
 	}
 	g.f.Commentf("%sQuery is the state of the query writing to %q across batches.", g.p, q.Sink.Name)
 	g.f.Type().Id(g.id("Query")).Struct(fields...)
-	g.f.Func().Id("new" + exported(g.p) + "Query").Params().Qual(pkgRT, "Query").Block(
+	g.f.Func().Id("new"+exported(g.p)+"Query").Params().Qual(pkgRT, "Query").Block(
 		Return(Op("&").Id(g.id("Query")).Values(init)),
 	)
 }

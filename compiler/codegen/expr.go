@@ -197,9 +197,11 @@ func (g *exprGen) binary(e *plan.Binary) val {
 	case "/":
 		// Spark: x / 0 is NULL (non-ANSI mode); operands are DOUBLE here.
 		r = g.local(r)
+		null = either(l, r)
 		return val{v: l.operand().Op("/").Add(r.v), null: orNull(null, Add(r.v).Op("==").Lit(0)), op: true}
 	case "%":
 		r = g.local(r)
+		null = either(l, r)
 		if t == sqltype.Double {
 			return val{v: Qual(pkgMath, "Mod").Call(l.v, r.v), null: orNull(null, Add(r.v).Op("==").Lit(0))}
 		}

@@ -25,6 +25,13 @@ func (g *queryGen) rows() {
 	// A comma goes before every field but the first present one; while all earlier fields
 	// are NOT NULL that is known here, after a nullable one the code checks.
 	sure := true
+	// n marks the length before the first field, needed once a field may be absent.
+	for _, c := range out[:max(len(out)-1, 0)] {
+		if c.Nullable {
+			js = append(js, Id("n").Op(":=").Len(Id("dst")))
+			break
+		}
+	}
 	for i, c := range out {
 		name := g.outNms[i]
 		var field []Code
@@ -39,9 +46,8 @@ func (g *queryGen) rows() {
 			Id("dst").Op("=").Append(Id("dst"), Lit(jsonKey(c.Name)).Op("...")),
 			Id("dst").Op("=").Add(appendJSON(c, Id("row").Dot(name))),
 		)
-		if c.Nullable && sure {
+		if c.Nullable {
 			sure = false
-			js = append(js, Id("n").Op(":=").Len(Id("dst")))
 		}
 		if c.Nullable {
 			js = append(js, If(Op("!").Id("row").Dot(name+"Null")).Block(field...))

@@ -110,7 +110,11 @@ func Table(w *bufio.Writer, cols []rt.Column, rows rt.Rows, numRows int, truncat
 	}
 }
 
+// escaper keeps a cell on one line of the table.
+var escaper = strings.NewReplacer("\n", "\\n", "\r", "\\r", "\t", "\\t")
+
 func cut(s string, truncate bool) string {
+	s = escaper.Replace(s)
 	if !truncate || utf8.RuneCountInString(s) <= 20 {
 		return s
 	}

@@ -108,9 +108,11 @@ func (c *checker) selectRel(sel *grammar.Select, errs *diag.List) *rel {
 	}
 	x := &exprChecker{c: c, errs: errs}
 	in := &scope{cols: r.cols, qual: r.qual}
-	if sel.Where != nil {
-		cond := x.expr(sel.Where, in, "WHERE")
-		x.wantBool(cond, sel.Where, "WHERE")
+	// A row passes WHERE only when every conjunct is TRUE, so each becomes its own filter:
+	// the generated loop tests them one by one, with no three-valued AND.
+	for _, w := range conjuncts(sel.Where) {
+		cond := x.expr(w, in, "WHERE")
+		x.wantBool(cond, w, "WHERE")
 		r.add(&plan.Filter{Cond: cond})
 	}
 	hasAgg := len(sel.GroupBy) > 0 || sel.Having != nil
@@ -135,9 +137,9 @@ func (c *checker) selectRel(sel *grammar.Select, errs *diag.List) *rel {
 			return nil
 		}
 		out, outNames, outAST = x.items(sel.Items, post)
-		if sel.Having != nil {
-			cond := x.expr(sel.Having, post, "HAVING")
-			x.wantBool(cond, sel.Having, "HAVING")
+		for _, h := range conjuncts(sel.Having) {
+			cond := x.expr(h, post, "HAVING")
+			x.wantBool(cond, h, "HAVING")
 			r.add(&plan.Filter{Cond: cond})
 		}
 	} else {
@@ -201,6 +203,17 @@ func (c *checker) selectRel(sel *grammar.Select, errs *diag.List) *rel {
 		r.limit = n
 	}
 	return r
+}
+
+// conjuncts splits a condition at its top-level ANDs.
+func conjuncts(e grammar.Expr) []grammar.Expr {
+	if e == nil {
+		return nil
+	}
+	if b, ok := e.(*grammar.BinaryExpr); ok && strings.EqualFold(b.Op, "AND") {
+		return append(conjuncts(b.Left), conjuncts(b.Right)...)
+	}
+	return []grammar.Expr{e}
 }
 
 // orderIndex resolves an ORDER BY item to an output column: an ordinal, an output name, or

@@ -123,7 +123,7 @@ func (g *queryGen) aggUpdate(eg *exprGen, keys, args []plan.Expr) {
 				Id("a").Dot("m"+n).Op("=").Add(v), Id("a").Dot("has"+n).Op("=").True())}
 		}
 		if x.null != nil {
-			eg.emit(If(not(x.null, !x.op)).Block(upd...))
+			eg.emit(If(not(x.null)).Block(upd...))
 		} else {
 			eg.emit(upd...)
 		}
@@ -224,7 +224,7 @@ func (g *queryGen) emitMethod() {
 	filters, cols := plan.Flatten(aggCols, q.Post)
 	eg := g.newExprGen(append(append([]plan.Expr{}, filters...), cols...)...)
 	for _, f := range filters {
-		eg.emit(If(not(eg.cond(f), false)).Block(Return(Id("out"))))
+		eg.emit(If(not(eg.cond(f))).Block(Return(Id("out"))))
 	}
 	vals := make([]val, len(cols))
 	for i, c := range cols {

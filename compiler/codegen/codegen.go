@@ -9,6 +9,7 @@ import (
 	"strconv"
 
 	. "github.com/dave/jennifer/jen"
+	"golang.org/x/tools/imports"
 
 	"github.com/sqlstream/sqlstream/compiler/plan"
 	"github.com/sqlstream/sqlstream/compiler/sqltype"
@@ -44,7 +45,12 @@ func Generate(p *plan.Program, source string) ([]byte, error) {
 	if err := f.Render(&buf); err != nil {
 		return nil, fmt.Errorf("codegen: %w", err)
 	}
-	return buf.Bytes(), nil
+	// Group the standard library's imports apart from sqlstream's, as goimports does.
+	out, err := imports.Process("main.go", buf.Bytes(), &imports.Options{FormatOnly: true, Comments: true, TabIndent: true, TabWidth: 8})
+	if err != nil {
+		return nil, fmt.Errorf("codegen: %w", err)
+	}
+	return out, nil
 }
 
 // queryGen generates the code of one query; every identifier it declares starts with p.
@@ -268,7 +274,7 @@ func (g *queryGen) process() {
 func (g *queryGen) filterStmts(eg *exprGen, filters []plan.Expr) {
 	for _, f := range filters {
 		c := eg.cond(f)
-		eg.emit(If(not(c, false)).Block(Continue()))
+		eg.emit(If(not(c)).Block(Continue()))
 	}
 }
 
@@ -287,7 +293,7 @@ func (g *queryGen) loop(rowStmts []Code) []Code {
 		pre = append(pre, If(Len(Qual("bytes", "TrimSpace").Call(Id("rec"))).Op("==").Lit(0)).Block(Continue()))
 	}
 	if q.Source.Format == "csv" && q.Source.Options["header"] == "true" {
-		pre = append(pre, If(Id("line").Op("==").Lit(1)).Block(Continue()).Comment("header"))
+		pre = append(pre, Comment("skip each file's header line"), If(Id("line").Op("==").Lit(1)).Block(Continue()))
 	}
 	pre = append(pre,
 		Var().Id("in").Id(g.id("In")),

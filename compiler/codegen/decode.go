@@ -44,9 +44,9 @@ func parseField(name string, c plan.Column, f Code) []Code {
 	bad := Return(Qual("fmt", "Sprintf").Call(Lit(fmt.Sprintf("column %q: invalid %s %%q", c.Name, c.Type)), f))
 	parse := func(fn string) []Code {
 		return []Code{
-			List(Id("v"), Id("ok")).Op(":=").Qual(pkgCodec, fn).Call(f),
-			If(Op("!").Id("ok")).Block(bad),
-			Add(target).Op("=").Id("v"),
+			If(List(Id("v"), Id("ok")).Op(":=").Qual(pkgCodec, fn).Call(f), Id("ok")).Block(
+				Add(target).Op("=").Id("v"),
+			).Else().Block(bad),
 		}
 	}
 	switch c.Type {
@@ -83,14 +83,19 @@ func (g *queryGen) decodeCSV() []Code {
 	}
 	body := []Code{
 		Var().Err().Error(),
-		List(Id("w").Dot("fields"), Err()).Op("=").Id("w").Dot("csv").Dot("Split").Call(Id("rec"), Lit(sep), Id("w").Dot("fields").Index(Empty(), Lit(0))),
+		List(Id("w").Dot("fields"), Err()).Op("=").Id("w").Dot("csv").Dot("Split").Call(Id("rec"), LitRune(rune(sep)), Id("w").Dot("fields").Index(Empty(), Lit(0))),
 		If(Err().Op("!=").Nil()).Block(Return(Err().Dot("Error").Call())),
 		If(Len(Id("w").Dot("fields")).Op("!=").Lit(len(cols))).Block(
 			Return(Qual("fmt", "Sprintf").Call(Lit(fmt.Sprintf("expected %d fields, got %%d", len(cols))), Len(Id("w").Dot("fields"))))),
 	}
 	for i, c := range cols {
 		f := Id("w").Dot("fields").Index(Lit(i))
-		body = append(body, If(Len(f).Op("==").Lit(0)).Block(emptyField(g.inNames[i], c)).Else().Block(parseField(g.inNames[i], c, f)...))
+		if c.Nullable {
+			body = append(body, If(Len(f).Op("==").Lit(0)).Block(emptyField(g.inNames[i], c)).Else().Block(parseField(g.inNames[i], c, f)...))
+		} else {
+			body = append(body, If(Len(f).Op("==").Lit(0)).Block(emptyField(g.inNames[i], c)))
+			body = append(body, parseField(g.inNames[i], c, f)...)
+		}
 	}
 	return append(body, Return(Lit("")))
 }
@@ -99,7 +104,7 @@ func (g *queryGen) decodeCSV() []Code {
 func (g *queryGen) decodeRate() []Code {
 	body := []Code{
 		Var().Err().Error(),
-		List(Id("w").Dot("fields"), Err()).Op("=").Id("w").Dot("csv").Dot("Split").Call(Id("rec"), LitByte(','), Id("w").Dot("fields").Index(Empty(), Lit(0))),
+		List(Id("w").Dot("fields"), Err()).Op("=").Id("w").Dot("csv").Dot("Split").Call(Id("rec"), LitRune(','), Id("w").Dot("fields").Index(Empty(), Lit(0))),
 		If(Err().Op("!=").Nil().Op("||").Len(Id("w").Dot("fields")).Op("!=").Lit(2)).Block(Return(Lit("bad rate record"))),
 	}
 	for i, c := range g.q.Source.Columns {

@@ -116,7 +116,7 @@ func (g *exprGen) cond(e plan.Expr) Code {
 	if !x.nullable() {
 		return x.v
 	}
-	return Op("!").Add(x.null).Op("&&").Add(x.operand())
+	return not(x.null).Op("&&").Add(x.operand())
 }
 
 func (g *exprGen) compileNode(e plan.Expr) val {
@@ -134,7 +134,7 @@ func (g *exprGen) compileNode(e plan.Expr) val {
 	case *plan.IsNull:
 		x := g.compile(e.X)
 		if e.Not {
-			return val{v: not(x.isNull(), !x.nullable()), op: true}
+			return val{v: not(x.isNull()), op: true}
 		}
 		return val{v: x.isNull(), op: true}
 	case *plan.Binary:
@@ -256,12 +256,12 @@ func (g *exprGen) logic(e *plan.Binary) val {
 	decided := func(x val) Code {
 		v := x.v
 		if e.Op == "AND" {
-			v = Op("!").Add(x.v)
+			v = not(x.v)
 		}
 		if x.null == nil {
 			return v
 		}
-		return Op("!").Add(x.null).Op("&&").Add(v)
+		return not(x.null).Op("&&").Add(v)
 	}
 	null := Parens(either(l, r)).Op("&&").Op("!").Parens(Add(decided(l)).Op("||").Add(decided(r)))
 	return val{v: Add(l.v).Op(op).Add(r.v), null: null, op: true}
@@ -275,7 +275,7 @@ func (g *exprGen) in(e *plan.In) val {
 		y := g.compile(it)
 		eq := Add(x.v).Op("==").Add(y.operand())
 		if y.null != nil {
-			eq = Op("!").Add(y.null).Op("&&").Add(eq)
+			eq = not(y.null).Op("&&").Add(eq)
 			anyNull = append(anyNull, y.null)
 		}
 		if match == nil {

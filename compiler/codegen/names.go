@@ -1,6 +1,8 @@
 package codegen
 
 import (
+	"fmt"
+	"regexp"
 	"strconv"
 	"strings"
 	"unicode"
@@ -121,10 +123,12 @@ func (x val) operand() *Statement {
 	return Add(x.v)
 }
 
-// not negates a Go condition; atomic says whether c needs no parentheses.
-func not(c Code, atomic bool) *Statement {
-	if atomic {
+// not negates a Go condition, parenthesising it unless it is a name, a field or a negation.
+func not(c Code) *Statement {
+	if atom.MatchString(fmt.Sprintf("%#v", c)) {
 		return Op("!").Add(c)
 	}
 	return Op("!").Parens(c)
 }
+
+var atom = regexp.MustCompile(`^!?[A-Za-z_][A-Za-z0-9_.]*(\([A-Za-z0-9_., ]*\))?$`)

@@ -6,11 +6,12 @@ package main
 import (
 	"bytes"
 	"fmt"
+	"strings"
+
 	rt "github.com/sqlstream/sqlstream/runtime"
 	codec "github.com/sqlstream/sqlstream/runtime/codec"
 	files "github.com/sqlstream/sqlstream/runtime/connector/files"
 	sqlfn "github.com/sqlstream/sqlstream/runtime/sqlfn"
-	"strings"
 )
 
 // bigIn is one record of source "sales".
@@ -54,7 +55,7 @@ func (q *bigQuery) NewWorker(rec *rt.RecordErrors) rt.Worker {
 // decode reads one csv record into in, and returns why it is malformed or "".
 func (w *bigWorker) decode(in *bigIn, rec []byte) string {
 	var err error
-	w.fields, err = w.csv.Split(rec, uint8(0x2c), w.fields[:0])
+	w.fields, err = w.csv.Split(rec, ',', w.fields[:0])
 	if err != nil {
 		return err.Error()
 	}
@@ -68,26 +69,24 @@ func (w *bigWorker) decode(in *bigIn, rec []byte) string {
 	}
 	if len(w.fields[1]) == 0 {
 		return "column \"item\" is NOT NULL but the field is empty"
-	} else {
-		in.Item = rt.View(w.fields[1])
 	}
+	in.Item = rt.View(w.fields[1])
 	if len(w.fields[2]) == 0 {
 		return "column \"qty\" is NOT NULL but the field is empty"
-	} else {
-		v, ok := codec.ParseInt32(w.fields[2])
-		if !ok {
-			return fmt.Sprintf("column \"qty\": invalid INT %q", w.fields[2])
-		}
+	}
+	if v, ok := codec.ParseInt32(w.fields[2]); ok {
 		in.Qty = v
+	} else {
+		return fmt.Sprintf("column \"qty\": invalid INT %q", w.fields[2])
 	}
 	if len(w.fields[3]) == 0 {
 		in.PriceNull = true
 	} else {
-		v, ok := codec.ParseFloat64(w.fields[3])
-		if !ok {
+		if v, ok := codec.ParseFloat64(w.fields[3]); ok {
+			in.Price = v
+		} else {
 			return fmt.Sprintf("column \"price\": invalid DOUBLE %q", w.fields[3])
 		}
-		in.Price = v
 	}
 	return ""
 }
@@ -105,9 +104,10 @@ func (w *bigWorker) Process(c *rt.Chunk) error {
 		if len(bytes.TrimSpace(rec)) == 0 {
 			continue
 		}
+		// skip each file's header line
 		if line == 1 {
 			continue
-		} // header
+		}
 		var in bigIn
 		if reason := w.decode(&in, rec); reason != "" {
 			if err := w.rec.Bad(c, line, reason); err != nil {
@@ -115,32 +115,33 @@ func (w *bigWorker) Process(c *rt.Chunk) error {
 			}
 			continue
 		}
-		v1, v1Null := (float64(in.Qty)*in.Price) > 100.0, in.PriceNull
-		v2 := bigLike1.Match(in.Item)
-		if !(!(v1Null) && !(!v1Null && !v1 || !v2) && (v1 && v2)) {
+		if !(!in.PriceNull && ((float64(in.Qty) * in.Price) > 100.0)) {
 			continue
 		}
-		var c3 string
-		if !(in.RegionNull) {
-			c3 = in.Region
-		} else {
-			c3 = "unknown"
+		if !bigLike1.Match(in.Item) {
+			continue
 		}
-		var c4 string
-		if in.Qty >= int32(10) {
-			c4 = "bulk"
+		var c1 string
+		if !in.RegionNull {
+			c1 = in.Region
 		} else {
-			c4 = "retail"
+			c1 = "unknown"
+		}
+		var c2 string
+		if in.Qty >= int32(10) {
+			c2 = "bulk"
+		} else {
+			c2 = "retail"
 		}
 		var row bigRow
-		row.Region = strings.Clone(c3)
+		row.Region = strings.Clone(c1)
 		row.Item = strings.Clone(strings.ToUpper(in.Item))
 		row.Total = float64(in.Qty) * in.Price
 		row.TotalNull = in.PriceNull
 		if row.TotalNull {
 			row.Total = 0.0
 		}
-		row.Kind = strings.Clone(c4)
+		row.Kind = strings.Clone(c2)
 		w.out.Add(row)
 	}
 	return nil

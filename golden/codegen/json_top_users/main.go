@@ -6,13 +6,14 @@ package main
 import (
 	"bytes"
 	"cmp"
+	"slices"
+	"strconv"
+	"strings"
+
 	rt "github.com/sqlstream/sqlstream/runtime"
 	codec "github.com/sqlstream/sqlstream/runtime/codec"
 	console "github.com/sqlstream/sqlstream/runtime/connector/console"
 	files "github.com/sqlstream/sqlstream/runtime/connector/files"
-	"slices"
-	"strconv"
-	"strings"
 )
 
 // topIn is one record of source "events".
@@ -159,7 +160,7 @@ func (w *topWorker) Process(c *rt.Chunk) error {
 			}
 			continue
 		}
-		if !(!(in.UrlNull)) {
+		if !!in.UrlNull {
 			continue
 		}
 		var k topKey

@@ -5,13 +5,14 @@ package main
 
 import (
 	"cmp"
+	"slices"
+	"strconv"
+	"time"
+
 	rt "github.com/sqlstream/sqlstream/runtime"
 	console "github.com/sqlstream/sqlstream/runtime/connector/console"
 	files "github.com/sqlstream/sqlstream/runtime/connector/files"
 	sqlfn "github.com/sqlstream/sqlstream/runtime/sqlfn"
-	"slices"
-	"strconv"
-	"time"
 )
 
 // outIn is one record of source "lines".

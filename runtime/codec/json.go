@@ -1,13 +1,20 @@
 // Package codec decodes records (JSON lines, CSV, text) into typed values and formats values
-// for the sinks, with Spark's conventions; generated decoders and Rows methods call it per row.
+// for the sinks with Spark's conventions; generated decoders and Rows methods call it per row.
 //
-// Conventions: an empty CSV field is NULL (Spark's default nullValue); JSON keys are
-// case-sensitive and a repeated key's last value wins; timestamps are microseconds since the
-// Unix epoch in UTC.
+// Conventions shared by every decoder here:
+//   - An empty CSV field is NULL (Spark's CSV default nullValue is ""); the generated code checks
+//     len(field) == 0 before calling a Parse function, so the Parse functions never see it.
+//   - TIMESTAMP is int64 microseconds since the Unix epoch, UTC; DATE is int32 days since the
+//     epoch (proleptic Gregorian calendar); a timestamp without a zone is read as UTC.
+//   - JSON keys are case-sensitive (as in Spark, unlike encoding/json) and when a key is
+//     repeated the last value wins (the generated switch simply assigns again).
+//   - Functions returning []byte or string "views" alias their input or an internal buffer;
+//     each says how long the result stays valid. Everything else returns fresh values.
 package codec
 
 import (
 	"encoding/base64"
+	"errors"
 	"fmt"
 	"math"
 	"strconv"
@@ -17,6 +24,7 @@ import (
 
 // JSON scans one JSON object per line for a generated, schema-specific decoder:
 //
+//	var d codec.JSON // zero value ready; reuse one per worker
 //	d.Reset(line)
 //	for d.NextKey() {
 //		switch string(d.Key()) {
@@ -27,32 +35,71 @@ import (
 //			d.Skip()
 //		}
 //	}
-//	if err := d.Err(); err != nil { /* malformed */ }
+//	if err := d.Err(); err != nil { /* malformed: err says why and where */ }
 //
-// The zero value is ready to use; reuse one JSON per worker.
+// After NextKey returns true the caller must consume the value with exactly one typed reader
+// or Skip. A reader returns ok=false when the line is malformed or the value has the wrong
+// JSON type for it; Err then says why (`field "bytes": expected a number, got string`) and
+// NextKey returns false from then on. JSON null gives null=true, ok=true with a zero value.
+//
+// The whole line must be one object with nothing but whitespace (space, tab, CR, LF) around
+// it; nested objects and arrays are checked for syntax when they are skipped. Invalid UTF-8
+// inside strings is accepted and read as U+FFFD, as encoding/json does.
 type JSON struct {
 	buf   []byte
 	pos   int
 	key   []byte
 	err   error
-	state int // 0: before '{', 1: inside, 2: done
+	state uint8 // stBefore, stInside or stDone
 	arena []byte
 }
 
-// Reset starts scanning line. Strings returned for the previous line become invalid.
+const (
+	stBefore = iota
+	stInside
+	stDone
+)
+
+// maxDepth bounds the nesting of skipped values.
+const maxDepth = 1000
+
+// Reset starts scanning line. Views returned for the previous line become invalid.
 func (d *JSON) Reset(line []byte) {
-	d.buf, d.pos, d.key, d.err, d.state = line, 0, nil, nil, 0
+	d.buf, d.pos, d.key, d.err, d.state = line, 0, nil, nil, stBefore
 	d.arena = d.arena[:0]
 }
 
 // Err is why the line is malformed, or nil.
 func (d *JSON) Err() error { return d.err }
 
-func (d *JSON) fail(format string, args ...any) {
+// Key is the current key, unescaped; it aliases the line or an internal buffer and stays
+// valid until Reset.
+func (d *JSON) Key() []byte { return d.key }
+
+func (d *JSON) fail(msg string) {
 	if d.err == nil {
-		d.err = fmt.Errorf(format, args...)
+		d.err = errors.New(msg)
 	}
-	d.state = 2
+	d.state = stDone
+}
+
+// found describes the byte at d.pos for an error message.
+func (d *JSON) found() string {
+	if d.pos >= len(d.buf) {
+		return "unexpected end of line"
+	}
+	c := d.buf[d.pos]
+	if c < utf8.RuneSelf {
+		return fmt.Sprintf("invalid character %q at offset %d", rune(c), d.pos)
+	}
+	return fmt.Sprintf("invalid byte 0x%02x at offset %d", c, d.pos)
+}
+
+// expected fails with "<found>, expected <what>".
+func (d *JSON) expected(what string) {
+	if d.err == nil {
+		d.fail(d.found() + ", expected " + what)
+	}
 }
 
 func (d *JSON) ws() {
@@ -66,22 +113,15 @@ func (d *JSON) ws() {
 	}
 }
 
-func (d *JSON) describe() string {
-	if d.pos >= len(d.buf) {
-		return "end of line"
-	}
-	return fmt.Sprintf("%q at offset %d", d.buf[d.pos], d.pos)
-}
-
 // NextKey moves to the next key of the object; false at its end or on an error.
 func (d *JSON) NextKey() bool {
 	switch d.state {
-	case 2:
+	case stDone:
 		return false
-	case 0:
+	case stBefore:
 		d.ws()
 		if d.pos >= len(d.buf) || d.buf[d.pos] != '{' {
-			d.fail("expected a JSON object, found %s", d.describe())
+			d.expected("a JSON object")
 			return false
 		}
 		d.pos++
@@ -91,11 +131,11 @@ func (d *JSON) NextKey() bool {
 			d.end()
 			return false
 		}
-		d.state = 1
+		d.state = stInside
 	default:
 		d.ws()
 		if d.pos >= len(d.buf) {
-			d.fail("unexpected end of line in object")
+			d.expected("',' or '}'")
 			return false
 		}
 		switch d.buf[d.pos] {
@@ -107,12 +147,12 @@ func (d *JSON) NextKey() bool {
 			d.end()
 			return false
 		default:
-			d.fail("expected ',' or '}', found %s", d.describe())
+			d.expected("',' or '}'")
 			return false
 		}
 	}
 	if d.pos >= len(d.buf) || d.buf[d.pos] != '"' {
-		d.fail("expected a key, found %s", d.describe())
+		d.expected("a key")
 		return false
 	}
 	k, ok := d.str()
@@ -120,12 +160,19 @@ func (d *JSON) NextKey() bool {
 		return false
 	}
 	d.key = k
-	d.ws()
-	if d.pos >= len(d.buf) || d.buf[d.pos] != ':' {
-		d.fail("expected ':' after key %q, found %s", k, d.describe())
-		return false
+	if d.pos < len(d.buf) && d.buf[d.pos] == ':' {
+		d.pos++
+	} else {
+		d.ws()
+		if d.pos >= len(d.buf) || d.buf[d.pos] != ':' {
+			d.expected(fmt.Sprintf("':' after key %q", k))
+			return false
+		}
+		d.pos++
 	}
-	d.pos++
+	if d.pos < len(d.buf) && d.buf[d.pos] > ' ' {
+		return true
+	}
 	d.ws()
 	return true
 }
@@ -134,61 +181,83 @@ func (d *JSON) NextKey() bool {
 func (d *JSON) end() {
 	d.ws()
 	if d.pos < len(d.buf) {
-		d.fail("unexpected %s after the object", d.describe())
+		d.expected("nothing after the object")
 	}
-	d.state = 2
+	d.state = stDone
 }
 
-// Key is the current key, unescaped.
-func (d *JSON) Key() []byte { return d.key }
+// strSpecial marks the bytes that stop the fast string scan: '"', '\\', control characters
+// and non-ASCII bytes.
+var strSpecial = func() (t [256]bool) {
+	for c := range 256 {
+		t[c] = c == '"' || c == '\\' || c < 0x20 || c >= utf8.RuneSelf
+	}
+	return t
+}()
 
-// str reads a string at d.pos (which is '"'): a view of the line when it has no escapes,
-// else unescaped into the arena. Either stays valid until Reset.
+// str reads the string starting at d.pos (a '"'): a view of the line when it needs no
+// unescaping, else unescaped into the arena. Either stays valid until Reset.
 func (d *JSON) str() ([]byte, bool) {
 	start := d.pos + 1
+	buf := d.buf
 	i := start
-	for i < len(d.buf) {
-		c := d.buf[i]
-		if c == '"' {
+	for i < len(buf) && !strSpecial[buf[i]] {
+		i++
+	}
+	if i < len(buf) && buf[i] == '"' {
+		d.pos = i + 1
+		return buf[start:i:i], true
+	}
+	// slow path: non-ASCII text, escapes, or an error
+	ascii := true
+	for i < len(buf) {
+		c := buf[i]
+		switch {
+		case c == '"':
 			d.pos = i + 1
-			s := d.buf[start:i]
-			if !utf8.Valid(s) {
+			s := buf[start:i:i]
+			if !ascii && !utf8.Valid(s) {
 				return d.unescape(start)
 			}
 			return s, true
-		}
-		if c == '\\' {
+		case c == '\\':
 			return d.unescape(start)
-		}
-		if c < 0x20 {
-			d.fail("control character in string at offset %d", i)
+		case c < 0x20:
+			d.pos = i
+			d.expected("a string without raw control characters")
 			return nil, false
+		case c >= utf8.RuneSelf:
+			ascii = false
 		}
 		i++
 	}
-	d.fail("unterminated string")
+	d.pos = i
+	d.fail(fmt.Sprintf("unterminated string starting at offset %d", start-1))
 	return nil, false
 }
 
+// unescape reads the string whose text starts at start into the arena.
 func (d *JSON) unescape(start int) ([]byte, bool) {
 	from := len(d.arena)
+	buf := d.buf
 	i := start
-	for i < len(d.buf) {
-		c := d.buf[i]
+	for i < len(buf) {
+		c := buf[i]
 		switch {
 		case c == '"':
 			d.pos = i + 1
 			return d.arena[from:len(d.arena):len(d.arena)], true
 		case c < 0x20:
-			d.fail("control character in string at offset %d", i)
+			d.pos = i
+			d.expected("a string without raw control characters")
 			return nil, false
 		case c == '\\':
-			if i+1 >= len(d.buf) {
-				d.fail("unterminated string")
+			if i+1 >= len(buf) {
+				d.pos = i
+				d.fail(fmt.Sprintf("unterminated string starting at offset %d", start-1))
 				return nil, false
 			}
-			e := d.buf[i+1]
-			i += 2
+			e := buf[i+1]
 			switch e {
 			case '"', '\\', '/':
 				d.arena = append(d.arena, e)
@@ -203,72 +272,92 @@ func (d *JSON) unescape(start int) ([]byte, bool) {
 			case 't':
 				d.arena = append(d.arena, '\t')
 			case 'u':
-				r, n := d.hex4(i)
-				if n < 0 {
+				r, ok := hex4(buf, i+2)
+				if !ok {
+					d.pos = i
+					d.fail(fmt.Sprintf("invalid \\u escape at offset %d", i))
 					return nil, false
 				}
-				i = n
+				i += 6
 				if utf16.IsSurrogate(r) {
-					r2 := rune(-1)
-					if i+1 < len(d.buf) && d.buf[i] == '\\' && d.buf[i+1] == 'u' {
-						if x, n2 := d.hex4(i + 2); n2 >= 0 {
-							r2, i = x, n2
-						} else {
-							return nil, false
+					// A high surrogate pairs with an immediately following low one; anything
+					// else is a lone surrogate and becomes U+FFFD (as in encoding/json).
+					if i+1 < len(buf) && buf[i] == '\\' && buf[i+1] == 'u' {
+						if r2, ok := hex4(buf, i+2); ok {
+							if dec := utf16.DecodeRune(r, r2); dec != utf8.RuneError {
+								r = dec
+								i += 6
+							} else {
+								r = utf8.RuneError
+							}
 						}
+					} else {
+						r = utf8.RuneError
 					}
-					r = utf16.DecodeRune(r, r2)
 				}
 				d.arena = utf8.AppendRune(d.arena, r)
+				continue
 			default:
-				d.fail("invalid escape \\%c at offset %d", e, i-1)
+				d.pos = i
+				d.fail(fmt.Sprintf("invalid escape '\\%c' at offset %d", rune(e), i))
 				return nil, false
 			}
+			i += 2
 		case c < utf8.RuneSelf:
 			d.arena = append(d.arena, c)
 			i++
 		default:
-			r, n := utf8.DecodeRune(d.buf[i:])
+			r, n := utf8.DecodeRune(buf[i:])
 			d.arena = utf8.AppendRune(d.arena, r) // invalid bytes become U+FFFD
 			i += n
 		}
 	}
-	d.fail("unterminated string")
+	d.pos = i
+	d.fail(fmt.Sprintf("unterminated string starting at offset %d", start-1))
 	return nil, false
 }
 
-func (d *JSON) hex4(i int) (rune, int) {
-	if i+4 > len(d.buf) {
-		d.fail("invalid \\u escape")
-		return 0, -1
+// hex4 reads the four hex digits at b[i:].
+func hex4(b []byte, i int) (rune, bool) {
+	if i < 0 || i+4 > len(b) {
+		return 0, false
 	}
-	v, err := strconv.ParseUint(string(d.buf[i:i+4]), 16, 32)
-	if err != nil {
-		d.fail("invalid \\u escape at offset %d", i)
-		return 0, -1
+	var r rune
+	for _, c := range b[i : i+4] {
+		switch {
+		case c >= '0' && c <= '9':
+			c -= '0'
+		case c >= 'a' && c <= 'f':
+			c -= 'a' - 10
+		case c >= 'A' && c <= 'F':
+			c -= 'A' - 10
+		default:
+			return 0, false
+		}
+		r = r<<4 | rune(c)
 	}
-	return rune(v), i + 4
+	return r, true
 }
 
-// Skip skips the current value, whatever its type.
+// Skip skips the current value, whatever its type, checking its syntax.
 func (d *JSON) Skip() {
 	d.skip(0)
 }
 
 func (d *JSON) skip(depth int) {
-	if depth > 1000 {
-		d.fail("nesting too deep")
+	if depth > maxDepth {
+		d.fail(fmt.Sprintf("nesting deeper than %d at offset %d", maxDepth, d.pos))
 		return
 	}
 	d.ws()
 	if d.pos >= len(d.buf) {
-		d.fail("expected a value, found end of line")
+		d.expected("a value")
 		return
 	}
-	switch c := d.buf[d.pos]; {
-	case c == '"':
+	switch c := d.buf[d.pos]; c {
+	case '"':
 		d.str()
-	case c == '{' || c == '[':
+	case '{', '[':
 		closer := byte('}')
 		if c == '[' {
 			closer = ']'
@@ -283,29 +372,30 @@ func (d *JSON) skip(depth int) {
 			if c == '{' {
 				d.ws()
 				if d.pos >= len(d.buf) || d.buf[d.pos] != '"' {
-					d.fail("expected a key, found %s", d.describe())
+					d.expected("a key")
 					return
 				}
-				d.str()
+				if _, ok := d.str(); !ok {
+					return
+				}
 				d.ws()
 				if d.pos >= len(d.buf) || d.buf[d.pos] != ':' {
-					d.fail("expected ':', found %s", d.describe())
+					d.expected("':'")
 					return
 				}
 				d.pos++
 			}
 			d.skip(depth + 1)
-			d.ws()
-			if d.pos >= len(d.buf) {
-				d.fail("unexpected end of line")
+			if d.err != nil {
 				return
 			}
-			if d.buf[d.pos] == closer {
+			d.ws()
+			if d.pos < len(d.buf) && d.buf[d.pos] == closer {
 				d.pos++
 				return
 			}
-			if d.buf[d.pos] != ',' {
-				d.fail("expected ',' or '%c', found %s", closer, d.describe())
+			if d.pos >= len(d.buf) || d.buf[d.pos] != ',' {
+				d.expected(fmt.Sprintf("',' or '%c'", closer))
 				return
 			}
 			d.pos++
@@ -315,32 +405,43 @@ func (d *JSON) skip(depth int) {
 	}
 }
 
-// literal reads a number, true, false or null and returns its bytes.
+// isDelim reports whether c may follow a scalar value.
+func isDelim(c byte) bool {
+	switch c {
+	case ',', '}', ']', ' ', '\t', '\r', '\n':
+		return true
+	}
+	return false
+}
+
+// literal reads a number, true, false or null and returns its bytes; nil on an error.
 func (d *JSON) literal() []byte {
 	start := d.pos
-	for d.pos < len(d.buf) {
-		switch d.buf[d.pos] {
-		case ',', '}', ']', ' ', '\t', '\r', '\n':
-			goto done
-		}
+	for d.pos < len(d.buf) && !isDelim(d.buf[d.pos]) {
 		d.pos++
 	}
-done:
 	lit := d.buf[start:d.pos]
-	if len(lit) == 0 {
-		d.fail("expected a value, found %s", d.describe())
-		return nil
-	}
 	switch string(lit) {
 	case "true", "false", "null":
 		return lit
 	}
-	if !validNumber(lit) {
+	if len(lit) == 0 || !validNumber(lit) {
 		d.pos = start
-		d.fail("invalid value %q at offset %d", lit, start)
+		if len(lit) == 0 {
+			d.expected("a value")
+		} else {
+			d.fail(fmt.Sprintf("invalid value %q at offset %d", truncate(lit), start))
+		}
 		return nil
 	}
 	return lit
+}
+
+func truncate(b []byte) []byte {
+	if len(b) > 40 {
+		return b[:40]
+	}
+	return b
 }
 
 // validNumber checks JSON number syntax.
@@ -385,97 +486,148 @@ func validNumber(b []byte) bool {
 	return i == len(b)
 }
 
-// value reads the current value's raw form: kind is 's' for a string (returned unescaped),
-// 'n' null, 'b' boolean, '#' number, 'o' object or array (skipped).
+// Kinds of JSON values, as value reports them.
+const (
+	kError byte = iota
+	kString
+	kNull
+	kBool
+	kNumber
+	kComposite
+)
+
+var kindNames = [...]string{kString: "string", kNull: "null", kBool: "boolean", kNumber: "number", kComposite: "object or array"}
+
+// value reads the current value: a string (unescaped), null, a boolean or a number (its raw
+// bytes); objects and arrays are skipped.
 func (d *JSON) value() (kind byte, v []byte) {
-	if d.pos >= len(d.buf) {
-		d.fail("expected a value, found end of line")
-		return 0, nil
+	if d.state != stInside {
+		if d.err == nil {
+			d.fail("a value was read without a preceding NextKey")
+		}
+		return kError, nil
 	}
-	switch c := d.buf[d.pos]; c {
+	if d.pos >= len(d.buf) {
+		d.expected("a value")
+		return kError, nil
+	}
+	switch d.buf[d.pos] {
 	case '"':
 		s, ok := d.str()
 		if !ok {
-			return 0, nil
+			return kError, nil
 		}
-		return 's', s
+		return kString, s
 	case '{', '[':
 		d.Skip()
-		return 'o', nil
+		if d.err != nil {
+			return kError, nil
+		}
+		return kComposite, nil
 	}
 	lit := d.literal()
 	switch {
 	case lit == nil:
-		return 0, nil
-	case string(lit) == "null":
-		return 'n', lit
-	case string(lit) == "true" || string(lit) == "false":
-		return 'b', lit
+		return kError, nil
+	case lit[0] == 'n':
+		return kNull, lit
+	case lit[0] == 't' || lit[0] == 'f':
+		return kBool, lit
 	}
-	return '#', lit
+	return kNumber, lit
 }
 
-var kindNames = map[byte]string{'s': "string", 'n': "null", 'b': "boolean", '#': "number", 'o': "object or array"}
-
+// mismatch fails with `field "k": expected <want>, got <kind>` unless the line already failed.
 func (d *JSON) mismatch(want string, kind byte) {
-	if d.err == nil && kind != 0 {
-		d.fail("field %q: expected %s, got %s", d.key, want, kindNames[kind])
+	if d.err == nil && kind != kError {
+		d.fail(fmt.Sprintf("field %q: expected %s, got %s", d.key, want, kindNames[kind]))
 	}
 }
 
-// Bool reads a boolean.
+func (d *JSON) badValue(raw []byte, what string) {
+	d.fail(fmt.Sprintf("field %q: %s is not %s", d.key, truncate(raw), what))
+}
+
+// Bool reads true or false.
 func (d *JSON) Bool() (v, null, ok bool) {
 	kind, raw := d.value()
 	switch kind {
-	case 'n':
+	case kNull:
 		return false, true, true
-	case 'b':
+	case kBool:
 		return raw[0] == 't', false, true
 	}
 	d.mismatch("a boolean", kind)
 	return false, false, false
 }
 
-// Int64 reads an integral number.
-func (d *JSON) Int64() (int64, bool, bool) {
-	kind, raw := d.value()
-	switch kind {
-	case 'n':
-		return 0, true, true
-	case '#':
-		if n, err := strconv.ParseInt(string(raw), 10, 64); err == nil {
+// Int64 reads a number that is an integer within BIGINT's range. Integral values written with
+// a fraction or an exponent (100.0, 1e2) are accepted; 1.5 is an error.
+func (d *JSON) Int64() (v int64, null, ok bool) {
+	// fast path: up to 18 digits followed by a delimiter
+	if d.state == stInside {
+		i, buf := d.pos, d.buf
+		neg := i < len(buf) && buf[i] == '-'
+		if neg {
+			i++
+		}
+		j := i
+		var n int64
+		for j < len(buf) && j-i < 18 {
+			c := buf[j] - '0'
+			if c > 9 {
+				break
+			}
+			n = n*10 + int64(c)
+			j++
+		}
+		if j > i && (j == len(buf) || isDelim(buf[j])) && (buf[i] != '0' || j == i+1) {
+			d.pos = j
+			if neg {
+				n = -n
+			}
 			return n, false, true
 		}
-		if f, err := strconv.ParseFloat(string(raw), 64); err == nil && f == math.Trunc(f) && math.Abs(f) < 9.2e18 {
+	}
+	kind, raw := d.value()
+	switch kind {
+	case kNull:
+		return 0, true, true
+	case kNumber:
+		if n, err := strconv.ParseInt(viewString(raw), 10, 64); err == nil {
+			return n, false, true
+		}
+		if f, err := strconv.ParseFloat(viewString(raw), 64); err == nil && f == math.Trunc(f) && f >= -(1<<63) && f < 1<<63 {
 			return int64(f), false, true
 		}
-		d.fail("field %q: %s is not a BIGINT", d.key, raw)
+		d.badValue(raw, "a BIGINT")
 		return 0, false, false
 	}
 	d.mismatch("a number", kind)
 	return 0, false, false
 }
 
-// Int32 reads an integral number within INT's range.
-func (d *JSON) Int32() (int32, bool, bool) {
+// Int32 reads a number that is an integer within INT's range (see Int64).
+func (d *JSON) Int32() (v int32, null, ok bool) {
+	start := d.pos
 	n, null, ok := d.Int64()
 	if ok && !null && (n < math.MinInt32 || n > math.MaxInt32) {
-		d.fail("field %q: %d is out of range for INT", d.key, n)
+		d.fail(fmt.Sprintf("field %q: %s is out of range for INT", d.key, truncate(d.buf[start:d.pos])))
 		return 0, false, false
 	}
 	return int32(n), null, ok
 }
 
-// Float64 reads any number.
-func (d *JSON) Float64() (float64, bool, bool) {
+// Float64 reads any number as a DOUBLE; magnitudes beyond DOUBLE's range become ±Inf.
+func (d *JSON) Float64() (v float64, null, ok bool) {
 	kind, raw := d.value()
 	switch kind {
-	case 'n':
+	case kNull:
 		return 0, true, true
-	case '#':
-		f, err := strconv.ParseFloat(string(raw), 64)
+	case kNumber:
+		f, err := strconv.ParseFloat(viewString(raw), 64)
 		if err != nil && !isRange(err) {
-			d.fail("field %q: invalid number %s", d.key, raw)
+			d.badValue(raw, "a DOUBLE")
 			return 0, false, false
 		}
 		return f, false, true
@@ -489,75 +641,152 @@ func isRange(err error) bool {
 	return ok && ne.Err == strconv.ErrRange
 }
 
-// StringView reads a string. The result may alias the line or a buffer that stays valid until
-// the next Reset; callers clone what they keep longer.
-func (d *JSON) StringView() (string, bool, bool) {
+// StringView reads a string without copying: the result aliases the line or an internal
+// buffer and stays valid until the next Reset (and while the line is unchanged). Use it when
+// the value is only compared or measured; clone what is kept longer, or call String.
+func (d *JSON) StringView() (s string, null, ok bool) {
 	kind, raw := d.value()
 	switch kind {
-	case 'n':
+	case kNull:
 		return "", true, true
-	case 's':
+	case kString:
 		return viewString(raw), false, true
 	}
 	d.mismatch("a string", kind)
 	return "", false, false
 }
 
-// BytesString reads a base64 string (Spark's JSON form of BINARY) as a Go string of bytes.
-func (d *JSON) BytesString() (string, bool, bool) {
+// String reads a string into a fresh copy.
+func (d *JSON) String() (s string, null, ok bool) {
 	kind, raw := d.value()
 	switch kind {
-	case 'n':
+	case kNull:
 		return "", true, true
-	case 's':
-		b, err := base64.StdEncoding.DecodeString(string(raw))
-		if err != nil {
-			d.fail("field %q: invalid base64", d.key)
-			return "", false, false
-		}
-		return string(b), false, true
+	case kString:
+		return string(raw), false, true
 	}
-	d.mismatch("a base64 string", kind)
+	d.mismatch("a string", kind)
 	return "", false, false
 }
 
-// Timestamp reads an RFC 3339 string, or a number of seconds since the epoch.
-func (d *JSON) Timestamp() (int64, bool, bool) {
+// Bytes reads a base64 string (standard alphabet, padding optional; Spark's JSON form of
+// BINARY) into a fresh slice.
+func (d *JSON) Bytes() (b []byte, null, ok bool) {
 	kind, raw := d.value()
 	switch kind {
-	case 'n':
+	case kNull:
+		return nil, true, true
+	case kString:
+		b, ok := decodeBase64(raw)
+		if !ok {
+			d.badValue(raw, "valid base64")
+			return nil, false, false
+		}
+		return b, false, true
+	}
+	d.mismatch("a base64 string", kind)
+	return nil, false, false
+}
+
+// BytesString is Bytes for generated code that keeps BINARY values in Go strings.
+func (d *JSON) BytesString() (s string, null, ok bool) {
+	b, null, ok := d.Bytes()
+	return viewString(b), null, ok // b is fresh and never reused
+}
+
+func decodeBase64(raw []byte) ([]byte, bool) {
+	enc := base64.StdEncoding
+	if len(raw)%4 != 0 {
+		enc = base64.RawStdEncoding
+	}
+	out := make([]byte, enc.DecodedLen(len(raw)))
+	n, err := enc.Decode(out, raw)
+	return out[:n:n], err == nil
+}
+
+// Timestamp reads a timestamp: a string in any form ParseTimestamp accepts (RFC 3339 with an
+// optional fraction and zone; UTC when there is no zone), or a number of seconds since the
+// epoch, possibly fractional (digits beyond microseconds are truncated). Spark itself reads
+// only integral numbers here; fractions are a sqlstream extension.
+func (d *JSON) Timestamp() (us int64, null, ok bool) {
+	kind, raw := d.value()
+	switch kind {
+	case kNull:
 		return 0, true, true
-	case 's':
+	case kString:
 		if us, ok := ParseTimestamp(raw); ok {
 			return us, false, true
 		}
-		d.fail("field %q: %q is not a timestamp", d.key, raw)
+		d.badValue(strconv.AppendQuote(nil, viewString(raw)), "a timestamp")
 		return 0, false, false
-	case '#':
-		f, err := strconv.ParseFloat(string(raw), 64)
-		if err == nil && math.Abs(f) < 9.2e12 {
-			return int64(math.Round(f * 1e6)), false, true
+	case kNumber:
+		if us, ok := secondsToMicros(raw); ok {
+			return us, false, true
 		}
-		d.fail("field %q: %s is not a timestamp", d.key, raw)
+		d.badValue(raw, "a timestamp in range")
 		return 0, false, false
 	}
-	d.mismatch("a timestamp", kind)
+	d.mismatch("a timestamp string or number", kind)
 	return 0, false, false
 }
 
-// Date reads a 'YYYY-MM-DD' string.
-func (d *JSON) Date() (int32, bool, bool) {
+// secondsToMicros converts a JSON number of seconds to microseconds, exactly when it has no
+// exponent.
+func secondsToMicros(raw []byte) (int64, bool) {
+	i := 0
+	neg := raw[0] == '-'
+	if neg {
+		i++
+	}
+	var sec, frac int64
+	digits := 0
+	for ; i < len(raw) && raw[i] >= '0' && raw[i] <= '9'; i++ {
+		sec = sec*10 + int64(raw[i]-'0')
+		if sec > maxSeconds {
+			return 0, false
+		}
+	}
+	if i < len(raw) && raw[i] == '.' {
+		for i++; i < len(raw) && raw[i] >= '0' && raw[i] <= '9'; i++ {
+			if digits < 6 {
+				frac = frac*10 + int64(raw[i]-'0')
+				digits++
+			}
+		}
+	}
+	if i < len(raw) { // exponent
+		f, err := strconv.ParseFloat(viewString(raw), 64)
+		if err != nil || math.Abs(f) > maxSeconds {
+			return 0, false
+		}
+		return int64(f * 1e6), true
+	}
+	for ; digits < 6; digits++ {
+		frac *= 10
+	}
+	us := sec*1e6 + frac
+	if neg {
+		us = -us
+	}
+	return us, true
+}
+
+// maxSeconds keeps seconds*1e6 well inside int64.
+const maxSeconds = 9_000_000_000_000
+
+// Date reads a date string (see ParseDate).
+func (d *JSON) Date() (days int32, null, ok bool) {
 	kind, raw := d.value()
 	switch kind {
-	case 'n':
+	case kNull:
 		return 0, true, true
-	case 's':
+	case kString:
 		if v, ok := ParseDate(raw); ok {
 			return v, false, true
 		}
-		d.fail("field %q: %q is not a date", d.key, raw)
+		d.badValue(strconv.AppendQuote(nil, viewString(raw)), "a date")
 		return 0, false, false
 	}
-	d.mismatch("a date", kind)
+	d.mismatch("a date string", kind)
 	return 0, false, false
 }

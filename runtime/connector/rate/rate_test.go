@@ -1,0 +1,39 @@
+package rate
+
+import (
+	"context"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	rt "github.com/sqlstream/sqlstream/runtime"
+)
+
+func TestRowsFollowTheClock(t *testing.T) {
+	ctx := context.Background()
+	s, err := OpenSource(ctx, rt.Endpoint{Name: "r", Options: map[string]string{"rows_per_second": "10"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	src := s.(*source)
+	now := src.start
+	src.now = func() time.Time { return now }
+	if end, _ := src.Next(ctx, nil, true); end != nil {
+		t.Fatalf("no rows are due at the start, got %s", end)
+	}
+	now = now.Add(500 * time.Millisecond)
+	end, _ := src.Next(ctx, nil, true)
+	var got []string
+	src.Read(ctx, nil, end, func(c *rt.Chunk) error {
+		got = append(got, strings.Split(strings.TrimSpace(string(c.Data)), "\n")...)
+		return nil
+	})
+	base := src.start.UnixMicro()
+	if len(got) != 5 || got[4] != strconv.FormatInt(base+400000, 10)+",4" {
+		t.Errorf("rows: %v", got)
+	}
+	if _, err := OpenSource(ctx, rt.Endpoint{Name: "r", Options: map[string]string{"rows_per_second": "0"}}); err == nil {
+		t.Error("rows_per_second 0 must be refused")
+	}
+}

@@ -328,7 +328,11 @@ func (x *exprChecker) items(items []*grammar.SelectItem, s *scope) ([]plan.Expr,
 			}
 			continue
 		}
-		exprs = append(exprs, x.expr(it.Expr, s, "SELECT"))
+		e := x.expr(it.Expr, s, "SELECT")
+		if e.Type() == sqltype.Null {
+			e = coerce(e, sqltype.String) // a bare NULL column is a STRING that is always NULL
+		}
+		exprs = append(exprs, e)
 		names = append(names, itemName(it))
 		asts = append(asts, it.Expr)
 	}

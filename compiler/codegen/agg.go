@@ -122,8 +122,8 @@ func (g *queryGen) aggUpdate(eg *exprGen, keys, args []plan.Expr) {
 			upd = []Code{If(Op("!").Id("a").Dot("has"+n).Op("||").Add(betterThan(a, x.v, cur))).Block(
 				Id("a").Dot("m"+n).Op("=").Add(v), Id("a").Dot("has"+n).Op("=").True())}
 		}
-		if x.null != nil {
-			eg.emit(If(not(x.null)).Block(upd...))
+		if x.nullable() {
+			eg.emit(If(not(x.isNull())).Block(upd...))
 		} else {
 			eg.emit(upd...)
 		}
@@ -140,11 +140,11 @@ func aggResult(i int, c *plan.AggCall) val {
 	case plan.CountDistinct:
 		return val{v: Int64().Call(Len(Add(a).Dot("d" + n)))}
 	case plan.Sum:
-		return val{v: Add(a).Dot("s" + n), null: Op("!").Add(a).Dot("has" + n), op: false}
+		return val{v: Add(a).Dot("s" + n), null: one(Op("!").Add(a).Dot("has" + n))}
 	case plan.Avg:
-		return val{v: Add(a).Dot("s" + n).Op("/").Float64().Call(Add(a).Dot("n" + n)), null: Add(a).Dot("n" + n).Op("==").Lit(0), op: true}
+		return val{v: Add(a).Dot("s" + n).Op("/").Float64().Call(Add(a).Dot("n" + n)), null: one(Add(a).Dot("n" + n).Op("==").Lit(0)), op: true}
 	}
-	return val{v: Add(a).Dot("m" + n), null: Op("!").Add(a).Dot("has" + n)}
+	return val{v: Add(a).Dot("m" + n), null: one(Op("!").Add(a).Dot("has" + n))}
 }
 
 // finish generates Query.Finish: merge the workers, then emit according to the output mode.

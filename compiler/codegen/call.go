@@ -11,12 +11,10 @@ import (
 // NULL (COALESCE, NULLIF and IF were rewritten to CASE by the checker).
 func (g *exprGen) call(e *plan.Call) val {
 	args := make([]val, len(e.Args))
-	var null Code
+	var null nulls
 	for i, a := range e.Args {
 		args[i] = g.compile(a)
-		if args[i].null != nil {
-			null = orNull(null, args[i].null)
-		}
+		null = union(null, args[i].null)
 	}
 	v := func(i int) Code { return args[i].v }
 	fn := func(name string) Code {

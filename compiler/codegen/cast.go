@@ -13,7 +13,7 @@ func (g *exprGen) cast(e *plan.Cast) val {
 	x := g.compile(e.X)
 	if from == to || from == sqltype.Null {
 		if from == sqltype.Null {
-			return val{v: zero(to), null: True()}
+			return val{v: zero(to), null: one(True())}
 		}
 		return x
 	}
@@ -22,7 +22,7 @@ func (g *exprGen) cast(e *plan.Cast) val {
 	parsed := func(fn string) val {
 		name := g.q.name("p")
 		g.emit(List(Id(name), Id(name+"OK")).Op(":=").Qual(pkgSQLFn, fn).Call(x.v))
-		return val{v: Id(name), null: orNull(x.null, Op("!").Id(name+"OK"))}
+		return val{v: Id(name), null: union(x.null, one(Op("!").Id(name+"OK")))}
 	}
 	switch to {
 	case sqltype.String:

@@ -112,7 +112,7 @@ func structFields(names []string, cols []plan.Column) []Code {
 func fieldVal(recv Code, name string, c plan.Column) val {
 	v := val{v: Add(recv).Dot(name)}
 	if c.Nullable {
-		v.null = Add(recv).Dot(name + "Null")
+		v.null = one(Add(recv).Dot(name + "Null"))
 	}
 	return v
 }

@@ -14,18 +14,47 @@ import (
 // something that panics.
 type val struct {
 	v    Code
-	null Code
+	null nulls
 	op   bool // v is an operator expression, not an atom: parenthesise it as an operand
 }
 
-func (x val) nullable() bool { return x.null != nil }
+// nulls are conditions any of which makes a value NULL; none: never NULL.
+type nulls []Code
+
+// one is the single condition c.
+func one(c Code) nulls { return nulls{c} }
+
+// union ORs conditions, each once (so no "x || x" reaches go vet).
+func union(parts ...nulls) nulls {
+	var out nulls
+	seen := map[string]bool{}
+	for _, p := range parts {
+		for _, c := range p {
+			k := fmt.Sprintf("%#v", c)
+			if !seen[k] {
+				seen[k] = true
+				out = append(out, c)
+			}
+		}
+	}
+	return out
+}
+
+func (x val) nullable() bool { return len(x.null) > 0 }
 
 // isNull is the Go condition "x is NULL".
 func (x val) isNull() Code {
-	if x.null == nil {
+	switch len(x.null) {
+	case 0:
 		return False()
+	case 1:
+		return x.null[0]
 	}
-	return x.null
+	s := Add(x.null[0])
+	for _, c := range x.null[1:] {
+		s = s.Op("||").Add(c)
+	}
+	return s
 }
 
 // block is a list of statements being generated, with the expressions already computed into
@@ -84,8 +113,8 @@ func (g *exprGen) local(x val) val {
 		g.emit(Id(name).Op(":=").Add(x.v))
 		return val{v: Id(name)}
 	}
-	g.emit(List(Id(name), Id(name+"Null")).Op(":=").List(x.v, x.null))
-	return val{v: Id(name), null: Id(name + "Null")}
+	g.emit(List(Id(name), Id(name+"Null")).Op(":=").List(x.v, x.isNull()))
+	return val{v: Id(name), null: one(Id(name + "Null"))}
 }
 
 // compile returns the Go form of e, computing shared nodes once.
@@ -116,7 +145,7 @@ func (g *exprGen) cond(e plan.Expr) Code {
 	if !x.nullable() {
 		return x.v
 	}
-	return not(x.null).Op("&&").Add(x.operand())
+	return not(x.isNull()).Op("&&").Add(x.operand())
 }
 
 func (g *exprGen) compileNode(e plan.Expr) val {
@@ -155,7 +184,7 @@ func (g *exprGen) compileNode(e plan.Expr) val {
 
 func (g *exprGen) constant(e *plan.Const) val {
 	if e.IsNull {
-		return val{v: zero(e.T), null: True()}
+		return val{v: zero(e.T), null: one(True())}
 	}
 	switch e.T {
 	case sqltype.Boolean:
@@ -172,16 +201,6 @@ func (g *exprGen) constant(e *plan.Const) val {
 	return val{v: Lit(e.Str)}
 }
 
-// either is "a is NULL or b is NULL".
-func either(a, b val) Code {
-	switch {
-	case a.null == nil:
-		return b.null
-	case b.null == nil:
-		return a.null
-	}
-	return Add(a.null).Op("||").Add(b.null)
-}
 
 func (g *exprGen) binary(e *plan.Binary) val {
 	switch e.Op {
@@ -189,7 +208,7 @@ func (g *exprGen) binary(e *plan.Binary) val {
 		return g.logic(e)
 	}
 	l, r := g.compile(e.L), g.compile(e.R)
-	null := either(l, r)
+	null := union(l.null, r.null)
 	t := e.L.Type()
 	switch e.Op {
 	case "+", "-", "*":
@@ -197,15 +216,15 @@ func (g *exprGen) binary(e *plan.Binary) val {
 	case "/":
 		// Spark: x / 0 is NULL (non-ANSI mode); operands are DOUBLE here.
 		r = g.local(r)
-		null = either(l, r)
-		return val{v: l.operand().Op("/").Add(r.v), null: orNull(null, Add(r.v).Op("==").Lit(0)), op: true}
+		null = union(l.null, r.null, one(Add(r.v).Op("==").Lit(0)))
+		return val{v: l.operand().Op("/").Add(r.v), null: null, op: true}
 	case "%":
 		r = g.local(r)
-		null = either(l, r)
+		null = union(l.null, r.null, one(Add(r.v).Op("==").Lit(0)))
 		if t == sqltype.Double {
-			return val{v: Qual(pkgMath, "Mod").Call(l.v, r.v), null: orNull(null, Add(r.v).Op("==").Lit(0))}
+			return val{v: Qual(pkgMath, "Mod").Call(l.v, r.v), null: null}
 		}
-		return val{v: Qual(pkgSQLFn, "Mod").Call(l.v, r.v), null: orNull(null, Add(r.v).Op("==").Lit(0))}
+		return val{v: Qual(pkgSQLFn, "Mod").Call(l.v, r.v), null: null}
 	case "||":
 		return val{v: l.operand().Op("+").Add(r.operand()), null: null, op: true}
 	case "=":
@@ -234,12 +253,6 @@ func boolOrder(op string, a, b val) Code {
 	return a.operand().Op("||").Op("!").Add(b.operand())
 }
 
-func orNull(null Code, c Code) Code {
-	if null == nil {
-		return c
-	}
-	return Add(null).Op("||").Add(c)
-}
 
 // logic implements SQL's three-valued AND/OR: FALSE AND NULL is FALSE, TRUE OR NULL is TRUE.
 func (g *exprGen) logic(e *plan.Binary) val {
@@ -258,12 +271,12 @@ func (g *exprGen) logic(e *plan.Binary) val {
 		if e.Op == "AND" {
 			v = not(x.v)
 		}
-		if x.null == nil {
+		if !x.nullable() {
 			return v
 		}
-		return not(x.null).Op("&&").Add(v)
+		return not(x.isNull()).Op("&&").Add(v)
 	}
-	null := Parens(either(l, r)).Op("&&").Op("!").Parens(Add(decided(l)).Op("||").Add(decided(r)))
+	null := one(Parens(val{null: union(l.null, r.null)}.isNull()).Op("&&").Op("!").Parens(Add(decided(l)).Op("||").Add(decided(r))))
 	return val{v: Add(l.v).Op(op).Add(r.v), null: null, op: true}
 }
 
@@ -274,9 +287,9 @@ func (g *exprGen) in(e *plan.In) val {
 	for _, it := range e.List {
 		y := g.compile(it)
 		eq := Add(x.v).Op("==").Add(y.operand())
-		if y.null != nil {
-			eq = not(y.null).Op("&&").Add(eq)
-			anyNull = append(anyNull, y.null)
+		if y.nullable() {
+			eq = not(y.isNull()).Op("&&").Add(eq)
+			anyNull = append(anyNull, y.isNull())
 		}
 		if match == nil {
 			match = eq
@@ -286,21 +299,11 @@ func (g *exprGen) in(e *plan.In) val {
 	}
 	m := g.local(val{v: match})
 	// NULL when x is NULL, or when nothing matched and the list holds a NULL.
-	var null Code
+	var null nulls
 	if len(anyNull) > 0 {
-		ors := anyNull[0]
-		for _, n := range anyNull[1:] {
-			ors = Add(ors).Op("||").Add(n)
-		}
-		null = Op("!").Add(m.v).Op("&&").Parens(ors)
+		null = one(Op("!").Add(m.v).Op("&&").Parens(val{null: union(anyNull)}.isNull()))
 	}
-	if x.null != nil {
-		if null == nil {
-			null = x.null
-		} else {
-			null = Add(x.null).Op("||").Parens(null)
-		}
-	}
+	null = union(x.null, null)
 	if e.Not {
 		return val{v: Op("!").Add(m.v), null: null, op: true}
 	}
@@ -316,7 +319,7 @@ func (g *exprGen) like(e *plan.Like) val {
 	} else {
 		p := g.compile(e.Pattern)
 		v = Qual(pkgSQLFn, "LikeMatch").Call(x.v, p.v)
-		null = either(x, p)
+		null = union(x.null, p.null)
 	}
 	if e.Not {
 		return val{v: Op("!").Add(v), null: null, op: true}
@@ -336,7 +339,7 @@ func (g *exprGen) caseExpr(e *plan.Case) val {
 		return g.sub(func() {
 			var v val
 			if x == nil {
-				v = val{v: zero(e.T), null: True()}
+				v = val{v: zero(e.T), null: one(True())}
 			} else {
 				v = g.compile(x)
 			}
@@ -358,7 +361,7 @@ func (g *exprGen) caseExpr(e *plan.Case) val {
 	}
 	g.emit(arms(0)...)
 	if e.Null {
-		return val{v: Id(res), null: Id(resNull)}
+		return val{v: Id(res), null: one(Id(resNull))}
 	}
 	return val{v: Id(res)}
 }

@@ -109,10 +109,8 @@ func zero(t sqltype.Type) *Statement {
 		return Lit(0)
 	case sqltype.Double:
 		return Lit(0.0)
-	case sqltype.Null:
-		return Lit(0)
 	}
-	return Lit("")
+	return Lit("") // STRING, BYTES and the type of a bare NULL, which are strings in Go
 }
 
 // operand is x.v ready to be an operand of an operator: parenthesised unless it is atomic.

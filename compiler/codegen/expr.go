@@ -201,7 +201,6 @@ func (g *exprGen) constant(e *plan.Const) val {
 	return val{v: Lit(e.Str)}
 }
 
-
 func (g *exprGen) binary(e *plan.Binary) val {
 	switch e.Op {
 	case "AND", "OR":
@@ -252,7 +251,6 @@ func boolOrder(op string, a, b val) Code {
 	}
 	return a.operand().Op("||").Op("!").Add(b.operand())
 }
-
 
 // logic implements SQL's three-valued AND/OR: FALSE AND NULL is FALSE, TRUE OR NULL is TRUE.
 func (g *exprGen) logic(e *plan.Binary) val {

@@ -45,8 +45,12 @@ func Generate(p *plan.Program, source string) ([]byte, error) {
 	if err := f.Render(&buf); err != nil {
 		return nil, fmt.Errorf("codegen: %w", err)
 	}
+	out, err := prune(buf.Bytes())
+	if err != nil {
+		return nil, fmt.Errorf("codegen: %w", err)
+	}
 	// Group the standard library's imports apart from sqlstream's, as goimports does.
-	out, err := imports.Process("main.go", buf.Bytes(), &imports.Options{FormatOnly: true, Comments: true, TabIndent: true, TabWidth: 8})
+	out, err = imports.Process("main.go", out, &imports.Options{FormatOnly: true, Comments: true, TabIndent: true, TabWidth: 8})
 	if err != nil {
 		return nil, fmt.Errorf("codegen: %w", err)
 	}

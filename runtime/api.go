@@ -1,8 +1,3 @@
-// Package runtime is the engine every generated sqlstream program links: the micro-batch
-// trigger loop, the Source/Sink contracts, record-error policy and the helpers generated code calls.
-//
-// Generated code imports it as rt. Everything whose shape depends on a query's schema is
-// generated; everything that is the same for every query lives here and is tested once.
 package runtime
 
 import (

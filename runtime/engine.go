@@ -5,19 +5,25 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
 	"os/signal"
 	goruntime "runtime"
+	"runtime/debug"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"syscall"
 	"time"
+
+	"github.com/sqlstream/sqlstream/runtime/connector"
 )
 
-// Main runs p with the process's arguments and exits: 0 when the queries finished or were
-// stopped, 1 on an error, 2 on bad flags.
+// Main runs p with the process's arguments and exits: 0 when the queries finished, were
+// stopped by a signal or reached --timeout (and for -h), 1 on an error, 2 on bad flags, 130
+// on a second SIGINT/SIGTERM (which aborts the batch in progress).
 func Main(p Program) {
 	ctx, stop := context.WithCancel(context.Background())
 	sigs := make(chan os.Signal, 2)
@@ -30,47 +36,85 @@ func Main(p Program) {
 		os.Exit(130)
 	}()
 	err := Run(ctx, p, os.Args[1:], os.Stdout, os.Stderr)
-	var usage usageError
-	switch {
-	case errors.As(err, &usage):
-		os.Exit(2)
-	case err != nil:
-		fmt.Fprintf(os.Stderr, "%s: %v\n", p.Name, err)
-		os.Exit(1)
-	}
+	signal.Stop(sigs)
+	os.Exit(exitCode(p, err, os.Stderr))
 }
 
-// Run runs every query of p until they finish, ctx is cancelled (the batch in progress
-// completes first), or --timeout passes. A query that fails stops the others.
+// exitCode reports err (unless Run already did) and returns the exit code for it.
+func exitCode(p Program, err error, stderr io.Writer) int {
+	var usage usageError
+	switch {
+	case err == nil, errors.Is(err, flag.ErrHelp):
+		return 0
+	case errors.As(err, &usage):
+		return 2
+	}
+	fmt.Fprintf(stderr, "%s: %v\n", p.Name, err)
+	return 1
+}
+
+// Run runs every query of p concurrently until they finish (TRIGGER ONCE, AVAILABLE NOW), ctx
+// is cancelled or --timeout passes; in those two cases the batch in progress completes first
+// and Run returns nil. A query that fails stops the others (their batches in progress are
+// abandoned) and Run returns its error.
+//
+// args are the program's flags (see the usage text). Flag errors are printed to stderr with
+// the usage hint and returned as an error for which Main exits with code 2; -h prints the
+// usage and returns flag.ErrHelp. Console output goes to stdout; warnings and progress to
+// stderr.
 func Run(ctx context.Context, p Program, args []string, stdout, stderr io.Writer) error {
 	opts, err := parseFlags(p, args, stderr)
 	if err != nil {
 		return err
 	}
+	// Queries run concurrently: their output and warnings go out one Write at a time.
+	stdout, stderr = &lockedWriter{w: stdout}, &lockedWriter{w: stderr}
 	if opts.timeout > 0 {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, opts.timeout)
 		defer cancel()
 	}
-	// stop ends the loops between batches; the batches themselves run on a context that
-	// only a failure cancels, so a signal or timeout never leaves a batch half-done.
+	// stop ends the loops between batches. Batches run on work, which only a failure
+	// cancels, so a signal or timeout never leaves a batch half-done.
+	stop, stopAll := context.WithCancel(ctx)
+	defer stopAll()
 	work, fail := context.WithCancelCause(context.Background())
 	defer fail(nil)
-	var wg sync.WaitGroup
-	errs := make([]error, len(p.Queries))
+	var (
+		wg       sync.WaitGroup
+		mu       sync.Mutex
+		firstErr error
+	)
 	for i := range p.Queries {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			q := newQueryRun(p.Queries[i], opts, stdout, stderr)
-			if err := q.run(ctx, work); err != nil {
-				errs[i] = fmt.Errorf("query %s: %w", p.Queries[i].Name, err)
-				fail(errs[i])
+			if err := q.run(stop, work); err != nil {
+				mu.Lock()
+				if firstErr == nil {
+					firstErr = fmt.Errorf("query %s: %w", p.Queries[i].Name, err)
+					fail(firstErr)
+					stopAll()
+				}
+				mu.Unlock()
 			}
 		}()
 	}
 	wg.Wait()
-	return errors.Join(errs...)
+	return firstErr
+}
+
+// lockedWriter serializes the writes to w.
+type lockedWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (l *lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
 }
 
 // pollInterval is how long the default trigger waits before asking an idle source again.
@@ -92,7 +136,9 @@ func newQueryRun(spec QuerySpec, opts *flags, stdout, stderr io.Writer) *queryRu
 	return &queryRun{spec: spec, opts: opts, stdout: stdout, stderr: stderr, trigger: t}
 }
 
-func (r *queryRun) endpoint(e Endpoint) Endpoint {
+// endpoint applies the --set overrides to e and, for the connectors with a spec, fills in the
+// defaults of the options not given.
+func (r *queryRun) endpoint(e Endpoint, kind connector.Kind) (Endpoint, error) {
 	o := make(map[string]string, len(e.Options))
 	for k, v := range e.Options {
 		o[k] = v
@@ -100,60 +146,82 @@ func (r *queryRun) endpoint(e Endpoint) Endpoint {
 	for k, v := range r.opts.set[e.Name] {
 		o[k] = v
 	}
+	if spec, ok := connector.Lookup(kind, e.Connector); ok {
+		resolved, err := spec.Resolve(o)
+		if err != nil {
+			return e, fmt.Errorf("%s %s: %w", kind, e.Name, err)
+		}
+		o = resolved
+	}
 	e.Options = o
 	e.Stdout, e.Stderr = r.stdout, r.stderr
-	return e
+	return e, nil
 }
 
 // run is the micro-batch loop of one query. stop ends it between batches; work is the
-// context batches run under.
-func (r *queryRun) run(stop, work context.Context) error {
-	src, err := r.spec.OpenSource(work, r.endpoint(r.spec.Source))
+// context batches run under. A panic in the query's code becomes an error.
+func (r *queryRun) run(stop, work context.Context) (err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			err = fmt.Errorf("internal error: panic: %v\n%s", v, debug.Stack())
+		}
+	}()
+	srcEnd, err := r.endpoint(r.spec.Source, connector.Source)
 	if err != nil {
 		return err
 	}
-	defer src.Close()
-	sink, err := r.spec.OpenSink(work, r.endpoint(r.spec.Sink), r.spec.Columns, r.spec.Mode)
+	sinkEnd, err := r.endpoint(r.spec.Sink, connector.Sink)
 	if err != nil {
 		return err
 	}
+	src, err := r.spec.OpenSource(work, srcEnd)
+	if err != nil {
+		return err
+	}
+	defer func() { err = errors.Join(err, src.Close()) }()
+	sink, err := r.spec.OpenSink(work, sinkEnd, r.spec.Columns, r.spec.Mode)
+	if err != nil {
+		return err
+	}
+	defer func() { err = errors.Join(err, sink.Close()) }()
 	q := r.spec.New()
-	rec := &RecordErrors{origin: r.spec.Source.Name, failfast: r.endpoint(r.spec.Source).Options["mode"] == "failfast", w: r.stderr}
-	if r.trigger.Kind == TriggerAvailableNow {
+	rec := &RecordErrors{source: srcEnd.Name, failfast: strings.EqualFold(srcEnd.Options["mode"], "failfast"), w: r.stderr}
+
+	kind := r.trigger.Kind
+	bounded := kind == TriggerOnce || kind == TriggerAvailableNow
+	if bounded {
 		if f, ok := src.(Freezer); ok {
 			if err := f.Freeze(work); err != nil {
 				return err
 			}
 		}
 	}
+	stopped := func() bool { return stop.Err() != nil || work.Err() != nil }
 	var start Offset
-	next := time.Now()
-	for batch := int64(0); ; {
-		if stop.Err() != nil {
-			break
+	for batch := int64(0); !stopped(); {
+		began := time.Now()
+		var nextTick time.Time
+		if kind == TriggerInterval {
+			nextTick = nextTrigger(began, r.trigger.Interval)
 		}
-		if r.trigger.Kind == TriggerInterval {
-			if !sleepUntil(stop, next) {
-				break
-			}
-			// Spark skips the ticks a slow batch overran.
-			for next = next.Add(r.trigger.Interval); !next.After(time.Now()); next = next.Add(r.trigger.Interval) {
-			}
-		}
-		end, err := src.Next(work, start, r.trigger.Kind != TriggerOnce)
+		end, err := src.Next(work, start, kind != TriggerOnce)
 		if err != nil {
 			return err
 		}
 		if end == nil {
-			if r.trigger.Kind == TriggerOnce || r.trigger.Kind == TriggerAvailableNow {
+			if bounded {
 				break
 			}
-			if r.trigger.Kind == TriggerDefault && !sleepUntil(stop, time.Now().Add(pollInterval)) {
+			wait := pollInterval
+			if kind == TriggerInterval {
+				wait = time.Until(nextTick)
+			}
+			if !sleep(stop, work, wait) {
 				break
 			}
 			continue
 		}
-		began := time.Now()
+		latest := time.Since(began)
 		rows, lines, err := r.batch(work, q, src, rec, batch, start, end)
 		if err != nil {
 			return fmt.Errorf("batch %d: %w", batch, err)
@@ -162,21 +230,38 @@ func (r *queryRun) run(stop, work context.Context) error {
 			return fmt.Errorf("batch %d: sink %s: %w", batch, r.spec.Sink.Name, err)
 		}
 		bad := rec.endBatch(batch)
-		r.progress(batch, lines, bad, rows.Len(), time.Since(began))
+		r.progress(progressRecord{BatchID: batch, Timestamp: began.UTC().Format(time.RFC3339Nano),
+			NumInputRows: lines, MalformedRows: bad, NumOutputRows: rows.Len()}, latest, time.Since(began))
 		start = end
 		batch++
-		if r.trigger.Kind == TriggerOnce {
+		if kind == TriggerOnce {
 			break
 		}
+		if kind == TriggerInterval {
+			if d := time.Since(began); d > r.trigger.Interval && r.opts.progress != "none" {
+				fmt.Fprintf(r.stderr, "warning: query %s: batch %d took %v, longer than the trigger interval %v; the missed triggers are skipped\n",
+					r.spec.Name, batch-1, d.Round(time.Millisecond), r.trigger.Interval)
+			}
+			if !sleep(stop, work, time.Until(nextTick)) {
+				break
+			}
+		}
 	}
-	return sink.Close()
+	return nil
 }
 
-// sleepUntil waits for t; false when stop came first.
-func sleepUntil(stop context.Context, t time.Time) bool {
-	d := time.Until(t)
+// nextTrigger is Spark's ProcessingTimeExecutor.nextBatchTime: the first multiple of interval
+// (since the Unix epoch) after now. A batch that overruns its interval is followed at once by
+// the next one, and the triggers it overran are skipped.
+func nextTrigger(now time.Time, interval time.Duration) time.Time {
+	n, d := now.UnixNano(), interval.Nanoseconds()
+	return time.Unix(0, n/d*d+d)
+}
+
+// sleep waits for d; false when stop or work ended first.
+func sleep(stop, work context.Context, d time.Duration) bool {
 	if d <= 0 {
-		return stop.Err() == nil
+		return stop.Err() == nil && work.Err() == nil
 	}
 	timer := time.NewTimer(d)
 	defer timer.Stop()
@@ -185,10 +270,13 @@ func sleepUntil(stop context.Context, t time.Time) bool {
 		return true
 	case <-stop.Done():
 		return false
+	case <-work.Done():
+		return false
 	}
 }
 
-// batch reads the batch's chunks and processes them on one worker per core.
+// batch reads the batch's chunks and processes them on one worker per core. It returns the
+// batch's output and the number of records read.
 func (r *queryRun) batch(ctx context.Context, q Query, src Source, rec *RecordErrors, id int64, start, end Offset) (Rows, int64, error) {
 	n := goruntime.GOMAXPROCS(0)
 	workers := make([]Worker, n)
@@ -205,6 +293,15 @@ func (r *queryRun) batch(ctx context.Context, q Query, src Source, rec *RecordEr
 		go func() {
 			defer wg.Done()
 			var lines int64
+			defer func() { total.Add(lines) }()
+			defer func() {
+				if v := recover(); v != nil {
+					cancel(fmt.Errorf("internal error: panic: %v\n%s", v, debug.Stack()))
+					for c := range chunks {
+						c.release()
+					}
+				}
+			}()
 			for c := range chunks {
 				if ctx.Err() == nil {
 					lines += countLines(c.Data)
@@ -214,7 +311,6 @@ func (r *queryRun) batch(ctx context.Context, q Query, src Source, rec *RecordEr
 				}
 				c.release()
 			}
-			total.Add(lines)
 		}()
 	}
 	seq := 0
@@ -231,18 +327,27 @@ func (r *queryRun) batch(ctx context.Context, q Query, src Source, rec *RecordEr
 	})
 	close(chunks)
 	wg.Wait()
-	if err := context.Cause(ctx); err != nil && !errors.Is(err, context.Canceled) {
-		return nil, 0, err
+	if ctx.Err() != nil {
+		return nil, 0, context.Cause(ctx)
 	}
 	if readErr != nil {
 		return nil, 0, readErr
 	}
-	if err := ctx.Err(); err != nil {
-		return nil, 0, err
-	}
 	rows, err := q.Finish(id, workers)
+	if err == nil && rows == nil {
+		rows = noRows{}
+	}
 	return rows, total.Load(), err
 }
+
+// noRows stands for a nil Rows from Finish: a batch with no output.
+type noRows struct{}
+
+func (noRows) Len() int                            { return 0 }
+func (noRows) AppendJSON(dst []byte, i int) []byte { return dst }
+func (noRows) AppendCSV(dst []byte, i int) []byte  { return dst }
+func (noRows) Cell(i, j int) string                { return "" }
+func (noRows) Value(i, j int) any                  { return nil }
 
 func countLines(b []byte) int64 {
 	n := int64(bytes.Count(b, []byte{'\n'}))
@@ -252,37 +357,45 @@ func countLines(b []byte) int64 {
 	return n
 }
 
-// progressRecord is one batch's report, Spark's StreamingQueryProgress in small.
+// progressRecord is one batch's report: a small subset of Spark's StreamingQueryProgress,
+// under Spark's field names (numOutputRows and malformedRows are sqlstream's).
 type progressRecord struct {
-	Query           string  `json:"query"`
-	BatchID         int64   `json:"batchId"`
-	NumInputRows    int64   `json:"numInputRows"`
-	MalformedRows   int64   `json:"malformedRows"`
-	NumOutputRows   int     `json:"numOutputRows"`
-	DurationMs      int64   `json:"durationMs"`
-	InputRowsPerSec float64 `json:"inputRowsPerSecond"`
+	Name                   string           `json:"name"`
+	Timestamp              string           `json:"timestamp"`
+	BatchID                int64            `json:"batchId"`
+	NumInputRows           int64            `json:"numInputRows"`
+	ProcessedRowsPerSecond float64          `json:"processedRowsPerSecond"`
+	DurationMs             map[string]int64 `json:"durationMs"`
+	NumOutputRows          int              `json:"numOutputRows"`
+	MalformedRows          int64            `json:"malformedRows"`
 }
 
-func (r *queryRun) progress(batch, lines, bad int64, out int, d time.Duration) {
-	p := progressRecord{Query: r.spec.Name, BatchID: batch, NumInputRows: lines, MalformedRows: bad,
-		NumOutputRows: out, DurationMs: d.Milliseconds()}
-	if s := d.Seconds(); s > 0 {
-		p.InputRowsPerSec = float64(lines) / s
+// progress reports a batch on stderr as --progress asks. latest is the time spent choosing
+// the batch's offsets, total the whole trigger's.
+func (r *queryRun) progress(p progressRecord, latest, total time.Duration) {
+	if r.opts.progress == "none" {
+		return
+	}
+	p.Name = r.spec.Name
+	p.DurationMs = map[string]int64{"latestOffset": latest.Milliseconds(), "triggerExecution": total.Milliseconds()}
+	if s := total.Seconds(); s > 0 {
+		p.ProcessedRowsPerSecond = float64(p.NumInputRows) / s
 	}
 	switch r.opts.progress {
 	case "json":
 		b, _ := json.Marshal(p)
 		fmt.Fprintf(r.stderr, "%s\n", b)
 	case "text":
-		fmt.Fprintf(r.stderr, "progress: query %s batch %d: %d input rows (%d malformed), %d output rows, %v, %.0f rows/s\n",
-			p.Query, p.BatchID, p.NumInputRows, p.MalformedRows, p.NumOutputRows, d.Round(time.Microsecond), p.InputRowsPerSec)
+		fmt.Fprintf(r.stderr, "progress: query %s batch %d: %d input rows (%d malformed) in %v, %.0f rows/s, %d output rows\n",
+			p.Name, p.BatchID, p.NumInputRows, p.MalformedRows, total.Round(time.Microsecond), p.ProcessedRowsPerSecond, p.NumOutputRows)
 	}
 }
 
-// RecordErrors applies a source's malformed-record policy. It is shared by the workers of a
-// batch.
+// RecordErrors applies a source's malformed-record policy (the source option mode). The
+// engine makes one per query and shares it by all the workers of a batch: it is safe for
+// concurrent use, and only the malformed-record path takes its lock.
 type RecordErrors struct {
-	origin   string
+	source   string
 	failfast bool
 	w        io.Writer
 
@@ -291,15 +404,23 @@ type RecordErrors struct {
 	printed int
 }
 
+// NewRecordErrors returns the policy for a source named source with the given mode
+// ("dropmalformed" or "failfast"), reporting to w; for tests and embedding.
+func NewRecordErrors(source, mode string, w io.Writer) *RecordErrors {
+	return &RecordErrors{source: source, failfast: strings.EqualFold(mode, "failfast"), w: w}
+}
+
 // maxReported is how many malformed records a batch reports one by one.
 const maxReported = 10
 
-// Bad reports a malformed record at line of c. Under mode 'dropmalformed' (the default) the
-// record is skipped, counted and reported on stderr, and Bad returns nil; under 'failfast' it
-// returns the error that stops the program.
+// Bad reports the malformed record at line of c. Under mode 'dropmalformed' (the default) the
+// record is skipped: Bad counts it, prints "warning: <origin>:<line>: malformed record
+// skipped: <reason>" to stderr (the first 10 of a batch, then a count at the end of the
+// batch) and returns nil. Under 'failfast' it returns the error
+// "<origin>:<line>: malformed record: <reason>", which fails the batch and stops the program.
 func (r *RecordErrors) Bad(c *Chunk, line int64, reason string) error {
 	if r.failfast {
-		return fmt.Errorf("%s:%d: malformed record: %s (source %s has mode = 'failfast')", c.Origin, line, reason, r.origin)
+		return fmt.Errorf("%s:%d: malformed record: %s (source %s has mode = 'failfast')", c.Origin, line, reason, r.source)
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -311,7 +432,8 @@ func (r *RecordErrors) Bad(c *Chunk, line int64, reason string) error {
 	return nil
 }
 
-// endBatch reports the batch's malformed records beyond those printed and resets the counts.
+// endBatch reports the batch's malformed records beyond those printed, resets the counts and
+// returns the batch's count.
 func (r *RecordErrors) endBatch(batch int64) int64 {
 	r.mu.Lock()
 	defer r.mu.Unlock()

@@ -20,6 +20,8 @@ type flags struct {
 	progress string
 }
 
+// usageError is a bad command line; it has been printed with a usage hint, and Main exits
+// with code 2.
 type usageError struct{ error }
 
 type setList []string
@@ -27,35 +29,49 @@ type setList []string
 func (s *setList) String() string     { return strings.Join(*s, ",") }
 func (s *setList) Set(v string) error { *s = append(*s, v); return nil }
 
+// parseFlags reads a generated program's flags. Errors are printed to stderr.
 func parseFlags(p Program, args []string, stderr io.Writer) (*flags, error) {
 	fs := flag.NewFlagSet(p.Name, flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	trigger := fs.String("trigger", "", "override every query's trigger: available-now, once, or an interval such as 2s")
+	trigger := fs.String("trigger", "", "run every query with this `trigger` instead of its SQL TRIGGER clause:\n"+
+		"available-now (what is there at start, in as many batches as max_files_per_trigger\nallows, then stop), "+
+		"once (one batch of everything there at start), or an interval\nsuch as 2s or 500ms")
 	var sets setList
-	fs.Var(&sets, "set", "override a connector option, as `endpoint.option=value` (repeatable)")
-	timeout := fs.Duration("timeout", 0, "stop after this long; the batch in progress completes (0: run until stopped)")
-	progress := fs.String("progress", "none", "per-batch progress on stderr: text, json or none")
+	fs.Var(&sets, "set", "override a connector option, as `endpoint.option=value`; repeatable. The option is\n"+
+		"checked as in the SQL WITH clause")
+	timeout := fs.Duration("timeout", 0, "stop after this `duration`, once the batch in progress completes, and exit 0\n(0: run until stopped)")
+	progress := fs.String("progress", "none", "report every batch on stderr: `text`, json (one object per line) or none")
 	fs.Usage = func() {
-		fmt.Fprintf(stderr, "usage: %s [flags]\n\nRuns the streaming queries compiled from %s.\n\nflags:\n", p.Name, p.Name)
+		fmt.Fprintf(stderr, "usage: %s [flags]\n\nRuns the streaming queries compiled from %s until they finish or are stopped\n"+
+			"(SIGINT/SIGTERM: after the batch in progress; a second signal aborts).\n\nFlags (-x and --x both work):\n", p.Name, p.Name)
 		fs.PrintDefaults()
-		fmt.Fprintf(stderr, "\nendpoints for --set: %s\n", strings.Join(endpointNames(p), ", "))
+		fmt.Fprintf(stderr, "\nEndpoints for --set:\n")
+		for _, e := range endpoints(p) {
+			fmt.Fprintf(stderr, "  %s (%s %s)\n", e.name, e.connector, e.kind)
+		}
 	}
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
-			return nil, usageError{err}
+			return nil, err
 		}
-		return nil, usageError{err}
+		return nil, usageError{err} // the flag package has printed it and the usage
+	}
+	bad := func(format string, a ...any) error {
+		err := fmt.Errorf(format, a...)
+		fmt.Fprintf(stderr, "%s: %v\nRun %s -h for the flags.\n", p.Name, err, p.Name)
+		return usageError{err}
 	}
 	if fs.NArg() > 0 {
-		fmt.Fprintf(stderr, "unexpected argument %q\n", fs.Arg(0))
-		fs.Usage()
-		return nil, usageError{fmt.Errorf("unexpected argument %q", fs.Arg(0))}
+		return nil, bad("unexpected argument %q (flags start with -)", fs.Arg(0))
 	}
 	f := &flags{set: map[string]map[string]string{}, timeout: *timeout, progress: *progress}
 	switch *progress {
 	case "text", "json", "none":
 	default:
-		return nil, fmt.Errorf("--progress: expected text, json or none, got %q", *progress)
+		return nil, bad("--progress: expected text, json or none, got %q", *progress)
+	}
+	if *timeout < 0 {
+		return nil, bad("--timeout: must not be negative, got %v", *timeout)
 	}
 	switch t := strings.ToLower(*trigger); t {
 	case "":
@@ -66,13 +82,13 @@ func parseFlags(p Program, args []string, stderr io.Writer) (*flags, error) {
 	default:
 		d, err := time.ParseDuration(t)
 		if err != nil || d <= 0 {
-			return nil, fmt.Errorf("--trigger: expected available-now, once or a positive duration such as 2s, got %q", *trigger)
+			return nil, bad("--trigger: expected available-now, once or a positive duration such as 2s, got %q", *trigger)
 		}
 		f.trigger = &Trigger{Kind: TriggerInterval, Interval: d}
 	}
 	for _, s := range sets {
 		if err := f.addSet(p, s); err != nil {
-			return nil, fmt.Errorf("--set %s: %w", s, err)
+			return nil, bad("--set %s: %w", s, err)
 		}
 	}
 	return f, nil
@@ -88,11 +104,15 @@ func (f *flags) addSet(p Program, s string) error {
 	name, opt, value := kv[0][:dot], strings.ToLower(kv[0][dot+1:]), kv[1]
 	ep, kind, ok := findEndpoint(p, name)
 	if !ok {
+		var names []string
+		for _, e := range endpoints(p) {
+			names = append(names, e.name)
+		}
 		msg := fmt.Sprintf("no source or sink named %q", name)
-		if c := connector.Closest(name, endpointNames(p)); c != "" {
+		if c := connector.Closest(name, names); c != "" {
 			return fmt.Errorf("%s (did you mean %q?)", msg, c)
 		}
-		return fmt.Errorf("%s (endpoints: %s)", msg, strings.Join(endpointNames(p), ", "))
+		return fmt.Errorf("%s (endpoints: %s)", msg, strings.Join(names, ", "))
 	}
 	spec, ok := connector.Lookup(kind, ep.Connector)
 	if !ok {
@@ -101,8 +121,17 @@ func (f *flags) addSet(p Program, s string) error {
 	if err := spec.Validate(opt, value); err != nil {
 		return err
 	}
-	if o := spec.Option(opt); o.CompileTime && value != ep.Options[o.Name] {
-		return fmt.Errorf("option %s shapes the generated code and is fixed at compile time; change it in the SQL and rebuild", o.Name)
+	if o := spec.Option(opt); o.CompileTime {
+		cur, ok := ep.Options[o.Name]
+		if !ok {
+			cur = o.Default
+		}
+		if !strings.EqualFold(value, cur) {
+			return fmt.Errorf("%s is fixed at compile time (it shapes the generated decoder): change it in the SQL and rebuild", o.Name)
+		}
+	}
+	if spec.Option(opt).Type == "enum" {
+		value = strings.ToLower(value)
 	}
 	if f.set[ep.Name] == nil {
 		f.set[ep.Name] = map[string]string{}
@@ -123,17 +152,23 @@ func findEndpoint(p Program, name string) (Endpoint, connector.Kind, bool) {
 	return Endpoint{}, 0, false
 }
 
-func endpointNames(p Program) []string {
+type endpointInfo struct {
+	name, connector string
+	kind            connector.Kind
+}
+
+// endpoints lists the sources and sinks of p, sorted by name.
+func endpoints(p Program) []endpointInfo {
 	seen := map[string]bool{}
-	var names []string
+	var out []endpointInfo
 	for _, q := range p.Queries {
-		for _, n := range []string{q.Source.Name, q.Sink.Name} {
-			if !seen[n] {
-				seen[n] = true
-				names = append(names, n)
+		for _, e := range []endpointInfo{{q.Source.Name, q.Source.Connector, connector.Source}, {q.Sink.Name, q.Sink.Connector, connector.Sink}} {
+			if !seen[e.name] {
+				seen[e.name] = true
+				out = append(out, e)
 			}
 		}
 	}
-	sort.Strings(names)
-	return names
+	sort.Slice(out, func(i, j int) bool { return out[i].name < out[j].name })
+	return out
 }

@@ -11,16 +11,26 @@ import (
 )
 
 // Offset is a source's position, as JSON so that a checkpoint can record it. A batch reads
-// the records between two offsets; reading the same pair again yields the same records.
+// the records between two offsets; reading the same pair again yields the same records. Each
+// source defines its own offsets (the files source: the list of files of the batch; the rate
+// source: a row count); nil is the beginning.
 type Offset = json.RawMessage
 
-// Source is an unbounded, replayable input.
+// Source is an unbounded, replayable input. The engine calls its methods from one goroutine,
+// never concurrently.
 //
-// Next decides the next batch: the end offset of the new data after start (nil start: the
-// beginning), or nil when there is nothing new yet. With limit, it honours the source's
-// per-trigger limit (such as max_files_per_trigger); TRIGGER ONCE passes false. Read delivers
-// the records between start and end as chunks of whole lines, in order, on one goroutine.
-// Close releases the source. Next and Read are never called concurrently.
+// Next decides the next batch: it returns the end offset of the new data after start, or nil
+// when there is nothing new yet. With limit, it honours the source's per-trigger limit (such
+// as max_files_per_trigger); TRIGGER ONCE passes false. Next may remember what it handed out
+// (the files source marks the batch's files as seen), so each call moves on.
+//
+// Read delivers the records between start and end as chunks of whole lines, in input order,
+// calling emit on the calling goroutine; it stops and returns emit's error if emit fails.
+// Read depends on (start, end) alone, not on what Next remembers, so that a checkpoint can
+// replay a batch exactly from its recorded offsets. A chunk never spans two partitions (two
+// files): Origin and Line locate its first record, for error messages. emit owns the chunk.
+//
+// Close releases the source; it is called once, after the last batch.
 type Source interface {
 	Next(ctx context.Context, start Offset, limit bool) (end Offset, err error)
 	Read(ctx context.Context, start, end Offset, emit func(*Chunk) error) error
@@ -28,34 +38,55 @@ type Source interface {
 }
 
 // Freezer is implemented by sources that can fix what "available now" means: after Freeze,
-// Next returns nothing beyond the data present at the call. TRIGGER AVAILABLE NOW uses it.
+// Next returns nothing beyond the data present at the call. The engine calls it before the
+// first batch under TRIGGER ONCE and AVAILABLE NOW; a source without it is read until Next
+// returns nil.
 type Freezer interface {
 	Freeze(ctx context.Context) error
 }
 
-// Sink receives the output of every batch. Write is called once per batch, in batch order,
-// from one goroutine; rows is valid only during the call. A sink that fails returns an error,
-// which stops the query. Close flushes and releases it.
+// Sink receives the output of every batch. The engine calls its methods from one goroutine.
+//
+// Write is called once per batch that read data, in batch order, batch ids counting from 0;
+// an empty rows is a batch with no output (the console prints an empty table, the files sink
+// writes nothing). rows is valid only during the call: a sink copies what it keeps. After a
+// failure and restart, the checkpointed engine may call Write again with the id of a batch
+// that was written before and the same rows; a sink that wants exactly-once output makes
+// that idempotent (the files sink rewrites the batch's file). An error from Write stops the
+// program.
+//
+// Close flushes and releases the sink. It is called once when the query stops, also after
+// an error.
 type Sink interface {
 	Write(ctx context.Context, batchID int64, rows Rows) error
 	Close() error
 }
 
-// ChunkSize is the size of the blocks files are read in.
+// ChunkSize is the size of the blocks files are read in: a chunk holds about this much, cut
+// at the last '\n'. A line longer than that makes a chunk of its own.
 const ChunkSize = 1 << 20
 
 var chunkPool = sync.Pool{New: func() any { b := make([]byte, ChunkSize); return &b }}
 
+// putBuf returns a buffer to the pool, unless a very long line grew it.
+func putBuf(b *[]byte) {
+	if cap(*b) <= 4*ChunkSize {
+		chunkPool.Put(b)
+	}
+}
+
 // release returns a chunk's buffer to the pool once a worker is done with it.
 func (c *Chunk) release() {
 	if c.buf != nil {
-		chunkPool.Put(c.buf)
+		putBuf(c.buf)
 		c.buf = nil
 	}
 }
 
-// ReadLines reads r in large blocks and emits chunks of whole lines, with line numbers for
-// error messages. origin names r (a file path) in those messages.
+// ReadLines reads r in blocks of ChunkSize and emits chunks of whole lines (the last line may
+// lack its '\n'), with Origin set to origin and Line to the line number of each chunk's first
+// record, from 1. The chunks' buffers come from a pool: the engine recycles them after
+// Worker.Process. Sources of line-oriented data use it.
 func ReadLines(r io.Reader, origin string, emit func(*Chunk) error) error {
 	line := int64(1)
 	var carry []byte
@@ -72,7 +103,7 @@ func ReadLines(r io.Reader, origin string, emit func(*Chunk) error) error {
 		n += m
 		eof := err == io.EOF || err == io.ErrUnexpectedEOF
 		if err != nil && !eof {
-			chunkPool.Put(bp)
+			putBuf(bp)
 			return fmt.Errorf("read %s: %w", origin, err)
 		}
 		data := buf[:n]
@@ -82,7 +113,7 @@ func ReadLines(r io.Reader, origin string, emit func(*Chunk) error) error {
 			if cut == 0 {
 				// no newline in a full buffer: keep reading into a bigger one
 				carry = append(carry[:0], data...)
-				chunkPool.Put(bp)
+				putBuf(bp)
 				continue
 			}
 		}
@@ -94,7 +125,7 @@ func ReadLines(r io.Reader, origin string, emit func(*Chunk) error) error {
 				return err
 			}
 		} else {
-			chunkPool.Put(bp)
+			putBuf(bp)
 		}
 		if eof {
 			return nil

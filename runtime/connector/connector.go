@@ -53,7 +53,7 @@ var modeOption = Option{Name: "mode", Type: "enum", Default: "dropmalformed", En
 
 var specs = []*Spec{
 	{Name: "files", Kind: Source, Doc: "new files in a directory, each read once, oldest first", Options: []Option{
-		{Name: "path", Type: "string", Required: true, Doc: "the directory to watch"},
+		{Name: "path", Type: "string", Required: true, Doc: "the directory to watch, or a glob of files such as /data/*.csv"},
 		{Name: "format", Type: "enum", Default: "text", Enum: []string{"text", "csv", "json"}, CompileTime: true,
 			Doc: "record format: text (one line = one STRING column), csv, json (one object per line)"},
 		{Name: "max_files_per_trigger", Type: "int", Doc: "at most this many new files per batch (default: all)"},
@@ -61,7 +61,8 @@ var specs = []*Spec{
 		{Name: "delimiter", Type: "string", Default: ",", CompileTime: true, Doc: "csv: the field separator, one byte"},
 		modeOption,
 	}},
-	{Name: "rate", Kind: Source, Doc: "generates rows (timestamp TIMESTAMP, value BIGINT) at a fixed rate, like Spark's rate source", Options: []Option{
+	{Name: "rate", Kind: Source, Doc: "generates rows (timestamp TIMESTAMP, value BIGINT) at a fixed rate, like Spark's rate source; " +
+		"records reach the generated decoder as \"<timestamp micros since the epoch>,<value>\" lines (format rate)", Options: []Option{
 		{Name: "rows_per_second", Type: "int", Default: "1", Doc: "rows generated per second"},
 		{Name: "num_rows", Type: "int", Default: "0", Doc: "stop after this many rows (0: never); makes a finite demo input"},
 	}},
@@ -91,6 +92,31 @@ func Lookup(k Kind, name string) (*Spec, bool) {
 
 // All lists every connector, sources first.
 func All() []*Spec { return specs }
+
+// Resolve checks a connector's options as a whole: every key is an option of s with a valid
+// value, and every required option is present. It returns a copy of opts with the option names
+// in their spec spelling and the defaults of the missing options filled in.
+func (s *Spec) Resolve(opts map[string]string) (map[string]string, error) {
+	out := make(map[string]string, len(s.Options))
+	for k, v := range opts {
+		if err := s.Validate(k, v); err != nil {
+			return nil, err
+		}
+		out[s.Option(k).Name] = v
+	}
+	for _, o := range s.Options {
+		if _, ok := out[o.Name]; ok {
+			continue
+		}
+		if o.Required {
+			return nil, fmt.Errorf("the %s %s needs option %q (%s)", s.Name, s.Kind, o.Name, o.Doc)
+		}
+		if o.Default != "" {
+			out[o.Name] = o.Default
+		}
+	}
+	return out, nil
+}
 
 // Option returns the option called name, or nil.
 func (s *Spec) Option(name string) *Option {
@@ -127,7 +153,7 @@ func (o *Option) Check(value string) error {
 			return fmt.Errorf("option %s: expected an integer, got %q", o.Name, value)
 		}
 	case "bool":
-		if value != "true" && value != "false" {
+		if !strings.EqualFold(value, "true") && !strings.EqualFold(value, "false") {
 			return fmt.Errorf("option %s: expected true or false, got %q", o.Name, value)
 		}
 	case "duration":
@@ -158,7 +184,7 @@ func Int(opts map[string]string, name string, def int64) int64 {
 // Bool reads a bool option, or def when absent.
 func Bool(opts map[string]string, name string, def bool) bool {
 	if v, ok := opts[name]; ok && v != "" {
-		return v == "true"
+		return strings.EqualFold(v, "true")
 	}
 	return def
 }
@@ -175,9 +201,14 @@ func Names(k Kind) []string {
 	return n
 }
 
-// Closest is the candidate within two edits of name, for "did you mean" hints; "" if none.
+// Closest is the candidate nearest to name (case-insensitive Levenshtein distance), for "did
+// you mean" hints: within two edits, and within one for names of up to three characters, so
+// short names do not suggest unrelated ones. "" if none.
 func Closest(name string, candidates []string) string {
 	best, bestD := "", 3
+	if len([]rune(name)) <= 3 {
+		bestD = 2
+	}
 	for _, c := range candidates {
 		if d := distance(strings.ToLower(name), strings.ToLower(c)); d < bestD {
 			best, bestD = c, d
@@ -186,7 +217,8 @@ func Closest(name string, candidates []string) string {
 	return best
 }
 
-func distance(a, b string) int {
+func distance(sa, sb string) int {
+	a, b := []rune(sa), []rune(sb)
 	prev := make([]int, len(b)+1)
 	for j := range prev {
 		prev[j] = j

@@ -1,13 +1,26 @@
 // Package console is the console sink: it prints every batch as a table in the layout of
 // Spark's console sink (a "Batch: N" banner, then Dataset.show's bordered table).
+//
+// The table follows Spark's Dataset.showString: every column is at least 3 wide; with
+// truncate (the default) cells longer than 20 characters are cut to 17 and "...", and cells
+// and headers are right-aligned; without it they are left-aligned and never cut. Header names
+// are never cut. Newlines, tabs and other control characters in cells are shown escaped
+// ("\n"), as Spark's escapeMetaCharacters does. Width is counted in runes, and East Asian
+// full-width characters count twice (the ranges of Spark's Utils.stringHalfWidth), so the
+// borders line up on a terminal; Spark counts UTF-16 units, which differs only for characters
+// outside the Basic Multilingual Plane (emoji), where sqlstream counts one per rune.
+// num_rows limits the rows printed and adds "only showing top N rows" when some were left out.
 package console
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"io"
 	"os"
+	"strconv"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	rt "github.com/sqlstream/sqlstream/runtime"
@@ -15,68 +28,87 @@ import (
 )
 
 type sink struct {
-	w        io.Writer
+	out      io.Writer
+	buf      bytes.Buffer
+	w        *bufio.Writer // writes into buf
 	cols     []rt.Column
 	numRows  int
 	truncate bool
 }
 
-// OpenSink opens the console sink of endpoint e (options num_rows and truncate).
+// OpenSink opens the console sink of endpoint e (options num_rows and truncate). It writes to
+// e.Stdout, or os.Stdout when that is nil.
 func OpenSink(ctx context.Context, e rt.Endpoint, cols []rt.Column, mode rt.OutputMode) (rt.Sink, error) {
 	w := e.Stdout
 	if w == nil {
 		w = os.Stdout
 	}
-	return &sink{
-		w:        w,
+	s := &sink{
+		out:      w,
 		cols:     cols,
-		numRows:  int(connector.Int(e.Options, "num_rows", 20)),
+		numRows:  int(max(connector.Int(e.Options, "num_rows", 20), 0)),
 		truncate: connector.Bool(e.Options, "truncate", true),
-	}, nil
+	}
+	s.w = bufio.NewWriter(&s.buf)
+	return s, nil
 }
 
+// outputMu serializes the console sinks' writes, so that the tables of queries running
+// concurrently never interleave.
+var outputMu sync.Mutex
+
+// Write prints one batch; the whole batch reaches the writer in one Write call.
 func (s *sink) Write(ctx context.Context, batchID int64, rows rt.Rows) error {
-	b := bufio.NewWriter(s.w)
+	s.buf.Reset()
 	const rule = "-------------------------------------------\n"
-	b.WriteString(rule)
-	b.WriteString("Batch: ")
-	b.WriteString(itoa(batchID))
-	b.WriteString("\n")
-	b.WriteString(rule)
-	Table(b, s.cols, rows, s.numRows, s.truncate)
-	b.WriteString("\n")
-	return b.Flush()
+	s.w.WriteString(rule)
+	s.w.WriteString("Batch: ")
+	s.w.WriteString(strconv.FormatInt(batchID, 10))
+	s.w.WriteString("\n")
+	s.w.WriteString(rule)
+	Table(s.w, s.cols, rows, s.numRows, s.truncate)
+	s.w.WriteString("\n")
+	s.w.Flush()
+	outputMu.Lock()
+	defer outputMu.Unlock()
+	_, err := s.out.Write(s.buf.Bytes())
+	return err
 }
 
 func (s *sink) Close() error { return nil }
 
-// Table writes rows as Spark's Dataset.show(numRows, truncate) does: cells right-aligned
-// (left-aligned when not truncating), at least 3 wide, cells over 20 characters cut to 17 and
-// "...", and "only showing top N rows" when rows were left out.
+// truncateAt is Spark's default show() truncation width.
+const truncateAt = 20
+
+// Table writes rows as Spark's Dataset.show(numRows, truncate) does (see the package doc).
 func Table(w *bufio.Writer, cols []rt.Column, rows rt.Rows, numRows int, truncate bool) {
-	n := min(rows.Len(), max(numRows, 0))
+	numRows = max(numRows, 0)
+	n := min(rows.Len(), numRows)
 	cells := make([][]string, n+1)
 	cells[0] = make([]string, len(cols))
 	for j, c := range cols {
-		cells[0][j] = cut(c.Name, truncate)
+		cells[0][j] = escape(c.Name)
 	}
 	for i := range n {
 		row := make([]string, len(cols))
 		for j := range cols {
-			row[j] = cut(rows.Cell(i, j), truncate)
+			row[j] = cut(escape(rows.Cell(i, j)), truncate)
 		}
 		cells[i+1] = row
 	}
 	width := make([]int, len(cols))
+	for j := range width {
+		width[j] = 3
+	}
 	for _, row := range cells {
 		for j, c := range row {
-			width[j] = max(width[j], 3, utf8.RuneCountInString(c))
+			width[j] = max(width[j], Width(c))
 		}
 	}
 	sep := func() {
 		w.WriteByte('+')
 		for _, wd := range width {
-			w.WriteString(strings.Repeat("-", wd))
+			pad(w, '-', wd)
 			w.WriteByte('+')
 		}
 		w.WriteByte('\n')
@@ -84,11 +116,13 @@ func Table(w *bufio.Writer, cols []rt.Column, rows rt.Rows, numRows int, truncat
 	line := func(row []string) {
 		w.WriteByte('|')
 		for j, c := range row {
-			pad := strings.Repeat(" ", width[j]-utf8.RuneCountInString(c))
+			gap := width[j] - Width(c)
 			if truncate {
-				w.WriteString(pad + c)
+				pad(w, ' ', gap)
+				w.WriteString(c)
 			} else {
-				w.WriteString(c + pad)
+				w.WriteString(c)
+				pad(w, ' ', gap)
 			}
 			w.WriteByte('|')
 		}
@@ -103,42 +137,64 @@ func Table(w *bufio.Writer, cols []rt.Column, rows rt.Rows, numRows int, truncat
 	sep()
 	if rows.Len() > n {
 		word := "rows"
-		if n == 1 {
+		if numRows == 1 {
 			word = "row"
 		}
-		w.WriteString("only showing top " + itoa(int64(n)) + " " + word + "\n")
+		w.WriteString("only showing top " + strconv.Itoa(numRows) + " " + word + "\n")
 	}
 }
 
-// escaper keeps a cell on one line of the table.
-var escaper = strings.NewReplacer("\n", "\\n", "\r", "\\r", "\t", "\\t")
+func pad(w *bufio.Writer, b byte, n int) {
+	for range n {
+		w.WriteByte(b)
+	}
+}
 
+// Width is the number of terminal columns s takes, as Spark's Utils.stringHalfWidth counts
+// them: one per rune, two for the East Asian full-width ranges.
+func Width(s string) int {
+	n := 0
+	for _, r := range s {
+		n++
+		if fullWidth(r) {
+			n++
+		}
+	}
+	return n
+}
+
+func fullWidth(r rune) bool {
+	switch {
+	case r < 0x1100:
+		return false
+	case r <= 0x115F, 0x2E80 <= r && r <= 0xA4CF, 0xAC00 <= r && r <= 0xD7A3, 0xF900 <= r && r <= 0xFAFF,
+		0xFE10 <= r && r <= 0xFE19, 0xFE30 <= r && r <= 0xFE6F, 0xFF00 <= r && r <= 0xFF60, 0xFFE0 <= r && r <= 0xFFE6:
+		return true
+	}
+	return false
+}
+
+// escaper is Spark's SchemaUtils.escapeMetaCharacters: it keeps a cell on one line.
+var escaper = strings.NewReplacer("\n", `\n`, "\r", `\r`, "\t", `\t`, "\f", `\f`, "\b", `\b`, "\v", `\v`, "\a", `\a`)
+
+func escape(s string) string {
+	if strings.ContainsAny(s, "\n\r\t\f\b\v\a") {
+		return escaper.Replace(s)
+	}
+	return s
+}
+
+// cut shortens a cell longer than 20 runes to its first 17 and "...".
 func cut(s string, truncate bool) string {
-	s = escaper.Replace(s)
-	if !truncate || utf8.RuneCountInString(s) <= 20 {
+	if !truncate || len(s) <= truncateAt || utf8.RuneCountInString(s) <= truncateAt {
 		return s
 	}
-	return string([]rune(s)[:17]) + "..."
-}
-
-func itoa(n int64) string {
-	if n == 0 {
-		return "0"
-	}
-	var b [20]byte
-	i := len(b)
-	neg := n < 0
-	for ; n != 0; n /= 10 {
-		d := n % 10
-		if d < 0 {
-			d = -d
+	i, k := 0, 0
+	for i = range s {
+		if k == truncateAt-3 {
+			break
 		}
-		i--
-		b[i] = byte('0' + d)
+		k++
 	}
-	if neg {
-		i--
-		b[i] = '-'
-	}
-	return string(b[i:])
+	return s[:i] + "..."
 }

@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
+	"time"
 
 	rt "github.com/sqlstream/sqlstream/runtime"
 )
@@ -19,33 +21,155 @@ func (r rows) AppendCSV(dst []byte, i int) []byte  { return append(dst, r[i]...)
 func (r rows) Cell(i, j int) string                { return r[i] }
 func (r rows) Value(i, j int) any                  { return r[i] }
 
-func TestSinkWritesOneFilePerBatchAtomically(t *testing.T) {
-	dir := filepath.Join(t.TempDir(), "out")
-	s, err := OpenSink(context.Background(), rt.Endpoint{Name: "o", Options: map[string]string{"path": dir, "format": "csv"}},
-		[]rt.Column{{Name: "v", Type: "STRING"}}, rt.Append)
+func names(t *testing.T, dir string) string {
+	t.Helper()
+	entries, err := os.ReadDir(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
+	var n []string
+	for _, e := range entries {
+		n = append(n, e.Name())
+	}
+	return strings.Join(n, " ")
+}
+
+func TestSinkWritesOneFilePerBatchAtomically(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "out", "nested")
 	ctx := context.Background()
+	s, err := OpenSink(ctx, rt.Endpoint{Name: "o", Options: map[string]string{"path": dir, "format": "csv", "header": "true"}},
+		[]rt.Column{{Name: "v", Type: "STRING"}, {Name: "a,b", Type: "INT"}}, rt.Append)
+	if err != nil {
+		t.Fatal(err)
+	}
 	for i, b := range []rows{{"a", "b"}, {}, {"c"}} {
 		if err := s.Write(ctx, int64(i), b); err != nil {
 			t.Fatal(err)
 		}
 	}
-	entries, _ := os.ReadDir(dir)
-	var names []string
-	for _, e := range entries {
-		names = append(names, e.Name())
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
 	}
-	if fmt.Sprint(names) != "[part-00000.csv part-00002.csv]" {
-		t.Errorf("files: %v (an empty batch writes nothing; no temporary file remains)", names)
+	if got := names(t, dir); got != "part-00000-o.csv part-00002-o.csv" {
+		t.Errorf("files: %s (an empty batch writes nothing; no temporary file remains)", got)
 	}
-	b, _ := os.ReadFile(filepath.Join(dir, "part-00000.csv"))
-	if string(b) != "v\na\nb\n" {
+	b, _ := os.ReadFile(filepath.Join(dir, "part-00000-o.csv"))
+	if string(b) != "v,\"a,b\"\na\nb\n" {
 		t.Errorf("content %q", b)
 	}
-	if _, err := OpenSink(ctx, rt.Endpoint{Name: "o", Options: map[string]string{"path": dir}}, nil, rt.Complete); err == nil {
-		t.Error("complete mode must be refused")
+	// A replayed batch replaces its file.
+	if err := s.Write(ctx, 2, rows{"d"}); err != nil {
+		t.Fatal(err)
+	}
+	if b, _ := os.ReadFile(filepath.Join(dir, "part-00002-o.csv")); string(b) != "v,\"a,b\"\nd\n" {
+		t.Errorf("replayed batch: %q", b)
+	}
+
+	js, err := OpenSink(ctx, rt.Endpoint{Name: "q", Options: map[string]string{"path": dir}}, []rt.Column{{Name: "v"}}, rt.Append)
+	if err != nil {
+		t.Fatal(err)
+	}
+	js.Write(ctx, 123456, rows{"x", "y"})
+	if b, _ := os.ReadFile(filepath.Join(dir, "part-123456-q.json")); string(b) != "{\"v\":\"x\"}\n{\"v\":\"y\"}\n" {
+		t.Errorf("json: %q", b)
+	}
+	for _, mode := range []rt.OutputMode{rt.Complete, rt.Update} {
+		if _, err := OpenSink(ctx, rt.Endpoint{Name: "o", Options: map[string]string{"path": dir}}, nil, mode); err == nil {
+			t.Errorf("%s mode must be refused", mode)
+		}
+	}
+}
+
+func TestSinkReportsAnUnwritableDirectory(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "f")
+	os.WriteFile(file, nil, 0o644)
+	_, err := OpenSink(context.Background(), rt.Endpoint{Name: "o", Options: map[string]string{"path": filepath.Join(file, "sub")}}, nil, rt.Append)
+	if err == nil || !strings.Contains(err.Error(), `files sink "o"`) {
+		t.Errorf("got %v", err)
+	}
+}
+
+func open(t *testing.T, path string, opts ...string) *source {
+	t.Helper()
+	o := map[string]string{"path": path}
+	for i := 0; i < len(opts); i += 2 {
+		o[opts[i]] = opts[i+1]
+	}
+	s, err := OpenSource(context.Background(), rt.Endpoint{Name: "s", Options: o})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s.(*source)
+}
+
+// batchFiles returns the base names of the next batch's files.
+func batchFiles(t *testing.T, s *source, limit bool) string {
+	t.Helper()
+	end, err := s.Next(context.Background(), nil, limit)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if end == nil {
+		return ""
+	}
+	var o offset
+	if err := json.Unmarshal(end, &o); err != nil {
+		t.Fatal(err)
+	}
+	var n []string
+	for _, f := range o.Files {
+		n = append(n, filepath.Base(f))
+	}
+	return strings.Join(n, " ")
+}
+
+func write(t *testing.T, dir, name, content string, mtime time.Time) {
+	t.Helper()
+	p := filepath.Join(dir, name)
+	if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chtimes(p, mtime, mtime); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestSourceOrderAndLimit(t *testing.T) {
+	dir := t.TempDir()
+	base := time.Now().Add(-time.Hour)
+	write(t, dir, "c", "", base)
+	write(t, dir, "b", "", base.Add(time.Second))
+	write(t, dir, "a", "", base.Add(time.Second)) // same mtime as b: by name
+	write(t, dir, "d", "", base.Add(-time.Second))
+	s := open(t, dir, "max_files_per_trigger", "3")
+	if got := batchFiles(t, s, true); got != "d c a" {
+		t.Errorf("first batch %q, want oldest first, ties by name", got)
+	}
+	write(t, dir, "e", "", base.Add(-time.Minute)) // older than everything, but new
+	if got := batchFiles(t, s, true); got != "e b" {
+		t.Errorf("second batch %q", got)
+	}
+	if got := batchFiles(t, s, true); got != "" {
+		t.Errorf("third batch %q, want none", got)
+	}
+	if _, err := OpenSource(context.Background(), rt.Endpoint{Name: "s", Options: map[string]string{"path": dir, "max_files_per_trigger": "-1"}}); err == nil {
+		t.Error("a negative max_files_per_trigger must be refused")
+	}
+}
+
+func TestSourceFreezeAndNoLimit(t *testing.T) {
+	dir := t.TempDir()
+	base := time.Now().Add(-time.Hour)
+	write(t, dir, "a", "", base)
+	write(t, dir, "b", "", base.Add(time.Second))
+	s := open(t, dir, "max_files_per_trigger", "1")
+	s.Freeze(context.Background())
+	write(t, dir, "c", "", base)
+	if got := batchFiles(t, s, false); got != "a b" {
+		t.Errorf("without limit: %q", got)
+	}
+	if got := batchFiles(t, s, true); got != "" {
+		t.Errorf("after freeze, new files wait: %q", got)
 	}
 }
 
@@ -55,29 +179,74 @@ func TestSourceSkipsHiddenFilesAndReadsEachOnce(t *testing.T) {
 		os.WriteFile(filepath.Join(dir, n), []byte(n+"\n"), 0o644)
 	}
 	os.Mkdir(filepath.Join(dir, "sub"), 0o755)
-	src, err := OpenSource(context.Background(), rt.Endpoint{Name: "s", Options: map[string]string{"path": dir}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	os.WriteFile(filepath.Join(dir, "sub", "x"), []byte("x\n"), 0o644)
+	src := open(t, dir)
 	ctx := context.Background()
 	end, err := src.Next(ctx, nil, true)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var o offset
-	json.Unmarshal(end, &o)
-	if len(o.Files) != 1 || filepath.Base(o.Files[0]) != "a.txt" {
-		t.Fatalf("batch files: %v", o.Files)
+	var got []string
+	if err := src.Read(ctx, nil, end, func(c *rt.Chunk) error {
+		got = append(got, fmt.Sprintf("%s:%d:%q", filepath.Base(c.Origin), c.Line, c.Data))
+		return nil
+	}); err != nil {
+		t.Fatal(err)
 	}
-	var got string
-	src.Read(ctx, nil, end, func(c *rt.Chunk) error { got += string(c.Data); return nil })
-	if got != "a.txt\n" {
-		t.Errorf("read %q", got)
+	if fmt.Sprint(got) != `[a.txt:1:"a.txt\n"]` {
+		t.Errorf("read %v", got)
 	}
 	if again, _ := src.Next(ctx, end, true); again != nil {
 		t.Errorf("a file must be read once, got %s", again)
 	}
-	if _, err := OpenSource(ctx, rt.Endpoint{Name: "s", Options: map[string]string{"path": filepath.Join(dir, "a.txt")}}); err == nil {
+	// Replaying the offsets reads the same data.
+	got = nil
+	src.Read(ctx, nil, end, func(c *rt.Chunk) error { got = append(got, string(c.Data)); return nil })
+	if fmt.Sprint(got) != "[a.txt\n]" {
+		t.Errorf("replay read %v", got)
+	}
+}
+
+func TestSourceGlob(t *testing.T) {
+	dir := t.TempDir()
+	base := time.Now().Add(-time.Hour)
+	write(t, dir, "a.csv", "", base)
+	write(t, dir, "b.txt", "", base)
+	write(t, dir, "c.csv", "", base)
+	write(t, dir, ".d.csv", "", base)
+	s := open(t, filepath.Join(dir, "*.csv"))
+	if got := batchFiles(t, s, true); got != "a.csv c.csv" {
+		t.Errorf("glob: %q", got)
+	}
+	for _, bad := range []string{filepath.Join(dir, "*", "x.csv"), filepath.Join(dir, "[.csv")} {
+		if _, err := OpenSource(context.Background(), rt.Endpoint{Name: "s", Options: map[string]string{"path": bad}}); err == nil {
+			t.Errorf("%s: want an error", bad)
+		}
+	}
+}
+
+func TestSourceErrors(t *testing.T) {
+	dir := t.TempDir()
+	ctx := context.Background()
+	_, err := OpenSource(ctx, rt.Endpoint{Name: "lines", Options: map[string]string{"path": filepath.Join(dir, "x")}})
+	if want := fmt.Sprintf(`files source "lines": path %q does not exist`, filepath.Join(dir, "x")); err == nil || !strings.Contains(err.Error(), want) {
+		t.Errorf("missing directory: %v", err)
+	}
+	os.WriteFile(filepath.Join(dir, "f"), []byte("x\n"), 0o644)
+	if _, err := OpenSource(ctx, rt.Endpoint{Name: "s", Options: map[string]string{"path": filepath.Join(dir, "f")}}); err == nil {
 		t.Error("a file path is not a directory")
+	}
+	// A file that disappears between the listing and the read fails the batch, named.
+	s := open(t, dir)
+	end, _ := s.Next(ctx, nil, true)
+	os.Remove(filepath.Join(dir, "f"))
+	err = s.Read(ctx, nil, end, func(*rt.Chunk) error { return nil })
+	if err == nil || !strings.Contains(err.Error(), filepath.Join(dir, "f")) {
+		t.Errorf("vanished file: %v", err)
+	}
+	// The directory disappearing is an error too, not a panic.
+	os.Remove(dir)
+	if _, err := s.Next(ctx, end, true); err == nil {
+		t.Error("removed directory: want an error")
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 
 	rt "github.com/sqlstream/sqlstream/runtime"
 	"github.com/sqlstream/sqlstream/runtime/connector"
@@ -12,6 +13,7 @@ import (
 
 type sink struct {
 	dir    string
+	query  string // the file name part naming the query
 	format string
 	header bool
 	cols   []rt.Column
@@ -19,21 +21,34 @@ type sink struct {
 }
 
 // OpenSink opens the files sink of endpoint e: each non-empty batch becomes one file
-// part-<batch>.<format> in the directory, written under a dot-name and renamed into place so
-// that readers skipping dot-files never see a partial file.
+// part-<batch>-<query>.<format> in the directory, written under a dot-name and renamed into
+// place so that readers skipping dot-files never see a partial file.
 func OpenSink(ctx context.Context, e rt.Endpoint, cols []rt.Column, mode rt.OutputMode) (rt.Sink, error) {
 	if mode != rt.Append {
 		return nil, fmt.Errorf("files sink %q: supports only append output mode, not %s", e.Name, mode)
 	}
 	dir := e.Options["path"]
+	if dir == "" {
+		return nil, fmt.Errorf("files sink %q: option path is empty", e.Name)
+	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("files sink %q: %w", e.Name, err)
 	}
-	format := e.Options["format"]
-	if format == "" {
+	format := strings.ToLower(e.Options["format"])
+	switch format {
+	case "":
 		format = "json"
+	case "json", "csv":
+	default:
+		return nil, fmt.Errorf("files sink %q: format %q is not json or csv", e.Name, format)
 	}
-	return &sink{dir: dir, format: format, header: connector.Bool(e.Options, "header", true), cols: cols}, nil
+	query := strings.Map(func(r rune) rune {
+		if r == '/' || r == '\\' || r == os.PathSeparator || r < ' ' {
+			return '_'
+		}
+		return r
+	}, e.Name)
+	return &sink{dir: dir, query: query, format: format, header: connector.Bool(e.Options, "header", true), cols: cols}, nil
 }
 
 func (s *sink) Write(ctx context.Context, batchID int64, rows rt.Rows) error {
@@ -46,7 +61,7 @@ func (s *sink) Write(ctx context.Context, batchID int64, rows rt.Rows) error {
 			if i > 0 {
 				b = append(b, ',')
 			}
-			b = append(b, c.Name...)
+			b = appendCSVField(b, c.Name)
 		}
 		b = append(b, '\n')
 	}
@@ -59,11 +74,12 @@ func (s *sink) Write(ctx context.Context, batchID int64, rows rt.Rows) error {
 		b = append(b, '\n')
 	}
 	s.buf = b
-	name := fmt.Sprintf("part-%05d.%s", batchID, s.format)
+	name := fmt.Sprintf("part-%05d-%s.%s", batchID, s.query, s.format)
 	return writeAtomic(filepath.Join(s.dir, name), b)
 }
 
-// writeAtomic writes data to a temporary dot-file beside path, syncs it and renames it.
+// writeAtomic writes data to a temporary dot-file beside path, syncs it and renames it; a
+// file left over by a crash keeps its dot-name and is overwritten by the replay.
 func writeAtomic(path string, data []byte) error {
 	tmp := filepath.Join(filepath.Dir(path), "."+filepath.Base(path)+".tmp")
 	f, err := os.Create(tmp)
@@ -88,3 +104,13 @@ func writeAtomic(path string, data []byte) error {
 }
 
 func (s *sink) Close() error { return nil }
+
+// appendCSVField appends f as one CSV field, quoted when it needs to be (RFC 4180).
+func appendCSVField(b []byte, f string) []byte {
+	if f != "" && !strings.ContainsAny(f, ",\"\r\n") && f[0] != ' ' && f[len(f)-1] != ' ' {
+		return append(b, f...)
+	}
+	b = append(b, '"')
+	b = append(b, strings.ReplaceAll(f, `"`, `""`)...)
+	return append(b, '"')
+}

@@ -1,11 +1,35 @@
 // Package files is the files connector: a source that reads new files appearing in a
 // directory, and a sink that writes one file per batch.
 //
-// The source lists its directory at every trigger and takes the files it has not read yet,
-// oldest modification time first (then by name), each exactly once. Names starting with "."
-// or "_" are ignored, and so are sub-directories: a writer must create a file under such a
-// name (or elsewhere on the same file system) and rename it into the directory when complete,
-// which is Spark's convention. A file is then never read half-written.
+// # Source
+//
+// path is a directory, or a glob of files (filepath.Match syntax, e.g. /data/in/*.csv, whose
+// directory part has no wildcards). The source lists it (os.ReadDir) at every trigger and
+// takes the regular files it has not read yet, oldest modification time first, then by name;
+// max_files_per_trigger caps the files per batch (TRIGGER ONCE ignores the cap). Each file is
+// read exactly once per run: the seen-set is keyed by path, so a file rewritten in place, or
+// removed and recreated under the same name, is not read again.
+//
+// Files must appear complete. Names starting with "." or "_" are ignored, and so are
+// sub-directories: a writer creates the file under such a name (or elsewhere on the same file
+// system) and renames it into the directory when it is complete, which is Spark's convention
+// and atomic on POSIX file systems. A file written in place may be read half-written; the
+// records that were not there yet are then never read.
+//
+// A batch's end offset is the JSON list of the files it reads ({"files":[...]}), so the
+// checkpoint can record it and a replay reads the same files. Chunks never span two files,
+// and the first chunk of each file has Line 1: a CSV decoder with header = true skips it.
+// A file that cannot be read (permissions, deleted after listing) fails the batch with an
+// error naming the file.
+//
+// # Sink
+//
+// The sink writes each non-empty batch as one file, part-<batch id>-<query>.<format>, with the
+// batch id in at least five digits, into path (created if missing): json is one object per
+// line, csv a header line (unless header = false) then one record per row. Files are written
+// under a name starting with "." and renamed into place, so a reader that skips dot-files (the
+// files source, Spark) never sees a partial file, and a replayed batch replaces its own file.
+// Only append mode is supported.
 package files
 
 import (
@@ -16,7 +40,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"sort"
+	"slices"
 	"strings"
 	"time"
 
@@ -26,35 +50,54 @@ import (
 
 type source struct {
 	name     string
-	dir      string
+	dir      string // the directory listed
+	pattern  string // the glob the base names must match; "" for all
 	maxFiles int
 	seen     map[string]bool
 	frozen   map[string]bool // set by Freeze: the files that "available now" covers
 }
 
-// offset is the end offset of a batch: the files it reads, so a replay reads the same ones.
+// offset is the end offset of a batch: the files it reads, in order, so a replay reads the
+// same ones.
 type offset struct {
 	Files []string `json:"files"`
 }
 
-// OpenSource opens the files source of endpoint e.
+// OpenSource opens the files source of endpoint e. A missing directory is an error here, at
+// start, rather than an empty stream.
 func OpenSource(ctx context.Context, e rt.Endpoint) (rt.Source, error) {
-	dir := e.Options["path"]
-	st, err := os.Stat(dir)
+	path := e.Options["path"]
+	if path == "" {
+		return nil, fmt.Errorf("files source %q: option path is empty", e.Name)
+	}
+	s := &source{name: e.Name, dir: path, seen: map[string]bool{}}
+	if strings.ContainsAny(path, "*?[") {
+		s.dir, s.pattern = filepath.Split(path)
+		if s.dir == "" {
+			s.dir = "."
+		}
+		if strings.ContainsAny(s.dir, "*?[") {
+			return nil, fmt.Errorf("files source %q: path %q: wildcards are allowed only in the last element", e.Name, path)
+		}
+		if _, err := filepath.Match(s.pattern, ""); err != nil {
+			return nil, fmt.Errorf("files source %q: path %q: %w", e.Name, path, err)
+		}
+	}
+	st, err := os.Stat(s.dir)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
-		return nil, fmt.Errorf("files source %q: path %q does not exist (create it, or point the source elsewhere with --set %s.path=DIR)", e.Name, dir, e.Name)
+		return nil, fmt.Errorf("files source %q: path %q does not exist (create it, or point the source elsewhere with --set %s.path=DIR)", e.Name, s.dir, e.Name)
 	case err != nil:
 		return nil, fmt.Errorf("files source %q: %w", e.Name, err)
 	case !st.IsDir():
-		return nil, fmt.Errorf("files source %q: path %q is not a directory", e.Name, dir)
+		return nil, fmt.Errorf("files source %q: path %q is not a directory", e.Name, s.dir)
 	}
-	return &source{
-		name:     e.Name,
-		dir:      dir,
-		maxFiles: int(connector.Int(e.Options, "max_files_per_trigger", 0)),
-		seen:     map[string]bool{},
-	}, nil
+	if m := connector.Int(e.Options, "max_files_per_trigger", 0); m < 0 {
+		return nil, fmt.Errorf("files source %q: max_files_per_trigger must be positive, got %d", e.Name, m)
+	} else {
+		s.maxFiles = int(m)
+	}
+	return s, nil
 }
 
 type file struct {
@@ -74,6 +117,11 @@ func (s *source) list() ([]file, error) {
 		if e.IsDir() || strings.HasPrefix(name, ".") || strings.HasPrefix(name, "_") {
 			continue
 		}
+		if s.pattern != "" {
+			if ok, _ := filepath.Match(s.pattern, name); !ok {
+				continue
+			}
+		}
 		path := filepath.Join(s.dir, name)
 		if s.seen[path] || (s.frozen != nil && !s.frozen[path]) {
 			continue
@@ -86,19 +134,28 @@ func (s *source) list() ([]file, error) {
 			return nil, fmt.Errorf("files source %q: %w", s.name, err)
 		}
 		if !info.Mode().IsRegular() {
-			continue
+			if info.Mode()&fs.ModeSymlink == 0 {
+				continue
+			}
+			// a symlink counts as the file it points to
+			if t, err := os.Stat(path); err != nil || !t.Mode().IsRegular() {
+				continue
+			} else {
+				info = t
+			}
 		}
 		out = append(out, file{path: path, mtime: info.ModTime()})
 	}
-	sort.Slice(out, func(i, j int) bool {
-		if !out[i].mtime.Equal(out[j].mtime) {
-			return out[i].mtime.Before(out[j].mtime)
+	slices.SortFunc(out, func(a, b file) int {
+		if c := a.mtime.Compare(b.mtime); c != 0 {
+			return c
 		}
-		return out[i].path < out[j].path
+		return strings.Compare(a.path, b.path)
 	})
 	return out, nil
 }
 
+// Freeze fixes the files that TRIGGER AVAILABLE NOW and ONCE read: those present now.
 func (s *source) Freeze(ctx context.Context) error {
 	files, err := s.list()
 	if err != nil {
@@ -111,6 +168,8 @@ func (s *source) Freeze(ctx context.Context) error {
 	return nil
 }
 
+// Next takes the next files (at most max_files_per_trigger of them with limit) and marks
+// them read.
 func (s *source) Next(ctx context.Context, start rt.Offset, limit bool) (rt.Offset, error) {
 	files, err := s.list()
 	if err != nil || len(files) == 0 {
@@ -119,14 +178,15 @@ func (s *source) Next(ctx context.Context, start rt.Offset, limit bool) (rt.Offs
 	if limit && s.maxFiles > 0 && len(files) > s.maxFiles {
 		files = files[:s.maxFiles]
 	}
-	var o offset
-	for _, f := range files {
+	o := offset{Files: make([]string, len(files))}
+	for i, f := range files {
 		s.seen[f.path] = true
-		o.Files = append(o.Files, f.path)
+		o.Files[i] = f.path
 	}
 	return json.Marshal(o)
 }
 
+// Read emits the files listed in end, in order; it depends on end alone.
 func (s *source) Read(ctx context.Context, start, end rt.Offset, emit func(*rt.Chunk) error) error {
 	var o offset
 	if err := json.Unmarshal(end, &o); err != nil {

@@ -1,9 +1,19 @@
 // Package rate is the rate source: rows (timestamp TIMESTAMP, value BIGINT) generated at a
 // fixed rate, like Spark's rate source, for demos, the quickstart and benchmarks.
 //
-// Value counts from 0; row v's timestamp is the start time plus v/rows_per_second seconds.
-// Records reach the generated decoder as "<timestamp micros>,<value>" lines (format "rate").
-// With num_rows > 0 the source ends after that many rows.
+// Value counts from 0; row v's timestamp is the source's start time plus v/rows_per_second
+// seconds, and a row becomes available when its timestamp has passed. Each batch takes the
+// rows due since the previous one.
+//
+// With num_rows > 0 (a sqlstream extension) the source ends after that many rows, which makes
+// a finite demo input: under TRIGGER ONCE and AVAILABLE NOW all num_rows rows are available
+// at once (their timestamps still follow the schedule), so such a run ends immediately.
+// Without num_rows, ONCE and AVAILABLE NOW see only the rows due at start (none).
+//
+// Internal encoding, for the generated decoder (QuerySpec.Format "rate"): each row reaches
+// Worker.Process as one line "<timestamp>,<value>", both decimal integers, the timestamp in
+// microseconds since the Unix epoch (UTC), no header, no quoting. Chunk.Origin is
+// "rate source <name>" and Chunk.Line is value+1.
 package rate
 
 import (
@@ -50,15 +60,16 @@ func (s *source) available() int64 {
 		n = min(n, s.total)
 	}
 	if s.cap >= 0 {
-		n = min(n, s.cap)
+		n = s.cap
 	}
 	return n
 }
 
+// Freeze fixes what TRIGGER ONCE and AVAILABLE NOW read: the rows due now, or all of a finite
+// source's rows.
 func (s *source) Freeze(ctx context.Context) error {
 	s.cap = s.available()
 	if s.total > 0 {
-		// A finite rate source is available in full: available-now runs it to the end.
 		s.cap = s.total
 	}
 	return nil
@@ -79,14 +90,6 @@ func (s *source) Next(ctx context.Context, start rt.Offset, limit bool) (rt.Offs
 		return nil, fmt.Errorf("rate source %q: bad offset: %w", s.name, err)
 	}
 	n := s.available()
-	if s.cap >= 0 && s.total > 0 {
-		// wait for the rows to be due, but finish even if the clock is slow to get there
-		for n < s.cap && ctx.Err() == nil {
-			time.Sleep(10 * time.Millisecond)
-			n = s.available()
-		}
-		n = s.cap
-	}
 	if n <= from {
 		return nil, nil
 	}

@@ -1,15 +1,5 @@
-// Package codec decodes records (JSON lines, CSV, text) into typed values and formats values
-// for the sinks with Spark's conventions; generated decoders and Rows methods call it per row.
-//
-// Conventions shared by every decoder here:
-//   - An empty CSV field is NULL (Spark's CSV default nullValue is ""); the generated code checks
-//     len(field) == 0 before calling a Parse function, so the Parse functions never see it.
-//   - TIMESTAMP is int64 microseconds since the Unix epoch, UTC; DATE is int32 days since the
-//     epoch (proleptic Gregorian calendar); a timestamp without a zone is read as UTC.
-//   - JSON keys are case-sensitive (as in Spark, unlike encoding/json) and when a key is
-//     repeated the last value wins (the generated switch simply assigns again).
-//   - Functions returning []byte or string "views" alias their input or an internal buffer;
-//     each says how long the result stays valid. Everything else returns fresh values.
+// Package codec decodes records (JSON lines, CSV, text) and formats values with Spark's conventions for
+// generated code: TIMESTAMP is µs since the epoch in UTC, DATE days since it, an empty CSV field is NULL.
 package codec
 
 import (
@@ -42,9 +32,11 @@ import (
 // JSON type for it; Err then says why (`field "bytes": expected a number, got string`) and
 // NextKey returns false from then on. JSON null gives null=true, ok=true with a zero value.
 //
-// The whole line must be one object with nothing but whitespace (space, tab, CR, LF) around
-// it; nested objects and arrays are checked for syntax when they are skipped. Invalid UTF-8
-// inside strings is accepted and read as U+FFFD, as encoding/json does.
+// Keys are case-sensitive (as in Spark; encoding/json is not) and when a key repeats, the
+// generated switch assigns again, so the last value wins. The whole line must be one object
+// with nothing but whitespace (space, tab, CR, LF) around it; skipped objects and arrays are
+// checked for syntax too. Invalid UTF-8 inside strings is read as U+FFFD, as encoding/json
+// does. Error messages give byte offsets: `expected ',' or '}', found 'x' at offset 12`.
 type JSON struct {
 	buf   []byte
 	pos   int
@@ -83,22 +75,23 @@ func (d *JSON) fail(msg string) {
 	d.state = stDone
 }
 
-// found describes the byte at d.pos for an error message.
+// found describes the byte at d.pos for an error message: "'x' at offset 12" or
+// "end of line".
 func (d *JSON) found() string {
 	if d.pos >= len(d.buf) {
-		return "unexpected end of line"
+		return "end of line"
 	}
 	c := d.buf[d.pos]
 	if c < utf8.RuneSelf {
-		return fmt.Sprintf("invalid character %q at offset %d", rune(c), d.pos)
+		return fmt.Sprintf("%q at offset %d", rune(c), d.pos)
 	}
-	return fmt.Sprintf("invalid byte 0x%02x at offset %d", c, d.pos)
+	return fmt.Sprintf("byte 0x%02x at offset %d", c, d.pos)
 }
 
-// expected fails with "<found>, expected <what>".
+// expected fails with "expected <what>, found <found>".
 func (d *JSON) expected(what string) {
 	if d.err == nil {
-		d.fail(d.found() + ", expected " + what)
+		d.fail("expected " + what + ", found " + d.found())
 	}
 }
 
@@ -181,7 +174,7 @@ func (d *JSON) NextKey() bool {
 func (d *JSON) end() {
 	d.ws()
 	if d.pos < len(d.buf) {
-		d.expected("nothing after the object")
+		d.fail("unexpected " + d.found() + " after the object")
 	}
 	d.state = stDone
 }

@@ -1,6 +1,5 @@
-// Command sqlstream compiles streaming SQL into Go programs: check, explain, build and run.
-//
-// Usage: sqlstream <check|explain|build|run|version> FILE [flags]; see sqlstream help.
+// Command sqlstream compiles streaming SQL into Go programs: check reports problems, explain
+// prints plans, build writes a binary and run builds into a cache and runs it.
 package main
 
 import (
@@ -10,9 +9,9 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/exec"
 	"os/signal"
 	"path/filepath"
+	goruntime "runtime"
 	"runtime/debug"
 	"strings"
 	"syscall"
@@ -26,155 +25,230 @@ func main() {
 	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
 }
 
-const usage = `sqlstream compiles streaming SQL (Spark Structured Streaming's model) into Go programs.
+// Exit codes.
+const (
+	exitOK    = 0
+	exitFail  = 1 // the SQL has errors, a file is missing, a build failed
+	exitUsage = 2 // bad command line
+)
 
-usage:
-  sqlstream check FILE               report every problem in FILE
-  sqlstream explain FILE             print the logical and physical plan of each query
-  sqlstream build FILE [-o BIN]      compile FILE into the executable BIN (default: FILE without .sql)
-  sqlstream run FILE [-- FLAGS...]   build into a cache and run; FLAGS go to the program
-  sqlstream version                  print the version
+// command is one verb of the CLI.
+type command struct {
+	name    string
+	args    string // after the name in the usage line
+	summary string
+	help    string // what sqlstream help NAME adds below the usage line
+}
+
+var commands = []command{
+	{"check", "FILE", "report every problem in FILE; silent when there is none", `
+Check parses and type-checks FILE and applies the streaming rules (output modes, watermarks).
+Every problem is reported as file:line:col with the source line, a caret and a hint. Warnings
+are printed but do not fail the check. Exit status: 0 without errors, 1 with errors.
 
 examples:
   sqlstream check examples/line_lengths.sql
-  sqlstream build examples/line_lengths.sql -o ll && ./ll --trigger available-now --set lines.path=/data
+  sqlstream check query.sql && echo fine
+`},
+	{"explain", "FILE", "print the logical and physical plan of each query", `
+Explain compiles FILE and prints, for each INSERT INTO, its logical plan (Scan, Filter,
+Project, Aggregate, Sink) and how the generated program executes it.
+
+examples:
+  sqlstream explain examples/line_lengths.sql
+`},
+	{"build", "FILE [-o BIN]", "compile FILE into a standalone executable", `
+Build compiles FILE into the executable BIN: by default the base name of FILE without .sql,
+in the current directory; when BIN is a directory the executable is written into it.
+Building needs the go command (Go 1.26 or newer); it works offline once Go's module cache
+holds sqlstream's dependencies.
+
+flags:
+  -o BIN   the executable to write
+
+examples:
+  sqlstream build examples/line_lengths.sql -o ll
+  ./ll --trigger available-now --set lines.path=/data/text
+`},
+	{"run", "FILE [-- PROGRAM FLAGS...]", "build FILE into a cache and run it", `
+Run compiles FILE, builds it into sqlstream's cache (rebuilt only when the query, sqlstream or
+Go changed) and runs it with PROGRAM FLAGS. The program's input, output and exit status are
+run's; SIGINT and SIGTERM stop it after the batch in progress.
+
+Program flags: --trigger available-now|once|2s, --set endpoint.option=value, --timeout 1h,
+--progress text|json|none; "sqlstream run FILE -- -h" lists them.
+
+examples:
+  sqlstream run examples/quickstart.sql -- --timeout 5s
+  sqlstream run examples/line_lengths.sql -- --trigger available-now --set lines.path=/data/text
+`},
+	{"version", "", "print sqlstream's version", `
+examples:
+  sqlstream version
+`},
+}
+
+func lookup(name string) *command {
+	for i := range commands {
+		if commands[i].name == name {
+			return &commands[i]
+		}
+	}
+	return nil
+}
+
+func (c *command) usageLine() string {
+	return strings.TrimSpace("usage: sqlstream " + c.name + " " + c.args)
+}
+
+func usage(w io.Writer) {
+	fmt.Fprint(w, "sqlstream compiles streaming SQL (Spark Structured Streaming's model) into Go programs.\n\n")
+	fmt.Fprint(w, "usage: sqlstream <command> [arguments]\n\ncommands:\n")
+	for _, c := range commands {
+		fmt.Fprintf(w, "  %-32s %s\n", strings.TrimSpace(c.name+" "+c.args), c.summary)
+	}
+	fmt.Fprint(w, `
+examples:
+  sqlstream check examples/line_lengths.sql
+  sqlstream build examples/line_lengths.sql -o ll && ./ll --trigger available-now --set lines.path=/data/text
   sqlstream run examples/quickstart.sql -- --timeout 5s
 
-program flags (of every built program): --trigger available-now|once|2s, --set endpoint.option=value,
---timeout 1h, --progress text|json|none; run a program with -h for details.
-`
+Run "sqlstream help <command>" for more about a command.
+`)
+}
 
 // run is the whole CLI; it returns the exit code.
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
-		fmt.Fprint(stderr, usage)
-		return 2
+		usage(stderr)
+		return exitUsage
 	}
-	verb, rest := args[0], args[1:]
-	switch verb {
+	name, rest := args[0], args[1:]
+	switch name {
 	case "help", "-h", "-help", "--help":
-		fmt.Fprint(stdout, usage)
-		return 0
-	case "version", "--version":
-		fmt.Fprintln(stdout, "sqlstream", version())
-		return 0
-	case "check", "explain", "build", "run":
-	default:
-		fmt.Fprintf(stderr, "sqlstream: unknown command %q\n\n%s", verb, usage)
-		return 2
+		if len(rest) == 0 {
+			usage(stdout)
+			return exitOK
+		}
+		c := lookup(rest[0])
+		if c == nil || len(rest) > 1 {
+			fmt.Fprintf(stderr, "sqlstream help: unknown command %q\nRun \"sqlstream help\" for the list.\n", strings.Join(rest, " "))
+			return exitUsage
+		}
+		fmt.Fprint(stdout, c.usageLine()+"\n"+c.help)
+		return exitOK
+	case "-version", "--version":
+		name = "version"
 	}
-	fs := flag.NewFlagSet("sqlstream "+verb, flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	out := fs.String("o", "", "output executable (build)")
-	fs.Usage = func() { fmt.Fprint(stderr, usage) }
-	// Flags may come before or after FILE; for run, everything after "--" is the program's.
+	c := lookup(name)
+	if c == nil {
+		fmt.Fprintf(stderr, "sqlstream: unknown command %q\n\n", name)
+		usage(stderr)
+		return exitUsage
+	}
+	return c.run(rest, stdin, stdout, stderr)
+}
+
+// run parses the command's arguments and carries it out.
+func (c *command) run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("sqlstream "+c.name, flag.ContinueOnError)
+	fs.SetOutput(io.Discard) // errors are reported below, help goes to stdout
+	fs.Usage = func() {}
+	var out *string
+	if c.name == "build" {
+		out = fs.String("o", "", "")
+	}
+	bad := func(format string, a ...any) int {
+		fmt.Fprintf(stderr, "sqlstream %s: %s\n%s\nRun \"sqlstream help %s\" for details.\n", c.name, fmt.Sprintf(format, a...), c.usageLine(), c.name)
+		return exitUsage
+	}
+	// Everything after "--" belongs to the program (run); flags may come before or after FILE.
 	var progArgs []string
-	for i, a := range rest {
+	dashdash := false
+	for i, a := range args {
 		if a == "--" {
-			rest, progArgs = rest[:i], rest[i+1:]
+			args, progArgs, dashdash = args[:i], args[i+1:], true
 			break
 		}
 	}
-	var files []string
+	var operands []string
 	for {
-		if err := fs.Parse(rest); err != nil {
+		if err := fs.Parse(args); err != nil {
 			if errors.Is(err, flag.ErrHelp) {
-				return 0
+				fmt.Fprint(stdout, c.usageLine()+"\n"+c.help)
+				return exitOK
 			}
-			return 2
+			if c.name == "run" {
+				return bad("%v (the program's flags go after --: sqlstream run FILE -- --trigger once)", err)
+			}
+			return bad("%v", err)
 		}
 		if fs.NArg() == 0 {
 			break
 		}
-		files = append(files, fs.Arg(0))
-		rest = fs.Args()[1:]
+		operands = append(operands, fs.Arg(0))
+		args = fs.Args()[1:]
 	}
-	if len(files) != 1 {
-		fmt.Fprintf(stderr, "sqlstream %s: expected one SQL file, got %d\n", verb, len(files))
-		return 2
+	if c.name == "version" {
+		if len(operands) > 0 || dashdash {
+			return bad("unexpected arguments")
+		}
+		fmt.Fprintln(stdout, "sqlstream", version())
+		return exitOK
 	}
-	if verb != "build" && *out != "" {
-		fmt.Fprintf(stderr, "sqlstream %s: -o is for build\n", verb)
-		return 2
+	switch {
+	case len(operands) != 1:
+		return bad("expected one SQL file, got %d", len(operands))
+	case dashdash && c.name != "run":
+		return bad("only run takes program flags after --")
 	}
-	if verb != "run" && len(progArgs) > 0 {
-		fmt.Fprintf(stderr, "sqlstream %s: program flags after -- are for run\n", verb)
-		return 2
-	}
-	path := files[0]
+	path := operands[0]
 	src, err := os.ReadFile(path)
 	if err != nil {
 		fmt.Fprintf(stderr, "sqlstream: %v\n", err)
-		return 1
+		return exitFail
 	}
-	res, errs := compiler.Compile(path, src)
-	diag.Render(stderr, errs, src)
-	if errs.HasErrors() {
-		return 1
+	res, diags := compiler.Compile(path, src)
+	diag.Render(stderr, diags, src) // warnings too, for every command
+	if diags.HasErrors() {
+		return exitFail
 	}
+	// Until the program runs, SIGINT and SIGTERM cancel compiling and building.
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	switch verb {
+	switch c.name {
 	case "explain":
 		fmt.Fprint(stdout, res.Explain)
 	case "build":
 		bin := *out
 		if bin == "" {
-			bin = strings.TrimSuffix(filepath.Base(path), ".sql")
+			bin = programName(path)
+		} else if fi, err := os.Stat(bin); err == nil && fi.IsDir() {
+			bin = filepath.Join(bin, programName(path))
 		}
 		if err := gobuild.Build(ctx, res.Go, bin, gobuild.Options{}); err != nil {
 			fmt.Fprintf(stderr, "sqlstream: %v\n", err)
-			return 1
+			return exitFail
 		}
 	case "run":
-		stop() // the program handles SIGINT/SIGTERM itself: it gets them from the terminal's process group
-		bin, err := gobuild.Cached(context.Background(), res.Go, gobuild.Options{})
+		bin, err := gobuild.Cached(ctx, res.Go, gobuild.Options{})
 		if err != nil {
 			fmt.Fprintf(stderr, "sqlstream: %v\n", err)
-			return 1
+			return exitFail
 		}
-		return execute(bin, progArgs, stdin, stdout, stderr)
+		stop()
+		return execute(bin, programName(path), progArgs, stdin, stdout, stderr)
 	}
-	return 0
+	return exitOK
 }
 
-// execute runs the built program, passing on signals, and returns its exit code.
-func execute(bin string, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	cmd := exec.Command(bin, args...)
-	cmd.Stdin, cmd.Stdout, cmd.Stderr = stdin, stdout, stderr
-	sigs := make(chan os.Signal, 2)
-	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
-	defer signal.Stop(sigs)
-	if err := cmd.Start(); err != nil {
-		fmt.Fprintf(stderr, "sqlstream: %v\n", err)
-		return 1
+// programName is the default executable name for the SQL file path.
+func programName(path string) string {
+	name := strings.TrimSuffix(filepath.Base(path), ".sql")
+	if goruntime.GOOS == "windows" {
+		name += ".exe"
 	}
-	done := make(chan struct{})
-	go func() {
-		for {
-			select {
-			case s := <-sigs:
-				// A terminal's Ctrl-C reaches the whole process group, the program included;
-				// only pass on what was sent to sqlstream alone.
-				if s != os.Interrupt {
-					cmd.Process.Signal(s)
-				}
-			case <-done:
-				return
-			}
-		}
-	}()
-	err := cmd.Wait()
-	close(done)
-	var exit *exec.ExitError
-	switch {
-	case err == nil:
-		return 0
-	case errors.As(err, &exit):
-		return exit.ExitCode()
-	}
-	fmt.Fprintf(stderr, "sqlstream: %v\n", err)
-	return 1
+	return name
 }
 
 func version() string {

@@ -15,222 +15,530 @@ import (
 	"path/filepath"
 	goruntime "runtime"
 	"runtime/debug"
+	"slices"
+	"strconv"
 	"strings"
+	"time"
 )
 
 const modulePath = "github.com/sqlstream/sqlstream"
 
-// Options tune a build.
+// linkedDirs are the directories of the sqlstream module that generated programs import;
+// their sources are part of a build's cache key when building against a checkout.
+var linkedDirs = []string{"runtime"}
+
+// buildEnv is added to the environment of every go command gobuild runs: the build module
+// is resolved on its own (-mod=mod, no workspace), and it is not a VCS checkout.
+var buildEnv = []string{"GOFLAGS=-mod=mod -buildvcs=false", "GOWORK=off"}
+
+// Options tune a build. The zero value is ready to use.
 type Options struct {
-	// CacheDir holds build directories and cached binaries; default: the user cache dir.
-	CacheDir string
+	// Dir overrides where builds happen: build directories (and the binaries Cached keeps)
+	// go to Dir/build/<hash>. Default: $SQLSTREAM_CACHE, else sqlstream under
+	// os.UserCacheDir ($XDG_CACHE_HOME or ~/.cache on Linux).
+	Dir string
 }
 
 func (o Options) cacheDir() (string, error) {
-	if o.CacheDir != "" {
-		return o.CacheDir, nil
+	if o.Dir != "" {
+		return filepath.Abs(o.Dir)
 	}
 	if d := os.Getenv("SQLSTREAM_CACHE"); d != "" {
-		return d, nil
+		return filepath.Abs(d)
 	}
 	d, err := os.UserCacheDir()
 	if err != nil {
-		return "", fmt.Errorf("no cache directory (set SQLSTREAM_CACHE): %w", err)
+		return "", fmt.Errorf("no cache directory for builds (set SQLSTREAM_CACHE): %w", err)
 	}
 	return filepath.Join(d, "sqlstream"), nil
 }
 
-// Build compiles src (a package main) into the executable out.
+// Build compiles src, a generated program (package main), into the executable out; out is
+// relative to the current directory.
+//
+// The build module reaches the sqlstream packages the program links (runtime/...) in one
+// of two ways:
+//
+//   - From a checkout: $SQLSTREAM_ROOT if set, else the module holding this package's source
+//     file (runtime.Caller), which is how `go run ./cmd/sqlstream`, `go build` and `go test`
+//     work. The build module gets `replace github.com/sqlstream/sqlstream => <checkout>`, the
+//     checkout's go line, require, exclude and replace directives and its go.sum, so no
+//     network is needed once the module cache is warm.
+//   - From a release: when sqlstream was installed with `go install ...@vX` and its sources
+//     are not a checkout, the build module requires exactly vX (debug.ReadBuildInfo). The
+//     first build may need the module proxy and checksum database; later ones are offline.
+//
+// Builds happen in <cache>/build/<key> (see [Options.Dir]), where key hashes src, the build
+// module's go.mod and go.sum, the contents of the checkout's runtime/ sources and the
+// toolchain (go env GOVERSION GOOS GOARCH ...). The directory stays the same between builds of an unchanged program, so
+// Go's build cache makes rebuilds fast. Directories unused for a few days are removed now
+// and then. A go build failure in the generated source is reported as an internal compiler
+// error that names the kept source file.
 func Build(ctx context.Context, src []byte, out string, opts Options) error {
 	abs, err := filepath.Abs(out)
 	if err != nil {
 		return err
 	}
-	dir, err := prepare(src, opts)
+	if fi, err := os.Stat(abs); err == nil && fi.IsDir() {
+		return fmt.Errorf("cannot write the program to %s: it is a directory", out)
+	}
+	dir, err := prepare(ctx, src, opts)
 	if err != nil {
 		return err
 	}
 	return goBuild(ctx, dir, abs)
 }
 
-// Cached returns a binary built from src, building it only when src, sqlstream's runtime or
-// the Go version changed since the last build.
+// Cached returns the path of an executable built from src as by [Build], building it only
+// when src, the sqlstream sources it links or the Go toolchain changed since it was last
+// built: the binary is kept in the build directory. The path is stable for the same inputs;
+// callers must not modify or remove the file.
 func Cached(ctx context.Context, src []byte, opts Options) (string, error) {
-	dir, err := prepare(src, opts)
+	dir, err := prepare(ctx, src, opts)
 	if err != nil {
 		return "", err
 	}
-	bin := filepath.Join(dir, "program")
+	bin := filepath.Join(dir, "program"+exeSuffix())
 	if _, err := os.Stat(bin); err == nil {
 		return bin, nil
 	}
-	tmp := bin + ".tmp"
-	if err := goBuild(ctx, dir, tmp); err != nil {
+	// Build into a private directory and rename, so a concurrent run never sees half a binary.
+	tmp, err := os.MkdirTemp(dir, ".tmp-")
+	if err != nil {
 		return "", err
 	}
-	return bin, os.Rename(tmp, bin)
+	defer os.RemoveAll(tmp)
+	if err := goBuild(ctx, dir, filepath.Join(tmp, "program"+exeSuffix())); err != nil {
+		return "", err
+	}
+	if err := os.Rename(filepath.Join(tmp, "program"+exeSuffix()), bin); err != nil {
+		return "", err
+	}
+	return bin, nil
 }
 
-// prepare writes the build module for src into a directory named by a hash of everything
-// the binary depends on, so Go's build cache and our binary cache stay valid across runs.
-func prepare(src []byte, opts Options) (string, error) {
+func exeSuffix() string {
+	if goruntime.GOOS == "windows" {
+		return ".exe"
+	}
+	return ""
+}
+
+// prepare returns the build directory for src, creating it when it does not exist yet. Its
+// name hashes everything the binary depends on, so its contents never change once written
+// (the go command may tidy go.mod and go.sum in place; that is fine).
+func prepare(ctx context.Context, src []byte, opts Options) (string, error) {
+	gobin, err := goCommand()
+	if err != nil {
+		return "", err
+	}
 	cache, err := opts.cacheDir()
 	if err != nil {
 		return "", err
 	}
-	gomod, gosum, stamp, err := moduleFiles()
+	s, err := locate()
+	if err != nil {
+		return "", err
+	}
+	mod, err := s.module()
+	if err != nil {
+		return "", err
+	}
+	toolchain, err := goEnv(ctx, gobin, s.dir)
 	if err != nil {
 		return "", err
 	}
 	h := sha256.New()
-	h.Write(src)
-	h.Write(gomod)
-	h.Write(gosum)
-	h.Write(stamp)
-	h.Write([]byte(goruntime.Version()))
-	dir := filepath.Join(cache, "build", hex.EncodeToString(h.Sum(nil))[:24])
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return "", err
+	for _, part := range [][]byte{src, mod.gomod, mod.gosum, mod.stamp, toolchain} {
+		fmt.Fprintf(h, "%d\n", len(part))
+		h.Write(part)
 	}
-	for name, data := range map[string][]byte{"main.go": src, "go.mod": gomod, "go.sum": gosum} {
-		if err := writeIfChanged(filepath.Join(dir, name), data); err != nil {
+	builds := filepath.Join(cache, "build")
+	dir := filepath.Join(builds, hex.EncodeToString(h.Sum(nil))[:32])
+	main := filepath.Join(dir, "main.go")
+	if _, err := os.Stat(main); err == nil {
+		now := time.Now()
+		os.Chtimes(dir, now, now) // mark as used, for trimming
+		return dir, nil
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return "", fmt.Errorf("create build directory: %w", err)
+	}
+	// main.go last: its presence says the directory is complete.
+	for _, f := range []struct {
+		name string
+		data []byte
+	}{{"go.mod", mod.gomod}, {"go.sum", mod.gosum}, {"main.go", src}} {
+		if err := writeAtomic(filepath.Join(dir, f.name), f.data); err != nil {
 			return "", err
 		}
 	}
+	trim(builds, dir)
 	return dir, nil
 }
 
-func writeIfChanged(path string, data []byte) error {
-	if old, err := os.ReadFile(path); err == nil && bytes.Equal(old, data) {
-		return nil
+// writeAtomic writes data to path through a temporary file in the same directory.
+func writeAtomic(path string, data []byte) error {
+	f, err := os.CreateTemp(filepath.Dir(path), ".tmp-"+filepath.Base(path)+"-")
+	if err != nil {
+		return err
 	}
-	return os.WriteFile(path, data, 0o644)
+	_, err = f.Write(data)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Chmod(f.Name(), 0o644)
+	}
+	if err == nil {
+		err = os.Rename(f.Name(), path)
+	}
+	if err != nil {
+		os.Remove(f.Name())
+	}
+	return err
 }
 
-// moduleFiles returns the go.mod and go.sum of the build module, and a stamp that changes
-// whenever the sqlstream sources the binary links change.
-func moduleFiles() (gomod, gosum, stamp []byte, err error) {
-	root, err := Root()
-	if err != nil {
-		if v := installedVersion(); v != "" {
-			// Installed with go install: require the same release (needs it in the module cache).
-			return []byte("module sqlstreamapp\n\ngo 1.26\n\nrequire " + modulePath + " " + v + "\n"), nil, []byte(v), nil
+// trimAge is how long a build directory may stay unused before trim removes it.
+const trimAge = 5 * 24 * time.Hour
+
+// trim removes the build directories not used for trimAge, at most once a day.
+func trim(builds, keep string) {
+	stamp := filepath.Join(builds, ".trimmed")
+	if fi, err := os.Stat(stamp); err == nil && time.Since(fi.ModTime()) < 24*time.Hour {
+		return
+	}
+	os.WriteFile(stamp, nil, 0o644)
+	entries, _ := os.ReadDir(builds)
+	for _, e := range entries {
+		p := filepath.Join(builds, e.Name())
+		if !e.IsDir() || p == keep {
+			continue
 		}
-		return nil, nil, nil, err
+		if fi, err := e.Info(); err == nil && time.Since(fi.ModTime()) > trimAge {
+			os.RemoveAll(p)
+		}
 	}
-	own, err := os.ReadFile(filepath.Join(root, "go.mod"))
+}
+
+// source is where the build module gets sqlstream from: a checkout to replace it with
+// (version == ""), or a released version (dir, when known, is its module cache copy).
+type source struct {
+	dir     string
+	version string
+}
+
+// locate finds the sqlstream sources to build against; see [Build].
+func locate() (source, error) {
+	if r := os.Getenv("SQLSTREAM_ROOT"); r != "" {
+		abs, err := filepath.Abs(r)
+		if err != nil {
+			return source{}, err
+		}
+		if !isRoot(abs) {
+			return source{}, fmt.Errorf("SQLSTREAM_ROOT=%s is not a sqlstream checkout: it has no go.mod for module %s", r, modulePath)
+		}
+		return source{dir: abs}, nil
+	}
+	dir := callerRoot()
+	if dir != "" && !inModuleCache(dir) {
+		return source{dir: dir}, nil
+	}
+	if v := installedVersion(); v != "" {
+		return source{dir: dir, version: v}, nil
+	}
+	if dir != "" {
+		return source{dir: dir}, nil
+	}
+	return source{}, errors.New("cannot find the sqlstream sources to build programs against " +
+		"(this sqlstream binary has neither a release version nor its source path); " +
+		"set SQLSTREAM_ROOT to a checkout of " + modulePath)
+}
+
+// Root returns the sqlstream checkout that programs are built against: $SQLSTREAM_ROOT if
+// set, else the module that holds this package's source file.
+func Root() (string, error) {
+	s, err := locate()
 	if err != nil {
-		return nil, nil, nil, err
+		return "", err
 	}
-	gosum, err = os.ReadFile(filepath.Join(root, "go.sum"))
-	if err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return nil, nil, nil, err
+	if s.dir == "" {
+		return "", fmt.Errorf("sqlstream %s was installed without its sources; set SQLSTREAM_ROOT to a checkout", s.version)
+	}
+	return s.dir, nil
+}
+
+// callerRoot returns the root of the module this source file belongs to, or "" when the
+// binary does not know the file's path (-trimpath) or the file is gone.
+func callerRoot() string {
+	_, file, _, ok := goruntime.Caller(0)
+	if !ok || !filepath.IsAbs(file) {
+		return ""
+	}
+	for dir := filepath.Dir(file); ; dir = filepath.Dir(dir) {
+		if isRoot(dir) {
+			return dir
+		}
+		if filepath.Dir(dir) == dir {
+			return ""
+		}
+	}
+}
+
+// inModuleCache reports whether dir is a module cache copy (named module@version) rather
+// than a checkout.
+func inModuleCache(dir string) bool {
+	return strings.Contains(filepath.Base(dir), "@")
+}
+
+func isRoot(dir string) bool {
+	b, err := os.ReadFile(filepath.Join(dir, "go.mod"))
+	return err == nil && moduleLine(b) == modulePath
+}
+
+// installedVersion returns sqlstream's version when it was built from a released module
+// (go install ...@vX): not "(devel)", and not a local VCS stamp with uncommitted changes.
+func installedVersion() string {
+	info, ok := debug.ReadBuildInfo()
+	if !ok || info.Main.Path != modulePath {
+		return ""
+	}
+	v := info.Main.Version
+	if v == "" || v == "(devel)" || strings.Contains(v, "+dirty") {
+		return ""
+	}
+	return v
+}
+
+// buildModule is the content of the build directory besides main.go, and a stamp of the
+// sqlstream sources it links when they come from a checkout that can change.
+type buildModule struct {
+	gomod, gosum, stamp []byte
+}
+
+func (s source) module() (buildModule, error) {
+	var own, sum []byte
+	if s.dir != "" {
+		var err error
+		if own, err = os.ReadFile(filepath.Join(s.dir, "go.mod")); err != nil {
+			return buildModule{}, err
+		}
+		if sum, err = os.ReadFile(filepath.Join(s.dir, "go.sum")); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return buildModule{}, err
+		}
+	}
+	goLine := goDirective(own)
+	if goLine == "" {
+		goLine = "1.26"
 	}
 	var b strings.Builder
-	b.WriteString("module sqlstreamapp\n\ngo 1.26\n\nrequire " + modulePath + " v0.0.0-00010101000000-000000000000\n\n")
-	b.WriteString("replace " + modulePath + " => " + root + "\n")
-	// The checkout's requirements, so the build resolves the same versions offline.
-	if req := requireBlock(string(own)); req != "" {
-		b.WriteString("\n" + req)
+	fmt.Fprintf(&b, "// Generated by sqlstream: builds one program.\n\nmodule sqlstreamapp\n\ngo %s\n\n", goLine)
+	if s.version != "" {
+		fmt.Fprintf(&b, "require %s %s\n", modulePath, s.version)
+	} else {
+		fmt.Fprintf(&b, "require %s v0.0.0-00010101000000-000000000000\n\nreplace %s => %s\n", modulePath, modulePath, s.dir)
 	}
-	stamp, err = sourceStamp(filepath.Join(root, "runtime"))
-	return []byte(b.String()), gosum, stamp, err
+	// sqlstream's own requirements (and replacements, which only a main module's go.mod
+	// applies), so the program links the versions sqlstream was tested with and the go.sum
+	// copied below covers them.
+	if d := directives(own, s.dir); d != "" {
+		b.WriteString("\n" + d)
+	}
+	m := buildModule{gomod: []byte(b.String()), gosum: sum}
+	if s.version == "" {
+		stamp, err := sourceStamp(s.dir, linkedDirs)
+		if err != nil {
+			return buildModule{}, err
+		}
+		m.stamp = stamp
+	}
+	return m, nil
 }
 
-// requireBlock extracts the require directives of a go.mod.
-func requireBlock(gomod string) string {
-	var out strings.Builder
-	in := false
-	for _, line := range strings.Split(gomod, "\n") {
-		t := strings.TrimSpace(line)
-		switch {
-		case in:
-			out.WriteString(line + "\n")
-			if t == ")" {
-				in = false
+// sourceStamp hashes the paths and contents of the non-test files under each of dirs (relative
+// to root), skipping testdata and hidden directories.
+func sourceStamp(root string, dirs []string) ([]byte, error) {
+	h := sha256.New()
+	for _, d := range dirs {
+		err := filepath.WalkDir(filepath.Join(root, d), func(p string, e fs.DirEntry, err error) error {
+			if err != nil {
+				return err
 			}
-		case strings.HasPrefix(t, "require ("):
-			in = true
-			out.WriteString(line + "\n")
-		case strings.HasPrefix(t, "require "):
-			out.WriteString(line + "\n")
+			name := e.Name()
+			if e.IsDir() {
+				if name == "testdata" || strings.HasPrefix(name, ".") || strings.HasPrefix(name, "_") {
+					return filepath.SkipDir
+				}
+				return nil
+			}
+			if strings.HasSuffix(name, "_test.go") || !e.Type().IsRegular() {
+				return nil
+			}
+			data, err := os.ReadFile(p)
+			if err != nil {
+				return err
+			}
+			rel, _ := filepath.Rel(root, p)
+			fmt.Fprintf(h, "%s %d\n", filepath.ToSlash(rel), len(data))
+			h.Write(data)
+			return nil
+		})
+		if err != nil {
+			return nil, fmt.Errorf("read sqlstream sources: %w", err)
+		}
+	}
+	return h.Sum(nil), nil
+}
+
+// goDirective returns the version of a go.mod's go directive.
+func goDirective(gomod []byte) string {
+	for _, line := range strings.Split(string(gomod), "\n") {
+		if f := fields(line); len(f) == 2 && f[0] == "go" {
+			return f[1]
+		}
+	}
+	return ""
+}
+
+// moduleLine returns the module path a go.mod declares.
+func moduleLine(gomod []byte) string {
+	for _, line := range strings.Split(string(gomod), "\n") {
+		if f := fields(line); len(f) == 2 && f[0] == "module" {
+			if p, err := strconv.Unquote(f[1]); err == nil {
+				return p
+			}
+			return f[1]
+		}
+	}
+	return ""
+}
+
+// fields splits a go.mod line into fields, dropping a // comment.
+func fields(line string) []string {
+	if i := strings.Index(line, "//"); i >= 0 {
+		line = line[:i]
+	}
+	return strings.Fields(line)
+}
+
+// directives returns the require, exclude and replace directives of a go.mod, in block or
+// single-line form, with the relative paths of local replacements made absolute (they are
+// relative to root, the directory of that go.mod).
+func directives(gomod []byte, root string) string {
+	var out strings.Builder
+	block := ""
+	for _, line := range strings.Split(string(gomod), "\n") {
+		f := fields(line)
+		switch {
+		case block != "":
+			if len(f) == 1 && f[0] == ")" {
+				block = ""
+				out.WriteString(")\n")
+			} else if len(f) > 0 {
+				out.WriteString("\t" + entry(block, f, root) + "\n")
+			}
+		case len(f) >= 2 && (f[0] == "require" || f[0] == "exclude" || f[0] == "replace"):
+			if f[1] == "(" {
+				block = f[0]
+				out.WriteString(f[0] + " (\n")
+			} else {
+				out.WriteString(f[0] + " " + entry(f[0], f[1:], root) + "\n")
+			}
 		}
 	}
 	return out.String()
 }
 
-// sourceStamp hashes the names, sizes and modification times of the .go files under dir.
-func sourceStamp(dir string) ([]byte, error) {
-	h := sha256.New()
-	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() || !strings.HasSuffix(p, ".go") || strings.HasSuffix(p, "_test.go") {
-			return err
-		}
-		info, err := d.Info()
-		if err != nil {
-			return err
-		}
-		fmt.Fprintf(h, "%s %d %d\n", p, info.Size(), info.ModTime().UnixNano())
-		return nil
-	})
-	return h.Sum(nil), err
-}
-
-// Root finds the sqlstream checkout to build against: $SQLSTREAM_ROOT, else the module this
-// package's source file belongs to.
-func Root() (string, error) {
-	if r := os.Getenv("SQLSTREAM_ROOT"); r != "" {
-		if isRoot(r) {
-			return filepath.Abs(r)
-		}
-		return "", fmt.Errorf("SQLSTREAM_ROOT=%s is not a sqlstream checkout (no go.mod for %s)", r, modulePath)
-	}
-	_, file, _, ok := goruntime.Caller(0)
-	if ok && filepath.IsAbs(file) {
-		for dir := filepath.Dir(file); ; dir = filepath.Dir(dir) {
-			if isRoot(dir) {
-				return dir, nil
-			}
-			if filepath.Dir(dir) == dir {
-				break
-			}
+// entry returns one directive's fields as a line, making a local replacement's relative
+// path absolute.
+func entry(verb string, f []string, root string) string {
+	if i := slices.Index(f, "=>"); verb == "replace" && i >= 0 && len(f) == i+2 {
+		if t := f[i+1]; strings.HasPrefix(t, "./") || strings.HasPrefix(t, "../") {
+			f = append(slices.Clone(f[:i+1]), filepath.Join(root, t))
 		}
 	}
-	return "", errors.New("cannot find the sqlstream sources to build against; set SQLSTREAM_ROOT to a checkout")
+	return strings.Join(f, " ")
 }
 
-func isRoot(dir string) bool {
-	b, err := os.ReadFile(filepath.Join(dir, "go.mod"))
-	return err == nil && strings.HasPrefix(strings.TrimSpace(string(b)), "module "+modulePath+"\n") ||
-		err == nil && strings.Contains(string(b), "module "+modulePath+"\n")
-}
-
-func installedVersion() string {
-	info, ok := debug.ReadBuildInfo()
-	if !ok || info.Main.Path != modulePath || info.Main.Version == "" || info.Main.Version == "(devel)" {
-		return ""
-	}
-	return info.Main.Version
-}
-
-// goBuild runs go build in dir; a failure is a compiler bug, reported as such.
-func goBuild(ctx context.Context, dir, out string) error {
+// goCommand finds the go command.
+func goCommand() (string, error) {
 	gobin, err := exec.LookPath("go")
 	if err != nil {
-		return errors.New("the go command is not on PATH: sqlstream needs Go 1.26 or newer to build programs")
+		return "", errors.New("the go command is not on PATH: sqlstream builds programs with Go 1.26 or newer (https://go.dev/dl)")
+	}
+	return gobin, nil
+}
+
+// goEnv describes the toolchain and target that go build uses in dir.
+func goEnv(ctx context.Context, gobin, dir string) ([]byte, error) {
+	cmd := exec.CommandContext(ctx, gobin, "env", "GOVERSION", "GOOS", "GOARCH", "CGO_ENABLED", "GOEXPERIMENT", "GOAMD64", "GOARM64")
+	cmd.Dir = dir
+	if dir == "" {
+		cmd.Dir = os.TempDir()
+	}
+	cmd.Env = append(os.Environ(), buildEnv...)
+	out, err := cmd.Output()
+	if err != nil {
+		var exit *exec.ExitError
+		if errors.As(err, &exit) {
+			return nil, fmt.Errorf("go env failed: %s", firstLines(exit.Stderr, 5))
+		}
+		return nil, fmt.Errorf("go env failed: %w", err)
+	}
+	return out, nil
+}
+
+// goBuild runs go build in dir. Errors in the generated source are a compiler bug and are
+// reported as such; other failures (a missing module, no network) are reported as they are.
+func goBuild(ctx context.Context, dir, out string) error {
+	gobin, err := goCommand()
+	if err != nil {
+		return err
 	}
 	cmd := exec.CommandContext(ctx, gobin, "build", "-trimpath", "-o", out, ".")
 	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), "GOFLAGS=-mod=mod", "GOWORK=off")
-	var output bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &output, &output
-	if err := cmd.Run(); err != nil {
-		lines := strings.Split(strings.TrimSpace(output.String()), "\n")
-		if len(lines) > 20 {
-			lines = append(lines[:20], "...")
-		}
-		return fmt.Errorf("internal compiler error: generated code does not compile (%v); the generated source is kept at %s; please report it\n%s",
-			err, filepath.Join(dir, "main.go"), strings.Join(lines, "\n"))
+	cmd.Env = append(os.Environ(), buildEnv...)
+	output, err := cmd.CombinedOutput()
+	if err == nil {
+		return nil
 	}
-	return nil
+	if ctx.Err() != nil {
+		return fmt.Errorf("build interrupted: %w", ctx.Err())
+	}
+	if generatedCodeError(output) {
+		return fmt.Errorf("internal compiler error: generated code does not compile; the generated source is kept at %s; please report it\n%s",
+			filepath.Join(dir, "main.go"), firstLines(output, 20))
+	}
+	return fmt.Errorf("go build failed in %s (%v):\n%s", dir, err, firstLines(output, 20))
+}
+
+// generatedCodeError reports whether go build's output blames main.go itself rather than
+// module resolution or the environment.
+func generatedCodeError(output []byte) bool {
+	for _, env := range []string{"go.sum", "go.mod", "GOPROXY", "GOFLAGS", "module lookup disabled", "dial tcp", "verifying module", "toolchain"} {
+		if bytes.Contains(output, []byte(env)) {
+			return false
+		}
+	}
+	for _, line := range strings.Split(string(output), "\n") {
+		if strings.HasPrefix(line, "./main.go:") || strings.HasPrefix(line, "main.go:") {
+			return true
+		}
+	}
+	return false
+}
+
+// firstLines returns up to n lines of out, skipping go build's "# package" headers.
+func firstLines(out []byte, n int) string {
+	var lines []string
+	for _, l := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		if strings.HasPrefix(l, "# ") {
+			continue
+		}
+		lines = append(lines, l)
+	}
+	if len(lines) > n {
+		lines = append(lines[:n], fmt.Sprintf("... (%d more lines)", len(lines)-n))
+	}
+	return strings.Join(lines, "\n")
 }

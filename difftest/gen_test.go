@@ -161,7 +161,10 @@ func (g *gen) aggregation() query {
 	aggs := []func() expr{
 		func() expr { return same("count(*)", "int") },
 		func() expr { x := g.expr("int", 2); return e("count("+x.s+")", "count("+x.q+")", "int") },
-		func() expr { x := g.leaf("string"); return e("count(DISTINCT "+x.s+")", "count(DISTINCT "+x.q+")", "int") },
+		func() expr {
+			x := g.leaf("string")
+			return e("count(DISTINCT "+x.s+")", "count(DISTINCT "+x.q+")", "int")
+		},
 		func() expr { x := g.expr("int", 2); return e("sum("+x.s+")", "sum("+x.q+")", "int") },
 		func() expr { x := g.expr("double", 1); return e("sum("+x.s+")", "sum("+x.q+")", "double") },
 		func() expr { x := g.expr("int", 2); return e("avg("+x.s+")", "avg("+x.q+")", "double") },

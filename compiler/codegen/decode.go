@@ -90,10 +90,15 @@ func (g *queryGen) decodeCSV() []Code {
 	}
 	for i, c := range cols {
 		f := Id("w").Dot("fields").Index(Lit(i))
+		// An empty unquoted field is NULL; "" is an empty string (Spark's CSV reader).
+		empty := Len(f).Op("==").Lit(0)
+		if c.Type == sqltype.String || c.Type == sqltype.Bytes {
+			empty = empty.Op("&&").Op("!").Id("w").Dot("csv").Dot("Quoted").Call(Lit(i))
+		}
 		if c.Nullable {
-			body = append(body, If(Len(f).Op("==").Lit(0)).Block(emptyField(g.inNames[i], c)).Else().Block(parseField(g.inNames[i], c, f)...))
+			body = append(body, If(empty).Block(emptyField(g.inNames[i], c)).Else().Block(parseField(g.inNames[i], c, f)...))
 		} else {
-			body = append(body, If(Len(f).Op("==").Lit(0)).Block(emptyField(g.inNames[i], c)))
+			body = append(body, If(empty).Block(emptyField(g.inNames[i], c)))
 			body = append(body, parseField(g.inNames[i], c, f)...)
 		}
 	}

@@ -62,12 +62,12 @@ func (w *bigWorker) decode(in *bigIn, rec []byte) string {
 	if len(w.fields) != 4 {
 		return fmt.Sprintf("expected 4 fields, got %d", len(w.fields))
 	}
-	if len(w.fields[0]) == 0 {
+	if len(w.fields[0]) == 0 && !w.csv.Quoted(0) {
 		in.RegionNull = true
 	} else {
 		in.Region = rt.View(w.fields[0])
 	}
-	if len(w.fields[1]) == 0 {
+	if len(w.fields[1]) == 0 && !w.csv.Quoted(1) {
 		return "column \"item\" is NOT NULL but the field is empty"
 	}
 	in.Item = rt.View(w.fields[1])

@@ -96,3 +96,10 @@ func requires(gomod string) string {
 	j := strings.Index(gomod[i:], ")")
 	return gomod[i:i+j+1] + "\n"
 }
+
+func init() {
+	queries = append(queries,
+		`INSERT INTO con SELECT initcap(s), reverse(s), replace(s, 'a', 'b'), instr(s, 'x'), starts_with(s, 'a'), ends_with(sn, 'z'), contains(s, sn) FROM t`,
+		`INSERT INTO con SELECT repeat(s, n), lpad(s, 5, '*'), rpad(sn, n, 'ab'), split_part(s, ',', 2), power(d, 2), sqrt(d), exp(n), sign(b), ln(d), log10(b), log2(n) FROM t`,
+	)
+}

@@ -41,7 +41,57 @@ func init() {
 		}
 		return call("substring", sqltype.String, args...)
 	}}
+	strFn := func(name string, t sqltype.Type, kinds ...string) scalar {
+		return scalar{len(kinds), len(kinds), "", func(x *exprChecker, f *grammar.FuncCall, a []plan.Expr) plan.Expr {
+			args := make([]plan.Expr, len(a))
+			for i, k := range kinds {
+				switch k {
+				case "s":
+					args[i] = x.stringArg(a[i], f.Args[i], name)
+				case "i":
+					args[i] = x.intArg(a[i], f.Args[i], name)
+				case "d":
+					args[i] = coerce(x.numArg(a[i], f.Args[i], name), sqltype.Double)
+				}
+			}
+			return call(name, t, args...)
+		}}
+	}
+	// mayFail marks functions that are NULL for some non-NULL inputs.
+	mayFail := func(s scalar) scalar {
+		typ := s.typ
+		s.typ = func(x *exprChecker, f *grammar.FuncCall, a []plan.Expr) plan.Expr {
+			e := typ(x, f, a)
+			if c, ok := e.(*plan.Call); ok {
+				c.Null = true
+			}
+			return e
+		}
+		return s
+	}
 	scalars = map[string]scalar{
+		"initcap":     strFn("initcap", sqltype.String, "s"),
+		"reverse":     strFn("reverse", sqltype.String, "s"),
+		"replace":     strFn("replace", sqltype.String, "s", "s", "s"),
+		"instr":       strFn("instr", sqltype.Int, "s", "s"),
+		"starts_with": strFn("starts_with", sqltype.Boolean, "s", "s"),
+		"startswith":  strFn("starts_with", sqltype.Boolean, "s", "s"),
+		"ends_with":   strFn("ends_with", sqltype.Boolean, "s", "s"),
+		"endswith":    strFn("ends_with", sqltype.Boolean, "s", "s"),
+		"contains":    strFn("contains", sqltype.Boolean, "s", "s"),
+		"repeat":      mayFail(strFn("repeat", sqltype.String, "s", "i")),
+		"lpad":        mayFail(strFn("lpad", sqltype.String, "s", "i", "s")),
+		"rpad":        mayFail(strFn("rpad", sqltype.String, "s", "i", "s")),
+		"split_part":  mayFail(strFn("split_part", sqltype.String, "s", "s", "i")),
+		"power":       strFn("power", sqltype.Double, "d", "d"),
+		"pow":         strFn("power", sqltype.Double, "d", "d"),
+		"sqrt":        strFn("sqrt", sqltype.Double, "d"),
+		"exp":         strFn("exp", sqltype.Double, "d"),
+		"sign":        strFn("sign", sqltype.Double, "d"),
+		"signum":      strFn("sign", sqltype.Double, "d"),
+		"ln":          mayFail(strFn("ln", sqltype.Double, "d")),
+		"log10":       mayFail(strFn("log10", sqltype.Double, "d")),
+		"log2":        mayFail(strFn("log2", sqltype.Double, "d")),
 		"length": length, "char_length": length, "character_length": length,
 		"lower": str("lower"), "lcase": str("lower"), "upper": str("upper"), "ucase": str("upper"),
 		"trim": str("trim"), "ltrim": str("ltrim"), "rtrim": str("rtrim"),

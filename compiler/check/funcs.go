@@ -92,7 +92,7 @@ func init() {
 		"ln":          mayFail(strFn("ln", sqltype.Double, "d")),
 		"log10":       mayFail(strFn("log10", sqltype.Double, "d")),
 		"log2":        mayFail(strFn("log2", sqltype.Double, "d")),
-		"length": length, "char_length": length, "character_length": length,
+		"length":      length, "char_length": length, "character_length": length,
 		"lower": str("lower"), "lcase": str("lower"), "upper": str("upper"), "ucase": str("upper"),
 		"trim": str("trim"), "ltrim": str("ltrim"), "rtrim": str("rtrim"),
 		"substring": substr, "substr": substr,

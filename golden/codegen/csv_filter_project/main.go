@@ -135,7 +135,7 @@ func (w *bigWorker) Process(c *rt.Chunk) error {
 		}
 		var row bigRow
 		row.Region = strings.Clone(c1)
-		row.Item = strings.Clone(strings.ToUpper(in.Item))
+		row.Item = strings.Clone(sqlfn.Upper(in.Item))
 		row.Total = float64(in.Qty) * in.Price
 		row.TotalNull = in.PriceNull
 		if row.TotalNull {

@@ -192,20 +192,11 @@ func sqliteDB(t *testing.T, rows [][]any) *sql.DB {
 
 // buildAll compiles every query (one program each) and builds them with one go build.
 func buildAll(t *testing.T, work, in string, qs []query) (bins []string, cols [][]string) {
-	root, err := gobuild.Root()
-	if err != nil {
-		t.Fatal(err)
-	}
 	mod := filepath.Join(work, "mod")
 	os.MkdirAll(mod, 0o755)
-	own, _ := os.ReadFile(filepath.Join(root, "go.mod"))
-	req := ""
-	if i := strings.Index(string(own), "require ("); i >= 0 {
-		req = string(own[i:])
+	if err := gobuild.WriteModule(mod); err != nil {
+		t.Fatal(err)
 	}
-	os.WriteFile(filepath.Join(mod, "go.mod"), []byte(fmt.Sprintf("module difftest\n\ngo 1.26\n\nreplace github.com/sqlstream/sqlstream => %s\n\nrequire github.com/sqlstream/sqlstream v0.0.0\n\n%s", root, req)), 0o644)
-	sum, _ := os.ReadFile(filepath.Join(root, "go.sum"))
-	os.WriteFile(filepath.Join(mod, "go.sum"), sum, 0o644)
 	bins = make([]string, len(qs))
 	cols = make([][]string, len(qs))
 	for i, q := range qs {

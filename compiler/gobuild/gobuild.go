@@ -228,6 +228,24 @@ type source struct {
 	version string
 }
 
+// WriteModule writes into dir the go.mod and go.sum of a module whose packages are
+// generated programs, resolving sqlstream as [Build] does; tests use it to build many
+// programs with one go build.
+func WriteModule(dir string) error {
+	src, err := locate()
+	if err != nil {
+		return err
+	}
+	m, err := src.module()
+	if err != nil {
+		return err
+	}
+	if err := os.WriteFile(filepath.Join(dir, "go.mod"), m.gomod, 0o644); err != nil {
+		return err
+	}
+	return os.WriteFile(filepath.Join(dir, "go.sum"), m.gosum, 0o644)
+}
+
 // locate finds the sqlstream sources to build against; see [Build].
 func locate() (source, error) {
 	if r := os.Getenv("SQLSTREAM_ROOT"); r != "" {

@@ -29,8 +29,20 @@ type Result struct {
 	Diags    diag.List
 }
 
-// Compile compiles one SQL file. When the returned list has errors, Result.Go is nil.
+// Options choose what Compile produces.
+type Options struct {
+	// Package generates a Go package of this name (sqlstream gen) instead of a main program.
+	Package string
+}
+
+// Compile compiles one SQL file into a main program. When the returned list has errors,
+// Result.Go is nil.
 func Compile(filename string, src []byte) (*Result, diag.List) {
+	return CompileWith(filename, src, Options{})
+}
+
+// CompileWith compiles one SQL file as opts say.
+func CompileWith(filename string, src []byte, opts Options) (*Result, diag.List) {
 	res := &Result{Filename: filename, Source: src}
 	var errs diag.List
 	f, err := grammar.Parse(filename, src)
@@ -49,10 +61,21 @@ func Compile(filename string, src []byte) (*Result, diag.List) {
 	if errs.HasErrors() {
 		return res, errs
 	}
+	if opts.Package == "" {
+		for _, q := range prog.Queries {
+			if q.Sink.Connector == "go" {
+				errs.Errorf(q.Pos, "sink %q calls Go code (connector 'go'): it needs a query embedded in a Go program", q.Sink.Name).
+					WithHelp("generate a Go package with sqlstream gen, or use the console, files or memory sink")
+			}
+		}
+		if errs.HasErrors() {
+			return res, errs
+		}
+	}
 	prog.Filename = filename
 	res.Plan = prog
 	res.Explain = plan.Explain(prog)
-	res.Go, err = generate(prog, filepath.Base(filename))
+	res.Go, err = generate(prog, filepath.Base(filename), codegen.Config{Package: opts.Package})
 	if err != nil {
 		errs.Errorf(fileStart(filename), "internal compiler error: %v", err)
 		return res, errs
@@ -65,11 +88,11 @@ func fileStart(filename string) lexer.Position {
 }
 
 // generate runs codegen, turning a panic (a compiler bug) into an error rather than a crash.
-func generate(prog *plan.Program, source string) (src []byte, err error) {
+func generate(prog *plan.Program, source string, opts codegen.Config) (src []byte, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			err = fmt.Errorf("%v", r)
 		}
 	}()
-	return codegen.Generate(prog, source)
+	return codegen.Generate(prog, source, opts)
 }

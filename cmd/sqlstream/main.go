@@ -7,6 +7,8 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"go/parser"
+	"go/token"
 	"io"
 	"os"
 	"os/signal"
@@ -82,6 +84,22 @@ examples:
   sqlstream run examples/quickstart.sql -- --timeout 5s
   sqlstream run examples/line_lengths.sql -- --trigger available-now --set lines.path=/data/text
 `},
+	{"gen", "FILE [-o OUT.go] [-pkg NAME]", "generate a Go package that embeds FILE's queries (for go generate)", `
+Gen writes one Go file into your package: per query an exported row type (nullable columns
+as sql.Null[T]), and a program type named after FILE with New...(opts...) and Run(ctx).
+A sink with connector = 'go' becomes a typed callback passed to New..., per batch (Spark's
+foreachBatch) or per row; a memory sink gets a ...Table() method. The file compiles against
+sqlstream's runtime package only.
+
+flags:
+  -o OUT.go   the file to write (default: FILE's base name with _gen.go, in the current directory)
+  -pkg NAME   the package clause (default: $GOPACKAGE as set by go generate, else the package of
+              the other .go files in OUT's directory, else the directory's name)
+
+examples:
+  //go:generate sqlstream gen -o lengths_gen.go line_lengths.sql
+  sqlstream gen -pkg lengths -o internal/lengths/gen.go line_lengths.sql
+`},
 	{"version", "", "print sqlstream's version", `
 examples:
   sqlstream version
@@ -154,9 +172,13 @@ func (c *command) run(args []string, stdin io.Reader, stdout, stderr io.Writer) 
 	fs := flag.NewFlagSet("sqlstream "+c.name, flag.ContinueOnError)
 	fs.SetOutput(io.Discard) // errors are reported below, help goes to stdout
 	fs.Usage = func() {}
-	var out *string
-	if c.name == "build" {
+	var out, pkg *string
+	switch c.name {
+	case "build", "gen":
 		out = fs.String("o", "", "")
+	}
+	if c.name == "gen" {
+		pkg = fs.String("pkg", "", "")
 	}
 	bad := func(format string, a ...any) int {
 		fmt.Fprintf(stderr, "sqlstream %s: %s\n%s\nRun \"sqlstream help %s\" for details.\n", c.name, fmt.Sprintf(format, a...), c.usageLine(), c.name)
@@ -208,7 +230,14 @@ func (c *command) run(args []string, stdin io.Reader, stdout, stderr io.Writer) 
 		fmt.Fprintf(stderr, "sqlstream: %v\n", err)
 		return exitFail
 	}
-	res, diags := compiler.Compile(path, src)
+	var opts compiler.Options
+	if c.name == "gen" {
+		if *out == "" {
+			*out = strings.TrimSuffix(filepath.Base(path), ".sql") + "_gen.go"
+		}
+		opts.Package = packageName(*pkg, *out)
+	}
+	res, diags := compiler.CompileWith(path, src, opts)
 	diag.Render(stderr, diags, src) // warnings too, for every command
 	if diags.HasErrors() {
 		return exitFail
@@ -219,6 +248,11 @@ func (c *command) run(args []string, stdin io.Reader, stdout, stderr io.Writer) 
 	switch c.name {
 	case "explain":
 		fmt.Fprint(stdout, res.Explain)
+	case "gen":
+		if err := os.WriteFile(*out, res.Go, 0o644); err != nil {
+			fmt.Fprintf(stderr, "sqlstream: %v\n", err)
+			return exitFail
+		}
 	case "build":
 		bin := *out
 		if bin == "" {
@@ -240,6 +274,42 @@ func (c *command) run(args []string, stdin io.Reader, stdout, stderr io.Writer) 
 		return execute(bin, programName(path), progArgs, stdin, stdout, stderr)
 	}
 	return exitOK
+}
+
+// packageName is the package clause for a file generated at out: the -pkg flag, $GOPACKAGE
+// (go generate sets it), the package of the Go files already beside out, or the directory's
+// name.
+func packageName(flagValue, out string) string {
+	if flagValue != "" {
+		return flagValue
+	}
+	if p := os.Getenv("GOPACKAGE"); p != "" {
+		return p
+	}
+	dir := filepath.Dir(out)
+	files, _ := filepath.Glob(filepath.Join(dir, "*.go"))
+	for _, f := range files {
+		if f == out || strings.HasSuffix(f, "_test.go") {
+			continue
+		}
+		if pf, err := parser.ParseFile(token.NewFileSet(), f, nil, parser.PackageClauseOnly); err == nil {
+			return pf.Name.Name
+		}
+	}
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return "main"
+	}
+	name := strings.Map(func(r rune) rune {
+		if r == '-' || r == '.' {
+			return '_'
+		}
+		return r
+	}, strings.ToLower(filepath.Base(abs)))
+	if name == "" || !token.IsIdentifier(name) {
+		return "main"
+	}
+	return name
 }
 
 // programName is the default executable name for the SQL file path.

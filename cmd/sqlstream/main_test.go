@@ -10,6 +10,7 @@ import (
 
 	"github.com/rogpeppe/go-internal/testscript"
 
+	"github.com/sqlstream/sqlstream/compiler/gobuild"
 	"github.com/sqlstream/sqlstream/golden"
 )
 
@@ -38,6 +39,10 @@ func goEnv(t *testing.T) map[string]string {
 func TestScripts(t *testing.T) {
 	env := goEnv(t)
 	cache := t.TempDir()
+	root, err := gobuild.Root()
+	if err != nil {
+		t.Fatal(err)
+	}
 	testscript.Run(t, testscript.Params{
 		Dir:                 "testdata/script",
 		UpdateScripts:       golden.Update(),
@@ -48,6 +53,7 @@ func TestScripts(t *testing.T) {
 			}
 			e.Setenv("PATH", os.Getenv("PATH"))
 			e.Setenv("SQLSTREAM_CACHE", cache)
+			e.Setenv("SQLSTREAM_ROOT", root) // for scripts that make a module of their own
 			return nil
 		},
 	})

@@ -162,10 +162,8 @@ func cellString(c plan.Column, v Code) Code {
 
 func goValue(c plan.Column, v Code) Code {
 	switch c.Type {
-	case sqltype.Timestamp:
-		return Qual("time", "UnixMicro").Call(v).Dot("UTC").Call()
-	case sqltype.Bytes:
-		return Index().Byte().Call(v)
+	case sqltype.Timestamp, sqltype.Date, sqltype.Bytes:
+		return publicValue(c, v)
 	}
 	return v
 }

@@ -73,6 +73,7 @@ var specs = []*Spec{
 	{Name: "memory", Kind: Sink, Doc: "keeps every batch in memory, for tests and embedding", Options: []Option{
 		{Name: "name", Type: "string", Doc: "the table name to read it by (default: the sink's name)"},
 	}},
+	{Name: "go", Kind: Sink, Doc: "calls Go code with each batch's typed rows: a query embedded with sqlstream gen takes the callback when it is constructed"},
 	{Name: "files", Kind: Sink, Doc: "writes one file per batch into a directory (append mode)", Options: []Option{
 		{Name: "path", Type: "string", Required: true, Doc: "the output directory (created if missing)"},
 		{Name: "format", Type: "enum", Default: "json", Enum: []string{"json", "csv"}, Doc: "json lines or csv"},

@@ -81,18 +81,18 @@ func render(f *File) ([]byte, error) {
 
 // queryGen generates the code of one query; every identifier it declares starts with p.
 type queryGen struct {
-	q       *plan.Query
-	f       *File
-	p       string
-	n       int
-	likes   map[string]string
+	q     *plan.Query
+	f     *File
+	p     string
+	n     int
+	likes map[string]string
 	// embedded: generating a package for sqlstream gen, not a main program
 	embedded bool
-	base    []val // the Go form of the columns expressions currently read
-	inNames []string
-	keyNms  []string
-	outNms  []string // output row fields, including hidden sort columns
-	outCols []plan.Column
+	base     []val // the Go form of the columns expressions currently read
+	inNames  []string
+	keyNms   []string
+	outNms   []string // output row fields, including hidden sort columns
+	outCols  []plan.Column
 }
 
 func (g *queryGen) id(suffix string) string { return g.p + suffix }

@@ -119,7 +119,7 @@ func embedAPI(f *File, source string, gens []*queryGen, specs []Code) {
 	f.Type().Id(prog).Struct(fields...)
 	f.Line()
 	f.Commentf("New%s prepares the queries; options override connector options, the trigger and more.", prog)
-	f.Func().Id("New"+prog).Params(params...).Op("*").Id(prog).Block(
+	f.Func().Id("New" + prog).Params(params...).Op("*").Id(prog).Block(
 		Return(Op("&").Id(prog).Values(init...)))
 	f.Line()
 	f.Comment("Run runs the queries until they finish (a trigger of once or available-now), fail, or")

@@ -14,6 +14,7 @@ import (
 	"github.com/sqlstream/sqlstream/compiler/codegen"
 	"github.com/sqlstream/sqlstream/compiler/diag"
 	"github.com/sqlstream/sqlstream/compiler/plan"
+	"github.com/sqlstream/sqlstream/compiler/udf"
 	"github.com/sqlstream/sqlstream/grammar"
 )
 
@@ -33,6 +34,9 @@ type Result struct {
 type Options struct {
 	// Package generates a Go package of this name (sqlstream gen) instead of a main program.
 	Package string
+	// Dir is where Go functions' packages are loaded from (the Go module around it);
+	// default: the SQL file's directory.
+	Dir string
 }
 
 // Compile compiles one SQL file into a main program. When the returned list has errors,
@@ -56,7 +60,11 @@ func CompileWith(filename string, src []byte, opts Options) (*Result, diag.List)
 		return res, errs
 	}
 	res.File = f
-	prog, errs := check.Check(f)
+	dir := opts.Dir
+	if dir == "" {
+		dir = filepath.Dir(filename)
+	}
+	prog, errs := check.Check(f, &lazyLoader{dir: dir})
 	res.Diags = errs
 	if errs.HasErrors() {
 		return res, errs
@@ -95,4 +103,17 @@ func generate(prog *plan.Program, source string, opts codegen.Config) (src []byt
 		}
 	}()
 	return codegen.Generate(prog, source, opts)
+}
+
+// lazyLoader starts loading Go packages only when a CREATE FUNCTION asks for one.
+type lazyLoader struct {
+	dir string
+	l   *udf.Loader
+}
+
+func (z *lazyLoader) Load(target string) (*udf.Func, error) {
+	if z.l == nil {
+		z.l = udf.NewLoader(z.dir)
+	}
+	return z.l.Load(target)
 }

@@ -260,12 +260,12 @@ func (c *command) run(args []string, stdin io.Reader, stdout, stderr io.Writer) 
 		} else if fi, err := os.Stat(bin); err == nil && fi.IsDir() {
 			bin = filepath.Join(bin, programName(path))
 		}
-		if err := gobuild.Build(ctx, res.Go, bin, gobuild.Options{}); err != nil {
+		if err := gobuild.Build(ctx, res.Go, bin, gobuild.Options{Modules: res.Plan.Modules}); err != nil {
 			fmt.Fprintf(stderr, "sqlstream: %v\n", err)
 			return exitFail
 		}
 	case "run":
-		bin, err := gobuild.Cached(ctx, res.Go, gobuild.Options{})
+		bin, err := gobuild.Cached(ctx, res.Go, gobuild.Options{Modules: res.Plan.Modules})
 		if err != nil {
 			fmt.Fprintf(stderr, "sqlstream: %v\n", err)
 			return exitFail

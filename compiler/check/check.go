@@ -12,19 +12,28 @@ import (
 	"github.com/sqlstream/sqlstream/compiler/diag"
 	"github.com/sqlstream/sqlstream/compiler/plan"
 	"github.com/sqlstream/sqlstream/compiler/sqltype"
+	"github.com/sqlstream/sqlstream/compiler/udf"
 	"github.com/sqlstream/sqlstream/grammar"
 )
 
+// Funcs loads the Go functions that CREATE FUNCTION names ('import/path.Func').
+type Funcs interface {
+	Load(target string) (*udf.Func, error)
+}
+
 // Check checks every statement of f, reporting all problems it finds, and returns the plan
-// of its queries. The plan is only meaningful when the list has no errors.
-func Check(f *grammar.File) (*plan.Program, diag.List) {
+// of its queries. The plan is only meaningful when the list has no errors. funcs loads Go
+// functions; nil when there are none to load.
+func Check(f *grammar.File, funcs Funcs) (*plan.Program, diag.List) {
 	c := &checker{
 		sources: map[string]*source{},
 		sinks:   map[string]*sink{},
 		views:   map[string]*view{},
+		udfs:    map[string]*udf.Func{},
 		inserts: map[string]lexer.Position{},
+		funcs:   funcs,
 	}
-	prog := &plan.Program{}
+	prog := &plan.Program{Modules: map[string]string{}}
 	for _, st := range f.Stmts {
 		switch st := st.(type) {
 		case *grammar.CreateSource:
@@ -37,8 +46,7 @@ func Check(f *grammar.File) (*plan.Program, diag.List) {
 		case *grammar.CreateView:
 			c.createView(st)
 		case *grammar.CreateFunction:
-			c.errs.Errorf(st.Pos, "CREATE FUNCTION (Go UDFs) is not supported yet").
-				WithHelp("use the built-in functions; see the language reference")
+			c.createFunction(st, prog)
 		case *grammar.Insert:
 			if q := c.insert(st); q != nil {
 				prog.Queries = append(prog.Queries, q)
@@ -55,6 +63,8 @@ func Check(f *grammar.File) (*plan.Program, diag.List) {
 
 type checker struct {
 	errs    diag.List
+	funcs   Funcs
+	udfs    map[string]*udf.Func // by lower-case SQL name
 	sources map[string]*source
 	sinks   map[string]*sink
 	views   map[string]*view
@@ -169,6 +179,36 @@ func (c *checker) createSink(st *grammar.CreateSink) {
 	}
 	opts := c.options(st.Name.Name, "sink", st.Name, st.With)
 	c.sinks[key(st.Name.Name)] = &sink{decl: st, plan: &plan.Sink{Name: st.Name.Name, Connector: opts.connector, Options: opts.values}}
+}
+
+// createFunction loads the Go function a CREATE FUNCTION names and checks its signature.
+func (c *checker) createFunction(st *grammar.CreateFunction, prog *plan.Program) {
+	name := strings.ToLower(st.Name.Name)
+	if _, builtin := scalars[name]; builtin || aggNames[name] {
+		c.errs.Errorf(st.Name.Pos, "%q is a built-in function", st.Name.Name).WithEnd(st.Name.EndPos).WithHelp("choose another name")
+		return
+	}
+	if c.udfs[name] != nil {
+		c.errs.Errorf(st.Name.Pos, "function %q is already declared", st.Name.Name).WithEnd(st.Name.EndPos)
+		return
+	}
+	if c.funcs == nil {
+		c.errs.Errorf(st.Pos, "cannot load Go functions here").WithHelp("compile the file with sqlstream")
+		return
+	}
+	fn, err := c.funcs.Load(st.Target.Text)
+	if err != nil {
+		d := c.errs.Errorf(st.Target.Pos, "%v", err).WithEnd(st.Target.EndPos)
+		if e, ok := udf.AsError(err); ok && e.Help != "" {
+			d.WithHelp("%s", e.Help)
+		}
+		c.udfs[name] = &udf.Func{} // known, so calls to it are not reported as unknown
+		return
+	}
+	c.udfs[name] = fn
+	if fn.ModulePath != "" {
+		prog.Modules[fn.ModulePath] = fn.ModuleDir
+	}
 }
 
 func (c *checker) createView(st *grammar.CreateView) {

@@ -7,6 +7,7 @@ import (
 	"github.com/sqlstream/sqlstream/compiler/diag"
 	"github.com/sqlstream/sqlstream/compiler/plan"
 	"github.com/sqlstream/sqlstream/compiler/sqltype"
+	"github.com/sqlstream/sqlstream/compiler/udf"
 	"github.com/sqlstream/sqlstream/grammar"
 )
 
@@ -185,6 +186,9 @@ func (x *exprChecker) intArg(e plan.Expr, at grammar.Expr, fn string) plan.Expr 
 
 func (x *exprChecker) call(f *grammar.FuncCall, s *scope, clause string) plan.Expr {
 	name := strings.ToLower(f.Name.Name)
+	if u, ok := x.c.udfs[name]; ok {
+		return x.udfCall(f, u, s, clause)
+	}
 	fn, ok := scalars[name]
 	if !ok {
 		d := x.errs.Errorf(f.Name.Pos, "unknown function %q", f.Name.Name).WithEnd(f.Name.EndPos)
@@ -213,4 +217,35 @@ func (x *exprChecker) call(f *grammar.FuncCall, s *scope, clause string) plan.Ex
 		args[i] = x.expr(a, s, clause)
 	}
 	return fn.typ(x, f, args)
+}
+
+// udfCall checks a call of a Go function against its signature; arguments widen implicitly
+// to the parameter types.
+func (x *exprChecker) udfCall(f *grammar.FuncCall, u *udf.Func, s *scope, clause string) plan.Expr {
+	if u.Name == "" {
+		return bad() // its CREATE FUNCTION failed and was reported
+	}
+	if f.Star || f.Distinct {
+		x.errs.Errorf(f.Pos, "%s is not an aggregate: * and DISTINCT are not allowed", f.Name.Name).WithEnd(f.EndPos)
+		return bad()
+	}
+	if len(f.Args) != len(u.Params) {
+		x.errs.Errorf(f.Pos, "%s takes %d arguments (%s.%s), got %d", f.Name.Name, len(u.Params), u.ImportPath, u.Name, len(f.Args)).WithEnd(f.EndPos)
+		return bad()
+	}
+	args := make([]plan.Expr, len(f.Args))
+	null := false
+	for i, a := range f.Args {
+		e := x.expr(a, s, clause)
+		want := u.Params[i].SQL
+		if t, ok := sqltype.Common(e.Type(), want); !ok || t != want {
+			pos, end := span(a)
+			x.errs.Errorf(pos, "argument %d of %s is %s, but the Go function takes %s (%s)", i+1, f.Name.Name, e.Type(), want, u.Params[i].Go).WithEnd(end).
+				WithHelp("CAST it: CAST(%s AS %s)", a.String(), want)
+			return bad()
+		}
+		args[i] = coerce(e, want)
+		null = null || e.Nullable()
+	}
+	return &plan.Call{Name: strings.ToLower(f.Name.Name), Args: args, T: u.Result.SQL, Null: null, UDF: u}
 }

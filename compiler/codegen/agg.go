@@ -189,12 +189,23 @@ func (g *queryGen) finish() {
 			),
 			Var().Id("out").Id(rows),
 		)
+		filters, cols := plan.Flatten(q.Agg.AggColumns(), q.Post)
+		g.emitErr = failingCalls(append(filters, cols...))
+		emit := func(acc Code) Code {
+			call := Id("q").Dot("emit").Call(Id("out"), Op("&").Id("k"), acc)
+			if g.emitErr {
+				return If(List(Id("out"), Err()).Op("=").Add(call), Err().Op("!=").Nil()).Block(Return(Nil(), Err()))
+			}
+			return Id("out").Op("=").Add(call)
+		}
+		if g.emitErr {
+			body = append(body, Var().Err().Error())
+		}
 		if update {
 			body = append(body, For(List(Id("_"), Id("k")).Op(":=").Range().Id("changed")).Block(
-				Id("out").Op("=").Id("q").Dot("emit").Call(Id("out"), Op("&").Id("k"), Id("q").Dot("groups").Index(Id("k")))))
+				emit(Id("q").Dot("groups").Index(Id("k")))))
 		} else {
-			body = append(body, For(List(Id("k"), Id("a")).Op(":=").Range().Id("q").Dot("groups")).Block(
-				Id("out").Op("=").Id("q").Dot("emit").Call(Id("out"), Op("&").Id("k"), Id("a"))))
+			body = append(body, For(List(Id("k"), Id("a")).Op(":=").Range().Id("q").Dot("groups")).Block(emit(Id("a"))))
 		}
 		body = append(body, g.sortRows()...)
 		if q.Limit >= 0 {
@@ -223,8 +234,18 @@ func (g *queryGen) emitMethod() {
 	}
 	filters, cols := plan.Flatten(aggCols, q.Post)
 	eg := g.newExprGen(append(append([]plan.Expr{}, filters...), cols...)...)
+	// A Go function's error after the aggregation fails the batch: there is no record to skip.
+	ret := func(out Code) Code {
+		if g.emitErr {
+			return Return(out, Nil())
+		}
+		return Return(out)
+	}
+	eg.onErr = func(msg Code) []Code {
+		return []Code{Return(Id("out"), Qual("errors", "New").Call(msg))}
+	}
 	for _, f := range filters {
-		eg.emit(If(not(eg.cond(f))).Block(Return(Id("out"))))
+		eg.emit(If(not(eg.cond(f))).Block(ret(Id("out"))))
 	}
 	vals := make([]val, len(cols))
 	for i, c := range cols {
@@ -232,9 +253,26 @@ func (g *queryGen) emitMethod() {
 	}
 	eg.emit(Var().Id("row").Id(g.id("Row")))
 	eg.emit(assignFields("row", g.outNms, g.outCols, vals, false)...)
-	eg.emit(Return(Append(Id("out"), Id("row"))))
+	eg.emit(ret(Append(Id("out"), Id("row"))))
+	results := Id(g.id("Rows"))
+	if g.emitErr {
+		results = Params(Id(g.id("Rows")), Error())
+	}
 	g.f.Comment("emit appends the output row of one group, unless HAVING rejects it.")
 	g.f.Func().Params(Id("q").Op("*").Id(g.id("Query"))).Id("emit").
 		Params(Id("out").Id(g.id("Rows")), Id("k").Op("*").Id(g.id("Key")), Id("a").Op("*").Id(g.id("Acc"))).
-		Id(g.id("Rows")).Block(eg.b.stmts...)
+		Add(results).Block(eg.b.stmts...)
+}
+
+// failingCalls reports whether any of es calls a Go function that can return an error.
+func failingCalls(es []plan.Expr) bool {
+	found := false
+	for _, e := range es {
+		plan.Walk(e, func(x plan.Expr) {
+			if c, ok := x.(*plan.Call); ok && c.UDF != nil && c.UDF.Err {
+				found = true
+			}
+		})
+	}
+	return found
 }

@@ -10,6 +10,9 @@ import (
 // call emits a built-in scalar function. Every function here is NULL when an argument is
 // NULL (COALESCE, NULLIF and IF were rewritten to CASE by the checker).
 func (g *exprGen) call(e *plan.Call) val {
+	if e.UDF != nil {
+		return g.udfCall(e)
+	}
 	args := make([]val, len(e.Args))
 	var null nulls
 	for i, a := range e.Args {
@@ -112,4 +115,64 @@ func (g *exprGen) call(e *plan.Call) val {
 		return val{v: Qual(pkgSQLFn, name).Call(v(0)), null: null}
 	}
 	panic("codegen: no emitter for function " + e.Name)
+}
+
+// udfCall calls a Go function from CREATE FUNCTION directly. It is not called when an
+// argument is NULL (the result is NULL); an error it returns goes to g.onErr.
+func (g *exprGen) udfCall(e *plan.Call) val {
+	u := e.UDF
+	g.q.f.ImportName(u.ImportPath, u.Package)
+	args := make([]Code, len(e.Args))
+	var null nulls
+	for i, a := range e.Args {
+		x := g.compile(a)
+		null = union(null, x.null)
+		args[i] = toGo(u.Params[i].Go, x.v)
+	}
+	res := g.q.name("u")
+	call := Qual(u.ImportPath, u.Name).Call(args...)
+	var body []Code
+	if u.Err {
+		r, err := res+"R", res+"Err"
+		body = []Code{
+			List(Id(r), Id(err)).Op(":=").Add(call),
+			If(Id(err).Op("!=").Nil()).Block(g.onErr(Lit(e.Name + ": ").Op("+").Id(err).Dot("Error").Call())...),
+			Id(res).Op("=").Add(fromGo(u.Result.Go, Id(r))),
+		}
+	} else {
+		body = []Code{Id(res).Op("=").Add(fromGo(u.Result.Go, call))}
+	}
+	g.emit(Var().Id(res).Add(goType(e.T)))
+	if len(null) > 0 {
+		g.emit(If(not(val{null: null}.isNull())).Block(body...))
+	} else {
+		g.emit(body...)
+	}
+	return val{v: Id(res), null: null}
+}
+
+// toGo converts a value of generated code to the Go type a function parameter has.
+func toGo(goType string, v Code) Code {
+	switch goType {
+	case "int":
+		return Int().Call(v)
+	case "[]byte":
+		return Index().Byte().Call(v)
+	case "time.Time":
+		return Qual("time", "UnixMicro").Call(v).Dot("UTC").Call()
+	}
+	return v
+}
+
+// fromGo converts a function result to the representation of generated code.
+func fromGo(goType string, v Code) Code {
+	switch goType {
+	case "int":
+		return Int64().Call(v)
+	case "[]byte":
+		return String().Call(v)
+	case "time.Time":
+		return Add(v).Dot("UnixMicro").Call()
+	}
+	return v
 }

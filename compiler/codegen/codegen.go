@@ -88,11 +88,13 @@ type queryGen struct {
 	likes map[string]string
 	// embedded: generating a package for sqlstream gen, not a main program
 	embedded bool
-	base     []val // the Go form of the columns expressions currently read
-	inNames  []string
-	keyNms   []string
-	outNms   []string // output row fields, including hidden sort columns
-	outCols  []plan.Column
+	// emitErr: the per-group step calls a Go function that can fail, so emit returns an error
+	emitErr bool
+	base    []val // the Go form of the columns expressions currently read
+	inNames []string
+	keyNms  []string
+	outNms  []string // output row fields, including hidden sort columns
+	outCols []plan.Column
 }
 
 func (g *queryGen) id(suffix string) string { return g.p + suffix }
@@ -280,12 +282,14 @@ func (g *queryGen) process() {
 			}
 		}
 		eg := g.newExprGen(roots...)
+		eg.onErr = badRecord
 		g.filterStmts(eg, filters)
 		g.aggUpdate(eg, keys, args)
 		body = append(body, g.loop(eg.b.stmts)...)
 	} else {
 		roots = append(roots, cols...)
 		eg := g.newExprGen(roots...)
+		eg.onErr = badRecord
 		g.filterStmts(eg, filters)
 		vals := make([]val, len(cols))
 		for i, c := range cols {
@@ -300,6 +304,15 @@ func (g *queryGen) process() {
 	g.f.Comment("Process runs the query's per-row work over one chunk.")
 	g.f.Func().Params(Id("w").Op("*").Id(g.id("Worker"))).Id("Process").
 		Params(Id("c").Op("*").Qual(pkgRT, "Chunk")).Error().Block(body...)
+}
+
+// badRecord handles a Go function's error in the per-row loop: the record is malformed and
+// the source's policy applies (skip and report, or fail).
+func badRecord(msg Code) []Code {
+	return []Code{
+		If(Err().Op(":=").Id("w").Dot("rec").Dot("Bad").Call(Id("c"), Id("line"), msg), Err().Op("!=").Nil()).Block(Return(Err())),
+		Continue(),
+	}
 }
 
 func (g *queryGen) filterStmts(eg *exprGen, filters []plan.Expr) {

@@ -79,6 +79,8 @@ type exprGen struct {
 	q    *queryGen
 	b    *block
 	uses map[plan.Expr]int // how often each node is referenced: shared nodes go to locals
+	// onErr returns the statements that handle a Go function's error, given the message.
+	onErr func(msg Code) []Code
 }
 
 func (q *queryGen) newExprGen(roots ...plan.Expr) *exprGen {

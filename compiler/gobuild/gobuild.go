@@ -16,6 +16,7 @@ import (
 	goruntime "runtime"
 	"runtime/debug"
 	"slices"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -37,6 +38,10 @@ type Options struct {
 	// go to Dir/build/<hash>. Default: $SQLSTREAM_CACHE, else sqlstream under
 	// os.UserCacheDir ($XDG_CACHE_HOME or ~/.cache on Linux).
 	Dir string
+	// Modules are the Go modules (path → directory) of functions the program calls
+	// (CREATE FUNCTION); the build replaces them with those directories, and their sources
+	// are part of the cache key.
+	Modules map[string]string
 }
 
 func (o Options) cacheDir() (string, error) {
@@ -140,7 +145,7 @@ func prepare(ctx context.Context, src []byte, opts Options) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	mod, err := s.module()
+	mod, err := s.module(opts.Modules)
 	if err != nil {
 		return "", err
 	}
@@ -236,7 +241,7 @@ func WriteModule(dir string) error {
 	if err != nil {
 		return err
 	}
-	m, err := src.module()
+	m, err := src.module(nil)
 	if err != nil {
 		return err
 	}
@@ -334,7 +339,7 @@ type buildModule struct {
 	gomod, gosum, stamp []byte
 }
 
-func (s source) module() (buildModule, error) {
+func (s source) module(extra map[string]string) (buildModule, error) {
 	var own, sum []byte
 	if s.dir != "" {
 		var err error
@@ -362,6 +367,18 @@ func (s source) module() (buildModule, error) {
 	if d := directives(own, s.dir); d != "" {
 		b.WriteString("\n" + d)
 	}
+	// The modules of Go functions the queries call, from their directories.
+	paths := make([]string, 0, len(extra))
+	for p := range extra {
+		paths = append(paths, p)
+	}
+	sort.Strings(paths)
+	for _, p := range paths {
+		fmt.Fprintf(&b, "\nrequire %s v0.0.0-00010101000000-000000000000\n\nreplace %s => %s\n", p, p, extra[p])
+		if more, err := os.ReadFile(filepath.Join(extra[p], "go.sum")); err == nil {
+			sum = append(append(sum, '\n'), more...)
+		}
+	}
 	m := buildModule{gomod: []byte(b.String()), gosum: sum}
 	if s.version == "" {
 		stamp, err := sourceStamp(s.dir, linkedDirs)
@@ -369,6 +386,13 @@ func (s source) module() (buildModule, error) {
 			return buildModule{}, err
 		}
 		m.stamp = stamp
+	}
+	for _, p := range paths {
+		stamp, err := sourceStamp(extra[p], []string{"."})
+		if err != nil {
+			return buildModule{}, err
+		}
+		m.stamp = append(m.stamp, stamp...)
 	}
 	return m, nil
 }

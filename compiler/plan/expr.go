@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/sqlstream/sqlstream/compiler/sqltype"
+	"github.com/sqlstream/sqlstream/compiler/udf"
 )
 
 // Expr is a typed expression. The checker has resolved names to column indexes, inserted
@@ -99,6 +100,7 @@ type Call struct {
 	Args []Expr
 	T    sqltype.Type
 	Null bool
+	UDF  *udf.Func // a Go function from CREATE FUNCTION, or nil for a built-in
 }
 
 func (e *ColRef) Type() sqltype.Type { return e.T }

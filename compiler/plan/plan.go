@@ -12,6 +12,8 @@ import (
 type Program struct {
 	Filename string
 	Queries  []*Query
+	// Modules are the Go modules of the functions the queries call (path → directory).
+	Modules map[string]string
 }
 
 // Column is a typed, named column of a schema.

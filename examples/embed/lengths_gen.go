@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/sqlstream/sqlstream/examples/embed/textfn"
 	rt "github.com/sqlstream/sqlstream/runtime"
 	codec "github.com/sqlstream/sqlstream/runtime/codec"
 	files "github.com/sqlstream/sqlstream/runtime/connector/files"
@@ -212,8 +213,9 @@ type longestIn struct {
 
 // longestRow is one row written to sink "longest".
 type longestRow struct {
-	Value string
-	Len   int32
+	Value  string
+	Len    int32
+	Vowels int64
 }
 
 // longestQuery is the state of the query writing to "longest" across batches.
@@ -257,9 +259,12 @@ func (w *longestWorker) Process(c *rt.Chunk) error {
 		if !(sqlfn.Length(in.Value) >= int32(20)) {
 			continue
 		}
+		var u1 int64
+		u1 = textfn.Vowels(in.Value)
 		var row longestRow
 		row.Value = strings.Clone(in.Value)
 		row.Len = sqlfn.Length(in.Value)
+		row.Vowels = u1
 		w.out.Add(row)
 	}
 	return nil
@@ -290,6 +295,9 @@ func (r longestRows) AppendJSON(dst []byte, i int) []byte {
 	dst = append(dst, ',')
 	dst = append(dst, "\"len\":"...)
 	dst = strconv.AppendInt(dst, int64(row.Len), 10)
+	dst = append(dst, ',')
+	dst = append(dst, "\"vowels\":"...)
+	dst = strconv.AppendInt(dst, int64(row.Vowels), 10)
 	return append(dst, '}')
 }
 
@@ -298,6 +306,8 @@ func (r longestRows) AppendCSV(dst []byte, i int) []byte {
 	dst = codec.AppendCSVField(dst, row.Value, ',')
 	dst = append(dst, ',')
 	dst = strconv.AppendInt(dst, int64(row.Len), 10)
+	dst = append(dst, ',')
+	dst = strconv.AppendInt(dst, int64(row.Vowels), 10)
 	return dst
 }
 
@@ -307,6 +317,8 @@ func (r longestRows) Cell(i, j int) string {
 		return r[i].Value
 	case 1:
 		return strconv.FormatInt(int64(r[i].Len), 10)
+	case 2:
+		return strconv.FormatInt(int64(r[i].Vowels), 10)
 	}
 	return ""
 }
@@ -317,19 +329,23 @@ func (r longestRows) Value(i, j int) any {
 		return r[i].Value
 	case 1:
 		return r[i].Len
+	case 2:
+		return r[i].Vowels
 	}
 	return nil
 }
 
 // LongestRow is one row of sink "longest".
 type LongestRow struct {
-	Value string // value STRING
-	Len   int32  // len INT
+	Value  string // value STRING
+	Len    int32  // len INT
+	Vowels int64  // vowels BIGINT
 }
 
 func longestFromValues(v []any) (row LongestRow) {
 	row.Value, _ = v[0].(string)
 	row.Len, _ = v[1].(int32)
+	row.Vowels, _ = v[2].(int64)
 	return
 }
 
@@ -403,7 +419,7 @@ func (p *Lengths) Run(ctx context.Context) error {
 					Connector: "memory",
 					Options:   map[string]string{},
 				},
-				Columns:    []rt.Column{{Name: "value", Type: "STRING"}, {Name: "len", Type: "INT"}},
+				Columns:    []rt.Column{{Name: "value", Type: "STRING"}, {Name: "len", Type: "INT"}, {Name: "vowels", Type: "BIGINT"}},
 				Mode:       rt.Append,
 				OpenSource: files.OpenSource,
 				OpenSink:   memory.OpenSink,

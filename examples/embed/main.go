@@ -40,7 +40,7 @@ func run(ctx context.Context, dir string, w io.Writer) error {
 		return err
 	}
 	for _, r := range q.LongestTable() {
-		fmt.Fprintf(w, "long line (%d characters): %s\n", r.Len, r.Value)
+		fmt.Fprintf(w, "long line (%d characters, %d vowels): %s\n", r.Len, r.Vowels, r.Value)
 	}
 	return nil
 }

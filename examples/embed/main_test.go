@@ -33,7 +33,7 @@ func TestCallbackReceivesTypedRows(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := "batch 0: 2 lines of 3 characters\nbatch 0: 1 lines of 5 characters\nbatch 0: 1 lines of 24 characters\n" +
-		"long line (24 characters): this line is long enough\n"
+		"long line (24 characters, 8 vowels): this line is long enough\n"
 	if out.String() != want {
 		t.Errorf("got\n%s\nwant\n%s", out.String(), want)
 	}

@@ -35,3 +35,14 @@ func TestNextTriggerSkipsMissedTicks(t *testing.T) {
 		}
 	}
 }
+
+func TestReadLinesDropsByteOrderMark(t *testing.T) {
+	var got []string
+	err := ReadLines(strings.NewReader("\ufeffhé\nx\n"), "f", func(c *Chunk) error {
+		got = append(got, string(c.Data))
+		return nil
+	})
+	if err != nil || strings.Join(got, "") != "hé\nx\n" {
+		t.Errorf("got %q, %v", got, err)
+	}
+}

@@ -87,9 +87,13 @@ func (c *Chunk) release() {
 // lack its '\n'), with Origin set to origin and Line to the line number of each chunk's first
 // record, from 1. The chunks' buffers come from a pool: the engine recycles them after
 // Worker.Process. Sources of line-oriented data use it.
+//
+// A UTF-8 byte order mark at the start is dropped: editors on Windows write one, and it is
+// not part of the first record.
 func ReadLines(r io.Reader, origin string, emit func(*Chunk) error) error {
 	line := int64(1)
 	var carry []byte
+	first := true
 	for {
 		bp := chunkPool.Get().(*[]byte)
 		buf := *bp
@@ -119,7 +123,12 @@ func ReadLines(r io.Reader, origin string, emit func(*Chunk) error) error {
 		}
 		carry = append(carry[:0], data[cut:]...)
 		if cut > 0 {
-			c := &Chunk{Data: data[:cut], Origin: origin, Line: line, buf: bp}
+			d := data[:cut]
+			if first {
+				d = bytes.TrimPrefix(d, []byte("\ufeff"))
+				first = false
+			}
+			c := &Chunk{Data: d, Origin: origin, Line: line, buf: bp}
 			line += int64(bytes.Count(c.Data, []byte{'\n'}))
 			if err := emit(c); err != nil {
 				return err

@@ -77,3 +77,10 @@ func TestGeneratedProgramsCompile(t *testing.T) {
 		t.Fatalf("generated programs do not compile or vet:\n%s", out)
 	}
 }
+
+func init() {
+	queries = append(queries,
+		`INSERT INTO con SELECT year(ts), month(dt), day(ts), hour(ts), minute(ts), second(ts), date_trunc('hour', ts), unix_timestamp(ts), date_format(ts, 'yyyy/MM/dd'), from_unixtime(b), from_unixtime(b, 'HH:mm'), to_timestamp(s), to_timestamp(s, 'dd.MM.yyyy') FROM t`,
+		`INSERT INTO con SELECT date_trunc('day', ts) AS d, count(*) FROM t GROUP BY 1`,
+	)
+}

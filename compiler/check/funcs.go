@@ -53,6 +53,10 @@ func init() {
 					args[i] = x.intArg(a[i], f.Args[i], name)
 				case "d":
 					args[i] = coerce(x.numArg(a[i], f.Args[i], name), sqltype.Double)
+				case "l":
+					args[i] = coerce(x.numArg(a[i], f.Args[i], name), sqltype.BigInt)
+				case "t":
+					args[i] = x.timestampArg(a[i], f.Args[i], name)
 				}
 			}
 			return call(name, t, args...)
@@ -71,29 +75,55 @@ func init() {
 		return s
 	}
 	scalars = map[string]scalar{
-		"initcap":     strFn("initcap", sqltype.String, "s"),
-		"reverse":     strFn("reverse", sqltype.String, "s"),
-		"replace":     strFn("replace", sqltype.String, "s", "s", "s"),
-		"instr":       strFn("instr", sqltype.Int, "s", "s"),
-		"starts_with": strFn("starts_with", sqltype.Boolean, "s", "s"),
-		"startswith":  strFn("starts_with", sqltype.Boolean, "s", "s"),
-		"ends_with":   strFn("ends_with", sqltype.Boolean, "s", "s"),
-		"endswith":    strFn("ends_with", sqltype.Boolean, "s", "s"),
-		"contains":    strFn("contains", sqltype.Boolean, "s", "s"),
-		"repeat":      mayFail(strFn("repeat", sqltype.String, "s", "i")),
-		"lpad":        mayFail(strFn("lpad", sqltype.String, "s", "i", "s")),
-		"rpad":        mayFail(strFn("rpad", sqltype.String, "s", "i", "s")),
-		"split_part":  mayFail(strFn("split_part", sqltype.String, "s", "s", "i")),
-		"power":       strFn("power", sqltype.Double, "d", "d"),
-		"pow":         strFn("power", sqltype.Double, "d", "d"),
-		"sqrt":        strFn("sqrt", sqltype.Double, "d"),
-		"exp":         strFn("exp", sqltype.Double, "d"),
-		"sign":        strFn("sign", sqltype.Double, "d"),
-		"signum":      strFn("sign", sqltype.Double, "d"),
-		"ln":          mayFail(strFn("ln", sqltype.Double, "d")),
-		"log10":       mayFail(strFn("log10", sqltype.Double, "d")),
-		"log2":        mayFail(strFn("log2", sqltype.Double, "d")),
-		"length":      length, "char_length": length, "character_length": length,
+		"initcap":        strFn("initcap", sqltype.String, "s"),
+		"reverse":        strFn("reverse", sqltype.String, "s"),
+		"replace":        strFn("replace", sqltype.String, "s", "s", "s"),
+		"instr":          strFn("instr", sqltype.Int, "s", "s"),
+		"starts_with":    strFn("starts_with", sqltype.Boolean, "s", "s"),
+		"startswith":     strFn("starts_with", sqltype.Boolean, "s", "s"),
+		"ends_with":      strFn("ends_with", sqltype.Boolean, "s", "s"),
+		"endswith":       strFn("ends_with", sqltype.Boolean, "s", "s"),
+		"contains":       strFn("contains", sqltype.Boolean, "s", "s"),
+		"repeat":         mayFail(strFn("repeat", sqltype.String, "s", "i")),
+		"lpad":           mayFail(strFn("lpad", sqltype.String, "s", "i", "s")),
+		"rpad":           mayFail(strFn("rpad", sqltype.String, "s", "i", "s")),
+		"split_part":     mayFail(strFn("split_part", sqltype.String, "s", "s", "i")),
+		"power":          strFn("power", sqltype.Double, "d", "d"),
+		"pow":            strFn("power", sqltype.Double, "d", "d"),
+		"sqrt":           strFn("sqrt", sqltype.Double, "d"),
+		"exp":            strFn("exp", sqltype.Double, "d"),
+		"sign":           strFn("sign", sqltype.Double, "d"),
+		"signum":         strFn("sign", sqltype.Double, "d"),
+		"ln":             mayFail(strFn("ln", sqltype.Double, "d")),
+		"log10":          mayFail(strFn("log10", sqltype.Double, "d")),
+		"log2":           mayFail(strFn("log2", sqltype.Double, "d")),
+		"year":           strFn("year", sqltype.Int, "t"),
+		"month":          strFn("month", sqltype.Int, "t"),
+		"day":            strFn("day", sqltype.Int, "t"),
+		"dayofmonth":     strFn("day", sqltype.Int, "t"),
+		"hour":           strFn("hour", sqltype.Int, "t"),
+		"minute":         strFn("minute", sqltype.Int, "t"),
+		"second":         strFn("second", sqltype.Int, "t"),
+		"date_trunc":     mayFail(strFn("date_trunc", sqltype.Timestamp, "s", "t")),
+		"unix_timestamp": strFn("unix_timestamp", sqltype.BigInt, "t"),
+		"date_format":    strFn("date_format", sqltype.String, "t", "s"),
+		"from_unixtime": {1, 2, "from_unixtime(secs[, pattern]): secs since the epoch as text", func(x *exprChecker, f *grammar.FuncCall, a []plan.Expr) plan.Expr {
+			args := []plan.Expr{coerce(x.numArg(a[0], f.Args[0], "from_unixtime"), sqltype.BigInt), &plan.Const{T: sqltype.String, Str: "yyyy-MM-dd HH:mm:ss"}}
+			if len(a) == 2 {
+				args[1] = x.stringArg(a[1], f.Args[1], "from_unixtime")
+			}
+			return call("from_unixtime", sqltype.String, args...)
+		}},
+		"to_timestamp": {1, 2, "to_timestamp(s[, pattern]): NULL when s does not parse", func(x *exprChecker, f *grammar.FuncCall, a []plan.Expr) plan.Expr {
+			args := []plan.Expr{x.stringArg(a[0], f.Args[0], "to_timestamp"), &plan.Const{T: sqltype.String, Str: ""}}
+			if len(a) == 2 {
+				args[1] = x.stringArg(a[1], f.Args[1], "to_timestamp")
+			}
+			c := call("to_timestamp", sqltype.Timestamp, args...)
+			c.(*plan.Call).Null = true
+			return c
+		}},
+		"length": length, "char_length": length, "character_length": length,
 		"lower": str("lower"), "lcase": str("lower"), "upper": str("upper"), "ucase": str("upper"),
 		"trim": str("trim"), "ltrim": str("ltrim"), "rtrim": str("rtrim"),
 		"substring": substr, "substr": substr,
@@ -154,10 +184,21 @@ func init() {
 
 // planned are Spark functions sqlstream does not have yet: calling one says so, rather than
 // "unknown function".
-var planned = map[string]bool{
-	"window": true, "session_window": true, "to_timestamp": true, "from_unixtime": true,
-	"unix_timestamp": true, "date_trunc": true, "date_format": true, "current_timestamp": true,
-	"year": true, "month": true, "day": true, "hour": true, "minute": true, "second": true,
+var planned = map[string]bool{"window": true, "session_window": true, "current_timestamp": true}
+
+// timestampArg accepts a TIMESTAMP, and converts a DATE or a STRING to one.
+func (x *exprChecker) timestampArg(e plan.Expr, at grammar.Expr, fn string) plan.Expr {
+	switch e.Type() {
+	case sqltype.Timestamp:
+		return e
+	case sqltype.Null:
+		return coerce(e, sqltype.Timestamp)
+	case sqltype.Date, sqltype.String:
+		return &plan.Cast{X: e, To: sqltype.Timestamp, Null: e.Nullable() || e.Type() == sqltype.String}
+	}
+	pos, end := span(at)
+	x.errs.Errorf(pos, "%s needs a TIMESTAMP, not %s", fn, e.Type()).WithEnd(end)
+	return coerce(bad(), sqltype.Timestamp)
 }
 
 func call(name string, t sqltype.Type, args ...plan.Expr) plan.Expr {

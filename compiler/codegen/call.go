@@ -56,10 +56,18 @@ func (g *exprGen) call(e *plan.Call) val {
 		return val{v: fn("Exp"), null: null}
 	case "sign":
 		return val{v: fn("Sign"), null: null}
-	case "repeat", "lpad", "rpad", "split_part", "ln", "log10", "log2":
+	case "year", "month", "day", "hour", "minute", "second":
+		return val{v: fn(map[string]string{"year": "Year", "month": "Month", "day": "Day", "hour": "Hour", "minute": "Minute", "second": "Second"}[e.Name]), null: null}
+	case "unix_timestamp":
+		return val{v: fn("UnixTimestamp"), null: null}
+	case "date_format":
+		return val{v: fn("DateFormat"), null: null}
+	case "from_unixtime":
+		return val{v: fn("FromUnixtime"), null: null}
+	case "repeat", "lpad", "rpad", "split_part", "ln", "log10", "log2", "date_trunc", "to_timestamp":
 		// These are NULL for some inputs: the function says so with a second result.
 		name := map[string]string{"repeat": "Repeat", "lpad": "LPad", "rpad": "RPad", "split_part": "SplitPart",
-			"ln": "Ln", "log10": "Log10", "log2": "Log2"}[e.Name]
+			"ln": "Ln", "log10": "Log10", "log2": "Log2", "date_trunc": "DateTrunc", "to_timestamp": "ToTimestamp"}[e.Name]
 		local := g.q.name("f")
 		g.emit(List(Id(local), Id(local+"OK")).Op(":=").Add(fn(name)))
 		return val{v: Id(local), null: union(null, one(Op("!").Id(local+"OK")))}

@@ -205,6 +205,9 @@ func (r *queryRun) run(stop, work context.Context) (err error) {
 			nextTick = nextTrigger(began, r.trigger.Interval)
 		}
 		end, err := src.Next(work, start, kind != TriggerOnce)
+		if errors.Is(err, ErrEndOfInput) {
+			break
+		}
 		if err != nil {
 			return err
 		}

@@ -4,11 +4,16 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
 	"sync"
 )
+
+// ErrEndOfInput is what Source.Next returns when the source will never have more data (the
+// end of stdin, a closed socket under a bounded trigger): the query finishes.
+var ErrEndOfInput = errors.New("end of input")
 
 // Offset is a source's position, as JSON so that a checkpoint can record it. A batch reads
 // the records between two offsets; reading the same pair again yields the same records. Each

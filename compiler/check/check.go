@@ -159,6 +159,9 @@ func (c *checker) sourceSchema(st *grammar.CreateSource, src *plan.Source) {
 		}
 	default:
 		src.Format = src.Options["format"]
+		if src.Format == "" { // socket and stdin: lines of text
+			src.Format = "text"
+		}
 		if src.Format == "text" && (len(src.Columns) != 1 || src.Columns[0].Type != sqltype.String) {
 			c.errs.Errorf(st.Name.Pos, "format 'text' reads each line into one STRING column").WithEnd(st.Name.EndPos).
 				WithHelp("declare the source as %s (value STRING)", st.Name.Name)

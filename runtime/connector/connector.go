@@ -66,6 +66,11 @@ var specs = []*Spec{
 		{Name: "rows_per_second", Type: "int", Default: "1", Doc: "rows generated per second"},
 		{Name: "num_rows", Type: "int", Default: "0", Doc: "stop after this many rows (0: never); makes a finite demo input"},
 	}},
+	{Name: "socket", Kind: Source, Doc: "lines read from a TCP server, one row each (Spark's socket source); reconnects with backoff", Options: []Option{
+		{Name: "host", Type: "string", Default: "localhost", Doc: "the server to connect to"},
+		{Name: "port", Type: "int", Required: true, Doc: "its port"},
+	}},
+	{Name: "stdin", Kind: Source, Doc: "lines of the program's standard input, one row each; the end of the input ends the query"},
 	{Name: "console", Kind: Sink, Doc: "prints each batch as a table, like Spark's console sink", Options: []Option{
 		{Name: "num_rows", Type: "int", Default: "20", Doc: "rows shown per batch"},
 		{Name: "truncate", Type: "bool", Default: "true", Doc: "cut cells longer than 20 characters"},

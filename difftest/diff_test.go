@@ -42,6 +42,7 @@ var handwritten = []query{
 	{stream: "SELECT nullif(a, 0) AS n, if(f, a, b) AS i FROM t", sqlite: "SELECT nullif(a, 0) AS n, CASE WHEN f THEN a ELSE b END AS i FROM t"},
 	{stream: "SELECT length(s), upper(s), lower(s), substring(s, 2, 3), substring(s, 3) FROM t", sqlite: "SELECT length(s), upper(s), lower(s), substr(s, 2, 3), substr(s, 3) FROM t"},
 	{stream: "SELECT replace(s, 'a', 'A') AS r, instr(s, 'an') AS i FROM t", sqlite: "SELECT replace(s, 'a', 'A') AS r, instr(s, 'an') AS i FROM t"},
+	{stream: "SELECT concat_ws('-', k, s) AS c, mod(a, 7) AS m FROM t", sqlite: "SELECT concat_ws('-', k, s) AS c, a % 7 AS m FROM t"},
 	{stream: "SELECT s || '-' || k AS j FROM t", sqlite: "SELECT s || '-' || k AS j FROM t"},
 	{stream: "SELECT abs(a), abs(d), round(d), CAST(d AS BIGINT) AS i FROM t", sqlite: "SELECT abs(a), abs(d), round(d), CAST(d AS INTEGER) AS i FROM t"},
 	{stream: "SELECT CAST(a AS STRING) AS x, CAST(a AS DOUBLE) AS y FROM t", sqlite: "SELECT CAST(a AS TEXT) AS x, CAST(a AS REAL) AS y FROM t"},

@@ -84,3 +84,9 @@ func init() {
 		`INSERT INTO con SELECT date_trunc('day', ts) AS d, count(*) FROM t GROUP BY 1`,
 	)
 }
+
+func init() {
+	queries = append(queries,
+		`INSERT INTO con SELECT regexp_extract(s, '(a+)(b*)', 2), regexp_extract(s, sn), regexp_replace(s, '[0-9]+', '#'), rlike(s, 'x'), regexp_like(sn, s), concat_ws('-', s, sn, NULL), concat_ws(s, 'a'), greatest(n, b, 3), least(d, n), greatest(s, sn), mod(n, 3), mod(d, 2) FROM t`,
+	)
+}

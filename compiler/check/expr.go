@@ -358,13 +358,20 @@ func (x *exprChecker) binary(e *grammar.BinaryExpr, s *scope, clause string) pla
 	case "||":
 		return &plan.Binary{Op: "||", L: x.stringArg(l, e.Left, "||"), R: x.stringArg(r, e.Right, "||"), T: sqltype.String, Null: null}
 	}
+	return x.arith(op, l, r, e)
+}
+
+// arith types + - * / % on numbers: both sides widen to a common type; / is fractional.
+func (x *exprChecker) arith(op string, l, r plan.Expr, at grammar.Node) plan.Expr {
+	null := l.Nullable() || r.Nullable()
 	lt, rt := l.Type(), r.Type()
 	if lt == sqltype.Null && rt == sqltype.Null {
 		lt, rt = sqltype.BigInt, sqltype.BigInt
 	}
 	t, ok := sqltype.Common(lt, rt)
 	if !ok || !t.IsNumeric() {
-		d := x.errs.Errorf(e.Pos, "operator %s needs numbers, not %s and %s", op, lt, rt).WithEnd(e.EndPos)
+		pos, end := at.Span()
+		d := x.errs.Errorf(pos, "operator %s needs numbers, not %s and %s", op, lt, rt).WithEnd(end)
 		if op == "+" && (lt == sqltype.String || rt == sqltype.String) {
 			d.WithHelp("use || or concat() to join strings")
 		} else if lt == sqltype.String || rt == sqltype.String {

@@ -1,6 +1,7 @@
 package check
 
 import (
+	"regexp"
 	"strconv"
 	"strings"
 
@@ -75,28 +76,54 @@ func init() {
 		return s
 	}
 	scalars = map[string]scalar{
-		"initcap":        strFn("initcap", sqltype.String, "s"),
-		"reverse":        strFn("reverse", sqltype.String, "s"),
-		"replace":        strFn("replace", sqltype.String, "s", "s", "s"),
-		"instr":          strFn("instr", sqltype.Int, "s", "s"),
-		"starts_with":    strFn("starts_with", sqltype.Boolean, "s", "s"),
-		"startswith":     strFn("starts_with", sqltype.Boolean, "s", "s"),
-		"ends_with":      strFn("ends_with", sqltype.Boolean, "s", "s"),
-		"endswith":       strFn("ends_with", sqltype.Boolean, "s", "s"),
-		"contains":       strFn("contains", sqltype.Boolean, "s", "s"),
-		"repeat":         mayFail(strFn("repeat", sqltype.String, "s", "i")),
-		"lpad":           mayFail(strFn("lpad", sqltype.String, "s", "i", "s")),
-		"rpad":           mayFail(strFn("rpad", sqltype.String, "s", "i", "s")),
-		"split_part":     mayFail(strFn("split_part", sqltype.String, "s", "s", "i")),
-		"power":          strFn("power", sqltype.Double, "d", "d"),
-		"pow":            strFn("power", sqltype.Double, "d", "d"),
-		"sqrt":           strFn("sqrt", sqltype.Double, "d"),
-		"exp":            strFn("exp", sqltype.Double, "d"),
-		"sign":           strFn("sign", sqltype.Double, "d"),
-		"signum":         strFn("sign", sqltype.Double, "d"),
-		"ln":             mayFail(strFn("ln", sqltype.Double, "d")),
-		"log10":          mayFail(strFn("log10", sqltype.Double, "d")),
-		"log2":           mayFail(strFn("log2", sqltype.Double, "d")),
+		"initcap":     strFn("initcap", sqltype.String, "s"),
+		"reverse":     strFn("reverse", sqltype.String, "s"),
+		"replace":     strFn("replace", sqltype.String, "s", "s", "s"),
+		"instr":       strFn("instr", sqltype.Int, "s", "s"),
+		"starts_with": strFn("starts_with", sqltype.Boolean, "s", "s"),
+		"startswith":  strFn("starts_with", sqltype.Boolean, "s", "s"),
+		"ends_with":   strFn("ends_with", sqltype.Boolean, "s", "s"),
+		"endswith":    strFn("ends_with", sqltype.Boolean, "s", "s"),
+		"contains":    strFn("contains", sqltype.Boolean, "s", "s"),
+		"repeat":      mayFail(strFn("repeat", sqltype.String, "s", "i")),
+		"lpad":        mayFail(strFn("lpad", sqltype.String, "s", "i", "s")),
+		"rpad":        mayFail(strFn("rpad", sqltype.String, "s", "i", "s")),
+		"split_part":  mayFail(strFn("split_part", sqltype.String, "s", "s", "i")),
+		"power":       strFn("power", sqltype.Double, "d", "d"),
+		"pow":         strFn("power", sqltype.Double, "d", "d"),
+		"sqrt":        strFn("sqrt", sqltype.Double, "d"),
+		"exp":         strFn("exp", sqltype.Double, "d"),
+		"sign":        strFn("sign", sqltype.Double, "d"),
+		"signum":      strFn("sign", sqltype.Double, "d"),
+		"ln":          mayFail(strFn("ln", sqltype.Double, "d")),
+		"log10":       mayFail(strFn("log10", sqltype.Double, "d")),
+		"log2":        mayFail(strFn("log2", sqltype.Double, "d")),
+		"regexp_extract": {2, 3, "regexp_extract(s, pattern[, group]): the group (default 1) of the first match, \"\" when none", func(x *exprChecker, f *grammar.FuncCall, a []plan.Expr) plan.Expr {
+			args := []plan.Expr{x.stringArg(a[0], f.Args[0], "regexp_extract"), x.pattern(a[1], f.Args[1]), &plan.Const{T: sqltype.Int, Int: 1}}
+			if len(a) == 3 {
+				args[2] = x.intArg(a[2], f.Args[2], "regexp_extract")
+			}
+			c := call("regexp_extract", sqltype.String, args...)
+			c.(*plan.Call).Null = true
+			return c
+		}},
+		"regexp_replace": {3, 3, "", func(x *exprChecker, f *grammar.FuncCall, a []plan.Expr) plan.Expr {
+			return call("regexp_replace", sqltype.String, x.stringArg(a[0], f.Args[0], "regexp_replace"), x.pattern(a[1], f.Args[1]), x.stringArg(a[2], f.Args[2], "regexp_replace"))
+		}},
+		"rlike":       {2, 2, "", regexpLike},
+		"regexp_like": {2, 2, "", regexpLike},
+		"concat_ws": {2, -1, "concat_ws(sep, s, ...): the non-NULL strings joined by sep", func(x *exprChecker, f *grammar.FuncCall, a []plan.Expr) plan.Expr {
+			args := make([]plan.Expr, len(a))
+			for i := range a {
+				args[i] = x.stringArg(a[i], f.Args[i], "concat_ws")
+			}
+			return &plan.Call{Name: "concat_ws", Args: args, T: sqltype.String, Null: args[0].Nullable()}
+		}},
+		"greatest": {2, -1, "", extreme("greatest")},
+		"least":    {2, -1, "", extreme("least")},
+		"mod": {2, 2, "mod(a, b): a % b", func(x *exprChecker, f *grammar.FuncCall, a []plan.Expr) plan.Expr {
+			return x.arith("%", a[0], a[1], f)
+		}},
 		"year":           strFn("year", sqltype.Int, "t"),
 		"month":          strFn("month", sqltype.Int, "t"),
 		"day":            strFn("day", sqltype.Int, "t"),
@@ -185,6 +212,49 @@ func init() {
 // planned are Spark functions sqlstream does not have yet: calling one says so, rather than
 // "unknown function".
 var planned = map[string]bool{"window": true, "session_window": true, "current_timestamp": true}
+
+func regexpLike(x *exprChecker, f *grammar.FuncCall, a []plan.Expr) plan.Expr {
+	c := call("rlike", sqltype.Boolean, x.stringArg(a[0], f.Args[0], "rlike"), x.pattern(a[1], f.Args[1]))
+	if p, ok := c.(*plan.Call).Args[1].(*plan.Const); !ok || p.IsNull {
+		c.(*plan.Call).Null = true // a bad pattern from data is NULL
+	}
+	return c
+}
+
+// extreme types greatest and least: the largest (smallest) non-NULL argument, NULL only
+// when all are.
+func extreme(name string) func(x *exprChecker, f *grammar.FuncCall, a []plan.Expr) plan.Expr {
+	return func(x *exprChecker, f *grammar.FuncCall, a []plan.Expr) plan.Expr {
+		t, ok := x.commonOf(a, func(i int) grammar.Expr { return f.Args[i] }, name+" arguments")
+		if !ok {
+			return bad()
+		}
+		if !t.Orderable() {
+			x.errs.Errorf(f.Pos, "%s needs comparable values, not %s", name, t).WithEnd(f.EndPos)
+			return bad()
+		}
+		args := make([]plan.Expr, len(a))
+		null := true
+		for i := range a {
+			args[i] = coerce(a[i], t)
+			null = null && a[i].Nullable()
+		}
+		return &plan.Call{Name: name, Args: args, T: t, Null: null}
+	}
+}
+
+// pattern checks a regular expression argument; a constant one must compile.
+func (x *exprChecker) pattern(e plan.Expr, at grammar.Expr) plan.Expr {
+	e = x.stringArg(e, at, "a regular expression")
+	if c, ok := e.(*plan.Const); ok && !c.IsNull {
+		if _, err := regexp.Compile(c.Str); err != nil {
+			pos, end := span(at)
+			x.errs.Errorf(pos, "invalid regular expression: %v", err).WithEnd(end).
+				WithHelp("patterns use Go's RE2 syntax, which has no backreferences or lookaround")
+		}
+	}
+	return e
+}
 
 // timestampArg accepts a TIMESTAMP, and converts a DATE or a STRING to one.
 func (x *exprChecker) timestampArg(e plan.Expr, at grammar.Expr, fn string) plan.Expr {

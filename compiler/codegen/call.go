@@ -10,8 +10,13 @@ import (
 // call emits a built-in scalar function. Every function here is NULL when an argument is
 // NULL (COALESCE, NULLIF and IF were rewritten to CASE by the checker).
 func (g *exprGen) call(e *plan.Call) val {
-	if e.UDF != nil {
+	switch {
+	case e.UDF != nil:
 		return g.udfCall(e)
+	case e.Name == "greatest" || e.Name == "least":
+		return g.extreme(e)
+	case e.Name == "concat_ws":
+		return g.concatWS(e)
 	}
 	args := make([]val, len(e.Args))
 	var null nulls
@@ -56,6 +61,18 @@ func (g *exprGen) call(e *plan.Call) val {
 		return val{v: fn("Exp"), null: null}
 	case "sign":
 		return val{v: fn("Sign"), null: null}
+	case "regexp_extract", "regexp_replace", "rlike":
+		re, reNull := g.regexp(e.Args[1], args[1])
+		null = union(null, reNull)
+		switch e.Name {
+		case "regexp_replace":
+			return val{v: Qual(pkgSQLFn, "RegexpReplace").Call(re, v(0), v(2)), null: null}
+		case "rlike":
+			return val{v: Add(re).Dot("MatchString").Call(v(0)), null: null}
+		}
+		local := g.q.name("f")
+		g.emit(List(Id(local), Id(local+"OK")).Op(":=").Qual(pkgSQLFn, "RegexpExtract").Call(re, v(0), v(2)))
+		return val{v: Id(local), null: union(null, one(Op("!").Id(local+"OK")))}
 	case "year", "month", "day", "hour", "minute", "second":
 		return val{v: fn(map[string]string{"year": "Year", "month": "Month", "day": "Day", "hour": "Hour", "minute": "Minute", "second": "Second"}[e.Name]), null: null}
 	case "unix_timestamp":
@@ -183,4 +200,51 @@ func fromGo(goType string, v Code) Code {
 		return Add(v).Dot("UnixMicro").Call()
 	}
 	return v
+}
+
+// regexp is a compiled regular expression: a package variable for a constant pattern, else
+// compiled (and cached) at run time, NULL when it does not compile.
+func (g *exprGen) regexp(pattern plan.Expr, x val) (Code, nulls) {
+	if c, ok := pattern.(*plan.Const); ok && !c.IsNull {
+		return Id(g.q.regexpVar(c.Str)), nil
+	}
+	re := g.q.name("re")
+	g.emit(List(Id(re), Id(re+"OK")).Op(":=").Qual(pkgSQLFn, "Regexp").Call(x.v))
+	return Id(re), one(Op("!").Id(re + "OK"))
+}
+
+// extreme is greatest or least: the largest (smallest) non-NULL argument.
+func (g *exprGen) extreme(e *plan.Call) val {
+	res := g.q.name("x")
+	resNull := res + "Null"
+	op := ">"
+	if e.Name == "least" {
+		op = "<"
+	}
+	g.emit(Var().Id(res).Add(goType(e.T)), Id(resNull).Op(":=").True())
+	for _, a := range e.Args {
+		x := g.compile(a)
+		better := Id(resNull).Op("||").Add(betterThan(&plan.AggCall{Func: map[string]plan.AggFunc{">": plan.Max, "<": plan.Min}[op], Type: e.T}, x.v, Id(res)))
+		cond := better
+		if x.nullable() {
+			cond = not(x.isNull()).Op("&&").Parens(better)
+		}
+		g.emit(If(cond).Block(List(Id(res), Id(resNull)).Op("=").List(x.v, False())))
+	}
+	if !e.Null {
+		return val{v: Id(res)}
+	}
+	return val{v: Id(res), null: one(Id(resNull))}
+}
+
+// concatWS joins the non-NULL strings with the separator.
+func (g *exprGen) concatWS(e *plan.Call) val {
+	sep := g.compile(e.Args[0])
+	var parts, nulls []Code
+	for _, a := range e.Args[1:] {
+		x := g.compile(a)
+		parts = append(parts, x.v)
+		nulls = append(nulls, x.isNull())
+	}
+	return val{v: Qual(pkgSQLFn, "ConcatWS").Call(sep.v, Index().String().Values(parts...), Index().Bool().Values(nulls...)), null: sep.null}
 }

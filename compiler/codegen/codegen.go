@@ -107,6 +107,18 @@ func (g *queryGen) name(prefix string) string {
 
 func (g *queryGen) col(e *plan.ColRef) val { return g.base[e.Idx] }
 
+// regexpVar declares a package-level compiled regular expression and returns its name.
+func (g *queryGen) regexpVar(pattern string) string {
+	key := "re:" + pattern
+	if v, ok := g.likes[key]; ok {
+		return v
+	}
+	v := fmt.Sprintf("%sRegexp%d", g.p, len(g.likes)+1)
+	g.likes[key] = v
+	g.f.Var().Id(v).Op("=").Qual(pkgSQLFn, "MustCompileRegexp").Call(Lit(pattern))
+	return v
+}
+
 // likeVar declares a package-level compiled LIKE pattern and returns its name.
 func (g *queryGen) likeVar(pattern string) string {
 	if v, ok := g.likes[pattern]; ok {

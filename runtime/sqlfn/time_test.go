@@ -33,3 +33,25 @@ func TestTimeFunctions(t *testing.T) {
 		t.Error("garbage parsed")
 	}
 }
+
+func TestRegexpFunctions(t *testing.T) {
+	re := MustCompileRegexp(`(\d+)-(\d+)`)
+	if v, ok := RegexpExtract(re, "a 10-20 b", 2); !ok || v != "20" {
+		t.Errorf("extract: %q %v", v, ok)
+	}
+	if v, ok := RegexpExtract(re, "none", 1); !ok || v != "" {
+		t.Errorf("no match is empty: %q", v)
+	}
+	if _, ok := RegexpExtract(re, "1-2", 3); ok {
+		t.Error("a group beyond the pattern is NULL")
+	}
+	if RegexpReplace(re, "1-2 and 3-4", "$2:$1") != "2:1 and 4:3" {
+		t.Error("replace")
+	}
+	if _, ok := Regexp("("); ok {
+		t.Error("bad pattern")
+	}
+	if ConcatWS("-", []string{"a", "", "c"}, []bool{false, true, false}) != "a-c" {
+		t.Error("concat_ws skips NULL")
+	}
+}

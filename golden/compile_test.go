@@ -90,3 +90,9 @@ func init() {
 		`INSERT INTO con SELECT regexp_extract(s, '(a+)(b*)', 2), regexp_extract(s, sn), regexp_replace(s, '[0-9]+', '#'), rlike(s, 'x'), regexp_like(sn, s), concat_ws('-', s, sn, NULL), concat_ws(s, 'a'), greatest(n, b, 3), least(d, n), greatest(s, sn), mod(n, 3), mod(d, 2) FROM t`,
 	)
 }
+
+func init() {
+	queries = append(queries,
+		`INSERT INTO con SELECT s, stddev(d), stddev_samp(n), stddev_pop(b), std(d), variance(n), var_samp(d), var_pop(nn) FROM t GROUP BY s`,
+	)
+}

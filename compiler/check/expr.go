@@ -59,7 +59,14 @@ type exprChecker struct {
 // anything, so one mistake is reported once.
 func bad() plan.Expr { return &plan.Const{T: sqltype.Null, IsNull: true} }
 
-var aggNames = map[string]bool{"count": true, "sum": true, "avg": true, "mean": true, "min": true, "max": true}
+var aggNames = map[string]bool{"count": true, "sum": true, "avg": true, "mean": true, "min": true, "max": true,
+	"stddev": true, "stddev_samp": true, "stddev_pop": true, "std": true, "variance": true, "var_samp": true, "var_pop": true}
+
+// statistics maps the names of the variance aggregates to their plan functions.
+var statistics = map[string]plan.AggFunc{
+	"stddev": plan.StddevSamp, "stddev_samp": plan.StddevSamp, "std": plan.StddevSamp, "stddev_pop": plan.StddevPop,
+	"variance": plan.VarSamp, "var_samp": plan.VarSamp, "var_pop": plan.VarPop,
+}
 
 func isAgg(e grammar.Expr) bool {
 	f, ok := e.(*grammar.FuncCall)
@@ -588,6 +595,13 @@ func (x *exprChecker) aggCall(f *grammar.FuncCall, as *aggScope) plan.Expr {
 			if f.Distinct {
 				call.Func = plan.CountDistinct
 			}
+		case "stddev", "stddev_samp", "std", "stddev_pop", "variance", "var_samp", "var_pop":
+			if !t.IsNumeric() && t != sqltype.Null {
+				pos, end := span(f.Args[0])
+				x.errs.Errorf(pos, "%s needs a number, not %s", name, t).WithEnd(end)
+				return bad()
+			}
+			call.Func, call.Type, call.Nullable = statistics[name], sqltype.Double, true
 		case "sum", "avg", "mean":
 			if !t.IsNumeric() && t != sqltype.Null {
 				pos, end := span(f.Args[0])

@@ -33,6 +33,9 @@ func (g *queryGen) accType() {
 		case plan.Avg:
 			fields = append(fields, Id("s"+n).Float64().Comment("avg: sum and count"), Id("n"+n).Int64())
 			merge = append(merge, Id("g").Dot("s"+n).Op("+=").Id("a").Dot("s"+n), Id("g").Dot("n"+n).Op("+=").Id("a").Dot("n"+n))
+		case plan.StddevSamp, plan.StddevPop, plan.VarSamp, plan.VarPop:
+			fields = append(fields, Id("v"+n).Qual(pkgSQLFn, "Moments").Comment(string(a.Func)))
+			merge = append(merge, Id("g").Dot("v"+n).Dot("Merge").Call(Id("a").Dot("v"+n)))
 		case plan.Min, plan.Max:
 			fields = append(fields, Id("m"+n).Add(goType(a.Type)).Comment(string(a.Func)), Id("has"+n).Bool())
 			better := betterThan(a, Id("a").Dot("m"+n), Id("g").Dot("m"+n))
@@ -113,6 +116,8 @@ func (g *queryGen) aggUpdate(eg *exprGen, keys, args []plan.Expr) {
 			upd = []Code{Id("a").Dot("s" + n).Op("+=").Add(goType(a.Type)).Call(x.v), Id("a").Dot("has" + n).Op("=").True()}
 		case plan.Avg:
 			upd = []Code{Id("a").Dot("s" + n).Op("+=").Float64().Call(x.v), Id("a").Dot("n" + n).Op("++")}
+		case plan.StddevSamp, plan.StddevPop, plan.VarSamp, plan.VarPop:
+			upd = []Code{Id("a").Dot("v" + n).Dot("Add").Call(Float64().Call(x.v))}
 		case plan.Min, plan.Max:
 			v := x.v
 			if a.Type == sqltype.String || a.Type == sqltype.Bytes {
@@ -143,6 +148,14 @@ func aggResult(i int, c *plan.AggCall) val {
 		return val{v: Add(a).Dot("s" + n), null: one(Op("!").Add(a).Dot("has" + n))}
 	case plan.Avg:
 		return val{v: Add(a).Dot("s" + n).Op("/").Float64().Call(Add(a).Dot("n" + n)), null: one(Add(a).Dot("n" + n).Op("==").Lit(0)), op: true}
+	case plan.StddevSamp, plan.StddevPop, plan.VarSamp, plan.VarPop:
+		// Spark: the sample statistics need two values, the population ones one.
+		method := map[plan.AggFunc]string{plan.StddevSamp: "StddevSamp", plan.StddevPop: "StddevPop", plan.VarSamp: "VarSamp", plan.VarPop: "VarPop"}[c.Func]
+		least := 1
+		if c.Func == plan.StddevSamp || c.Func == plan.VarSamp {
+			least = 2
+		}
+		return val{v: Add(a).Dot("v" + n).Dot(method).Call(), null: one(Add(a).Dot("v" + n).Dot("N").Op("<").Lit(least))}
 	}
 	return val{v: Add(a).Dot("m" + n), null: one(Op("!").Add(a).Dot("has" + n))}
 }

@@ -128,6 +128,10 @@ const (
 	Avg           AggFunc = "avg"
 	Min           AggFunc = "min"
 	Max           AggFunc = "max"
+	StddevSamp    AggFunc = "stddev_samp"
+	StddevPop     AggFunc = "stddev_pop"
+	VarSamp       AggFunc = "var_samp"
+	VarPop        AggFunc = "var_pop"
 )
 
 // AggCall is one aggregate; Arg is nil for count(*).

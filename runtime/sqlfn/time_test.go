@@ -55,3 +55,26 @@ func TestRegexpFunctions(t *testing.T) {
 		t.Error("concat_ws skips NULL")
 	}
 }
+
+func TestMomentsMergeLikeOnePass(t *testing.T) {
+	var all, a, b Moments
+	for i, x := range []float64{2, 4, 4, 4, 5, 5, 7, 9} {
+		all.Add(x)
+		if i%3 == 0 {
+			a.Add(x)
+		} else {
+			b.Add(x)
+		}
+	}
+	a.Merge(b)
+	if a.N != 8 || a.StddevPop() != 2 || all.StddevPop() != 2 || abs(a.VarSamp()-32.0/7) > 1e-12 {
+		t.Errorf("merged %+v, one pass %+v", a, all)
+	}
+}
+
+func abs(x float64) float64 {
+	if x < 0 {
+		return -x
+	}
+	return x
+}

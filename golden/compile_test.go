@@ -93,6 +93,7 @@ func init() {
 
 func init() {
 	queries = append(queries,
+		`INSERT INTO con SELECT f, approx_count_distinct(s), approx_count_distinct(n), approx_count_distinct(d), approx_count_distinct(f), approx_count_distinct(ts) FROM t GROUP BY f`,
 		`INSERT INTO con SELECT s, stddev(d), stddev_samp(n), stddev_pop(b), std(d), variance(n), var_samp(d), var_pop(nn) FROM t GROUP BY s`,
 	)
 }

@@ -60,7 +60,8 @@ type exprChecker struct {
 func bad() plan.Expr { return &plan.Const{T: sqltype.Null, IsNull: true} }
 
 var aggNames = map[string]bool{"count": true, "sum": true, "avg": true, "mean": true, "min": true, "max": true,
-	"stddev": true, "stddev_samp": true, "stddev_pop": true, "std": true, "variance": true, "var_samp": true, "var_pop": true}
+	"stddev": true, "stddev_samp": true, "stddev_pop": true, "std": true, "variance": true, "var_samp": true, "var_pop": true,
+	"approx_count_distinct": true}
 
 // statistics maps the names of the variance aggregates to their plan functions.
 var statistics = map[string]plan.AggFunc{
@@ -594,6 +595,11 @@ func (x *exprChecker) aggCall(f *grammar.FuncCall, as *aggScope) plan.Expr {
 			call.Func, call.Type = plan.Count, sqltype.BigInt
 			if f.Distinct {
 				call.Func = plan.CountDistinct
+			}
+		case "approx_count_distinct":
+			call.Func, call.Type = plan.ApproxCountDistinct, sqltype.BigInt
+			if t == sqltype.Null {
+				call.Arg = coerce(arg, sqltype.String)
 			}
 		case "stddev", "stddev_samp", "std", "stddev_pop", "variance", "var_samp", "var_pop":
 			if !t.IsNumeric() && t != sqltype.Null {

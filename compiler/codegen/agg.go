@@ -33,6 +33,9 @@ func (g *queryGen) accType() {
 		case plan.Avg:
 			fields = append(fields, Id("s"+n).Float64().Comment("avg: sum and count"), Id("n"+n).Int64())
 			merge = append(merge, Id("g").Dot("s"+n).Op("+=").Id("a").Dot("s"+n), Id("g").Dot("n"+n).Op("+=").Id("a").Dot("n"+n))
+		case plan.ApproxCountDistinct:
+			fields = append(fields, Id("h"+n).Qual(pkgSQLFn, "HLL").Comment(string(a.Func)))
+			merge = append(merge, Id("g").Dot("h"+n).Dot("Merge").Call(Id("a").Dot("h"+n)))
 		case plan.StddevSamp, plan.StddevPop, plan.VarSamp, plan.VarPop:
 			fields = append(fields, Id("v"+n).Qual(pkgSQLFn, "Moments").Comment(string(a.Func)))
 			merge = append(merge, Id("g").Dot("v"+n).Dot("Merge").Call(Id("a").Dot("v"+n)))
@@ -118,6 +121,18 @@ func (g *queryGen) aggUpdate(eg *exprGen, keys, args []plan.Expr) {
 			upd = []Code{Id("a").Dot("s" + n).Op("+=").Float64().Call(x.v), Id("a").Dot("n" + n).Op("++")}
 		case plan.StddevSamp, plan.StddevPop, plan.VarSamp, plan.VarPop:
 			upd = []Code{Id("a").Dot("v" + n).Dot("Add").Call(Float64().Call(x.v))}
+		case plan.ApproxCountDistinct:
+			h := Id("a").Dot("h" + n)
+			switch a.Arg.Type() {
+			case sqltype.String, sqltype.Bytes:
+				upd = []Code{Add(h).Dot("AddString").Call(x.v)}
+			case sqltype.Double:
+				upd = []Code{Add(h).Dot("AddFloat").Call(x.v)}
+			case sqltype.Boolean:
+				upd = []Code{Add(h).Dot("AddInt").Call(Qual(pkgSQLFn, "BoolToInt").Call(x.v))}
+			default:
+				upd = []Code{Add(h).Dot("AddInt").Call(Int64().Call(x.v))}
+			}
 		case plan.Min, plan.Max:
 			v := x.v
 			if a.Type == sqltype.String || a.Type == sqltype.Bytes {
@@ -148,6 +163,8 @@ func aggResult(i int, c *plan.AggCall) val {
 		return val{v: Add(a).Dot("s" + n), null: one(Op("!").Add(a).Dot("has" + n))}
 	case plan.Avg:
 		return val{v: Add(a).Dot("s" + n).Op("/").Float64().Call(Add(a).Dot("n" + n)), null: one(Add(a).Dot("n" + n).Op("==").Lit(0)), op: true}
+	case plan.ApproxCountDistinct:
+		return val{v: Add(a).Dot("h" + n).Dot("Count").Call()}
 	case plan.StddevSamp, plan.StddevPop, plan.VarSamp, plan.VarPop:
 		// Spark: the sample statistics need two values, the population ones one.
 		method := map[plan.AggFunc]string{plan.StddevSamp: "StddevSamp", plan.StddevPop: "StddevPop", plan.VarSamp: "VarSamp", plan.VarPop: "VarPop"}[c.Func]

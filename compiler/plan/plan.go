@@ -132,6 +132,8 @@ const (
 	StddevPop     AggFunc = "stddev_pop"
 	VarSamp       AggFunc = "var_samp"
 	VarPop        AggFunc = "var_pop"
+	// ApproxCountDistinct estimates count(DISTINCT x) with a HyperLogLog sketch.
+	ApproxCountDistinct AggFunc = "approx_count_distinct"
 )
 
 // AggCall is one aggregate; Arg is nil for count(*).

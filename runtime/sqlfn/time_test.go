@@ -78,3 +78,22 @@ func abs(x float64) float64 {
 	}
 	return x
 }
+
+func TestHLLEstimates(t *testing.T) {
+	for _, n := range []int{0, 1, 100, 10000, 200000} {
+		var a, b HLL
+		for i := range n {
+			if i%2 == 0 {
+				a.AddInt(int64(i))
+				a.AddInt(int64(i)) // duplicates do not count
+			} else {
+				b.AddString(IntToString(int64(i)) + "x")
+			}
+		}
+		a.Merge(b)
+		got := float64(a.Count())
+		if n == 0 && got != 0 || n > 0 && (got < float64(n)*0.94 || got > float64(n)*1.06) {
+			t.Errorf("n=%d: estimate %v", n, got)
+		}
+	}
+}

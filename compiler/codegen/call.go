@@ -206,7 +206,7 @@ func fromGo(goType string, v Code) Code {
 // compiled (and cached) at run time, NULL when it does not compile.
 func (g *exprGen) regexp(pattern plan.Expr, x val) (Code, nulls) {
 	if c, ok := pattern.(*plan.Const); ok && !c.IsNull {
-		return Id(g.q.regexpVar(c.Str)), nil
+		return Id(g.q.patternVar("Regexp", c.Str)), nil
 	}
 	re := g.q.name("re")
 	g.emit(List(Id(re), Id(re+"OK")).Op(":=").Qual(pkgSQLFn, "Regexp").Call(x.v))

@@ -42,7 +42,7 @@ func Generate(p *plan.Program, source string, opts Config) ([]byte, error) {
 			prefix += "X"
 		}
 		used[prefix] = true
-		g := &queryGen{q: q, f: f, p: prefix, likes: map[string]string{}, embedded: opts.Package != ""}
+		g := &queryGen{q: q, f: f, p: prefix, patterns: map[string]string{}, embedded: opts.Package != ""}
 		g.generate()
 		specs = append(specs, g.spec())
 		gens = append(gens, g)
@@ -81,11 +81,11 @@ func render(f *File) ([]byte, error) {
 
 // queryGen generates the code of one query; every identifier it declares starts with p.
 type queryGen struct {
-	q     *plan.Query
-	f     *File
-	p     string
-	n     int
-	likes map[string]string
+	q        *plan.Query
+	f        *File
+	p        string
+	n        int
+	patterns map[string]string // compiled LIKE and regexp variables, by kind and pattern
 	// embedded: generating a package for sqlstream gen, not a main program
 	embedded bool
 	// emitErr: the per-group step calls a Go function that can fail, so emit returns an error
@@ -107,26 +107,16 @@ func (g *queryGen) name(prefix string) string {
 
 func (g *queryGen) col(e *plan.ColRef) val { return g.base[e.Idx] }
 
-// regexpVar declares a package-level compiled regular expression and returns its name.
-func (g *queryGen) regexpVar(pattern string) string {
-	key := "re:" + pattern
-	if v, ok := g.likes[key]; ok {
+// patternVar declares a package-level value compiled once from a constant pattern with
+// sqlfn.MustCompile<kind> (Like or Regexp), and returns its name.
+func (g *queryGen) patternVar(kind, pattern string) string {
+	key := kind + ":" + pattern
+	if v, ok := g.patterns[key]; ok {
 		return v
 	}
-	v := fmt.Sprintf("%sRegexp%d", g.p, len(g.likes)+1)
-	g.likes[key] = v
-	g.f.Var().Id(v).Op("=").Qual(pkgSQLFn, "MustCompileRegexp").Call(Lit(pattern))
-	return v
-}
-
-// likeVar declares a package-level compiled LIKE pattern and returns its name.
-func (g *queryGen) likeVar(pattern string) string {
-	if v, ok := g.likes[pattern]; ok {
-		return v
-	}
-	v := fmt.Sprintf("%sLike%d", g.p, len(g.likes)+1)
-	g.likes[pattern] = v
-	g.f.Var().Id(v).Op("=").Qual(pkgSQLFn, "MustCompileLike").Call(Lit(pattern))
+	v := fmt.Sprintf("%s%s%d", g.p, kind, len(g.patterns)+1)
+	g.patterns[key] = v
+	g.f.Var().Id(v).Op("=").Qual(pkgSQLFn, "MustCompile"+kind).Call(Lit(pattern))
 	return v
 }
 

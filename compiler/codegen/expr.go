@@ -315,7 +315,7 @@ func (g *exprGen) like(e *plan.Like) val {
 	var v Code
 	null := x.null
 	if c, ok := e.Pattern.(*plan.Const); ok && !c.IsNull {
-		v = Id(g.q.likeVar(c.Str)).Dot("Match").Call(x.v)
+		v = Id(g.q.patternVar("Like", c.Str)).Dot("Match").Call(x.v)
 	} else {
 		p := g.compile(e.Pattern)
 		v = Qual(pkgSQLFn, "LikeMatch").Call(x.v, p.v)

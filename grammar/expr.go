@@ -256,6 +256,9 @@ func (p *parser) nameExpr() Expr {
 }
 
 func (p *parser) call(name Ident) Expr {
+	if strings.EqualFold(name.Name, "EXTRACT") {
+		return p.extract(name)
+	}
 	open := p.next() // (
 	f := &FuncCall{Pos: name.Pos, Name: name}
 	switch {
@@ -270,6 +273,17 @@ func (p *parser) call(name Ident) Expr {
 		f.Args = p.exprList()
 		p.closeParen(open, fmt.Sprintf(`"," or ")" in the arguments of %s`, name.Name))
 	}
+	f.EndPos = p.prevEnd
+	return f
+}
+
+// extract parses EXTRACT(field FROM x) into the call field(x): year(x), hour(x), ...
+func (p *parser) extract(name Ident) Expr {
+	open := p.next() // (
+	field := p.name("a field such as YEAR or HOUR in EXTRACT(field FROM ...)")
+	p.expectWord("FROM", "in EXTRACT(field FROM ...)")
+	f := &FuncCall{Pos: name.Pos, Name: Ident{Pos: field.Pos, EndPos: field.EndPos, Name: strings.ToLower(field.Name)}, Args: []Expr{p.expr()}}
+	p.closeParen(open, `")" after EXTRACT(field FROM ...)`)
 	f.EndPos = p.prevEnd
 	return f
 }

@@ -19,6 +19,7 @@ type Chunk struct {
 	Origin string // file path or endpoint, used in record-error messages
 	Line   int64  // 1-based line number of the first record of Data within Origin
 	Seq    int    // position of this chunk within its batch, from 0
+	Time   int64  // when the batch started, in microseconds since the epoch (current_timestamp)
 
 	buf *[]byte // pooled buffer backing Data, if any
 }

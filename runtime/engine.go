@@ -281,6 +281,7 @@ func sleep(stop, work context.Context, d time.Duration) bool {
 // batch reads the batch's chunks and processes them on one worker per core. It returns the
 // batch's output and the number of records read.
 func (r *queryRun) batch(ctx context.Context, q Query, src Source, rec *RecordErrors, id int64, start, end Offset) (Rows, int64, error) {
+	now := time.Now().UnixMicro() // current_timestamp() of every row of the batch, as in Spark
 	n := goruntime.GOMAXPROCS(0)
 	workers := make([]Worker, n)
 	for i := range workers {
@@ -318,7 +319,7 @@ func (r *queryRun) batch(ctx context.Context, q Query, src Source, rec *RecordEr
 	}
 	seq := 0
 	readErr := src.Read(ctx, start, end, func(c *Chunk) error {
-		c.Seq = seq
+		c.Seq, c.Time = seq, now
 		seq++
 		select {
 		case chunks <- c:

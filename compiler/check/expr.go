@@ -373,6 +373,13 @@ func (x *exprChecker) binary(e *grammar.BinaryExpr, s *scope, clause string) pla
 func (x *exprChecker) arith(op string, l, r plan.Expr, at grammar.Node) plan.Expr {
 	null := l.Nullable() || r.Nullable()
 	lt, rt := l.Type(), r.Type()
+	// A timestamp moves by an interval: ts - INTERVAL '10' MINUTE, INTERVAL '1' DAY + ts.
+	switch {
+	case lt == sqltype.Timestamp && rt == sqltype.Interval && (op == "+" || op == "-"):
+		return &plan.Binary{Op: op, L: l, R: r, T: sqltype.Timestamp, Null: null}
+	case lt == sqltype.Interval && rt == sqltype.Timestamp && op == "+":
+		return &plan.Binary{Op: op, L: r, R: l, T: sqltype.Timestamp, Null: null}
+	}
 	if lt == sqltype.Null && rt == sqltype.Null {
 		lt, rt = sqltype.BigInt, sqltype.BigInt
 	}

@@ -124,6 +124,12 @@ func init() {
 		"mod": {2, 2, "mod(a, b): a % b", func(x *exprChecker, f *grammar.FuncCall, a []plan.Expr) plan.Expr {
 			return x.arith("%", a[0], a[1], f)
 		}},
+		"current_timestamp": {0, 0, "the time the batch started (the same for every row of a batch)", func(x *exprChecker, f *grammar.FuncCall, a []plan.Expr) plan.Expr {
+			return call("current_timestamp", sqltype.Timestamp)
+		}},
+		"now": {0, 0, "", func(x *exprChecker, f *grammar.FuncCall, a []plan.Expr) plan.Expr {
+			return call("current_timestamp", sqltype.Timestamp)
+		}},
 		"year":           strFn("year", sqltype.Int, "t"),
 		"month":          strFn("month", sqltype.Int, "t"),
 		"day":            strFn("day", sqltype.Int, "t"),
@@ -211,7 +217,7 @@ func init() {
 
 // planned are Spark functions sqlstream does not have yet: calling one says so, rather than
 // "unknown function".
-var planned = map[string]bool{"window": true, "session_window": true, "current_timestamp": true}
+var planned = map[string]bool{"window": true, "session_window": true}
 
 func regexpLike(x *exprChecker, f *grammar.FuncCall, a []plan.Expr) plan.Expr {
 	c := call("rlike", sqltype.Boolean, x.stringArg(a[0], f.Args[0], "rlike"), x.pattern(a[1], f.Args[1]))
@@ -335,6 +341,13 @@ func (x *exprChecker) call(f *grammar.FuncCall, s *scope, clause string) plan.Ex
 		}
 		x.errs.Errorf(f.Pos, "%s takes %s arguments, got %d", name, want, len(f.Args)).WithEnd(f.EndPos)
 		return bad()
+	}
+	if name == "current_timestamp" || name == "now" {
+		if s.agg != nil {
+			x.errs.Errorf(f.Pos, "%s() is only available before an aggregation", name).WithEnd(f.EndPos).
+				WithHelp("aggregate it, e.g. max(%s())", name)
+			return bad()
+		}
 	}
 	args := make([]plan.Expr, len(f.Args))
 	for i, a := range f.Args {

@@ -75,6 +75,8 @@ func (g *exprGen) call(e *plan.Call) val {
 		return val{v: Id(local), null: union(null, one(Op("!").Id(local+"OK")))}
 	case "year", "month", "day", "hour", "minute", "second":
 		return val{v: fn(map[string]string{"year": "Year", "month": "Month", "day": "Day", "hour": "Hour", "minute": "Minute", "second": "Second"}[e.Name]), null: null}
+	case "current_timestamp":
+		return val{v: Id("c").Dot("Time")} // the batch's start, stamped on every chunk
 	case "unix_timestamp":
 		return val{v: fn("UnixTimestamp"), null: null}
 	case "date_format":

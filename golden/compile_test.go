@@ -50,6 +50,8 @@ var queries = []string{
 	`INSERT INTO con SELECT n + n + n + n, (n + 1) * (n + 1), length(s) + length(s) FROM t`,
 	`INSERT INTO con SELECT year(ts), month(dt), day(ts), hour(ts), minute(ts), second(ts), date_trunc('hour', ts), unix_timestamp(ts), date_format(ts, 'yyyy/MM/dd'), from_unixtime(b), from_unixtime(b, 'HH:mm'), to_timestamp(s), to_timestamp(s, 'dd.MM.yyyy') FROM t`,
 	`INSERT INTO con SELECT date_trunc('day', ts) AS d, count(*) FROM t GROUP BY 1`,
+	`INSERT INTO mem SELECT window, window.start, window.end, s, count(*) FROM t GROUP BY window(ts, '5 minutes', INTERVAL '1' MINUTE), s`,
+	`INSERT INTO con SELECT window.end AS e, max(d) FROM t GROUP BY window(dt, INTERVAL '1' DAY) ORDER BY e DESC LIMIT 3 OUTPUT MODE COMPLETE`,
 	`INSERT INTO con SELECT EXTRACT(MINUTE FROM ts), current_timestamp(), CURRENT_TIMESTAMP, now() - INTERVAL '1' HOUR > ts FROM t`,
 	`INSERT INTO con SELECT regexp_extract(s, '(a+)(b*)', 2), regexp_extract(s, sn), regexp_replace(s, '[0-9]+', '#'), rlike(s, 'x'), regexp_like(sn, s), concat_ws('-', s, sn, NULL), concat_ws(s, 'a'), greatest(n, b, 3), least(d, n), greatest(s, sn), mod(n, 3), mod(d, 2) FROM t`,
 	`INSERT INTO con SELECT f, approx_count_distinct(s), approx_count_distinct(n), approx_count_distinct(d), approx_count_distinct(f), approx_count_distinct(ts) FROM t GROUP BY f`,

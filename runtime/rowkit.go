@@ -3,6 +3,7 @@ package runtime
 import (
 	"bytes"
 	"slices"
+	"time"
 	"unsafe"
 )
 
@@ -87,4 +88,14 @@ func CompareNulls(aNull, bNull, nullsFirst bool) int {
 		return -1
 	}
 	return 1
+}
+
+// Window is an event-time window [Start, End), the value of a GROUP BY window(...) column.
+type Window struct {
+	Start, End time.Time
+}
+
+// WindowOf is the window starting at start (microseconds since the epoch) of size.
+func WindowOf(start, size int64) Window {
+	return Window{Start: time.UnixMicro(start).UTC(), End: time.UnixMicro(start + size).UTC()}
 }

@@ -35,10 +35,11 @@ func (s *scope) find(name string) int {
 // aggScope resolves expressions after GROUP BY: an expression written like a group key is
 // that key; an aggregate call becomes a new aggregate column.
 type aggScope struct {
-	input *scope
-	agg   *plan.Aggregate
-	keys  []string // canonical text of each key expression
-	aggs  []string // canonical text of each aggregate call
+	input  *scope
+	window int // the key that is a window(), or -1
+	agg    *plan.Aggregate
+	keys   []string // canonical text of each key expression
+	aggs   []string // canonical text of each aggregate call
 }
 
 func (a *aggScope) keyIndex(text string) int {
@@ -151,6 +152,9 @@ func (x *exprChecker) wantBool(e plan.Expr, at grammar.Expr, clause string) {
 // expr checks e in scope s; clause names where it appears, for messages.
 func (x *exprChecker) expr(e grammar.Expr, s *scope, clause string) plan.Expr {
 	if s.agg != nil {
+		if w := x.windowField(e, s.agg); w != nil {
+			return w
+		}
 		if i := s.agg.keyIndex(canonical(e)); i >= 0 {
 			kc := s.agg.agg.KeyCols[i]
 			return &plan.ColRef{Idx: i, Name: kc.Name, T: kc.Type, Null: kc.Nullable}
@@ -678,4 +682,74 @@ func FunctionNames() []string {
 	}
 	sort.Strings(n)
 	return n
+}
+
+// window checks GROUP BY window(ts, size[, slide]): tumbling windows, or sliding ones when
+// slide < size (a row belongs to every window that covers it). Rows whose time is NULL are
+// in no window.
+func (x *exprChecker) window(w *grammar.FuncCall, in *scope) (plan.Expr, plan.Column) {
+	if len(w.Args) < 2 || len(w.Args) > 3 || w.Star || w.Distinct {
+		x.errs.Errorf(w.Pos, "window takes a timestamp, a size and an optional slide").WithEnd(w.EndPos).
+			WithHelp("e.g. window(ts, INTERVAL '10' MINUTE) or window(ts, '10 minutes', '5 minutes')")
+		return nil, plan.Column{}
+	}
+	ts := x.timestampArg(x.expr(w.Args[0], in, "GROUP BY"), w.Args[0], "window")
+	interval := func(a grammar.Expr, what string) int64 {
+		var us int64
+		var err error
+		switch l := a.(type) {
+		case *grammar.Literal:
+			if l.Kind == grammar.LitInterval || l.Kind == grammar.LitString {
+				us, err = intervalMicros(l)
+			} else {
+				err = strconv.ErrSyntax
+			}
+		default:
+			err = strconv.ErrSyntax
+		}
+		if err != nil || us <= 0 {
+			pos, end := span(a)
+			x.errs.Errorf(pos, "the window %s must be a positive interval", what).WithEnd(end).
+				WithHelp("write INTERVAL '10' MINUTE or '10 minutes'")
+			return 0
+		}
+		return us
+	}
+	size := interval(w.Args[1], "size")
+	slide := size
+	if len(w.Args) == 3 {
+		slide = interval(w.Args[2], "slide")
+		if slide > size && size > 0 {
+			pos, end := span(w.Args[2])
+			x.errs.Errorf(pos, "the window slide is longer than its size").WithEnd(end).
+				WithHelp("rows between windows would belong to none; use a slide up to the size")
+			return nil, plan.Column{}
+		}
+	}
+	if size <= 0 || slide <= 0 {
+		return nil, plan.Column{}
+	}
+	e := &plan.Call{Name: "window", T: sqltype.Window, Null: false, Args: []plan.Expr{
+		ts, &plan.Const{T: sqltype.Interval, Int: size}, &plan.Const{T: sqltype.Interval, Int: slide}}}
+	return e, plan.Column{Name: "window", Type: sqltype.Window, Size: size}
+}
+
+// windowField resolves window, window.start and window.end after GROUP BY window(...).
+func (x *exprChecker) windowField(e grammar.Expr, as *aggScope) plan.Expr {
+	ref, ok := e.(*grammar.ColumnRef)
+	if !ok || as.window < 0 || !strings.EqualFold(ref.Parts[0], "window") || as.input.find("window") >= 0 {
+		return nil
+	}
+	kc := as.agg.KeyCols[as.window]
+	key := &plan.ColRef{Idx: as.window, Name: kc.Name, T: kc.Type}
+	switch {
+	case len(ref.Parts) == 1:
+		return key
+	case len(ref.Parts) == 2 && strings.EqualFold(ref.Parts[1], "start"):
+		return &plan.Call{Name: "window_start", Args: []plan.Expr{key}, T: sqltype.Timestamp}
+	case len(ref.Parts) == 2 && strings.EqualFold(ref.Parts[1], "end"):
+		return &plan.Call{Name: "window_end", Args: []plan.Expr{key, &plan.Const{T: sqltype.Interval, Int: kc.Size}}, T: sqltype.Timestamp}
+	}
+	x.errs.Errorf(ref.Pos, "a window has the fields start and end").WithEnd(ref.EndPos)
+	return bad()
 }

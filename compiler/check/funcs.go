@@ -217,7 +217,7 @@ func init() {
 
 // planned are Spark functions sqlstream does not have yet: calling one says so, rather than
 // "unknown function".
-var planned = map[string]bool{"window": true, "session_window": true}
+var planned = map[string]bool{"session_window": true}
 
 func regexpLike(x *exprChecker, f *grammar.FuncCall, a []plan.Expr) plan.Expr {
 	c := call("rlike", sqltype.Boolean, x.stringArg(a[0], f.Args[0], "rlike"), x.pattern(a[1], f.Args[1]))
@@ -313,6 +313,11 @@ func (x *exprChecker) call(f *grammar.FuncCall, s *scope, clause string) plan.Ex
 	name := strings.ToLower(f.Name.Name)
 	if u, ok := x.c.udfs[name]; ok {
 		return x.udfCall(f, u, s, clause)
+	}
+	if name == "window" {
+		x.errs.Errorf(f.Pos, "window() groups rows: it belongs in GROUP BY").WithEnd(f.EndPos).
+			WithHelp("GROUP BY window(ts, INTERVAL '10' MINUTE), then select window, window.start or window.end")
+		return bad()
 	}
 	fn, ok := scalars[name]
 	if !ok && planned[name] {

@@ -160,6 +160,9 @@ func (c *checker) selectRel(sel *grammar.Select, errs *diag.List) *rel {
 	cols := make([]plan.Column, len(out))
 	for i, e := range out {
 		cols[i] = plan.Column{Name: outNames[i], Type: e.Type(), Nullable: e.Nullable()}
+		if ref, ok := e.(*plan.ColRef); ok && e.Type() == sqltype.Window && post != nil {
+			cols[i].Size = post.agg.agg.KeyCols[ref.Idx].Size
+		}
 	}
 	visible := len(cols)
 	if len(sel.OrderBy) > 0 {
@@ -248,8 +251,23 @@ func (x *exprChecker) orderIndex(e grammar.Expr, names []string, items []grammar
 // checked in after it: group keys and aggregates.
 func (c *checker) aggregate(sel *grammar.Select, r *rel, x *exprChecker, in *scope) *scope {
 	agg := &plan.Aggregate{}
-	as := &aggScope{input: in}
+	as := &aggScope{input: in, window: -1}
 	for _, g := range sel.GroupBy {
+		if w, ok := g.(*grammar.FuncCall); ok && strings.EqualFold(w.Name.Name, "window") {
+			e, col := x.window(w, in)
+			if e == nil {
+				continue
+			}
+			if as.window >= 0 {
+				x.errs.Errorf(w.Pos, "GROUP BY can have one window()").WithEnd(w.EndPos)
+				continue
+			}
+			as.window = len(agg.Keys)
+			agg.Keys = append(agg.Keys, e)
+			agg.KeyCols = append(agg.KeyCols, col)
+			as.keys = append(as.keys, canonical(g))
+			continue
+		}
 		e, name, ast := c.groupKey(g, sel, x, in)
 		if e == nil {
 			continue

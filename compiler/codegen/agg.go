@@ -71,9 +71,16 @@ func betterThan(a *plan.AggCall, x, cur Code) Code {
 
 // aggUpdate generates: build the key, find or create the group, update each aggregate.
 func (g *queryGen) aggUpdate(eg *exprGen, keys, args []plan.Expr) {
-	agg := g.q.Agg
 	keyVals := make([]val, len(keys))
+	var window *plan.Call
+	var ts val
 	for i, k := range keys {
+		if c, ok := k.(*plan.Call); ok && c.Name == "window" {
+			// The window key takes each window the row falls in: see the loop below.
+			window, ts = c, eg.compile(c.Args[0])
+			keyVals[i] = val{v: Id("ws")}
+			continue
+		}
 		keyVals[i] = eg.compile(k)
 	}
 	argVals := make([]val, len(args))
@@ -82,6 +89,29 @@ func (g *queryGen) aggUpdate(eg *exprGen, keys, args []plan.Expr) {
 			argVals[i] = eg.compile(a)
 		}
 	}
+	group := eg.sub(func() { g.groupUpdate(eg, keyVals, argVals) })
+	if window == nil {
+		eg.emit(group...)
+		return
+	}
+	// A row belongs to every window [start, start+size) that covers its time: the last one
+	// starts at or before it, the others one slide earlier each.
+	size, slide := window.Args[1].(*plan.Const).Int, window.Args[2].(*plan.Const).Int
+	loop := For(
+		Id("ws").Op(":=").Qual(pkgSQLFn, "WindowStart").Call(ts.v, Lit(int(slide))),
+		Id("ws").Op(">").Add(ts.operand()).Op("-").Lit(int(size)),
+		Id("ws").Op("-=").Lit(int(slide)),
+	).Block(group...)
+	if ts.nullable() {
+		eg.emit(If(not(ts.isNull())).Block(loop)) // a row without a time is in no window
+	} else {
+		eg.emit(loop)
+	}
+}
+
+// groupUpdate generates: build the key, find or create the group, update each aggregate.
+func (g *queryGen) groupUpdate(eg *exprGen, keyVals, argVals []val) {
+	agg := g.q.Agg
 	eg.emit(Var().Id("k").Id(g.id("Key")))
 	eg.emit(assignFields("k", g.keyNms, agg.KeyCols, keyVals, false)...)
 	var clones []Code

@@ -75,6 +75,10 @@ func (g *exprGen) call(e *plan.Call) val {
 		return val{v: Id(local), null: union(null, one(Op("!").Id(local+"OK")))}
 	case "year", "month", "day", "hour", "minute", "second":
 		return val{v: fn(map[string]string{"year": "Year", "month": "Month", "day": "Day", "hour": "Hour", "minute": "Minute", "second": "Second"}[e.Name]), null: null}
+	case "window_start":
+		return val{v: v(0), null: null}
+	case "window_end":
+		return val{v: args[0].operand().Op("+").Add(v(1)), null: null, op: true}
 	case "current_timestamp":
 		return val{v: Id("c").Dot("Time")} // the batch's start, stamped on every chunk
 	case "unix_timestamp":

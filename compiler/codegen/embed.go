@@ -19,6 +19,8 @@ func publicType(c plan.Column) *Statement {
 		t = Qual("time", "Time")
 	case sqltype.Bytes:
 		t = Index().Byte()
+	case sqltype.Window:
+		t = Qual(pkgRT, "Window")
 	default:
 		t = goType(c.Type)
 	}
@@ -31,6 +33,8 @@ func publicType(c plan.Column) *Statement {
 // publicValue converts the internal value v of column c to its public Go type.
 func publicValue(c plan.Column, v Code) Code {
 	switch c.Type {
+	case sqltype.Window:
+		return Qual(pkgRT, "WindowOf").Call(v, Lit(int(c.Size)))
 	case sqltype.Timestamp:
 		return Qual("time", "UnixMicro").Call(v).Dot("UTC").Call()
 	case sqltype.Date:

@@ -92,7 +92,7 @@ func goType(t sqltype.Type) *Statement {
 		return Bool()
 	case sqltype.Int, sqltype.Date:
 		return Int32()
-	case sqltype.BigInt, sqltype.Timestamp, sqltype.Interval:
+	case sqltype.BigInt, sqltype.Timestamp, sqltype.Interval, sqltype.Window:
 		return Int64()
 	case sqltype.Double:
 		return Float64()
@@ -105,7 +105,7 @@ func zero(t sqltype.Type) *Statement {
 	switch t {
 	case sqltype.Boolean:
 		return False()
-	case sqltype.Int, sqltype.Date, sqltype.BigInt, sqltype.Timestamp, sqltype.Interval:
+	case sqltype.Int, sqltype.Date, sqltype.BigInt, sqltype.Timestamp, sqltype.Interval, sqltype.Window:
 		return Lit(0)
 	case sqltype.Double:
 		return Lit(0.0)

@@ -110,6 +110,8 @@ func jsonKey(name string) string {
 
 func appendJSON(c plan.Column, v Code) Code {
 	switch c.Type {
+	case sqltype.Window:
+		return Qual(pkgCodec, "AppendWindowJSON").Call(Id("dst"), v, Lit(int(c.Size)))
 	case sqltype.Boolean:
 		return Qual("strconv", "AppendBool").Call(Id("dst"), v)
 	case sqltype.Int, sqltype.BigInt:
@@ -128,6 +130,8 @@ func appendJSON(c plan.Column, v Code) Code {
 
 func appendCSV(c plan.Column, v Code) Code {
 	switch c.Type {
+	case sqltype.Window:
+		return Qual(pkgCodec, "AppendCSVField").Call(Id("dst"), Qual(pkgCodec, "FormatWindow").Call(v, Lit(int(c.Size))), LitRune(','))
 	case sqltype.Boolean:
 		return Qual("strconv", "AppendBool").Call(Id("dst"), v)
 	case sqltype.Int, sqltype.BigInt:
@@ -144,6 +148,8 @@ func appendCSV(c plan.Column, v Code) Code {
 
 func cellString(c plan.Column, v Code) Code {
 	switch c.Type {
+	case sqltype.Window:
+		return Qual(pkgCodec, "FormatWindow").Call(v, Lit(int(c.Size)))
 	case sqltype.Boolean:
 		return Qual("strconv", "FormatBool").Call(v)
 	case sqltype.Int, sqltype.BigInt:
@@ -162,7 +168,7 @@ func cellString(c plan.Column, v Code) Code {
 
 func goValue(c plan.Column, v Code) Code {
 	switch c.Type {
-	case sqltype.Timestamp, sqltype.Date, sqltype.Bytes:
+	case sqltype.Timestamp, sqltype.Date, sqltype.Bytes, sqltype.Window:
 		return publicValue(c, v)
 	}
 	return v

@@ -21,6 +21,7 @@ type Column struct {
 	Name     string
 	Type     sqltype.Type
 	Nullable bool
+	Size     int64 // WINDOW columns: the window's length in microseconds
 }
 
 // Source is a CREATE SOURCE as the query reads it.

@@ -19,11 +19,15 @@ const (
 	Timestamp
 	Date
 	Interval
+	// Window is an event-time window [start, end) of a GROUP BY window(...): held as its start
+	// in microseconds; its column knows the size.
+	Window
 )
 
 var names = [...]string{
 	Null: "NULL", Boolean: "BOOLEAN", Int: "INT", BigInt: "BIGINT", Double: "DOUBLE",
 	String: "STRING", Bytes: "BYTES", Timestamp: "TIMESTAMP", Date: "DATE", Interval: "INTERVAL",
+	Window: "STRUCT<start: TIMESTAMP, end: TIMESTAMP>",
 }
 
 func (t Type) String() string {

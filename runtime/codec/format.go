@@ -335,3 +335,21 @@ func FormatBytes(s string) string {
 	b = append(b, ']')
 	return string(b)
 }
+
+// FormatWindow shows the window [start, start+size) as Spark's console shows the struct:
+// "{2024-01-02 03:00:00, 2024-01-02 03:10:00}".
+func FormatWindow(start, size int64) string {
+	b := append([]byte{'{'}, FormatTimestamp(start)...)
+	b = append(b, ", "...)
+	b = append(b, FormatTimestamp(start+size)...)
+	return string(append(b, '}'))
+}
+
+// AppendWindowJSON appends the window as {"start":...,"end":...}.
+func AppendWindowJSON(dst []byte, start, size int64) []byte {
+	dst = append(dst, `{"start":`...)
+	dst = AppendTimestampJSON(dst, start)
+	dst = append(dst, `,"end":`...)
+	dst = AppendTimestampJSON(dst, start+size)
+	return append(dst, '}')
+}

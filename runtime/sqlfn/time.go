@@ -136,3 +136,7 @@ func goLayout(p string) string {
 	}
 	return b.String()
 }
+
+// WindowStart is the start of the last window (of the given slide) that begins at or before
+// ts: windows start at multiples of slide since the epoch, as in Spark.
+func WindowStart(ts, slide int64) int64 { return ts - (ts%slide+slide)%slide }

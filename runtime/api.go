@@ -39,6 +39,17 @@ type Query interface {
 	Finish(batchID int64, workers []Worker) (Rows, error)
 }
 
+// EventTimeQuery is implemented by queries whose aggregation uses a watermark.
+type EventTimeQuery interface {
+	Query
+	// EventTime reports the watermark the last batch used (microseconds; ok false before
+	// there is one), the rows it dropped as late, and the groups kept in state.
+	EventTime() (watermark int64, ok bool, late int64, state int)
+	// Pending reports whether the watermark the next batch will use finalises or evicts
+	// state: then the engine runs a batch without new data, as Spark does.
+	Pending() bool
+}
+
 // Rows is the output of one batch, formatted by generated code that knows its types.
 type Rows interface {
 	Len() int

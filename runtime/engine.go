@@ -233,10 +233,23 @@ func (r *queryRun) run(stop, work context.Context) (err error) {
 			return fmt.Errorf("batch %d: sink %s: %w", batch, r.spec.Sink.Name, err)
 		}
 		bad := rec.endBatch(batch)
-		r.progress(progressRecord{BatchID: batch, Timestamp: began.UTC().Format(time.RFC3339Nano),
-			NumInputRows: lines, MalformedRows: bad, NumOutputRows: rows.Len()}, latest, time.Since(began))
+		r.progress(r.record(q, progressRecord{BatchID: batch, Timestamp: began.UTC().Format(time.RFC3339Nano),
+			NumInputRows: lines, MalformedRows: bad, NumOutputRows: rows.Len()}), latest, time.Since(began))
 		start = end
 		batch++
+		// A watermark that moved can finalise state without new data: run a batch for it.
+		for eq, ok := q.(EventTimeQuery); ok && eq.Pending() && !stopped(); batch++ {
+			began := time.Now()
+			rows, _, err := r.batch(work, q, nil, rec, batch, nil, nil)
+			if err != nil {
+				return fmt.Errorf("batch %d: %w", batch, err)
+			}
+			if err := sink.Write(work, batch, rows); err != nil {
+				return fmt.Errorf("batch %d: sink %s: %w", batch, r.spec.Sink.Name, err)
+			}
+			r.progress(r.record(q, progressRecord{BatchID: batch, Timestamp: began.UTC().Format(time.RFC3339Nano),
+				NumOutputRows: rows.Len()}), 0, time.Since(began))
+		}
 		if kind == TriggerOnce {
 			break
 		}
@@ -318,7 +331,13 @@ func (r *queryRun) batch(ctx context.Context, q Query, src Source, rec *RecordEr
 		}()
 	}
 	seq := 0
-	readErr := src.Read(ctx, start, end, func(c *Chunk) error {
+	read := func(emit func(*Chunk) error) error {
+		if src == nil {
+			return nil // a batch without new data
+		}
+		return src.Read(ctx, start, end, emit)
+	}
+	readErr := read(func(c *Chunk) error {
 		c.Seq, c.Time = seq, now
 		seq++
 		select {
@@ -364,14 +383,35 @@ func countLines(b []byte) int64 {
 // progressRecord is one batch's report: a small subset of Spark's StreamingQueryProgress,
 // under Spark's field names (numOutputRows and malformedRows are sqlstream's).
 type progressRecord struct {
-	Name                   string           `json:"name"`
-	Timestamp              string           `json:"timestamp"`
-	BatchID                int64            `json:"batchId"`
-	NumInputRows           int64            `json:"numInputRows"`
-	ProcessedRowsPerSecond float64          `json:"processedRowsPerSecond"`
-	DurationMs             map[string]int64 `json:"durationMs"`
-	NumOutputRows          int              `json:"numOutputRows"`
-	MalformedRows          int64            `json:"malformedRows"`
+	Name                   string            `json:"name"`
+	Timestamp              string            `json:"timestamp"`
+	BatchID                int64             `json:"batchId"`
+	NumInputRows           int64             `json:"numInputRows"`
+	ProcessedRowsPerSecond float64           `json:"processedRowsPerSecond"`
+	DurationMs             map[string]int64  `json:"durationMs"`
+	NumOutputRows          int               `json:"numOutputRows"`
+	MalformedRows          int64             `json:"malformedRows"`
+	EventTime              map[string]string `json:"eventTime,omitempty"`
+	StateOperators         []stateOperator   `json:"stateOperators,omitempty"`
+}
+
+type stateOperator struct {
+	NumRowsTotal              int   `json:"numRowsTotal"`
+	NumRowsDroppedByWatermark int64 `json:"numRowsDroppedByWatermark"`
+}
+
+// record adds the watermark, late rows and state size of an event-time query.
+func (r *queryRun) record(q Query, p progressRecord) progressRecord {
+	eq, ok := q.(EventTimeQuery)
+	if !ok {
+		return p
+	}
+	wm, has, late, state := eq.EventTime()
+	if has {
+		p.EventTime = map[string]string{"watermark": time.UnixMicro(wm).UTC().Format("2006-01-02T15:04:05.000Z")}
+	}
+	p.StateOperators = []stateOperator{{NumRowsTotal: state, NumRowsDroppedByWatermark: late}}
+	return p
 }
 
 // progress reports a batch on stderr as --progress asks. latest is the time spent choosing
@@ -390,8 +430,15 @@ func (r *queryRun) progress(p progressRecord, latest, total time.Duration) {
 		b, _ := json.Marshal(p)
 		fmt.Fprintf(r.stderr, "%s\n", b)
 	case "text":
-		fmt.Fprintf(r.stderr, "progress: query %s batch %d: %d input rows (%d malformed) in %v, %.0f rows/s, %d output rows\n",
-			p.Name, p.BatchID, p.NumInputRows, p.MalformedRows, total.Round(time.Microsecond), p.ProcessedRowsPerSecond, p.NumOutputRows)
+		extra := ""
+		if wm, ok := p.EventTime["watermark"]; ok {
+			extra += ", watermark " + wm
+		}
+		if len(p.StateOperators) > 0 {
+			extra += fmt.Sprintf(", %d state rows, %d late rows dropped", p.StateOperators[0].NumRowsTotal, p.StateOperators[0].NumRowsDroppedByWatermark)
+		}
+		fmt.Fprintf(r.stderr, "progress: query %s batch %d: %d input rows (%d malformed) in %v, %.0f rows/s, %d output rows%s\n",
+			p.Name, p.BatchID, p.NumInputRows, p.MalformedRows, total.Round(time.Microsecond), p.ProcessedRowsPerSecond, p.NumOutputRows, extra)
 	}
 }
 

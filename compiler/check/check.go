@@ -131,14 +131,60 @@ func (c *checker) createSource(st *grammar.CreateSource) {
 		seen[key(col.Name.Name)] = true
 		src.Columns = append(src.Columns, plan.Column{Name: col.Name.Name, Type: t, Nullable: !col.NotNull})
 	}
+	src.Watermark = -1
 	if st.Watermark != nil {
-		c.errs.Errorf(st.Watermark.Pos, "WATERMARK is not supported yet").
-			WithHelp("event-time windows and watermarks are planned; remove the WATERMARK clause for now")
+		c.watermark(st.Watermark, src)
 	}
 	if opts.ok {
 		c.sourceSchema(st, src)
 	}
 	c.sources[key(st.Name.Name)] = &source{decl: st, plan: src}
+}
+
+// watermark checks WATERMARK FOR col AS col - INTERVAL ...: col is a TIMESTAMP column of the
+// source, and the delay a constant interval (or none).
+func (c *checker) watermark(w *grammar.Watermark, src *plan.Source) {
+	idx := -1
+	for i, col := range src.Columns {
+		if strings.EqualFold(col.Name, w.Column.Name) {
+			idx = i
+		}
+	}
+	if idx < 0 {
+		c.errs.Errorf(w.Column.Pos, "unknown column %q in WATERMARK", w.Column.Name).WithEnd(w.Column.EndPos)
+		return
+	}
+	if t := src.Columns[idx].Type; t != sqltype.Timestamp {
+		c.errs.Errorf(w.Column.Pos, "the watermark column %q is %s, not TIMESTAMP", w.Column.Name, t).WithEnd(w.Column.EndPos).
+			WithHelp("declare the event time as TIMESTAMP")
+		return
+	}
+	var delay int64
+	sameCol := func(e grammar.Expr) bool {
+		r, ok := e.(*grammar.ColumnRef)
+		return ok && len(r.Parts) == 1 && strings.EqualFold(r.Parts[0], w.Column.Name)
+	}
+	bin, isBin := w.Expr.(*grammar.BinaryExpr)
+	lit, isLit := (*grammar.Literal)(nil), false
+	if isBin {
+		lit, isLit = bin.Right.(*grammar.Literal)
+	}
+	switch {
+	case sameCol(w.Expr):
+	case isBin && bin.Op == "-" && sameCol(bin.Left) && isLit && (lit.Kind == grammar.LitInterval || lit.Kind == grammar.LitString):
+		us, err := intervalMicros(lit)
+		if err != nil || us < 0 {
+			c.errs.Errorf(lit.Pos, "invalid watermark delay %q", lit.Text).WithEnd(lit.EndPos)
+			return
+		}
+		delay = us
+	default:
+		pos, end := w.Expr.Span()
+		c.errs.Errorf(pos, "a watermark is the event-time column minus a constant interval").WithEnd(end).
+			WithHelp("write WATERMARK FOR %s AS %s - INTERVAL '10' MINUTE", w.Column.Name, w.Column.Name)
+		return
+	}
+	src.Watermark, src.Delay = idx, delay
 }
 
 // sourceSchema checks that the declared columns fit what the connector and format produce.
@@ -278,8 +324,8 @@ func (c *checker) outputMode(st *grammar.Insert, q *plan.Query, r *rel) {
 		q.ModeDefaulted = true
 		if agg {
 			q.Mode = plan.Complete
-			if q.Sink.Connector == "files" {
-				q.Mode = plan.Append // reported below with the files sink's rule
+			if k, _ := q.EventKey(); k >= 0 || q.Sink.Connector == "files" {
+				q.Mode = plan.Append // with a watermark each group is emitted once it is final
 			}
 		} else {
 			q.Mode = plan.Append
@@ -299,8 +345,9 @@ func (c *checker) outputMode(st *grammar.Insert, q *plan.Query, r *rel) {
 	if st.OutputMode != nil {
 		at, end = st.OutputMode.Pos, st.OutputMode.EndPos
 	}
+	eventKey, _ := q.EventKey()
 	switch {
-	case agg && q.Mode == plan.Append:
+	case agg && q.Mode == plan.Append && eventKey < 0:
 		d := c.errs.Errorf(at, "APPEND output mode is not supported for an aggregation without a watermark").WithEnd(end)
 		if q.Sink.Connector == "files" {
 			d.WithHelp("the files sink writes only APPEND; an aggregation needs UPDATE or COMPLETE: use the console or memory sink, or an event-time window on a watermarked column")

@@ -90,6 +90,16 @@ func (g *queryGen) aggUpdate(eg *exprGen, keys, args []plan.Expr) {
 		}
 	}
 	group := eg.sub(func() { g.groupUpdate(eg, keyVals, argVals) })
+	late := []Code{Id("w").Dot("late").Op("++"), Continue()}
+	if g.eventKey >= 0 && !g.eventWindow {
+		// Rows older than the watermark are too late for their group (Spark drops them).
+		k := keyVals[g.eventKey]
+		cond := k.operand().Op("<=").Id("w").Dot("watermark")
+		if k.nullable() {
+			cond = not(k.isNull()).Op("&&").Add(cond)
+		}
+		group = append([]Code{If(cond).Block(late...)}, group...)
+	}
 	if window == nil {
 		eg.emit(group...)
 		return
@@ -97,6 +107,10 @@ func (g *queryGen) aggUpdate(eg *exprGen, keys, args []plan.Expr) {
 	// A row belongs to every window [start, start+size) that covers its time: the last one
 	// starts at or before it, the others one slide earlier each.
 	size, slide := window.Args[1].(*plan.Const).Int, window.Args[2].(*plan.Const).Int
+	if g.eventKey >= 0 && g.eventWindow {
+		// A window the watermark has passed is final: the row is too late for it.
+		group = append([]Code{If(Id("ws").Op("+").Lit(int(size)).Op("<=").Id("w").Dot("watermark")).Block(late...)}, group...)
+	}
 	loop := For(
 		Id("ws").Op(":=").Qual(pkgSQLFn, "WindowStart").Call(ts.v, Lit(int(slide))),
 		Id("ws").Op(">").Add(ts.operand()).Op("-").Lit(int(size)),
@@ -243,10 +257,21 @@ func (g *queryGen) finish() {
 			))
 			body = append(body, Id("mark").Op(":=").Id("batchID").Op("+").Lit(1), Var().Id("changed").Index().Id(g.id("Key")))
 		}
+		var perWorker []Code
+		if g.eventKey >= 0 {
+			body = append(body, Id("q").Dot("late").Op("=").Lit(0))
+			perWorker = append(perWorker,
+				Id("q").Dot("maxEvent").Op("=").Max(Id("q").Dot("maxEvent"), Id("w").Dot("maxEvent")),
+				Id("q").Dot("late").Op("+=").Id("w").Dot("late"))
+		}
+		groups := Id("rw").Assert(Op("*").Id(g.id("Worker"))).Dot("groups")
+		if len(perWorker) > 0 {
+			perWorker = append([]Code{Id("w").Op(":=").Id("rw").Assert(Op("*").Id(g.id("Worker")))}, perWorker...)
+			groups = Id("w").Dot("groups")
+		}
 		body = append(body,
-			For(List(Id("_"), Id("rw")).Op(":=").Range().Id("workers")).Block(
-				For(List(Id("k"), Id("a")).Op(":=").Range().Id("rw").Assert(Op("*").Id(g.id("Worker"))).Dot("groups")).Block(merge...),
-			),
+			For(List(Id("_"), Id("rw")).Op(":=").Range().Id("workers")).Block(append(perWorker,
+				For(List(Id("k"), Id("a")).Op(":=").Range().Add(groups)).Block(merge...))...),
 			Var().Id("out").Id(rows),
 		)
 		filters, cols := plan.Flatten(q.Agg.AggColumns(), q.Post)
@@ -261,10 +286,22 @@ func (g *queryGen) finish() {
 		if g.emitErr {
 			body = append(body, Var().Err().Error())
 		}
-		if update {
+		switch {
+		case update:
 			body = append(body, For(List(Id("_"), Id("k")).Op(":=").Range().Id("changed")).Block(
 				emit(Id("q").Dot("groups").Index(Id("k")))))
-		} else {
+			if g.eventKey >= 0 {
+				// State the watermark has passed can no longer change: drop it.
+				body = append(body, For(Id("k").Op(":=").Range().Id("q").Dot("groups")).Block(
+					If(Id("q").Dot("final").Call(Op("&").Id("k"), Id("q").Dot("watermark"))).Block(
+						Delete(Id("q").Dot("groups"), Id("k")))))
+			}
+		case q.Mode == plan.Append:
+			// A group is emitted once, when the watermark passes it, and then forgotten.
+			body = append(body, For(List(Id("k"), Id("a")).Op(":=").Range().Id("q").Dot("groups")).Block(
+				If(Id("q").Dot("final").Call(Op("&").Id("k"), Id("q").Dot("watermark"))).Block(
+					emit(Id("a")), Delete(Id("q").Dot("groups"), Id("k")))))
+		default:
 			body = append(body, For(List(Id("k"), Id("a")).Op(":=").Range().Id("q").Dot("groups")).Block(emit(Id("a"))))
 		}
 		body = append(body, g.sortRows()...)
@@ -274,6 +311,9 @@ func (g *queryGen) finish() {
 		}
 		body = append(body, Return(Id("out"), Nil()))
 		g.emitMethod()
+		if g.eventKey >= 0 {
+			g.eventTimeMethods()
+		}
 	}
 	g.f.Comment("Finish merges the workers of a batch and returns the rows the output mode emits.")
 	g.f.Func().Params(Id("q").Op("*").Id(g.id("Query"))).Id("Finish").
@@ -335,4 +375,34 @@ func failingCalls(es []plan.Expr) bool {
 		})
 	}
 	return found
+}
+
+// eventTimeMethods generates final (is a group past the watermark) and rt.EventTimeQuery.
+func (g *queryGen) eventTimeMethods() {
+	q := g.q
+	key := Id("k").Dot(g.keyNms[g.eventKey])
+	var final Code = key.Clone().Op("<=").Id("watermark")
+	if g.eventWindow {
+		size := q.Agg.Keys[g.eventKey].(*plan.Call).Args[1].(*plan.Const).Int
+		final = key.Clone().Op("+").Lit(int(size)).Op("<=").Id("watermark")
+	} else if q.Agg.KeyCols[g.eventKey].Nullable {
+		final = Op("!").Id("k").Dot(g.keyNms[g.eventKey] + "Null").Op("&&").Add(final)
+	}
+	qt := Op("*").Id(g.id("Query"))
+	g.f.Comment("final reports whether the group of k can no longer change once the watermark is watermark.")
+	g.f.Func().Params(Id("q").Add(qt)).Id("final").Params(Id("k").Op("*").Id(g.id("Key")), Id("watermark").Int64()).Bool().Block(Return(final))
+	g.f.Line()
+	g.f.Comment("EventTime reports the batch's watermark, its late rows and the groups in state.")
+	g.f.Func().Params(Id("q").Add(qt)).Id("EventTime").Params().Params(Int64(), Bool(), Int64(), Int()).Block(
+		Return(Id("q").Dot("watermark"), Id("q").Dot("watermark").Op("!=").Qual("math", "MinInt64"), Id("q").Dot("late"), Len(Id("q").Dot("groups"))))
+	g.f.Line()
+	g.f.Comment("Pending reports whether the next batch's watermark finalises a group: a batch then runs without new data.")
+	g.f.Func().Params(Id("q").Add(qt)).Id("Pending").Params().Bool().Block(
+		If(Id("q").Dot("maxEvent").Op("==").Qual("math", "MinInt64")).Block(Return(False())),
+		Id("next").Op(":=").Max(Id("q").Dot("watermark"), Id("q").Dot("maxEvent").Op("-").Lit(int(q.Source.Delay))),
+		If(Id("next").Op("==").Id("q").Dot("watermark")).Block(Return(False())),
+		For(Id("k").Op(":=").Range().Id("q").Dot("groups")).Block(
+			If(Id("q").Dot("final").Call(Op("&").Id("k"), Id("next"))).Block(Return(True()))),
+		Return(False()),
+	)
 }

@@ -90,11 +90,15 @@ type queryGen struct {
 	embedded bool
 	// emitErr: the per-group step calls a Go function that can fail, so emit returns an error
 	emitErr bool
-	base    []val // the Go form of the columns expressions currently read
-	inNames []string
-	keyNms  []string
-	outNms  []string // output row fields, including hidden sort columns
-	outCols []plan.Column
+	// eventKey is the group key that the watermark applies to (a window over the event-time
+	// column, or that column), or -1; eventWindow says it is a window.
+	eventKey    int
+	eventWindow bool
+	base        []val // the Go form of the columns expressions currently read
+	inNames     []string
+	keyNms      []string
+	outNms      []string // output row fields, including hidden sort columns
+	outCols     []plan.Column
 }
 
 func (g *queryGen) id(suffix string) string { return g.p + suffix }
@@ -171,6 +175,10 @@ func assignFields(target string, names []string, cols []plan.Column, vals []val,
 
 func (g *queryGen) generate() {
 	q := g.q
+	g.eventKey, g.eventWindow = q.EventKey()
+	if q.Mode == plan.Complete {
+		g.eventKey = -1 // COMPLETE keeps every group: the watermark changes nothing
+	}
 	g.inNames = fieldNames(colNames(q.Source.Columns))
 	g.f.Commentf("%sIn is one record of source %q.", g.p, q.Source.Name)
 	g.f.Type().Id(g.id("In")).Struct(structFields(g.inNames, q.Source.Columns)...)
@@ -220,6 +228,15 @@ func (g *queryGen) queryType() {
 	if q.Limit >= 0 && q.Mode == plan.Append {
 		fields = append(fields, Id("emitted").Int64().Comment("rows emitted so far, for LIMIT"))
 	}
+	if g.eventKey >= 0 {
+		fields = append(fields,
+			Id("maxEvent").Int64().Comment("the largest event time seen"),
+			Id("watermark").Int64().Comment("the watermark of the batch running: maxEvent of the earlier ones minus the delay"),
+			Id("late").Int64().Comment("rows the last batch dropped as later than the watermark"),
+		)
+		init[Id("maxEvent")] = Qual("math", "MinInt64")
+		init[Id("watermark")] = Qual("math", "MinInt64")
+	}
 	g.f.Commentf("%sQuery is the state of the query writing to %q across batches.", g.p, q.Sink.Name)
 	g.f.Type().Id(g.id("Query")).Struct(fields...)
 	g.f.Func().Id("new"+exported(g.p)+"Query").Params().Qual(pkgRT, "Query").Block(
@@ -243,11 +260,20 @@ func (g *queryGen) workerType() {
 	case "csv", "rate":
 		fields = append(fields, Id("csv").Qual(pkgCodec, "CSV"), Id("fields").Index().Index().Byte())
 	}
+	var body []Code
+	if g.eventKey >= 0 {
+		fields = append(fields, Id("watermark").Int64(), Id("maxEvent").Int64(), Id("late").Int64())
+		init[Id("watermark")] = Id("q").Dot("watermark")
+		init[Id("maxEvent")] = Qual("math", "MinInt64")
+		// The batch's watermark comes from the batches before it (Spark's rule).
+		body = append(body, If(Id("q").Dot("maxEvent").Op("!=").Qual("math", "MinInt64")).Block(
+			Id("q").Dot("watermark").Op("=").Max(Id("q").Dot("watermark"), Id("q").Dot("maxEvent").Op("-").Lit(int(q.Source.Delay)))))
+	}
 	g.f.Commentf("%sWorker processes chunks of one batch on one goroutine.", g.p)
 	g.f.Type().Id(g.id("Worker")).Struct(fields...)
 	g.f.Func().Params(Id("q").Op("*").Id(g.id("Query"))).Id("NewWorker").
 		Params(Id("rec").Op("*").Qual(pkgRT, "RecordErrors")).Qual(pkgRT, "Worker").Block(
-		Return(Op("&").Id(g.id("Worker")).Values(init)),
+		append(body, Return(Op("&").Id(g.id("Worker")).Values(init)))...,
 	)
 }
 
@@ -348,6 +374,15 @@ func (g *queryGen) loop(rowStmts []Code) []Code {
 			Continue(),
 		),
 	)
+	if g.eventKey >= 0 {
+		c := q.Source.Columns[q.Source.Watermark]
+		ts := fieldVal(Id("in"), g.inNames[q.Source.Watermark], c)
+		cond := ts.operand().Op(">").Id("w").Dot("maxEvent")
+		if ts.nullable() {
+			cond = not(ts.isNull()).Op("&&").Add(cond)
+		}
+		pre = append(pre, If(cond).Block(Id("w").Dot("maxEvent").Op("=").Add(ts.v)))
+	}
 	return []Code{
 		List(Id("data"), Id("line")).Op(":=").List(Id("c").Dot("Data"), Id("c").Dot("Line").Op("-").Lit(1)),
 		For(Len(Id("data")).Op(">").Lit(0)).Block(append(pre, rowStmts...)...),

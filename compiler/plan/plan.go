@@ -31,6 +31,34 @@ type Source struct {
 	Format    string // text, csv or json: decides the generated decoder
 	Options   map[string]string
 	Columns   []Column
+	// Watermark is the index of the event-time column of WATERMARK FOR, or -1; the watermark
+	// is the largest event time seen minus Delay (microseconds).
+	Watermark int
+	Delay     int64
+}
+
+// EventKey says how a query's aggregation uses the source's watermark: the index of the
+// group key that is a window() over the watermarked column, or that column itself, and
+// whether it is a window. Key is -1 when the grouping does not involve event time; then the
+// watermark neither drops late rows nor evicts state.
+func (q *Query) EventKey() (key int, window bool) {
+	if q.Agg == nil || q.Source.Watermark < 0 {
+		return -1, false
+	}
+	_, cols := Flatten(q.Source.Columns, q.Pre)
+	isEventTime := func(e Expr) bool {
+		r, ok := Subst(e, cols).(*ColRef)
+		return ok && r.Idx == q.Source.Watermark
+	}
+	for i, k := range q.Agg.Keys {
+		if c, ok := k.(*Call); ok && c.Name == "window" && isEventTime(c.Args[0]) {
+			return i, true
+		}
+		if isEventTime(k) {
+			return i, false
+		}
+	}
+	return -1, false
 }
 
 // Sink is a CREATE SINK.

@@ -298,6 +298,10 @@ func (c *checker) insert(st *grammar.Insert) *plan.Query {
 		Pre: r.pre, Agg: r.agg, Post: r.post, Output: r.cols[:r.visible], Sort: r.sort, Limit: r.limit,
 	}
 	c.outputMode(st, q, r)
+	if k, _ := q.EventKey(); r.distinct != nil && k < 0 {
+		c.errs.Warnf(r.distinct.Pos, "SELECT DISTINCT keeps every distinct row in state, which grows without bound").
+			WithHelp("add a WATERMARK to the source and an event-time column or window to the select list, so old rows can be forgotten")
+	}
 	c.trigger(st, q)
 	if len(st.With) > 0 {
 		c.errs.Errorf(st.With[0].Pos, "INSERT has no options yet").WithHelp("connector options go in CREATE SOURCE or CREATE SINK")

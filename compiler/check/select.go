@@ -22,6 +22,8 @@ type rel struct {
 	visible int           // cols[:visible] are the output; the rest are hidden sort columns
 	qual    string        // the name columns can be qualified with
 
+	distinct *grammar.Select // the SELECT DISTINCT that made this relation's aggregation
+
 	sort     []plan.SortKey
 	sortPos  *lexer.Position
 	limit    int64
@@ -145,6 +147,7 @@ func (c *checker) selectRel(sel *grammar.Select, errs *diag.List) *rel {
 	} else {
 		out, outNames, outAST = x.items(sel.Items, in)
 		if sel.Distinct {
+			r.distinct = sel
 			// SELECT DISTINCT is a grouping on every selected column.
 			keyCols := make([]plan.Column, len(out))
 			for i, e := range out {

@@ -96,7 +96,11 @@ func (q *Query) logical(b *strings.Builder) {
 		}
 		cols = append(cols, fmt.Sprintf("%s %s%s", c.Name, c.Type, null))
 	}
-	add("Scan %s [%s, %s] (%s)", q.Source.Name, q.Source.Connector, q.Source.Format, strings.Join(cols, ", "))
+	scan := fmt.Sprintf("Scan %s [%s, %s] (%s)", q.Source.Name, q.Source.Connector, q.Source.Format, strings.Join(cols, ", "))
+	if w := q.Source.Watermark; w >= 0 {
+		scan += fmt.Sprintf(" watermark %s - %v", q.Source.Columns[w].Name, time.Duration(q.Source.Delay)*time.Microsecond)
+	}
+	add("%s", scan)
 	for i, l := range lines {
 		fmt.Fprintf(b, "%s%s\n", strings.Repeat("  ", i+1), l)
 	}
@@ -124,9 +128,14 @@ func (q *Query) physical(b *strings.Builder) {
 	var perBatch []string
 	if q.Agg != nil {
 		perBatch = append(perBatch, "merge partial aggregates into state")
-		switch q.Mode {
-		case Update:
+		key, _ := q.EventKey()
+		switch {
+		case q.Mode == Update && key >= 0:
+			perBatch = append(perBatch, "emit groups changed in this batch", "evict groups the watermark passed")
+		case q.Mode == Update:
 			perBatch = append(perBatch, "emit groups changed in this batch")
+		case q.Mode == Append:
+			perBatch = append(perBatch, "emit and evict groups the watermark passed")
 		default:
 			perBatch = append(perBatch, "emit every group")
 		}

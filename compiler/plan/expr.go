@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/sqlstream/sqlstream/compiler/sqltype"
 	"github.com/sqlstream/sqlstream/compiler/udf"
@@ -153,7 +154,7 @@ func (e *Const) String() string {
 	case sqltype.Int, sqltype.BigInt, sqltype.Timestamp, sqltype.Date:
 		return strconv.FormatInt(e.Int, 10)
 	case sqltype.Interval:
-		return fmt.Sprintf("INTERVAL %dus", e.Int)
+		return fmt.Sprintf("INTERVAL '%v'", time.Duration(e.Int)*time.Microsecond)
 	case sqltype.Double:
 		return strconv.FormatFloat(e.Float, 'g', -1, 64)
 	}

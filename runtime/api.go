@@ -142,4 +142,7 @@ type QuerySpec struct {
 type Program struct {
 	Name    string // the SQL file, for messages
 	Queries []QuerySpec
+	// OnProgress, when set, receives every batch's progress (from several goroutines when
+	// there are several queries): the embedding API's WithProgressFunc.
+	OnProgress func(Progress)
 }

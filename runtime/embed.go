@@ -14,6 +14,7 @@ type Option func(*embedded)
 type embedded struct {
 	args           []string
 	stdout, stderr io.Writer
+	onProgress     func(Progress)
 }
 
 // WithSet overrides option of the source or sink named endpoint, like --set.
@@ -40,6 +41,12 @@ func WithProgress(format string, w io.Writer) Option {
 	}
 }
 
+// WithProgressFunc calls fn with every batch's progress (watermark, late rows and state of
+// event-time queries included); with several queries, fn is called from several goroutines.
+func WithProgressFunc(fn func(Progress)) Option {
+	return func(e *embedded) { e.onProgress = fn }
+}
+
 // WithOutput sets where console sinks print (stdout) and where warnings go (stderr); the
 // default is the process's.
 func WithOutput(stdout, stderr io.Writer) Option {
@@ -52,6 +59,9 @@ func RunEmbedded(ctx context.Context, p Program, opts ...Option) error {
 	e := &embedded{stdout: os.Stdout, stderr: os.Stderr}
 	for _, o := range opts {
 		o(e)
+	}
+	if e.onProgress != nil {
+		p.OnProgress = e.onProgress
 	}
 	return Run(ctx, p, e.args, e.stdout, e.stderr)
 }

@@ -89,7 +89,7 @@ func Run(ctx context.Context, p Program, args []string, stdout, stderr io.Writer
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			q := newQueryRun(p.Queries[i], opts, stdout, stderr)
+			q := newQueryRun(p.Queries[i], opts, stdout, stderr, p.OnProgress)
 			if err := q.run(stop, work); err != nil {
 				mu.Lock()
 				if firstErr == nil {
@@ -121,19 +121,20 @@ func (l *lockedWriter) Write(p []byte) (int, error) {
 var pollInterval = 100 * time.Millisecond
 
 type queryRun struct {
-	spec    QuerySpec
-	opts    *flags
-	stdout  io.Writer
-	stderr  io.Writer
-	trigger Trigger
+	spec       QuerySpec
+	onProgress func(Progress)
+	opts       *flags
+	stdout     io.Writer
+	stderr     io.Writer
+	trigger    Trigger
 }
 
-func newQueryRun(spec QuerySpec, opts *flags, stdout, stderr io.Writer) *queryRun {
+func newQueryRun(spec QuerySpec, opts *flags, stdout, stderr io.Writer, onProgress func(Progress)) *queryRun {
 	t := spec.Trigger
 	if opts.trigger != nil {
 		t = *opts.trigger
 	}
-	return &queryRun{spec: spec, opts: opts, stdout: stdout, stderr: stderr, trigger: t}
+	return &queryRun{spec: spec, opts: opts, stdout: stdout, stderr: stderr, trigger: t, onProgress: onProgress}
 }
 
 // endpoint applies the --set overrides to e and, for the connectors with a spec, fills in the
@@ -233,7 +234,7 @@ func (r *queryRun) run(stop, work context.Context) (err error) {
 			return fmt.Errorf("batch %d: sink %s: %w", batch, r.spec.Sink.Name, err)
 		}
 		bad := rec.endBatch(batch)
-		r.progress(r.record(q, progressRecord{BatchID: batch, Timestamp: began.UTC().Format(time.RFC3339Nano),
+		r.progress(r.record(q, Progress{BatchID: batch, Timestamp: began.UTC().Format(time.RFC3339Nano),
 			NumInputRows: lines, MalformedRows: bad, NumOutputRows: rows.Len()}), latest, time.Since(began))
 		start = end
 		batch++
@@ -247,7 +248,7 @@ func (r *queryRun) run(stop, work context.Context) (err error) {
 			if err := sink.Write(work, batch, rows); err != nil {
 				return fmt.Errorf("batch %d: sink %s: %w", batch, r.spec.Sink.Name, err)
 			}
-			r.progress(r.record(q, progressRecord{BatchID: batch, Timestamp: began.UTC().Format(time.RFC3339Nano),
+			r.progress(r.record(q, Progress{BatchID: batch, Timestamp: began.UTC().Format(time.RFC3339Nano),
 				NumOutputRows: rows.Len()}), 0, time.Since(began))
 		}
 		if kind == TriggerOnce {
@@ -380,9 +381,10 @@ func countLines(b []byte) int64 {
 	return n
 }
 
-// progressRecord is one batch's report: a small subset of Spark's StreamingQueryProgress,
-// under Spark's field names (numOutputRows and malformedRows are sqlstream's).
-type progressRecord struct {
+// Progress is one batch's report: a small subset of Spark's StreamingQueryProgress, under
+// Spark's field names (numOutputRows and malformedRows are sqlstream's). --progress prints it;
+// Program.OnProgress receives it.
+type Progress struct {
 	Name                   string            `json:"name"`
 	Timestamp              string            `json:"timestamp"`
 	BatchID                int64             `json:"batchId"`
@@ -392,16 +394,17 @@ type progressRecord struct {
 	NumOutputRows          int               `json:"numOutputRows"`
 	MalformedRows          int64             `json:"malformedRows"`
 	EventTime              map[string]string `json:"eventTime,omitempty"`
-	StateOperators         []stateOperator   `json:"stateOperators,omitempty"`
+	StateOperators         []StateOperator   `json:"stateOperators,omitempty"`
 }
 
-type stateOperator struct {
+// StateOperator describes a query's state after a batch.
+type StateOperator struct {
 	NumRowsTotal              int   `json:"numRowsTotal"`
 	NumRowsDroppedByWatermark int64 `json:"numRowsDroppedByWatermark"`
 }
 
 // record adds the watermark, late rows and state size of an event-time query.
-func (r *queryRun) record(q Query, p progressRecord) progressRecord {
+func (r *queryRun) record(q Query, p Progress) Progress {
 	eq, ok := q.(EventTimeQuery)
 	if !ok {
 		return p
@@ -410,20 +413,20 @@ func (r *queryRun) record(q Query, p progressRecord) progressRecord {
 	if has {
 		p.EventTime = map[string]string{"watermark": time.UnixMicro(wm).UTC().Format("2006-01-02T15:04:05.000Z")}
 	}
-	p.StateOperators = []stateOperator{{NumRowsTotal: state, NumRowsDroppedByWatermark: late}}
+	p.StateOperators = []StateOperator{{NumRowsTotal: state, NumRowsDroppedByWatermark: late}}
 	return p
 }
 
 // progress reports a batch on stderr as --progress asks. latest is the time spent choosing
 // the batch's offsets, total the whole trigger's.
-func (r *queryRun) progress(p progressRecord, latest, total time.Duration) {
-	if r.opts.progress == "none" {
-		return
-	}
+func (r *queryRun) progress(p Progress, latest, total time.Duration) {
 	p.Name = r.spec.Name
 	p.DurationMs = map[string]int64{"latestOffset": latest.Milliseconds(), "triggerExecution": total.Milliseconds()}
 	if s := total.Seconds(); s > 0 {
 		p.ProcessedRowsPerSecond = float64(p.NumInputRows) / s
+	}
+	if r.onProgress != nil {
+		r.onProgress(p)
 	}
 	switch r.opts.progress {
 	case "json":

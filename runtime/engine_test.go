@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"slices"
@@ -253,5 +254,20 @@ func TestLongLinesAndLineNumbersAcrossChunks(t *testing.T) {
 	}
 	if want := fmt.Sprintf(":%d: malformed record skipped", 300002); !strings.Contains(errs, want) {
 		t.Errorf("line number across chunks: stderr %q lacks %q", errs, want)
+	}
+}
+
+func TestRunEmbeddedReportsProgressToAFunction(t *testing.T) {
+	dir := t.TempDir()
+	writeFiles(t, dir, "a\nbb\n", "ccc\n")
+	var got []rt.Progress
+	err := rt.RunEmbedded(context.Background(), program(dir, "1", ""),
+		rt.WithTrigger("available-now"), rt.WithOutput(io.Discard, io.Discard),
+		rt.WithProgressFunc(func(p rt.Progress) { got = append(got, p) }))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 2 || got[0].NumInputRows != 2 || got[1].NumInputRows != 1 || got[1].BatchID != 1 || got[0].Name != "out" {
+		t.Errorf("progress: %+v", got)
 	}
 }

@@ -361,6 +361,9 @@ func (c *checker) outputMode(st *grammar.Insert, q *plan.Query, r *rel) {
 	case !agg && q.Mode == plan.Complete:
 		c.errs.Errorf(at, "COMPLETE output mode needs an aggregation").WithEnd(end).
 			WithHelp("use OUTPUT MODE APPEND (the default) or UPDATE: without an aggregation there is no result table to keep")
+	case q.Sink.Connector == "files" && q.Sink.Options["format"] == "text" && (len(q.Output) != 1 || q.Output[0].Type != sqltype.String):
+		c.errs.Errorf(st.Sink.Pos, "the text format of sink %q writes one STRING column, but the query selects %d columns", q.Sink.Name, len(q.Output)).WithEnd(st.Sink.EndPos).
+			WithHelp("select one string, e.g. concat_ws(',', a, b), or use format 'json' or 'csv'")
 	case q.Sink.Connector == "files" && q.Mode != plan.Append:
 		c.errs.Errorf(at, "the files sink supports only APPEND output mode, not %s", q.Mode).WithEnd(end).
 			WithHelp("use the console or memory sink for %s output", q.Mode)

@@ -81,7 +81,7 @@ var specs = []*Spec{
 	{Name: "go", Kind: Sink, Doc: "calls Go code with each batch's typed rows: a query embedded with sqlstream gen takes the callback when it is constructed"},
 	{Name: "files", Kind: Sink, Doc: "writes one file per batch into a directory (append mode)", Options: []Option{
 		{Name: "path", Type: "string", Required: true, Doc: "the output directory (created if missing)"},
-		{Name: "format", Type: "enum", Default: "json", Enum: []string{"json", "csv"}, Doc: "json lines or csv"},
+		{Name: "format", Type: "enum", Default: "json", Enum: []string{"json", "csv", "text"}, Doc: "json lines, csv, or text (one STRING column, a line per row)"},
 		{Name: "header", Type: "bool", Default: "true", Doc: "csv: write a header line"},
 	}},
 }

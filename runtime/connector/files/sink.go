@@ -39,8 +39,12 @@ func OpenSink(ctx context.Context, e rt.Endpoint, cols []rt.Column, mode rt.Outp
 	case "":
 		format = "json"
 	case "json", "csv":
+	case "text":
+		if len(cols) != 1 || cols[0].Type != "STRING" {
+			return nil, fmt.Errorf("files sink %q: format text writes one STRING column per line, but the query has %d columns", e.Name, len(cols))
+		}
 	default:
-		return nil, fmt.Errorf("files sink %q: format %q is not json or csv", e.Name, format)
+		return nil, fmt.Errorf("files sink %q: format %q is not json, csv or text", e.Name, format)
 	}
 	query := strings.Map(func(r rune) rune {
 		if r == '/' || r == '\\' || r == os.PathSeparator || r < ' ' {
@@ -66,15 +70,24 @@ func (s *sink) Write(ctx context.Context, batchID int64, rows rt.Rows) error {
 		b = append(b, '\n')
 	}
 	for i := range rows.Len() {
-		if s.format == "csv" {
+		switch s.format {
+		case "csv":
 			b = rows.AppendCSV(b, i)
-		} else {
+		case "text":
+			if v, ok := rows.Value(i, 0).(string); ok { // NULL is an empty line
+				b = append(b, v...)
+			}
+		default:
 			b = rows.AppendJSON(b, i)
 		}
 		b = append(b, '\n')
 	}
 	s.buf = b
-	name := fmt.Sprintf("part-%05d-%s.%s", batchID, s.query, s.format)
+	ext := s.format
+	if ext == "text" {
+		ext = "txt"
+	}
+	name := fmt.Sprintf("part-%05d-%s.%s", batchID, s.query, ext)
 	return writeAtomic(filepath.Join(s.dir, name), b)
 }
 

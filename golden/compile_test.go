@@ -47,6 +47,8 @@ var queries = []string{
 	`INSERT INTO con SELECT sum(n) / count(*) AS mean, avg(n) - 1 AS m1, max(d) * 2 AS dd, min(n) + min(b) AS s FROM t HAVING count(*) > 0`,
 	`INSERT INTO con SELECT s, count(*) FROM t GROUP BY s HAVING s IS NOT NULL AND s LIKE '%x%' OUTPUT MODE UPDATE`,
 	`INSERT INTO con SELECT 1, 2.5, 'lit', TRUE, NULL, 9999999999 FROM t`,
+	`INSERT INTO con SELECT CAST(s AS INT), CAST(s AS DOUBLE), CAST(sn AS DATE) FROM t WITH (cast = 'strict')`,
+	`INSERT INTO con SELECT max(s) AS m, CAST(max(s) AS BIGINT) AS b FROM t HAVING CAST(min(s) AS INT) > 0 WITH (cast = 'strict')`,
 	`INSERT INTO con SELECT n + n + n + n, (n + 1) * (n + 1), length(s) + length(s) FROM t`,
 	`INSERT INTO con SELECT year(ts), month(dt), day(ts), hour(ts), minute(ts), second(ts), date_trunc('hour', ts), unix_timestamp(ts), date_format(ts, 'yyyy/MM/dd'), from_unixtime(b), from_unixtime(b, 'HH:mm'), to_timestamp(s), to_timestamp(s, 'dd.MM.yyyy') FROM t`,
 	`INSERT INTO con SELECT date_trunc('day', ts) AS d, count(*) FROM t GROUP BY 1`,

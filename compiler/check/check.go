@@ -303,13 +303,35 @@ func (c *checker) insert(st *grammar.Insert) *plan.Query {
 			WithHelp("add a WATERMARK to the source and an event-time column or window to the select list, so old rows can be forgotten")
 	}
 	c.trigger(st, q)
-	if len(st.With) > 0 {
-		c.errs.Errorf(st.With[0].Pos, "INSERT has no options yet").WithHelp("connector options go in CREATE SOURCE or CREATE SINK")
+	for _, o := range st.With {
+		c.insertOption(o, q)
 	}
 	if !before && c.errs.HasErrors() {
 		return nil
 	}
 	return q
+}
+
+// insertOption applies an option of INSERT ... WITH (...): cast = 'strict' makes a CAST of
+// invalid input an error (the record is malformed) instead of NULL, like Spark's ANSI mode.
+func (c *checker) insertOption(o *grammar.Option, q *plan.Query) {
+	switch strings.ToLower(o.Key.Name) {
+	case "cast":
+		switch v := strings.ToLower(literalString(o.Value)); v {
+		case "strict":
+			q.StrictCast = true
+		case "lenient":
+		default:
+			c.errs.Errorf(o.Value.Pos, "option cast: expected 'lenient' or 'strict', got %s", describe(o.Value)).WithEnd(o.Value.EndPos)
+		}
+	default:
+		d := c.errs.Errorf(o.Key.Pos, "unknown INSERT option %q", o.Key.Name).WithEnd(o.Key.EndPos)
+		if h := diag.Closest(o.Key.Name, []string{"cast"}); h != "" {
+			d.WithHelp("did you mean %q?", h)
+		} else {
+			d.WithHelp("INSERT takes cast = 'strict' or 'lenient'; connector options go in CREATE SOURCE or CREATE SINK")
+		}
+	}
 }
 
 func (c *checker) sinkNames() []string {

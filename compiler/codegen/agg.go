@@ -275,7 +275,7 @@ func (g *queryGen) finish() {
 			Var().Id("out").Id(rows),
 		)
 		filters, cols := plan.Flatten(q.Agg.AggColumns(), q.Post)
-		g.emitErr = failingCalls(append(filters, cols...))
+		g.emitErr = failingCalls(append(filters, cols...), q.StrictCast)
 		emit := func(acc Code) Code {
 			call := Id("q").Dot("emit").Call(Id("out"), Op("&").Id("k"), acc)
 			if g.emitErr {
@@ -364,13 +364,17 @@ func (g *queryGen) emitMethod() {
 		Add(results).Block(eg.b.stmts...)
 }
 
-// failingCalls reports whether any of es calls a Go function that can return an error.
-func failingCalls(es []plan.Expr) bool {
+// failingCalls reports whether any of es can fail: a Go function returning an error, or a
+// CAST of a string under cast = 'strict'.
+func failingCalls(es []plan.Expr, strictCast bool) bool {
 	found := false
 	for _, e := range es {
 		plan.Walk(e, func(x plan.Expr) {
-			if c, ok := x.(*plan.Call); ok && c.UDF != nil && c.UDF.Err {
-				found = true
+			switch x := x.(type) {
+			case *plan.Call:
+				found = found || x.UDF != nil && x.UDF.Err
+			case *plan.Cast:
+				found = found || strictCast && x.X.Type() == sqltype.String && x.To != sqltype.String && x.To != sqltype.Bytes
 			}
 		})
 	}

@@ -1,6 +1,8 @@
 package codegen
 
 import (
+	"fmt"
+
 	. "github.com/dave/jennifer/jen"
 
 	"github.com/sqlstream/sqlstream/compiler/plan"
@@ -22,6 +24,16 @@ func (g *exprGen) cast(e *plan.Cast) val {
 	parsed := func(fn string) val {
 		name := g.q.name("p")
 		g.emit(List(Id(name), Id(name+"OK")).Op(":=").Qual(pkgSQLFn, fn).Call(x.v))
+		if g.q.q.StrictCast {
+			// cast = 'strict': invalid input is an error (the record is malformed), not NULL.
+			bad := Op("!").Id(name + "OK")
+			if x.nullable() {
+				bad = not(x.isNull()).Op("&&").Add(bad)
+			}
+			msg := Qual("fmt", "Sprintf").Call(Lit(fmt.Sprintf("CAST(%%q AS %s): invalid input", to)), x.v)
+			g.emit(If(bad).Block(g.onErr(msg)...))
+			return val{v: Id(name), null: x.null}
+		}
 		return val{v: Id(name), null: union(x.null, one(Op("!").Id(name+"OK")))}
 	}
 	switch to {

@@ -119,6 +119,8 @@ type Query struct {
 	// ModeDefaulted is set when the SQL omitted OUTPUT MODE and the checker picked Mode.
 	ModeDefaulted bool
 	Trigger       Trigger
+	// StrictCast makes a CAST of invalid input an error instead of NULL (cast = 'strict').
+	StrictCast bool
 }
 
 // Step is a row-at-a-time operator: *Filter or *Project.

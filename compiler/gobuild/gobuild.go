@@ -20,6 +20,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/sqlstream/sqlstream/runtime/atomicfile"
 )
 
 const modulePath = "github.com/sqlstream/sqlstream"
@@ -174,34 +176,12 @@ func prepare(ctx context.Context, src []byte, opts Options) (string, error) {
 		name string
 		data []byte
 	}{{"go.mod", mod.gomod}, {"go.sum", mod.gosum}, {"main.go", src}} {
-		if err := writeAtomic(filepath.Join(dir, f.name), f.data); err != nil {
+		if err := atomicfile.Write(filepath.Join(dir, f.name), f.data); err != nil {
 			return "", err
 		}
 	}
 	trim(builds, dir)
 	return dir, nil
-}
-
-// writeAtomic writes data to path through a temporary file in the same directory.
-func writeAtomic(path string, data []byte) error {
-	f, err := os.CreateTemp(filepath.Dir(path), ".tmp-"+filepath.Base(path)+"-")
-	if err != nil {
-		return err
-	}
-	_, err = f.Write(data)
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Chmod(f.Name(), 0o644)
-	}
-	if err == nil {
-		err = os.Rename(f.Name(), path)
-	}
-	if err != nil {
-		os.Remove(f.Name())
-	}
-	return err
 }
 
 // trimAge is how long a build directory may stay unused before trim removes it.

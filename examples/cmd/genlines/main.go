@@ -15,6 +15,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/sqlstream/sqlstream/runtime/atomicfile"
 )
 
 const usage = `usage: genlines [-dir DIR] [-every 1s] [-lines 100] [-count N] [-seed 1]
@@ -104,7 +106,7 @@ func generate(ctx context.Context, c config) error {
 		}
 		next = time.After(c.every)
 		name := fmt.Sprintf("lines-%06d.txt", first+i)
-		if err := writeAtomic(filepath.Join(c.dir, name), text(r, c.lines)); err != nil {
+		if err := atomicfile.Write(filepath.Join(c.dir, name), text(r, c.lines)); err != nil {
 			return err
 		}
 	}
@@ -145,26 +147,4 @@ func text(r *rand.Rand, n int) []byte {
 		b.WriteByte('\n')
 	}
 	return []byte(b.String())
-}
-
-// writeAtomic writes data to a dot-file next to path and renames it to path.
-func writeAtomic(path string, data []byte) error {
-	f, err := os.CreateTemp(filepath.Dir(path), ".tmp-"+filepath.Base(path)+"-")
-	if err != nil {
-		return err
-	}
-	_, err = f.Write(data)
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Chmod(f.Name(), 0o644)
-	}
-	if err == nil {
-		err = os.Rename(f.Name(), path)
-	}
-	if err != nil {
-		os.Remove(f.Name())
-	}
-	return err
 }

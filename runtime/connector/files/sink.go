@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	rt "github.com/sqlstream/sqlstream/runtime"
+	"github.com/sqlstream/sqlstream/runtime/atomicfile"
 	"github.com/sqlstream/sqlstream/runtime/connector"
 )
 
@@ -88,32 +89,7 @@ func (s *sink) Write(ctx context.Context, batchID int64, rows rt.Rows) error {
 		ext = "txt"
 	}
 	name := fmt.Sprintf("part-%05d-%s.%s", batchID, s.query, ext)
-	return writeAtomic(filepath.Join(s.dir, name), b)
-}
-
-// writeAtomic writes data to a temporary dot-file beside path, syncs it and renames it; a
-// file left over by a crash keeps its dot-name and is overwritten by the replay.
-func writeAtomic(path string, data []byte) error {
-	tmp := filepath.Join(filepath.Dir(path), "."+filepath.Base(path)+".tmp")
-	f, err := os.Create(tmp)
-	if err != nil {
-		return err
-	}
-	if _, err := f.Write(data); err != nil {
-		f.Close()
-		os.Remove(tmp)
-		return err
-	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		os.Remove(tmp)
-		return err
-	}
-	if err := f.Close(); err != nil {
-		os.Remove(tmp)
-		return err
-	}
-	return os.Rename(tmp, path)
+	return atomicfile.Write(filepath.Join(s.dir, name), b)
 }
 
 func (s *sink) Close() error { return nil }

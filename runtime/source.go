@@ -156,3 +156,27 @@ func ReadFile(path string, emit func(*Chunk) error) error {
 	defer f.Close()
 	return ReadLines(f, path, emit)
 }
+
+// countOffset is the offset of a source whose position is how many records it has produced
+// (rate, socket, stdin).
+type countOffset struct {
+	Count int64 `json:"count"`
+}
+
+// CountOffset is the offset after n records.
+func CountOffset(n int64) Offset {
+	b, _ := json.Marshal(countOffset{Count: n})
+	return b
+}
+
+// ParseCount reads an offset made by CountOffset; nil (the beginning) is 0.
+func ParseCount(o Offset) (int64, error) {
+	if o == nil {
+		return 0, nil
+	}
+	var c countOffset
+	if err := json.Unmarshal(o, &c); err != nil {
+		return 0, fmt.Errorf("bad offset %s: %w", o, err)
+	}
+	return c.Count, nil
+}

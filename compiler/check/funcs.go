@@ -104,7 +104,7 @@ func init() {
 				args[2] = x.intArg(a[2], f.Args[2], "regexp_extract")
 			}
 			c := call("regexp_extract", sqltype.String, args...)
-			c.(*plan.Call).Null = true
+			c.Null = true
 			return c
 		}},
 		"regexp_replace": {3, 3, "", func(x *exprChecker, f *grammar.FuncCall, a []plan.Expr) plan.Expr {
@@ -153,7 +153,7 @@ func init() {
 				args[1] = x.stringArg(a[1], f.Args[1], "to_timestamp")
 			}
 			c := call("to_timestamp", sqltype.Timestamp, args...)
-			c.(*plan.Call).Null = true
+			c.Null = true
 			return c
 		}},
 		"length": length, "char_length": length, "character_length": length,
@@ -221,8 +221,8 @@ var planned = map[string]bool{"session_window": true}
 
 func regexpLike(x *exprChecker, f *grammar.FuncCall, a []plan.Expr) plan.Expr {
 	c := call("rlike", sqltype.Boolean, x.stringArg(a[0], f.Args[0], "rlike"), x.pattern(a[1], f.Args[1]))
-	if p, ok := c.(*plan.Call).Args[1].(*plan.Const); !ok || p.IsNull {
-		c.(*plan.Call).Null = true // a bad pattern from data is NULL
+	if p, ok := c.Args[1].(*plan.Const); !ok || p.IsNull {
+		c.Null = true // a bad pattern from data is NULL
 	}
 	return c
 }
@@ -277,7 +277,7 @@ func (x *exprChecker) timestampArg(e plan.Expr, at grammar.Expr, fn string) plan
 	return coerce(bad(), sqltype.Timestamp)
 }
 
-func call(name string, t sqltype.Type, args ...plan.Expr) plan.Expr {
+func call(name string, t sqltype.Type, args ...plan.Expr) *plan.Call {
 	null := false
 	for _, a := range args {
 		null = null || a.Nullable()

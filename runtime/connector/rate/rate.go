@@ -18,7 +18,6 @@ package rate
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"strconv"
 	"time"
@@ -34,10 +33,6 @@ type source struct {
 	start time.Time
 	cap   int64 // set by Freeze; -1: none
 	now   func() time.Time
-}
-
-type offset struct {
-	Rows int64 `json:"rows"`
 }
 
 // OpenSource opens the rate source of endpoint e.
@@ -75,17 +70,8 @@ func (s *source) Freeze(ctx context.Context) error {
 	return nil
 }
 
-func parse(o rt.Offset) (int64, error) {
-	if o == nil {
-		return 0, nil
-	}
-	var off offset
-	err := json.Unmarshal(o, &off)
-	return off.Rows, err
-}
-
 func (s *source) Next(ctx context.Context, start rt.Offset, limit bool) (rt.Offset, error) {
-	from, err := parse(start)
+	from, err := rt.ParseCount(start)
 	if err != nil {
 		return nil, fmt.Errorf("rate source %q: bad offset: %w", s.name, err)
 	}
@@ -93,15 +79,15 @@ func (s *source) Next(ctx context.Context, start rt.Offset, limit bool) (rt.Offs
 	if n <= from {
 		return nil, nil
 	}
-	return json.Marshal(offset{Rows: n})
+	return rt.CountOffset(n), nil
 }
 
 func (s *source) Read(ctx context.Context, start, end rt.Offset, emit func(*rt.Chunk) error) error {
-	from, err := parse(start)
+	from, err := rt.ParseCount(start)
 	if err != nil {
 		return err
 	}
-	to, err := parse(end)
+	to, err := rt.ParseCount(end)
 	if err != nil {
 		return err
 	}

@@ -5,7 +5,6 @@ package linebuf
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"sync"
@@ -29,19 +28,6 @@ type Buffer struct {
 // New returns a buffer for the stream named origin (for messages and record errors).
 func New(origin string) *Buffer {
 	return &Buffer{origin: origin, wakeup: make(chan struct{})}
-}
-
-type offset struct {
-	Lines int64 `json:"lines"`
-}
-
-func parse(o rt.Offset) (int64, error) {
-	if o == nil {
-		return 0, nil
-	}
-	var off offset
-	err := json.Unmarshal(o, &off)
-	return off.Lines, err
 }
 
 // Fill reads r until it ends, adding its complete lines (and a last unterminated one).
@@ -97,7 +83,7 @@ func (b *Buffer) End() {
 // Next returns the offset after every line read so far, or nil when there is none after
 // start. With wait it blocks until there is one or the stream ends.
 func (b *Buffer) Next(ctx context.Context, start rt.Offset, wait bool) (rt.Offset, error) {
-	from, err := parse(start)
+	from, err := rt.ParseCount(start)
 	if err != nil {
 		return nil, fmt.Errorf("%s: bad offset %s: %w", b.origin, start, err)
 	}
@@ -107,7 +93,7 @@ func (b *Buffer) Next(ctx context.Context, start rt.Offset, wait bool) (rt.Offse
 		b.mu.Unlock()
 		switch {
 		case lines > from:
-			return json.Marshal(offset{Lines: lines})
+			return rt.CountOffset(lines), nil
 		case ended:
 			return nil, rt.ErrEndOfInput
 		case !wait:
@@ -123,11 +109,11 @@ func (b *Buffer) Next(ctx context.Context, start rt.Offset, wait bool) (rt.Offse
 
 // Read emits the lines between start and end and forgets them: the stream cannot replay.
 func (b *Buffer) Read(ctx context.Context, start, end rt.Offset, emit func(*rt.Chunk) error) error {
-	from, err := parse(start)
+	from, err := rt.ParseCount(start)
 	if err != nil {
 		return err
 	}
-	to, err := parse(end)
+	to, err := rt.ParseCount(end)
 	if err != nil {
 		return err
 	}

@@ -109,11 +109,21 @@ func runCase(t *testing.T, path string) {
 	golden.CheckSection(t, path, ar, "want-files.txt", norm(listFiles(t, out)))
 }
 
-// listFiles prints every visible file under dir with its content, in name order.
+// listFiles prints every visible file under dir with its content, in name order: what a
+// reader that skips names starting with "_" or "." (Spark's convention) sees.
 func listFiles(t *testing.T, dir string) []byte {
 	var names []string
 	filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
-		if err == nil && !d.IsDir() {
+		if err != nil {
+			return nil
+		}
+		if n := d.Name(); p != dir && (strings.HasPrefix(n, "_") || strings.HasPrefix(n, ".")) {
+			if d.IsDir() {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if !d.IsDir() {
 			rel, _ := filepath.Rel(dir, p)
 			names = append(names, rel)
 		}

@@ -120,6 +120,10 @@ type Endpoint struct {
 	// Stdout and Stderr are the program's output streams; the engine sets them, so that
 	// the console sink and warnings go where Run was told.
 	Stdout, Stderr io.Writer
+	// RunID names the run a sink writes for: the checkpoint's id, the same across restarts,
+	// or a fresh one for a run without a checkpoint. The files sink refuses a directory that
+	// holds another run's output.
+	RunID string
 }
 
 // QuerySpec is what generated main() hands the engine for each query.
@@ -131,6 +135,13 @@ type QuerySpec struct {
 	Columns []Column // the sink's columns
 	Mode    OutputMode
 	Trigger Trigger
+	// Schema describes the source's connector, format and columns, and State the layout of
+	// the query's state snapshot ("" when it keeps none): a checkpoint made by a query with
+	// another schema or state layout is refused.
+	Schema, State string
+	// Checkpoint is the query's checkpoint directory from the INSERT's WITH clause ("": none
+	// unless --checkpoint gives a root).
+	Checkpoint string
 	// OpenSource and OpenSink construct the connectors; generated code points them at the
 	// connector packages the query uses, so a binary links only those.
 	OpenSource func(ctx context.Context, e Endpoint) (Source, error)

@@ -33,6 +33,12 @@ func WithTimeout(d time.Duration) Option {
 	return func(e *embedded) { e.args = append(e.args, "--timeout", d.String()) }
 }
 
+// WithCheckpoint keeps each query's progress under dir/<query> and resumes from it, like
+// --checkpoint.
+func WithCheckpoint(dir string) Option {
+	return func(e *embedded) { e.args = append(e.args, "--checkpoint", dir) }
+}
+
 // WithProgress writes a progress record per batch to w, as "text" or "json", like --progress.
 func WithProgress(format string, w io.Writer) Option {
 	return func(e *embedded) {

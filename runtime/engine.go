@@ -3,6 +3,8 @@ package runtime
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -10,6 +12,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"path/filepath"
 	goruntime "runtime"
 	"runtime/debug"
 	"strings"
@@ -18,6 +21,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/sqlstream/sqlstream/runtime/checkpoint"
 	"github.com/sqlstream/sqlstream/runtime/connector"
 )
 
@@ -175,6 +179,16 @@ func (r *queryRun) run(stop, work context.Context) (err error) {
 	if err != nil {
 		return err
 	}
+	var cp *checkpoint.Dir
+	var resume *checkpoint.Recovery
+	sinkEnd.RunID = newRunID()
+	if dir := r.checkpointDir(); dir != "" {
+		cp, resume, err = checkpoint.Open(dir, checkpoint.Meta{Query: r.spec.Name, Schema: r.spec.Schema, State: r.spec.State}, r.opts.retain, r.stderr)
+		if err != nil {
+			return err
+		}
+		sinkEnd.RunID = cp.ID()
+	}
 	src, err := r.spec.OpenSource(work, srcEnd)
 	if err != nil {
 		return err
@@ -185,9 +199,26 @@ func (r *queryRun) run(stop, work context.Context) (err error) {
 		return err
 	}
 	defer func() { err = errors.Join(err, sink.Close()) }()
-	q := r.spec.New()
-	rec := &RecordErrors{source: srcEnd.Name, failfast: strings.EqualFold(srcEnd.Options["mode"], "failfast"), w: r.stderr}
+	b := &batchRun{queryRun: r, q: r.spec.New(), src: src, sink: sink, cp: cp,
+		rec: &RecordErrors{source: srcEnd.Name, failfast: strings.EqualFold(srcEnd.Options["mode"], "failfast"), w: r.stderr}}
 
+	var next checkpoint.Entry // the next batch: its id and start offset
+	if resume != nil {
+		pending, err := b.restore(resume)
+		if err != nil {
+			return err
+		}
+		next.Batch = resume.Next()
+		if resume.Committed != nil {
+			next.Start = after(resume.Committed)
+		}
+		if pending != nil {
+			if err := b.step(work, *pending, time.Now(), 0); err != nil {
+				return err
+			}
+			next.Batch, next.Start = pending.Batch+1, after(pending)
+		}
+	}
 	kind := r.trigger.Kind
 	bounded := kind == TriggerOnce || kind == TriggerAvailableNow
 	if bounded {
@@ -197,73 +228,187 @@ func (r *queryRun) run(stop, work context.Context) (err error) {
 			}
 		}
 	}
+	eq, _ := b.q.(EventTimeQuery)
 	stopped := func() bool { return stop.Err() != nil || work.Err() != nil }
-	var start Offset
-	for batch := int64(0); !stopped(); {
+	onceDone := false
+	for !stopped() {
 		began := time.Now()
-		var nextTick time.Time
-		if kind == TriggerInterval {
-			nextTick = nextTrigger(began, r.trigger.Interval)
+		e := checkpoint.Entry{Batch: next.Batch, Start: next.Start, Time: began.UnixMicro()}
+		// A watermark that moved can finalise state without new data: run a batch for it.
+		noData := eq != nil && eq.Pending()
+		if !noData {
+			if onceDone {
+				break
+			}
+			var nextTick time.Time
+			if kind == TriggerInterval {
+				nextTick = nextTrigger(began, r.trigger.Interval)
+			}
+			end, err := src.Next(work, e.Start, kind != TriggerOnce)
+			if errors.Is(err, ErrEndOfInput) {
+				break
+			}
+			if err != nil {
+				return err
+			}
+			if end == nil {
+				if bounded {
+					break
+				}
+				wait := pollInterval
+				if kind == TriggerInterval {
+					wait = time.Until(nextTick)
+				}
+				if !sleep(stop, work, wait) {
+					break
+				}
+				continue
+			}
+			e.End = end
+			onceDone = kind == TriggerOnce
 		}
-		end, err := src.Next(work, start, kind != TriggerOnce)
-		if errors.Is(err, ErrEndOfInput) {
-			break
-		}
-		if err != nil {
+		if err := b.plan(&e); err != nil {
 			return err
 		}
-		if end == nil {
-			if bounded {
-				break
-			}
-			wait := pollInterval
-			if kind == TriggerInterval {
-				wait = time.Until(nextTick)
-			}
-			if !sleep(stop, work, wait) {
-				break
-			}
-			continue
+		if err := b.step(work, e, began, time.Since(began)); err != nil {
+			return err
 		}
-		latest := time.Since(began)
-		rows, lines, err := r.batch(work, q, src, rec, batch, start, end)
-		if err != nil {
-			return fmt.Errorf("batch %d: %w", batch, err)
-		}
-		if err := sink.Write(work, batch, rows); err != nil {
-			return fmt.Errorf("batch %d: sink %s: %w", batch, r.spec.Sink.Name, err)
-		}
-		bad := rec.endBatch(batch)
-		r.progress(r.record(q, Progress{BatchID: batch, Timestamp: began.UTC().Format(time.RFC3339Nano),
-			NumInputRows: lines, MalformedRows: bad, NumOutputRows: rows.Len()}), latest, time.Since(began))
-		start = end
-		batch++
-		// A watermark that moved can finalise state without new data: run a batch for it.
-		for eq, ok := q.(EventTimeQuery); ok && eq.Pending() && !stopped(); batch++ {
-			began := time.Now()
-			rows, _, err := r.batch(work, q, nil, rec, batch, nil, nil)
-			if err != nil {
-				return fmt.Errorf("batch %d: %w", batch, err)
-			}
-			if err := sink.Write(work, batch, rows); err != nil {
-				return fmt.Errorf("batch %d: sink %s: %w", batch, r.spec.Sink.Name, err)
-			}
-			r.progress(r.record(q, Progress{BatchID: batch, Timestamp: began.UTC().Format(time.RFC3339Nano),
-				NumOutputRows: rows.Len()}), 0, time.Since(began))
-		}
-		if kind == TriggerOnce {
-			break
-		}
-		if kind == TriggerInterval {
+		next.Batch, next.Start = e.Batch+1, after(&e)
+		if kind == TriggerInterval && !(eq != nil && eq.Pending()) {
 			if d := time.Since(began); d > r.trigger.Interval && r.opts.progress != "none" {
 				fmt.Fprintf(r.stderr, "warning: query %s: batch %d took %v, longer than the trigger interval %v; the missed triggers are skipped\n",
-					r.spec.Name, batch-1, d.Round(time.Millisecond), r.trigger.Interval)
+					r.spec.Name, e.Batch, d.Round(time.Millisecond), r.trigger.Interval)
 			}
-			if !sleep(stop, work, time.Until(nextTick)) {
+			if !sleep(stop, work, time.Until(nextTrigger(began, r.trigger.Interval))) {
 				break
 			}
 		}
 	}
+	return nil
+}
+
+// after is the source offset after batch e: its end, or its start for a batch without new
+// data.
+func after(e *checkpoint.Entry) Offset {
+	if e.End != nil {
+		return e.End
+	}
+	return e.Start
+}
+
+// checkpointDir is the query's checkpoint: a sub-directory named after it under --checkpoint,
+// else the INSERT's checkpoint option, else none.
+func (r *queryRun) checkpointDir() string {
+	if r.opts.checkpoint != "" {
+		return filepath.Join(r.opts.checkpoint, safeName(r.spec.Name))
+	}
+	return r.spec.Checkpoint
+}
+
+// safeName makes name usable as one file name element.
+func safeName(name string) string {
+	return strings.Map(func(r rune) rune {
+		if r == '/' || r == '\\' || r == os.PathSeparator || r < ' ' {
+			return '_'
+		}
+		return r
+	}, name)
+}
+
+func newRunID() string {
+	b := make([]byte, 8)
+	rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+// batchRun is a query's running state: its compiled query, connectors and checkpoint.
+type batchRun struct {
+	*queryRun
+	q    Query
+	src  Source
+	sink Sink
+	cp   *checkpoint.Dir // nil without a checkpoint
+	rec  *RecordErrors
+	enc  StateEncoder
+}
+
+// restore loads the committed state of a checkpoint and returns the batch to replay, if any.
+func (b *batchRun) restore(resume *checkpoint.Recovery) (*checkpoint.Entry, error) {
+	if resume.State != nil {
+		sq, ok := b.q.(StatefulQuery)
+		if !ok {
+			return nil, fmt.Errorf("checkpoint %s holds state, but the query keeps none", b.cp.Path())
+		}
+		if err := sq.LoadState(NewStateDecoder(resume.State)); err != nil {
+			return nil, fmt.Errorf("checkpoint %s: the state after batch %d cannot be read: %w", b.cp.Path(), resume.Committed.Batch, err)
+		}
+	}
+	last := resume.Pending
+	if last == nil {
+		last = resume.Committed
+	}
+	if _, ok := b.src.(Unreplayable); ok && resume.Pending != nil && resume.Pending.End != nil {
+		fmt.Fprintf(b.stderr, "warning: query %s: batch %d was not committed before the program stopped, and source %s cannot read its input again: that input is lost\n",
+			b.spec.Name, resume.Pending.Batch, b.spec.Source.Name)
+		return nil, nil
+	}
+	if ss, ok := b.src.(StatefulSource); ok && last != nil && last.Source != nil {
+		if err := ss.LoadState(last.Source); err != nil {
+			return nil, fmt.Errorf("checkpoint %s: source %s: %w", b.cp.Path(), b.spec.Source.Name, err)
+		}
+	}
+	return resume.Pending, nil
+}
+
+// plan records batch e in the checkpoint before it runs.
+func (b *batchRun) plan(e *checkpoint.Entry) error {
+	if b.cp == nil {
+		return nil
+	}
+	if ss, ok := b.src.(StatefulSource); ok {
+		st, err := ss.SaveState()
+		if err != nil {
+			return fmt.Errorf("batch %d: source %s: %w", e.Batch, b.spec.Source.Name, err)
+		}
+		e.Source = st
+	}
+	return b.cp.Plan(*e)
+}
+
+// step runs batch e, writes its output and commits it. latest is the time spent choosing its
+// offsets.
+func (b *batchRun) step(ctx context.Context, e checkpoint.Entry, began time.Time, latest time.Duration) error {
+	src := b.src
+	if e.End == nil {
+		src = nil // a batch without new data
+	}
+	rows, lines, err := b.batch(ctx, b.q, src, b.rec, e)
+	if err != nil {
+		return fmt.Errorf("batch %d: %w", e.Batch, err)
+	}
+	if err := b.sink.Write(ctx, e.Batch, rows); err != nil {
+		return fmt.Errorf("batch %d: sink %s: %w", e.Batch, b.spec.Sink.Name, err)
+	}
+	p := b.record(b.q, Progress{BatchID: e.Batch, Timestamp: began.UTC().Format(time.RFC3339Nano),
+		NumInputRows: lines, MalformedRows: b.rec.endBatch(e.Batch), NumOutputRows: rows.Len()})
+	if b.cp != nil {
+		c := checkpoint.Commit{Batch: e.Batch, InputRows: lines, OutputRows: rows.Len(), Watermark: p.EventTime["watermark"]}
+		if len(p.StateOperators) > 0 {
+			c.StateRows = p.StateOperators[0].NumRowsTotal
+		}
+		if sq, ok := b.q.(StatefulQuery); ok {
+			b.enc.buf = b.enc.buf[:0]
+			sq.SaveState(&b.enc)
+			c.StateBytes = len(b.enc.buf)
+			if err := b.cp.SaveState(e.Batch, b.enc.buf); err != nil {
+				return fmt.Errorf("batch %d: %w", e.Batch, err)
+			}
+		}
+		if err := b.cp.Commit(c); err != nil {
+			return fmt.Errorf("batch %d: %w", e.Batch, err)
+		}
+	}
+	b.progress(p, latest, time.Since(began))
 	return nil
 }
 
@@ -292,10 +437,10 @@ func sleep(stop, work context.Context, d time.Duration) bool {
 	}
 }
 
-// batch reads the batch's chunks and processes them on one worker per core. It returns the
+// batch reads batch e's chunks and processes them on one worker per core. It returns the
 // batch's output and the number of records read.
-func (r *queryRun) batch(ctx context.Context, q Query, src Source, rec *RecordErrors, id int64, start, end Offset) (Rows, int64, error) {
-	now := time.Now().UnixMicro() // current_timestamp() of every row of the batch, as in Spark
+func (r *queryRun) batch(ctx context.Context, q Query, src Source, rec *RecordErrors, e checkpoint.Entry) (Rows, int64, error) {
+	now := e.Time // current_timestamp() of every row of the batch, as in Spark
 	n := goruntime.GOMAXPROCS(0)
 	workers := make([]Worker, n)
 	for i := range workers {
@@ -336,7 +481,7 @@ func (r *queryRun) batch(ctx context.Context, q Query, src Source, rec *RecordEr
 		if src == nil {
 			return nil // a batch without new data
 		}
-		return src.Read(ctx, start, end, emit)
+		return src.Read(ctx, e.Start, e.End, emit)
 	}
 	readErr := read(func(c *Chunk) error {
 		c.Seq, c.Time = seq, now
@@ -357,7 +502,7 @@ func (r *queryRun) batch(ctx context.Context, q Query, src Source, rec *RecordEr
 	if readErr != nil {
 		return nil, 0, readErr
 	}
-	rows, err := q.Finish(id, workers)
+	rows, err := q.Finish(e.Batch, workers)
 	if err == nil && rows == nil {
 		rows = noRows{}
 	}

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/sqlstream/sqlstream/runtime/checkpoint"
 	"github.com/sqlstream/sqlstream/runtime/connector"
 )
 
@@ -18,6 +19,9 @@ type flags struct {
 	set      map[string]map[string]string // endpoint → option → value
 	timeout  time.Duration
 	progress string
+	// checkpoint is the root of the queries' checkpoints; retain how many batches they keep.
+	checkpoint string
+	retain     int
 }
 
 // usageError is a bad command line; it has been printed with a usage hint, and Main exits
@@ -41,6 +45,10 @@ func parseFlags(p Program, args []string, stderr io.Writer) (*flags, error) {
 		"checked as in the SQL WITH clause")
 	timeout := fs.Duration("timeout", 0, "stop after this `duration`, once the batch in progress completes, and exit 0\n(0: run until stopped)")
 	progress := fs.String("progress", "none", "report every batch on stderr: `text`, json (one object per line) or none")
+	checkpointDir := fs.String("checkpoint", "", "keep each query's progress under `dir`/<query>, and resume from it when it exists:\n"+
+		"a restarted program neither loses nor repeats the files sink's output (default: the\n"+
+		"INSERT's checkpoint option, else none; see sqlstream checkpoint to inspect one)")
+	retain := fs.Int("checkpoint-retain", checkpoint.DefaultRetain, "how many batches of logs and state snapshots a checkpoint keeps")
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, "usage: %s [flags]\n\nRuns the streaming queries compiled from %s until they finish or are stopped\n"+
 			"(SIGINT/SIGTERM: after the batch in progress; a second signal aborts).\n\nFlags (-x and --x both work):\n", p.Name, p.Name)
@@ -64,7 +72,10 @@ func parseFlags(p Program, args []string, stderr io.Writer) (*flags, error) {
 	if fs.NArg() > 0 {
 		return nil, bad("unexpected argument %q (flags start with -)", fs.Arg(0))
 	}
-	f := &flags{set: map[string]map[string]string{}, timeout: *timeout, progress: *progress}
+	f := &flags{set: map[string]map[string]string{}, timeout: *timeout, progress: *progress, checkpoint: *checkpointDir, retain: *retain}
+	if *retain < 1 {
+		return nil, bad("--checkpoint-retain: must be at least 1, got %d", *retain)
+	}
 	switch *progress {
 	case "text", "json", "none":
 	default:

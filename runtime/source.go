@@ -50,6 +50,13 @@ type Freezer interface {
 	Freeze(ctx context.Context) error
 }
 
+// Unreplayable is implemented by sources that cannot read a batch's records again (a socket,
+// stdin). With a checkpoint, the query's state and batch ids carry over a restart but such a
+// source starts afresh, and the input of a batch that did not commit before a crash is lost.
+type Unreplayable interface {
+	Unreplayable()
+}
+
 // Sink receives the output of every batch. The engine calls its methods from one goroutine.
 //
 // Write is called once per batch that read data, in batch order, batch ids counting from 0;

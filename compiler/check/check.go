@@ -313,7 +313,8 @@ func (c *checker) insert(st *grammar.Insert) *plan.Query {
 }
 
 // insertOption applies an option of INSERT ... WITH (...): cast = 'strict' makes a CAST of
-// invalid input an error (the record is malformed) instead of NULL, like Spark's ANSI mode.
+// invalid input an error (the record is malformed) instead of NULL, like Spark's ANSI mode;
+// checkpoint = 'dir' is the query's checkpoint directory (Spark's checkpointLocation).
 func (c *checker) insertOption(o *grammar.Option, q *plan.Query) {
 	switch strings.ToLower(o.Key.Name) {
 	case "cast":
@@ -324,12 +325,17 @@ func (c *checker) insertOption(o *grammar.Option, q *plan.Query) {
 		default:
 			c.errs.Errorf(o.Value.Pos, "option cast: expected 'lenient' or 'strict', got %s", describe(o.Value)).WithEnd(o.Value.EndPos)
 		}
+	case "checkpoint":
+		q.Checkpoint = literalString(o.Value)
+		if q.Checkpoint == "" {
+			c.errs.Errorf(o.Value.Pos, "option checkpoint: expected a directory as a non-empty string, got %s", describe(o.Value)).WithEnd(o.Value.EndPos)
+		}
 	default:
 		d := c.errs.Errorf(o.Key.Pos, "unknown INSERT option %q", o.Key.Name).WithEnd(o.Key.EndPos)
-		if h := diag.Closest(o.Key.Name, []string{"cast"}); h != "" {
+		if h := diag.Closest(o.Key.Name, []string{"cast", "checkpoint"}); h != "" {
 			d.WithHelp("did you mean %q?", h)
 		} else {
-			d.WithHelp("INSERT takes cast = 'strict' or 'lenient'; connector options go in CREATE SOURCE or CREATE SINK")
+			d.WithHelp("INSERT takes cast = 'strict' or 'lenient' and checkpoint = 'dir'; connector options go in CREATE SOURCE or CREATE SINK")
 		}
 	}
 }

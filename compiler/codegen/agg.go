@@ -13,6 +13,8 @@ import (
 // method, and the constructor that allocates COUNT(DISTINCT) sets.
 func (g *queryGen) accType() {
 	fields := []Code{Id("mark").Int64().Comment("batch id + 1 of the last batch that changed the group")}
+	g.accState = []stateField{{"mark", "Int64"}}
+	state := func(fs ...stateField) { g.accState = append(g.accState, fs...) }
 	var merge []Code
 	init := Dict{}
 	for i, a := range g.q.Agg.Aggs {
@@ -20,27 +22,34 @@ func (g *queryGen) accType() {
 		switch a.Func {
 		case plan.CountStar, plan.Count:
 			fields = append(fields, Id("n"+n).Int64().Comment(string(a.Func)))
+			state(stateField{"n" + n, "Int64"})
 			merge = append(merge, Id("g").Dot("n"+n).Op("+=").Id("a").Dot("n"+n))
 		case plan.CountDistinct:
 			fields = append(fields, Id("d"+n).Map(goType(a.Arg.Type())).Struct().Comment("count(DISTINCT)"))
+			state(stateField{"d" + n, "set " + stateKind(a.Arg.Type())})
 			init[Id("d"+n)] = Map(goType(a.Arg.Type())).Struct().Values()
 			merge = append(merge, For(Id("v").Op(":=").Range().Id("a").Dot("d"+n)).Block(
 				Id("g").Dot("d"+n).Index(Id("v")).Op("=").Struct().Values()))
 		case plan.Sum:
 			fields = append(fields, Id("s"+n).Add(goType(a.Type)).Comment("sum"), Id("has"+n).Bool())
+			state(stateField{"s" + n, stateKind(a.Type)}, stateField{"has" + n, "Bool"})
 			merge = append(merge, Id("g").Dot("s"+n).Op("+=").Id("a").Dot("s"+n),
 				Id("g").Dot("has"+n).Op("=").Id("g").Dot("has"+n).Op("||").Id("a").Dot("has"+n))
 		case plan.Avg:
 			fields = append(fields, Id("s"+n).Float64().Comment("avg: sum and count"), Id("n"+n).Int64())
+			state(stateField{"s" + n, "Float64"}, stateField{"n" + n, "Int64"})
 			merge = append(merge, Id("g").Dot("s"+n).Op("+=").Id("a").Dot("s"+n), Id("g").Dot("n"+n).Op("+=").Id("a").Dot("n"+n))
 		case plan.ApproxCountDistinct:
 			fields = append(fields, Id("h"+n).Qual(pkgSQLFn, "HLL").Comment(string(a.Func)))
+			state(stateField{"h" + n, "HLL"})
 			merge = append(merge, Id("g").Dot("h"+n).Dot("Merge").Call(Id("a").Dot("h"+n)))
 		case plan.StddevSamp, plan.StddevPop, plan.VarSamp, plan.VarPop:
 			fields = append(fields, Id("v"+n).Qual(pkgSQLFn, "Moments").Comment(string(a.Func)))
+			state(stateField{"v" + n, "Moments"})
 			merge = append(merge, Id("g").Dot("v"+n).Dot("Merge").Call(Id("a").Dot("v"+n)))
 		case plan.Min, plan.Max:
 			fields = append(fields, Id("m"+n).Add(goType(a.Type)).Comment(string(a.Func)), Id("has"+n).Bool())
+			state(stateField{"m" + n, stateKind(a.Type)}, stateField{"has" + n, "Bool"})
 			better := betterThan(a, Id("a").Dot("m"+n), Id("g").Dot("m"+n))
 			merge = append(merge, If(Id("a").Dot("has"+n).Op("&&").Parens(Op("!").Id("g").Dot("has"+n).Op("||").Add(better))).Block(
 				Id("g").Dot("m"+n).Op("=").Id("a").Dot("m"+n),

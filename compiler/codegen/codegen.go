@@ -99,6 +99,7 @@ type queryGen struct {
 	keyNms      []string
 	outNms      []string // output row fields, including hidden sort columns
 	outCols     []plan.Column
+	accState    []stateField // the accumulator's fields, as a checkpoint saves them
 }
 
 func (g *queryGen) id(suffix string) string { return g.p + suffix }
@@ -211,6 +212,7 @@ func (g *queryGen) generate() {
 	g.decoder()
 	g.process()
 	g.finish()
+	g.stateMethods()
 	g.rows()
 	if g.embedded {
 		g.publicRow()
@@ -438,6 +440,13 @@ func (g *queryGen) spec() Code {
 		kv("Sink", endpoint(q.Sink.Name, q.Sink.Connector, q.Sink.Options)),
 		kv("Columns", Index().Qual(pkgRT, "Column").Values(cols...)),
 		kv("Mode", Qual(pkgRT, [...]string{"Append", "Update", "Complete"}[q.Mode])),
+		kv("Schema", Lit(q.Source.Schema())),
+	}
+	if layout := g.stateLayout(); layout != "" {
+		fields = append(fields, kv("State", Lit(layout)))
+	}
+	if q.Checkpoint != "" {
+		fields = append(fields, kv("Checkpoint", Lit(q.Checkpoint)))
 	}
 	switch q.Trigger.Kind {
 	case plan.TriggerInterval:

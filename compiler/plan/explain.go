@@ -74,29 +74,10 @@ func (q *Query) logical(b *strings.Builder) {
 	}
 	if q.Agg != nil {
 		steps(q.Post)
-		var keys, aggs []string
-		for i, k := range q.Agg.Keys {
-			keys = append(keys, fmt.Sprintf("%s AS %s", k, q.Agg.KeyCols[i].Name))
-		}
-		for i, a := range q.Agg.Aggs {
-			arg := "*"
-			if a.Arg != nil {
-				arg = a.Arg.String()
-			}
-			aggs = append(aggs, fmt.Sprintf("agg%d = %s(%s)", i, strings.TrimSuffix(string(a.Func), "(*)"), arg))
-		}
-		add("Aggregate keys=[%s] aggregates=[%s]", strings.Join(keys, ", "), strings.Join(aggs, ", "))
+		add("%s", q.Agg)
 	}
 	steps(q.Pre)
-	var cols []string
-	for _, c := range q.Source.Columns {
-		null := ""
-		if !c.Nullable {
-			null = " NOT NULL"
-		}
-		cols = append(cols, fmt.Sprintf("%s %s%s", c.Name, c.Type, null))
-	}
-	scan := fmt.Sprintf("Scan %s [%s, %s] (%s)", q.Source.Name, q.Source.Connector, q.Source.Format, strings.Join(cols, ", "))
+	scan := fmt.Sprintf("Scan %s %s", q.Source.Name, q.Source.Schema())
 	if w := q.Source.Watermark; w >= 0 {
 		scan += fmt.Sprintf(" watermark %s - %v", q.Source.Columns[w].Name, time.Duration(q.Source.Delay)*time.Microsecond)
 	}
@@ -152,4 +133,34 @@ func (q *Query) physical(b *strings.Builder) {
 	}
 	perBatch = append(perBatch, "write to "+q.Sink.Connector)
 	fmt.Fprintf(b, "  Finish per batch: %s\n", strings.Join(perBatch, " → "))
+}
+
+// String describes the aggregation, its keys and aggregate calls, as explain prints it.
+func (a *Aggregate) String() string {
+	var keys, aggs []string
+	for i, k := range a.Keys {
+		keys = append(keys, fmt.Sprintf("%s AS %s", k, a.KeyCols[i].Name))
+	}
+	for i, c := range a.Aggs {
+		arg := "*"
+		if c.Arg != nil {
+			arg = c.Arg.String()
+		}
+		aggs = append(aggs, fmt.Sprintf("agg%d = %s(%s)", i, strings.TrimSuffix(string(c.Func), "(*)"), arg))
+	}
+	return fmt.Sprintf("Aggregate keys=[%s] aggregates=[%s]", strings.Join(keys, ", "), strings.Join(aggs, ", "))
+}
+
+// Schema describes what the source delivers: connector, record format and columns. A
+// checkpoint records it: offsets and state are only valid for the same input.
+func (s *Source) Schema() string {
+	var cols []string
+	for _, c := range s.Columns {
+		null := ""
+		if !c.Nullable {
+			null = " NOT NULL"
+		}
+		cols = append(cols, fmt.Sprintf("%s %s%s", c.Name, c.Type, null))
+	}
+	return fmt.Sprintf("[%s, %s] (%s)", s.Connector, s.Format, strings.Join(cols, ", "))
 }

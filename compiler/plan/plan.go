@@ -121,6 +121,8 @@ type Query struct {
 	Trigger       Trigger
 	// StrictCast makes a CAST of invalid input an error instead of NULL (cast = 'strict').
 	StrictCast bool
+	// Checkpoint is the checkpoint directory given by INSERT ... WITH (checkpoint = '...').
+	Checkpoint string
 }
 
 // Step is a row-at-a-time operator: *Filter or *Project.

@@ -147,6 +147,31 @@ func (q *countsQuery) Finish(batchID int64, workers []rt.Worker) (rt.Rows, error
 	return out, nil
 }
 
+// SaveState writes the query's state to a checkpoint snapshot.
+func (q *countsQuery) SaveState(e *rt.StateEncoder) {
+	e.Len(len(q.groups))
+	for k, a := range q.groups {
+		e.Int32(k.Len)
+		e.Int64(a.mark)
+		e.Int64(a.n0)
+	}
+}
+
+// LoadState replaces the query's state with a snapshot written by SaveState.
+func (q *countsQuery) LoadState(d *rt.StateDecoder) error {
+	n := d.Len()
+	q.groups = make(map[countsKey]*countsAcc, n)
+	for range n {
+		var k countsKey
+		k.Len = d.Int32()
+		a := newCountsAcc()
+		a.mark = d.Int64()
+		a.n0 = d.Int64()
+		q.groups[k] = a
+	}
+	return d.Err()
+}
+
 // countsRows is the output of one batch.
 type countsRows []countsRow
 
@@ -396,6 +421,8 @@ func (p *Lengths) Run(ctx context.Context) error {
 				},
 				Columns:    []rt.Column{{Name: "len", Type: "INT"}, {Name: "lines", Type: "BIGINT"}},
 				Mode:       rt.Update,
+				Schema:     "[files, text] (value STRING NOT NULL)",
+				State:      "Aggregate keys=[length(value#0) AS len] aggregates=[agg0 = count(*)]; key (Int32); acc (mark Int64, n0 Int64)",
 				OpenSource: files.OpenSource,
 				OpenSink:   p.openCountsSink,
 				New:        newCountsQuery,
@@ -421,6 +448,7 @@ func (p *Lengths) Run(ctx context.Context) error {
 				},
 				Columns:    []rt.Column{{Name: "value", Type: "STRING"}, {Name: "len", Type: "INT"}, {Name: "vowels", Type: "BIGINT"}},
 				Mode:       rt.Append,
+				Schema:     "[files, text] (value STRING NOT NULL)",
 				OpenSource: files.OpenSource,
 				OpenSink:   memory.OpenSink,
 				New:        newLongestQuery,

@@ -1,6 +1,7 @@
 package sqlfn
 
 import (
+	"fmt"
 	"math"
 	"math/bits"
 )
@@ -86,4 +87,19 @@ func mix(x uint64) uint64 {
 	x ^= x >> 27
 	x *= 0x94d049bb133111eb
 	return x ^ x>>31
+}
+
+// Registers returns the sketch's registers (nil when nothing was added), for a checkpoint.
+func (h *HLL) Registers() []byte { return h.reg }
+
+// SetRegisters restores registers saved by Registers.
+func (h *HLL) SetRegisters(r []byte) error {
+	if len(r) != 0 && len(r) != 1<<hllP {
+		return fmt.Errorf("approx_count_distinct state: %d registers, want %d", len(r), 1<<hllP)
+	}
+	h.reg = nil
+	if len(r) > 0 {
+		h.reg = append([]uint8(nil), r...)
+	}
+	return nil
 }

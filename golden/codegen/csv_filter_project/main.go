@@ -263,6 +263,7 @@ func main() {
 				},
 				Columns:    []rt.Column{{Name: "region", Type: "STRING"}, {Name: "item", Type: "STRING"}, {Name: "total", Type: "DOUBLE"}, {Name: "kind", Type: "STRING"}},
 				Mode:       rt.Append,
+				Schema:     "[files, csv] (region STRING, item STRING NOT NULL, qty INT NOT NULL, price DOUBLE)",
 				OpenSource: files.OpenSource,
 				OpenSink:   files.OpenSink,
 				New:        newBigQuery,

@@ -245,6 +245,48 @@ func (q *topQuery) Finish(batchID int64, workers []rt.Worker) (rt.Rows, error) {
 	return out, nil
 }
 
+// SaveState writes the query's state to a checkpoint snapshot.
+func (q *topQuery) SaveState(e *rt.StateEncoder) {
+	e.Len(len(q.groups))
+	for k, a := range q.groups {
+		e.String(k.User)
+		e.Int64(a.mark)
+		e.Int64(a.n0)
+		{
+			e.Len(len(a.d1))
+			for v := range a.d1 {
+				e.String(v)
+			}
+		}
+		e.Int64(a.s2)
+		e.Bool(a.has2)
+		e.Float64(a.s3)
+		e.Int64(a.n3)
+	}
+}
+
+// LoadState replaces the query's state with a snapshot written by SaveState.
+func (q *topQuery) LoadState(d *rt.StateDecoder) error {
+	n := d.Len()
+	q.groups = make(map[topKey]*topAcc, n)
+	for range n {
+		var k topKey
+		k.User = d.String()
+		a := newTopAcc()
+		a.mark = d.Int64()
+		a.n0 = d.Int64()
+		for range d.Len() {
+			a.d1[d.String()] = struct{}{}
+		}
+		a.s2 = d.Int64()
+		a.has2 = d.Bool()
+		a.s3 = d.Float64()
+		a.n3 = d.Int64()
+		q.groups[k] = a
+	}
+	return d.Err()
+}
+
 // topRows is the output of one batch.
 type topRows []topRow
 
@@ -370,6 +412,8 @@ func main() {
 				},
 				Columns:    []rt.Column{{Name: "user", Type: "STRING"}, {Name: "hits", Type: "BIGINT"}, {Name: "pages", Type: "BIGINT"}, {Name: "bytes", Type: "BIGINT"}, {Name: "mean", Type: "DOUBLE"}},
 				Mode:       rt.Complete,
+				Schema:     "[files, json] (user STRING NOT NULL, url STRING, bytes BIGINT, ts TIMESTAMP)",
+				State:      "Aggregate keys=[user#0 AS user] aggregates=[agg0 = count(*), agg1 = count_distinct(url#1), agg2 = sum(bytes#2), agg3 = avg(bytes#2)]; key (String); acc (mark Int64, n0 Int64, d1 set String, s2 Int64, has2 Bool, s3 Float64, n3 Int64)",
 				OpenSource: files.OpenSource,
 				OpenSink:   console.OpenSink,
 				New:        newTopQuery,

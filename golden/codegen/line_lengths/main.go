@@ -143,6 +143,31 @@ func (q *outQuery) Finish(batchID int64, workers []rt.Worker) (rt.Rows, error) {
 	return out, nil
 }
 
+// SaveState writes the query's state to a checkpoint snapshot.
+func (q *outQuery) SaveState(e *rt.StateEncoder) {
+	e.Len(len(q.groups))
+	for k, a := range q.groups {
+		e.Int32(k.Len)
+		e.Int64(a.mark)
+		e.Int64(a.n0)
+	}
+}
+
+// LoadState replaces the query's state with a snapshot written by SaveState.
+func (q *outQuery) LoadState(d *rt.StateDecoder) error {
+	n := d.Len()
+	q.groups = make(map[outKey]*outAcc, n)
+	for range n {
+		var k outKey
+		k.Len = d.Int32()
+		a := newOutAcc()
+		a.mark = d.Int64()
+		a.n0 = d.Int64()
+		q.groups[k] = a
+	}
+	return d.Err()
+}
+
 // outRows is the output of one batch.
 type outRows []outRow
 
@@ -217,6 +242,8 @@ func main() {
 				},
 				Columns:    []rt.Column{{Name: "len", Type: "INT"}, {Name: "count", Type: "BIGINT"}},
 				Mode:       rt.Update,
+				Schema:     "[files, text] (value STRING NOT NULL)",
+				State:      "Aggregate keys=[length(value#0) AS len] aggregates=[agg0 = count(*)]; key (Int32); acc (mark Int64, n0 Int64)",
 				Trigger:    rt.Trigger{Kind: rt.TriggerInterval, Interval: 2000000 * time.Microsecond},
 				OpenSource: files.OpenSource,
 				OpenSink:   console.OpenSink,

@@ -37,8 +37,9 @@ func names(t *testing.T, dir string) string {
 func TestSinkWritesOneFilePerBatchAtomically(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "out", "nested")
 	ctx := context.Background()
-	s, err := OpenSink(ctx, rt.Endpoint{Name: "o", Options: map[string]string{"path": dir, "format": "csv", "header": "true"}},
-		[]rt.Column{{Name: "v", Type: "STRING"}, {Name: "a,b", Type: "INT"}}, rt.Append)
+	ep := rt.Endpoint{Name: "o", Options: map[string]string{"path": dir, "format": "csv", "header": "true"}, RunID: "run1"}
+	cols := []rt.Column{{Name: "v", Type: "STRING"}, {Name: "a,b", Type: "INT"}}
+	s, err := OpenSink(ctx, ep, cols, rt.Append)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -50,19 +51,37 @@ func TestSinkWritesOneFilePerBatchAtomically(t *testing.T) {
 	if err := s.Close(); err != nil {
 		t.Fatal(err)
 	}
-	if got := names(t, dir); got != "part-00000-o.csv part-00002-o.csv" {
+	if got := names(t, dir); got != "_sqlstream part-00000-o.csv part-00002-o.csv" {
 		t.Errorf("files: %s (an empty batch writes nothing; no temporary file remains)", got)
 	}
 	b, _ := os.ReadFile(filepath.Join(dir, "part-00000-o.csv"))
 	if string(b) != "v,\"a,b\"\na\nb\n" {
 		t.Errorf("content %q", b)
 	}
-	// A replayed batch replaces its file.
+	// The same run, restarted, replays a batch: it replaces its file.
+	if s, err = OpenSink(ctx, ep, cols, rt.Append); err != nil {
+		t.Fatal(err)
+	}
 	if err := s.Write(ctx, 2, rows{"d"}); err != nil {
 		t.Fatal(err)
 	}
+	s.Close()
 	if b, _ := os.ReadFile(filepath.Join(dir, "part-00002-o.csv")); string(b) != "v,\"a,b\"\nd\n" {
 		t.Errorf("replayed batch: %q", b)
+	}
+	manifest, _ := os.ReadFile(filepath.Join(dir, "_sqlstream", "o", "manifest.jsonl"))
+	want := `{"batchId":0,"files":["part-00000-o.csv"],"rows":2}
+{"batchId":1,"files":[],"rows":0}
+{"batchId":2,"files":["part-00002-o.csv"],"rows":1}
+{"batchId":2,"files":["part-00002-o.csv"],"rows":1}
+`
+	if string(manifest) != want {
+		t.Errorf("manifest:\n%s\nwant:\n%s", manifest, want)
+	}
+	// Another run must not replace this one's output.
+	ep.RunID = "run2"
+	if _, err := OpenSink(ctx, ep, cols, rt.Append); err == nil || !strings.Contains(err.Error(), "already holds the output of another run of query o (run run1") {
+		t.Errorf("another run: got %v", err)
 	}
 
 	js, err := OpenSink(ctx, rt.Endpoint{Name: "q", Options: map[string]string{"path": dir}}, []rt.Column{{Name: "v"}}, rt.Append)

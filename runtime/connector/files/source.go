@@ -8,7 +8,8 @@
 // takes the regular files it has not read yet, oldest modification time first, then by name;
 // max_files_per_trigger caps the files per batch (TRIGGER ONCE ignores the cap). Each file is
 // read exactly once per run: the seen-set is keyed by path, so a file rewritten in place, or
-// removed and recreated under the same name, is not read again.
+// removed and recreated under the same name, is not read again. With a checkpoint the
+// seen-set is saved with every batch, so "once" holds across restarts.
 //
 // Files must appear complete. Names starting with "." or "_" are ignored, and so are
 // sub-directories: a writer creates the file under such a name (or elsewhere on the same file
@@ -199,6 +200,33 @@ func (s *source) Read(ctx context.Context, start, end rt.Offset, emit func(*rt.C
 		if err := rt.ReadFile(path, emit); err != nil {
 			return fmt.Errorf("files source %q: %w", s.name, err)
 		}
+	}
+	return nil
+}
+
+// sourceState is the source's checkpointed state: the files it has read, so that a restarted
+// program reads only new ones.
+type sourceState struct {
+	Seen []string `json:"seen"`
+}
+
+func (s *source) SaveState() ([]byte, error) {
+	st := sourceState{Seen: make([]string, 0, len(s.seen))}
+	for p := range s.seen {
+		st.Seen = append(st.Seen, p)
+	}
+	slices.Sort(st.Seen)
+	return json.Marshal(st)
+}
+
+func (s *source) LoadState(b []byte) error {
+	var st sourceState
+	if err := json.Unmarshal(b, &st); err != nil {
+		return fmt.Errorf("files source %q: bad state: %w", s.name, err)
+	}
+	s.seen = make(map[string]bool, len(st.Seen))
+	for _, p := range st.Seen {
+		s.seen[p] = true
 	}
 	return nil
 }

@@ -17,6 +17,7 @@
 package rate
 
 import (
+	"encoding/json"
 	"context"
 	"fmt"
 	"strconv"
@@ -106,6 +107,25 @@ func (s *source) Read(ctx context.Context, start, end rt.Offset, emit func(*rt.C
 			return err
 		}
 	}
+	return nil
+}
+
+// rateState is the source's checkpointed state: the time row 0 was due, so that a restarted
+// program goes on with the same timestamps.
+type rateState struct {
+	StartMicros int64 `json:"startMicros"`
+}
+
+func (s *source) SaveState() ([]byte, error) {
+	return json.Marshal(rateState{StartMicros: s.start.UnixMicro()})
+}
+
+func (s *source) LoadState(b []byte) error {
+	var st rateState
+	if err := json.Unmarshal(b, &st); err != nil {
+		return fmt.Errorf("rate source %q: bad state %s: %w", s.name, b, err)
+	}
+	s.start = time.UnixMicro(st.StartMicros)
 	return nil
 }
 

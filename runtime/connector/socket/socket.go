@@ -114,6 +114,9 @@ func (s *source) Read(ctx context.Context, start, end rt.Offset, emit func(*rt.C
 	return s.buf.Read(ctx, start, end, emit)
 }
 
+// Unreplayable marks the source as one whose lines cannot be read again (rt.Unreplayable).
+func (s *source) Unreplayable() {}
+
 func (s *source) Close() error {
 	s.cancel()
 	s.mu.Lock()

@@ -35,4 +35,7 @@ func (s *source) Read(ctx context.Context, start, end rt.Offset, emit func(*rt.C
 	return s.buf.Read(ctx, start, end, emit)
 }
 
+// Unreplayable marks the source as one whose lines cannot be read again (rt.Unreplayable).
+func (s *source) Unreplayable() {}
+
 func (s *source) Close() error { return nil }

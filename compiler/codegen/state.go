@@ -1,0 +1,160 @@
+package codegen
+
+import (
+	"fmt"
+	"strings"
+
+	. "github.com/dave/jennifer/jen"
+
+	"github.com/sqlstream/sqlstream/compiler/plan"
+	"github.com/sqlstream/sqlstream/compiler/sqltype"
+)
+
+// stateField is one field of a state struct as a checkpoint snapshot writes it. kind names
+// the rt.StateEncoder method for a scalar (Bool, Int32, Int64, Float64, String), or is
+// "set <kind>" (a COUNT(DISTINCT) set), HLL or Moments.
+type stateField struct {
+	name string
+	kind string
+}
+
+// stateKind is the encoder method for a value of SQL type t, after goType.
+func stateKind(t sqltype.Type) string {
+	switch t {
+	case sqltype.Boolean:
+		return "Bool"
+	case sqltype.Int, sqltype.Date:
+		return "Int32"
+	case sqltype.BigInt, sqltype.Timestamp, sqltype.Interval, sqltype.Window:
+		return "Int64"
+	case sqltype.Double:
+		return "Float64"
+	}
+	return "String"
+}
+
+// columnState lists the fields of a struct declared by structFields.
+func columnState(names []string, cols []plan.Column) []stateField {
+	var fs []stateField
+	for i, c := range cols {
+		fs = append(fs, stateField{names[i], stateKind(c.Type)})
+		if c.Nullable {
+			fs = append(fs, stateField{names[i] + "Null", "Bool"})
+		}
+	}
+	return fs
+}
+
+// saveField writes field f of recv.
+func saveField(recv string, f stateField) Code {
+	x := Id(recv).Dot(f.name)
+	switch {
+	case strings.HasPrefix(f.kind, "set "):
+		return Block(
+			Id("e").Dot("Len").Call(Len(x)),
+			For(Id("v").Op(":=").Range().Add(x)).Block(Id("e").Dot(strings.TrimPrefix(f.kind, "set ")).Call(Id("v"))))
+	case f.kind == "HLL":
+		return Id("e").Dot("Raw").Call(x.Clone().Dot("Registers").Call())
+	case f.kind == "Moments":
+		return Block(Id("e").Dot("Int64").Call(x.Clone().Dot("N")), Id("e").Dot("Float64").Call(x.Clone().Dot("Mean")),
+			Id("e").Dot("Float64").Call(x.Clone().Dot("M2")))
+	}
+	return Id("e").Dot(f.kind).Call(x)
+}
+
+// loadField reads field f of recv back; sets must have been allocated.
+func loadField(recv string, f stateField) []Code {
+	x := Id(recv).Dot(f.name)
+	switch {
+	case strings.HasPrefix(f.kind, "set "):
+		return []Code{For(Range().Id("d").Dot("Len").Call()).Block(
+			x.Clone().Index(Id("d").Dot(strings.TrimPrefix(f.kind, "set ")).Call()).Op("=").Struct().Values())}
+	case f.kind == "HLL":
+		return []Code{If(Err().Op(":=").Add(x.Clone().Dot("SetRegisters").Call(Id("d").Dot("Raw").Call())), Err().Op("!=").Nil()).Block(Return(Err()))}
+	case f.kind == "Moments":
+		return []Code{
+			x.Clone().Dot("N").Op("=").Id("d").Dot("Int64").Call(),
+			x.Clone().Dot("Mean").Op("=").Id("d").Dot("Float64").Call(),
+			x.Clone().Dot("M2").Op("=").Id("d").Dot("Float64").Call(),
+		}
+	}
+	return []Code{x.Op("=").Id("d").Dot(f.kind).Call()}
+}
+
+// queryState lists the query struct's own state fields (the groups aside).
+func (g *queryGen) queryState() []stateField {
+	var fs []stateField
+	if g.q.Limit >= 0 && g.q.Mode == plan.Append && g.q.Agg == nil {
+		fs = append(fs, stateField{"emitted", "Int64"})
+	}
+	if g.eventKey >= 0 {
+		fs = append(fs, stateField{"maxEvent", "Int64"}, stateField{"watermark", "Int64"})
+	}
+	return fs
+}
+
+// stateLayout describes the query's snapshot for the checkpoint's compatibility check: the
+// aggregation as explain shows it and the kind of every field, "" for a stateless query.
+func (g *queryGen) stateLayout() string {
+	var parts []string
+	for _, f := range g.queryState() {
+		parts = append(parts, f.name+" "+f.kind)
+	}
+	if g.q.Agg != nil {
+		var key, acc []string
+		for _, f := range columnState(g.keyNms, g.q.Agg.KeyCols) {
+			key = append(key, f.kind)
+		}
+		for _, f := range g.accState {
+			acc = append(acc, f.name+" "+f.kind)
+		}
+		parts = append(parts, fmt.Sprintf("%s; key (%s); acc (%s)", g.q.Agg, strings.Join(key, ", "), strings.Join(acc, ", ")))
+	}
+	return strings.Join(parts, "; ")
+}
+
+// stateMethods generates SaveState and LoadState (rt.StatefulQuery) for a query with state.
+func (g *queryGen) stateMethods() {
+	own := g.queryState()
+	if len(own) == 0 && g.q.Agg == nil {
+		return
+	}
+	var save, load []Code
+	for _, f := range own {
+		save = append(save, saveField("q", f))
+		load = append(load, loadField("q", f)...)
+	}
+	if g.q.Agg != nil {
+		keyType, accType := g.id("Key"), g.id("Acc")
+		var saveGroup, loadGroup []Code
+		loadGroup = append(loadGroup, Var().Id("k").Id(keyType))
+		for _, f := range columnState(g.keyNms, g.q.Agg.KeyCols) {
+			saveGroup = append(saveGroup, saveField("k", f))
+			loadGroup = append(loadGroup, loadField("k", f)...)
+		}
+		loadGroup = append(loadGroup, Id("a").Op(":=").Id("new"+exported(g.p)+"Acc").Call())
+		for _, f := range g.accState {
+			saveGroup = append(saveGroup, saveField("a", f))
+			loadGroup = append(loadGroup, loadField("a", f)...)
+		}
+		loadGroup = append(loadGroup, Id("q").Dot("groups").Index(Id("k")).Op("=").Id("a"))
+		k := Id("k")
+		if len(g.q.Agg.KeyCols) == 0 {
+			k = Id("_") // a global aggregation has one group, with an empty key
+		}
+		save = append(save,
+			Id("e").Dot("Len").Call(Len(Id("q").Dot("groups"))),
+			For(List(k, Id("a")).Op(":=").Range().Id("q").Dot("groups")).Block(saveGroup...))
+		load = append(load,
+			Id("n").Op(":=").Id("d").Dot("Len").Call(),
+			Id("q").Dot("groups").Op("=").Make(Map(Id(keyType)).Op("*").Id(accType), Id("n")),
+			For(Range().Id("n")).Block(loadGroup...))
+	}
+	load = append(load, Return(Id("d").Dot("Err").Call()))
+	qt := Op("*").Id(g.id("Query"))
+	g.f.Comment("SaveState writes the query's state to a checkpoint snapshot.")
+	g.f.Func().Params(Id("q").Add(qt)).Id("SaveState").Params(Id("e").Op("*").Qual(pkgRT, "StateEncoder")).Block(save...)
+	g.f.Line()
+	g.f.Comment("LoadState replaces the query's state with a snapshot written by SaveState.")
+	g.f.Func().Params(Id("q").Add(qt)).Id("LoadState").Params(Id("d").Op("*").Qual(pkgRT, "StateDecoder")).Error().Block(load...)
+}

@@ -1,0 +1,423 @@
+// Package checkpoint keeps a query's progress on disk so that a restarted program resumes
+// where the last one stopped: an offset log written before each batch, a commit log after it,
+// and snapshots of the query's state.
+//
+// A query's checkpoint directory holds (the layout of Spark's, and inspectable with
+// sqlstream checkpoint):
+//
+//	metadata        the query's id, source schema and state layout
+//	offsets/<N>     batch N as planned, written before it runs: its source offsets, its
+//	                timestamp, the source's own state
+//	state/<N>       the query's state after batch N (stateful queries only)
+//	commits/<N>     written once batch N's output is in the sink and its state is saved
+//
+// Every file is written whole or not at all (a temporary file, fsync, rename, fsync of the
+// directory) and starts with a header line holding a CRC-32C of its payload and its length,
+// so a damaged file is detected rather than misread. Recovery reads the last commit c and
+// restores state/c; when offsets/c+1 exists, batch c+1 was planned and maybe partly written,
+// and is replayed with exactly those offsets. An unreadable last commit or last offset entry
+// is what a crash while writing it leaves on a file system that does not honour fsync, and is
+// handled as that crash; any other damage stops the program with the file named.
+package checkpoint
+
+import (
+	"bytes"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"hash/crc32"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strconv"
+	"time"
+
+	"github.com/sqlstream/sqlstream/runtime/atomicfile"
+)
+
+// Version is the format of the checkpoint files this package writes.
+const Version = 1
+
+// DefaultRetain is how many batches of logs and state snapshots are kept.
+const DefaultRetain = 10
+
+// Meta is the checkpoint's metadata file: what the checkpoint belongs to.
+type Meta struct {
+	Version int    `json:"version"`
+	ID      string `json:"id"` // random, made with the checkpoint; names the run to sinks
+	Query   string `json:"query"`
+	Schema  string `json:"schema"`          // the source's connector, format and columns
+	State   string `json:"state,omitempty"` // the layout of the state snapshots
+	Created string `json:"created"`
+}
+
+// Entry is one offsets/<N> file: a batch as planned.
+type Entry struct {
+	Batch int64           `json:"batchId"`
+	Start json.RawMessage `json:"start,omitempty"` // source offset before the batch (nil: the beginning)
+	End   json.RawMessage `json:"end,omitempty"`   // source offset after it; nil for a batch without new data
+	// Time is the batch's timestamp (current_timestamp), in microseconds since the epoch,
+	// so a replay computes the same values.
+	Time int64 `json:"timestampMicros"`
+	// Source is the source's state after planning the batch (the files source's files read).
+	Source json.RawMessage `json:"sourceState,omitempty"`
+}
+
+// Commit is one commits/<N> file: what batch N did.
+type Commit struct {
+	Batch      int64  `json:"batchId"`
+	InputRows  int64  `json:"numInputRows"`
+	OutputRows int    `json:"numOutputRows"`
+	StateRows  int    `json:"stateRows,omitempty"`
+	StateBytes int    `json:"stateBytes,omitempty"`
+	Watermark  string `json:"watermark,omitempty"`
+	Committed  string `json:"committedAt"`
+}
+
+// Dir is an open checkpoint directory. Its methods are called from the query's loop, one at
+// a time.
+type Dir struct {
+	path   string
+	meta   Meta
+	retain int
+}
+
+// Recovery is what a restart resumes from.
+type Recovery struct {
+	// Committed is the last committed batch's entry (nil: nothing was committed), and Commit
+	// its commit record.
+	Committed *Entry
+	Commit    *Commit
+	// State is the query's state snapshot after the committed batch (nil for none).
+	State []byte
+	// Pending is a batch that was planned but not committed: it must run again with these
+	// offsets before anything new.
+	Pending *Entry
+}
+
+// Next is the id of the first batch to run after recovery (Pending's, when there is one).
+func (r *Recovery) Next() int64 {
+	if r.Committed == nil {
+		return 0
+	}
+	return r.Committed.Batch + 1
+}
+
+// Open opens (or creates) the checkpoint at path for the query described by m and reads what
+// to resume from. A checkpoint made for another schema or state layout is refused. Warnings
+// about a crash's leftovers go to warn.
+func Open(path string, m Meta, retain int, warn io.Writer) (*Dir, *Recovery, error) {
+	if retain < 1 {
+		retain = 1
+	}
+	d := &Dir{path: path, retain: retain}
+	for _, sub := range []string{"offsets", "commits", "state"} {
+		if err := os.MkdirAll(filepath.Join(path, sub), 0o755); err != nil {
+			return nil, nil, fmt.Errorf("checkpoint %s: %w", path, err)
+		}
+	}
+	old, err := d.readMeta()
+	switch {
+	case isCorrupt(err):
+		return nil, nil, fmt.Errorf("%w\n  restore it from a backup, or start over with a new checkpoint directory", err)
+	case errors.Is(err, fs.ErrNotExist):
+		m.Version = Version
+		m.ID = newID()
+		m.Created = time.Now().UTC().Format(time.RFC3339)
+		b, _ := json.MarshalIndent(m, "", "  ")
+		if err := writeFile(filepath.Join(path, "metadata"), b); err != nil {
+			return nil, nil, fmt.Errorf("checkpoint %s: %w", path, err)
+		}
+		d.meta = m
+	case err != nil:
+		return nil, nil, err
+	default:
+		if err := compatible(path, old, m); err != nil {
+			return nil, nil, err
+		}
+		d.meta = *old
+	}
+	rec, err := d.recover(warn)
+	if isCorrupt(err) {
+		err = fmt.Errorf("%w\n  the checkpoint cannot be trusted: restore it from a backup, or start over with a new checkpoint directory (the query then reads its input from its starting position)", err)
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	return d, rec, nil
+}
+
+// ID identifies the checkpoint, and so the run it resumes, across restarts.
+func (d *Dir) ID() string { return d.meta.ID }
+
+// Path is the checkpoint's directory.
+func (d *Dir) Path() string { return d.path }
+
+func newID() string {
+	b := make([]byte, 8)
+	rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+func (d *Dir) readMeta() (*Meta, error) {
+	file := filepath.Join(d.path, "metadata")
+	b, err := readFile(file)
+	if err != nil {
+		return nil, err
+	}
+	var m Meta
+	if err := json.Unmarshal(b, &m); err != nil {
+		return nil, corrupt(file, err)
+	}
+	if m.Version != Version {
+		return nil, fmt.Errorf("checkpoint %s: format version %d, but this program reads version %d; use a new checkpoint directory", d.path, m.Version, Version)
+	}
+	return &m, nil
+}
+
+// compatible refuses a checkpoint whose offsets or state the query could not use.
+func compatible(path string, old *Meta, m Meta) error {
+	what := ""
+	switch {
+	case old.Schema != m.Schema:
+		what = fmt.Sprintf("its source was\n    %s\nand the query's source is\n    %s", old.Schema, m.Schema)
+	case old.State != m.State:
+		what = fmt.Sprintf("its state is\n    %s\nand the query's state is\n    %s", orNone(old.State), orNone(m.State))
+	default:
+		return nil
+	}
+	return fmt.Errorf("checkpoint %s was made by an incompatible query: %s\n"+
+		"  offsets and state cannot carry over: give this query a new checkpoint directory (it then starts over), or run the query that made it", path, what)
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "(none: a stateless query)"
+	}
+	return s
+}
+
+// batches lists the batch ids of the files in sub, ascending, and removes the temporary
+// files a crash left there.
+func (d *Dir) batches(sub string) ([]int64, error) {
+	ids, err := d.list(sub)
+	if err != nil {
+		return nil, fmt.Errorf("checkpoint %s: %w", d.path, err)
+	}
+	tmps, _ := filepath.Glob(filepath.Join(d.path, sub, ".tmp-*"))
+	for _, t := range tmps {
+		os.Remove(t)
+	}
+	return ids, nil
+}
+
+func (d *Dir) file(sub string, batch int64) string {
+	return filepath.Join(d.path, sub, strconv.FormatInt(batch, 10))
+}
+
+func (d *Dir) recover(warn io.Writer) (*Recovery, error) {
+	commits, err := d.batches("commits")
+	if err != nil {
+		return nil, err
+	}
+	offsets, err := d.batches("offsets")
+	if err != nil {
+		return nil, err
+	}
+	rec := &Recovery{}
+	// The last commit may be torn by the crash that interrupted it: then its batch is
+	// uncommitted, and is replayed. Damage anywhere else is not a crash's.
+	for torn := false; len(commits) > 0; {
+		last := commits[len(commits)-1]
+		var c Commit
+		err := readJSON(d.file("commits", last), &c)
+		if err == nil && c.Batch != last {
+			err = corrupt(d.file("commits", last), fmt.Errorf("it records batch %d", c.Batch))
+		}
+		if err == nil {
+			rec.Commit = &c
+			break
+		}
+		if torn || !isCorrupt(err) {
+			return nil, err
+		}
+		torn = true
+		fmt.Fprintf(warn, "warning: %v; a crash interrupted the commit of batch %d, which runs again\n", err, last)
+		os.Remove(d.file("commits", last))
+		commits = commits[:len(commits)-1]
+	}
+	next := int64(0)
+	if rec.Commit != nil {
+		b := rec.Commit.Batch
+		next = b + 1
+		var e Entry
+		if err := readJSON(d.file("offsets", b), &e); err != nil {
+			return nil, committedMissing(err, d.file("offsets", b))
+		}
+		rec.Committed = &e
+		if st, err := readFile(d.file("state", b)); err == nil {
+			rec.State = st
+		} else if !errors.Is(err, fs.ErrNotExist) || d.meta.State != "" {
+			return nil, committedMissing(err, d.file("state", b))
+		}
+	}
+	for _, n := range offsets {
+		switch {
+		case n < next:
+		case n == next:
+			var e Entry
+			err := readJSON(d.file("offsets", n), &e)
+			if err == nil && e.Batch != n {
+				err = corrupt(d.file("offsets", n), fmt.Errorf("it records batch %d", e.Batch))
+			}
+			switch {
+			case err == nil:
+				rec.Pending = &e
+			case isCorrupt(err):
+				// Written before anything of batch n reached the sink: as if never planned.
+				fmt.Fprintf(warn, "warning: %v; a crash interrupted the planning of batch %d, which is planned again\n", err, n)
+				os.Remove(d.file("offsets", n))
+			default:
+				return nil, err
+			}
+		default:
+			return nil, corrupt(d.file("offsets", n), fmt.Errorf("batch %d is planned but batch %d was never committed", n, next))
+		}
+	}
+	// State saved for a batch that did not commit is stale: the batch runs again.
+	states, err := d.batches("state")
+	if err != nil {
+		return nil, err
+	}
+	for _, n := range states {
+		if n >= next {
+			os.Remove(d.file("state", n))
+		}
+	}
+	return rec, nil
+}
+
+// committedMissing explains a damaged or missing file of a committed batch.
+func committedMissing(err error, file string) error {
+	if errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("checkpoint file %s is missing, but its batch was committed: the checkpoint is damaged; restore it from a backup, or start over with a new checkpoint directory (the query then reads its input from the start)", file)
+	}
+	return err
+}
+
+// Plan durably records batch e before it runs.
+func (d *Dir) Plan(e Entry) error {
+	b, _ := json.MarshalIndent(e, "", "  ")
+	return d.write(d.file("offsets", e.Batch), b)
+}
+
+// SaveState durably records the query's state after batch.
+func (d *Dir) SaveState(batch int64, state []byte) error {
+	return d.write(d.file("state", batch), state)
+}
+
+// Commit durably marks batch c.Batch done, then removes what is older than the retention.
+func (d *Dir) Commit(c Commit) error {
+	c.Committed = time.Now().UTC().Format(time.RFC3339Nano)
+	b, _ := json.MarshalIndent(c, "", "  ")
+	if err := d.write(d.file("commits", c.Batch), b); err != nil {
+		return err
+	}
+	// Old files are removed oldest first, the commit last, so a crash here leaves a
+	// consistent (if longer) history.
+	if old := c.Batch - int64(d.retain); old >= 0 {
+		for _, sub := range []string{"state", "offsets", "commits"} {
+			ids, err := d.batches(sub)
+			if err != nil {
+				return err
+			}
+			for _, n := range ids {
+				if n <= old {
+					if err := os.Remove(d.file(sub, n)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+						return fmt.Errorf("checkpoint %s: removing old batches: %w", d.path, err)
+					}
+				}
+			}
+		}
+	}
+	return nil
+}
+
+func (d *Dir) write(file string, payload []byte) error {
+	if err := writeFile(file, payload); err != nil {
+		return fmt.Errorf("checkpoint %s: %w", d.path, err)
+	}
+	return nil
+}
+
+// header starts every checkpoint file.
+const header = "sqlstream-checkpoint"
+
+// writeFile writes payload under a header line with its length and checksum.
+func writeFile(file string, payload []byte) error {
+	var b bytes.Buffer
+	fmt.Fprintf(&b, "%s v%d len=%d crc32c=%08x\n", header, Version, len(payload), crc32.Checksum(payload, crcTable))
+	b.Write(payload)
+	return atomicfile.Write(file, b.Bytes())
+}
+
+var crcTable = crc32.MakeTable(crc32.Castagnoli)
+
+// corruptError is a checkpoint file that exists but cannot be trusted.
+type corruptError struct {
+	file   string
+	reason error
+}
+
+func (e *corruptError) Error() string {
+	return fmt.Sprintf("checkpoint file %s is damaged (%v)", e.file, e.reason)
+}
+
+func corrupt(file string, reason error) error { return &corruptError{file, reason} }
+
+func isCorrupt(err error) bool {
+	var c *corruptError
+	return errors.As(err, &c)
+}
+
+// readFile reads a file written by writeFile and checks it. The error for a damaged file
+// tells what to do about it.
+func readFile(file string) ([]byte, error) {
+	b, err := os.ReadFile(file)
+	if err != nil {
+		return nil, err
+	}
+	line, payload, ok := bytes.Cut(b, []byte{'\n'})
+	var version, n int
+	var sum uint32
+	if !ok {
+		return nil, corrupt(file, errors.New("no header line"))
+	}
+	if _, err := fmt.Sscanf(string(line), header+" v%d len=%d crc32c=%x", &version, &n, &sum); err != nil {
+		return nil, corrupt(file, fmt.Errorf("bad header %q", line))
+	}
+	if version != Version {
+		return nil, fmt.Errorf("checkpoint file %s has format version %d, but this program reads version %d", file, version, Version)
+	}
+	if len(payload) != n {
+		return nil, corrupt(file, fmt.Errorf("%d bytes instead of %d: a torn write", len(payload), n))
+	}
+	if crc32.Checksum(payload, crcTable) != sum {
+		return nil, corrupt(file, errors.New("checksum mismatch"))
+	}
+	return payload, nil
+}
+
+func readJSON(file string, v any) error {
+	b, err := readFile(file)
+	if err != nil {
+		return err
+	}
+	if err := json.Unmarshal(b, v); err != nil {
+		return corrupt(file, err)
+	}
+	return nil
+}

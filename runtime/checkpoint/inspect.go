@@ -1,0 +1,151 @@
+package checkpoint
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+)
+
+// Info is what one query's checkpoint holds, as sqlstream checkpoint prints it.
+type Info struct {
+	Path       string
+	Meta       Meta
+	Commit     *Commit // the last commit, nil if none
+	Committed  *Entry  // its offsets
+	Pending    *Entry  // a batch planned after it, replayed on restart
+	StateBytes int     // the size of the committed state snapshot
+	Kept       []int64 // the batches whose offsets are kept
+}
+
+// Inspect reads the checkpoint at path without changing it. path is a query's checkpoint
+// or a --checkpoint root holding one per query.
+func Inspect(path string) ([]Info, error) {
+	if _, err := os.Stat(filepath.Join(path, "metadata")); err == nil {
+		info, err := inspectOne(path)
+		if err != nil {
+			return nil, err
+		}
+		return []Info{*info}, nil
+	}
+	entries, err := os.ReadDir(path)
+	if err != nil {
+		return nil, err
+	}
+	var out []Info
+	for _, e := range entries {
+		sub := filepath.Join(path, e.Name())
+		if _, err := os.Stat(filepath.Join(sub, "metadata")); !e.IsDir() || err != nil {
+			continue
+		}
+		info, err := inspectOne(sub)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, *info)
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("%s is not a checkpoint: it has no metadata file, nor sub-directories with one", path)
+	}
+	return out, nil
+}
+
+func inspectOne(path string) (*Info, error) {
+	d := &Dir{path: path}
+	m, err := d.readMeta()
+	if err != nil {
+		return nil, err
+	}
+	info := &Info{Path: path, Meta: *m}
+	commits, err := d.list("commits")
+	if err != nil {
+		return nil, err
+	}
+	if len(commits) > 0 {
+		last := commits[len(commits)-1]
+		var c Commit
+		if err := readJSON(d.file("commits", last), &c); err != nil {
+			return nil, err
+		}
+		info.Commit = &c
+		var e Entry
+		if err := readJSON(d.file("offsets", last), &e); err != nil {
+			return nil, err
+		}
+		info.Committed = &e
+		if st, err := readFile(d.file("state", last)); err == nil {
+			info.StateBytes = len(st)
+		} else if !errors.Is(err, fs.ErrNotExist) {
+			return nil, err
+		}
+	}
+	if info.Kept, err = d.list("offsets"); err != nil {
+		return nil, err
+	}
+	if n := len(info.Kept); n > 0 && (info.Commit == nil || info.Kept[n-1] > info.Commit.Batch) {
+		var e Entry
+		if err := readJSON(d.file("offsets", info.Kept[n-1]), &e); err == nil {
+			info.Pending = &e
+		}
+	}
+	return info, nil
+}
+
+// list lists the batch ids of the files in sub, ascending.
+func (d *Dir) list(sub string) ([]int64, error) {
+	entries, err := os.ReadDir(filepath.Join(d.path, sub))
+	if err != nil {
+		return nil, err
+	}
+	var ids []int64
+	for _, e := range entries {
+		if n, err := strconv.ParseInt(e.Name(), 10, 64); err == nil && n >= 0 {
+			ids = append(ids, n)
+		}
+	}
+	slices.Sort(ids)
+	return ids, nil
+}
+
+// Write prints the checkpoint for a person.
+func (i *Info) Write(w io.Writer) {
+	fmt.Fprintf(w, "checkpoint %s\n", i.Path)
+	fmt.Fprintf(w, "  query:   %s (checkpoint id %s, created %s)\n", i.Meta.Query, i.Meta.ID, i.Meta.Created)
+	fmt.Fprintf(w, "  source:  %s\n", i.Meta.Schema)
+	fmt.Fprintf(w, "  state:   %s\n", orNone(i.Meta.State))
+	if c := i.Commit; c != nil {
+		fmt.Fprintf(w, "  last committed batch: %d at %s: %d input rows, %d output rows\n", c.Batch, c.Committed, c.InputRows, c.OutputRows)
+		if i.Meta.State != "" {
+			fmt.Fprintf(w, "  state after it: %d rows, %d bytes\n", c.StateRows, i.StateBytes)
+		}
+		if c.Watermark != "" {
+			fmt.Fprintf(w, "  watermark: %s\n", c.Watermark)
+		}
+		if e := i.Committed; e != nil {
+			fmt.Fprintf(w, "  source offset after it: %s\n", orStart(e.End, e.Start))
+		}
+	} else {
+		fmt.Fprintf(w, "  no batch committed yet\n")
+	}
+	if e := i.Pending; e != nil {
+		fmt.Fprintf(w, "  batch %d is planned but not committed (it runs again on restart): offsets %s to %s\n", e.Batch, orStart(e.Start, nil), orStart(e.End, e.Start))
+	}
+	if n := len(i.Kept); n > 0 {
+		fmt.Fprintf(w, "  batches kept: %d to %d\n", i.Kept[0], i.Kept[n-1])
+	}
+}
+
+// orStart shows an offset; a batch without new data keeps its start.
+func orStart(o, start []byte) string {
+	switch {
+	case o != nil:
+		return string(o)
+	case start != nil:
+		return string(start)
+	}
+	return "the beginning"
+}

@@ -17,8 +17,8 @@
 package rate
 
 import (
-	"encoding/json"
 	"context"
+	"encoding/json"
 	"fmt"
 	"strconv"
 	"time"

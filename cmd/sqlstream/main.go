@@ -21,6 +21,7 @@ import (
 	"github.com/sqlstream/sqlstream/compiler"
 	"github.com/sqlstream/sqlstream/compiler/diag"
 	"github.com/sqlstream/sqlstream/compiler/gobuild"
+	"github.com/sqlstream/sqlstream/runtime/checkpoint"
 )
 
 func main() {
@@ -78,7 +79,7 @@ Go changed) and runs it with PROGRAM FLAGS. The program's input, output and exit
 run's; SIGINT and SIGTERM stop it after the batch in progress.
 
 Program flags: --trigger available-now|once|2s, --set endpoint.option=value, --timeout 1h,
---progress text|json|none; "sqlstream run FILE -- -h" lists them.
+--progress text|json|none, --checkpoint DIR; "sqlstream run FILE -- -h" lists them.
 
 examples:
   sqlstream run examples/quickstart.sql -- --timeout 5s
@@ -99,6 +100,15 @@ flags:
 examples:
   //go:generate sqlstream gen -o lengths_gen.go line_lengths.sql
   sqlstream gen -pkg lengths -o internal/lengths/gen.go line_lengths.sql
+`},
+	{"checkpoint", "DIR", "print what a checkpoint holds: last batch, offsets, state, watermark", `
+Checkpoint reads the checkpoint directory DIR without changing it and prints, per query, the
+last committed batch with its source offsets, the state size and watermark after it, and a
+batch that was planned but not committed (a restart replays it). DIR is what --checkpoint
+was given (one sub-directory per query) or one query's checkpoint.
+
+examples:
+  sqlstream checkpoint /var/lib/myquery/checkpoint
 `},
 	{"version", "", "print sqlstream's version", `
 examples:
@@ -216,6 +226,20 @@ func (c *command) run(args []string, stdin io.Reader, stdout, stderr io.Writer) 
 			return bad("unexpected arguments")
 		}
 		fmt.Fprintln(stdout, "sqlstream", version())
+		return exitOK
+	}
+	if c.name == "checkpoint" {
+		if len(operands) != 1 || dashdash {
+			return bad("expected one checkpoint directory")
+		}
+		infos, err := checkpoint.Inspect(operands[0])
+		if err != nil {
+			fmt.Fprintf(stderr, "sqlstream: %v\n", err)
+			return exitFail
+		}
+		for _, info := range infos {
+			info.Write(stdout)
+		}
 		return exitOK
 	}
 	switch {

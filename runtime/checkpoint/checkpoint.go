@@ -287,6 +287,20 @@ func (d *Dir) recover(warn io.Writer) (*Recovery, error) {
 			return nil, corrupt(d.file("offsets", n), fmt.Errorf("batch %d is planned but batch %d was never committed", n, next))
 		}
 	}
+	// The older files are not needed to resume, but damage there means damage elsewhere.
+	for _, sub := range []string{"offsets", "commits"} {
+		ids, err := d.batches(sub)
+		if err != nil {
+			return nil, err
+		}
+		for _, n := range ids {
+			if n < next-1 {
+				if _, err := readFile(d.file(sub, n)); err != nil {
+					return nil, err
+				}
+			}
+		}
+	}
 	// State saved for a batch that did not commit is stale: the batch runs again.
 	states, err := d.batches("state")
 	if err != nil {
@@ -310,7 +324,7 @@ func committedMissing(err error, file string) error {
 
 // Plan durably records batch e before it runs.
 func (d *Dir) Plan(e Entry) error {
-	b, _ := json.MarshalIndent(e, "", "  ")
+	b, _ := json.Marshal(e)
 	return d.write(d.file("offsets", e.Batch), b)
 }
 

@@ -1,6 +1,8 @@
 package checkpoint
 
 import (
+	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -141,11 +143,15 @@ func (i *Info) Write(w io.Writer) {
 
 // orStart shows an offset; a batch without new data keeps its start.
 func orStart(o, start []byte) string {
-	switch {
-	case o != nil:
-		return string(o)
-	case start != nil:
-		return string(start)
+	if o == nil {
+		o = start
 	}
-	return "the beginning"
+	if o == nil {
+		return "the beginning"
+	}
+	var b bytes.Buffer
+	if json.Compact(&b, o) != nil {
+		return string(o)
+	}
+	return b.String()
 }

@@ -1,0 +1,239 @@
+package golden_test
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/sqlstream/sqlstream/compiler"
+	"github.com/sqlstream/sqlstream/compiler/gobuild"
+)
+
+// crashQueries are the queries the crash test kills: a stateless one and a watermarked
+// windowed aggregation in APPEND mode, both to the files sink, reading one file per batch.
+var crashQueries = []struct{ name, sql string }{
+	{"filter_project", `
+CREATE SOURCE ev (ts TIMESTAMP NOT NULL, user STRING, n BIGINT)
+WITH (connector = 'files', path = 'in', format = 'csv', max_files_per_trigger = 1);
+CREATE SINK out WITH (connector = 'files', path = 'out', format = 'json');
+INSERT INTO out SELECT ts, upper(user) AS u, n * 2 AS n2 FROM ev WHERE n % 3 <> 0;
+`},
+	{"window_append", `
+CREATE SOURCE ev (ts TIMESTAMP NOT NULL, user STRING, n BIGINT,
+                  WATERMARK FOR ts AS ts - INTERVAL '5' MINUTE)
+WITH (connector = 'files', path = 'in', format = 'csv', max_files_per_trigger = 1);
+CREATE SINK out WITH (connector = 'files', path = 'out', format = 'csv');
+INSERT INTO out
+SELECT window.start AS start, window.end AS end, user, count(*) AS rows, sum(n) AS total
+FROM ev GROUP BY window(ts, INTERVAL '10' MINUTE), user;
+`},
+}
+
+// writeCrashInput writes files input files of rows lines each: event times move forward by
+// file, with some rows late enough for the watermark to drop.
+func writeCrashInput(t *testing.T, dir string, files, rows int) {
+	r := rand.New(rand.NewPCG(7, 11))
+	base := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
+	os.MkdirAll(dir, 0o755)
+	for f := range files {
+		var b bytes.Buffer
+		for range rows {
+			ts := base.Add(time.Duration(f)*2*time.Minute + time.Duration(r.IntN(120))*time.Second)
+			if r.IntN(20) == 0 {
+				ts = ts.Add(-time.Duration(r.IntN(30)) * time.Minute) // late, often below the watermark
+			}
+			fmt.Fprintf(&b, "%s,user%d,%d\n", ts.Format("2006-01-02 15:04:05"), r.IntN(40), r.IntN(1000))
+		}
+		name := filepath.Join(dir, fmt.Sprintf("f%03d.csv", f))
+		if err := os.WriteFile(name, b.Bytes(), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		// Modification times order the files: make them distinct and increasing.
+		mt := base.Add(time.Duration(f) * time.Second)
+		os.Chtimes(name, mt, mt)
+	}
+}
+
+// committedOutput is what a reader skipping "_" and "." names sees in dir: every line of
+// every file, sorted.
+func committedOutput(t *testing.T, dir string) []string {
+	t.Helper()
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var lines []string
+	for _, e := range entries {
+		if strings.HasPrefix(e.Name(), "_") || strings.HasPrefix(e.Name(), ".") {
+			continue
+		}
+		b, err := os.ReadFile(filepath.Join(dir, e.Name()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, l := range strings.Split(strings.TrimSuffix(string(b), "\n"), "\n") {
+			if !strings.HasPrefix(l, "start,end,") { // CSV headers, one per file
+				lines = append(lines, l)
+			}
+		}
+	}
+	slices.Sort(lines)
+	return lines
+}
+
+// lastCommit is the id of the last batch committed in the checkpoint of query out at cp.
+func lastCommit(cp string) int64 {
+	entries, _ := os.ReadDir(filepath.Join(cp, "out", "commits"))
+	last := int64(-1)
+	for _, e := range entries {
+		var n int64
+		if _, err := fmt.Sscan(e.Name(), &n); err == nil {
+			last = max(last, n)
+		}
+	}
+	return last
+}
+
+func buildCrashQuery(t *testing.T, name, sql string) string {
+	t.Helper()
+	res, errs := compiler.Compile(name+".sql", []byte(sql))
+	if errs.HasErrors() {
+		t.Fatal(errs.Err())
+	}
+	bin := filepath.Join(t.TempDir(), name)
+	if err := gobuild.Build(context.Background(), res.Go, bin, gobuild.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	return bin
+}
+
+// TestCrashRecovery kills a checkpointed program with SIGKILL at random moments (seeded) and
+// restarts it on the same checkpoint until it finishes: its committed output must equal a
+// run's without crashes, row for row, for a stateless query and a windowed aggregation.
+func TestCrashRecovery(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and kills programs")
+	}
+	const files, rows, minKills = 30, 300, 30
+	for i, q := range crashQueries {
+		t.Run(q.name, func(t *testing.T) {
+			t.Parallel()
+			bin := buildCrashQuery(t, q.name, q.sql)
+			work := t.TempDir()
+			in := filepath.Join(work, "in")
+			writeCrashInput(t, in, files, rows)
+			args := func(out string) []string {
+				return []string{"--trigger", "available-now", "--set", "ev.path=" + in, "--set", "out.path=" + out}
+			}
+
+			began := time.Now()
+			if out, err := exec.Command(bin, args(filepath.Join(work, "want"))...).CombinedOutput(); err != nil {
+				t.Fatalf("run without crashes: %v\n%s", err, out)
+			}
+			perBatch := time.Since(began) / files
+			want := committedOutput(t, filepath.Join(work, "want"))
+			if len(want) < 50 {
+				t.Fatalf("the reference run wrote %d rows: too few to test anything", len(want))
+			}
+
+			r := rand.New(rand.NewPCG(uint64(i), 42))
+			kills, midRun := 0, 0 // midRun: kills of a run that had committed a batch
+			for round := 0; kills < minKills || midRun < minKills/3; round++ {
+				out := filepath.Join(work, fmt.Sprintf("out%d", round))
+				cp := filepath.Join(work, fmt.Sprintf("cp%d", round))
+				committed := int64(-1)
+				for run := 0; ; run++ {
+					if run > 50*files {
+						t.Fatalf("round %d: no end after %d restarts", round, run)
+					}
+					cmd := exec.Command(bin, append(args(out), "--checkpoint", cp)...)
+					var stderr bytes.Buffer
+					cmd.Stderr = &stderr
+					if err := cmd.Start(); err != nil {
+						t.Fatal(err)
+					}
+					// Startup plus a random share of a few batches.
+					timer := time.AfterFunc(time.Duration(r.Int64N(int64(10*time.Millisecond+3*perBatch))), func() {
+						cmd.Process.Kill()
+					})
+					err := cmd.Wait()
+					timer.Stop()
+					var exit *exec.ExitError
+					if errors.As(err, &exit) && exit.Sys().(syscall.WaitStatus).Signal() == syscall.SIGKILL {
+						kills++
+						if c := lastCommit(cp); c > committed {
+							midRun++
+							committed = c
+						}
+						continue
+					}
+					if err != nil {
+						t.Fatalf("round %d, run %d: %v\n%s", round, run, err, stderr.String())
+					}
+					break // finished on its own
+				}
+				if diff := cmp.Diff(want, committedOutput(t, out)); diff != "" {
+					t.Fatalf("round %d: committed output after %d kills differs from a run without crashes (-want +got):\n%s", round, kills, diff)
+				}
+			}
+			t.Logf("%d kills (%d after the run had committed a batch), output equal to the run without crashes", kills, midRun)
+		})
+	}
+}
+
+// TestSigtermThenResume stops a checkpointed program with SIGTERM after its first batch: it
+// exits 0 after the batch, and a restart on the checkpoint writes the rest, each row once.
+func TestSigtermThenResume(t *testing.T) {
+	q := crashQueries[1]
+	bin := buildCrashQuery(t, q.name, q.sql)
+	work := t.TempDir()
+	in := filepath.Join(work, "in")
+	writeCrashInput(t, in, 6, 50)
+	args := func(out string, extra ...string) []string {
+		return append([]string{"--set", "ev.path=" + in, "--set", "out.path=" + out, "--progress", "json"}, extra...)
+	}
+	if out, err := exec.Command(bin, args(filepath.Join(work, "want"), "--trigger", "available-now")...).CombinedOutput(); err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	out, cp := filepath.Join(work, "out"), filepath.Join(work, "cp")
+	// The default trigger keeps the program running; progress lines tell when a batch ends.
+	cmd := exec.Command(bin, args(out, "--checkpoint", cp, "--trigger", "200ms")...)
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	sc := bufio.NewScanner(stderr)
+	for sc.Scan() && !strings.Contains(sc.Text(), `"batchId":0`) {
+	}
+	cmd.Process.Signal(syscall.SIGTERM)
+	for sc.Scan() {
+	}
+	if err := cmd.Wait(); err != nil {
+		t.Fatalf("after SIGTERM: %v", err)
+	}
+	if len(committedOutput(t, out)) >= len(committedOutput(t, filepath.Join(work, "want"))) {
+		t.Fatal("the stopped run wrote everything: the test did not stop it early")
+	}
+	if b, err := exec.Command(bin, args(out, "--checkpoint", cp, "--trigger", "available-now")...).CombinedOutput(); err != nil {
+		t.Fatalf("resume: %v\n%s", err, b)
+	}
+	if diff := cmp.Diff(committedOutput(t, filepath.Join(work, "want")), committedOutput(t, out)); diff != "" {
+		t.Fatalf("stop and resume differs from one run (-want +got):\n%s", diff)
+	}
+}

@@ -93,6 +93,11 @@ func OpenSource(ctx context.Context, e rt.Endpoint) (rt.Source, error) {
 	case !st.IsDir():
 		return nil, fmt.Errorf("files source %q: path %q is not a directory", e.Name, s.dir)
 	}
+	// Offsets and the checkpointed seen-set hold absolute paths, so that a program restarted
+	// from another working directory reads the same files and no others.
+	if s.dir, err = filepath.Abs(s.dir); err != nil {
+		return nil, fmt.Errorf("files source %q: %w", e.Name, err)
+	}
 	if m := connector.Int(e.Options, "max_files_per_trigger", 0); m < 0 {
 		return nil, fmt.Errorf("files source %q: max_files_per_trigger must be positive, got %d", e.Name, m)
 	} else {

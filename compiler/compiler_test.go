@@ -1,16 +1,23 @@
 package compiler_test
 
 import (
+	"go/ast"
+	"go/importer"
+	"go/parser"
+	"go/token"
+	"go/types"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/sqlstream/sqlstream/compiler"
 )
 
 // FuzzCompile feeds arbitrary text through the whole compiler: it must never panic, and a
-// query it accepts must come out as Go that jennifer could format (so it at least parses).
+// query it accepts must come out as Go that type-checks against the runtime packages (what
+// go build would compile; golden/compile_test.go builds and vets a sample on every run).
 func FuzzCompile(f *testing.F) {
 	seeds, _ := filepath.Glob("../examples/*.sql")
 	for _, s := range seeds {
@@ -38,5 +45,29 @@ func FuzzCompile(f *testing.F) {
 		if len(res.Go) == 0 {
 			t.Fatalf("no errors and no Go generated")
 		}
+		if err := typeCheck(res.Go); err != nil {
+			t.Fatalf("the generated Go does not compile: %v\n%s", err, res.Go)
+		}
 	})
+}
+
+// The source importer caches the runtime packages it has type-checked, so after the first
+// input a check costs only the generated file.
+var (
+	checkMu   sync.Mutex
+	checkFset = token.NewFileSet()
+	checkImp  = importer.ForCompiler(checkFset, "source", nil)
+)
+
+// typeCheck type-checks one generated file as package main (or the embedded package).
+func typeCheck(src []byte) error {
+	checkMu.Lock()
+	defer checkMu.Unlock()
+	f, err := parser.ParseFile(checkFset, "gen.go", src, parser.SkipObjectResolution)
+	if err != nil {
+		return err
+	}
+	conf := types.Config{Importer: checkImp.(types.ImporterFrom)}
+	_, err = conf.Check(f.Name.Name, checkFset, []*ast.File{f}, nil)
+	return err
 }

@@ -58,6 +58,7 @@ var queries = []string{
 	`INSERT INTO con SELECT regexp_extract(s, '(a+)(b*)', 2), regexp_extract(s, sn), regexp_replace(s, '[0-9]+', '#'), rlike(s, 'x'), regexp_like(sn, s), concat_ws('-', s, sn, NULL), concat_ws(s, 'a'), greatest(n, b, 3), least(d, n), greatest(s, sn), mod(n, 3), mod(d, 2) FROM t`,
 	`INSERT INTO con SELECT f, approx_count_distinct(s), approx_count_distinct(n), approx_count_distinct(d), approx_count_distinct(f), approx_count_distinct(ts) FROM t GROUP BY f`,
 	`INSERT INTO con SELECT s, stddev(d), stddev_samp(n), stddev_pop(b), std(d), variance(n), var_samp(d), var_pop(nn) FROM t GROUP BY s`,
+	`INSERT INTO con SELECT s, first(f), last(f, true), first_value(ts, false), last_value(d), first(bin), last(n, TRUE), first(NULL), last(dt) FROM t GROUP BY s`,
 }
 
 // TestGeneratedProgramsCompile compiles every query above and builds all the programs

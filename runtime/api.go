@@ -20,6 +20,7 @@ type Chunk struct {
 	Line   int64  // 1-based line number of the first record of Data within Origin
 	Seq    int    // position of this chunk within its batch, from 0
 	Time   int64  // when the batch started, in microseconds since the epoch (current_timestamp)
+	Batch  int64  // the batch's id: with Seq and the line, a record's place in arrival order
 
 	buf *[]byte // pooled buffer backing Data, if any
 }

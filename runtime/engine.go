@@ -484,7 +484,7 @@ func (r *queryRun) batch(ctx context.Context, q Query, src Source, rec *RecordEr
 		return src.Read(ctx, e.Start, e.End, emit)
 	}
 	readErr := read(func(c *Chunk) error {
-		c.Seq, c.Time = seq, now
+		c.Seq, c.Time, c.Batch = seq, now, e.Batch
 		seq++
 		select {
 		case chunks <- c:

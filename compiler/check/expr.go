@@ -62,7 +62,7 @@ func bad() plan.Expr { return &plan.Const{T: sqltype.Null, IsNull: true} }
 
 var aggNames = map[string]bool{"count": true, "sum": true, "avg": true, "mean": true, "min": true, "max": true,
 	"stddev": true, "stddev_samp": true, "stddev_pop": true, "std": true, "variance": true, "var_samp": true, "var_pop": true,
-	"approx_count_distinct": true}
+	"approx_count_distinct": true, "first": true, "last": true, "first_value": true, "last_value": true}
 
 // statistics maps the names of the variance aggregates to their plan functions.
 var statistics = map[string]plan.AggFunc{
@@ -595,6 +595,8 @@ func (x *exprChecker) aggCall(f *grammar.FuncCall, as *aggScope) plan.Expr {
 			return bad()
 		}
 		call.Func, call.Type = plan.CountStar, sqltype.BigInt
+	case strings.HasPrefix(name, "first") || strings.HasPrefix(name, "last"):
+		return x.firstLast(f, name, as, call, text)
 	case len(f.Args) != 1:
 		x.errs.Errorf(f.Pos, "%s takes exactly one argument, got %d", name, len(f.Args)).WithEnd(f.EndPos)
 		return bad()
@@ -669,6 +671,42 @@ func (x *exprChecker) aggCall(f *grammar.FuncCall, as *aggScope) plan.Expr {
 	as.agg.Aggs = append(as.agg.Aggs, call)
 	as.aggs = append(as.aggs, text)
 	return ref(len(as.agg.Aggs) - 1)
+}
+
+// firstLast checks first(x[, ignoreNulls]) and last(x[, ignoreNulls]) (also first_value and
+// last_value): the value of the group's first or last row in arrival order, Spark's
+// semantics with the order a stream defines.
+func (x *exprChecker) firstLast(f *grammar.FuncCall, name string, as *aggScope, call *plan.AggCall, text string) plan.Expr {
+	if len(f.Args) < 1 || len(f.Args) > 2 || f.Distinct {
+		x.errs.Errorf(f.Pos, "%s takes a value and an optional ignoreNulls flag", name).WithEnd(f.EndPos).
+			WithHelp("e.g. %s(x) or %s(x, true) to skip NULLs", name, name)
+		return bad()
+	}
+	arg := x.expr(f.Args[0], as.input, "aggregate argument")
+	if containsAgg(f.Args[0]) {
+		return bad()
+	}
+	if len(f.Args) == 2 {
+		b, ok := f.Args[1].(*grammar.Literal)
+		if !ok || b.Kind != grammar.LitBool {
+			pos, end := span(f.Args[1])
+			x.errs.Errorf(pos, "the second argument of %s must be TRUE or FALSE (ignore NULLs)", name).WithEnd(end)
+			return bad()
+		}
+		call.IgnoreNulls = strings.EqualFold(b.Text, "TRUE")
+	}
+	t := arg.Type()
+	if t == sqltype.Null {
+		t = sqltype.String
+		arg = coerce(arg, t)
+	}
+	call.Func, call.Arg, call.Type, call.Nullable = plan.First, arg, t, true
+	if strings.HasPrefix(name, "last") {
+		call.Func = plan.Last
+	}
+	as.agg.Aggs = append(as.agg.Aggs, call)
+	as.aggs = append(as.aggs, text)
+	return &plan.ColRef{Idx: len(as.agg.KeyCols) + len(as.agg.Aggs) - 1, Name: text, T: t, Null: true}
 }
 
 // FunctionNames lists the built-in scalar functions, for the reference and "did you mean".

@@ -47,6 +47,20 @@ func (g *queryGen) accType() {
 			fields = append(fields, Id("v"+n).Qual(pkgSQLFn, "Moments").Comment(string(a.Func)))
 			state(stateField{"v" + n, "Moments"})
 			merge = append(merge, Id("g").Dot("v"+n).Dot("Merge").Call(Id("a").Dot("v"+n)))
+		case plan.First, plan.Last:
+			fields = append(fields, Id("f"+n).Add(goType(a.Type)).Comment(string(a.Func)), Id("null"+n).Bool(), Id("has"+n).Bool(),
+				Id("at"+n).Qual(pkgSQLFn, "Pos"))
+			state(stateField{"f" + n, stateKind(a.Type)}, stateField{"null" + n, "Bool"}, stateField{"has" + n, "Bool"}, stateField{"at" + n, "Pos"})
+			// Of two partial results, the one that arrived first (last) wins.
+			cond := Id("a").Dot("at" + n).Dot("Before").Call(Id("g").Dot("at" + n))
+			if a.Func == plan.Last {
+				cond = Id("g").Dot("at" + n).Dot("Before").Call(Id("a").Dot("at" + n))
+			}
+			var copies []Code
+			for _, f := range []string{"f", "null", "has", "at"} {
+				copies = append(copies, Id("g").Dot(f+n).Op("=").Id("a").Dot(f+n))
+			}
+			merge = append(merge, If(Id("a").Dot("has"+n).Op("&&").Parens(Op("!").Id("g").Dot("has"+n).Op("||").Add(cond))).Block(copies...))
 		case plan.Min, plan.Max:
 			fields = append(fields, Id("m"+n).Add(goType(a.Type)).Comment(string(a.Func)), Id("has"+n).Bool())
 			state(stateField{"m" + n, stateKind(a.Type)}, stateField{"has" + n, "Bool"})
@@ -186,6 +200,9 @@ func (g *queryGen) groupUpdate(eg *exprGen, keyVals, argVals []val) {
 			default:
 				upd = []Code{Add(h).Dot("AddInt").Call(Int64().Call(x.v))}
 			}
+		case plan.First, plan.Last:
+			eg.emit(g.firstLastUpdate(a, n, x)...)
+			continue
 		case plan.Min, plan.Max:
 			v := x.v
 			if a.Type == sqltype.String || a.Type == sqltype.Bytes {
@@ -203,6 +220,41 @@ func (g *queryGen) groupUpdate(eg *exprGen, keyVals, argVals []val) {
 	}
 }
 
+// firstLastUpdate keeps the row's value and place when it is the group's first (last) so far
+// on this worker: a worker sees its chunks in arrival order, so first is the first one it
+// sees and last the latest.
+func (g *queryGen) firstLastUpdate(a *plan.AggCall, n string, x val) []Code {
+	v := x.v
+	if a.Type == sqltype.String || a.Type == sqltype.Bytes {
+		v = Qual("strings", "Clone").Call(v)
+	}
+	var null Code = False()
+	if x.nullable() {
+		null = x.isNull()
+	}
+	set := []Code{
+		Id("a").Dot("f" + n).Op("=").Add(v),
+		Id("a").Dot("null" + n).Op("=").Add(null),
+		Id("a").Dot("has" + n).Op("=").True(),
+		Id("a").Dot("at"+n).Op("=").Qual(pkgSQLFn, "At").Call(Id("c").Dot("Batch"), Id("c").Dot("Seq"), Id("line").Op("-").Id("c").Dot("Line")),
+	}
+	var cond Code
+	if a.Func == plan.First {
+		cond = Op("!").Id("a").Dot("has" + n)
+	}
+	if a.IgnoreNulls && x.nullable() {
+		if cond == nil {
+			cond = not(x.isNull())
+		} else {
+			cond = Add(cond).Op("&&").Add(not(x.isNull()))
+		}
+	}
+	if cond == nil {
+		return set
+	}
+	return []Code{If(cond).Block(set...)}
+}
+
 // aggResult is the Go form of aggregate i of accumulator a.
 func aggResult(i int, c *plan.AggCall) val {
 	n := strconv.Itoa(i)
@@ -218,6 +270,8 @@ func aggResult(i int, c *plan.AggCall) val {
 		return val{v: Add(a).Dot("s" + n).Op("/").Float64().Call(Add(a).Dot("n" + n)), null: one(Add(a).Dot("n" + n).Op("==").Lit(0)), op: true}
 	case plan.ApproxCountDistinct:
 		return val{v: Add(a).Dot("h" + n).Dot("Count").Call()}
+	case plan.First, plan.Last:
+		return val{v: Add(a).Dot("f" + n), null: one(Op("!").Add(a).Dot("has" + n).Op("||").Add(a).Dot("null" + n))}
 	case plan.StddevSamp, plan.StddevPop, plan.VarSamp, plan.VarPop:
 		// Spark: the sample statistics need two values, the population ones one.
 		method := map[plan.AggFunc]string{plan.StddevSamp: "StddevSamp", plan.StddevPop: "StddevPop", plan.VarSamp: "VarSamp", plan.VarPop: "VarPop"}[c.Func]

@@ -12,7 +12,7 @@ import (
 
 // stateField is one field of a state struct as a checkpoint snapshot writes it. kind names
 // the rt.StateEncoder method for a scalar (Bool, Int32, Int64, Float64, String), or is
-// "set <kind>" (a COUNT(DISTINCT) set), HLL or Moments.
+// "set <kind>" (a COUNT(DISTINCT) set), HLL, Moments or Pos.
 type stateField struct {
 	name string
 	kind string
@@ -55,6 +55,8 @@ func saveField(recv string, f stateField) Code {
 			For(Id("v").Op(":=").Range().Add(x)).Block(Id("e").Dot(strings.TrimPrefix(f.kind, "set ")).Call(Id("v"))))
 	case f.kind == "HLL":
 		return Id("e").Dot("Raw").Call(x.Clone().Dot("Registers").Call())
+	case f.kind == "Pos":
+		return Block(Id("e").Dot("Int64").Call(x.Clone().Dot("Batch")), Id("e").Dot("Int64").Call(x.Clone().Dot("Row")))
 	case f.kind == "Moments":
 		return Block(Id("e").Dot("Int64").Call(x.Clone().Dot("N")), Id("e").Dot("Float64").Call(x.Clone().Dot("Mean")),
 			Id("e").Dot("Float64").Call(x.Clone().Dot("M2")))
@@ -71,6 +73,11 @@ func loadField(recv string, f stateField) []Code {
 			x.Clone().Index(Id("d").Dot(strings.TrimPrefix(f.kind, "set ")).Call()).Op("=").Struct().Values())}
 	case f.kind == "HLL":
 		return []Code{If(Err().Op(":=").Add(x.Clone().Dot("SetRegisters").Call(Id("d").Dot("Raw").Call())), Err().Op("!=").Nil()).Block(Return(Err()))}
+	case f.kind == "Pos":
+		return []Code{
+			x.Clone().Dot("Batch").Op("=").Id("d").Dot("Int64").Call(),
+			x.Clone().Dot("Row").Op("=").Id("d").Dot("Int64").Call(),
+		}
 	case f.kind == "Moments":
 		return []Code{
 			x.Clone().Dot("N").Op("=").Id("d").Dot("Int64").Call(),

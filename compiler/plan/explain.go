@@ -146,6 +146,9 @@ func (a *Aggregate) String() string {
 		if c.Arg != nil {
 			arg = c.Arg.String()
 		}
+		if c.IgnoreNulls {
+			arg += ", true"
+		}
 		aggs = append(aggs, fmt.Sprintf("agg%d = %s(%s)", i, strings.TrimSuffix(string(c.Func), "(*)"), arg))
 	}
 	return fmt.Sprintf("Aggregate keys=[%s] aggregates=[%s]", strings.Join(keys, ", "), strings.Join(aggs, ", "))

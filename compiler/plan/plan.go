@@ -167,6 +167,10 @@ const (
 	VarPop        AggFunc = "var_pop"
 	// ApproxCountDistinct estimates count(DISTINCT x) with a HyperLogLog sketch.
 	ApproxCountDistinct AggFunc = "approx_count_distinct"
+	// First and Last are the value of the group's first and last row in arrival order
+	// (batch, then input order within the batch), NULL included unless IgnoreNulls.
+	First AggFunc = "first"
+	Last  AggFunc = "last"
 )
 
 // AggCall is one aggregate; Arg is nil for count(*).
@@ -176,6 +180,8 @@ type AggCall struct {
 	Type sqltype.Type
 	// Nullable: count is never NULL; sum/avg/min/max are NULL for a group with no non-null input.
 	Nullable bool
+	// IgnoreNulls: first/last skip NULL values (their second argument, true).
+	IgnoreNulls bool
 }
 
 // SortKey orders emitted rows by column Col of the last step.

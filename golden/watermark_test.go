@@ -72,3 +72,68 @@ INSERT INTO out SELECT window, count(*) AS n FROM e GROUP BY window(ts, INTERVAL
 		t.Errorf("batch 3: %+v", got[3])
 	}
 }
+
+// TestDedupWatermark checks dropDuplicates with the event time among the keys: each
+// (id, ts) once, rows below the watermark dropped and counted, and state that the watermark
+// evicts.
+func TestDedupWatermark(t *testing.T) {
+	in := t.TempDir()
+	files := []string{
+		"2024-01-01 12:00:00,1,x\n2024-01-01 12:00:00,1,again\n2024-01-01 12:01:00,2,y\n",
+		"2024-01-01 12:01:00,2,dup\n2024-01-01 12:10:00,3,z\n", // next watermark: 12:05
+		"2024-01-01 12:00:00,1,late\n2024-01-01 12:10:00,3,dup\n2024-01-01 12:11:00,4,w\n",
+	}
+	base := time.Now().Add(-time.Hour)
+	for i, f := range files {
+		p := filepath.Join(in, fmt.Sprintf("%d.csv", i))
+		os.WriteFile(p, []byte(f), 0o644)
+		mt := base.Add(time.Duration(i) * time.Second)
+		os.Chtimes(p, mt, mt)
+	}
+	bin := buildQuery(t, fmt.Sprintf(`CREATE SOURCE e (ts TIMESTAMP, id INT, v STRING, WATERMARK FOR ts AS ts - INTERVAL '5' MINUTE)
+WITH (connector = 'files', path = '%s', format = 'csv', max_files_per_trigger = 1);
+CREATE SINK out WITH (connector = 'console');
+INSERT INTO out SELECT DISTINCT ON (id, ts) id, v FROM e;`, in))
+	var stderr bytes.Buffer
+	cmd := exec.Command(bin, "--trigger", "available-now", "--progress", "json")
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("%v\n%s\n%s", err, out, stderr.String())
+	}
+	for _, want := range []string{"|  1|  x|", "|  2|  y|", "|  3|  z|", "|  4|  w|"} {
+		if !bytes.Contains(out, []byte(want)) {
+			t.Errorf("missing %s in\n%s", want, out)
+		}
+	}
+	for _, dup := range []string{"again", "dup", "late"} {
+		if bytes.Contains(out, []byte(dup)) {
+			t.Errorf("%q is a duplicate or late, but was emitted:\n%s", dup, out)
+		}
+	}
+	type progress struct {
+		State []struct {
+			Total int   `json:"numRowsTotal"`
+			Late  int64 `json:"numRowsDroppedByWatermark"`
+		} `json:"stateOperators"`
+	}
+	var got []progress
+	for _, l := range bytes.Split(bytes.TrimSpace(stderr.Bytes()), []byte("\n")) {
+		var p progress
+		if err := json.Unmarshal(l, &p); err != nil {
+			t.Fatalf("%s: %v", l, err)
+		}
+		got = append(got, p)
+	}
+	if len(got) != 3 {
+		t.Fatalf("want 3 batches, got %d:\n%s", len(got), stderr.String())
+	}
+	// Batch 2 runs with watermark 12:05: (1, 12:00) is late, and the keys before 12:05 are
+	// evicted, leaving (3, 12:10) and (4, 12:11).
+	if s := got[1].State[0]; s.Total != 3 || s.Late != 0 {
+		t.Errorf("batch 1: %+v", s)
+	}
+	if s := got[2].State[0]; s.Total != 2 || s.Late != 1 {
+		t.Errorf("batch 2: %+v", s)
+	}
+}

@@ -138,6 +138,7 @@ type Trigger struct {
 type Select struct {
 	Pos, EndPos lexer.Position
 	Distinct    bool
+	DistinctOn  []Expr // DISTINCT ON (exprs): the columns that make rows duplicates
 	Items       []*SelectItem
 	From        *From
 	Where       Expr // nil if absent

@@ -496,6 +496,11 @@ func (p *parser) query() *Select {
 	t := p.expectWord("SELECT", "")
 	s := &Select{Pos: t.pos}
 	s.Distinct = p.acceptWord("DISTINCT")
+	if s.Distinct && p.acceptWord("ON") {
+		p.expectOp("(", "after DISTINCT ON")
+		s.DistinctOn = p.exprList()
+		p.expectOp(")", "after the DISTINCT ON columns")
+	}
 	for {
 		s.Items = append(s.Items, p.selectItem())
 		if !p.acceptOp(",") {

@@ -164,6 +164,9 @@ func (x *Select) String() string {
 	if x.Distinct {
 		b.WriteString("DISTINCT ")
 	}
+	if len(x.DistinctOn) > 0 {
+		b.WriteString("ON (" + exprList(x.DistinctOn) + ") ")
+	}
 	for i, it := range x.Items {
 		if i > 0 {
 			b.WriteString(", ")

@@ -295,12 +295,12 @@ func (c *checker) insert(st *grammar.Insert) *plan.Query {
 	}
 	q := &plan.Query{
 		Pos: st.Pos, Name: sk.plan.Name, Source: r.src, Sink: sk.plan,
-		Pre: r.pre, Agg: r.agg, Post: r.post, Output: r.cols[:r.visible], Sort: r.sort, Limit: r.limit,
+		Pre: r.pre, Agg: r.agg, Post: r.post, Dedup: r.dedup, Output: r.cols[:r.visible], Sort: r.sort, Limit: r.limit,
 	}
 	c.outputMode(st, q, r)
 	if k, _ := q.EventKey(); r.distinct != nil && k < 0 {
 		c.errs.Warnf(r.distinct.Pos, "SELECT DISTINCT keeps every distinct row in state, which grows without bound").
-			WithHelp("add a WATERMARK to the source and an event-time column or window to the select list, so old rows can be forgotten")
+			WithHelp("add a WATERMARK to the source and its event-time column to the DISTINCT (ON) columns, so old keys can be forgotten")
 	}
 	c.trigger(st, q)
 	for _, o := range st.With {
@@ -386,6 +386,9 @@ func (c *checker) outputMode(st *grammar.Insert, q *plan.Query, r *rel) {
 		} else {
 			d.WithHelp("use OUTPUT MODE UPDATE or COMPLETE: without a watermark, groups can still change when more rows arrive")
 		}
+	case !agg && q.Mode == plan.Complete && q.Dedup != nil:
+		c.errs.Errorf(at, "COMPLETE output mode needs an aggregation; SELECT DISTINCT emits each new row once").WithEnd(end).
+			WithHelp("use OUTPUT MODE APPEND (the default); for the whole set every batch, GROUP BY the columns instead")
 	case !agg && q.Mode == plan.Complete:
 		c.errs.Errorf(at, "COMPLETE output mode needs an aggregation").WithEnd(end).
 			WithHelp("use OUTPUT MODE APPEND (the default) or UPDATE: without an aggregation there is no result table to keep")

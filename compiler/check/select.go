@@ -1,6 +1,7 @@
 package check
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 
@@ -22,7 +23,8 @@ type rel struct {
 	visible int           // cols[:visible] are the output; the rest are hidden sort columns
 	qual    string        // the name columns can be qualified with
 
-	distinct *grammar.Select // the SELECT DISTINCT that made this relation's aggregation
+	distinct *grammar.Select // the SELECT DISTINCT of this relation
+	dedup    *plan.Dedup
 
 	sort     []plan.SortKey
 	sortPos  *lexer.Position
@@ -129,6 +131,11 @@ func (c *checker) selectRel(sel *grammar.Select, errs *diag.List) *rel {
 			WithHelp("the query reads a view or subquery that already aggregates; aggregate once")
 		return nil
 	}
+	if r.dedup != nil {
+		errs.Errorf(sel.Pos, "reading a SELECT DISTINCT view or subquery is not supported").
+			WithHelp("put DISTINCT in the outermost SELECT")
+		return nil
+	}
 	var outNames []string
 	var out []plan.Expr
 	var outAST []grammar.Expr
@@ -148,17 +155,34 @@ func (c *checker) selectRel(sel *grammar.Select, errs *diag.List) *rel {
 		out, outNames, outAST = x.items(sel.Items, in)
 		if sel.Distinct {
 			r.distinct = sel
-			// SELECT DISTINCT is a grouping on every selected column.
-			keyCols := make([]plan.Column, len(out))
-			for i, e := range out {
-				keyCols[i] = plan.Column{Name: outNames[i], Type: e.Type(), Nullable: e.Nullable()}
-			}
-			r.agg = &plan.Aggregate{Keys: out, KeyCols: keyCols}
-			out = make([]plan.Expr, len(keyCols))
-			for i, k := range keyCols {
-				out[i] = &plan.ColRef{Idx: i, Name: k.Name, T: k.Type, Null: k.Nullable}
+			r.dedup = &plan.Dedup{}
+			for i := range out {
+				r.dedup.Cols = append(r.dedup.Cols, i)
 			}
 		}
+	}
+	items := len(out)
+	if r.dedup != nil && len(sel.DistinctOn) > 0 {
+		// The key columns: select items written the same way, or hidden columns.
+		r.dedup.Cols = nil
+		for _, e := range sel.DistinctOn {
+			k := x.expr(e, in, "DISTINCT ON")
+			idx := slices.IndexFunc(out, func(o plan.Expr) bool { return o.String() == k.String() })
+			if idx < 0 {
+				name := "distinct_on"
+				if ref, ok := e.(*grammar.ColumnRef); ok {
+					name = ref.Parts[len(ref.Parts)-1]
+				}
+				out = append(out, k)
+				outNames = append(outNames, name)
+				idx = len(out) - 1
+			}
+			r.dedup.Cols = append(r.dedup.Cols, idx)
+		}
+	} else if len(sel.DistinctOn) > 0 {
+		pos, end := span(sel.DistinctOn[0])
+		errs.Errorf(pos, "DISTINCT ON cannot be combined with an aggregation").WithEnd(end).
+			WithHelp("DISTINCT ON keeps the first row of each key; aggregate with GROUP BY instead, e.g. first(x)")
 	}
 	cols := make([]plan.Column, len(out))
 	for i, e := range out {
@@ -167,7 +191,7 @@ func (c *checker) selectRel(sel *grammar.Select, errs *diag.List) *rel {
 			cols[i].Size = post.agg.agg.KeyCols[ref.Idx].Size
 		}
 	}
-	visible := len(cols)
+	visible := items
 	if len(sel.OrderBy) > 0 {
 		p := sel.OrderBy[0].Pos
 		r.sortPos = &p

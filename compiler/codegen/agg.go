@@ -296,6 +296,9 @@ func (g *queryGen) finish() {
 				Id("segs").Index(Id("i")).Op("=").Op("&").Id("w").Assert(Op("*").Id(g.id("Worker"))).Dot("out")),
 			Id("out").Op(":=").Id(rows).Call(Qual(pkgRT, "InOrder").Call(Id("segs"))),
 		)
+		if q.Dedup != nil {
+			body = append(body, g.dedup()...)
+		}
 		if q.Limit >= 0 {
 			body = append(body,
 				If(Id("rem").Op(":=").Lit(int(q.Limit)).Op("-").Id("q").Dot("emitted"), Int64().Call(Len(Id("out"))).Op(">").Id("rem")).Block(
@@ -304,6 +307,9 @@ func (g *queryGen) finish() {
 			)
 		}
 		body = append(body, Return(Id("out"), Nil()))
+		if g.eventKey >= 0 {
+			g.eventTimeMethods()
+		}
 	} else {
 		update := q.Mode == plan.Update
 		merge := []Code{
@@ -384,6 +390,58 @@ func (g *queryGen) finish() {
 		Params(Qual(pkgRT, "Rows"), Error()).Block(body...)
 }
 
+// dedup generates the dropDuplicates step of Finish: in arrival order, a row whose key was
+// seen is dropped, and so is a row older than the watermark when the key holds the event
+// time; keys the watermark has passed are then forgotten.
+func (g *queryGen) dedup() []Code {
+	var body []Code
+	var late, evict Code
+	if g.eventKey >= 0 {
+		body = append(body,
+			For(List(Id("_"), Id("w")).Op(":=").Range().Id("workers")).Block(
+				Id("q").Dot("maxEvent").Op("=").Max(Id("q").Dot("maxEvent"), Id("w").Assert(Op("*").Id(g.id("Worker"))).Dot("maxEvent"))),
+			Id("q").Dot("late").Op("=").Lit(0))
+		ts := fieldVal(Id("row"), g.outNms[g.eventKey], g.outCols[g.eventKey])
+		cond := ts.operand().Op("<").Id("q").Dot("watermark")
+		if ts.nullable() {
+			cond = not(ts.isNull()).Op("&&").Add(cond)
+		}
+		late = If(cond).Block(Id("q").Dot("late").Op("++"), Continue())
+		kts := fieldVal(Id("k"), g.outNms[g.eventKey], g.outCols[g.eventKey])
+		kcond := kts.operand().Op("<").Id("q").Dot("watermark")
+		if kts.nullable() {
+			kcond = not(kts.isNull()).Op("&&").Add(kcond)
+		}
+		evict = For(Id("k").Op(":=").Range().Id("q").Dot("seen")).Block(If(kcond).Block(Delete(Id("q").Dot("seen"), Id("k"))))
+	}
+	key := Dict{}
+	for i, c := range g.keyCols {
+		key[Id(g.keyNms[i])] = Id("row").Dot(g.keyNms[i])
+		if c.Nullable {
+			key[Id(g.keyNms[i]+"Null")] = Id("row").Dot(g.keyNms[i] + "Null")
+		}
+	}
+	loop := []Code{}
+	if late != nil {
+		loop = append(loop, late)
+	}
+	loop = append(loop,
+		Id("k").Op(":=").Id(g.id("Key")).Values(key),
+		If(List(Id("_"), Id("dup")).Op(":=").Id("q").Dot("seen").Index(Id("k")), Id("dup")).Block(Continue()),
+		Id("q").Dot("seen").Index(Id("k")).Op("=").Struct().Values(),
+		Id("kept").Op("=").Append(Id("kept"), Id("row")),
+	)
+	body = append(body,
+		Id("kept").Op(":=").Id("out").Index(Empty(), Lit(0)),
+		For(List(Id("_"), Id("row")).Op(":=").Range().Id("out")).Block(loop...),
+		Id("out").Op("=").Id("kept"),
+	)
+	if evict != nil {
+		body = append(body, evict)
+	}
+	return body
+}
+
 // emitMethod generates the per-group step after aggregation: HAVING, then the projection.
 func (g *queryGen) emitMethod() {
 	q := g.q
@@ -447,6 +505,16 @@ func failingCalls(es []plan.Expr, strictCast bool) bool {
 // eventTimeMethods generates final (is a group past the watermark) and rt.EventTimeQuery.
 func (g *queryGen) eventTimeMethods() {
 	q := g.q
+	qt := Op("*").Id(g.id("Query"))
+	if q.Agg == nil {
+		g.f.Comment("EventTime reports the batch's watermark, its late rows and the keys in state.")
+		g.f.Func().Params(Id("q").Add(qt)).Id("EventTime").Params().Params(Int64(), Bool(), Int64(), Int()).Block(
+			Return(Id("q").Dot("watermark"), Id("q").Dot("watermark").Op("!=").Qual("math", "MinInt64"), Id("q").Dot("late"), Len(Id("q").Dot("seen"))))
+		g.f.Line()
+		g.f.Comment("Pending is false: deduplication emits rows as they come, so a moved watermark has nothing to emit.")
+		g.f.Func().Params(Id("q").Add(qt)).Id("Pending").Params().Bool().Block(Return(False()))
+		return
+	}
 	key := Id("k").Dot(g.keyNms[g.eventKey])
 	var final Code = key.Clone().Op("<=").Id("watermark")
 	if g.eventWindow {
@@ -455,7 +523,6 @@ func (g *queryGen) eventTimeMethods() {
 	} else if q.Agg.KeyCols[g.eventKey].Nullable {
 		final = Op("!").Id("k").Dot(g.keyNms[g.eventKey] + "Null").Op("&&").Add(final)
 	}
-	qt := Op("*").Id(g.id("Query"))
 	g.f.Comment("final reports whether the group of k can no longer change once the watermark is watermark.")
 	g.f.Func().Params(Id("q").Add(qt)).Id("final").Params(Id("k").Op("*").Id(g.id("Key")), Id("watermark").Int64()).Bool().Block(Return(final))
 	g.f.Line()

@@ -99,7 +99,8 @@ type queryGen struct {
 	keyNms      []string
 	outNms      []string // output row fields, including hidden sort columns
 	outCols     []plan.Column
-	accState    []stateField // the accumulator's fields, as a checkpoint saves them
+	keyCols     []plan.Column // a Dedup's key columns (an aggregation's are q.Agg.KeyCols)
+	accState    []stateField  // the accumulator's fields, as a checkpoint saves them
 }
 
 func (g *queryGen) id(suffix string) string { return g.p + suffix }
@@ -207,6 +208,15 @@ func (g *queryGen) generate() {
 		g.f.Type().Id(g.id("Key")).Struct(structFields(g.keyNms, q.Agg.KeyCols)...)
 		g.accType()
 	}
+	if q.Dedup != nil {
+		g.keyNms, g.keyCols = nil, nil
+		for _, c := range q.Dedup.Cols {
+			g.keyNms = append(g.keyNms, g.outNms[c])
+			g.keyCols = append(g.keyCols, g.outCols[c])
+		}
+		g.f.Commentf("%sKey is what makes two rows duplicates.", g.p)
+		g.f.Type().Id(g.id("Key")).Struct(structFields(g.keyNms, g.keyCols)...)
+	}
 	g.queryType()
 	g.workerType()
 	g.decoder()
@@ -226,6 +236,10 @@ func (g *queryGen) queryType() {
 	if q.Agg != nil {
 		fields = append(fields, Id("groups").Map(Id(g.id("Key"))).Op("*").Id(g.id("Acc")))
 		init[Id("groups")] = Map(Id(g.id("Key"))).Op("*").Id(g.id("Acc")).Values()
+	}
+	if q.Dedup != nil {
+		fields = append(fields, Id("seen").Map(Id(g.id("Key"))).Struct().Comment("the keys of the rows emitted"))
+		init[Id("seen")] = Map(Id(g.id("Key"))).Struct().Values()
 	}
 	if q.Limit >= 0 && q.Mode == plan.Append {
 		fields = append(fields, Id("emitted").Int64().Comment("rows emitted so far, for LIMIT"))

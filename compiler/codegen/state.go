@@ -117,13 +117,20 @@ func (g *queryGen) stateLayout() string {
 		}
 		parts = append(parts, fmt.Sprintf("%s; key (%s); acc (%s)", g.q.Agg, strings.Join(key, ", "), strings.Join(acc, ", ")))
 	}
+	if g.q.Dedup != nil {
+		var key []string
+		for _, f := range columnState(g.keyNms, g.keyCols) {
+			key = append(key, f.name+" "+f.kind)
+		}
+		parts = append(parts, fmt.Sprintf("Deduplicate key (%s)", strings.Join(key, ", ")))
+	}
 	return strings.Join(parts, "; ")
 }
 
 // stateMethods generates SaveState and LoadState (rt.StatefulQuery) for a query with state.
 func (g *queryGen) stateMethods() {
 	own := g.queryState()
-	if len(own) == 0 && g.q.Agg == nil {
+	if len(own) == 0 && g.q.Agg == nil && g.q.Dedup == nil {
 		return
 	}
 	var save, load []Code
@@ -156,6 +163,22 @@ func (g *queryGen) stateMethods() {
 			Id("n").Op(":=").Id("d").Dot("Len").Call(),
 			Id("q").Dot("groups").Op("=").Make(Map(Id(keyType)).Op("*").Id(accType), Id("n")),
 			For(Range().Id("n")).Block(loadGroup...))
+	}
+	if g.q.Dedup != nil {
+		var saveKey, loadKey []Code
+		loadKey = append(loadKey, Var().Id("k").Id(g.id("Key")))
+		for _, f := range columnState(g.keyNms, g.keyCols) {
+			saveKey = append(saveKey, saveField("k", f))
+			loadKey = append(loadKey, loadField("k", f)...)
+		}
+		loadKey = append(loadKey, Id("q").Dot("seen").Index(Id("k")).Op("=").Struct().Values())
+		save = append(save,
+			Id("e").Dot("Len").Call(Len(Id("q").Dot("seen"))),
+			For(Id("k").Op(":=").Range().Id("q").Dot("seen")).Block(saveKey...))
+		load = append(load,
+			Id("n").Op(":=").Id("d").Dot("Len").Call(),
+			Id("q").Dot("seen").Op("=").Make(Map(Id(g.id("Key"))).Struct(), Id("n")),
+			For(Range().Id("n")).Block(loadKey...))
 	}
 	load = append(load, Return(Id("d").Dot("Err").Call()))
 	qt := Op("*").Id(g.id("Query"))

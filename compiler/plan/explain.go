@@ -58,6 +58,14 @@ func (q *Query) logical(b *strings.Builder) {
 		}
 		add("Sort [%s]", strings.Join(keys, ", "))
 	}
+	if q.Dedup != nil {
+		last := q.lastColumns()
+		var keys []string
+		for _, c := range q.Dedup.Cols {
+			keys = append(keys, last[c].Name)
+		}
+		add("Deduplicate [%s]", strings.Join(keys, ", "))
+	}
 	steps := func(ss []Step) {
 		for i := len(ss) - 1; i >= 0; i-- {
 			switch s := ss[i].(type) {
@@ -122,6 +130,13 @@ func (q *Query) physical(b *strings.Builder) {
 		}
 	} else {
 		perBatch = append(perBatch, "concatenate rows in input order")
+	}
+	if q.Dedup != nil {
+		if key, _ := q.EventKey(); key >= 0 {
+			perBatch = append(perBatch, "drop late rows and rows whose key is in state", "evict keys the watermark passed")
+		} else {
+			perBatch = append(perBatch, "drop rows whose key is in state")
+		}
 	}
 	if len(q.Sort) > 0 {
 		perBatch = append(perBatch, "sort")

@@ -39,16 +39,25 @@ type Source struct {
 
 // EventKey says how a query's aggregation uses the source's watermark: the index of the
 // group key that is a window() over the watermarked column, or that column itself, and
-// whether it is a window. Key is -1 when the grouping does not involve event time; then the
-// watermark neither drops late rows nor evicts state.
+// whether it is a window. For a Dedup, it is the key column that is the watermarked column.
+// Key is -1 when the grouping does not involve event time; then the watermark neither drops
+// late rows nor evicts state.
 func (q *Query) EventKey() (key int, window bool) {
-	if q.Agg == nil || q.Source.Watermark < 0 {
+	if q.Source.Watermark < 0 || q.Agg == nil && q.Dedup == nil {
 		return -1, false
 	}
 	_, cols := Flatten(q.Source.Columns, q.Pre)
 	isEventTime := func(e Expr) bool {
 		r, ok := Subst(e, cols).(*ColRef)
 		return ok && r.Idx == q.Source.Watermark
+	}
+	if q.Agg == nil {
+		for _, c := range q.Dedup.Cols {
+			if r, ok := cols[c].(*ColRef); ok && r.Idx == q.Source.Watermark {
+				return c, false
+			}
+		}
+		return -1, false
 	}
 	for i, k := range q.Agg.Keys {
 		if c, ok := k.(*Call); ok && c.Name == "window" && isEventTime(c.Args[0]) {
@@ -109,6 +118,8 @@ type Query struct {
 	// schema keys ++ aggregates.
 	Agg  *Aggregate
 	Post []Step
+	// Dedup, when set (without Agg), drops every row whose key equals an earlier row's.
+	Dedup *Dedup
 	// Output is the sink's schema: the first len(Output) columns of the last step.
 	Output []Column
 	// Sort and Limit apply to the rows a batch emits. Sort keys index the last step's
@@ -123,6 +134,13 @@ type Query struct {
 	StrictCast bool
 	// Checkpoint is the checkpoint directory given by INSERT ... WITH (checkpoint = '...').
 	Checkpoint string
+}
+
+// Dedup is SELECT DISTINCT or SELECT DISTINCT ON (...) over a stream, Spark's
+// dropDuplicates: the first row of each key, in arrival order, is emitted once and the key is
+// remembered. Cols index the columns leaving Pre (hidden ones hold DISTINCT ON expressions).
+type Dedup struct {
+	Cols []int
 }
 
 // Step is a row-at-a-time operator: *Filter or *Project.

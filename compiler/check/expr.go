@@ -36,7 +36,7 @@ func (s *scope) find(name string) int {
 // that key; an aggregate call becomes a new aggregate column.
 type aggScope struct {
 	input  *scope
-	window int // the key that is a window(), or -1
+	window int // the key that is a window() or session_window(), or -1
 	agg    *plan.Aggregate
 	keys   []string // canonical text of each key expression
 	aggs   []string // canonical text of each aggregate call
@@ -732,31 +732,10 @@ func (x *exprChecker) window(w *grammar.FuncCall, in *scope) (plan.Expr, plan.Co
 		return nil, plan.Column{}
 	}
 	ts := x.timestampArg(x.expr(w.Args[0], in, "GROUP BY"), w.Args[0], "window")
-	interval := func(a grammar.Expr, what string) int64 {
-		var us int64
-		var err error
-		switch l := a.(type) {
-		case *grammar.Literal:
-			if l.Kind == grammar.LitInterval || l.Kind == grammar.LitString {
-				us, err = intervalMicros(l)
-			} else {
-				err = strconv.ErrSyntax
-			}
-		default:
-			err = strconv.ErrSyntax
-		}
-		if err != nil || us <= 0 {
-			pos, end := span(a)
-			x.errs.Errorf(pos, "the window %s must be a positive interval", what).WithEnd(end).
-				WithHelp("write INTERVAL '10' MINUTE or '10 minutes'")
-			return 0
-		}
-		return us
-	}
-	size := interval(w.Args[1], "size")
+	size := x.positiveInterval(w.Args[1], "window size")
 	slide := size
 	if len(w.Args) == 3 {
-		slide = interval(w.Args[2], "slide")
+		slide = x.positiveInterval(w.Args[2], "window slide")
 		if slide > size && size > 0 {
 			pos, end := span(w.Args[2])
 			x.errs.Errorf(pos, "the window slide is longer than its size").WithEnd(end).
@@ -772,22 +751,70 @@ func (x *exprChecker) window(w *grammar.FuncCall, in *scope) (plan.Expr, plan.Co
 	return e, plan.Column{Name: "window", Type: sqltype.Window, Size: size}
 }
 
-// windowField resolves window, window.start and window.end after GROUP BY window(...).
+// positiveInterval reads a window's size, slide or gap: an interval literal or a string
+// such as '10 minutes'. 0 after an error.
+func (x *exprChecker) positiveInterval(a grammar.Expr, what string) int64 {
+	var us int64
+	err := strconv.ErrSyntax
+	if l, ok := a.(*grammar.Literal); ok && (l.Kind == grammar.LitInterval || l.Kind == grammar.LitString) {
+		us, err = intervalMicros(l)
+	}
+	if err != nil || us <= 0 {
+		pos, end := span(a)
+		x.errs.Errorf(pos, "the %s must be a positive interval", what).WithEnd(end).
+			WithHelp("write INTERVAL '10' MINUTE or '10 minutes'")
+		return 0
+	}
+	return us
+}
+
+// windowField resolves window, window.start and window.end after GROUP BY window(...), and
+// session_window.start and .end (or window.start and .end) after GROUP BY session_window.
 func (x *exprChecker) windowField(e grammar.Expr, as *aggScope) plan.Expr {
 	ref, ok := e.(*grammar.ColumnRef)
-	if !ok || as.window < 0 || !strings.EqualFold(ref.Parts[0], "window") || as.input.find("window") >= 0 {
+	if !ok || as.window < 0 {
+		return nil
+	}
+	name := strings.ToLower(ref.Parts[0])
+	session := as.agg.SessionEnd >= 0
+	if !(name == "window" || session && name == "session_window") || as.input.find(name) >= 0 {
 		return nil
 	}
 	kc := as.agg.KeyCols[as.window]
 	key := &plan.ColRef{Idx: as.window, Name: kc.Name, T: kc.Type}
 	switch {
+	case len(ref.Parts) == 1 && session:
+		x.errs.Errorf(ref.Pos, "select %s.start and %s.end: a session has no fixed size to show it as one value", ref.Parts[0], ref.Parts[0]).WithEnd(ref.EndPos)
+		return bad()
 	case len(ref.Parts) == 1:
 		return key
 	case len(ref.Parts) == 2 && strings.EqualFold(ref.Parts[1], "start"):
 		return &plan.Call{Name: "window_start", Args: []plan.Expr{key}, T: sqltype.Timestamp}
+	case len(ref.Parts) == 2 && strings.EqualFold(ref.Parts[1], "end") && session:
+		_, gap, _ := as.agg.Session()
+		last := &plan.ColRef{Idx: len(as.agg.KeyCols) + as.agg.SessionEnd, Name: "session end", T: sqltype.Timestamp}
+		return &plan.Call{Name: "window_end", Args: []plan.Expr{last, &plan.Const{T: sqltype.Interval, Int: gap}}, T: sqltype.Timestamp}
 	case len(ref.Parts) == 2 && strings.EqualFold(ref.Parts[1], "end"):
 		return &plan.Call{Name: "window_end", Args: []plan.Expr{key, &plan.Const{T: sqltype.Interval, Int: kc.Size}}, T: sqltype.Timestamp}
 	}
 	x.errs.Errorf(ref.Pos, "a window has the fields start and end").WithEnd(ref.EndPos)
 	return bad()
+}
+
+// sessionWindow checks GROUP BY session_window(ts, gap): per group, rows less than gap apart
+// form one session [first row's time, last row's time + gap); sessions merge when a row
+// closes the gap between them. Rows whose time is NULL are in no session.
+func (x *exprChecker) sessionWindow(w *grammar.FuncCall, in *scope) (plan.Expr, plan.Column) {
+	if len(w.Args) != 2 || w.Star || w.Distinct {
+		x.errs.Errorf(w.Pos, "session_window takes a timestamp and a gap").WithEnd(w.EndPos).
+			WithHelp("e.g. session_window(ts, INTERVAL '5' MINUTE)")
+		return nil, plan.Column{}
+	}
+	ts := x.timestampArg(x.expr(w.Args[0], in, "GROUP BY"), w.Args[0], "session_window")
+	gap := x.positiveInterval(w.Args[1], "session gap")
+	if gap <= 0 {
+		return nil, plan.Column{}
+	}
+	e := &plan.Call{Name: "session_window", T: sqltype.Window, Args: []plan.Expr{ts, &plan.Const{T: sqltype.Interval, Int: gap}}}
+	return e, plan.Column{Name: "session_window", Type: sqltype.Window}
 }

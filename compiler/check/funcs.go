@@ -215,10 +215,6 @@ func init() {
 	}
 }
 
-// planned are Spark functions sqlstream does not have yet: calling one says so, rather than
-// "unknown function".
-var planned = map[string]bool{"session_window": true}
-
 func regexpLike(x *exprChecker, f *grammar.FuncCall, a []plan.Expr) plan.Expr {
 	c := call("rlike", sqltype.Boolean, x.stringArg(a[0], f.Args[0], "rlike"), x.pattern(a[1], f.Args[1]))
 	if p, ok := c.Args[1].(*plan.Const); !ok || p.IsNull {
@@ -314,17 +310,17 @@ func (x *exprChecker) call(f *grammar.FuncCall, s *scope, clause string) plan.Ex
 	if u, ok := x.c.udfs[name]; ok {
 		return x.udfCall(f, u, s, clause)
 	}
-	if name == "window" {
+	switch name {
+	case "window":
 		x.errs.Errorf(f.Pos, "window() groups rows: it belongs in GROUP BY").WithEnd(f.EndPos).
 			WithHelp("GROUP BY window(ts, INTERVAL '10' MINUTE), then select window, window.start or window.end")
 		return bad()
-	}
-	fn, ok := scalars[name]
-	if !ok && planned[name] {
-		x.errs.Errorf(f.Name.Pos, "%s() is not supported yet", f.Name.Name).WithEnd(f.Name.EndPos).
-			WithHelp("event-time windows and timestamp functions are planned; group by a column or an expression for now")
+	case "session_window":
+		x.errs.Errorf(f.Pos, "session_window() groups rows: it belongs in GROUP BY").WithEnd(f.EndPos).
+			WithHelp("GROUP BY session_window(ts, INTERVAL '5' MINUTE), then select session_window.start and session_window.end")
 		return bad()
 	}
+	fn, ok := scalars[name]
 	if !ok {
 		d := x.errs.Errorf(f.Name.Pos, "unknown function %q", f.Name.Name).WithEnd(f.Name.EndPos)
 		if h := diag.Closest(name, FunctionNames()); h != "" {

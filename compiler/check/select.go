@@ -277,22 +277,36 @@ func (x *exprChecker) orderIndex(e grammar.Expr, names []string, items []grammar
 // aggregate plans GROUP BY and returns the scope that select items, HAVING and ORDER BY are
 // checked in after it: group keys and aggregates.
 func (c *checker) aggregate(sel *grammar.Select, r *rel, x *exprChecker, in *scope) *scope {
-	agg := &plan.Aggregate{}
+	agg := &plan.Aggregate{SessionEnd: -1}
 	as := &aggScope{input: in, window: -1}
 	for _, g := range sel.GroupBy {
-		if w, ok := g.(*grammar.FuncCall); ok && strings.EqualFold(w.Name.Name, "window") {
-			e, col := x.window(w, in)
+		if w, ok := g.(*grammar.FuncCall); ok && (strings.EqualFold(w.Name.Name, "window") || strings.EqualFold(w.Name.Name, "session_window")) {
+			session := strings.EqualFold(w.Name.Name, "session_window")
+			var e plan.Expr
+			var col plan.Column
+			if session {
+				e, col = x.sessionWindow(w, in)
+			} else {
+				e, col = x.window(w, in)
+			}
 			if e == nil {
 				continue
 			}
 			if as.window >= 0 {
-				x.errs.Errorf(w.Pos, "GROUP BY can have one window()").WithEnd(w.EndPos)
+				x.errs.Errorf(w.Pos, "GROUP BY can have one window() or session_window()").WithEnd(w.EndPos)
 				continue
 			}
 			as.window = len(agg.Keys)
 			agg.Keys = append(agg.Keys, e)
 			agg.KeyCols = append(agg.KeyCols, col)
 			as.keys = append(as.keys, canonical(g))
+			if session {
+				// The session's end is its last row's time plus the gap: a hidden max(ts).
+				ts := e.(*plan.Call).Args[0]
+				agg.SessionEnd = len(agg.Aggs)
+				agg.Aggs = append(agg.Aggs, &plan.AggCall{Func: plan.Max, Arg: ts, Type: sqltype.Timestamp, Nullable: true})
+				as.aggs = append(as.aggs, "session end")
+			}
 			continue
 		}
 		e, name, ast := c.groupKey(g, sel, x, in)

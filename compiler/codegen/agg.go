@@ -97,7 +97,14 @@ func (g *queryGen) aggUpdate(eg *exprGen, keys, args []plan.Expr) {
 	keyVals := make([]val, len(keys))
 	var window *plan.Call
 	var ts val
+	var session *val
 	for i, k := range keys {
+		if c, ok := k.(*plan.Call); ok && c.Name == "session_window" {
+			// Each row starts a session of its own at its time; Finish merges overlapping ones.
+			ts := eg.compile(c.Args[0])
+			session, keyVals[i] = &ts, val{v: ts.v}
+			continue
+		}
 		if c, ok := k.(*plan.Call); ok && c.Name == "window" {
 			// The window key takes each window the row falls in: see the loop below.
 			window, ts = c, eg.compile(c.Args[0])
@@ -122,6 +129,15 @@ func (g *queryGen) aggUpdate(eg *exprGen, keys, args []plan.Expr) {
 			cond = not(k.isNull()).Op("&&").Add(cond)
 		}
 		group = append([]Code{If(cond).Block(late...)}, group...)
+	}
+	if session != nil {
+		if g.eventKey >= 0 {
+			// A row older than the watermark could join a session already emitted: late.
+			group = append([]Code{If(session.operand().Op("<").Id("w").Dot("watermark")).Block(late...)}, group...)
+		}
+		if session.nullable() {
+			group = []Code{If(not(session.isNull())).Block(group...)} // a row without a time is in no session
+		}
 	}
 	if window == nil {
 		eg.emit(group...)
@@ -341,8 +357,18 @@ func (g *queryGen) finish() {
 		body = append(body,
 			For(List(Id("_"), Id("rw")).Op(":=").Range().Id("workers")).Block(append(perWorker,
 				For(List(Id("k"), Id("a")).Op(":=").Range().Add(groups)).Block(merge...))...),
-			Var().Id("out").Id(rows),
 		)
+		if _, _, ok := q.Agg.Session(); ok {
+			body = append(body, Id("q").Dot("sessionize").Call())
+			if update {
+				// Sessions that absorbed changed ones are the changed ones now.
+				body = append(body, Id("changed").Op("=").Id("changed").Index(Empty(), Lit(0)),
+					For(List(Id("k"), Id("a")).Op(":=").Range().Id("q").Dot("groups")).Block(
+						If(Id("a").Dot("mark").Op("==").Id("mark")).Block(Id("changed").Op("=").Append(Id("changed"), Id("k")))))
+			}
+			g.sessionize()
+		}
+		body = append(body, Var().Id("out").Id(rows))
 		filters, cols := plan.Flatten(q.Agg.AggColumns(), q.Post)
 		g.emitErr = failingCalls(append(filters, cols...), q.StrictCast)
 		emit := func(acc Code) Code {
@@ -361,14 +387,14 @@ func (g *queryGen) finish() {
 				emit(Id("q").Dot("groups").Index(Id("k")))))
 			if g.eventKey >= 0 {
 				// State the watermark has passed can no longer change: drop it.
-				body = append(body, For(Id("k").Op(":=").Range().Id("q").Dot("groups")).Block(
-					If(Id("q").Dot("final").Call(Op("&").Id("k"), Id("q").Dot("watermark"))).Block(
+				body = append(body, For(List(Id("k"), Id("a")).Op(":=").Range().Id("q").Dot("groups")).Block(
+					If(Id("q").Dot("final").Call(Op("&").Id("k"), Id("a"), Id("q").Dot("watermark"))).Block(
 						Delete(Id("q").Dot("groups"), Id("k")))))
 			}
 		case q.Mode == plan.Append:
 			// A group is emitted once, when the watermark passes it, and then forgotten.
 			body = append(body, For(List(Id("k"), Id("a")).Op(":=").Range().Id("q").Dot("groups")).Block(
-				If(Id("q").Dot("final").Call(Op("&").Id("k"), Id("q").Dot("watermark"))).Block(
+				If(Id("q").Dot("final").Call(Op("&").Id("k"), Id("a"), Id("q").Dot("watermark"))).Block(
 					emit(Id("a")), Delete(Id("q").Dot("groups"), Id("k")))))
 		default:
 			body = append(body, For(List(Id("k"), Id("a")).Op(":=").Range().Id("q").Dot("groups")).Block(emit(Id("a"))))
@@ -388,6 +414,40 @@ func (g *queryGen) finish() {
 	g.f.Func().Params(Id("q").Op("*").Id(g.id("Query"))).Id("Finish").
 		Params(Id("batchID").Int64(), Id("workers").Index().Qual(pkgRT, "Worker")).
 		Params(Qual(pkgRT, "Rows"), Error()).Block(body...)
+}
+
+// sessionize generates the method that merges overlapping sessions after a batch: per group
+// (the keys but the session), sessions sorted by start; one that starts before the previous
+// one's end (its last row plus the gap) joins it.
+func (g *queryGen) sessionize() {
+	key, gap, _ := g.q.Agg.Session()
+	start := g.keyNms[key]
+	end := Id("cur").Dot("m" + strconv.Itoa(g.q.Agg.SessionEnd)).Op("+").Lit(int(gap))
+	kt := g.id("Key")
+	g.f.Comment("sessionize merges the sessions of each group that overlap.")
+	g.f.Func().Params(Id("q").Op("*").Id(g.id("Query"))).Id("sessionize").Params().Block(
+		Id("byGroup").Op(":=").Map(Id(kt)).Index().Id(kt).Values(),
+		For(Id("k").Op(":=").Range().Id("q").Dot("groups")).Block(
+			Id("g").Op(":=").Id("k"),
+			Id("g").Dot(start).Op("=").Lit(0),
+			Id("byGroup").Index(Id("g")).Op("=").Append(Id("byGroup").Index(Id("g")), Id("k")),
+		),
+		For(List(Id("_"), Id("keys")).Op(":=").Range().Id("byGroup")).Block(
+			Qual("slices", "SortFunc").Call(Id("keys"), Func().Params(List(Id("a"), Id("b")).Id(kt)).Int().Block(
+				Return(Qual("cmp", "Compare").Call(Id("a").Dot(start), Id("b").Dot(start))))),
+			Id("cur").Op(":=").Id("q").Dot("groups").Index(Id("keys").Index(Lit(0))),
+			For(List(Id("_"), Id("k")).Op(":=").Range().Id("keys").Index(Lit(1), Empty())).Block(
+				Id("a").Op(":=").Id("q").Dot("groups").Index(Id("k")),
+				If(Id("k").Dot(start).Op("<").Add(end)).Block(
+					Id("cur").Dot("merge").Call(Id("a")),
+					Id("cur").Dot("mark").Op("=").Max(Id("cur").Dot("mark"), Id("a").Dot("mark")),
+					Delete(Id("q").Dot("groups"), Id("k")),
+					Continue(),
+				),
+				Id("cur").Op("=").Id("a"),
+			),
+		),
+	)
 }
 
 // dedup generates the dropDuplicates step of Finish: in arrival order, a row whose key was
@@ -517,14 +577,17 @@ func (g *queryGen) eventTimeMethods() {
 	}
 	key := Id("k").Dot(g.keyNms[g.eventKey])
 	var final Code = key.Clone().Op("<=").Id("watermark")
-	if g.eventWindow {
+	if _, gap, ok := q.Agg.Session(); ok {
+		// A session ends gap after its last row.
+		final = Id("a").Dot("m"+strconv.Itoa(q.Agg.SessionEnd)).Op("+").Lit(int(gap)).Op("<=").Id("watermark")
+	} else if g.eventWindow {
 		size := q.Agg.Keys[g.eventKey].(*plan.Call).Args[1].(*plan.Const).Int
 		final = key.Clone().Op("+").Lit(int(size)).Op("<=").Id("watermark")
 	} else if q.Agg.KeyCols[g.eventKey].Nullable {
 		final = Op("!").Id("k").Dot(g.keyNms[g.eventKey] + "Null").Op("&&").Add(final)
 	}
-	g.f.Comment("final reports whether the group of k can no longer change once the watermark is watermark.")
-	g.f.Func().Params(Id("q").Add(qt)).Id("final").Params(Id("k").Op("*").Id(g.id("Key")), Id("watermark").Int64()).Bool().Block(Return(final))
+	g.f.Comment("final reports whether the group of k, a can no longer change once the watermark is watermark.")
+	g.f.Func().Params(Id("q").Add(qt)).Id("final").Params(Id("k").Op("*").Id(g.id("Key")), Id("a").Op("*").Id(g.id("Acc")), Id("watermark").Int64()).Bool().Block(Return(final))
 	g.f.Line()
 	g.f.Comment("EventTime reports the batch's watermark, its late rows and the groups in state.")
 	g.f.Func().Params(Id("q").Add(qt)).Id("EventTime").Params().Params(Int64(), Bool(), Int64(), Int()).Block(
@@ -535,8 +598,8 @@ func (g *queryGen) eventTimeMethods() {
 		If(Id("q").Dot("maxEvent").Op("==").Qual("math", "MinInt64")).Block(Return(False())),
 		Id("next").Op(":=").Max(Id("q").Dot("watermark"), Id("q").Dot("maxEvent").Op("-").Lit(int(q.Source.Delay))),
 		If(Id("next").Op("==").Id("q").Dot("watermark")).Block(Return(False())),
-		For(Id("k").Op(":=").Range().Id("q").Dot("groups")).Block(
-			If(Id("q").Dot("final").Call(Op("&").Id("k"), Id("next"))).Block(Return(True()))),
+		For(List(Id("k"), Id("a")).Op(":=").Range().Id("q").Dot("groups")).Block(
+			If(Id("q").Dot("final").Call(Op("&").Id("k"), Id("a"), Id("next"))).Block(Return(True()))),
 		Return(False()),
 	)
 }

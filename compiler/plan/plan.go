@@ -60,7 +60,7 @@ func (q *Query) EventKey() (key int, window bool) {
 		return -1, false
 	}
 	for i, k := range q.Agg.Keys {
-		if c, ok := k.(*Call); ok && c.Name == "window" && isEventTime(c.Args[0]) {
+		if c, ok := k.(*Call); ok && (c.Name == "window" || c.Name == "session_window") && isEventTime(c.Args[0]) {
 			return i, true
 		}
 		if isEventTime(k) {
@@ -166,6 +166,19 @@ type Aggregate struct {
 	Keys    []Expr
 	KeyCols []Column
 	Aggs    []*AggCall
+	// SessionEnd, for GROUP BY session_window(ts, gap), is the index of the hidden max(ts)
+	// aggregate: a session is [its key's start, max(ts) + gap). -1 otherwise.
+	SessionEnd int
+}
+
+// Session reports a session_window key: its index and gap.
+func (a *Aggregate) Session() (key int, gap int64, ok bool) {
+	for i, k := range a.Keys {
+		if c, isCall := k.(*Call); isCall && c.Name == "session_window" {
+			return i, c.Args[1].(*Const).Int, true
+		}
+	}
+	return -1, 0, false
 }
 
 // AggFunc names an aggregate function.

@@ -579,7 +579,7 @@ func (g *queryGen) eventTimeMethods() {
 	var final Code = key.Clone().Op("<=").Id("watermark")
 	if _, gap, ok := q.Agg.Session(); ok {
 		// A session ends gap after its last row.
-		final = Id("a").Dot("m"+strconv.Itoa(q.Agg.SessionEnd)).Op("+").Lit(int(gap)).Op("<=").Id("watermark")
+		final = Id("a").Dot("m" + strconv.Itoa(q.Agg.SessionEnd)).Op("+").Lit(int(gap)).Op("<=").Id("watermark")
 	} else if g.eventWindow {
 		size := q.Agg.Keys[g.eventKey].(*plan.Call).Args[1].(*plan.Const).Int
 		final = key.Clone().Op("+").Lit(int(size)).Op("<=").Id("watermark")

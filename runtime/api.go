@@ -121,6 +121,9 @@ type Endpoint struct {
 	// Stdout and Stderr are the program's output streams; the engine sets them, so that
 	// the console sink and warnings go where Run was told.
 	Stdout, Stderr io.Writer
+	// Columns are a source's declared columns, for connectors that check a file's own schema
+	// against them (Parquet); nil otherwise.
+	Columns []Column
 	// RunID names the run a sink writes for: the checkpoint's id, the same across restarts,
 	// or a fresh one for a run without a checkpoint. The files sink refuses a directory that
 	// holds another run's output.

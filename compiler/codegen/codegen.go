@@ -5,7 +5,7 @@ package codegen
 import (
 	"bytes"
 	"fmt"
-	"sort"
+	"strings"
 	"strconv"
 
 	. "github.com/dave/jennifer/jen"
@@ -270,7 +270,7 @@ func (g *queryGen) workerType() {
 	} else {
 		fields = append(fields, Id("out").Qual(pkgRT, "Segments").Types(Id(g.id("Row"))))
 	}
-	switch q.Source.Format {
+	switch g.wire() {
 	case "json":
 		fields = append(fields, Id("json").Qual(pkgCodec, "JSON"))
 	case "csv", "rate":
@@ -375,7 +375,7 @@ func (g *queryGen) loop(rowStmts []Code) []Code {
 		List(Id("rec"), Id("data")).Op("=").Qual(pkgRT, "NextLine").Call(Id("data")),
 		Id("line").Op("++"),
 	)
-	switch q.Source.Format {
+	switch g.wire() {
 	case "csv", "json", "rate":
 		// Spark's CSV and JSON readers skip blank lines.
 		pre = append(pre, If(Len(Qual("bytes", "TrimSpace").Call(Id("rec"))).Op("==").Lit(0)).Block(Continue()))
@@ -449,7 +449,7 @@ func (g *queryGen) spec() Code {
 	}
 	fields := []Code{
 		kv("Name", Lit(q.Name)),
-		kv("Source", endpoint(q.Source.Name, q.Source.Connector, q.Source.Options)),
+		kv("Source", g.sourceEndpoint()),
 		kv("Format", Lit(q.Source.Format)),
 		kv("Sink", endpoint(q.Sink.Name, q.Sink.Connector, q.Sink.Options)),
 		kv("Columns", Index().Qual(pkgRT, "Column").Values(cols...)),
@@ -473,7 +473,7 @@ func (g *queryGen) spec() Code {
 		fields = append(fields, kv("Trigger", Qual(pkgRT, "Trigger").Values(kv("Kind", Qual(pkgRT, "TriggerAvailableNow")))))
 	}
 	fields = append(fields,
-		kv("OpenSource", Qual(connectorPkg(q.Source.Connector), "OpenSource")),
+		kv("OpenSource", Qual(connectorPkg(q.Source.Connector, q.Source.Options), "OpenSource")),
 		kv("OpenSink", g.openSink()),
 		kv("New", Id("new"+exported(g.p)+"Query")),
 	)
@@ -493,20 +493,19 @@ func lines(items ...Code) []Code {
 func kv(key string, v Code) Code { return Id(key).Op(":").Add(v) }
 
 func endpoint(name, connector string, opts map[string]string) Code {
-	keys := make([]string, 0, len(opts))
-	for k := range opts {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	o := Dict{}
-	for _, k := range keys {
-		o[Lit(k)] = Lit(opts[k])
-	}
 	return Qual(pkgRT, "Endpoint").Values(lines(
 		kv("Name", Lit(name)),
 		kv("Connector", Lit(connector)),
-		kv("Options", Map(String()).String().Values(o)),
+		kv("Options", endpointOptions(opts)),
 	)...)
+}
+
+func endpointOptions(opts map[string]string) Code {
+	o := Dict{}
+	for k, v := range opts {
+		o[Lit(k)] = Lit(v) // jennifer sorts a Dict's keys
+	}
+	return Map(String()).String().Values(o)
 }
 
 // openSink is the function that opens the query's sink: the connector package's, or for a
@@ -515,9 +514,34 @@ func (g *queryGen) openSink() Code {
 	if g.q.Sink.Connector == "go" {
 		return Id("p").Dot("open" + exported(g.q.Name) + "Sink")
 	}
-	return Qual(connectorPkg(g.q.Sink.Connector), "OpenSink")
+	return Qual(connectorPkg(g.q.Sink.Connector, g.q.Sink.Options), "OpenSink")
 }
 
-func connectorPkg(name string) string {
+// connectorPkg is the package implementing a connector: files with format = 'parquet' is the
+// parquet package, so that only programs reading or writing Parquet link its library.
+func connectorPkg(name string, opts map[string]string) string {
+	if name == "files" && strings.EqualFold(opts["format"], "parquet") {
+		name = "parquet"
+	}
 	return pkgRT + "/connector/" + name
+}
+
+// sourceEndpoint is the source's rt.Endpoint; a Parquet source also gets the declared
+// columns, to check each file's schema against.
+func (g *queryGen) sourceEndpoint() Code {
+	src := g.q.Source
+	e := endpoint(src.Name, src.Connector, src.Options)
+	if src.Format != "parquet" {
+		return e
+	}
+	var cols []Code
+	for _, c := range src.Columns {
+		cols = append(cols, Values(kv("Name", Lit(c.Name)), kv("Type", Lit(c.Type.String()))))
+	}
+	return Qual(pkgRT, "Endpoint").Values(lines(
+		kv("Name", Lit(src.Name)),
+		kv("Connector", Lit(src.Connector)),
+		kv("Options", endpointOptions(src.Options)),
+		kv("Columns", Index().Qual(pkgRT, "Column").Values(cols...)),
+	)...)
 }

@@ -9,11 +9,20 @@ import (
 	"github.com/sqlstream/sqlstream/compiler/sqltype"
 )
 
+// wire is the format of the records the source hands the decoder: Parquet files arrive as
+// JSON lines.
+func (g *queryGen) wire() string {
+	if g.q.Source.Format == "parquet" {
+		return "json"
+	}
+	return g.q.Source.Format
+}
+
 // decoder generates decode(in, rec): one record of the source's format straight into the
 // input struct. It returns "" or why the record is malformed.
 func (g *queryGen) decoder() {
 	var body []Code
-	switch g.q.Source.Format {
+	switch g.wire() {
 	case "text":
 		body = g.decodeText()
 	case "csv":
@@ -25,7 +34,7 @@ func (g *queryGen) decoder() {
 	default:
 		panic("codegen: unknown format " + g.q.Source.Format)
 	}
-	g.f.Commentf("decode reads one %s record into in, and returns why it is malformed or \"\".", g.q.Source.Format)
+	g.f.Commentf("decode reads one %s record into in, and returns why it is malformed or \"\".", g.wire())
 	g.f.Func().Params(Id("w").Op("*").Id(g.id("Worker"))).Id("decode").
 		Params(Id("in").Op("*").Id(g.id("In")), Id("rec").Index().Byte()).String().Block(body...)
 }

@@ -54,8 +54,8 @@ var modeOption = Option{Name: "mode", Type: "enum", Default: "dropmalformed", En
 var specs = []*Spec{
 	{Name: "files", Kind: Source, Doc: "new files in a directory, each read once, oldest first", Options: []Option{
 		{Name: "path", Type: "string", Required: true, Doc: "the directory to watch, or a glob of files such as /data/*.csv"},
-		{Name: "format", Type: "enum", Default: "text", Enum: []string{"text", "csv", "json"}, CompileTime: true,
-			Doc: "record format: text (one line = one STRING column), csv, json (one object per line)"},
+		{Name: "format", Type: "enum", Default: "text", Enum: []string{"text", "csv", "json", "parquet"}, CompileTime: true,
+			Doc: "record format: text (one line = one STRING column), csv, json (one object per line), parquet (columns matched by name, schema checked per file)"},
 		{Name: "max_files_per_trigger", Type: "int", Doc: "at most this many new files per batch (default: all)"},
 		{Name: "header", Type: "bool", Default: "false", CompileTime: true, Doc: "csv: the first line of each file is a header and is skipped"},
 		{Name: "delimiter", Type: "string", Default: ",", CompileTime: true, Doc: "csv: the field separator, one byte"},
@@ -71,6 +71,19 @@ var specs = []*Spec{
 		{Name: "port", Type: "int", Required: true, Doc: "its port"},
 	}},
 	{Name: "stdin", Kind: Source, Doc: "lines of the program's standard input, one row each; the end of the input ends the query"},
+	{Name: "kafka", Kind: Source, Doc: "records of Kafka topics (committed records only), read by offset range so that a checkpoint replays a batch exactly; " +
+		"each record is a row with its key, partition, offset, timestamp and topic, and its value: a value column (formats text, csv, bytes) or the fields of a JSON object (format json)", Options: []Option{
+		{Name: "brokers", Type: "string", Required: true, Doc: "the bootstrap brokers, host:port, comma-separated"},
+		{Name: "topic", Type: "string", Doc: "the topic to read, or a comma-separated list (give topic or topic_pattern)"},
+		{Name: "topic_pattern", Type: "string", Doc: "a regular expression (Go syntax) that whole topic names match; new matching topics are read as they appear"},
+		{Name: "starting_offsets", Type: "string", Default: "latest", Doc: "where a query without a checkpoint starts: earliest, latest, or per-partition JSON such as " +
+			`{"topic":{"0":23,"1":-2}} (-2: earliest, -1: latest; partitions not named start at earliest)`},
+		{Name: "max_offsets_per_trigger", Type: "int", Default: "0", Doc: "at most about this many offsets per batch, split across partitions by backlog as in Spark (0: no limit)"},
+		{Name: "format", Type: "enum", Default: "text", Enum: []string{"text", "json", "csv", "bytes"}, CompileTime: true,
+			Doc: "record value format: text (a STRING value), json (an object whose fields are columns), csv (a CSV line), bytes (a BYTES value)"},
+		modeOption,
+		{Name: "missing_topic", Type: "enum", Default: "error", Enum: []string{"error", "wait"}, Doc: "a topic that does not exist at start: an error, or wait until it is created"},
+	}},
 	{Name: "console", Kind: Sink, Doc: "prints each batch as a table, like Spark's console sink", Options: []Option{
 		{Name: "num_rows", Type: "int", Default: "20", Doc: "rows shown per batch"},
 		{Name: "truncate", Type: "bool", Default: "true", Doc: "cut cells longer than 20 characters"},
@@ -81,8 +94,19 @@ var specs = []*Spec{
 	{Name: "go", Kind: Sink, Doc: "calls Go code with each batch's typed rows: a query embedded with sqlstream gen takes the callback when it is constructed"},
 	{Name: "files", Kind: Sink, Doc: "writes one file per batch into a directory (append mode)", Options: []Option{
 		{Name: "path", Type: "string", Required: true, Doc: "the output directory (created if missing)"},
-		{Name: "format", Type: "enum", Default: "json", Enum: []string{"json", "csv", "text"}, Doc: "json lines, csv, or text (one STRING column, a line per row)"},
+		{Name: "format", Type: "enum", Default: "json", Enum: []string{"json", "csv", "text", "parquet"}, CompileTime: true,
+			Doc: "json lines, csv, text (one STRING column, a line per row) or parquet (snappy)"},
+		{Name: "partition_by", Type: "string", Doc: "comma-separated output columns: rows go to Hive-style folders col=value/... and the files hold the other columns"},
 		{Name: "header", Type: "bool", Default: "true", Doc: "csv: write a header line"},
+	}},
+	{Name: "kafka", Kind: Sink, Doc: "writes each output row as one record to a Kafka topic", Options: []Option{
+		{Name: "brokers", Type: "string", Required: true, Doc: "the bootstrap brokers, host:port, comma-separated"},
+		{Name: "topic", Type: "string", Required: true, Doc: "the topic to write to; it must exist"},
+		{Name: "format", Type: "enum", Default: "json", Enum: []string{"json", "csv", "text"}, Doc: "record value: a JSON object, a CSV line, or text (one STRING column)"},
+		{Name: "key_column", Type: "string", Doc: "the output column whose value (as text) becomes the record key; NULL is no key (default: no key)"},
+		{Name: "guarantee", Type: "enum", Default: "at-least-once", Enum: []string{"at-least-once", "exactly-once"},
+			Doc: "at-least-once: a batch replayed after a failure is written again; exactly-once: each batch is one transaction, written once for read_committed consumers"},
+		{Name: "transactional_id", Type: "string", Doc: "exactly-once: the transactional ID, also the group holding the last batch written (default: sqlstream-<sink name>-<topic>)"},
 	}},
 }
 

@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	rt "github.com/sqlstream/sqlstream/runtime"
@@ -16,13 +17,15 @@ import (
 )
 
 type sink struct {
-	dir      string
-	query    string // the file name part naming the query
-	format   string
-	header   bool
-	cols     []rt.Column
-	buf      []byte
-	manifest *os.File
+	dir       string
+	query     string // the file name part naming the query
+	enc       Encoder
+	header    bool
+	cols      []rt.Column
+	partition []int // the columns of partition_by, in its order
+	data      []int // the other columns: what the files hold
+	buf       []byte
+	manifest  *os.File
 }
 
 // manifestEntry is one line of the manifest: a batch whose files are in place.
@@ -32,10 +35,65 @@ type manifestEntry struct {
 	Rows  int      `json:"rows"`
 }
 
+// Encoder writes a batch's rows as the content of one file, appended to dst. Ext is the file
+// name extension. The files package has json, csv and text; the parquet package adds parquet,
+// so only programs writing Parquet link its library.
+type Encoder struct {
+	Ext    string
+	Encode func(dst []byte, cols []rt.Column, rows rt.Rows, header bool) ([]byte, error)
+}
+
+var encoders = map[string]Encoder{
+	"json": {"json", func(b []byte, cols []rt.Column, rows rt.Rows, header bool) ([]byte, error) {
+		for i := range rows.Len() {
+			b = append(rows.AppendJSON(b, i), '\n')
+		}
+		return b, nil
+	}},
+	"csv": {"csv", func(b []byte, cols []rt.Column, rows rt.Rows, header bool) ([]byte, error) {
+		if header {
+			for i, c := range cols {
+				if i > 0 {
+					b = append(b, ',')
+				}
+				b = appendCSVField(b, c.Name)
+			}
+			b = append(b, '\n')
+		}
+		for i := range rows.Len() {
+			b = append(rows.AppendCSV(b, i), '\n')
+		}
+		return b, nil
+	}},
+	"text": {"txt", func(b []byte, cols []rt.Column, rows rt.Rows, header bool) ([]byte, error) {
+		for i := range rows.Len() {
+			if v, ok := rows.Value(i, 0).(string); ok { // NULL is an empty line
+				b = append(b, v...)
+			}
+			b = append(b, '\n')
+		}
+		return b, nil
+	}},
+}
+
 // OpenSink opens the files sink of endpoint e: each non-empty batch becomes one file
-// part-<batch>-<query>.<format> in the directory, written under a dot-name and renamed into
-// place so that readers skipping dot-files never see a partial file.
+// part-<batch>-<query>.<format> in the directory (one per partition with partition_by),
+// written under a dot-name and renamed into place so that readers skipping dot-files never
+// see a partial file.
 func OpenSink(ctx context.Context, e rt.Endpoint, cols []rt.Column, mode rt.OutputMode) (rt.Sink, error) {
+	format := strings.ToLower(e.Options["format"])
+	if format == "" {
+		format = "json"
+	}
+	enc, ok := encoders[format]
+	if !ok {
+		return nil, fmt.Errorf("files sink %q: format %q is not json, csv or text (parquet is linked when the SQL says format = 'parquet')", e.Name, format)
+	}
+	return OpenSinkWith(ctx, e, cols, mode, enc)
+}
+
+// OpenSinkWith opens a files sink that writes its files with enc.
+func OpenSinkWith(ctx context.Context, e rt.Endpoint, cols []rt.Column, mode rt.OutputMode, enc Encoder) (rt.Sink, error) {
 	if mode != rt.Append {
 		return nil, fmt.Errorf("files sink %q: supports only append output mode, not %s", e.Name, mode)
 	}
@@ -43,32 +101,70 @@ func OpenSink(ctx context.Context, e rt.Endpoint, cols []rt.Column, mode rt.Outp
 	if dir == "" {
 		return nil, fmt.Errorf("files sink %q: option path is empty", e.Name)
 	}
+	s := &sink{dir: dir, enc: enc, header: connector.Bool(e.Options, "header", true), cols: cols}
+	if err := s.partitionBy(e.Options["partition_by"]); err != nil {
+		return nil, fmt.Errorf("files sink %q: %w", e.Name, err)
+	}
+	if enc.Ext == "txt" {
+		if c := s.dataCols(); len(c) != 1 || c[0].Type != "STRING" {
+			return nil, fmt.Errorf("files sink %q: format text writes one STRING column per line, but the query has %d columns", e.Name, len(c))
+		}
+	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("files sink %q: %w", e.Name, err)
 	}
-	format := strings.ToLower(e.Options["format"])
-	switch format {
-	case "":
-		format = "json"
-	case "json", "csv":
-	case "text":
-		if len(cols) != 1 || cols[0].Type != "STRING" {
-			return nil, fmt.Errorf("files sink %q: format text writes one STRING column per line, but the query has %d columns", e.Name, len(cols))
-		}
-	default:
-		return nil, fmt.Errorf("files sink %q: format %q is not json, csv or text", e.Name, format)
-	}
-	query := strings.Map(func(r rune) rune {
+	s.query = strings.Map(func(r rune) rune {
 		if r == '/' || r == '\\' || r == os.PathSeparator || r < ' ' {
 			return '_'
 		}
 		return r
 	}, e.Name)
-	s := &sink{dir: dir, query: query, format: format, header: connector.Bool(e.Options, "header", true), cols: cols}
 	if err := s.openManifest(e); err != nil {
 		return nil, fmt.Errorf("files sink %q: %w", e.Name, err)
 	}
 	return s, nil
+}
+
+// partitionBy reads the partition_by option: a comma-separated list of output columns.
+func (s *sink) partitionBy(opt string) error {
+	inPartition := map[int]bool{}
+	for _, name := range strings.Split(opt, ",") {
+		if name = strings.TrimSpace(name); name == "" {
+			continue
+		}
+		j := slices.IndexFunc(s.cols, func(c rt.Column) bool { return strings.EqualFold(c.Name, name) })
+		switch {
+		case j < 0:
+			var names []string
+			for _, c := range s.cols {
+				names = append(names, c.Name)
+			}
+			return fmt.Errorf("partition_by: the query has no column %q (its columns: %s)", name, strings.Join(names, ", "))
+		case inPartition[j]:
+			return fmt.Errorf("partition_by: column %q is listed twice", name)
+		case strings.HasPrefix(s.cols[j].Type, "STRUCT") || s.cols[j].Type == "WINDOW":
+			return fmt.Errorf("partition_by: column %q is a window; partition by window.start instead", name)
+		}
+		inPartition[j] = true
+		s.partition = append(s.partition, j)
+	}
+	if len(s.partition) > 0 && len(s.partition) == len(s.cols) {
+		return errors.New("partition_by: every column is a partition column, which leaves the files empty")
+	}
+	for j := range s.cols {
+		if !inPartition[j] {
+			s.data = append(s.data, j)
+		}
+	}
+	return nil
+}
+
+func (s *sink) dataCols() []rt.Column {
+	var out []rt.Column
+	for _, j := range s.data {
+		out = append(out, s.cols[j])
+	}
+	return out
 }
 
 // openManifest claims the directory for this run (e.RunID) and opens the manifest, a JSON
@@ -108,12 +204,35 @@ func (s *sink) openManifest(e rt.Endpoint) error {
 
 func (s *sink) Write(ctx context.Context, batchID int64, rows rt.Rows) error {
 	entry := manifestEntry{Batch: batchID, Files: []string{}, Rows: rows.Len()}
-	if rows.Len() > 0 {
-		name, err := s.writeFile(batchID, rows)
-		if err != nil {
+	name := fmt.Sprintf("part-%05d-%s.%s", batchID, s.query, s.enc.Ext)
+	if len(s.partition) == 0 && rows.Len() > 0 {
+		if err := s.writeFile(name, s.cols, rows); err != nil {
 			return err
 		}
 		entry.Files = append(entry.Files, name)
+	}
+	if len(s.partition) > 0 {
+		// Hive-style folders, col=value/..., in the order of their first row.
+		var dirs []string
+		byDir := map[string][]int{}
+		for i := range rows.Len() {
+			d := s.partitionDir(rows, i)
+			if _, ok := byDir[d]; !ok {
+				dirs = append(dirs, d)
+			}
+			byDir[d] = append(byDir[d], i)
+		}
+		cols := s.dataCols()
+		for _, d := range dirs {
+			if err := os.MkdirAll(filepath.Join(s.dir, d), 0o755); err != nil {
+				return err
+			}
+			file := filepath.ToSlash(filepath.Join(d, name))
+			if err := s.writeFile(file, cols, &subRows{rows: rows, cols: cols, col: s.data, row: byDir[d]}); err != nil {
+				return err
+			}
+			entry.Files = append(entry.Files, file)
+		}
 	}
 	// The manifest records the batch once its files are in place. A replayed batch adds a
 	// second line for the same id, with the same files: the last line of an id counts.
@@ -127,38 +246,50 @@ func (s *sink) Write(ctx context.Context, batchID int64, rows rt.Rows) error {
 	return nil
 }
 
-// writeFile writes the batch's rows as one file and returns its name.
-func (s *sink) writeFile(batchID int64, rows rt.Rows) (string, error) {
-	b := s.buf[:0]
-	if s.format == "csv" && s.header {
-		for i, c := range s.cols {
-			if i > 0 {
-				b = append(b, ',')
-			}
-			b = appendCSVField(b, c.Name)
-		}
-		b = append(b, '\n')
-	}
-	for i := range rows.Len() {
-		switch s.format {
-		case "csv":
-			b = rows.AppendCSV(b, i)
-		case "text":
-			if v, ok := rows.Value(i, 0).(string); ok { // NULL is an empty line
-				b = append(b, v...)
-			}
-		default:
-			b = rows.AppendJSON(b, i)
-		}
-		b = append(b, '\n')
+// writeFile writes rows as the file name (relative to the directory).
+func (s *sink) writeFile(name string, cols []rt.Column, rows rt.Rows) error {
+	b, err := s.enc.Encode(s.buf[:0], cols, rows, s.header)
+	if err != nil {
+		return fmt.Errorf("%s: %w", name, err)
 	}
 	s.buf = b
-	ext := s.format
-	if ext == "text" {
-		ext = "txt"
+	return atomicfile.Write(filepath.Join(s.dir, filepath.FromSlash(name)), b)
+}
+
+// partitionDir is row i's folder, col=value/... with Hive's escaping; NULL is Hive's
+// __HIVE_DEFAULT_PARTITION__.
+func (s *sink) partitionDir(rows rt.Rows, i int) string {
+	var b strings.Builder
+	for n, j := range s.partition {
+		if n > 0 {
+			b.WriteByte('/')
+		}
+		b.WriteString(escapePartition(s.cols[j].Name))
+		b.WriteByte('=')
+		if rows.Value(i, j) == nil {
+			b.WriteString("__HIVE_DEFAULT_PARTITION__")
+		} else {
+			b.WriteString(escapePartition(rows.Cell(i, j)))
+		}
 	}
-	name := fmt.Sprintf("part-%05d-%s.%s", batchID, s.query, ext)
-	return name, atomicfile.Write(filepath.Join(s.dir, name), b)
+	return b.String()
+}
+
+// escapePartition escapes what Hive escapes in partition paths, as %XX.
+func escapePartition(v string) string {
+	var b strings.Builder
+	for i := 0; i < len(v); i++ {
+		c := v[i]
+		if c < ' ' || c == 0x7f || strings.IndexByte("\"#%'*/:=?\\{[]^", c) >= 0 {
+			fmt.Fprintf(&b, "%%%02X", c)
+		} else {
+			b.WriteByte(c)
+		}
+	}
+	if b.Len() == 0 {
+		return "__HIVE_DEFAULT_PARTITION__"
+	}
+	return b.String()
 }
 
 func (s *sink) Close() error { return s.manifest.Close() }

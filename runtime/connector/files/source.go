@@ -50,6 +50,7 @@ import (
 )
 
 type source struct {
+	read     func(path string, emit func(*rt.Chunk) error) error // one file's records
 	name     string
 	dir      string // the directory listed
 	pattern  string // the glob the base names must match; "" for all
@@ -67,11 +68,18 @@ type offset struct {
 // OpenSource opens the files source of endpoint e. A missing directory is an error here, at
 // start, rather than an empty stream.
 func OpenSource(ctx context.Context, e rt.Endpoint) (rt.Source, error) {
+	return OpenSourceWith(ctx, e, rt.ReadFile)
+}
+
+// OpenSourceWith opens a files source that reads each file with read, which emits its
+// records as chunks of lines for the generated decoder (the parquet package converts its
+// rows to JSON lines).
+func OpenSourceWith(ctx context.Context, e rt.Endpoint, read func(path string, emit func(*rt.Chunk) error) error) (rt.Source, error) {
 	path := e.Options["path"]
 	if path == "" {
 		return nil, fmt.Errorf("files source %q: option path is empty", e.Name)
 	}
-	s := &source{name: e.Name, dir: path, seen: map[string]bool{}}
+	s := &source{read: read, name: e.Name, dir: path, seen: map[string]bool{}}
 	if strings.ContainsAny(path, "*?[") {
 		s.dir, s.pattern = filepath.Split(path)
 		if s.dir == "" {
@@ -202,7 +210,7 @@ func (s *source) Read(ctx context.Context, start, end rt.Offset, emit func(*rt.C
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		if err := rt.ReadFile(path, emit); err != nil {
+		if err := s.read(path, emit); err != nil {
 			return fmt.Errorf("files source %q: %w", s.name, err)
 		}
 	}

@@ -5,8 +5,8 @@ package codegen
 import (
 	"bytes"
 	"fmt"
-	"strings"
 	"strconv"
+	"strings"
 
 	. "github.com/dave/jennifer/jen"
 	"golang.org/x/tools/imports"

@@ -71,3 +71,25 @@ func typeCheck(src []byte) error {
 	_, err = conf.Check(f.Name.Name, checkFset, []*ast.File{f}, nil)
 	return err
 }
+
+// TestExamplesCompile keeps every example in examples/ free of errors and its Go compilable.
+func TestExamplesCompile(t *testing.T) {
+	files, _ := filepath.Glob("../examples/*.sql")
+	if len(files) < 4 {
+		t.Fatalf("found %d examples", len(files))
+	}
+	for _, f := range files {
+		src, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, errs := compiler.Compile(filepath.Base(f), src)
+		if errs.HasErrors() {
+			t.Errorf("%s: %v", f, errs.Err())
+			continue
+		}
+		if err := typeCheck(res.Go); err != nil {
+			t.Errorf("%s: the generated Go does not compile: %v", f, err)
+		}
+	}
+}

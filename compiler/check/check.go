@@ -203,6 +203,12 @@ func (c *checker) sourceSchema(st *grammar.CreateSource, src *plan.Source) {
 			src.Columns[i].Name = key(col.Name)
 			src.Columns[i].Nullable = false
 		}
+	case "kafka":
+		src.Format = src.Options["format"]
+		if src.Format == "" {
+			src.Format = "text"
+		}
+		c.kafkaSchema(st, src)
 	default:
 		src.Format = src.Options["format"]
 		if src.Format == "" { // socket and stdin: lines of text
@@ -219,6 +225,34 @@ func (c *checker) sourceSchema(st *grammar.CreateSource, src *plan.Source) {
 	if len(src.Columns) == 0 {
 		c.errs.Errorf(st.Name.Pos, "source %q declares no columns", st.Name.Name).WithEnd(st.Name.EndPos).
 			WithHelp("list its columns, e.g. CREATE SOURCE %s (value STRING) WITH (...)", st.Name.Name)
+	}
+}
+
+// kafkaMeta are the columns a kafka source has besides the value's.
+var kafkaMeta = map[string]sqltype.Type{"key": sqltype.String, "partition": sqltype.Int, "offset": sqltype.BigInt,
+	"timestamp": sqltype.Timestamp, "topic": sqltype.String}
+
+// kafkaSchema checks a kafka source's columns: the metadata columns with their types, and
+// for text and bytes a value column; csv values have no metadata.
+func (c *checker) kafkaSchema(st *grammar.CreateSource, src *plan.Source) {
+	if src.Format == "csv" {
+		return
+	}
+	value := map[string]sqltype.Type{"text": sqltype.String, "bytes": sqltype.Bytes}[src.Format]
+	for i, col := range src.Columns {
+		want, meta := kafkaMeta[key(col.Name)]
+		if !meta && value != sqltype.Null {
+			want, meta = value, key(col.Name) == "value"
+		}
+		decl := st.Columns[i]
+		switch {
+		case meta && want != col.Type:
+			c.errs.Errorf(decl.Type.Pos, "the kafka source's column %s is %s, not %s", col.Name, want, col.Type).WithEnd(decl.Type.EndPos)
+		case !meta && value != sqltype.Null:
+			c.errs.Errorf(decl.Name.Pos, "a kafka source with format '%s' has no column %s", src.Format, col.Name).WithEnd(decl.Name.EndPos).
+				WithHelp("its columns are value %s, key STRING, partition INT, offset BIGINT, timestamp TIMESTAMP and topic STRING; "+
+					"with format 'json' the value's fields are columns too", value)
+		}
 	}
 }
 

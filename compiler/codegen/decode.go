@@ -9,10 +9,11 @@ import (
 	"github.com/sqlstream/sqlstream/compiler/sqltype"
 )
 
-// wire is the format of the records the source hands the decoder: Parquet files arrive as
-// JSON lines.
+// wire is the format of the records the source hands the decoder: Parquet files and Kafka
+// records (with their metadata) arrive as JSON lines, except Kafka's CSV values.
 func (g *queryGen) wire() string {
-	if g.q.Source.Format == "parquet" {
+	switch f := g.q.Source.Format; {
+	case f == "parquet", g.q.Source.Connector == "kafka" && f != "csv":
 		return "json"
 	}
 	return g.q.Source.Format

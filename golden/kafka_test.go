@@ -1,0 +1,112 @@
+package golden_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"math/rand/v2"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/twmb/franz-go/pkg/kfake"
+	"github.com/twmb/franz-go/pkg/kgo"
+)
+
+// TestKafkaPipeline is the connectors issue's check, as a user would do it: JSON events in a
+// topic with three partitions, a built program counting them per user into another topic,
+// and a separate Kafka client reading the counts. A second run on the same checkpoint reads
+// only the new events and goes on counting.
+func TestKafkaPipeline(t *testing.T) {
+	c, err := kfake.NewCluster(kfake.SeedTopics(3, "events", "counts"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	brokers := strings.Join(c.ListenAddrs(), ",")
+	cl, err := kgo.NewClient(kgo.SeedBrokers(c.ListenAddrs()...), kgo.ConsumeTopics("counts"),
+		kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cl.Close()
+
+	r := rand.New(rand.NewPCG(3, 4))
+	want := map[string]int64{}
+	produce := func(n int) {
+		var recs []*kgo.Record
+		for range n {
+			user := fmt.Sprintf("user%d", r.IntN(7))
+			amount := r.IntN(100)
+			want[user] += int64(amount)
+			recs = append(recs, &kgo.Record{Topic: "events", Key: []byte(user),
+				Value: fmt.Appendf(nil, `{"user":%q,"amount":%d}`, user, amount)})
+		}
+		if err := cl.ProduceSync(context.Background(), recs...).FirstErr(); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	bin := buildCrashQuery(t, "kafka_counts", `
+CREATE SOURCE events (user STRING, amount BIGINT, partition INT, key STRING)
+WITH (connector = 'kafka', brokers = 'localhost:9092', topic = 'events', format = 'json',
+      starting_offsets = 'earliest', max_offsets_per_trigger = 200);
+CREATE SINK counts WITH (connector = 'kafka', brokers = 'localhost:9092', topic = 'counts', key_column = 'user');
+INSERT INTO counts
+SELECT user, count(*) AS n, sum(amount) AS total, count(DISTINCT partition) AS partitions
+FROM events WHERE key = user
+GROUP BY user OUTPUT MODE UPDATE;
+`)
+	cp := filepath.Join(t.TempDir(), "cp")
+	run := func() {
+		cmd := exec.Command(bin, "--trigger", "available-now", "--checkpoint", cp,
+			"--set", "events.brokers="+brokers, "--set", "counts.brokers="+brokers)
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("%v\n%s", err, out)
+		}
+	}
+	// The latest value per key is the count, as a consumer of an UPDATE stream keeps it.
+	latest := map[string]int64{}
+	consume := func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		for len(latest) < len(want) || !equalTotals(latest, want) {
+			fs := cl.PollFetches(ctx)
+			if ctx.Err() != nil {
+				t.Fatalf("counts so far %v, want %v", latest, want)
+			}
+			fs.EachRecord(func(rec *kgo.Record) {
+				var row struct {
+					User       string
+					N, Total   int64
+					Partitions int
+				}
+				if err := json.Unmarshal(rec.Value, &row); err != nil || string(rec.Key) != row.User {
+					t.Fatalf("record %q key %q: %v", rec.Value, rec.Key, err)
+				}
+				latest[row.User] = row.Total
+			})
+		}
+	}
+	produce(500)
+	run()
+	consume()
+	produce(300) // more events: the second run reads only these, from the checkpoint
+	run()
+	consume()
+	if diff := cmp.Diff(want, latest); diff != "" {
+		t.Errorf("totals per user (-want +got):\n%s", diff)
+	}
+}
+
+func equalTotals(a, b map[string]int64) bool {
+	for k, v := range b {
+		if a[k] != v {
+			return false
+		}
+	}
+	return true
+}

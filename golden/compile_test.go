@@ -59,6 +59,9 @@ var queries = []string{
 	`INSERT INTO con SELECT f, approx_count_distinct(s), approx_count_distinct(n), approx_count_distinct(d), approx_count_distinct(f), approx_count_distinct(ts) FROM t GROUP BY f`,
 	`INSERT INTO con SELECT s, stddev(d), stddev_samp(n), stddev_pop(b), std(d), variance(n), var_samp(d), var_pop(nn) FROM t GROUP BY s`,
 	`INSERT INTO con SELECT s, first(f), last(f, true), first_value(ts, false), last_value(d), first(bin), last(n, TRUE), first(NULL), last(dt) FROM t GROUP BY s`,
+	`INSERT INTO con SELECT explode(split(s, '[,;]')) AS part, n, * FROM t WHERE n > 0`,
+	`INSERT INTO con SELECT DISTINCT ON (s, ts) s, n, upper(s) FROM t`,
+	`INSERT INTO con SELECT s, session_window.start, session_window.end, count(*), first(d) FROM t GROUP BY s, session_window(ts, '5 minutes')`,
 }
 
 // TestGeneratedProgramsCompile compiles every query above and builds all the programs

@@ -3,7 +3,6 @@ package golden_test
 import (
 	"bufio"
 	"bytes"
-	"context"
 	"errors"
 	"fmt"
 	"math/rand/v2"
@@ -17,9 +16,6 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
-
-	"github.com/sqlstream/sqlstream/compiler"
-	"github.com/sqlstream/sqlstream/compiler/gobuild"
 )
 
 // crashQueries are the queries the crash test kills: a stateless one and a watermarked
@@ -107,19 +103,6 @@ func lastCommit(cp string) int64 {
 	return last
 }
 
-func buildCrashQuery(t *testing.T, name, sql string) string {
-	t.Helper()
-	res, errs := compiler.Compile(name+".sql", []byte(sql))
-	if errs.HasErrors() {
-		t.Fatal(errs.Err())
-	}
-	bin := filepath.Join(t.TempDir(), name)
-	if err := gobuild.Build(context.Background(), res.Go, bin, gobuild.Options{}); err != nil {
-		t.Fatal(err)
-	}
-	return bin
-}
-
 // TestCrashRecovery kills a checkpointed program with SIGKILL at random moments (seeded) and
 // restarts it on the same checkpoint until it finishes: its committed output must equal a
 // run's without crashes, row for row, for a stateless query and a windowed aggregation.
@@ -131,7 +114,7 @@ func TestCrashRecovery(t *testing.T) {
 	for i, q := range crashQueries {
 		t.Run(q.name, func(t *testing.T) {
 			t.Parallel()
-			bin := buildCrashQuery(t, q.name, q.sql)
+			bin := buildQuery(t, q.sql)
 			work := t.TempDir()
 			in := filepath.Join(work, "in")
 			writeCrashInput(t, in, files, rows)
@@ -198,7 +181,7 @@ func TestCrashRecovery(t *testing.T) {
 // exits 0 after the batch, and a restart on the checkpoint writes the rest, each row once.
 func TestSigtermThenResume(t *testing.T) {
 	q := crashQueries[1]
-	bin := buildCrashQuery(t, q.name, q.sql)
+	bin := buildQuery(t, q.sql)
 	work := t.TempDir()
 	in := filepath.Join(work, "in")
 	writeCrashInput(t, in, 6, 50)

@@ -12,7 +12,7 @@ import (
 // TestFirstLastAcrossWorkers checks first and last where the input spans many chunks read by
 // parallel workers: arrival order must win over which worker finished first.
 func TestFirstLastAcrossWorkers(t *testing.T) {
-	bin := buildCrashQuery(t, "firstlast", `
+	bin := buildQuery(t, `
 CREATE SOURCE t (k STRING, i BIGINT) WITH (connector = 'files', path = 'in', format = 'csv');
 CREATE SINK out WITH (connector = 'console', num_rows = 100);
 INSERT INTO out SELECT k, first(i) AS f, last(i) AS l, count(*) AS n FROM t GROUP BY k;

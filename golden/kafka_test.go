@@ -50,7 +50,7 @@ func TestKafkaPipeline(t *testing.T) {
 		}
 	}
 
-	bin := buildCrashQuery(t, "kafka_counts", `
+	bin := buildQuery(t, `
 CREATE SOURCE events (user STRING, amount BIGINT, partition INT, key STRING)
 WITH (connector = 'kafka', brokers = 'localhost:9092', topic = 'events', format = 'json',
       starting_offsets = 'earliest', max_offsets_per_trigger = 200);

@@ -20,7 +20,7 @@ func TestParquetRoundTrip(t *testing.T) {
 	in, pq, back := filepath.Join(work, "in"), filepath.Join(work, "pq"), filepath.Join(work, "back")
 	os.Mkdir(in, 0o755)
 	os.WriteFile(filepath.Join(in, "a.csv"), []byte("2024-01-01 12:00:00,ann,GET,120.5\n2024-01-01 12:00:01,bob,POST,\n2024-01-02 08:00:00,ann,GET,3\n"), 0o644)
-	toParquet := buildCrashQuery(t, "to_parquet", `
+	toParquet := buildQuery(t, `
 CREATE SOURCE logs (ts TIMESTAMP, user STRING, method STRING, ms DOUBLE)
 WITH (connector = 'files', path = 'in', format = 'csv');
 CREATE SINK pq WITH (connector = 'files', path = 'pq', format = 'parquet', partition_by = 'day');
@@ -41,7 +41,7 @@ INSERT INTO pq SELECT ts, user, method, ms, CAST(ts AS DATE) AS day FROM logs;
 	}
 
 	// Each partition's files hold the other columns; read them back as JSON.
-	fromParquet := buildCrashQuery(t, "from_parquet", `
+	fromParquet := buildQuery(t, `
 CREATE SOURCE pq (user STRING, ms DOUBLE, ts TIMESTAMP, method STRING)
 WITH (connector = 'files', path = 'pq', format = 'parquet');
 CREATE SINK back WITH (connector = 'files', path = 'back', format = 'json');
@@ -67,7 +67,7 @@ INSERT INTO back SELECT user, method, ms, ts FROM pq;
 		t.Errorf("read back (-want +got):\n%s", diff)
 	}
 
-	wrong := buildCrashQuery(t, "wrong_parquet", `
+	wrong := buildQuery(t, `
 CREATE SOURCE pq (user STRING, bytes BIGINT)
 WITH (connector = 'files', path = 'pq', format = 'parquet');
 CREATE SINK out WITH (connector = 'console');

@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"net"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -64,6 +65,27 @@ func TestSocketSourceEndsWithTheConnectionUnderAvailableNow(t *testing.T) {
 	last := string(out[strings.LastIndex(string(out), "Batch:"):])
 	if !strings.Contains(last, "|apple|  2|") || !strings.Contains(last, "| pear|  1|") {
 		t.Errorf("final counts wrong:\n%s", out)
+	}
+}
+
+// TestSocketWordCount runs the socket word-count example against a listening server, as with
+// nc -lk: every word of the lines it sends is counted.
+func TestSocketWordCount(t *testing.T) {
+	port := serve(t, "The cat and the dog.\nthe END, the end!\n\nl'été est là\n")
+	src, err := os.ReadFile("../examples/socket_wordcount.sql")
+	if err != nil {
+		t.Fatal(err)
+	}
+	bin := buildQuery(t, string(src))
+	out, err := exec.Command(bin, "--trigger", "available-now", "--set", fmt.Sprintf("lines.port=%d", port), "--set", "lines.host=127.0.0.1").CombinedOutput()
+	if err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	last := string(out[strings.LastIndex(string(out), "Batch:"):])
+	for _, row := range []string{"|  the|    4|", "|  end|    2|", "|  and|    1|", "|  cat|    1|", "|  dog|    1|", "|l'été|    1|", "|   là|    1|", "|  est|    1|"} {
+		if !strings.Contains(last, row) {
+			t.Errorf("missing %s in\n%s", row, last)
+		}
 	}
 }
 

@@ -329,7 +329,7 @@ func (c *checker) insert(st *grammar.Insert) *plan.Query {
 	}
 	q := &plan.Query{
 		Pos: st.Pos, Name: sk.plan.Name, Source: r.src, Sink: sk.plan,
-		Pre: r.pre, Agg: r.agg, Post: r.post, Dedup: r.dedup, Output: r.cols[:r.visible], Sort: r.sort, Limit: r.limit,
+		Pre: r.pre, Agg: r.agg, Post: r.post, Dedup: r.dedup, Explode: r.explode, Output: r.cols[:r.visible], Sort: r.sort, Limit: r.limit,
 	}
 	c.outputMode(st, q, r)
 	if k, _ := q.EventKey(); r.distinct != nil && k < 0 {

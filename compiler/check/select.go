@@ -1,6 +1,7 @@
 package check
 
 import (
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -25,6 +26,7 @@ type rel struct {
 
 	distinct *grammar.Select // the SELECT DISTINCT of this relation
 	dedup    *plan.Dedup
+	explode  *plan.Explode
 
 	sort     []plan.SortKey
 	sortPos  *lexer.Position
@@ -136,6 +138,12 @@ func (c *checker) selectRel(sel *grammar.Select, errs *diag.List) *rel {
 			WithHelp("put DISTINCT in the outermost SELECT")
 		return nil
 	}
+	items := sel.Items
+	if i := slices.IndexFunc(items, isExplode); i >= 0 {
+		if items, in = c.explode(sel, i, r, x, in, hasAgg); items == nil {
+			return nil
+		}
+	}
 	var outNames []string
 	var out []plan.Expr
 	var outAST []grammar.Expr
@@ -145,14 +153,14 @@ func (c *checker) selectRel(sel *grammar.Select, errs *diag.List) *rel {
 		if post == nil {
 			return nil
 		}
-		out, outNames, outAST = x.items(sel.Items, post)
+		out, outNames, outAST = x.items(items, post)
 		for _, h := range conjuncts(sel.Having) {
 			cond := x.expr(h, post, "HAVING")
 			x.wantBool(cond, h, "HAVING")
 			r.add(&plan.Filter{Cond: cond})
 		}
 	} else {
-		out, outNames, outAST = x.items(sel.Items, in)
+		out, outNames, outAST = x.items(items, in)
 		if sel.Distinct {
 			r.distinct = sel
 			r.dedup = &plan.Dedup{}
@@ -161,7 +169,7 @@ func (c *checker) selectRel(sel *grammar.Select, errs *diag.List) *rel {
 			}
 		}
 	}
-	items := len(out)
+	nItems := len(out)
 	if r.dedup != nil && len(sel.DistinctOn) > 0 {
 		// The key columns: select items written the same way, or hidden columns.
 		r.dedup.Cols = nil
@@ -191,7 +199,7 @@ func (c *checker) selectRel(sel *grammar.Select, errs *diag.List) *rel {
 			cols[i].Size = post.agg.agg.KeyCols[ref.Idx].Size
 		}
 	}
-	visible := items
+	visible := nItems
 	if len(sel.OrderBy) > 0 {
 		p := sel.OrderBy[0].Pos
 		r.sortPos = &p
@@ -233,6 +241,69 @@ func (c *checker) selectRel(sel *grammar.Select, errs *diag.List) *rel {
 		r.limit = n
 	}
 	return r
+}
+
+// generated names the exploded piece in the scope of its SELECT: not a name SQL can write.
+const generated = "explode()"
+
+func isExplode(it *grammar.SelectItem) bool {
+	f, ok := it.Expr.(*grammar.FuncCall)
+	return ok && strings.EqualFold(f.Name.Name, "explode")
+}
+
+// explode checks explode(split(str, pattern)), item i of sel: a generator, Spark's word-count
+// idiom. It records it in r and returns the items with the call replaced by a reference to the
+// generated column, and the scope that has it; nil items after an error.
+func (c *checker) explode(sel *grammar.Select, i int, r *rel, x *exprChecker, in *scope, hasAgg bool) ([]*grammar.SelectItem, *scope) {
+	it := sel.Items[i]
+	f := it.Expr.(*grammar.FuncCall)
+	fail := func(format string, help string, a ...any) ([]*grammar.SelectItem, *scope) {
+		x.errs.Errorf(f.Pos, format, a...).WithEnd(f.EndPos).WithHelp("%s", help)
+		return nil, nil
+	}
+	if slices.IndexFunc(sel.Items[i+1:], isExplode) >= 0 {
+		return fail("a SELECT can have one explode", "explode in a subquery, then again in the query reading it")
+	}
+	if hasAgg {
+		return fail("explode cannot be combined with an aggregation in one SELECT",
+			"explode in a subquery or view and aggregate in the query reading it: SELECT word, count(*) FROM (SELECT explode(split(value, ' ')) AS word FROM lines) GROUP BY word")
+	}
+	if r.agg != nil || r.explode != nil || slices.ContainsFunc(r.pre, func(s plan.Step) bool { _, ok := s.(*plan.Project); return ok }) {
+		return fail("explode must be in a SELECT that reads a source directly", "move it into the innermost SELECT")
+	}
+	split, ok := (*grammar.FuncCall)(nil), len(f.Args) == 1
+	if ok {
+		split, ok = f.Args[0].(*grammar.FuncCall)
+	}
+	if !ok || !strings.EqualFold(split.Name.Name, "split") || len(split.Args) != 2 {
+		return fail("explode takes split(string, pattern)", "sqlstream has no array type; e.g. explode(split(value, ' ')) makes a row per word")
+	}
+	str := x.expr(split.Args[0], in, "explode")
+	if t := str.Type(); t != sqltype.String && t != sqltype.Null {
+		pos, end := span(split.Args[0])
+		x.errs.Errorf(pos, "split needs a STRING, not %s", t).WithEnd(end)
+		return nil, nil
+	}
+	lit, ok := split.Args[1].(*grammar.Literal)
+	if !ok || lit.Kind != grammar.LitString {
+		pos, end := span(split.Args[1])
+		x.errs.Errorf(pos, "the pattern of split must be a string literal").WithEnd(end)
+		return nil, nil
+	}
+	if _, err := regexp.Compile(lit.Text); err != nil {
+		x.errs.Errorf(lit.Pos, "bad regular expression: %v", err).WithEnd(lit.EndPos)
+		return nil, nil
+	}
+	name := "col" // Spark's name for explode's output
+	if it.Alias != nil {
+		name = it.Alias.Name
+	}
+	r.explode = &plan.Explode{Str: str, Pattern: lit.Text, Name: name}
+	items := slices.Clone(sel.Items)
+	items[i] = &grammar.SelectItem{Pos: it.Pos, EndPos: it.EndPos, Alias: &grammar.Ident{Pos: f.Pos, EndPos: f.EndPos, Name: name},
+		Expr: &grammar.ColumnRef{Pos: f.Pos, EndPos: f.EndPos, Parts: []string{generated}}}
+	cols := append(slices.Clip(in.cols), plan.Column{Name: generated, Type: sqltype.String})
+	return items, &scope{cols: cols, qual: in.qual}
 }
 
 // conjuncts splits a condition at its top-level ANDs.
@@ -415,6 +486,9 @@ func (x *exprChecker) star(st *grammar.Star, s *scope) []namedExpr {
 	}
 	var out []namedExpr
 	for i, col := range base.cols {
+		if col.Name == generated {
+			continue
+		}
 		if s.agg != nil {
 			k := s.agg.keyIndex(strings.ToLower(col.Name))
 			if k < 0 {

@@ -5,6 +5,7 @@ package codegen
 import (
 	"bytes"
 	"fmt"
+	"regexp"
 	"strconv"
 	"strings"
 
@@ -181,15 +182,15 @@ func (g *queryGen) generate() {
 	if q.Mode == plan.Complete {
 		g.eventKey = -1 // COMPLETE keeps every group: the watermark changes nothing
 	}
-	g.inNames = fieldNames(colNames(q.Source.Columns))
+	g.inNames = fieldNames(colNames(q.InputColumns()))
 	g.f.Commentf("%sIn is one record of source %q.", g.p, q.Source.Name)
-	g.f.Type().Id(g.id("In")).Struct(structFields(g.inNames, q.Source.Columns)...)
+	g.f.Type().Id(g.id("In")).Struct(structFields(g.inNames, q.InputColumns())...)
 
 	var last []plan.Column
 	if q.Agg != nil {
 		last = plan.Columns(q.Agg.AggColumns(), q.Post)
 	} else {
-		last = plan.Columns(q.Source.Columns, q.Pre)
+		last = plan.Columns(q.InputColumns(), q.Pre)
 	}
 	g.outCols = last
 	names := colNames(last)
@@ -300,9 +301,9 @@ func (g *queryGen) process() {
 	if q.Agg == nil {
 		body = append(body, Id("w").Dot("out").Dot("Start").Call(Id("c").Dot("Seq")))
 	}
-	filters, cols := plan.Flatten(q.Source.Columns, q.Pre)
-	g.base = make([]val, len(q.Source.Columns))
-	for i, c := range q.Source.Columns {
+	filters, cols := plan.Flatten(q.InputColumns(), q.Pre)
+	g.base = make([]val, len(q.InputColumns()))
+	for i, c := range q.InputColumns() {
 		g.base[i] = fieldVal(Id("in"), g.inNames[i], c)
 	}
 	roots := append([]plan.Expr{}, filters...)
@@ -329,7 +330,7 @@ func (g *queryGen) process() {
 		eg.onErr = badRecord
 		g.filterStmts(eg, filters)
 		g.aggUpdate(eg, keys, args)
-		body = append(body, g.loop(eg.b.stmts)...)
+		body = append(body, g.loop(g.explode(eg.b.stmts))...)
 	} else {
 		roots = append(roots, cols...)
 		eg := g.newExprGen(roots...)
@@ -342,12 +343,35 @@ func (g *queryGen) process() {
 		eg.emit(Var().Id("row").Id(g.id("Row")))
 		eg.emit(assignFields("row", g.outNms, g.outCols, vals, true)...)
 		eg.emit(Id("w").Dot("out").Dot("Add").Call(Id("row")))
-		body = append(body, g.loop(eg.b.stmts)...)
+		body = append(body, g.loop(g.explode(eg.b.stmts))...)
 	}
 	body = append(body, Return(Nil()))
 	g.f.Comment("Process runs the query's per-row work over one chunk.")
 	g.f.Func().Params(Id("w").Op("*").Id(g.id("Worker"))).Id("Process").
 		Params(Id("c").Op("*").Qual(pkgRT, "Chunk")).Error().Block(body...)
+}
+
+// explode wraps the per-row statements in the generator loop of explode(split(...)): they run
+// once per piece, with the piece in the input's last field. A NULL string makes no rows.
+func (g *queryGen) explode(perRow []Code) []Code {
+	e := g.q.Explode
+	if e == nil {
+		return perRow
+	}
+	eg := g.newExprGen(e.Str)
+	eg.onErr = badRecord
+	str := eg.compile(e.Str)
+	if str.nullable() {
+		eg.emit(If(str.isNull()).Block(Continue()))
+	}
+	split := Qual("strings", "Split").Call(str.v, Lit(e.Pattern))
+	if regexp.QuoteMeta(e.Pattern) != e.Pattern {
+		split = Id(g.patternVar("Regexp", e.Pattern)).Dot("Split").Call(str.v, Lit(-1))
+	}
+	piece := Id("in").Dot(g.inNames[len(g.q.Source.Columns)])
+	eg.emit(For(List(Id("_"), Id("piece")).Op(":=").Range().Add(split)).Block(
+		append([]Code{piece.Op("=").Id("piece")}, perRow...)...))
+	return eg.b.stmts
 }
 
 // badRecord handles a Go function's error in the per-row loop: the record is malformed and

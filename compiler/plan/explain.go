@@ -85,6 +85,9 @@ func (q *Query) logical(b *strings.Builder) {
 		add("%s", q.Agg)
 	}
 	steps(q.Pre)
+	if e := q.Explode; e != nil {
+		add("Generate explode(split(%s, '%s')) AS %s#%d", e.Str, e.Pattern, e.Name, len(q.Source.Columns))
+	}
 	scan := fmt.Sprintf("Scan %s %s", q.Source.Name, q.Source.Schema())
 	if w := q.Source.Watermark; w >= 0 {
 		scan += fmt.Sprintf(" watermark %s - %v", q.Source.Columns[w].Name, time.Duration(q.Source.Delay)*time.Microsecond)
@@ -99,12 +102,15 @@ func (q *Query) lastColumns() []Column {
 	if q.Agg != nil {
 		return Columns(q.Agg.AggColumns(), q.Post)
 	}
-	return Columns(q.Source.Columns, q.Pre)
+	return Columns(q.InputColumns(), q.Pre)
 }
 
 func (q *Query) physical(b *strings.Builder) {
-	filters, _ := Flatten(q.Source.Columns, q.Pre)
+	filters, _ := Flatten(q.InputColumns(), q.Pre)
 	perRow := []string{"decode " + q.Source.Format}
+	if q.Explode != nil {
+		perRow = append(perRow, "explode")
+	}
 	if len(filters) > 0 {
 		perRow = append(perRow, fmt.Sprintf("filter (%d)", len(filters)))
 	}

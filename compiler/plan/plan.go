@@ -3,6 +3,7 @@
 package plan
 
 import (
+	"slices"
 	"github.com/alecthomas/participle/v2/lexer"
 
 	"github.com/sqlstream/sqlstream/compiler/sqltype"
@@ -46,7 +47,7 @@ func (q *Query) EventKey() (key int, window bool) {
 	if q.Source.Watermark < 0 || q.Agg == nil && q.Dedup == nil {
 		return -1, false
 	}
-	_, cols := Flatten(q.Source.Columns, q.Pre)
+	_, cols := Flatten(q.InputColumns(), q.Pre)
 	isEventTime := func(e Expr) bool {
 		r, ok := Subst(e, cols).(*ColRef)
 		return ok && r.Idx == q.Source.Watermark
@@ -120,6 +121,9 @@ type Query struct {
 	Post []Step
 	// Dedup, when set (without Agg), drops every row whose key equals an earlier row's.
 	Dedup *Dedup
+	// Explode, when set, turns each source row into one row per piece of a string: the
+	// piece is an input column after the source's (see InputColumns).
+	Explode *Explode
 	// Output is the sink's schema: the first len(Output) columns of the last step.
 	Output []Column
 	// Sort and Limit apply to the rows a batch emits. Sort keys index the last step's
@@ -134,6 +138,23 @@ type Query struct {
 	StrictCast bool
 	// Checkpoint is the checkpoint directory given by INSERT ... WITH (checkpoint = '...').
 	Checkpoint string
+}
+
+// Explode is explode(split(Str, Pattern)) in a SELECT over a source (Spark's generator): an
+// input row becomes one row per piece of Str split at the regular expression Pattern; a NULL
+// Str gives none.
+type Explode struct {
+	Str     Expr
+	Pattern string
+	Name    string
+}
+
+// InputColumns are the columns Pre reads: the source's, and the exploded piece after them.
+func (q *Query) InputColumns() []Column {
+	if q.Explode == nil {
+		return q.Source.Columns
+	}
+	return append(slices.Clip(q.Source.Columns), Column{Name: q.Explode.Name, Type: sqltype.String})
 }
 
 // Dedup is SELECT DISTINCT or SELECT DISTINCT ON (...) over a stream, Spark's

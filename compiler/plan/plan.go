@@ -3,8 +3,8 @@
 package plan
 
 import (
-	"slices"
 	"github.com/alecthomas/participle/v2/lexer"
+	"slices"
 
 	"github.com/sqlstream/sqlstream/compiler/sqltype"
 )

@@ -16,19 +16,11 @@ import (
 // count: the watermark, rows dropped as late, and state that shrinks when the watermark
 // passes windows.
 func TestWatermarkProgress(t *testing.T) {
-	in := t.TempDir()
-	files := []string{
+	in := writeBatches(t, []string{
 		"2024-01-01 12:00:00,a\n2024-01-01 12:01:00,b\n", // windows [12:00,12:01) and [12:01,12:02)
 		"2024-01-01 12:05:00,c\n",                        // watermark for the next batch: 12:04
 		"2024-01-01 12:00:30,late\n2024-01-01 12:05:10,d\n",
-	}
-	base := time.Now().Add(-time.Hour)
-	for i, f := range files {
-		p := filepath.Join(in, fmt.Sprintf("%d.csv", i))
-		os.WriteFile(p, []byte(f), 0o644)
-		mt := base.Add(time.Duration(i) * time.Second)
-		os.Chtimes(p, mt, mt)
-	}
+	})
 	bin := buildQuery(t, fmt.Sprintf(`CREATE SOURCE e (ts TIMESTAMP, v STRING, WATERMARK FOR ts AS ts - INTERVAL '1' MINUTE)
 WITH (connector = 'files', path = '%s', format = 'csv', max_files_per_trigger = 1);
 CREATE SINK out WITH (connector = 'console');
@@ -77,19 +69,11 @@ INSERT INTO out SELECT window, count(*) AS n FROM e GROUP BY window(ts, INTERVAL
 // (id, ts) once, rows below the watermark dropped and counted, and state that the watermark
 // evicts.
 func TestDedupWatermark(t *testing.T) {
-	in := t.TempDir()
-	files := []string{
+	in := writeBatches(t, []string{
 		"2024-01-01 12:00:00,1,x\n2024-01-01 12:00:00,1,again\n2024-01-01 12:01:00,2,y\n",
 		"2024-01-01 12:01:00,2,dup\n2024-01-01 12:10:00,3,z\n", // next watermark: 12:05
 		"2024-01-01 12:00:00,1,late\n2024-01-01 12:10:00,3,dup\n2024-01-01 12:11:00,4,w\n",
-	}
-	base := time.Now().Add(-time.Hour)
-	for i, f := range files {
-		p := filepath.Join(in, fmt.Sprintf("%d.csv", i))
-		os.WriteFile(p, []byte(f), 0o644)
-		mt := base.Add(time.Duration(i) * time.Second)
-		os.Chtimes(p, mt, mt)
-	}
+	})
 	bin := buildQuery(t, fmt.Sprintf(`CREATE SOURCE e (ts TIMESTAMP, id INT, v STRING, WATERMARK FOR ts AS ts - INTERVAL '5' MINUTE)
 WITH (connector = 'files', path = '%s', format = 'csv', max_files_per_trigger = 1);
 CREATE SINK out WITH (connector = 'console');
@@ -136,4 +120,20 @@ INSERT INTO out SELECT DISTINCT ON (id, ts) id, v FROM e;`, in))
 	if s := got[2].State[0]; s.Total != 2 || s.Late != 1 {
 		t.Errorf("batch 2: %+v", s)
 	}
+}
+
+// writeBatches writes each CSV text as a file of a new directory, with increasing
+// modification times so that a files source reads them in this order, and returns it.
+func writeBatches(t *testing.T, files []string) string {
+	in := t.TempDir()
+	base := time.Now().Add(-time.Hour)
+	for i, f := range files {
+		p := filepath.Join(in, fmt.Sprintf("%d.csv", i))
+		if err := os.WriteFile(p, []byte(f), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		mt := base.Add(time.Duration(i) * time.Second)
+		os.Chtimes(p, mt, mt)
+	}
+	return in
 }

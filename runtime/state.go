@@ -35,9 +35,6 @@ type StateEncoder struct {
 	buf []byte
 }
 
-// Bytes returns the snapshot written so far.
-func (e *StateEncoder) Bytes() []byte { return e.buf }
-
 func (e *StateEncoder) Bool(v bool) {
 	b := byte(0)
 	if v {

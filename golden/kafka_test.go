@@ -110,3 +110,44 @@ func equalTotals(a, b map[string]int64) bool {
 	}
 	return true
 }
+
+// TestKafkaValueFormats reads CSV and text values: CSV records decoded by the CSV decoder,
+// text with its metadata columns.
+func TestKafkaValueFormats(t *testing.T) {
+	c, err := kfake.NewCluster(kfake.SeedTopics(2, "csv", "text"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	cl, err := kgo.NewClient(kgo.SeedBrokers(c.ListenAddrs()...), kgo.RecordPartitioner(kgo.ManualPartitioner()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cl.Close()
+	err = cl.ProduceSync(context.Background(),
+		&kgo.Record{Topic: "csv", Value: []byte("ann,3")}, &kgo.Record{Topic: "csv", Partition: 1, Value: []byte("bob,x")},
+		&kgo.Record{Topic: "csv", Partition: 1, Value: []byte(`"cy, jr",5`)},
+		&kgo.Record{Topic: "text", Partition: 1, Key: []byte("k"), Value: []byte("hello")}).FirstErr()
+	if err != nil {
+		t.Fatal(err)
+	}
+	bin := buildQuery(t, `
+CREATE SOURCE c (name STRING, n INT) WITH (connector = 'kafka', brokers = 'x', topic = 'csv', format = 'csv', starting_offsets = 'earliest');
+CREATE SOURCE t (value STRING, key STRING, partition INT, offset BIGINT, topic STRING)
+WITH (connector = 'kafka', brokers = 'x', topic = 'text', starting_offsets = 'earliest');
+CREATE SINK o1 WITH (connector = 'console');
+CREATE SINK o2 WITH (connector = 'console');
+INSERT INTO o1 SELECT name, n FROM c;
+INSERT INTO o2 SELECT value, key, partition, offset, topic FROM t;
+`)
+	brokers := strings.Join(c.ListenAddrs(), ",")
+	out, err := exec.Command(bin, "--trigger", "available-now", "--set", "c.brokers="+brokers, "--set", "t.brokers="+brokers).CombinedOutput()
+	if err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	for _, want := range []string{"|   ann|  3|", "|cy, jr|  5|", `kafka csv/1:0: malformed record skipped: column "n": invalid INT "x"`, "|hello|  k|        1|     0| text|"} {
+		if !strings.Contains(string(out), want) {
+			t.Errorf("missing %q in\n%s", want, out)
+		}
+	}
+}

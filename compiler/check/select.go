@@ -229,6 +229,16 @@ func (c *checker) selectRel(sel *grammar.Select, errs *diag.List) *rel {
 			r.sort = append(r.sort, plan.SortKey{Col: idx, Desc: o.Desc, NullsFirst: nullsFirst})
 		}
 	}
+	if r.explode != nil && post == nil {
+		// Show the piece under its name in explain, not the scope's internal one.
+		for _, e := range out {
+			plan.Walk(e, func(e plan.Expr) {
+				if ref, ok := e.(*plan.ColRef); ok && ref.Name == generated {
+					ref.Name = r.explode.Name
+				}
+			})
+		}
+	}
 	r.add(&plan.Project{Exprs: out, Columns: cols})
 	r.visible = visible
 	if sel.Limit != nil {

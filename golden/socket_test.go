@@ -3,6 +3,7 @@ package golden_test
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"net"
 	"os"
@@ -137,5 +138,34 @@ func TestStdinSourceEndsAtEOF(t *testing.T) {
 	last := string(out[strings.LastIndex(string(out), "Batch:"):])
 	if !strings.Contains(last, "|    x|  2|") || !strings.Contains(last, "|    y|  1|") {
 		t.Errorf("counts wrong:\n%s", out)
+	}
+}
+
+// TestGeneratorLateDataExample runs examples/late_data.sql for a few seconds: windows are
+// written and rows arriving after the watermark are counted as late.
+func TestGeneratorLateDataExample(t *testing.T) {
+	src, err := os.ReadFile("../examples/late_data.sql")
+	if err != nil {
+		t.Fatal(err)
+	}
+	bin := buildQuery(t, string(src))
+	out, err := exec.Command(bin, "--trigger", "500ms", "--timeout", "4s", "--progress", "json",
+		"--set", "clicks.rows_per_second=2000").CombinedOutput()
+	if err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	late := 0
+	for _, l := range strings.Split(string(out), "\n") {
+		var p struct {
+			State []struct {
+				Late int `json:"numRowsDroppedByWatermark"`
+			} `json:"stateOperators"`
+		}
+		if json.Unmarshal([]byte(l), &p) == nil && len(p.State) > 0 {
+			late += p.State[0].Late
+		}
+	}
+	if late == 0 || !strings.Contains(string(out), "|clicks|users|avg_ms|") {
+		t.Errorf("want windows and late rows, got %d late rows:\n%s", late, out)
 	}
 }

@@ -203,6 +203,16 @@ func (c *checker) sourceSchema(st *grammar.CreateSource, src *plan.Source) {
 			src.Columns[i].Name = key(col.Name)
 			src.Columns[i].Nullable = false
 		}
+	case "generator":
+		src.Format = "csv" // the rows reach the decoder as CSV lines
+		for i, col := range src.Columns {
+			if col.Type == sqltype.Bytes {
+				decl := st.Columns[i]
+				c.errs.Errorf(decl.Type.Pos, "the generator source makes no BYTES values").WithEnd(decl.Type.EndPos).
+					WithHelp("declare %s as STRING", col.Name)
+			}
+			src.Columns[i].Nullable = false
+		}
 	case "kafka":
 		src.Format = src.Options["format"]
 		if src.Format == "" {

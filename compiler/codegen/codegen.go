@@ -544,18 +544,21 @@ func (g *queryGen) openSink() Code {
 // connectorPkg is the package implementing a connector: files with format = 'parquet' is the
 // parquet package, so that only programs reading or writing Parquet link its library.
 func connectorPkg(name string, opts map[string]string) string {
-	if name == "files" && strings.EqualFold(opts["format"], "parquet") {
+	switch {
+	case name == "files" && strings.EqualFold(opts["format"], "parquet"):
 		name = "parquet"
+	case name == "generator":
+		name = "rate" // the same schedule
 	}
 	return pkgRT + "/connector/" + name
 }
 
 // sourceEndpoint is the source's rt.Endpoint; a Parquet source also gets the declared
-// columns, to check each file's schema against.
+// columns, to check each file's schema against, and a generator source the columns to make.
 func (g *queryGen) sourceEndpoint() Code {
 	src := g.q.Source
 	e := endpoint(src.Name, src.Connector, src.Options)
-	if src.Format != "parquet" {
+	if src.Format != "parquet" && src.Connector != "generator" {
 		return e
 	}
 	var cols []Code

@@ -66,6 +66,15 @@ var specs = []*Spec{
 		{Name: "rows_per_second", Type: "int", Default: "1", Doc: "rows generated per second"},
 		{Name: "num_rows", Type: "int", Default: "0", Doc: "stop after this many rows (0: never); makes a finite demo input"},
 	}},
+	{Name: "generator", Kind: Source, Doc: "synthetic rows of the declared columns on the rate source's schedule, for demos and benchmarks: " +
+		"TIMESTAMP is the row's time, DATE its day, BIGINT/INT 0 to cardinality-1, STRING <column>_<n>, DOUBLE 0-100, BOOLEAN; never NULL; " +
+		"the same seed gives the same rows", Options: []Option{
+		{Name: "rows_per_second", Type: "int", Default: "1000", Doc: "rows generated per second"},
+		{Name: "num_rows", Type: "int", Default: "0", Doc: "stop after this many rows (0: never); with --trigger available-now all of them at once"},
+		{Name: "seed", Type: "int", Default: "1", Doc: "the seed of the values"},
+		{Name: "cardinality", Type: "int", Default: "100", Doc: "distinct values of each BIGINT, INT and STRING column"},
+		{Name: "disorder", Type: "duration", Default: "0s", Doc: "move each row's timestamp back by up to this much, for late-data demos"},
+	}},
 	{Name: "socket", Kind: Source, Doc: "lines read from a TCP server, one row each (Spark's socket source); reconnects with backoff", Options: []Option{
 		{Name: "host", Type: "string", Default: "localhost", Doc: "the server to connect to"},
 		{Name: "port", Type: "int", Required: true, Doc: "its port"},

@@ -1,5 +1,6 @@
 // Package rate is the rate source: rows (timestamp TIMESTAMP, value BIGINT) generated at a
-// fixed rate, like Spark's rate source, for demos, the quickstart and benchmarks.
+// fixed rate, like Spark's rate source, for demos, the quickstart and benchmarks; and the
+// generator source, rows of any declared columns on the same schedule (see generator.go).
 //
 // Value counts from 0; row v's timestamp is the source's start time plus v/rows_per_second
 // seconds, and a row becomes available when its timestamp has passed. Each batch takes the
@@ -28,6 +29,7 @@ import (
 )
 
 type source struct {
+	gen   *generator // nil for the rate source
 	name  string
 	rps   int64
 	total int64 // 0: unbounded
@@ -40,13 +42,21 @@ type source struct {
 func OpenSource(ctx context.Context, e rt.Endpoint) (rt.Source, error) {
 	rps := connector.Int(e.Options, "rows_per_second", 1)
 	if rps <= 0 {
-		return nil, fmt.Errorf("rate source %q: rows_per_second must be positive, got %d", e.Name, rps)
+		return nil, fmt.Errorf("%s source %q: rows_per_second must be positive, got %d", e.Connector, e.Name, rps)
 	}
 	total := connector.Int(e.Options, "num_rows", 0)
 	if total < 0 {
-		return nil, fmt.Errorf("rate source %q: num_rows must not be negative, got %d", e.Name, total)
+		return nil, fmt.Errorf("%s source %q: num_rows must not be negative, got %d", e.Connector, e.Name, total)
 	}
-	return &source{name: e.Name, rps: rps, total: total, start: time.Now(), cap: -1, now: time.Now}, nil
+	s := &source{name: e.Name, rps: rps, total: total, start: time.Now(), cap: -1, now: time.Now}
+	if e.Connector == "generator" {
+		g, err := newGenerator(e)
+		if err != nil {
+			return nil, fmt.Errorf("generator source %q: %w", e.Name, err)
+		}
+		s.gen = g
+	}
+	return s, nil
 }
 
 // available is how many rows exist by now.
@@ -98,12 +108,21 @@ func (s *source) Read(ctx context.Context, start, end rt.Offset, emit func(*rt.C
 		var b []byte
 		first := v
 		for ; v < to && v-first < perChunk; v++ {
-			b = strconv.AppendInt(b, base+v*1_000_000/s.rps, 10)
+			ts := base + v*1_000_000/s.rps
+			if s.gen != nil {
+				b = s.gen.appendRow(b, v, ts)
+				continue
+			}
+			b = strconv.AppendInt(b, ts, 10)
 			b = append(b, ',')
 			b = strconv.AppendInt(b, v, 10)
 			b = append(b, '\n')
 		}
-		if err := emit(&rt.Chunk{Data: b, Origin: "rate source " + s.name, Line: first + 1}); err != nil {
+		origin := "rate source " + s.name
+		if s.gen != nil {
+			origin = "generator source " + s.name
+		}
+		if err := emit(&rt.Chunk{Data: b, Origin: origin, Line: first + 1}); err != nil {
 			return err
 		}
 	}

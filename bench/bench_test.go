@@ -161,3 +161,34 @@ func BenchmarkSeedQuery(b *testing.B) {
 	b.ReportMetric(float64(n*b.N)/tHand.Seconds()/1e6, "Mlines/s-handwritten")
 	b.ReportMetric(tHand.Seconds()/tGen.Seconds(), "ratio")
 }
+
+// BenchmarkCheckpointOverhead runs the generated seed query over 2M lines in 8 files, one
+// file per batch, with and without --checkpoint (fsynced offset log, state snapshot and
+// commit per batch), alternating, and reports the checkpointed run's throughput relative to
+// the plain one.
+func BenchmarkCheckpointOverhead(b *testing.B) {
+	dir := b.TempDir()
+	in := filepath.Join(dir, "in")
+	os.Mkdir(in, 0o755)
+	const n = 2_000_000
+	lines(b, in, n, 8)
+	gen, _ := build(b, dir)
+	run := func(extra ...string) time.Duration {
+		start := time.Now()
+		args := append([]string{"--trigger", "available-now", "--set", "lines.path=" + in, "--set", "lines.max_files_per_trigger=1",
+			"--set", "out.num_rows=1"}, extra...)
+		if out, err := exec.Command(gen, args...).CombinedOutput(); err != nil {
+			b.Fatalf("%v\n%s", err, out)
+		}
+		return time.Since(start)
+	}
+	var plain, checkpointed time.Duration
+	b.ResetTimer()
+	for i := range b.N {
+		plain += run()
+		checkpointed += run("--checkpoint", filepath.Join(dir, fmt.Sprintf("cp%d", i)))
+	}
+	b.ReportMetric(float64(n*b.N)/plain.Seconds()/1e6, "Mlines/s-plain")
+	b.ReportMetric(float64(n*b.N)/checkpointed.Seconds()/1e6, "Mlines/s-checkpointed")
+	b.ReportMetric(plain.Seconds()/checkpointed.Seconds(), "ratio")
+}

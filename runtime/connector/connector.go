@@ -51,6 +51,16 @@ type Spec struct {
 var modeOption = Option{Name: "mode", Type: "enum", Default: "dropmalformed", Enum: []string{"dropmalformed", "failfast"},
 	Doc: "what a malformed record does: dropmalformed skips, counts and reports it; failfast stops the program"}
 
+// kafkaSecurity are the kafka connectors' options for secured clusters, Kafka's own names.
+var kafkaSecurity = []Option{
+	{Name: "security_protocol", Type: "enum", Default: "plaintext", Enum: []string{"plaintext", "ssl", "sasl_plaintext", "sasl_ssl"},
+		Doc: "how to talk to the brokers: plain, TLS, SASL, or SASL over TLS"},
+	{Name: "sasl_mechanism", Type: "enum", Default: "PLAIN", Enum: []string{"PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"}, Doc: "the SASL mechanism"},
+	{Name: "sasl_username", Type: "string", Doc: "the SASL user"},
+	{Name: "sasl_password", Type: "string", Doc: "the SASL password, or env:NAME to read it from the environment variable NAME (keeps it out of the SQL and the binary)"},
+	{Name: "tls_ca_file", Type: "string", Doc: "a PEM file of the certificate authorities to trust (default: the system's)"},
+}
+
 var specs = []*Spec{
 	{Name: "files", Kind: Source, Doc: "new files in a directory, each read once, oldest first", Options: []Option{
 		{Name: "path", Type: "string", Required: true, Doc: "the directory to watch, or a glob of files such as /data/*.csv"},
@@ -81,7 +91,7 @@ var specs = []*Spec{
 	}},
 	{Name: "stdin", Kind: Source, Doc: "lines of the program's standard input, one row each; the end of the input ends the query"},
 	{Name: "kafka", Kind: Source, Doc: "records of Kafka topics (committed records only), read by offset range so that a checkpoint replays a batch exactly; " +
-		"each record is a row with its key, partition, offset, timestamp and topic, and its value: a value column (formats text, csv, bytes) or the fields of a JSON object (format json)", Options: []Option{
+		"each record is a row with its key, partition, offset, timestamp and topic, and its value: a value column (formats text, csv, bytes) or the fields of a JSON object (format json)", Options: append([]Option{
 		{Name: "brokers", Type: "string", Required: true, Doc: "the bootstrap brokers, host:port, comma-separated"},
 		{Name: "topic", Type: "string", Doc: "the topic to read, or a comma-separated list (give topic or topic_pattern)"},
 		{Name: "topic_pattern", Type: "string", Doc: "a regular expression (Go syntax) that whole topic names match; new matching topics are read as they appear"},
@@ -92,7 +102,7 @@ var specs = []*Spec{
 			Doc: "record value format: text (a STRING value), json (an object whose fields are columns), csv (a CSV line), bytes (a BYTES value)"},
 		modeOption,
 		{Name: "missing_topic", Type: "enum", Default: "error", Enum: []string{"error", "wait"}, Doc: "a topic that does not exist at start: an error, or wait until it is created"},
-	}},
+	}, kafkaSecurity...)},
 	{Name: "console", Kind: Sink, Doc: "prints each batch as a table, like Spark's console sink", Options: []Option{
 		{Name: "num_rows", Type: "int", Default: "20", Doc: "rows shown per batch"},
 		{Name: "truncate", Type: "bool", Default: "true", Doc: "cut cells longer than 20 characters"},
@@ -108,7 +118,7 @@ var specs = []*Spec{
 		{Name: "partition_by", Type: "string", Doc: "comma-separated output columns: rows go to Hive-style folders col=value/... and the files hold the other columns"},
 		{Name: "header", Type: "bool", Default: "true", Doc: "csv: write a header line"},
 	}},
-	{Name: "kafka", Kind: Sink, Doc: "writes each output row as one record to a Kafka topic", Options: []Option{
+	{Name: "kafka", Kind: Sink, Doc: "writes each output row as one record to a Kafka topic", Options: append([]Option{
 		{Name: "brokers", Type: "string", Required: true, Doc: "the bootstrap brokers, host:port, comma-separated"},
 		{Name: "topic", Type: "string", Required: true, Doc: "the topic to write to; it must exist"},
 		{Name: "format", Type: "enum", Default: "json", Enum: []string{"json", "csv", "text"}, Doc: "record value: a JSON object, a CSV line, or text (one STRING column)"},
@@ -116,7 +126,7 @@ var specs = []*Spec{
 		{Name: "guarantee", Type: "enum", Default: "at-least-once", Enum: []string{"at-least-once", "exactly-once"},
 			Doc: "at-least-once: a batch replayed after a failure is written again; exactly-once: each batch is one transaction, written once for read_committed consumers"},
 		{Name: "transactional_id", Type: "string", Doc: "exactly-once: the transactional ID, also the group holding the last batch written (default: sqlstream-<sink name>-<topic>)"},
-	}},
+	}, kafkaSecurity...)},
 }
 
 // Lookup finds the connector name of kind k.

@@ -129,4 +129,11 @@
 // two queries must not share one. A run without a checkpoint has a fresh run ID each time,
 // so it never skips another run's batches. The group shows up in Kafka's consumer group
 // tools with that one committed offset.
+//
+// # Secured clusters
+//
+// security_protocol (plaintext, ssl, sasl_plaintext, sasl_ssl), sasl_mechanism (PLAIN,
+// SCRAM-SHA-256, SCRAM-SHA-512), sasl_username, sasl_password (or env:NAME to read it from
+// the environment, so it is neither in the SQL nor in the binary) and tls_ca_file apply to
+// both the source and the sink.
 package kafka

@@ -79,7 +79,11 @@ func OpenSink(ctx context.Context, e rt.Endpoint, cols []rt.Column, mode rt.Outp
 			return nil, fail("key_column %q is not a column of the query's output (columns: %s)", kc, strings.Join(names, ", "))
 		}
 	}
-	opts := []kgo.Opt{kgo.SeedBrokers(brokers...), kgo.ClientID("sqlstream"), kgo.RecordDeliveryTimeout(2 * time.Minute)}
+	opts, err := securityOpts(e.Options)
+	if err != nil {
+		return nil, fail("%v", err)
+	}
+	opts = append(opts, kgo.SeedBrokers(brokers...), kgo.ClientID("sqlstream"), kgo.RecordDeliveryTimeout(2*time.Minute))
 	switch g := strings.ToLower(e.Options["guarantee"]); g {
 	case "", "at-least-once":
 	case "exactly-once":

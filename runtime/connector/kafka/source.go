@@ -141,7 +141,11 @@ func OpenSource(ctx context.Context, e rt.Endpoint) (rt.Source, error) {
 	default:
 		return nil, fail("missing_topic %q is not error or wait", mt)
 	}
-	s.cl, err = kgo.NewClient(kgo.SeedBrokers(brokers...), kgo.ClientID("sqlstream"), kgo.MetadataMinAge(metadataMinAge))
+	sec, err := securityOpts(e.Options)
+	if err != nil {
+		return nil, fail("%v", err)
+	}
+	s.cl, err = kgo.NewClient(append(sec, kgo.SeedBrokers(brokers...), kgo.ClientID("sqlstream"), kgo.MetadataMinAge(metadataMinAge))...)
 	if err != nil {
 		return nil, fail("%v", err)
 	}

@@ -248,8 +248,13 @@ func (g *queryGen) firstLastUpdate(a *plan.AggCall, n string, x val) []Code {
 	if x.nullable() {
 		null = x.isNull()
 	}
+	var keep Code = Id("a").Dot("f" + n).Op("=").Add(v)
+	if a.Func == plan.Last && (a.Type == sqltype.String || a.Type == sqltype.Bytes) {
+		// last replaces the value at every row: copy it only when it changes.
+		keep = If(Id("a").Dot("f"+n).Op("!=").Add(x.v)).Block(keep)
+	}
 	set := []Code{
-		Id("a").Dot("f" + n).Op("=").Add(v),
+		keep,
 		Id("a").Dot("null" + n).Op("=").Add(null),
 		Id("a").Dot("has" + n).Op("=").True(),
 		Id("a").Dot("at"+n).Op("=").Qual(pkgSQLFn, "At").Call(Id("c").Dot("Batch"), Id("c").Dot("Seq"), Id("line").Op("-").Id("c").Dot("Line")),

@@ -251,7 +251,7 @@ func (g *queryGen) firstLastUpdate(a *plan.AggCall, n string, x val) []Code {
 	var keep Code = Id("a").Dot("f" + n).Op("=").Add(v)
 	if a.Func == plan.Last && (a.Type == sqltype.String || a.Type == sqltype.Bytes) {
 		// last replaces the value at every row: copy it only when it changes.
-		keep = If(Id("a").Dot("f"+n).Op("!=").Add(x.v)).Block(keep)
+		keep = If(Id("a").Dot("f" + n).Op("!=").Add(x.v)).Block(keep)
 	}
 	set := []Code{
 		keep,

@@ -187,6 +187,7 @@ func (r *queryRun) run(stop, work context.Context) (err error) {
 		if err != nil {
 			return err
 		}
+		defer cp.Close()
 		sinkEnd.RunID = cp.ID()
 	}
 	src, err := r.spec.OpenSource(work, srcEnd)

@@ -83,6 +83,7 @@ type Dir struct {
 	path   string
 	meta   Meta
 	retain int
+	lock   *os.File // held while the program runs
 }
 
 // Recovery is what a restart resumes from.
@@ -119,6 +120,17 @@ func Open(path string, m Meta, retain int, warn io.Writer) (*Dir, *Recovery, err
 			return nil, nil, fmt.Errorf("checkpoint %s: %w", path, err)
 		}
 	}
+	l, err := lock(path)
+	if err != nil {
+		return nil, nil, fmt.Errorf("checkpoint %s: %w", path, err)
+	}
+	d.lock = l
+	ok := false
+	defer func() {
+		if !ok {
+			l.Close()
+		}
+	}()
 	old, err := d.readMeta()
 	switch {
 	case isCorrupt(err):
@@ -141,6 +153,7 @@ func Open(path string, m Meta, retain int, warn io.Writer) (*Dir, *Recovery, err
 		d.meta = *old
 	}
 	rec, err := d.recover(warn)
+	ok = err == nil
 	if isCorrupt(err) {
 		err = fmt.Errorf("%w\n  the checkpoint cannot be trusted: restore it from a backup, or start over with a new checkpoint directory (the query then reads its input from its starting position)", err)
 	}
@@ -149,6 +162,9 @@ func Open(path string, m Meta, retain int, warn io.Writer) (*Dir, *Recovery, err
 	}
 	return d, rec, nil
 }
+
+// Close releases the checkpoint for another program.
+func (d *Dir) Close() error { return d.lock.Close() }
 
 // ID identifies the checkpoint, and so the run it resumes, across restarts.
 func (d *Dir) ID() string { return d.meta.ID }

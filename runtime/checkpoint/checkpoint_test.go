@@ -19,6 +19,7 @@ func open(t *testing.T, dir string) (*Dir, *Recovery, string) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	d.Close() // the tests reopen the checkpoint as a restarted program would
 	return d, rec, warn.String()
 }
 
@@ -175,6 +176,23 @@ func TestAnIncompatibleQueryIsRefused(t *testing.T) {
 	if _, _, err := Open(dir, other, 3, &bytes.Buffer{}); err == nil || !strings.Contains(err.Error(), "its source was") {
 		t.Errorf("schema: %v", err)
 	}
+}
+
+func TestOneProgramAtATime(t *testing.T) {
+	dir := t.TempDir()
+	d, _, err := Open(dir, meta, 3, &bytes.Buffer{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := Open(dir, meta, 3, &bytes.Buffer{}); err == nil || !strings.Contains(err.Error(), "in use by another running program (pid ") {
+		t.Errorf("a second program: %v", err)
+	}
+	d.Close()
+	d, _, err = Open(dir, meta, 3, &bytes.Buffer{})
+	if err != nil {
+		t.Fatalf("after the first program ended: %v", err)
+	}
+	d.Close()
 }
 
 func TestInspect(t *testing.T) {

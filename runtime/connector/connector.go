@@ -67,6 +67,7 @@ var specs = []*Spec{
 		{Name: "format", Type: "enum", Default: "text", Enum: []string{"text", "csv", "json", "parquet"}, CompileTime: true,
 			Doc: "record format: text (one line = one STRING column), csv, json (one object per line), parquet (columns matched by name, schema checked per file)"},
 		{Name: "max_files_per_trigger", Type: "int", Doc: "at most this many new files per batch (default: all)"},
+		{Name: "max_file_age", Type: "duration", Default: "0s", Doc: "ignore (with a warning) files modified this much before the newest file read, like Spark's maxFileAge (e.g. 168h): bounds the set of files a long run remembers; 0s: no limit"},
 		{Name: "header", Type: "bool", Default: "false", CompileTime: true, Doc: "csv: the first line of each file is a header and is skipped"},
 		{Name: "delimiter", Type: "string", Default: ",", CompileTime: true, Doc: "csv: the field separator, one byte"},
 		modeOption,

@@ -396,6 +396,7 @@ func main() {
 						"delimiter":             ",",
 						"format":                "json",
 						"header":                "false",
+						"max_file_age":          "0s",
 						"max_files_per_trigger": "10",
 						"mode":                  "dropmalformed",
 						"path":                  "/data/events",

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -267,5 +268,49 @@ func TestSourceErrors(t *testing.T) {
 	os.Remove(dir)
 	if _, err := s.Next(ctx, end, true); err == nil {
 		t.Error("removed directory: want an error")
+	}
+}
+
+// TestMaxFileAgeBoundsTheSeenSet follows Spark's maxFileAge: the first batch takes every
+// file, and afterwards files older than max_file_age before the newest one read are ignored
+// and forgotten, so the checkpointed state keeps only the window.
+func TestMaxFileAgeBoundsTheSeenSet(t *testing.T) {
+	dir := t.TempDir()
+	now := time.Now()
+	write(t, dir, "a", "1\n", now.Add(-10*24*time.Hour))
+	write(t, dir, "b", "2\n", now.Add(-24*time.Hour))
+	write(t, dir, "c", "3\n", now)
+	s := open(t, dir, "max_file_age", "168h")
+	var warn strings.Builder
+	s.warn = &warn
+	if got := batchFiles(t, s, true); got != "a b c" {
+		t.Fatalf("first batch: %q", got)
+	}
+	write(t, dir, "d", "4\n", now.Add(-8*24*time.Hour)) // moved in late, with its old time
+	write(t, dir, "e", "5\n", now.Add(time.Second))
+	if got := batchFiles(t, s, true); got != "e" {
+		t.Errorf("second batch: %q, want only e", got)
+	}
+	if !strings.Contains(warn.String(), "ignoring "+filepath.Join(dir, "d")+": modified ") {
+		t.Errorf("the ignored file must be reported, got %q", warn.String())
+	}
+	st, _ := s.SaveState()
+	var state sourceState
+	json.Unmarshal(st, &state)
+	var kept []string
+	for p := range state.Seen {
+		kept = append(kept, filepath.Base(p))
+	}
+	slices.Sort(kept)
+	if strings.Join(kept, " ") != "b c e" {
+		t.Errorf("remembered %v, want b c e", kept)
+	}
+	// A restarted source with that state reads nothing old again.
+	s2 := open(t, dir, "max_file_age", "168h")
+	if err := s2.LoadState(st); err != nil {
+		t.Fatal(err)
+	}
+	if got := batchFiles(t, s2, true); got != "" {
+		t.Errorf("after a restart: %q", got)
 	}
 }

@@ -9,7 +9,11 @@
 // max_files_per_trigger caps the files per batch (TRIGGER ONCE ignores the cap). Each file is
 // read exactly once per run: the seen-set is keyed by path, so a file rewritten in place, or
 // removed and recreated under the same name, is not read again. With a checkpoint the
-// seen-set is saved with every batch, so "once" holds across restarts.
+// seen-set is saved with every batch, so "once" holds across restarts. The seen-set grows
+// with the files read; with max_file_age (Spark's maxFileAge; sqlstream's default is no
+// limit, as nothing should be skipped silently) a file modified that long before the newest
+// file read is ignored, with a warning, and such files leave the seen-set, which keeps it
+// (and the checkpoint) bounded by the files of that window.
 //
 // Files must appear complete. Names starting with "." or "_" are ignored, and so are
 // sub-directories: a writer creates the file under such a name (or elsewhere on the same file
@@ -38,6 +42,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -55,7 +60,11 @@ type source struct {
 	dir      string // the directory listed
 	pattern  string // the glob the base names must match; "" for all
 	maxFiles int
-	seen     map[string]bool
+	seen     map[string]int64 // path → modification time (µs) of the files read
+	latest   int64            // the newest modification time read (µs)
+	maxAge   int64            // max_file_age in µs; 0: no limit
+	warn     io.Writer
+	warned   map[string]bool // files reported as too old
 	frozen   map[string]bool // set by Freeze: the files that "available now" covers
 }
 
@@ -79,7 +88,17 @@ func OpenSourceWith(ctx context.Context, e rt.Endpoint, read func(path string, e
 	if path == "" {
 		return nil, fmt.Errorf("files source %q: option path is empty", e.Name)
 	}
-	s := &source{read: read, name: e.Name, dir: path, seen: map[string]bool{}}
+	s := &source{read: read, name: e.Name, dir: path, seen: map[string]int64{}, warn: e.Stderr, warned: map[string]bool{}}
+	if s.warn == nil {
+		s.warn = io.Discard
+	}
+	if a := e.Options["max_file_age"]; a != "" {
+		d, err := time.ParseDuration(a)
+		if err != nil || d < 0 {
+			return nil, fmt.Errorf("files source %q: max_file_age must be a non-negative duration such as 168h, got %q", e.Name, a)
+		}
+		s.maxAge = d.Microseconds()
+	}
 	if strings.ContainsAny(path, "*?[") {
 		s.dir, s.pattern = filepath.Split(path)
 		if s.dir == "" {
@@ -137,7 +156,7 @@ func (s *source) list() ([]file, error) {
 			}
 		}
 		path := filepath.Join(s.dir, name)
-		if s.seen[path] || (s.frozen != nil && !s.frozen[path]) {
+		if _, seen := s.seen[path]; seen || (s.frozen != nil && !s.frozen[path]) {
 			continue
 		}
 		info, err := e.Info()
@@ -157,6 +176,14 @@ func (s *source) list() ([]file, error) {
 			} else {
 				info = t
 			}
+		}
+		if s.tooOld(info.ModTime().UnixMicro()) {
+			if !s.warned[path] {
+				s.warned[path] = true
+				fmt.Fprintf(s.warn, "warning: files source %s: ignoring %s: modified %v, more than max_file_age before the newest file read\n",
+					s.name, path, info.ModTime().UTC().Format(time.RFC3339))
+			}
+			continue
 		}
 		out = append(out, file{path: path, mtime: info.ModTime()})
 	}
@@ -194,10 +221,22 @@ func (s *source) Next(ctx context.Context, start rt.Offset, limit bool) (rt.Offs
 	}
 	o := offset{Files: make([]string, len(files))}
 	for i, f := range files {
-		s.seen[f.path] = true
+		mt := f.mtime.UnixMicro()
+		s.seen[f.path] = mt
+		s.latest = max(s.latest, mt)
 		o.Files[i] = f.path
 	}
+	for p, mt := range s.seen {
+		if s.tooOld(mt) {
+			delete(s.seen, p) // listing ignores it from now on
+		}
+	}
 	return json.Marshal(o)
+}
+
+// tooOld reports whether a file modified at mt (µs) is beyond max_file_age of the newest.
+func (s *source) tooOld(mt int64) bool {
+	return s.maxAge > 0 && len(s.seen) > 0 && mt < s.latest-s.maxAge
 }
 
 // Read emits the files listed in end, in order; it depends on end alone.
@@ -217,19 +256,14 @@ func (s *source) Read(ctx context.Context, start, end rt.Offset, emit func(*rt.C
 	return nil
 }
 
-// sourceState is the source's checkpointed state: the files it has read, so that a restarted
-// program reads only new ones.
+// sourceState is the source's checkpointed state: the files it has read (path → modification
+// time in µs), so that a restarted program reads only new ones.
 type sourceState struct {
-	Seen []string `json:"seen"`
+	Seen map[string]int64 `json:"seen"`
 }
 
 func (s *source) SaveState() ([]byte, error) {
-	st := sourceState{Seen: make([]string, 0, len(s.seen))}
-	for p := range s.seen {
-		st.Seen = append(st.Seen, p)
-	}
-	slices.Sort(st.Seen)
-	return json.Marshal(st)
+	return json.Marshal(sourceState{Seen: s.seen}) // keys sorted: the same set, the same bytes
 }
 
 func (s *source) LoadState(b []byte) error {
@@ -237,9 +271,10 @@ func (s *source) LoadState(b []byte) error {
 	if err := json.Unmarshal(b, &st); err != nil {
 		return fmt.Errorf("files source %q: bad state: %w", s.name, err)
 	}
-	s.seen = make(map[string]bool, len(st.Seen))
-	for _, p := range st.Seen {
-		s.seen[p] = true
+	s.seen, s.latest = map[string]int64{}, 0
+	for p, mt := range st.Seen {
+		s.seen[p] = mt
+		s.latest = max(s.latest, mt)
 	}
 	return nil
 }

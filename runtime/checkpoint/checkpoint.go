@@ -15,9 +15,10 @@
 // directory) and starts with a header line holding a CRC-32C of its payload and its length,
 // so a damaged file is detected rather than misread. Recovery reads the last commit c and
 // restores state/c; when offsets/c+1 exists, batch c+1 was planned and maybe partly written,
-// and is replayed with exactly those offsets. An unreadable last commit or last offset entry
-// is what a crash while writing it leaves on a file system that does not honour fsync, and is
-// handled as that crash; any other damage stops the program with the file named.
+// and is replayed with exactly those offsets. A last commit or last offset entry that stops
+// short is what a crash while writing it leaves on a file system that does not honour fsync,
+// and is handled as that crash; any other damage (a wrong checksum, unreadable JSON, a
+// missing file) stops the program with the file named.
 package checkpoint
 
 import (
@@ -257,7 +258,7 @@ func (d *Dir) recover(warn io.Writer) (*Recovery, error) {
 			rec.Commit = &c
 			break
 		}
-		if torn || !isCorrupt(err) {
+		if torn || !isTorn(err) {
 			return nil, err
 		}
 		torn = true
@@ -292,7 +293,7 @@ func (d *Dir) recover(warn io.Writer) (*Recovery, error) {
 			switch {
 			case err == nil:
 				rec.Pending = &e
-			case isCorrupt(err):
+			case isTorn(err):
 				// Written before anything of batch n reached the sink: as if never planned.
 				fmt.Fprintf(warn, "warning: %v; a crash interrupted the planning of batch %d, which is planned again\n", err, n)
 				os.Remove(d.file("offsets", n))
@@ -396,21 +397,29 @@ func writeFile(file string, payload []byte) error {
 
 var crcTable = crc32.MakeTable(crc32.Castagnoli)
 
-// corruptError is a checkpoint file that exists but cannot be trusted.
+// corruptError is a checkpoint file that exists but cannot be trusted. torn marks the damage
+// a crash leaves while a file is written (on a file system that does not honour fsync): the
+// file stops short. Any other damage (a wrong checksum, bad JSON) is not a crash's.
 type corruptError struct {
 	file   string
 	reason error
+	torn   bool
 }
 
 func (e *corruptError) Error() string {
 	return fmt.Sprintf("checkpoint file %s is damaged (%v)", e.file, e.reason)
 }
 
-func corrupt(file string, reason error) error { return &corruptError{file, reason} }
+func corrupt(file string, reason error) error { return &corruptError{file: file, reason: reason} }
 
 func isCorrupt(err error) bool {
 	var c *corruptError
 	return errors.As(err, &c)
+}
+
+func isTorn(err error) bool {
+	var c *corruptError
+	return errors.As(err, &c) && c.torn
 }
 
 // readFile reads a file written by writeFile and checks it. The error for a damaged file
@@ -424,6 +433,9 @@ func readFile(file string) ([]byte, error) {
 	var version, n int
 	var sum uint32
 	if !ok {
+		if bytes.HasPrefix([]byte(header), b) || bytes.HasPrefix(b, []byte(header)) {
+			return nil, &corruptError{file: file, reason: errors.New("it stops inside its header: a torn write"), torn: true}
+		}
 		return nil, corrupt(file, errors.New("no header line"))
 	}
 	if _, err := fmt.Sscanf(string(line), header+" v%d len=%d crc32c=%x", &version, &n, &sum); err != nil {
@@ -432,8 +444,11 @@ func readFile(file string) ([]byte, error) {
 	if version != Version {
 		return nil, fmt.Errorf("checkpoint file %s has format version %d, but this program reads version %d", file, version, Version)
 	}
+	if len(payload) < n {
+		return nil, &corruptError{file: file, reason: fmt.Errorf("%d bytes instead of %d: a torn write", len(payload), n), torn: true}
+	}
 	if len(payload) != n {
-		return nil, corrupt(file, fmt.Errorf("%d bytes instead of %d: a torn write", len(payload), n))
+		return nil, corrupt(file, fmt.Errorf("%d bytes instead of %d", len(payload), n))
 	}
 	if crc32.Checksum(payload, crcTable) != sum {
 		return nil, corrupt(file, errors.New("checksum mismatch"))

@@ -131,6 +131,7 @@ func TestATornTailIsTheCrashItIs(t *testing.T) {
 }
 
 func TestOtherDamageStopsWithTheFileNamed(t *testing.T) {
+	bad := func([]byte) []byte { return []byte("sqlstream-checkpoint v1 len=2 crc32c=5f8b4b4f\n{,") }
 	for _, c := range []struct {
 		file string
 		f    func([]byte) []byte
@@ -141,7 +142,11 @@ func TestOtherDamageStopsWithTheFileNamed(t *testing.T) {
 		{"commits/1", truncate, "commits/1 is damaged"},
 		{"metadata", func([]byte) []byte { return []byte("{") }, "metadata is damaged (no header line)"},
 		{"state/2", func([]byte) []byte { return []byte("sqlstream-checkpoint v1 len=2 crc32c=0\nab") }, "state/2 is damaged (checksum mismatch)"},
-		{"offsets/2", func([]byte) []byte { return nil }, "offsets/2 is damaged (no header line)"},
+		{"offsets/2", func([]byte) []byte { return []byte("garbage") }, "offsets/2 is damaged (no header line)"},
+		// The last commit, damaged but not short: bit rot, not a crash.
+		{"commits/2", flip, "commits/2 is damaged (checksum mismatch)"},
+		{"commits/2", func(b []byte) []byte { return append(b, 'x') }, "commits/2 is damaged ("},
+		{"commits/2", bad, "commits/2 is damaged ("},
 	} {
 		dir := t.TempDir()
 		d, _, _ := open(t, dir)

@@ -3,8 +3,6 @@ package runtime
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -181,7 +179,7 @@ func (r *queryRun) run(stop, work context.Context) (err error) {
 	}
 	var cp *checkpoint.Dir
 	var resume *checkpoint.Recovery
-	sinkEnd.RunID = newRunID()
+	sinkEnd.RunID = checkpoint.NewID()
 	if dir := r.checkpointDir(); dir != "" {
 		cp, resume, err = checkpoint.Open(dir, checkpoint.Meta{Query: r.spec.Name, Schema: r.spec.Schema, State: r.spec.State}, r.opts.retain, r.stderr)
 		if err != nil {
@@ -301,25 +299,19 @@ func after(e *checkpoint.Entry) Offset {
 // else the INSERT's checkpoint option, else none.
 func (r *queryRun) checkpointDir() string {
 	if r.opts.checkpoint != "" {
-		return filepath.Join(r.opts.checkpoint, safeName(r.spec.Name))
+		return filepath.Join(r.opts.checkpoint, FileName(r.spec.Name))
 	}
 	return r.spec.Checkpoint
 }
 
-// safeName makes name usable as one file name element.
-func safeName(name string) string {
+// FileName makes name (a query's, an endpoint's) usable as one element of a file name.
+func FileName(name string) string {
 	return strings.Map(func(r rune) rune {
 		if r == '/' || r == '\\' || r == os.PathSeparator || r < ' ' {
 			return '_'
 		}
 		return r
 	}, name)
-}
-
-func newRunID() string {
-	b := make([]byte, 8)
-	rand.Read(b)
-	return hex.EncodeToString(b)
 }
 
 // batchRun is a query's running state: its compiled query, connectors and checkpoint.

@@ -176,6 +176,14 @@ func CountOffset(n int64) Offset {
 	return b
 }
 
+// ParseCountRange reads the offsets of a batch made by CountOffset: the records from..to.
+func ParseCountRange(start, end Offset) (from, to int64, err error) {
+	if from, err = ParseCount(start); err == nil {
+		to, err = ParseCount(end)
+	}
+	return from, to, err
+}
+
 // ParseCount reads an offset made by CountOffset; nil (the beginning) is 0.
 func ParseCount(o Offset) (int64, error) {
 	if o == nil {

@@ -138,7 +138,7 @@ func Open(path string, m Meta, retain int, warn io.Writer) (*Dir, *Recovery, err
 		return nil, nil, fmt.Errorf("%w\n  restore it from a backup, or start over with a new checkpoint directory", err)
 	case errors.Is(err, fs.ErrNotExist):
 		m.Version = Version
-		m.ID = newID()
+		m.ID = NewID()
 		m.Created = time.Now().UTC().Format(time.RFC3339)
 		b, _ := json.MarshalIndent(m, "", "  ")
 		if err := writeFile(filepath.Join(path, "metadata"), b); err != nil {
@@ -173,7 +173,8 @@ func (d *Dir) ID() string { return d.meta.ID }
 // Path is the checkpoint's directory.
 func (d *Dir) Path() string { return d.path }
 
-func newID() string {
+// NewID is a random id: a checkpoint's, or a run's without one.
+func NewID() string {
 	b := make([]byte, 8)
 	rand.Read(b)
 	return hex.EncodeToString(b)

@@ -13,6 +13,7 @@ import (
 
 	rt "github.com/sqlstream/sqlstream/runtime"
 	"github.com/sqlstream/sqlstream/runtime/atomicfile"
+	"github.com/sqlstream/sqlstream/runtime/codec"
 	"github.com/sqlstream/sqlstream/runtime/connector"
 )
 
@@ -56,7 +57,7 @@ var encoders = map[string]Encoder{
 				if i > 0 {
 					b = append(b, ',')
 				}
-				b = appendCSVField(b, c.Name)
+				b = codec.AppendCSVField(b, c.Name, ',')
 			}
 			b = append(b, '\n')
 		}
@@ -113,12 +114,7 @@ func OpenSinkWith(ctx context.Context, e rt.Endpoint, cols []rt.Column, mode rt.
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("files sink %q: %w", e.Name, err)
 	}
-	s.query = strings.Map(func(r rune) rune {
-		if r == '/' || r == '\\' || r == os.PathSeparator || r < ' ' {
-			return '_'
-		}
-		return r
-	}, e.Name)
+	s.query = rt.FileName(e.Name)
 	if err := s.openManifest(e); err != nil {
 		return nil, fmt.Errorf("files sink %q: %w", e.Name, err)
 	}
@@ -293,13 +289,3 @@ func escapePartition(v string) string {
 }
 
 func (s *sink) Close() error { return s.manifest.Close() }
-
-// appendCSVField appends f as one CSV field, quoted when it needs to be (RFC 4180).
-func appendCSVField(b []byte, f string) []byte {
-	if f != "" && !strings.ContainsAny(f, ",\"\r\n") && f[0] != ' ' && f[len(f)-1] != ' ' {
-		return append(b, f...)
-	}
-	b = append(b, '"')
-	b = append(b, strings.ReplaceAll(f, `"`, `""`)...)
-	return append(b, '"')
-}

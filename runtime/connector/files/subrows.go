@@ -76,7 +76,7 @@ func (r *subRows) AppendCSV(dst []byte, i int) []byte {
 			dst = append(dst, ',')
 		}
 		if r.Value(i, j) != nil {
-			dst = appendCSVField(dst, r.Cell(i, j))
+			dst = codec.AppendCSVField(dst, r.Cell(i, j), ',')
 		}
 	}
 	return dst

@@ -94,11 +94,7 @@ func (s *source) Next(ctx context.Context, start rt.Offset, limit bool) (rt.Offs
 }
 
 func (s *source) Read(ctx context.Context, start, end rt.Offset, emit func(*rt.Chunk) error) error {
-	from, err := rt.ParseCount(start)
-	if err != nil {
-		return err
-	}
-	to, err := rt.ParseCount(end)
+	from, to, err := rt.ParseCountRange(start, end)
 	if err != nil {
 		return err
 	}

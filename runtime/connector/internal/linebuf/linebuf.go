@@ -109,11 +109,7 @@ func (b *Buffer) Next(ctx context.Context, start rt.Offset, wait bool) (rt.Offse
 
 // Read emits the lines between start and end and forgets them: the stream cannot replay.
 func (b *Buffer) Read(ctx context.Context, start, end rt.Offset, emit func(*rt.Chunk) error) error {
-	from, err := rt.ParseCount(start)
-	if err != nil {
-		return err
-	}
-	to, err := rt.ParseCount(end)
+	from, to, err := rt.ParseCountRange(start, end)
 	if err != nil {
 		return err
 	}

@@ -2,6 +2,7 @@ package codegen
 
 import (
 	"strconv"
+	"strings"
 
 	. "github.com/dave/jennifer/jen"
 
@@ -12,45 +13,35 @@ import (
 // accType declares the accumulator struct (one set of fields per aggregate), its merge
 // method, and the constructor that allocates COUNT(DISTINCT) sets.
 func (g *queryGen) accType() {
-	fields := []Code{Id("mark").Int64().Comment("batch id + 1 of the last batch that changed the group")}
-	g.accState = []stateField{{"mark", "Int64"}}
+	g.accState = []stateField{{"mark", "Int64", "batch id + 1 of the last batch that changed the group"}}
 	state := func(fs ...stateField) { g.accState = append(g.accState, fs...) }
 	var merge []Code
-	init := Dict{}
 	for i, a := range g.q.Agg.Aggs {
 		n := strconv.Itoa(i)
 		switch a.Func {
 		case plan.CountStar, plan.Count:
-			fields = append(fields, Id("n"+n).Int64().Comment(string(a.Func)))
-			state(stateField{"n" + n, "Int64"})
+			state(stateField{"n" + n, "Int64", string(a.Func)})
 			merge = append(merge, Id("g").Dot("n"+n).Op("+=").Id("a").Dot("n"+n))
 		case plan.CountDistinct:
-			fields = append(fields, Id("d"+n).Map(goType(a.Arg.Type())).Struct().Comment("count(DISTINCT)"))
-			state(stateField{"d" + n, "set " + stateKind(a.Arg.Type())})
-			init[Id("d"+n)] = Map(goType(a.Arg.Type())).Struct().Values()
+			state(stateField{"d" + n, "set " + stateKind(a.Arg.Type()), "count(DISTINCT)"})
 			merge = append(merge, For(Id("v").Op(":=").Range().Id("a").Dot("d"+n)).Block(
 				Id("g").Dot("d"+n).Index(Id("v")).Op("=").Struct().Values()))
 		case plan.Sum:
-			fields = append(fields, Id("s"+n).Add(goType(a.Type)).Comment("sum"), Id("has"+n).Bool())
-			state(stateField{"s" + n, stateKind(a.Type)}, stateField{"has" + n, "Bool"})
+			state(stateField{"s" + n, stateKind(a.Type), "sum"}, stateField{"has" + n, "Bool", ""})
 			merge = append(merge, Id("g").Dot("s"+n).Op("+=").Id("a").Dot("s"+n),
 				Id("g").Dot("has"+n).Op("=").Id("g").Dot("has"+n).Op("||").Id("a").Dot("has"+n))
 		case plan.Avg:
-			fields = append(fields, Id("s"+n).Float64().Comment("avg: sum and count"), Id("n"+n).Int64())
-			state(stateField{"s" + n, "Float64"}, stateField{"n" + n, "Int64"})
+			state(stateField{"s" + n, "Float64", "avg: sum and count"}, stateField{"n" + n, "Int64", ""})
 			merge = append(merge, Id("g").Dot("s"+n).Op("+=").Id("a").Dot("s"+n), Id("g").Dot("n"+n).Op("+=").Id("a").Dot("n"+n))
 		case plan.ApproxCountDistinct:
-			fields = append(fields, Id("h"+n).Qual(pkgSQLFn, "HLL").Comment(string(a.Func)))
-			state(stateField{"h" + n, "HLL"})
+			state(stateField{"h" + n, "HLL", string(a.Func)})
 			merge = append(merge, Id("g").Dot("h"+n).Dot("Merge").Call(Id("a").Dot("h"+n)))
 		case plan.StddevSamp, plan.StddevPop, plan.VarSamp, plan.VarPop:
-			fields = append(fields, Id("v"+n).Qual(pkgSQLFn, "Moments").Comment(string(a.Func)))
-			state(stateField{"v" + n, "Moments"})
+			state(stateField{"v" + n, "Moments", string(a.Func)})
 			merge = append(merge, Id("g").Dot("v"+n).Dot("Merge").Call(Id("a").Dot("v"+n)))
 		case plan.First, plan.Last:
-			fields = append(fields, Id("f"+n).Add(goType(a.Type)).Comment(string(a.Func)), Id("null"+n).Bool(), Id("has"+n).Bool(),
-				Id("at"+n).Qual(pkgSQLFn, "Pos"))
-			state(stateField{"f" + n, stateKind(a.Type)}, stateField{"null" + n, "Bool"}, stateField{"has" + n, "Bool"}, stateField{"at" + n, "Pos"})
+			state(stateField{"f" + n, stateKind(a.Type), string(a.Func)}, stateField{"null" + n, "Bool", ""},
+				stateField{"has" + n, "Bool", ""}, stateField{"at" + n, "Pos", ""})
 			// Of two partial results, the one that arrived first (last) wins.
 			cond := Id("a").Dot("at" + n).Dot("Before").Call(Id("g").Dot("at" + n))
 			if a.Func == plan.Last {
@@ -62,13 +53,25 @@ func (g *queryGen) accType() {
 			}
 			merge = append(merge, If(Id("a").Dot("has"+n).Op("&&").Parens(Op("!").Id("g").Dot("has"+n).Op("||").Add(cond))).Block(copies...))
 		case plan.Min, plan.Max:
-			fields = append(fields, Id("m"+n).Add(goType(a.Type)).Comment(string(a.Func)), Id("has"+n).Bool())
-			state(stateField{"m" + n, stateKind(a.Type)}, stateField{"has" + n, "Bool"})
+			state(stateField{"m" + n, stateKind(a.Type), string(a.Func)}, stateField{"has" + n, "Bool", ""})
 			better := betterThan(a, Id("a").Dot("m"+n), Id("g").Dot("m"+n))
 			merge = append(merge, If(Id("a").Dot("has"+n).Op("&&").Parens(Op("!").Id("g").Dot("has"+n).Op("||").Add(better))).Block(
 				Id("g").Dot("m"+n).Op("=").Id("a").Dot("m"+n),
 				Id("g").Dot("has"+n).Op("=").True(),
 			))
+		}
+	}
+	// The struct is what the checkpoint saves: its fields and their kinds, one list.
+	var fields []Code
+	init := Dict{}
+	for _, f := range g.accState {
+		field := Id(f.name).Add(kindType(f.kind))
+		if f.doc != "" {
+			field.Comment(f.doc)
+		}
+		fields = append(fields, field)
+		if strings.HasPrefix(f.kind, "set ") {
+			init[Id(f.name)] = kindType(f.kind).Values()
 		}
 	}
 	acc := g.id("Acc")

@@ -138,11 +138,8 @@ func colNames(cols []plan.Column) []string {
 // structFields declares a field per column and a <Name>Null flag for nullable ones.
 func structFields(names []string, cols []plan.Column) []Code {
 	var fs []Code
-	for i, c := range cols {
-		fs = append(fs, Id(names[i]).Add(goType(c.Type)))
-		if c.Nullable {
-			fs = append(fs, Id(names[i]+"Null").Bool())
-		}
+	for _, f := range columnState(names, cols) {
+		fs = append(fs, Id(f.name).Add(kindType(f.kind)))
 	}
 	return fs
 }

@@ -86,19 +86,7 @@ func fieldNames(cols []string) []string {
 
 // goType is the Go type generated code uses for values of t. BYTES are kept in strings so
 // they can be compared and used as map keys; the sinks encode them as bytes.
-func goType(t sqltype.Type) *Statement {
-	switch t {
-	case sqltype.Boolean:
-		return Bool()
-	case sqltype.Int, sqltype.Date:
-		return Int32()
-	case sqltype.BigInt, sqltype.Timestamp, sqltype.Interval, sqltype.Window:
-		return Int64()
-	case sqltype.Double:
-		return Float64()
-	}
-	return String()
-}
+func goType(t sqltype.Type) *Statement { return kindType(stateKind(t)) }
 
 // zero is the placeholder value of a NULL of type t.
 func zero(t sqltype.Type) *Statement {

@@ -10,15 +10,36 @@ import (
 	"github.com/sqlstream/sqlstream/compiler/sqltype"
 )
 
-// stateField is one field of a state struct as a checkpoint snapshot writes it. kind names
-// the rt.StateEncoder method for a scalar (Bool, Int32, Int64, Float64, String), or is
-// "set <kind>" (a COUNT(DISTINCT) set), HLL, Moments or Pos.
+// stateField is one field of a state struct: its Go type follows from its kind, and so does
+// how a checkpoint snapshot writes it. kind names the rt.StateEncoder method for a scalar
+// (Bool, Int32, Int64, Float64, String), or is "set <kind>" (a COUNT(DISTINCT) set), HLL,
+// Moments or Pos; doc is the field's comment.
 type stateField struct {
 	name string
 	kind string
+	doc  string
 }
 
-// stateKind is the encoder method for a value of SQL type t, after goType.
+// kindType is the Go type of a field of that kind.
+func kindType(kind string) *Statement {
+	switch kind {
+	case "Bool":
+		return Bool()
+	case "Int32":
+		return Int32()
+	case "Int64":
+		return Int64()
+	case "Float64":
+		return Float64()
+	case "String":
+		return String()
+	case "HLL", "Moments", "Pos":
+		return Qual(pkgSQLFn, kind)
+	}
+	return Map(kindType(strings.TrimPrefix(kind, "set "))).Struct()
+}
+
+// stateKind is the kind of a value of SQL type t: what goType is made from.
 func stateKind(t sqltype.Type) string {
 	switch t {
 	case sqltype.Boolean:
@@ -33,13 +54,14 @@ func stateKind(t sqltype.Type) string {
 	return "String"
 }
 
-// columnState lists the fields of a struct declared by structFields.
+// columnState lists the fields of a struct of columns: one per column, and a <Name>Null flag
+// for the nullable ones.
 func columnState(names []string, cols []plan.Column) []stateField {
 	var fs []stateField
 	for i, c := range cols {
-		fs = append(fs, stateField{names[i], stateKind(c.Type)})
+		fs = append(fs, stateField{names[i], stateKind(c.Type), ""})
 		if c.Nullable {
-			fs = append(fs, stateField{names[i] + "Null", "Bool"})
+			fs = append(fs, stateField{names[i] + "Null", "Bool", ""})
 		}
 	}
 	return fs
@@ -92,10 +114,10 @@ func loadField(recv string, f stateField) []Code {
 func (g *queryGen) queryState() []stateField {
 	var fs []stateField
 	if g.q.Limit >= 0 && g.q.Mode == plan.Append && g.q.Agg == nil {
-		fs = append(fs, stateField{"emitted", "Int64"})
+		fs = append(fs, stateField{"emitted", "Int64", ""})
 	}
 	if g.eventKey >= 0 {
-		fs = append(fs, stateField{"maxEvent", "Int64"}, stateField{"watermark", "Int64"})
+		fs = append(fs, stateField{"maxEvent", "Int64", ""}, stateField{"watermark", "Int64", ""})
 	}
 	return fs
 }

@@ -7,13 +7,13 @@ import (
 	"fmt"
 	"regexp"
 	"strconv"
-	"strings"
 
 	. "github.com/dave/jennifer/jen"
 	"golang.org/x/tools/imports"
 
 	"github.com/sqlstream/sqlstream/compiler/plan"
 	"github.com/sqlstream/sqlstream/compiler/sqltype"
+	"github.com/sqlstream/sqlstream/runtime/connector"
 )
 
 // Config chooses what Generate produces.
@@ -494,7 +494,7 @@ func (g *queryGen) spec() Code {
 		fields = append(fields, kv("Trigger", Qual(pkgRT, "Trigger").Values(kv("Kind", Qual(pkgRT, "TriggerAvailableNow")))))
 	}
 	fields = append(fields,
-		kv("OpenSource", Qual(connectorPkg(q.Source.Connector, q.Source.Options), "OpenSource")),
+		kv("OpenSource", Qual(connectorPkg(connector.Source, q.Source.Connector, q.Source.Options), "OpenSource")),
 		kv("OpenSink", g.openSink()),
 		kv("New", Id("new"+exported(g.p)+"Query")),
 	)
@@ -535,19 +535,15 @@ func (g *queryGen) openSink() Code {
 	if g.q.Sink.Connector == "go" {
 		return Id("p").Dot("open" + exported(g.q.Name) + "Sink")
 	}
-	return Qual(connectorPkg(g.q.Sink.Connector, g.q.Sink.Options), "OpenSink")
+	return Qual(connectorPkg(connector.Sink, g.q.Sink.Connector, g.q.Sink.Options), "OpenSink")
 }
 
-// connectorPkg is the package implementing a connector: files with format = 'parquet' is the
-// parquet package, so that only programs reading or writing Parquet link its library.
-func connectorPkg(name string, opts map[string]string) string {
-	switch {
-	case name == "files" && strings.EqualFold(opts["format"], "parquet"):
-		name = "parquet"
-	case name == "generator":
-		name = "rate" // the same schedule
-	}
-	return pkgRT + "/connector/" + name
+// connectorPkg is the import path of the package implementing a connector, as its spec
+// says: files with format = 'parquet' is the parquet package, so that only programs reading
+// or writing Parquet link its library.
+func connectorPkg(k connector.Kind, name string, opts map[string]string) string {
+	pkg, _ := connector.Impl(k, name, opts["format"])
+	return pkgRT + "/connector/" + pkg
 }
 
 // sourceEndpoint is the source's rt.Endpoint; a Parquet source also gets the declared

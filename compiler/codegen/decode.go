@@ -7,16 +7,14 @@ import (
 
 	"github.com/sqlstream/sqlstream/compiler/plan"
 	"github.com/sqlstream/sqlstream/compiler/sqltype"
+	"github.com/sqlstream/sqlstream/runtime/connector"
 )
 
-// wire is the format of the records the source hands the decoder: Parquet files and Kafka
-// records (with their metadata) arrive as JSON lines, except Kafka's CSV values.
+// wire is the format of the records the source hands the decoder (Parquet files and Kafka
+// records arrive as JSON lines): the connector's spec says.
 func (g *queryGen) wire() string {
-	switch f := g.q.Source.Format; {
-	case f == "parquet", g.q.Source.Connector == "kafka" && f != "csv":
-		return "json"
-	}
-	return g.q.Source.Format
+	_, wire := connector.Impl(connector.Source, g.q.Source.Connector, g.q.Source.Format)
+	return wire
 }
 
 // decoder generates decode(in, rec): one record of the source's format straight into the

@@ -46,6 +46,40 @@ type Spec struct {
 	Kind    Kind
 	Doc     string
 	Options []Option
+	// Package is the package under runtime/connector implementing the connector ("": Name).
+	Package string
+	// Formats are the values of the format option that another package implements (so only
+	// programs using them link its library), or whose records reach the generated decoder in
+	// another format than their name.
+	Formats map[string]Format
+}
+
+// Format is how one value of a connector's format option is implemented.
+type Format struct {
+	Package string // "": the connector's
+	Wire    string // the record format the generated decoder reads; "": the format's name
+}
+
+// Impl is the package implementing connector name of kind k with the given record format,
+// and the format of the records it hands the generated decoder.
+func Impl(k Kind, name, format string) (pkg, wire string) {
+	pkg, wire = name, format
+	s, ok := Lookup(k, name)
+	if !ok {
+		return pkg, wire
+	}
+	if s.Package != "" {
+		pkg = s.Package
+	}
+	if f, ok := s.Formats[strings.ToLower(format)]; ok {
+		if f.Package != "" {
+			pkg = f.Package
+		}
+		if f.Wire != "" {
+			wire = f.Wire
+		}
+	}
+	return pkg, wire
 }
 
 var modeOption = Option{Name: "mode", Type: "enum", Default: "dropmalformed", Enum: []string{"dropmalformed", "failfast"},
@@ -62,22 +96,23 @@ var kafkaSecurity = []Option{
 }
 
 var specs = []*Spec{
-	{Name: "files", Kind: Source, Doc: "new files in a directory, each read once, oldest first", Options: []Option{
-		{Name: "path", Type: "string", Required: true, Doc: "the directory to watch, or a glob of files such as /data/*.csv"},
-		{Name: "format", Type: "enum", Default: "text", Enum: []string{"text", "csv", "json", "parquet"}, CompileTime: true,
-			Doc: "record format: text (one line = one STRING column), csv, json (one object per line), parquet (columns matched by name, schema checked per file)"},
-		{Name: "max_files_per_trigger", Type: "int", Doc: "at most this many new files per batch (default: all)"},
-		{Name: "max_file_age", Type: "duration", Default: "0s", Doc: "ignore (with a warning) files modified this much before the newest file read, like Spark's maxFileAge (e.g. 168h): bounds the set of files a long run remembers; 0s: no limit"},
-		{Name: "header", Type: "bool", Default: "false", CompileTime: true, Doc: "csv: the first line of each file is a header and is skipped"},
-		{Name: "delimiter", Type: "string", Default: ",", CompileTime: true, Doc: "csv: the field separator, one byte"},
-		modeOption,
-	}},
+	{Name: "files", Kind: Source, Doc: "new files in a directory, each read once, oldest first",
+		Formats: map[string]Format{"parquet": {Package: "parquet", Wire: "json"}}, Options: []Option{
+			{Name: "path", Type: "string", Required: true, Doc: "the directory to watch, or a glob of files such as /data/*.csv"},
+			{Name: "format", Type: "enum", Default: "text", Enum: []string{"text", "csv", "json", "parquet"}, CompileTime: true,
+				Doc: "record format: text (one line = one STRING column), csv, json (one object per line), parquet (columns matched by name, schema checked per file)"},
+			{Name: "max_files_per_trigger", Type: "int", Doc: "at most this many new files per batch (default: all)"},
+			{Name: "max_file_age", Type: "duration", Default: "0s", Doc: "ignore (with a warning) files modified this much before the newest file read, like Spark's maxFileAge (e.g. 168h): bounds the set of files a long run remembers; 0s: no limit"},
+			{Name: "header", Type: "bool", Default: "false", CompileTime: true, Doc: "csv: the first line of each file is a header and is skipped"},
+			{Name: "delimiter", Type: "string", Default: ",", CompileTime: true, Doc: "csv: the field separator, one byte"},
+			modeOption,
+		}},
 	{Name: "rate", Kind: Source, Doc: "generates rows (timestamp TIMESTAMP, value BIGINT) at a fixed rate, like Spark's rate source; " +
 		"records reach the generated decoder as \"<timestamp micros since the epoch>,<value>\" lines (format rate)", Options: []Option{
 		{Name: "rows_per_second", Type: "int", Default: "1", Doc: "rows generated per second"},
 		{Name: "num_rows", Type: "int", Default: "0", Doc: "stop after this many rows (0: never); makes a finite demo input"},
 	}},
-	{Name: "generator", Kind: Source, Doc: "synthetic rows of the declared columns on the rate source's schedule, for demos and benchmarks: " +
+	{Name: "generator", Kind: Source, Package: "rate", Doc: "synthetic rows of the declared columns on the rate source's schedule, for demos and benchmarks: " +
 		"TIMESTAMP is the row's time, DATE its day, BIGINT/INT 0 to cardinality-1, STRING <column>_<n>, DOUBLE 0-100, BOOLEAN; never NULL; " +
 		"the same seed gives the same rows", Options: []Option{
 		{Name: "rows_per_second", Type: "int", Default: "1000", Doc: "rows generated per second"},
@@ -91,7 +126,7 @@ var specs = []*Spec{
 		{Name: "port", Type: "int", Required: true, Doc: "its port"},
 	}},
 	{Name: "stdin", Kind: Source, Doc: "lines of the program's standard input, one row each; the end of the input ends the query"},
-	{Name: "kafka", Kind: Source, Doc: "records of Kafka topics (committed records only), read by offset range so that a checkpoint replays a batch exactly; " +
+	{Name: "kafka", Kind: Source, Formats: map[string]Format{"text": {Wire: "json"}, "json": {Wire: "json"}, "bytes": {Wire: "json"}}, Doc: "records of Kafka topics (committed records only), read by offset range so that a checkpoint replays a batch exactly; " +
 		"each record is a row with its key, partition, offset, timestamp and topic, and its value: a value column (formats text, csv, bytes) or the fields of a JSON object (format json)", Options: append([]Option{
 		{Name: "brokers", Type: "string", Required: true, Doc: "the bootstrap brokers, host:port, comma-separated"},
 		{Name: "topic", Type: "string", Doc: "the topic to read, or a comma-separated list (give topic or topic_pattern)"},
@@ -112,13 +147,14 @@ var specs = []*Spec{
 		{Name: "name", Type: "string", Doc: "the table name to read it by (default: the sink's name)"},
 	}},
 	{Name: "go", Kind: Sink, Doc: "calls Go code with each batch's typed rows: a query embedded with sqlstream gen takes the callback when it is constructed"},
-	{Name: "files", Kind: Sink, Doc: "writes one file per batch into a directory (append mode)", Options: []Option{
-		{Name: "path", Type: "string", Required: true, Doc: "the output directory (created if missing)"},
-		{Name: "format", Type: "enum", Default: "json", Enum: []string{"json", "csv", "text", "parquet"}, CompileTime: true,
-			Doc: "json lines, csv, text (one STRING column, a line per row) or parquet (snappy)"},
-		{Name: "partition_by", Type: "string", Doc: "comma-separated output columns: rows go to Hive-style folders col=value/... and the files hold the other columns"},
-		{Name: "header", Type: "bool", Default: "true", Doc: "csv: write a header line"},
-	}},
+	{Name: "files", Kind: Sink, Doc: "writes one file per batch into a directory (append mode)",
+		Formats: map[string]Format{"parquet": {Package: "parquet"}}, Options: []Option{
+			{Name: "path", Type: "string", Required: true, Doc: "the output directory (created if missing)"},
+			{Name: "format", Type: "enum", Default: "json", Enum: []string{"json", "csv", "text", "parquet"}, CompileTime: true,
+				Doc: "json lines, csv, text (one STRING column, a line per row) or parquet (snappy)"},
+			{Name: "partition_by", Type: "string", Doc: "comma-separated output columns: rows go to Hive-style folders col=value/... and the files hold the other columns"},
+			{Name: "header", Type: "bool", Default: "true", Doc: "csv: write a header line"},
+		}},
 	{Name: "kafka", Kind: Sink, Doc: "writes each output row as one record to a Kafka topic", Options: append([]Option{
 		{Name: "brokers", Type: "string", Required: true, Doc: "the bootstrap brokers, host:port, comma-separated"},
 		{Name: "topic", Type: "string", Required: true, Doc: "the topic to write to; it must exist"},

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"math/rand/v2"
 	"os/exec"
 	"path/filepath"
@@ -73,7 +74,7 @@ GROUP BY user OUTPUT MODE UPDATE;
 	consume := func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
-		for len(latest) < len(want) || !equalTotals(latest, want) {
+		for !maps.Equal(latest, want) {
 			fs := cl.PollFetches(ctx)
 			if ctx.Err() != nil {
 				t.Fatalf("counts so far %v, want %v", latest, want)
@@ -100,15 +101,6 @@ GROUP BY user OUTPUT MODE UPDATE;
 	if diff := cmp.Diff(want, latest); diff != "" {
 		t.Errorf("totals per user (-want +got):\n%s", diff)
 	}
-}
-
-func equalTotals(a, b map[string]int64) bool {
-	for k, v := range b {
-		if a[k] != v {
-			return false
-		}
-	}
-	return true
 }
 
 // TestKafkaValueFormats reads CSV and text values: CSV records decoded by the CSV decoder,

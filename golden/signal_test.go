@@ -2,7 +2,6 @@ package golden_test
 
 import (
 	"bufio"
-	"context"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -10,28 +9,13 @@ import (
 	"syscall"
 	"testing"
 	"time"
-
-	"github.com/sqlstream/sqlstream/compiler"
-	"github.com/sqlstream/sqlstream/compiler/gobuild"
 )
 
 // TestSigtermStopsAfterTheBatch runs the seed example with its default (continuous) trigger
 // and stops it with SIGTERM: it must finish the batch, print it whole and exit 0.
 func TestSigtermStopsAfterTheBatch(t *testing.T) {
-	src, err := os.ReadFile("../examples/line_lengths.sql")
-	if err != nil {
-		t.Fatal(err)
-	}
-	res, errs := compiler.Compile("line_lengths.sql", src)
-	if errs.HasErrors() {
-		t.Fatal(errs.Err())
-	}
-	work := t.TempDir()
-	bin := filepath.Join(work, "ll")
-	if err := gobuild.Build(context.Background(), res.Go, bin, gobuild.Options{}); err != nil {
-		t.Fatal(err)
-	}
-	in := filepath.Join(work, "in")
+	bin := buildExample(t, "line_lengths.sql")
+	in := filepath.Join(t.TempDir(), "in")
 	os.Mkdir(in, 0o755)
 	os.WriteFile(filepath.Join(in, "a.txt"), []byte("abc\nde\n"), 0o644)
 	cmd := exec.Command(bin, "--trigger", "100ms", "--set", "lines.path="+in)

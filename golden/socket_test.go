@@ -3,7 +3,6 @@ package golden_test
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
 	"net"
 	"os"
@@ -29,6 +28,21 @@ func buildQuery(t *testing.T, src string) string {
 		t.Fatal(err)
 	}
 	return bin
+}
+
+// buildExample builds examples/<name>.
+func buildExample(t *testing.T, name string) string {
+	t.Helper()
+	src, err := os.ReadFile(filepath.Join("..", "examples", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return buildQuery(t, string(src))
+}
+
+// lastBatch is the console output from the last batch's header on.
+func lastBatch(out []byte) string {
+	return string(out[max(strings.LastIndex(string(out), "Batch:"), 0):])
 }
 
 const countLines = `CREATE SINK out WITH (connector = 'console');
@@ -63,7 +77,7 @@ func TestSocketSourceEndsWithTheConnectionUnderAvailableNow(t *testing.T) {
 	if err != nil {
 		t.Fatalf("%v\n%s", err, out)
 	}
-	last := string(out[strings.LastIndex(string(out), "Batch:"):])
+	last := lastBatch(out)
 	if !strings.Contains(last, "|apple|  2|") || !strings.Contains(last, "| pear|  1|") {
 		t.Errorf("final counts wrong:\n%s", out)
 	}
@@ -73,16 +87,12 @@ func TestSocketSourceEndsWithTheConnectionUnderAvailableNow(t *testing.T) {
 // nc -lk: every word of the lines it sends is counted.
 func TestSocketWordCount(t *testing.T) {
 	port := serve(t, "The cat and the dog.\nthe END, the end!\n\nl'été est là\n")
-	src, err := os.ReadFile("../examples/socket_wordcount.sql")
-	if err != nil {
-		t.Fatal(err)
-	}
-	bin := buildQuery(t, string(src))
+	bin := buildExample(t, "socket_wordcount.sql")
 	out, err := exec.Command(bin, "--trigger", "available-now", "--set", fmt.Sprintf("lines.port=%d", port), "--set", "lines.host=127.0.0.1").CombinedOutput()
 	if err != nil {
 		t.Fatalf("%v\n%s", err, out)
 	}
-	last := string(out[strings.LastIndex(string(out), "Batch:"):])
+	last := lastBatch(out)
 	for _, row := range []string{"|  the|    4|", "|  end|    2|", "|  and|    1|", "|  cat|    1|", "|  dog|    1|", "|l'été|    1|", "|   là|    1|", "|  est|    1|"} {
 		if !strings.Contains(last, row) {
 			t.Errorf("missing %s in\n%s", row, last)
@@ -135,37 +145,8 @@ func TestStdinSourceEndsAtEOF(t *testing.T) {
 	if err != nil {
 		t.Fatalf("%v\n%s", err, out)
 	}
-	last := string(out[strings.LastIndex(string(out), "Batch:"):])
+	last := lastBatch(out)
 	if !strings.Contains(last, "|    x|  2|") || !strings.Contains(last, "|    y|  1|") {
 		t.Errorf("counts wrong:\n%s", out)
-	}
-}
-
-// TestGeneratorLateDataExample runs examples/late_data.sql for a few seconds: windows are
-// written and rows arriving after the watermark are counted as late.
-func TestGeneratorLateDataExample(t *testing.T) {
-	src, err := os.ReadFile("../examples/late_data.sql")
-	if err != nil {
-		t.Fatal(err)
-	}
-	bin := buildQuery(t, string(src))
-	out, err := exec.Command(bin, "--trigger", "500ms", "--timeout", "4s", "--progress", "json",
-		"--set", "clicks.rows_per_second=2000").CombinedOutput()
-	if err != nil {
-		t.Fatalf("%v\n%s", err, out)
-	}
-	late := 0
-	for _, l := range strings.Split(string(out), "\n") {
-		var p struct {
-			State []struct {
-				Late int `json:"numRowsDroppedByWatermark"`
-			} `json:"stateOperators"`
-		}
-		if json.Unmarshal([]byte(l), &p) == nil && len(p.State) > 0 {
-			late += p.State[0].Late
-		}
-	}
-	if late == 0 || !strings.Contains(string(out), "|clicks|users|avg_ms|") {
-		t.Errorf("want windows and late rows, got %d late rows:\n%s", late, out)
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 )
@@ -136,4 +137,29 @@ func writeBatches(t *testing.T, files []string) string {
 		os.Chtimes(p, mt, mt)
 	}
 	return in
+}
+
+// TestGeneratorLateDataExample runs examples/late_data.sql for a few seconds: windows are
+// written and rows arriving after the watermark are counted as late.
+func TestGeneratorLateDataExample(t *testing.T) {
+	bin := buildExample(t, "late_data.sql")
+	out, err := exec.Command(bin, "--trigger", "500ms", "--timeout", "4s", "--progress", "json",
+		"--set", "clicks.rows_per_second=2000").CombinedOutput()
+	if err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	late := 0
+	for _, l := range strings.Split(string(out), "\n") {
+		var p struct {
+			State []struct {
+				Late int `json:"numRowsDroppedByWatermark"`
+			} `json:"stateOperators"`
+		}
+		if json.Unmarshal([]byte(l), &p) == nil && len(p.State) > 0 {
+			late += p.State[0].Late
+		}
+	}
+	if late == 0 || !strings.Contains(string(out), "|clicks|users|avg_ms|") {
+		t.Errorf("want windows and late rows, got %d late rows:\n%s", late, out)
+	}
 }

@@ -199,7 +199,7 @@ func (r *queryRun) run(stop, work context.Context) (err error) {
 	}
 	defer func() { err = errors.Join(err, sink.Close()) }()
 	b := &batchRun{queryRun: r, q: r.spec.New(), src: src, sink: sink, cp: cp,
-		rec: &RecordErrors{source: srcEnd.Name, failfast: strings.EqualFold(srcEnd.Options["mode"], "failfast"), w: r.stderr}}
+		rec: NewRecordErrors(srcEnd.Name, srcEnd.Options["mode"], r.stderr)}
 
 	var next checkpoint.Entry // the next batch: its id and start offset
 	if resume != nil {

@@ -239,15 +239,11 @@ func (g *queryGen) queryType() {
 		fields = append(fields, Id("seen").Map(Id(g.id("Key"))).Struct().Comment("the keys of the rows emitted"))
 		init[Id("seen")] = Map(Id(g.id("Key"))).Struct().Values()
 	}
-	if q.Limit >= 0 && q.Mode == plan.Append {
-		fields = append(fields, Id("emitted").Int64().Comment("rows emitted so far, for LIMIT"))
+	for _, f := range g.queryState() {
+		fields = append(fields, Id(f.name).Add(kindType(f.kind)).Comment(f.doc))
 	}
 	if g.eventKey >= 0 {
-		fields = append(fields,
-			Id("maxEvent").Int64().Comment("the largest event time seen"),
-			Id("watermark").Int64().Comment("the watermark of the batch running: maxEvent of the earlier ones minus the delay"),
-			Id("late").Int64().Comment("rows the last batch dropped as later than the watermark"),
-		)
+		fields = append(fields, Id("late").Int64().Comment("rows the last batch dropped as later than the watermark"))
 		init[Id("maxEvent")] = Qual("math", "MinInt64")
 		init[Id("watermark")] = Qual("math", "MinInt64")
 	}

@@ -110,14 +110,16 @@ func loadField(recv string, f stateField) []Code {
 	return []Code{x.Op("=").Id("d").Dot(f.kind).Call()}
 }
 
-// queryState lists the query struct's own state fields (the groups aside).
+// queryState lists the query struct's own state fields (the groups aside), which queryType
+// declares.
 func (g *queryGen) queryState() []stateField {
 	var fs []stateField
 	if g.q.Limit >= 0 && g.q.Mode == plan.Append && g.q.Agg == nil {
-		fs = append(fs, stateField{"emitted", "Int64", ""})
+		fs = append(fs, stateField{"emitted", "Int64", "rows emitted so far, for LIMIT"})
 	}
 	if g.eventKey >= 0 {
-		fs = append(fs, stateField{"maxEvent", "Int64", ""}, stateField{"watermark", "Int64", ""})
+		fs = append(fs, stateField{"maxEvent", "Int64", "the largest event time seen"},
+			stateField{"watermark", "Int64", "the watermark of the batch running: maxEvent of the earlier ones minus the delay"})
 	}
 	return fs
 }

@@ -1,6 +1,7 @@
 package compiler_test
 
 import (
+	"fmt"
 	"go/ast"
 	"go/importer"
 	"go/parser"
@@ -13,6 +14,8 @@ import (
 	"testing"
 
 	"github.com/sqlstream/sqlstream/compiler"
+	"github.com/sqlstream/sqlstream/compiler/check"
+	"github.com/sqlstream/sqlstream/internal/randsql"
 )
 
 // FuzzCompile feeds arbitrary text through the whole compiler: it must never panic, and a
@@ -29,35 +32,100 @@ func FuzzCompile(f *testing.F) {
 	f.Add("CREATE SOURCE s (a INT, b STRING) WITH (connector = 'files', path = '/x', format = 'csv');\n" +
 		"CREATE SINK o WITH (connector = 'console');\n" +
 		"INSERT INTO o SELECT b, sum(a), count(DISTINCT a) FROM s WHERE a BETWEEN 1 AND 9 AND b LIKE 'x%' GROUP BY b HAVING sum(a) > 2 ORDER BY 2 DESC LIMIT 3;")
-	f.Fuzz(func(t *testing.T, src string) {
-		res, errs := compiler.Compile("fuzz.sql", []byte(src))
-		if errs.HasErrors() {
-			if res.Go != nil {
-				t.Fatalf("errors reported but Go generated")
+	// Every function of the registry, with NULLs and with extreme constants for arguments.
+	for _, name := range check.FunctionNames() {
+		lo, _, agg, _ := check.Arity(name)
+		for _, arg := range []string{"NULL", "2147483647", "-9223372036854775807", "'('", "-0.0", "d", "s"} {
+			args := strings.TrimSuffix(strings.Repeat(arg+", ", lo), ", ")
+			q := fmt.Sprintf("INSERT INTO o SELECT %s(%s) AS x FROM t;", name, args)
+			if agg {
+				q = fmt.Sprintf("INSERT INTO o SELECT s, %s(%s) AS x FROM t GROUP BY s OUTPUT MODE UPDATE;", name, args)
 			}
-			for _, d := range errs {
-				if d.Pos.Line < 1 || strings.TrimSpace(d.Msg) == "" {
-					t.Fatalf("diagnostic without position or message: %+v", d)
-				}
-			}
-			return
+			f.Add(randsql.Schema + "CREATE SINK o WITH (connector = 'console');\n" + q)
 		}
-		if len(res.Go) == 0 {
-			t.Fatalf("no errors and no Go generated")
-		}
-		if err := typeCheck(res.Go); err != nil {
-			t.Fatalf("the generated Go does not compile: %v\n%s", err, res.Go)
-		}
-	})
+	}
+	f.Fuzz(func(t *testing.T, src string) { compileAndCheck(t, src) })
 }
 
-// The source importer caches the runtime packages it has type-checked, so after the first
-// input a check costs only the generated file.
+// FuzzGenerated turns the fuzzer's bytes into the choices of a random query
+// (internal/randsql) instead of its characters, so that coverage guidance explores what the
+// grammar can say: NULL, extreme constants, every operator and function in every clause.
+func FuzzGenerated(f *testing.F) {
+	for i := range 32 {
+		f.Add([]byte(fmt.Sprintf("seed %d: %x", i, i*0x9e3779b9)))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) { compileAndCheck(t, randsql.FromBytes(b).File(4)) })
+}
+
+// TestRandomQueries compiles a few thousand random queries on every run: each is rejected
+// with positioned diagnostics, or its Go type-checks. golden/random_test.go also builds and
+// runs a sample.
+func TestRandomQueries(t *testing.T) {
+	accepted := 0
+	const n = 2000
+	for seed := range uint64(n) {
+		if compileAndCheck(t, randsql.FromSeed(seed).File(4)) {
+			accepted++
+		}
+		if t.Failed() {
+			t.Fatalf("seed %d", seed)
+		}
+	}
+	// The generator is useful only while it writes queries the checker accepts.
+	if accepted < n/4 {
+		t.Errorf("only %d of %d random queries were accepted", accepted, n)
+	}
+}
+
+// compileAndCheck compiles src: a query with errors must have positioned diagnostics and no
+// Go; a query without must produce Go that type-checks. It reports whether src was accepted.
+func compileAndCheck(t *testing.T, src string) bool {
+	t.Helper()
+	res, errs := compiler.Compile("fuzz.sql", []byte(src))
+	if errs.HasErrors() {
+		if res.Go != nil {
+			t.Fatalf("errors reported but Go generated")
+		}
+		for _, d := range errs {
+			if d.Pos.Line < 1 || strings.TrimSpace(d.Msg) == "" {
+				t.Fatalf("diagnostic without position or message: %+v\n%s", d, src)
+			}
+		}
+		return false
+	}
+	if len(res.Go) == 0 {
+		t.Fatalf("no errors and no Go generated")
+	}
+	if err := typeCheck(res.Go); err != nil {
+		t.Fatalf("the generated Go does not compile: %v\n%s\n%s", err, src, res.Go)
+	}
+	return true
+}
+
+// The source importer type-checks the runtime packages once, but asks the go command where
+// a package is on every import; importCache answers repeated imports itself, so after the
+// first input a check costs only the generated file.
 var (
 	checkMu   sync.Mutex
 	checkFset = token.NewFileSet()
-	checkImp  = importer.ForCompiler(checkFset, "source", nil)
+	checkImp  = importCache{importer.ForCompiler(checkFset, "source", nil).(types.ImporterFrom), map[string]*types.Package{}}
 )
+
+type importCache struct {
+	types.ImporterFrom
+	pkgs map[string]*types.Package
+}
+
+func (c importCache) ImportFrom(path, dir string, mode types.ImportMode) (*types.Package, error) {
+	if p := c.pkgs[path]; p != nil {
+		return p, nil
+	}
+	p, err := c.ImporterFrom.ImportFrom(path, dir, mode)
+	if err == nil {
+		c.pkgs[path] = p
+	}
+	return p, err
+}
 
 // typeCheck type-checks one generated file as package main (or the embedded package).
 func typeCheck(src []byte) error {
@@ -67,7 +135,7 @@ func typeCheck(src []byte) error {
 	if err != nil {
 		return err
 	}
-	conf := types.Config{Importer: checkImp.(types.ImporterFrom)}
+	conf := types.Config{Importer: checkImp}
 	_, err = conf.Check(f.Name.Name, checkFset, []*ast.File{f}, nil)
 	return err
 }

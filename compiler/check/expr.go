@@ -709,6 +709,22 @@ func (x *exprChecker) firstLast(f *grammar.FuncCall, name string, as *aggScope, 
 	return &plan.ColRef{Idx: len(as.agg.KeyCols) + len(as.agg.Aggs) - 1, Name: text, T: t, Null: true}
 }
 
+// Arity tells how many arguments a built-in function takes (max < 0: any number from min)
+// and whether it is an aggregate; ok is false for an unknown name. Random query generators
+// use it to reach every function.
+func Arity(name string) (min, max int, aggregate, ok bool) {
+	if fn, found := scalars[name]; found {
+		return fn.min, fn.max, false, true
+	}
+	switch {
+	case !aggNames[name]:
+		return 0, 0, false, false
+	case strings.HasPrefix(name, "first") || strings.HasPrefix(name, "last"):
+		return 1, 2, true, true
+	}
+	return 1, 1, true, true
+}
+
 // FunctionNames lists the built-in scalar functions, for the reference and "did you mean".
 func FunctionNames() []string {
 	var n []string

@@ -20,6 +20,8 @@ func (g *exprGen) cast(e *plan.Cast) val {
 		return x
 	}
 	conv := func(c Code) val { return val{v: c, null: x.null} }
+	// op is a conversion written as an operator expression, parenthesised as an operand.
+	op := func(c Code) val { return val{v: c, null: x.null, op: true} }
 	// parsed calls a (T, ok) function and is NULL when it fails.
 	parsed := func(fn string) val {
 		name := g.q.name("p")
@@ -59,7 +61,7 @@ func (g *exprGen) cast(e *plan.Cast) val {
 		case sqltype.String:
 			return parsed("CastToBoolean")
 		case sqltype.Int, sqltype.BigInt, sqltype.Double:
-			return conv(Add(x.v).Op("!=").Lit(0))
+			return op(x.operand().Op("!=").Lit(0))
 		}
 	case sqltype.Int, sqltype.BigInt:
 		goT := Int64()
@@ -94,18 +96,18 @@ func (g *exprGen) cast(e *plan.Cast) val {
 		case sqltype.Int, sqltype.BigInt:
 			return conv(Float64().Call(x.v))
 		case sqltype.Timestamp:
-			return conv(Float64().Call(x.v).Op("/").Lit(1e6))
+			return op(Float64().Call(x.v).Op("/").Lit(1e6))
 		}
 	case sqltype.Timestamp:
 		switch from {
 		case sqltype.String:
 			return parsed("CastToTimestamp")
 		case sqltype.Int, sqltype.BigInt:
-			return conv(Int64().Call(x.v).Op("*").Lit(1000000))
+			return op(Int64().Call(x.v).Op("*").Lit(1000000))
 		case sqltype.Double:
-			return conv(Qual(pkgSQLFn, "DoubleToInt64").Call(Add(x.v).Op("*").Lit(1e6)))
+			return conv(Qual(pkgSQLFn, "DoubleToInt64").Call(x.operand().Op("*").Lit(1e6)))
 		case sqltype.Date:
-			return conv(Int64().Call(x.v).Op("*").Lit(86400000000))
+			return op(Int64().Call(x.v).Op("*").Lit(86400000000))
 		}
 	case sqltype.Date:
 		switch from {

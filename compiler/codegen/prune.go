@@ -31,9 +31,7 @@ func prune(src []byte) ([]byte, error) {
 			if !ok || fn.Body == nil {
 				continue
 			}
-			unread := unreadLocals(fn.Body)
-			if len(unread) > 0 {
-				dropAssignments(fn.Body, unread)
+			if unread := unreadLocals(fn.Body); len(unread) > 0 && dropAssignments(fn.Body, unread) {
 				changed = true
 			}
 		}
@@ -85,8 +83,11 @@ func unreadLocals(body *ast.BlockStmt) map[*ast.Object]bool {
 	return out
 }
 
-// dropAssignments removes the declarations of and assignments to the unread variables.
-func dropAssignments(body *ast.BlockStmt, unread map[*ast.Object]bool) {
+// dropAssignments removes the declarations of and assignments to the unread variables, and
+// reports whether it changed anything (so that a variable it cannot remove ends the loop
+// instead of repeating it forever; the type check then reports it).
+func dropAssignments(body *ast.BlockStmt, unread map[*ast.Object]bool) bool {
+	changed := false
 	isUnread := func(e ast.Expr) bool {
 		id, ok := e.(*ast.Ident)
 		return ok && id.Obj != nil && unread[id.Obj]
@@ -104,14 +105,30 @@ func dropAssignments(body *ast.BlockStmt, unread map[*ast.Object]bool) {
 							l, r = append(l, s.Lhs[i]), append(r, s.Rhs[i])
 						}
 					}
+					changed = changed || len(l) < len(s.Lhs)
 					if len(l) == 0 {
 						continue
 					}
 					s.Lhs, s.Rhs = l, r
+					break
+				}
+				// v, ok := f(): the unread ones become _, and the statement goes when all are.
+				named := 0
+				for i, e := range s.Lhs {
+					if isUnread(e) {
+						s.Lhs[i] = ast.NewIdent("_")
+						changed = true
+					} else if e.(*ast.Ident).Name != "_" {
+						named++
+					}
+				}
+				if named == 0 {
+					continue
 				}
 			case *ast.DeclStmt:
 				if g, ok := s.Decl.(*ast.GenDecl); ok && len(g.Specs) == 1 {
 					if v, ok := g.Specs[0].(*ast.ValueSpec); ok && len(v.Names) == 1 && len(v.Values) == 0 && isUnread(v.Names[0]) {
+						changed = true
 						continue
 					}
 				}
@@ -140,6 +157,7 @@ func dropAssignments(body *ast.BlockStmt, unread map[*ast.Object]bool) {
 		return out
 	}
 	body.List = fix(body.List)
+	return changed
 }
 
 // dropUnusedImports removes the imports that pruning left unused.

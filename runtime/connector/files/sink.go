@@ -121,34 +121,25 @@ func OpenSinkWith(ctx context.Context, e rt.Endpoint, cols []rt.Column, mode rt.
 	return s, nil
 }
 
-// partitionBy reads the partition_by option: a comma-separated list of output columns.
+// partitionBy reads the partition_by option: a comma-separated list of output columns, as
+// the compiler checked it (again here for --set and embedded programs).
 func (s *sink) partitionBy(opt string) error {
-	inPartition := map[int]bool{}
-	for _, name := range strings.Split(opt, ",") {
-		if name = strings.TrimSpace(name); name == "" {
-			continue
-		}
-		j := slices.IndexFunc(s.cols, func(c rt.Column) bool { return strings.EqualFold(c.Name, name) })
-		switch {
-		case j < 0:
-			var names []string
-			for _, c := range s.cols {
-				names = append(names, c.Name)
-			}
-			return fmt.Errorf("partition_by: the query has no column %q (its columns: %s)", name, strings.Join(names, ", "))
-		case inPartition[j]:
-			return fmt.Errorf("partition_by: column %q is listed twice", name)
-		case strings.HasPrefix(s.cols[j].Type, "STRUCT") || s.cols[j].Type == "WINDOW":
-			return fmt.Errorf("partition_by: column %q is a window; partition by window.start instead", name)
-		}
-		inPartition[j] = true
-		s.partition = append(s.partition, j)
+	names := make([]string, len(s.cols))
+	for i, c := range s.cols {
+		names[i] = c.Name
 	}
-	if len(s.partition) > 0 && len(s.partition) == len(s.cols) {
-		return errors.New("partition_by: every column is a partition column, which leaves the files empty")
+	idx, err := connector.PartitionBy(opt, names)
+	if err != nil {
+		return err
 	}
+	for _, j := range idx {
+		if strings.HasPrefix(s.cols[j].Type, "STRUCT") || s.cols[j].Type == "WINDOW" {
+			return fmt.Errorf("partition_by: column %q is a window; partition by window.start instead", s.cols[j].Name)
+		}
+	}
+	s.partition = idx
 	for j := range s.cols {
-		if !inPartition[j] {
+		if !slices.Contains(idx, j) {
 			s.data = append(s.data, j)
 		}
 	}

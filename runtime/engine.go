@@ -402,10 +402,10 @@ func (b *batchRun) step(ctx context.Context, e checkpoint.Entry, began time.Time
 		NumInputRows: lines, MalformedRows: b.rec.endBatch(e.Batch), NumOutputRows: rows.Len()})
 	if b.cp != nil {
 		c := checkpoint.Commit{Batch: e.Batch, InputRows: lines, OutputRows: rows.Len(), Watermark: p.EventTime["watermark"]}
-		if len(p.StateOperators) > 0 {
-			c.StateRows = p.StateOperators[0].NumRowsTotal
-		}
 		if sq, ok := b.q.(StatefulQuery); ok {
+			// Every stateful query counts its rows: only event-time ones report them in
+			// the progress, so that cannot be where the count comes from.
+			c.StateRows = sq.StateRows()
 			b.enc.buf = b.enc.buf[:0]
 			sq.SaveState(&b.enc)
 			c.StateBytes = len(b.enc.buf)

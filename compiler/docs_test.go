@@ -2,6 +2,7 @@ package compiler_test
 
 import (
 	"fmt"
+	"math"
 	"os"
 	"regexp"
 	"strings"
@@ -54,8 +55,19 @@ func connectorTables() string {
 		fmt.Fprintf(&b, "\n### %s %s\n\n%s.\n\n| option | type | default | |\n| --- | --- | --- | --- |\n", s.Name, s.Kind, s.Doc)
 		for _, o := range s.Options {
 			typ := o.Type
-			if len(o.Enum) > 0 {
+			switch {
+			case len(o.Enum) > 0:
 				typ = strings.Join(o.Enum, " \\| ")
+			case o.Type == "int" && o.Max > 0:
+				typ = fmt.Sprintf("int %d–%d", o.Min, o.Max)
+			case o.Type == "int" && o.Min > math.MinInt64:
+				typ = fmt.Sprintf("int ≥ %d", o.Min)
+			case o.Type == "duration":
+				typ = "duration ≥ 0"
+			case o.Bytes > 0:
+				typ = fmt.Sprintf("string of %d byte", o.Bytes)
+			case o.Required && o.Type == "string":
+				typ = "non-empty string"
 			}
 			def := o.Default
 			if o.Required {

@@ -161,6 +161,19 @@ func (r *queryRun) endpoint(e Endpoint, kind connector.Kind) (Endpoint, error) {
 	return e, nil
 }
 
+// feedsSource refuses a files sink writing where its files source reads, which the compiler
+// refuses too when both paths are in the SQL: here after --set overrides, with the paths
+// made absolute and symlinks followed.
+func feedsSource(src, sink Endpoint) error {
+	sp, kp := src.Options["path"], sink.Options["path"]
+	if strings.EqualFold(src.Connector, "files") && strings.EqualFold(sink.Connector, "files") &&
+		sp != "" && kp != "" && connector.SinkFeedsSource(sp, kp) {
+		return fmt.Errorf("sink %s writes into %s, inside the directory source %s reads (%s): the query would read its own output forever; "+
+			"point the sink elsewhere (--set %s.path=DIR)", sink.Name, kp, src.Name, sp, sink.Name)
+	}
+	return nil
+}
+
 // run is the micro-batch loop of one query. stop ends it between batches; work is the
 // context batches run under. A panic in the query's code becomes an error.
 func (r *queryRun) run(stop, work context.Context) (err error) {
@@ -175,6 +188,9 @@ func (r *queryRun) run(stop, work context.Context) (err error) {
 	}
 	sinkEnd, err := r.endpoint(r.spec.Sink, connector.Sink)
 	if err != nil {
+		return err
+	}
+	if err := feedsSource(srcEnd, sinkEnd); err != nil {
 		return err
 	}
 	var cp *checkpoint.Dir
@@ -386,10 +402,10 @@ func (b *batchRun) step(ctx context.Context, e checkpoint.Entry, began time.Time
 		NumInputRows: lines, MalformedRows: b.rec.endBatch(e.Batch), NumOutputRows: rows.Len()})
 	if b.cp != nil {
 		c := checkpoint.Commit{Batch: e.Batch, InputRows: lines, OutputRows: rows.Len(), Watermark: p.EventTime["watermark"]}
-		if len(p.StateOperators) > 0 {
-			c.StateRows = p.StateOperators[0].NumRowsTotal
-		}
 		if sq, ok := b.q.(StatefulQuery); ok {
+			// Every stateful query counts its rows: only event-time ones report them in
+			// the progress, so that cannot be where the count comes from.
+			c.StateRows = sq.StateRows()
 			b.enc.buf = b.enc.buf[:0]
 			sq.SaveState(&b.enc)
 			c.StateBytes = len(b.enc.buf)

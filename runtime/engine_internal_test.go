@@ -46,3 +46,38 @@ func TestReadLinesDropsByteOrderMark(t *testing.T) {
 		t.Errorf("got %q, %v", got, err)
 	}
 }
+
+// TestSetIsCheckedAgainstTheQuery: --set values pass the option validator and then the rules
+// that depend on the query's columns, and a files sink may not be pointed into its source.
+func TestSetIsCheckedAgainstTheQuery(t *testing.T) {
+	p := Program{Name: "q.sql", Queries: []QuerySpec{{
+		Name:    "out",
+		Source:  Endpoint{Name: "lines", Connector: "files", Options: map[string]string{"path": "in", "format": "text"}},
+		Sink:    Endpoint{Name: "out", Connector: "kafka", Options: map[string]string{"brokers": "b:1", "topic": "t", "format": "csv"}},
+		Columns: []Column{{Name: "id", Type: "BIGINT"}, {Name: "ID", Type: "BIGINT"}},
+	}}}
+	for _, c := range []struct{ set, want string }{
+		{"out.format=JSON", `--set: sink out: the kafka sink writes column names with format json, and columns 1 and 2 are both named "ID"; alias one in the SQL`},
+		{"lines.max_files_per_trigger=-3", `--set lines.max_files_per_trigger=-3: option max_files_per_trigger: expected an integer of at least 1, got "-3"`},
+		{"out.format=text", ""},
+	} {
+		_, err := parseFlags(p, []string{"--set", c.set}, io.Discard)
+		if c.want == "" && err != nil || c.want != "" && (err == nil || err.Error() != c.want) {
+			t.Errorf("--set %s: got %v, want %q", c.set, err, c.want)
+		}
+	}
+	f, err := parseFlags(p, []string{"--set", "out.format=Json", "--set", "out.format=csv"}, io.Discard)
+	if err != nil || f.set["out"]["format"] != "csv" {
+		t.Errorf("the last --set counts, canonically spelt: %v, %v", f, err)
+	}
+
+	src := Endpoint{Name: "lines", Connector: "files", Options: map[string]string{"path": t.TempDir()}}
+	sink := Endpoint{Name: "out", Connector: "files", Options: map[string]string{"path": src.Options["path"] + "/sub/../x"}}
+	if err := feedsSource(src, sink); err == nil || !strings.Contains(err.Error(), "the query would read its own output forever; point the sink elsewhere (--set out.path=DIR)") {
+		t.Errorf("sink inside its source: %v", err)
+	}
+	sink.Options = map[string]string{"path": src.Options["path"] + "-out"}
+	if err := feedsSource(src, sink); err != nil {
+		t.Errorf("a sibling directory: %v", err)
+	}
+}

@@ -102,7 +102,48 @@ func parseFlags(p Program, args []string, stderr io.Writer) (*flags, error) {
 			return nil, bad("--set %s: %w", s, err)
 		}
 	}
+	if err := f.checkSets(p); err != nil {
+		return nil, bad("--set: %w", err)
+	}
 	return f, nil
+}
+
+// checkSets checks, with the --set overrides applied, the sink options that depend on the
+// query's columns, as the compiler checked them in the SQL. (That a files sink does not write
+// where its source reads is checked when the query starts, for embedded programs too.)
+func (f *flags) checkSets(p Program) error {
+	for _, q := range p.Queries {
+		if spec, ok := connector.Lookup(connector.Sink, q.Sink.Connector); ok && f.set[q.Sink.Name] != nil {
+			sink := f.merged(q.Sink, connector.Sink)
+			names := make([]string, len(q.Columns))
+			for i, c := range q.Columns {
+				names[i] = c.Name
+			}
+			if err := spec.CheckColumns(sink, names); err != nil {
+				return fmt.Errorf("sink %s: %w", q.Sink.Name, err)
+			}
+		}
+	}
+	return nil
+}
+
+// merged is e's options with the defaults of its spec and the --set overrides.
+func (f *flags) merged(e Endpoint, kind connector.Kind) map[string]string {
+	o := map[string]string{}
+	if spec, ok := connector.Lookup(kind, e.Connector); ok {
+		for _, opt := range spec.Options {
+			if opt.Default != "" {
+				o[opt.Name] = opt.Default
+			}
+		}
+	}
+	for k, v := range e.Options {
+		o[k] = v
+	}
+	for k, v := range f.set[e.Name] {
+		o[k] = v
+	}
+	return o
 }
 
 // addSet validates one --set endpoint.option=value against the connector's option spec.
@@ -129,7 +170,8 @@ func (f *flags) addSet(p Program, s string) error {
 	if !ok {
 		return fmt.Errorf("unknown connector %q", ep.Connector)
 	}
-	if err := spec.Validate(opt, value); err != nil {
+	value, err := spec.Validate(opt, value)
+	if err != nil {
 		return err
 	}
 	if o := spec.Option(opt); o.CompileTime {
@@ -140,9 +182,6 @@ func (f *flags) addSet(p Program, s string) error {
 		if !strings.EqualFold(value, cur) {
 			return fmt.Errorf("%s is fixed at compile time (it shapes the generated decoder): change it in the SQL and rebuild", o.Name)
 		}
-	}
-	if spec.Option(opt).Type == "enum" {
-		value = strings.ToLower(value)
 	}
 	if f.set[ep.Name] == nil {
 		f.set[ep.Name] = map[string]string{}

@@ -17,6 +17,9 @@ type StatefulQuery interface {
 	Query
 	SaveState(e *StateEncoder)
 	LoadState(d *StateDecoder) error
+	// StateRows is the number of rows (groups, keys) the state holds, which the checkpoint's
+	// commit records for sqlstream checkpoint.
+	StateRows() int
 }
 
 // StatefulSource is implemented by sources whose Next depends on more than its start offset

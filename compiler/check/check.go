@@ -332,7 +332,7 @@ func (c *checker) insert(st *grammar.Insert) *plan.Query {
 	} else {
 		c.inserts[key(st.Sink.Name)] = st.Pos
 	}
-	before := c.errs.HasErrors()
+	before, n := c.errs.HasErrors(), len(c.errs)
 	r := c.selectRel(st.Query, &c.errs)
 	if r == nil || sk == nil {
 		return nil
@@ -348,6 +348,9 @@ func (c *checker) insert(st *grammar.Insert) *plan.Query {
 			WithHelp("add a WATERMARK to the source and its event-time column to the DISTINCT (ON) columns, so old keys can be forgotten")
 	}
 	c.trigger(st, q)
+	if !c.errs[n:].HasErrors() { // the output columns are known
+		c.sinkColumns(st, q, sk.decl)
+	}
 	for _, o := range st.With {
 		c.insertOption(o, q)
 	}

@@ -5,6 +5,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/alecthomas/participle/v2/lexer"
 
@@ -738,6 +739,9 @@ func FunctionNames() []string {
 	return n
 }
 
+// maxWindowsPerRow bounds size / slide of a sliding window.
+const maxWindowsPerRow = 1000
+
 // window checks GROUP BY window(ts, size[, slide]): tumbling windows, or sliding ones when
 // slide < size (a row belongs to every window that covers it). Rows whose time is NULL are
 // in no window.
@@ -757,6 +761,14 @@ func (x *exprChecker) window(w *grammar.FuncCall, in *scope) (plan.Expr, plan.Co
 			x.errs.Errorf(pos, "the window slide is longer than its size").WithEnd(end).
 				WithHelp("rows between windows would belong to none; use a slide up to the size")
 			return nil, plan.Column{}
+		}
+		// Every row is copied into each window covering it, before any state is merged: a
+		// tiny slide exhausts memory on the first row rather than failing slowly. The window
+		// stays usable, so the query's references to it are not reported too.
+		if n := (size + slide - 1) / max(slide, 1); slide > 0 && n > maxWindowsPerRow {
+			pos, end := span(w.Args[2])
+			x.errs.Errorf(pos, "this slide puts every row in %d windows, more than the %d allowed", n, maxWindowsPerRow).WithEnd(end).
+				WithHelp("use a slide of at least %v (the size / %d), or a shorter size", time.Duration((size+maxWindowsPerRow-1)/maxWindowsPerRow)*time.Microsecond, maxWindowsPerRow)
 		}
 	}
 	if size <= 0 || slide <= 0 {

@@ -1,11 +1,14 @@
 package check
 
 import (
+	"fmt"
+	"slices"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/sqlstream/sqlstream/compiler/diag"
+	"github.com/sqlstream/sqlstream/compiler/plan"
+	"github.com/sqlstream/sqlstream/compiler/sqltype"
 	"github.com/sqlstream/sqlstream/grammar"
 	"github.com/sqlstream/sqlstream/runtime/connector"
 )
@@ -78,9 +81,9 @@ func (c *checker) options(owner, kind string, at grammar.Ident, with []*grammar.
 			out.ok = false
 			continue
 		}
-		v := literalString(o.Value)
-		if msg := checkValue(opt, o.Value); msg != "" {
-			c.errs.Errorf(o.Value.Pos, "option %s: %s", opt.Name, msg).WithEnd(o.Value.EndPos).WithHelp("%s", optionHelp(opt))
+		v, err := checkValue(opt, o.Value)
+		if err != nil {
+			c.errs.Errorf(o.Value.Pos, "%v", err).WithEnd(o.Value.EndPos).WithHelp("%s", optionHelp(opt))
 			out.ok = false
 			continue
 		}
@@ -90,7 +93,7 @@ func (c *checker) options(owner, kind string, at grammar.Ident, with []*grammar.
 		if _, ok := out.values[opt.Name]; ok {
 			continue
 		}
-		if opt.Required {
+		if opt.Required && given[strings.ToLower(opt.Name)] == nil { // a bad value is reported already
 			out.ok = false
 			if !suggested[opt.Name] { // else the misspelt option's "did you mean" says it
 				c.errs.Errorf(at.Pos, "the %s %s needs option %q", spec.Name, kind, opt.Name).WithEnd(at.EndPos).
@@ -116,37 +119,14 @@ func literalString(l *grammar.Literal) string {
 	return l.Text
 }
 
-// checkValue reports what is wrong with a value for opt, or "".
-func checkValue(opt *connector.Option, l *grammar.Literal) string {
-	v := literalString(l)
-	switch opt.Type {
-	case "int":
-		if l.Kind != grammar.LitInt {
-			if _, err := strconv.ParseInt(v, 10, 64); err != nil || l.Kind != grammar.LitString {
-				return "expected an integer, got " + describe(l)
-			}
-		}
-	case "bool":
-		if l.Kind != grammar.LitBool && v != "true" && v != "false" {
-			return "expected true or false, got " + describe(l)
-		}
-	case "duration":
-		if _, err := time.ParseDuration(v); err != nil {
-			return "expected a duration such as '5s', got " + describe(l)
-		}
-	case "enum":
-		for _, e := range opt.Enum {
-			if strings.EqualFold(e, v) {
-				return ""
-			}
-		}
-		return "expected one of " + quoteAll(opt.Enum) + ", got " + describe(l)
-	default:
-		if l.Kind != grammar.LitString {
-			return "expected a string, got " + describe(l)
-		}
+// checkValue checks a value for opt with the connector's validator, the one --set uses, and
+// returns it in its canonical spelling. Only the literal's kind is SQL's own business: a
+// string option takes a string literal.
+func checkValue(opt *connector.Option, l *grammar.Literal) (string, error) {
+	if opt.Type == "string" && l.Kind != grammar.LitString {
+		return "", fmt.Errorf("option %s: expected %s, got %s", opt.Name, opt.Allowed(), describe(l))
 	}
-	return ""
+	return opt.Check(literalString(l))
 }
 
 func describe(l *grammar.Literal) string {
@@ -169,4 +149,56 @@ func optionHelp(opt *connector.Option) string {
 		return opt.Name + " is one of " + quoteAll(opt.Enum)
 	}
 	return opt.Name + ": " + opt.Doc
+}
+
+// option finds the option called name in a WITH clause, or nil.
+func option(with []*grammar.Option, name string) *grammar.Option {
+	for _, o := range with {
+		if strings.EqualFold(o.Key.Name, name) {
+			return o
+		}
+	}
+	return nil
+}
+
+// sinkColumns checks the sink options that depend on the query's output columns (the same
+// rules --set overrides are checked by), and that a files sink does not write where its files
+// source reads. The errors point at the option value or the select item concerned.
+func (c *checker) sinkColumns(st *grammar.Insert, q *plan.Query, decl *grammar.CreateSink) {
+	spec, ok := connector.Lookup(connector.Sink, q.Sink.Connector)
+	if !ok {
+		return
+	}
+	names := make([]string, len(q.Output))
+	for i, col := range q.Output {
+		names[i] = col.Name
+	}
+	if o := option(decl.With, "partition_by"); o != nil && spec.Option("partition_by") != nil {
+		idx, err := connector.PartitionBy(literalString(o.Value), names)
+		if err != nil {
+			c.errs.Errorf(o.Value.Pos, "%v", err).WithEnd(o.Value.EndPos).
+				WithHelp("name output columns of the query at line %d, once each, and leave at least one for the files", st.Pos.Line)
+		}
+		for _, j := range idx {
+			if q.Output[j].Type == sqltype.Window {
+				c.errs.Errorf(o.Value.Pos, "partition_by: column %q is a window", q.Output[j].Name).WithEnd(o.Value.EndPos).
+					WithHelp("select window.start AS window_start and partition by window_start")
+			}
+		}
+	}
+	if i, j := connector.DuplicateName(names); j >= 0 && spec.WritesNames(q.Sink.Options) {
+		pos, end := st.Query.Pos, st.Query.EndPos
+		if items := st.Query.Items; len(items) == len(names) && !slices.ContainsFunc(items, func(it *grammar.SelectItem) bool { _, star := it.Expr.(*grammar.Star); return star }) {
+			pos, end = items[j].Pos, items[j].EndPos
+		}
+		c.errs.Errorf(pos, "output columns %d and %d are both named %q, and the %s sink writes column names (format '%s')", i+1, j+1, names[j], spec.Name, q.Sink.Options["format"]).
+			WithEnd(end).WithHelp("alias one of them, e.g. %s AS %s_%d (names are case-insensitive)", names[j], names[j], j+1)
+	}
+	if q.Sink.Connector == "files" && q.Source.Connector == "files" {
+		sp, kp := q.Source.Options["path"], q.Sink.Options["path"]
+		if o := option(decl.With, "path"); o != nil && sp != "" && kp != "" && connector.SinkFeedsSource(sp, kp) {
+			c.errs.Errorf(o.Value.Pos, "sink %s writes into %s, inside the directory source %s reads (%s)", q.Sink.Name, kp, q.Source.Name, sp).
+				WithEnd(o.Value.EndPos).WithHelp("the query would read its own output forever: give the sink a directory outside the source's")
+		}
+	}
 }

@@ -211,4 +211,16 @@ func (g *queryGen) stateMethods() {
 	g.f.Line()
 	g.f.Comment("LoadState replaces the query's state with a snapshot written by SaveState.")
 	g.f.Func().Params(Id("q").Add(qt)).Id("LoadState").Params(Id("d").Op("*").Qual(pkgRT, "StateDecoder")).Error().Block(load...)
+	g.f.Line()
+	n := Lit(0) // counters only (LIMIT, the watermark): no rows
+	switch {
+	case g.q.Agg != nil && g.q.Dedup != nil:
+		n = Len(Id("q").Dot("groups")).Op("+").Len(Id("q").Dot("seen"))
+	case g.q.Agg != nil:
+		n = Len(Id("q").Dot("groups"))
+	case g.q.Dedup != nil:
+		n = Len(Id("q").Dot("seen"))
+	}
+	g.f.Comment("StateRows is the number of groups or keys in the state, as a checkpoint records it.")
+	g.f.Func().Params(Id("q").Add(qt)).Id("StateRows").Params().Int().Block(Return(n))
 }

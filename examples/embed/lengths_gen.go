@@ -172,6 +172,11 @@ func (q *countsQuery) LoadState(d *rt.StateDecoder) error {
 	return d.Err()
 }
 
+// StateRows is the number of groups or keys in the state, as a checkpoint records it.
+func (q *countsQuery) StateRows() int {
+	return len(q.groups)
+}
+
 // countsRows is the output of one batch.
 type countsRows []countsRow
 

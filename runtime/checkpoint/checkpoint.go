@@ -136,6 +136,8 @@ func Open(path string, m Meta, retain int, warn io.Writer) (*Dir, *Recovery, err
 	switch {
 	case isCorrupt(err):
 		return nil, nil, fmt.Errorf("%w\n  restore it from a backup, or start over with a new checkpoint directory", err)
+	case errors.Is(err, fs.ErrNotExist) && d.hasBatches():
+		return nil, nil, d.noMeta()
 	case errors.Is(err, fs.ErrNotExist):
 		m.Version = Version
 		m.ID = NewID()
@@ -194,6 +196,25 @@ func (d *Dir) readMeta() (*Meta, error) {
 		return nil, fmt.Errorf("checkpoint %s: format version %d, but this program reads version %d; use a new checkpoint directory", d.path, m.Version, Version)
 	}
 	return &m, nil
+}
+
+// hasBatches reports whether the checkpoint holds offsets, commits or state.
+func (d *Dir) hasBatches() bool {
+	for _, sub := range []string{"offsets", "commits", "state"} {
+		if ids, _ := d.list(sub); len(ids) > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// noMeta is the error for a checkpoint with batches but no metadata file. The metadata says
+// which query's offsets and state these are: without it, a query with other group keys would
+// take the state for its own and mix its groups with the old ones.
+func (d *Dir) noMeta() error {
+	return fmt.Errorf("checkpoint %s is damaged: it holds offsets, commits or state but no metadata file (%s), so nothing says which query made them; "+
+		"restore the metadata file from a backup, or start over with a new checkpoint directory (the query then reads its input from its starting position)",
+		d.path, filepath.Join(d.path, "metadata"))
 }
 
 // compatible refuses a checkpoint whose offsets or state the query could not use.

@@ -228,3 +228,46 @@ func TestInspect(t *testing.T) {
 		t.Errorf("empty directory: %v", err)
 	}
 }
+
+// TestAMissingMetadataFileIsDamage: without the metadata nothing tells whose offsets and
+// state these are, so the checkpoint is refused instead of adopted by whatever query opens it.
+func TestAMissingMetadataFileIsDamage(t *testing.T) {
+	for _, sub := range []string{"offsets", "commits", "state"} {
+		t.Run(sub, func(t *testing.T) {
+			root := t.TempDir()
+			dir := filepath.Join(root, "out")
+			d, _, _ := open(t, dir)
+			run(t, d, 0, 2)
+			for _, other := range []string{"offsets", "commits", "state"} {
+				if other != sub {
+					os.RemoveAll(filepath.Join(dir, other))
+				}
+			}
+			os.Remove(filepath.Join(dir, "metadata"))
+			want := "checkpoint " + dir + " is damaged: it holds offsets, commits or state but no metadata file (" + filepath.Join(dir, "metadata") + ")"
+			if _, _, err := Open(dir, meta, 3, &bytes.Buffer{}); err == nil || !strings.Contains(err.Error(), want) ||
+				!strings.Contains(err.Error(), "restore the metadata file from a backup, or start over with a new checkpoint directory") {
+				t.Errorf("Open: %v", err)
+			}
+			if _, err := os.Stat(filepath.Join(dir, "metadata")); err == nil {
+				t.Error("Open wrote a new metadata file over the damage")
+			}
+			for _, p := range []string{dir, root} {
+				if _, err := Inspect(p); err == nil || !strings.Contains(err.Error(), want) {
+					t.Errorf("Inspect %s: %v", p, err)
+				}
+			}
+		})
+	}
+	// A directory made by an Open that stopped before the metadata was written is empty:
+	// that is a new checkpoint.
+	dir := t.TempDir()
+	for _, sub := range []string{"offsets", "commits", "state"} {
+		os.MkdirAll(filepath.Join(dir, sub), 0o755)
+	}
+	if d, _, err := Open(dir, meta, 3, &bytes.Buffer{}); err != nil {
+		t.Errorf("empty checkpoint: %v", err)
+	} else {
+		d.Close()
+	}
+}

@@ -27,6 +27,13 @@ type Info struct {
 // Inspect reads the checkpoint at path without changing it. path is a query's checkpoint
 // or a --checkpoint root holding one per query.
 func Inspect(path string) ([]Info, error) {
+	if d := (&Dir{path: path}); d.hasBatches() {
+		info, err := inspectOne(path)
+		if err != nil {
+			return nil, err
+		}
+		return []Info{*info}, nil
+	}
 	if _, err := os.Stat(filepath.Join(path, "metadata")); err == nil {
 		info, err := inspectOne(path)
 		if err != nil {
@@ -41,7 +48,7 @@ func Inspect(path string) ([]Info, error) {
 	var out []Info
 	for _, e := range entries {
 		sub := filepath.Join(path, e.Name())
-		if _, err := os.Stat(filepath.Join(sub, "metadata")); !e.IsDir() || err != nil {
+		if _, err := os.Stat(filepath.Join(sub, "metadata")); !e.IsDir() || err != nil && !(&Dir{path: sub}).hasBatches() {
 			continue
 		}
 		info, err := inspectOne(sub)
@@ -59,6 +66,9 @@ func Inspect(path string) ([]Info, error) {
 func inspectOne(path string) (*Info, error) {
 	d := &Dir{path: path}
 	m, err := d.readMeta()
+	if errors.Is(err, fs.ErrNotExist) && d.hasBatches() {
+		return nil, d.noMeta()
+	}
 	if err != nil {
 		return nil, err
 	}

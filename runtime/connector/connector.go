@@ -6,7 +6,11 @@
 package connector
 
 import (
+	"errors"
 	"fmt"
+	"math"
+	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -36,6 +40,11 @@ type Option struct {
 	Required bool
 	Enum     []string // the allowed values of an enum
 	Doc      string
+	// Min and Max bound an int option, inclusive (Max 0: no upper bound): so an int option is
+	// never negative unless its Min says so. A duration is never negative.
+	Min, Max int64
+	// Bytes is the length in bytes a string option must have (0: any).
+	Bytes int
 	// CompileTime options shape the generated code (the record format): --set cannot change them.
 	CompileTime bool
 }
@@ -52,6 +61,9 @@ type Spec struct {
 	// programs using them link its library), or whose records reach the generated decoder in
 	// another format than their name.
 	Formats map[string]Format
+	// Named are the values of a sink's format option whose records carry the column names,
+	// so two output columns may not share a name.
+	Named []string
 }
 
 // Format is how one value of a connector's format option is implemented.
@@ -101,29 +113,29 @@ var specs = []*Spec{
 			{Name: "path", Type: "string", Required: true, Doc: "the directory to watch, or a glob of files such as /data/*.csv"},
 			{Name: "format", Type: "enum", Default: "text", Enum: []string{"text", "csv", "json", "parquet"}, CompileTime: true,
 				Doc: "record format: text (one line = one STRING column), csv, json (one object per line), parquet (columns matched by name, schema checked per file)"},
-			{Name: "max_files_per_trigger", Type: "int", Doc: "at most this many new files per batch (default: all)"},
+			{Name: "max_files_per_trigger", Type: "int", Min: 1, Doc: "at most this many new files per batch (default: all)"},
 			{Name: "max_file_age", Type: "duration", Default: "0s", Doc: "ignore (with a warning) files modified this much before the newest file read, like Spark's maxFileAge (e.g. 168h): bounds the set of files a long run remembers; 0s: no limit"},
 			{Name: "header", Type: "bool", Default: "false", CompileTime: true, Doc: "csv: the first line of each file is a header and is skipped"},
-			{Name: "delimiter", Type: "string", Default: ",", CompileTime: true, Doc: "csv: the field separator, one byte"},
+			{Name: "delimiter", Type: "string", Default: ",", Bytes: 1, CompileTime: true, Doc: "csv: the field separator, one byte"},
 			modeOption,
 		}},
 	{Name: "rate", Kind: Source, Doc: "generates rows (timestamp TIMESTAMP, value BIGINT) at a fixed rate, like Spark's rate source; " +
 		"records reach the generated decoder as \"<timestamp micros since the epoch>,<value>\" lines (format rate)", Options: []Option{
-		{Name: "rows_per_second", Type: "int", Default: "1", Doc: "rows generated per second"},
+		{Name: "rows_per_second", Type: "int", Default: "1", Min: 1, Doc: "rows generated per second"},
 		{Name: "num_rows", Type: "int", Default: "0", Doc: "stop after this many rows (0: never); makes a finite demo input"},
 	}},
 	{Name: "generator", Kind: Source, Package: "rate", Doc: "synthetic rows of the declared columns on the rate source's schedule, for demos and benchmarks: " +
 		"TIMESTAMP is the row's time, DATE its day, BIGINT/INT 0 to cardinality-1, STRING <column>_<n>, DOUBLE 0-100, BOOLEAN; never NULL; " +
 		"the same seed gives the same rows", Options: []Option{
-		{Name: "rows_per_second", Type: "int", Default: "1000", Doc: "rows generated per second"},
+		{Name: "rows_per_second", Type: "int", Default: "1000", Min: 1, Doc: "rows generated per second"},
 		{Name: "num_rows", Type: "int", Default: "0", Doc: "stop after this many rows (0: never); with --trigger available-now all of them at once"},
-		{Name: "seed", Type: "int", Default: "1", Doc: "the seed of the values"},
-		{Name: "cardinality", Type: "int", Default: "100", Doc: "distinct values of each BIGINT, INT and STRING column"},
+		{Name: "seed", Type: "int", Default: "1", Min: math.MinInt64, Doc: "the seed of the values"},
+		{Name: "cardinality", Type: "int", Default: "100", Min: 1, Doc: "distinct values of each BIGINT, INT and STRING column"},
 		{Name: "disorder", Type: "duration", Default: "0s", Doc: "move each row's timestamp back by up to this much, for late-data demos"},
 	}},
 	{Name: "socket", Kind: Source, Doc: "lines read from a TCP server, one row each (Spark's socket source); reconnects with backoff", Options: []Option{
 		{Name: "host", Type: "string", Default: "localhost", Doc: "the server to connect to"},
-		{Name: "port", Type: "int", Required: true, Doc: "its port"},
+		{Name: "port", Type: "int", Required: true, Min: 1, Max: 65535, Doc: "its port"},
 	}},
 	{Name: "stdin", Kind: Source, Doc: "lines of the program's standard input, one row each; the end of the input ends the query"},
 	{Name: "kafka", Kind: Source, Formats: map[string]Format{"text": {Wire: "json"}, "json": {Wire: "json"}, "bytes": {Wire: "json"}}, Doc: "records of Kafka topics (committed records only), read by offset range so that a checkpoint replays a batch exactly; " +
@@ -148,14 +160,14 @@ var specs = []*Spec{
 	}},
 	{Name: "go", Kind: Sink, Doc: "calls Go code with each batch's typed rows: a query embedded with sqlstream gen takes the callback when it is constructed"},
 	{Name: "files", Kind: Sink, Doc: "writes one file per batch into a directory (append mode)",
-		Formats: map[string]Format{"parquet": {Package: "parquet"}}, Options: []Option{
+		Formats: map[string]Format{"parquet": {Package: "parquet"}}, Named: []string{"json", "csv", "parquet"}, Options: []Option{
 			{Name: "path", Type: "string", Required: true, Doc: "the output directory (created if missing)"},
 			{Name: "format", Type: "enum", Default: "json", Enum: []string{"json", "csv", "text", "parquet"}, CompileTime: true,
 				Doc: "json lines, csv, text (one STRING column, a line per row) or parquet (snappy)"},
-			{Name: "partition_by", Type: "string", Doc: "comma-separated output columns: rows go to Hive-style folders col=value/... and the files hold the other columns"},
+			{Name: "partition_by", Type: "string", Doc: "comma-separated output columns, each once and not all of them: rows go to Hive-style folders col=value/... and the files hold the other columns"},
 			{Name: "header", Type: "bool", Default: "true", Doc: "csv: write a header line"},
 		}},
-	{Name: "kafka", Kind: Sink, Doc: "writes each output row as one record to a Kafka topic", Options: append([]Option{
+	{Name: "kafka", Kind: Sink, Named: []string{"json"}, Doc: "writes each output row as one record to a Kafka topic", Options: append([]Option{
 		{Name: "brokers", Type: "string", Required: true, Doc: "the bootstrap brokers, host:port, comma-separated"},
 		{Name: "topic", Type: "string", Required: true, Doc: "the topic to write to; it must exist"},
 		{Name: "format", Type: "enum", Default: "json", Enum: []string{"json", "csv", "text"}, Doc: "record value: a JSON object, a CSV line, or text (one STRING column)"},
@@ -185,7 +197,8 @@ func All() []*Spec { return specs }
 func (s *Spec) Resolve(opts map[string]string) (map[string]string, error) {
 	out := make(map[string]string, len(s.Options))
 	for k, v := range opts {
-		if err := s.Validate(k, v); err != nil {
+		v, err := s.Validate(k, v)
+		if err != nil {
 			return nil, err
 		}
 		out[s.Option(k).Name] = v
@@ -214,8 +227,9 @@ func (s *Spec) Option(name string) *Option {
 	return nil
 }
 
-// Validate checks one option value as given in SQL or with --set.
-func (s *Spec) Validate(name, value string) error {
+// Validate checks one option value as given in SQL or with --set, and returns it in its
+// canonical spelling (see Option.Check).
+func (s *Spec) Validate(name, value string) (string, error) {
 	o := s.Option(name)
 	if o == nil {
 		names := make([]string, len(s.Options))
@@ -224,35 +238,142 @@ func (s *Spec) Validate(name, value string) error {
 		}
 		msg := fmt.Sprintf("unknown option %q for the %s %s", name, s.Name, s.Kind)
 		if c := Closest(name, names); c != "" {
-			return fmt.Errorf("%s (did you mean %q?)", msg, c)
+			return "", fmt.Errorf("%s (did you mean %q?)", msg, c)
 		}
-		return fmt.Errorf("%s (options: %s)", msg, strings.Join(names, ", "))
+		return "", fmt.Errorf("%s (options: %s)", msg, strings.Join(names, ", "))
 	}
 	return o.Check(value)
 }
 
-// Check reports whether value is valid for o.
-func (o *Option) Check(value string) error {
+// Check is the one validator of an option value: the compiler checks WITH clauses with it and
+// generated programs their --set overrides. It returns value in its canonical spelling (an
+// enum's as the spec spells it, a bool's in lower case); the error names the option and says
+// what is allowed.
+func (o *Option) Check(value string) (string, error) {
+	bad := func() (string, error) {
+		return "", fmt.Errorf("option %s: expected %s, got %q", o.Name, o.Allowed(), value)
+	}
 	switch o.Type {
 	case "int":
-		if _, err := strconv.ParseInt(value, 10, 64); err != nil {
-			return fmt.Errorf("option %s: expected an integer, got %q", o.Name, value)
+		n, err := strconv.ParseInt(value, 10, 64)
+		if err != nil || n < o.Min || o.Max > 0 && n > o.Max {
+			return bad()
 		}
 	case "bool":
-		if !strings.EqualFold(value, "true") && !strings.EqualFold(value, "false") {
-			return fmt.Errorf("option %s: expected true or false, got %q", o.Name, value)
+		if v := strings.ToLower(value); v == "true" || v == "false" {
+			return v, nil
 		}
+		return bad()
 	case "duration":
-		if _, err := time.ParseDuration(value); err != nil {
-			return fmt.Errorf("option %s: expected a duration such as 5s, got %q", o.Name, value)
+		if d, err := time.ParseDuration(value); err != nil || d < 0 {
+			return bad()
 		}
 	case "enum":
 		for _, e := range o.Enum {
 			if strings.EqualFold(e, value) {
-				return nil
+				return e, nil
 			}
 		}
-		return fmt.Errorf("option %s: expected one of %s, got %q", o.Name, strings.Join(o.Enum, ", "), value)
+		return bad()
+	default:
+		if o.Bytes > 0 && len(value) != o.Bytes || o.Required && value == "" {
+			return bad()
+		}
+	}
+	return value, nil
+}
+
+// Allowed says what values o takes, for error messages and the reference.
+func (o *Option) Allowed() string {
+	switch o.Type {
+	case "int":
+		switch {
+		case o.Max > 0:
+			return fmt.Sprintf("an integer from %d to %d", o.Min, o.Max)
+		case o.Min > math.MinInt64:
+			return fmt.Sprintf("an integer of at least %d", o.Min)
+		}
+		return "an integer"
+	case "bool":
+		return "true or false"
+	case "duration":
+		return "a duration such as 5s or 1h30m, not negative"
+	case "enum":
+		q := make([]string, len(o.Enum))
+		for i, e := range o.Enum {
+			q[i] = "'" + e + "'"
+		}
+		return "one of " + strings.Join(q, ", ")
+	}
+	switch {
+	case o.Bytes == 1:
+		return "a string of one byte"
+	case o.Bytes > 0:
+		return fmt.Sprintf("a string of %d bytes", o.Bytes)
+	case o.Required:
+		return "a non-empty string"
+	}
+	return "a string"
+}
+
+// PartitionBy resolves a files sink's partition_by against the query's output columns: the
+// indexes of the columns it names, in its order. Each must be an output column, named once,
+// and some column must be left for the files to hold.
+func PartitionBy(value string, cols []string) ([]int, error) {
+	var idx []int
+	for _, name := range strings.Split(value, ",") {
+		if name = strings.TrimSpace(name); name == "" {
+			continue
+		}
+		j := slices.IndexFunc(cols, func(c string) bool { return strings.EqualFold(c, name) })
+		switch {
+		case j < 0:
+			msg := fmt.Sprintf("partition_by: the query has no column %q (its columns: %s)", name, strings.Join(cols, ", "))
+			if c := Closest(name, cols); c != "" {
+				msg += fmt.Sprintf("; did you mean %q?", c)
+			}
+			return nil, errors.New(msg)
+		case slices.Contains(idx, j):
+			return nil, fmt.Errorf("partition_by: column %q is listed twice", name)
+		}
+		idx = append(idx, j)
+	}
+	if len(idx) > 0 && len(idx) == len(cols) {
+		return nil, errors.New("partition_by: every column is a partition column, which leaves the files empty; leave at least one out")
+	}
+	return idx, nil
+}
+
+// DuplicateName finds the first output column whose name (case-insensitive) an earlier one
+// has: the indexes of both, or -1, -1.
+func DuplicateName(cols []string) (first, dup int) {
+	for j := range cols {
+		for i := range j {
+			if strings.EqualFold(cols[i], cols[j]) {
+				return i, j
+			}
+		}
+	}
+	return -1, -1
+}
+
+// WritesNames reports whether sink s, with its options resolved, writes the column names
+// into its records.
+func (s *Spec) WritesNames(opts map[string]string) bool {
+	return slices.ContainsFunc(s.Named, func(f string) bool { return strings.EqualFold(f, opts["format"]) })
+}
+
+// CheckColumns checks the options of sink s (resolved) that depend on the query's output
+// columns, as the compiler does for the SQL: for --set overrides.
+func (s *Spec) CheckColumns(opts map[string]string, cols []string) error {
+	if s.Option("partition_by") != nil {
+		if _, err := PartitionBy(opts["partition_by"], cols); err != nil {
+			return err
+		}
+	}
+	if i, j := DuplicateName(cols); j >= 0 && s.WritesNames(opts) {
+		return fmt.Errorf("the %s sink writes column names with format %s, and columns %d and %d are both named %q; alias one in the SQL",
+			s.Name, opts["format"], i+1, j+1, cols[j])
 	}
 	return nil
 }
@@ -322,4 +443,36 @@ func distance(sa, sb string) int {
 		prev = cur
 	}
 	return prev[len(b)]
+}
+
+// SinkFeedsSource reports whether a files sink writing into sinkDir writes where a files
+// source reading sourcePath (a directory, or a glob of files in one) reads: into the same
+// directory or one inside it, so that the query would read its own output, forever. Paths
+// are compared cleaned and absolute, following the symlinks that exist.
+func SinkFeedsSource(sourcePath, sinkDir string) bool {
+	dir := sourcePath
+	if strings.ContainsAny(dir, "*?[") {
+		dir = filepath.Dir(dir)
+	}
+	rel, err := filepath.Rel(realPath(dir), realPath(sinkDir))
+	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator))
+}
+
+// realPath is p made absolute, with the symlinks of its longest existing prefix followed
+// (the sink creates its directory, so it may not exist yet).
+func realPath(p string) string {
+	p, err := filepath.Abs(p)
+	if err != nil {
+		return filepath.Clean(p)
+	}
+	for cur, rest := p, ""; ; {
+		if r, err := filepath.EvalSymlinks(cur); err == nil {
+			return filepath.Join(r, rest)
+		}
+		parent := filepath.Dir(cur)
+		if parent == cur {
+			return p
+		}
+		rest, cur = filepath.Join(filepath.Base(cur), rest), parent
+	}
 }

@@ -1,6 +1,8 @@
 package connector
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -20,9 +22,17 @@ func TestValidateAndDidYouMean(t *testing.T) {
 		{"header", "TRUE", ""},
 		{"header", "yes", "expected true or false"},
 		{"mode", "FailFast", ""},
-		{"mode", "permissive", "expected one of dropmalformed, failfast"},
+		{"mode", "permissive", "expected one of 'dropmalformed', 'failfast'"},
+		{"max_files_per_trigger", "0", `option max_files_per_trigger: expected an integer of at least 1, got "0"`},
+		{"max_files_per_trigger", "1", ""},
+		{"delimiter", "ab", `option delimiter: expected a string of one byte, got "ab"`},
+		{"delimiter", "", "expected a string of one byte"},
+		{"delimiter", "|", ""},
+		{"max_file_age", "-1s", "expected a duration such as 5s or 1h30m, not negative"},
+		{"max_file_age", "0s", ""},
+		{"path", "", "expected a non-empty string"},
 	} {
-		err := files.Validate(c.key, c.value)
+		_, err := files.Validate(c.key, c.value)
 		if c.want == "" {
 			if err != nil {
 				t.Errorf("%s=%s: %v", c.key, c.value, err)
@@ -68,7 +78,7 @@ func TestSpecs(t *testing.T) {
 				t.Errorf("%s.%s: no doc", s.Name, o.Name)
 			}
 			if o.Default != "" {
-				if err := o.Check(o.Default); err != nil {
+				if _, err := o.Check(o.Default); err != nil {
 					t.Errorf("%s.%s: default: %v", s.Name, o.Name, err)
 				}
 			}
@@ -82,5 +92,121 @@ func TestSpecs(t *testing.T) {
 	}
 	if Closest("ab", []string{"xy", "abc"}) != "abc" || Closest("ab", []string{"xy"}) != "" || Closest("pth", []string{"path"}) != "path" {
 		t.Error("Closest")
+	}
+}
+
+// TestCheckCanonical: both the compiler and --set store what Check returns, so a bool and an
+// enum mean the same however they are spelt.
+func TestCheckCanonical(t *testing.T) {
+	files, _ := Lookup(Source, "files")
+	kafka, _ := Lookup(Source, "kafka")
+	for _, c := range []struct {
+		spec        *Spec
+		key, v, out string
+	}{
+		{files, "header", "TRUE", "true"},
+		{files, "header", "False", "false"},
+		{files, "format", "CSV", "csv"},
+		{kafka, "sasl_mechanism", "scram-sha-256", "SCRAM-SHA-256"},
+		{files, "path", "/In", "/In"},
+	} {
+		if got, err := c.spec.Validate(c.key, c.v); err != nil || got != c.out {
+			t.Errorf("%s=%s: got %q, %v; want %q", c.key, c.v, got, err, c.out)
+		}
+	}
+}
+
+func TestRanges(t *testing.T) {
+	for _, c := range []struct {
+		kind              Kind
+		conn, key, v, err string
+	}{
+		{Source, "rate", "rows_per_second", "0", "at least 1"},
+		{Source, "rate", "num_rows", "-1", "at least 0"},
+		{Source, "generator", "seed", "-7", ""},
+		{Source, "generator", "cardinality", "0", "at least 1"},
+		{Source, "generator", "disorder", "-5s", "not negative"},
+		{Source, "socket", "port", "0", "from 1 to 65535"},
+		{Source, "socket", "port", "65536", "from 1 to 65535"},
+		{Source, "socket", "port", "9999", ""},
+		{Source, "kafka", "max_offsets_per_trigger", "-1", "at least 0"},
+		{Sink, "console", "num_rows", "-1", "at least 0"},
+		{Sink, "console", "num_rows", "0", ""},
+	} {
+		s, _ := Lookup(c.kind, c.conn)
+		_, err := s.Validate(c.key, c.v)
+		if c.err == "" && err != nil || c.err != "" && (err == nil || !strings.Contains(err.Error(), c.err)) {
+			t.Errorf("%s %s=%s: got %v, want %q", c.conn, c.key, c.v, err, c.err)
+		}
+	}
+}
+
+func TestPartitionByAndNames(t *testing.T) {
+	cols := []string{"day", "user", "n"}
+	if idx, err := PartitionBy(" day , USER", cols); err != nil || len(idx) != 2 || idx[0] != 0 || idx[1] != 1 {
+		t.Errorf("got %v, %v", idx, err)
+	}
+	for v, want := range map[string]string{
+		"usr":        `no column "usr" (its columns: day, user, n); did you mean "user"?`,
+		"day,Day":    `column "Day" is listed twice`,
+		"n,day,user": "every column is a partition column",
+		"zzz, n":     `no column "zzz"`,
+		"user,,":     "",
+		"":           "",
+	} {
+		_, err := PartitionBy(v, cols)
+		if want == "" && err != nil || want != "" && (err == nil || !strings.Contains(err.Error(), want)) {
+			t.Errorf("%q: got %v, want %q", v, err, want)
+		}
+	}
+	if i, j := DuplicateName([]string{"id", "x", "X"}); i != 1 || j != 2 {
+		t.Errorf("DuplicateName: %d %d", i, j)
+	}
+	if _, j := DuplicateName(cols); j >= 0 {
+		t.Error("no duplicate")
+	}
+	files, _ := Lookup(Sink, "files")
+	kafka, _ := Lookup(Sink, "kafka")
+	dup := []string{"id", "ID"}
+	if err := files.CheckColumns(map[string]string{"format": "json"}, dup); err == nil || !strings.Contains(err.Error(), `columns 1 and 2 are both named "ID"; alias one`) {
+		t.Errorf("files json: %v", err)
+	}
+	if err := files.CheckColumns(map[string]string{"format": "text"}, []string{"v"}); err != nil {
+		t.Errorf("files text: %v", err)
+	}
+	if err := kafka.CheckColumns(map[string]string{"format": "csv"}, dup); err != nil {
+		t.Errorf("kafka csv writes no names: %v", err)
+	}
+	if err := kafka.CheckColumns(map[string]string{"format": "json"}, dup); err == nil {
+		t.Error("kafka json writes names")
+	}
+}
+
+func TestSinkFeedsSource(t *testing.T) {
+	tmp := t.TempDir()
+	in := filepath.Join(tmp, "in")
+	os.Mkdir(in, 0o755)
+	link := filepath.Join(tmp, "link")
+	if err := os.Symlink(in, link); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		src, sink string
+		want      bool
+	}{
+		{in, in, true},
+		{in, in + "/", true},
+		{in, filepath.Join(in, "out"), true},
+		{in, filepath.Join(in, "a", "..", "b", "new"), true},
+		{filepath.Join(in, "*.csv"), in, true},
+		{in, link, true},                            // the symlink is followed
+		{link, filepath.Join(in, "out", "x"), true}, // and the prefix that exists is resolved
+		{in, tmp, false},
+		{in, filepath.Join(tmp, "in2"), false},
+		{in, filepath.Join(tmp, "out"), false},
+	} {
+		if got := SinkFeedsSource(c.src, c.sink); got != c.want {
+			t.Errorf("source %s, sink %s: got %v", c.src, c.sink, got)
+		}
 	}
 }

@@ -287,6 +287,11 @@ func (q *topQuery) LoadState(d *rt.StateDecoder) error {
 	return d.Err()
 }
 
+// StateRows is the number of groups or keys in the state, as a checkpoint records it.
+func (q *topQuery) StateRows() int {
+	return len(q.groups)
+}
+
 // topRows is the output of one batch.
 type topRows []topRow
 

@@ -168,6 +168,11 @@ func (q *outQuery) LoadState(d *rt.StateDecoder) error {
 	return d.Err()
 }
 
+// StateRows is the number of groups or keys in the state, as a checkpoint records it.
+func (q *outQuery) StateRows() int {
+	return len(q.groups)
+}
+
 // outRows is the output of one batch.
 type outRows []outRow
 

@@ -314,3 +314,51 @@ func TestMaxFileAgeBoundsTheSeenSet(t *testing.T) {
 		t.Errorf("after a restart: %q", got)
 	}
 }
+
+// pairs are rows of two STRING columns, k and v.
+type pairs [][2]string
+
+func (r pairs) Len() int { return len(r) }
+func (r pairs) AppendJSON(dst []byte, i int) []byte {
+	return fmt.Appendf(dst, `{"k":%q,"v":%q}`, r[i][0], r[i][1])
+}
+func (r pairs) AppendCSV(dst []byte, i int) []byte {
+	return fmt.Appendf(dst, "%s,%s", r[i][0], r[i][1])
+}
+func (r pairs) Cell(i, j int) string { return r[i][j] }
+func (r pairs) Value(i, j int) any   { return r[i][j] }
+
+// TestSinkSkipsAPartitionValueTooLongForAFileName: such a row is reported and not written,
+// the rest of the batch is, and the manifest counts the rows written.
+func TestSinkSkipsAPartitionValueTooLongForAFileName(t *testing.T) {
+	dir := t.TempDir()
+	var warn strings.Builder
+	ep := rt.Endpoint{Name: "o", Options: map[string]string{"path": dir, "partition_by": "k"}, Stderr: &warn, RunID: "r"}
+	s, err := OpenSink(context.Background(), ep, []rt.Column{{Name: "k", Type: "STRING"}, {Name: "v", Type: "STRING"}}, rt.Append)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	b := pairs{{"ok", "1"}}
+	for range 12 {
+		b = append(b, [2]string{strings.Repeat("/", 85), "long"}) // k=%2F... is 2+255 bytes
+	}
+	b = append(b, [2]string{strings.Repeat("a", 253), "fits"}) // k= and 253 bytes: 255
+	if err := s.Write(context.Background(), 7, b); err != nil {
+		t.Fatal(err)
+	}
+	w := warn.String()
+	if n := strings.Count(w, "not written: the value of partition column k makes a folder name of more than 255 bytes"); n != 10 {
+		t.Errorf("%d rows reported one by one, want 10:\n%s", n, w)
+	}
+	if !strings.Contains(w, "warning: sink o: batch 7: row 2 not written") || !strings.Contains(w, "warning: sink o: batch 7: 12 rows not written in all (10 shown)") {
+		t.Errorf("warnings:\n%s", w)
+	}
+	m, _ := os.ReadFile(filepath.Join(dir, "_sqlstream", "o", "manifest.jsonl"))
+	if !strings.Contains(string(m), `"rows":2`) {
+		t.Errorf("manifest: %s", m)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "k="+strings.Repeat("a", 253), "part-00007-o.json")); err != nil {
+		t.Errorf("the row that fits: %v", err)
+	}
+}

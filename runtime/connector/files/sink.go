@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -27,6 +28,8 @@ type sink struct {
 	data      []int // the other columns: what the files hold
 	buf       []byte
 	manifest  *os.File
+	name      string    // the sink's, for warnings
+	warn      io.Writer // where rows that cannot be written are reported
 }
 
 // manifestEntry is one line of the manifest: a batch whose files are in place.
@@ -102,7 +105,10 @@ func OpenSinkWith(ctx context.Context, e rt.Endpoint, cols []rt.Column, mode rt.
 	if dir == "" {
 		return nil, fmt.Errorf("files sink %q: option path is empty", e.Name)
 	}
-	s := &sink{dir: dir, enc: enc, header: connector.Bool(e.Options, "header", true), cols: cols}
+	s := &sink{dir: dir, enc: enc, header: connector.Bool(e.Options, "header", true), cols: cols, name: e.Name, warn: e.Stderr}
+	if s.warn == nil {
+		s.warn = os.Stderr
+	}
 	if err := s.partitionBy(e.Options["partition_by"]); err != nil {
 		return nil, fmt.Errorf("files sink %q: %w", e.Name, err)
 	}
@@ -121,34 +127,25 @@ func OpenSinkWith(ctx context.Context, e rt.Endpoint, cols []rt.Column, mode rt.
 	return s, nil
 }
 
-// partitionBy reads the partition_by option: a comma-separated list of output columns.
+// partitionBy reads the partition_by option: a comma-separated list of output columns, as
+// the compiler checked it (again here for --set and embedded programs).
 func (s *sink) partitionBy(opt string) error {
-	inPartition := map[int]bool{}
-	for _, name := range strings.Split(opt, ",") {
-		if name = strings.TrimSpace(name); name == "" {
-			continue
-		}
-		j := slices.IndexFunc(s.cols, func(c rt.Column) bool { return strings.EqualFold(c.Name, name) })
-		switch {
-		case j < 0:
-			var names []string
-			for _, c := range s.cols {
-				names = append(names, c.Name)
-			}
-			return fmt.Errorf("partition_by: the query has no column %q (its columns: %s)", name, strings.Join(names, ", "))
-		case inPartition[j]:
-			return fmt.Errorf("partition_by: column %q is listed twice", name)
-		case strings.HasPrefix(s.cols[j].Type, "STRUCT") || s.cols[j].Type == "WINDOW":
-			return fmt.Errorf("partition_by: column %q is a window; partition by window.start instead", name)
-		}
-		inPartition[j] = true
-		s.partition = append(s.partition, j)
+	names := make([]string, len(s.cols))
+	for i, c := range s.cols {
+		names[i] = c.Name
 	}
-	if len(s.partition) > 0 && len(s.partition) == len(s.cols) {
-		return errors.New("partition_by: every column is a partition column, which leaves the files empty")
+	idx, err := connector.PartitionBy(opt, names)
+	if err != nil {
+		return err
 	}
+	for _, j := range idx {
+		if strings.HasPrefix(s.cols[j].Type, "STRUCT") || s.cols[j].Type == "WINDOW" {
+			return fmt.Errorf("partition_by: column %q is a window; partition by window.start instead", s.cols[j].Name)
+		}
+	}
+	s.partition = idx
 	for j := range s.cols {
-		if !inPartition[j] {
+		if !slices.Contains(idx, j) {
 			s.data = append(s.data, j)
 		}
 	}
@@ -211,13 +208,29 @@ func (s *sink) Write(ctx context.Context, batchID int64, rows rt.Rows) error {
 		// Hive-style folders, col=value/..., in the order of their first row.
 		var dirs []string
 		byDir := map[string][]int{}
+		skipped := 0
 		for i := range rows.Len() {
-			d := s.partitionDir(rows, i)
+			d, long := s.partitionDir(rows, i)
+			if long >= 0 {
+				// A malformed row at the sink: it is reported and not written, as a source
+				// drops a malformed record, rather than failing a batch that would fail again
+				// on every restart. The sink has no access to the source's record policy,
+				// so this holds under mode = 'failfast' too.
+				if skipped++; skipped <= maxReported {
+					fmt.Fprintf(s.warn, "warning: sink %s: batch %d: row %d not written: the value of partition column %s makes a folder name of more than %d bytes\n",
+						s.name, batchID, i+1, s.cols[long].Name, maxSegment)
+				}
+				continue
+			}
 			if _, ok := byDir[d]; !ok {
 				dirs = append(dirs, d)
 			}
 			byDir[d] = append(byDir[d], i)
 		}
+		if skipped > maxReported {
+			fmt.Fprintf(s.warn, "warning: sink %s: batch %d: %d rows not written in all (%d shown)\n", s.name, batchID, skipped, maxReported)
+		}
+		entry.Rows -= skipped
 		cols := s.dataCols()
 		for _, d := range dirs {
 			if err := os.MkdirAll(filepath.Join(s.dir, d), 0o755); err != nil {
@@ -252,14 +265,22 @@ func (s *sink) writeFile(name string, cols []rt.Column, rows rt.Rows) error {
 	return atomicfile.Write(filepath.Join(s.dir, filepath.FromSlash(name)), b)
 }
 
+// maxSegment is the longest file name most file systems allow, in bytes.
+const maxSegment = 255
+
+// maxReported is how many rows a batch reports one by one.
+const maxReported = 10
+
 // partitionDir is row i's folder, col=value/... with Hive's escaping; NULL is Hive's
-// __HIVE_DEFAULT_PARTITION__.
-func (s *sink) partitionDir(rows rt.Rows, i int) string {
+// __HIVE_DEFAULT_PARTITION__. long is the partition column whose folder name would be longer
+// than a file name can be, or -1.
+func (s *sink) partitionDir(rows rt.Rows, i int) (dir string, long int) {
 	var b strings.Builder
 	for n, j := range s.partition {
 		if n > 0 {
 			b.WriteByte('/')
 		}
+		start := b.Len()
 		b.WriteString(escapePartition(s.cols[j].Name))
 		b.WriteByte('=')
 		if rows.Value(i, j) == nil {
@@ -267,8 +288,11 @@ func (s *sink) partitionDir(rows rt.Rows, i int) string {
 		} else {
 			b.WriteString(escapePartition(rows.Cell(i, j)))
 		}
+		if b.Len()-start > maxSegment {
+			return "", j
+		}
 	}
-	return b.String()
+	return b.String(), -1
 }
 
 // escapePartition escapes what Hive escapes in partition paths, as %XX.

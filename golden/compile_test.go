@@ -61,6 +61,11 @@ var queries = []string{
 	`INSERT INTO con SELECT s, first(f), last(f, true), first_value(ts, false), last_value(d), first(bin), last(n, TRUE), first(NULL), last(dt) FROM t GROUP BY s`,
 	`INSERT INTO con SELECT explode(split(s, '[,;]')) AS part, n, * FROM t WHERE n > 0`,
 	`INSERT INTO con SELECT DISTINCT ON (s, ts) s, n, upper(s) FROM t`,
+	`INSERT INTO con SELECT NOT NULL, NULL AND f, f OR NULL, -NULL, NULL IN (1), NULL NOT IN (1, NULL), CAST(NULL AS INT) IN (1), coalesce(NULL, NULL), CASE WHEN f THEN NULL END, if(f, NULL, NULL), nullif(NULL, 1), greatest(NULL, NULL), NULL + NULL, ts + NULL, NULL || NULL, upper(NULL), abs(NULL), round(NULL, NULL) FROM t WHERE NOT NULL OR NULL OR coalesce(NULL, NULL) OR NULL IS NULL`,
+	`INSERT INTO con SELECT 2147483647 + 1, 9223372036854775807 * 2, -(-2147483647 - 1), -(-9223372036854775807 - 1), CAST(2147483648 AS INT), CAST(1e20 AS INT), CAST(9223372036854775807 AS TIMESTAMP), 1e308 * 10.0, -(1e308 * 10.0), 0.0 * -1.0, CAST(NULL AS DATE) FROM t`,
+	`INSERT INTO con SELECT x + 1, y * 2 FROM (SELECT 2147483647 AS x, NULL AS y FROM t) q`,
+	`INSERT INTO con SELECT s, sum(NULL), avg(NULL), stddev(NULL), var_samp(NULL), min(NULL), max(NULL), count(NULL), count(DISTINCT NULL), approx_count_distinct(NULL), first(NULL) FROM t GROUP BY s HAVING NULL OR count(*) > 0`,
+	`INSERT INTO con SELECT NULL AS k, count(*) FROM t GROUP BY k ORDER BY k OUTPUT MODE COMPLETE`,
 	`INSERT INTO con SELECT s, session_window.start, session_window.end, count(*), first(d) FROM t GROUP BY s, session_window(ts, '5 minutes')`,
 }
 

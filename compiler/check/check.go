@@ -338,6 +338,7 @@ func (c *checker) insert(st *grammar.Insert) *plan.Query {
 	if r == nil || sk == nil {
 		return nil
 	}
+	r.materializeOutput()
 	q := &plan.Query{
 		Pos: st.Pos, Name: sk.plan.Name, Source: r.src, Sink: sk.plan,
 		Pre: r.pre, Agg: r.agg, Post: r.post, Dedup: r.dedup, Explode: r.explode, Output: r.cols[:r.visible], Sort: r.sort, Limit: r.limit,

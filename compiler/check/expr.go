@@ -56,9 +56,14 @@ type exprChecker struct {
 	errs *diag.List
 }
 
-// bad is the placeholder for an expression with an error: NULL typed as NULL, which widens to
-// anything, so one mistake is reported once.
-func bad() plan.Expr { return &plan.Const{T: sqltype.Null, IsNull: true} }
+// null is the NULL of NULL type (Spark's NullType), which takes the type its context needs.
+// After checking, it is the only expression of that type: an expression that is NULL
+// whatever its input (coalesce(NULL, NULL), a CASE whose branches are all NULL) becomes it.
+func null() plan.Expr { return &plan.Const{T: sqltype.Null, IsNull: true} }
+
+// bad is the placeholder for an expression with an error: the NULL of NULL type, which
+// widens to anything, so one mistake is reported once.
+func bad() plan.Expr { return null() }
 
 var aggNames = map[string]bool{"count": true, "sum": true, "avg": true, "mean": true, "min": true, "max": true,
 	"stddev": true, "stddev_samp": true, "stddev_pop": true, "std": true, "variance": true, "var_samp": true, "var_pop": true,
@@ -140,13 +145,16 @@ func span(e grammar.Expr) (lexer.Position, lexer.Position) {
 	return e.Span()
 }
 
-// wantBool reports a condition that is not BOOLEAN.
-func (x *exprChecker) wantBool(e plan.Expr, at grammar.Expr, clause string) {
+// boolean returns the condition e as a BOOLEAN (a NULL takes that type), reporting one of
+// another type.
+func (x *exprChecker) boolean(e plan.Expr, at grammar.Expr, clause string) plan.Expr {
 	if t := e.Type(); t != sqltype.Boolean && t != sqltype.Null {
 		pos, end := span(at)
 		x.errs.Errorf(pos, "%s condition must be BOOLEAN, not %s", clause, t).WithEnd(end).
 			WithHelp("compare it, e.g. %s = ...", at.String())
+		return coerce(bad(), sqltype.Boolean)
 	}
+	return coerce(e, sqltype.Boolean)
 }
 
 // expr checks e in scope s; clause names where it appears, for messages.
@@ -238,7 +246,7 @@ func (x *exprChecker) expr(e grammar.Expr, s *scope, clause string) plan.Expr {
 func (x *exprChecker) literal(l *grammar.Literal) plan.Expr {
 	switch l.Kind {
 	case grammar.LitNull:
-		return &plan.Const{T: sqltype.Null, IsNull: true}
+		return null()
 	case grammar.LitBool:
 		return &plan.Const{T: sqltype.Boolean, Bool: strings.EqualFold(l.Text, "true")}
 	case grammar.LitInt:
@@ -317,8 +325,8 @@ func (x *exprChecker) unary(e *grammar.UnaryExpr, s *scope, clause string) plan.
 	v := x.expr(e.X, s, clause)
 	switch strings.ToUpper(e.Op) {
 	case "NOT":
-		x.wantBool(v, e.X, "NOT")
-		return &plan.Unary{Op: "NOT", X: v, Null: v.Nullable()}
+		v = x.boolean(v, e.X, "NOT")
+		return plan.Fold(&plan.Unary{Op: "NOT", X: v, Null: v.Nullable()})
 	case "+":
 		if !v.Type().IsNumeric() && v.Type() != sqltype.Null {
 			x.errs.Errorf(e.Pos, "unary + needs a number, not %s", v.Type()).WithEnd(e.EndPos)
@@ -326,34 +334,22 @@ func (x *exprChecker) unary(e *grammar.UnaryExpr, s *scope, clause string) plan.
 		}
 		return v
 	}
-	if c, ok := v.(*plan.Const); ok && !c.IsNull && c.T.IsNumeric() {
-		n := *c
-		n.Int, n.Float = -c.Int, -c.Float
-		return &n
+	if v.Type() == sqltype.Null {
+		v = coerce(v, sqltype.Double) // Spark: a NULL takes a numeric context's default type
 	}
-	if !v.Type().IsNumeric() && v.Type() != sqltype.Null && v.Type() != sqltype.Interval {
+	if !v.Type().IsNumeric() && v.Type() != sqltype.Interval {
 		x.errs.Errorf(e.Pos, "cannot negate a %s value", v.Type()).WithEnd(e.EndPos)
 		return bad()
 	}
-	return &plan.Unary{Op: "-", X: v, Null: v.Nullable()}
+	return plan.Fold(&plan.Unary{Op: "-", X: v, Null: v.Nullable()})
 }
 
-// coerce converts e to type t, which e widens to implicitly.
+// coerce converts e to type t, which e widens to implicitly; a constant is converted here.
 func coerce(e plan.Expr, t sqltype.Type) plan.Expr {
 	if e.Type() == t {
 		return e
 	}
-	if c, ok := e.(*plan.Const); ok {
-		n := *c
-		n.T = t
-		if !c.IsNull && t == sqltype.Double && c.T.IsIntegral() {
-			n.Float = float64(c.Int)
-		}
-		if c.IsNull || (c.T.IsNumeric() && t.IsNumeric()) {
-			return &n
-		}
-	}
-	return &plan.Cast{X: e, To: t, Null: e.Nullable()}
+	return plan.Fold(&plan.Cast{X: e, To: t, Null: e.Nullable()})
 }
 
 func logic(op string, l, r plan.Expr) plan.Expr {
@@ -366,9 +362,7 @@ func (x *exprChecker) binary(e *grammar.BinaryExpr, s *scope, clause string) pla
 	null := l.Nullable() || r.Nullable()
 	switch op {
 	case "AND", "OR":
-		x.wantBool(l, e.Left, op)
-		x.wantBool(r, e.Right, op)
-		return logic(op, l, r)
+		return logic(op, x.boolean(l, e.Left, op), x.boolean(r, e.Right, op))
 	case "=", "<>", "<", "<=", ">", ">=":
 		return x.compare(op, l, r, e.Left, e.Right)
 	case "||":
@@ -388,8 +382,14 @@ func (x *exprChecker) arith(op string, l, r plan.Expr, at grammar.Node) plan.Exp
 	case lt == sqltype.Interval && rt == sqltype.Timestamp && op == "+":
 		return &plan.Binary{Op: op, L: r, R: l, T: sqltype.Timestamp, Null: null}
 	}
-	if lt == sqltype.Null && rt == sqltype.Null {
-		lt, rt = sqltype.BigInt, sqltype.BigInt
+	switch {
+	case lt == sqltype.Null && rt == sqltype.Null:
+		// Spark: NULLs in arithmetic take the numeric default type, DOUBLE.
+		lt, rt = sqltype.Double, sqltype.Double
+	case lt == sqltype.Timestamp && rt == sqltype.Null && (op == "+" || op == "-"):
+		return &plan.Binary{Op: op, L: l, R: coerce(r, sqltype.Interval), T: sqltype.Timestamp, Null: true}
+	case lt == sqltype.Null && rt == sqltype.Timestamp && op == "+":
+		return &plan.Binary{Op: op, L: r, R: coerce(l, sqltype.Interval), T: sqltype.Timestamp, Null: true}
 	}
 	t, ok := sqltype.Common(lt, rt)
 	if !ok || !t.IsNumeric() {
@@ -406,7 +406,7 @@ func (x *exprChecker) arith(op string, l, r plan.Expr, at grammar.Node) plan.Exp
 		// Spark: / is always fractional division.
 		t = sqltype.Double
 	}
-	return &plan.Binary{Op: op, L: coerce(l, t), R: coerce(r, t), T: t, Null: null || op == "/" || op == "%"}
+	return plan.Fold(&plan.Binary{Op: op, L: coerce(l, t), R: coerce(r, t), T: t, Null: null || op == "/" || op == "%"})
 }
 
 // compare types a comparison, widening numbers and reading string literals compared with
@@ -520,8 +520,7 @@ func (x *exprChecker) caseExpr(e *grammar.CaseExpr, s *scope, clause string) pla
 		if operand != nil {
 			cond = x.compare("=", operand, x.expr(w.Cond, s, clause), e.Operand, w.Cond)
 		} else {
-			cond = x.expr(w.Cond, s, clause)
-			x.wantBool(cond, w.Cond, "WHEN")
+			cond = x.boolean(x.expr(w.Cond, s, clause), w.Cond, "WHEN")
 		}
 		res := x.expr(w.Result, s, clause)
 		out.Whens = append(out.Whens, plan.When{Cond: cond, Result: res})
@@ -539,6 +538,9 @@ func (x *exprChecker) caseExpr(e *grammar.CaseExpr, s *scope, clause string) pla
 	}, "CASE branches")
 	if !ok {
 		return bad()
+	}
+	if t == sqltype.Null {
+		return null()
 	}
 	out.T = t
 	out.Null = e.Else == nil
@@ -566,9 +568,6 @@ func (x *exprChecker) commonOf(es []plan.Expr, at func(int) grammar.Expr, what s
 			return t, false
 		}
 		t = nt
-	}
-	if t == sqltype.Null {
-		t = sqltype.String
 	}
 	return t, true
 }
@@ -605,6 +604,16 @@ func (x *exprChecker) aggCall(f *grammar.FuncCall, as *aggScope) plan.Expr {
 		if containsAgg(f.Args[0]) {
 			return bad()
 		}
+		if arg.Type() == sqltype.Null {
+			// Spark: a NULL argument takes the type the aggregate expects; DOUBLE for the
+			// numeric ones, and for the others a STRING, which has every operation they need.
+			switch name {
+			case "sum", "avg", "mean", "stddev", "stddev_samp", "std", "stddev_pop", "variance", "var_samp", "var_pop":
+				arg = coerce(arg, sqltype.Double)
+			default:
+				arg = coerce(arg, sqltype.String)
+			}
+		}
 		call.Arg = arg
 		t := arg.Type()
 		switch name {
@@ -615,18 +624,15 @@ func (x *exprChecker) aggCall(f *grammar.FuncCall, as *aggScope) plan.Expr {
 			}
 		case "approx_count_distinct":
 			call.Func, call.Type = plan.ApproxCountDistinct, sqltype.BigInt
-			if t == sqltype.Null {
-				call.Arg = coerce(arg, sqltype.String)
-			}
 		case "stddev", "stddev_samp", "std", "stddev_pop", "variance", "var_samp", "var_pop":
-			if !t.IsNumeric() && t != sqltype.Null {
+			if !t.IsNumeric() {
 				pos, end := span(f.Args[0])
 				x.errs.Errorf(pos, "%s needs a number, not %s", name, t).WithEnd(end)
 				return bad()
 			}
 			call.Func, call.Type, call.Nullable = statistics[name], sqltype.Double, true
 		case "sum", "avg", "mean":
-			if !t.IsNumeric() && t != sqltype.Null {
+			if !t.IsNumeric() {
 				pos, end := span(f.Args[0])
 				x.errs.Errorf(pos, "%s needs a number, not %s", name, t).WithEnd(end).
 					WithHelp("CAST it to a number, e.g. %s(CAST(%s AS DOUBLE))", name, f.Args[0].String())
@@ -642,13 +648,10 @@ func (x *exprChecker) aggCall(f *grammar.FuncCall, as *aggScope) plan.Expr {
 				call.Func, call.Type = plan.Avg, sqltype.Double
 			}
 		case "min", "max":
-			if !t.Orderable() && t != sqltype.Null {
+			if !t.Orderable() {
 				pos, end := span(f.Args[0])
 				x.errs.Errorf(pos, "%s needs a comparable value, not %s", name, t).WithEnd(end)
 				return bad()
-			}
-			if t == sqltype.Null {
-				t = sqltype.String
 			}
 			call.Func, call.Type, call.Nullable = plan.Min, t, true
 			if name == "max" {
@@ -663,9 +666,6 @@ func (x *exprChecker) aggCall(f *grammar.FuncCall, as *aggScope) plan.Expr {
 					WithHelp("count(DISTINCT x) is; for sums of distinct values aggregate a deduplicated view")
 				return bad()
 			}
-		}
-		if call.Func == plan.CountDistinct && t == sqltype.Null {
-			call.Arg = coerce(arg, sqltype.String)
 		}
 	}
 	as.agg.Aggs = append(as.agg.Aggs, call)

@@ -184,6 +184,9 @@ func init() {
 			if !ok {
 				return bad()
 			}
+			if t == sqltype.Null {
+				return null()
+			}
 			c := &plan.Case{T: t, Null: true}
 			for i, e := range a {
 				if i == len(a)-1 {
@@ -199,18 +202,21 @@ func init() {
 			eq := x.compare("=", a[0], a[1], f.Args[0], f.Args[1])
 			t := a[0].Type()
 			if t == sqltype.Null {
-				t = sqltype.String
+				return a[0]
 			}
 			return &plan.Case{Whens: []plan.When{{Cond: eq, Result: &plan.Const{T: t, IsNull: true}}}, Else: coerce(a[0], t), T: t, Null: true}
 		}},
 		"if": {3, 3, "if(cond, a, b): a when cond is TRUE, else b", func(x *exprChecker, f *grammar.FuncCall, a []plan.Expr) plan.Expr {
-			x.wantBool(a[0], f.Args[0], "if")
+			cond := x.boolean(a[0], f.Args[0], "if")
 			t, ok := x.commonOf(a[1:], func(i int) grammar.Expr { return f.Args[i+1] }, "if branches")
 			if !ok {
 				return bad()
 			}
+			if t == sqltype.Null {
+				return null()
+			}
 			b, e := coerce(a[1], t), coerce(a[2], t)
-			return &plan.Case{Whens: []plan.When{{Cond: coerce(a[0], sqltype.Boolean), Result: b}}, Else: e, T: t, Null: b.Nullable() || e.Nullable()}
+			return &plan.Case{Whens: []plan.When{{Cond: cond, Result: b}}, Else: e, T: t, Null: b.Nullable() || e.Nullable()}
 		}},
 	}
 }
@@ -230,6 +236,9 @@ func extreme(name string) func(x *exprChecker, f *grammar.FuncCall, a []plan.Exp
 		t, ok := x.commonOf(a, func(i int) grammar.Expr { return f.Args[i] }, name+" arguments")
 		if !ok {
 			return bad()
+		}
+		if t == sqltype.Null {
+			return null()
 		}
 		if !t.Orderable() {
 			x.errs.Errorf(f.Pos, "%s needs comparable values, not %s", name, t).WithEnd(f.EndPos)

@@ -124,8 +124,7 @@ func (c *checker) selectRelAs(sel *grammar.Select, errs *diag.List, distinctAgg 
 	// A row passes WHERE only when every conjunct is TRUE, so each becomes its own filter:
 	// the generated loop tests them one by one, with no three-valued AND.
 	for _, w := range conjuncts(sel.Where) {
-		cond := x.expr(w, in, "WHERE")
-		x.wantBool(cond, w, "WHERE")
+		cond := x.boolean(x.expr(w, in, "WHERE"), w, "WHERE")
 		r.add(&plan.Filter{Cond: cond})
 	}
 	hasAgg := len(sel.GroupBy) > 0 || sel.Having != nil
@@ -167,8 +166,7 @@ func (c *checker) selectRelAs(sel *grammar.Select, errs *diag.List, distinctAgg 
 		}
 		out, outNames, outAST = x.items(items, post)
 		for _, h := range conjuncts(sel.Having) {
-			cond := x.expr(h, post, "HAVING")
-			x.wantBool(cond, h, "HAVING")
+			cond := x.boolean(x.expr(h, post, "HAVING"), h, "HAVING")
 			r.add(&plan.Filter{Cond: cond})
 		}
 	} else {
@@ -429,6 +427,7 @@ func (c *checker) aggregate(sel *grammar.Select, r *rel, x *exprChecker, in *sco
 			x.errs.Errorf(pos, "aggregate functions are not allowed in GROUP BY").WithEnd(end)
 			continue
 		}
+		e = materialize(e)
 		agg.Keys = append(agg.Keys, e)
 		agg.KeyCols = append(agg.KeyCols, plan.Column{Name: name, Type: e.Type(), Nullable: e.Nullable()})
 		as.keys = append(as.keys, canonical(ast))
@@ -438,6 +437,29 @@ func (c *checker) aggregate(sel *grammar.Select, r *rel, x *exprChecker, in *sco
 	post := &scope{cols: nil, agg: as}
 	post.cols = agg.KeyCols // refreshed as aggregates are added; see aggScope.col
 	return post
+}
+
+// materialize gives an expression that is NULL in every row (of NULL type) a concrete type
+// where a value is stored: a group key, an output column. Spark calls the type void and
+// refuses to write it to files; sqlstream stores it as a STRING that is always NULL.
+func materialize(e plan.Expr) plan.Expr {
+	if e.Type() == sqltype.Null {
+		return coerce(e, sqltype.String)
+	}
+	return e
+}
+
+// materializeOutput gives the query's output columns (the last projection's) concrete types.
+func (r *rel) materializeOutput() {
+	steps := r.pre
+	if r.agg != nil {
+		steps = r.post
+	}
+	p := steps[len(steps)-1].(*plan.Project)
+	for i, e := range p.Exprs {
+		p.Exprs[i] = materialize(e)
+		p.Columns[i].Type = p.Exprs[i].Type()
+	}
 }
 
 // groupKey resolves one GROUP BY item: an ordinal or a select alias stands for that select
@@ -499,9 +521,6 @@ func (x *exprChecker) items(items []*grammar.SelectItem, s *scope) ([]plan.Expr,
 			continue
 		}
 		e := x.expr(it.Expr, s, "SELECT")
-		if e.Type() == sqltype.Null {
-			e = coerce(e, sqltype.String) // a bare NULL column is a STRING that is always NULL
-		}
 		exprs = append(exprs, e)
 		names = append(names, itemName(it))
 		asts = append(asts, it.Expr)

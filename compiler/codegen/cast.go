@@ -15,7 +15,7 @@ func (g *exprGen) cast(e *plan.Cast) val {
 	x := g.compile(e.X)
 	if from == to || from == sqltype.Null {
 		if from == sqltype.Null {
-			return val{v: zero(to), null: one(True())}
+			return typedNull(to)
 		}
 		return x
 	}

@@ -2,6 +2,7 @@ package codegen
 
 import (
 	"fmt"
+	"math"
 
 	. "github.com/dave/jennifer/jen"
 
@@ -186,21 +187,42 @@ func (g *exprGen) compileNode(e plan.Expr) val {
 
 func (g *exprGen) constant(e *plan.Const) val {
 	if e.IsNull {
-		return val{v: zero(e.T), null: one(True())}
+		return typedNull(e.T)
 	}
 	switch e.T {
 	case sqltype.Boolean:
 		return val{v: Lit(e.Bool)}
-	case sqltype.Int:
+	case sqltype.Int, sqltype.Date:
 		return val{v: Int32().Call(Lit(int(e.Int)))}
 	case sqltype.BigInt, sqltype.Timestamp, sqltype.Interval:
 		return val{v: Int64().Call(Lit(int(e.Int)))}
-	case sqltype.Date:
-		return val{v: Int32().Call(Lit(int(e.Int)))}
 	case sqltype.Double:
-		return val{v: Lit(e.Float)}
+		return val{v: float(e.Float)}
 	}
 	return val{v: Lit(e.Str)}
+}
+
+// typedNull is a NULL of type t whose placeholder has t's Go type, so that it can stand as
+// an operand or initialise a local (v := 0 would be an int).
+func typedNull(t sqltype.Type) val {
+	switch t {
+	case sqltype.Boolean, sqltype.String, sqltype.Bytes, sqltype.Null:
+		return val{v: zero(t), null: one(True())}
+	}
+	return val{v: goType(t).Call(zero(t)), null: one(True())}
+}
+
+// float is a DOUBLE constant; Go constants have no NaN, infinities or negative zero.
+func float(f float64) Code {
+	switch {
+	case math.IsNaN(f):
+		return Qual(pkgMath, "NaN").Call()
+	case math.IsInf(f, 0):
+		return Qual(pkgMath, "Inf").Call(Lit(int(math.Copysign(1, f))))
+	case f == 0 && math.Signbit(f):
+		return Qual(pkgMath, "Copysign").Call(Lit(0), Lit(-1))
+	}
+	return Lit(f)
 }
 
 func (g *exprGen) binary(e *plan.Binary) val {

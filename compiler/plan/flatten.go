@@ -35,11 +35,11 @@ func Subst(e Expr, cols []Expr) Expr {
 	case *Binary:
 		c := *e
 		c.L, c.R = sub(e.L), sub(e.R)
-		return &c
+		return Fold(&c) // an inlined column can make the operands constant
 	case *Unary:
 		c := *e
 		c.X = sub(e.X)
-		return &c
+		return Fold(&c)
 	case *IsNull:
 		c := *e
 		c.X = sub(e.X)
@@ -66,7 +66,7 @@ func Subst(e Expr, cols []Expr) Expr {
 	case *Cast:
 		c := *e
 		c.X = sub(e.X)
-		return &c
+		return Fold(&c)
 	case *Call:
 		c := *e
 		c.Args = substAll(e.Args, cols)

@@ -96,6 +96,9 @@ func lex(filename string, src []byte) []token {
 		case tok.kind == tString:
 			if _, ok := unescapeString(t.Value); !ok {
 				tok.kind, tok.msg = tInvalid, "unterminated string literal: missing closing '"
+				if strings.HasSuffix(t.Value, `\'`) {
+					tok.msg += ` (\' is an escaped quote; a backslash is written \\)`
+				}
 			}
 		case tok.kind == tQuoted:
 			if _, ok := unquote(t.Value); !ok {

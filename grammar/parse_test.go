@@ -446,6 +446,9 @@ func TestStringEscapes(t *testing.T) {
 			t.Errorf("%s printed as %s reads back as %v (%v)", tt.sql, l.String(), back, err)
 		}
 	}
+	if _, err := parseExpr(`'C:\dir\'`); err == nil || !strings.HasSuffix(err.Error(), `missing closing ' (\' is an escaped quote; a backslash is written \\)`) {
+		t.Errorf("a string ending in a backslash: %v", err)
+	}
 	for _, src := range []string{`'abc\'`, `'abc\`, `'\`} {
 		_, err := parseExpr(src)
 		if err == nil || !strings.Contains(err.Error(), "unterminated string literal") {

@@ -134,12 +134,22 @@ func init() {
 		"now": {0, 0, "", func(x *exprChecker, f *grammar.FuncCall, a []plan.Expr) plan.Expr {
 			return call("current_timestamp", sqltype.Timestamp)
 		}},
-		"left":         strFn("left", sqltype.String, "s", "i"),
-		"right":        strFn("right", sqltype.String, "s", "i"),
-		"ascii":        strFn("ascii", sqltype.Int, "s"),
-		"chr":          strFn("chr", sqltype.String, "L"),
-		"char":         strFn("chr", sqltype.String, "L"),
-		"translate":    strFn("translate", sqltype.String, "s", "s", "s"),
+		"left":      strFn("left", sqltype.String, "s", "i"),
+		"right":     strFn("right", sqltype.String, "s", "i"),
+		"ascii":     strFn("ascii", sqltype.Int, "s"),
+		"chr":       strFn("chr", sqltype.String, "L"),
+		"char":      strFn("chr", sqltype.String, "L"),
+		"translate": strFn("translate", sqltype.String, "s", "s", "s"),
+		"format_number": {2, 2, "format_number(x, d): x rounded half to even to d decimals, with commas between thousands; NULL for d < 0", func(x *exprChecker, f *grammar.FuncCall, a []plan.Expr) plan.Expr {
+			n := x.numArg(a[0], f.Args[0], "format_number")
+			name := "format_number"
+			if n.Type() != sqltype.Double {
+				name, n = "format_number_int", coerce(n, sqltype.BigInt)
+			}
+			c := call(name, sqltype.String, n, x.intArg(a[1], f.Args[1], "format_number"))
+			c.Null = true
+			return c
+		}},
 		"octet_length": strFn("octet_length", sqltype.Int, "s"),
 		"bit_length":   strFn("bit_length", sqltype.Int, "s"),
 		"btrim": {1, 2, "btrim(s[, chars]): s without leading and trailing spaces (or characters of chars)", func(x *exprChecker, f *grammar.FuncCall, a []plan.Expr) plan.Expr {

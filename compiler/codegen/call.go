@@ -92,12 +92,14 @@ func (g *exprGen) call(e *plan.Call) val {
 	case "unix_micros", "timestamp_micros":
 		return args[0] // a timestamp is its microseconds
 	case "repeat", "lpad", "rpad", "split_part", "ln", "log10", "log2", "date_trunc", "to_timestamp",
-		"make_date", "make_timestamp", "add_months", "to_date", "timestamp_seconds", "timestamp_seconds_double", "timestamp_millis":
+		"make_date", "make_timestamp", "add_months", "to_date", "timestamp_seconds", "timestamp_seconds_double", "timestamp_millis",
+		"format_number", "format_number_int":
 		// These are NULL for some inputs: the function says so with a second result.
 		name := map[string]string{"repeat": "Repeat", "lpad": "LPad", "rpad": "RPad", "split_part": "SplitPart",
 			"ln": "Ln", "log10": "Log10", "log2": "Log2", "date_trunc": "DateTrunc", "to_timestamp": "ToTimestamp",
 			"make_date": "MakeDate", "make_timestamp": "MakeTimestamp", "add_months": "AddMonths", "to_date": "ToDate",
-			"timestamp_seconds": "TimestampSeconds", "timestamp_seconds_double": "TimestampSecondsDouble", "timestamp_millis": "TimestampMillis"}[e.Name]
+			"timestamp_seconds": "TimestampSeconds", "timestamp_seconds_double": "TimestampSecondsDouble", "timestamp_millis": "TimestampMillis",
+			"format_number": "FormatNumber", "format_number_int": "FormatNumberInt"}[e.Name]
 		local := g.q.name("f")
 		g.emit(List(Id(local), Id(local+"OK")).Op(":=").Add(fn(name)))
 		return val{v: Id(local), null: union(null, one(Op("!").Id(local+"OK")))}

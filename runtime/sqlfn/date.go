@@ -2,6 +2,7 @@ package sqlfn
 
 import (
 	"math"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -258,3 +259,60 @@ func OctetLength(s string) int32 { return int32(len(s)) }
 
 // BitLength is bit_length(s): its length in bits.
 func BitLength(s string) int32 { return int32(len(s)) * 8 }
+
+// FormatNumber is format_number(x, d) for a DOUBLE: x rounded half to even (from its exact
+// binary value, as Java's DecimalFormat) to d decimals, with commas between thousands, e.g.
+// "12,332.12"; NULL (ok false) for d < 0. Like DecimalFormat it writes at most 340
+// decimals.
+func FormatNumber(x float64, d int32) (string, bool) {
+	d = min(d, maxFractionDigits)
+	switch {
+	case d < 0:
+		return "", false
+	case math.IsNaN(x):
+		return "NaN", true
+	case math.IsInf(x, 1):
+		return "∞", true
+	case math.IsInf(x, -1):
+		return "-∞", true
+	}
+	return groupThousands(strconv.FormatFloat(x, 'f', int(d), 64)), true
+}
+
+// FormatNumberInt is format_number(n, d) for an integer: exact, with d zero decimals.
+func FormatNumberInt(n int64, d int32) (string, bool) {
+	d = min(d, maxFractionDigits)
+	if d < 0 {
+		return "", false
+	}
+	s := groupThousands(strconv.FormatInt(n, 10))
+	if d > 0 {
+		s += "." + strings.Repeat("0", int(d))
+	}
+	return s, true
+}
+
+// maxFractionDigits is Java's DecimalFormat limit for a double.
+const maxFractionDigits = 340
+
+// groupThousands puts commas into the integer part of a decimal number.
+func groupThousands(s string) string {
+	sign := ""
+	if s[0] == '-' {
+		sign, s = "-", s[1:]
+	}
+	intPart, frac := s, ""
+	if i := strings.IndexByte(s, '.'); i >= 0 {
+		intPart, frac = s[:i], s[i:]
+	}
+	var b strings.Builder
+	b.WriteString(sign)
+	for i := range len(intPart) {
+		if i > 0 && (len(intPart)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteByte(intPart[i])
+	}
+	b.WriteString(frac)
+	return b.String()
+}

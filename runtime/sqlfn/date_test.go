@@ -294,3 +294,44 @@ func TestMoreStringFunctions(t *testing.T) {
 		t.Error("btrim with characters")
 	}
 }
+
+func TestFormatNumber(t *testing.T) {
+	for _, tt := range []struct {
+		x    float64
+		d    int32
+		want string
+	}{
+		{12332.123456, 4, "12,332.1235"}, // Spark's documented example
+		{12332.123456, 0, "12,332"},
+		{0.125, 2, "0.12"}, // an exact tie rounds to even
+		{0.375, 2, "0.38"}, // an exact tie rounds to even
+		{2.675, 2, "2.67"}, // 2.675 is 2.67499999... in binary
+		{-1234567.5, 0, "-1,234,568"},
+		{-0.001, 2, "-0.00"},
+		{999.999, 2, "1,000.00"},
+		{100, 1, "100.0"},
+		{math.NaN(), 2, "NaN"},
+		{math.Inf(-1), 2, "-∞"},
+	} {
+		if got, ok := FormatNumber(tt.x, tt.d); !ok || got != tt.want {
+			t.Errorf("format_number(%v, %d) = %q, want %q", tt.x, tt.d, got, tt.want)
+		}
+	}
+	if _, ok := FormatNumber(1, -1); ok {
+		t.Error("a negative d is NULL")
+	}
+	for _, tt := range []struct {
+		n    int64
+		d    int32
+		want string
+	}{
+		{0, 0, "0"}, {-123456, 2, "-123,456.00"}, {math.MinInt64, 0, "-9,223,372,036,854,775,808"}, {1000, 1, "1,000.0"},
+	} {
+		if got, ok := FormatNumberInt(tt.n, tt.d); !ok || got != tt.want {
+			t.Errorf("format_number(%d, %d) = %q, want %q", tt.n, tt.d, got, tt.want)
+		}
+	}
+	if s, _ := FormatNumber(1.5, 100000); len(s) != 2+maxFractionDigits {
+		t.Errorf("%d characters: decimals are capped at %d", len(s), maxFractionDigits)
+	}
+}

@@ -148,10 +148,11 @@ func unquote(s string) (string, bool) {
 }
 
 // unescapeString is the value of a string literal, as Spark's unescapeSQLString reads it:
-// a backslash escapes the next character (\0 \b \n \r \t \Z are control characters, \uXXXX,
-// \UXXXXXXXX and \ooo octal are code points, \% and \_ keep their backslash so that LIKE
-// sees them escaped, and any other character stands for itself). Two quotes in a row are
-// one quote, as in standard SQL. It reports false if the closing quote is missing.
+// a backslash escapes the next character (\0 \b \n \r \t \Z are control characters;
+// \uXXXX, \UXXXXXXXX and octal \000 to \177 are code points; \% and \_ keep their
+// backslash so that LIKE sees them escaped; any other character stands for itself). Two
+// quotes in a row are one quote, as in standard SQL. It reports false if the closing quote
+// is missing.
 func unescapeString(s string) (string, bool) {
 	if len(s) < 2 || s[0] != '\'' {
 		return "", false
@@ -205,12 +206,16 @@ func unescapeString(s string) (string, bool) {
 	return "", false
 }
 
-// codePoint reads the \uXXXX, \UXXXXXXXX or \ooo (octal, first digit 0-3) escape at the
-// start of s, which follows the backslash; n is how many bytes it takes.
+// codePoint reads the \uXXXX, \UXXXXXXXX or \ooo (octal, first digit 0 or 1, so ASCII) escape
+// at the start of s, which follows the backslash; n is how many bytes it takes. A code point
+// that is not a valid character (a surrogate, or beyond U+10FFFF) becomes U+FFFD.
 func codePoint(s string) (r rune, n int, ok bool) {
 	parse := func(digits string, base int) (rune, bool) {
 		v, err := strconv.ParseUint(digits, base, 32)
-		return rune(v), err == nil && utf8.ValidRune(rune(v))
+		if err == nil && !utf8.ValidRune(rune(v)) {
+			return utf8.RuneError, true
+		}
+		return rune(v), err == nil
 	}
 	switch {
 	case s[0] == 'u' && len(s) >= 5:
@@ -219,7 +224,7 @@ func codePoint(s string) (r rune, n int, ok bool) {
 	case s[0] == 'U' && len(s) >= 9:
 		r, ok = parse(s[1:9], 16)
 		n = 9
-	case s[0] >= '0' && s[0] <= '3' && len(s) >= 3:
+	case (s[0] == '0' || s[0] == '1') && len(s) >= 3:
 		r, ok = parse(s[:3], 8)
 		n = 3
 	}

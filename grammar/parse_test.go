@@ -421,6 +421,8 @@ func TestStringEscapes(t *testing.T) {
 		{`'\u00e9\u20AC'`, "é€"},
 		{`'\U0001F600'`, "\U0001F600"},
 		{`'\101\060'`, "A0"},
+		{`'\200\18'`, "2001" + "8"}, // octal only up to \177: \2 is 2, \18 is 1 then 8
+		{`'\uD800\U00110000'`, "\uFFFD\uFFFD"},
 		{`'\x\y\u12'`, "xyu12"},
 		{`'\b\Z'`, "\b\x1a"},
 		// LIKE sees \% and \_ still escaped; \\% is the same pattern.

@@ -150,7 +150,14 @@ func (p *parser) unexpected(expected string) {
 	if t.kind == tInvalid {
 		p.failAt(t.pos, "%s", t.msg)
 	}
-	p.failAt(t.pos, "unexpected %s: expected %s", describe(t), expected)
+	note := ""
+	if p.i > 0 {
+		// A Windows path such as 'C:\dir\' reads on past its last quote: say why.
+		if prev := p.toks[p.i-1]; prev.kind == tString && strings.Contains(prev.text, `\'`) {
+			note = fmt.Sprintf(` (the string at %d:%d contains \', an escaped quote; a backslash is written \\)`, prev.pos.Line, prev.pos.Column)
+		}
+	}
+	p.failAt(t.pos, "unexpected %s: expected %s%s", describe(t), expected, note)
 }
 
 // describe names a token for an error message.

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"path/filepath"
 
-	"github.com/alecthomas/participle/v2"
 	"github.com/alecthomas/participle/v2/lexer"
 
 	"github.com/sqlstream/sqlstream/compiler/check"
@@ -51,11 +50,15 @@ func CompileWith(filename string, src []byte, opts Options) (*Result, diag.List)
 	var errs diag.List
 	f, err := grammar.Parse(filename, src)
 	if err != nil {
-		var perr participle.Error
-		if errors.As(err, &perr) {
-			errs.Errorf(perr.Position(), "%s", perr.Message())
-		} else {
+		// Syntax errors only: checking the statements that parsed would report every use of
+		// a broken declaration as unknown (see DESIGN.md).
+		var list grammar.ErrorList
+		if !errors.As(err, &list) {
 			errs.Errorf(fileStart(filename), "%v", err)
+			return res, errs
+		}
+		for _, perr := range list {
+			errs.Errorf(perr.Position(), "%s", perr.Message())
 		}
 		return res, errs
 	}

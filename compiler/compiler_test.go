@@ -15,6 +15,7 @@ import (
 
 	"github.com/sqlstream/sqlstream/compiler"
 	"github.com/sqlstream/sqlstream/compiler/check"
+	"github.com/sqlstream/sqlstream/compiler/diag"
 	"github.com/sqlstream/sqlstream/internal/randsql"
 )
 
@@ -159,5 +160,27 @@ func TestExamplesCompile(t *testing.T) {
 		if err := typeCheck(res.Go); err != nil {
 			t.Errorf("%s: the generated Go does not compile: %v", f, err)
 		}
+	}
+}
+
+// TestByteOrderMarkDiagnostics checks that a file saved with a byte order mark compiles and
+// that a caret on its first line still points at the right column.
+func TestByteOrderMarkDiagnostics(t *testing.T) {
+	src := "\uFEFFCREATE SINK o WITH (connector = 'console');\nINSERT INTO o SELECT 1 AS x FROM nowhere;\n"
+	_, errs := compiler.Compile("bom.sql", []byte(src))
+	var b strings.Builder
+	diag.Render(&b, errs, []byte(src))
+	if want := "bom.sql:2:34: error: unknown source \"nowhere\""; !strings.Contains(b.String(), want) {
+		t.Errorf("got\n%s\nwant %s", b.String(), want)
+	}
+	src = "\uFEFFCREATE SINK WITH (connector = 'console');\n"
+	_, errs = compiler.Compile("bom.sql", []byte(src))
+	b.Reset()
+	diag.Render(&b, errs, []byte(src))
+	want := "bom.sql:1:13: error: unexpected \"WITH\": expected a sink name\n" +
+		"   1 | CREATE SINK WITH (connector = 'console');\n" +
+		"     |             ^\n"
+	if b.String() != want {
+		t.Errorf("got\n%s\nwant\n%s", b.String(), want)
 	}
 }

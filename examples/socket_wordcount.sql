@@ -14,7 +14,7 @@ CREATE SINK out WITH (connector = 'console');
 
 -- explode(split(...)) makes one row per word (split takes a regular expression).
 CREATE VIEW words AS
-SELECT explode(split(lower(value), '[^\p{L}\p{N}'']+')) AS word
+SELECT explode(split(lower(value), '[^\\p{L}\\p{N}'']+')) AS word
 FROM lines;
 
 INSERT INTO out

@@ -66,6 +66,11 @@ var queries = []string{
 	`INSERT INTO con SELECT x + 1, y * 2 FROM (SELECT 2147483647 AS x, NULL AS y FROM t) q`,
 	`INSERT INTO con SELECT s, sum(NULL), avg(NULL), stddev(NULL), var_samp(NULL), min(NULL), max(NULL), count(NULL), count(DISTINCT NULL), approx_count_distinct(NULL), first(NULL) FROM t GROUP BY s HAVING NULL OR count(*) > 0`,
 	`INSERT INTO con SELECT NULL AS k, count(*) FROM t GROUP BY k ORDER BY k OUTPUT MODE COMPLETE`,
+	`INSERT INTO con SELECT timestamp_seconds(b), timestamp_seconds(d), timestamp_seconds(n), timestamp_millis(b), timestamp_micros(nn), unix_seconds(ts), unix_millis(dt), unix_micros(ts), to_date(s), to_date(ts), to_date(s, 'dd.MM.yyyy'), date_add(dt, n), date_sub(ts, 1), date_add(s, nn), datediff(dt, s), date_diff(ts, dt), make_date(n, 2, nn), make_date(NULL, 1, 1), make_timestamp(n, 1, 1, 0, 0, d), make_timestamp(2024, 1, 1, 0, 0, 30) FROM t`,
+	`INSERT INTO con SELECT current_date(), CURRENT_DATE, dayofweek(dt), weekday(ts), dayofyear(s), weekofyear(dt), quarter(dt), last_day(ts), add_months(dt, n), months_between(ts, dt), months_between(ts, s, f), months_between(dt, dt, FALSE) FROM t`,
+	`INSERT INTO con SELECT left(s, n), right(sn, 2), ascii(s), chr(b), char(nn), translate(s, 'abc', sn), btrim(s), btrim(s, 'x'), locate('a', s), locate(s, sn, n), locate('a', sn, 2), octet_length(s), bit_length(sn), format_number(d, n), format_number(b, 2), format_number(nn, NULL), 'tab\there', 'a\\%' FROM t WHERE s LIKE 'a\%' OR sn LIKE 'a\\%'`,
+	`INSERT INTO con SELECT DISTINCT s, n FROM t ORDER BY n DESC LIMIT 3 OUTPUT MODE COMPLETE`,
+	`INSERT INTO con SELECT DISTINCT * FROM c OUTPUT MODE COMPLETE`,
 	`INSERT INTO con SELECT s, session_window.start, session_window.end, count(*), first(d) FROM t GROUP BY s, session_window(ts, '5 minutes')`,
 }
 

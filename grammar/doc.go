@@ -5,7 +5,8 @@
 // are parsed by hand-written recursive descent with precedence climbing, so that soft
 // keywords (count, window, timestamp, output, trigger, ...) can be names wherever the
 // grammar does not need them as keywords, and so that errors name what was expected.
-// Every syntax error is a [participle.Error] positioned at the offending token.
+// Every syntax error is a [participle.Error] positioned at the offending token; Parse
+// recovers at the next statement and returns all of them (up to ten) as an [ErrorList].
 //
 // Grammar (keywords are case-insensitive; [x] optional, {x} repeated):
 //

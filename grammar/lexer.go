@@ -2,6 +2,7 @@ package grammar
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -17,7 +18,7 @@ var Lexer = lexer.MustSimple([]lexer.SimpleRule{
 	{Name: "LineComment", Pattern: `--[^\n]*`},
 	{Name: "BlockComment", Pattern: `/\*(?:[^*]|\*+[^*/])*\*+/`},
 	{Name: "UnterminatedComment", Pattern: `/\*[\s\S]*`},
-	{Name: "String", Pattern: `'(?:[^']|'')*'?`},
+	{Name: "String", Pattern: `'(?:[^'\\]|\\[\s\S]|'')*\\?'?`},
 	{Name: "QuotedIdent", Pattern: `"(?:[^"]|"")*"?|` + "`(?:[^`]|``)*`?"},
 	{Name: "Number", Pattern: `(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?`},
 	{Name: "Word", Pattern: `[\p{L}_][\p{L}\p{N}_$]*`},
@@ -93,8 +94,11 @@ func lex(filename string, src []byte) []token {
 		case tok.kind == tInvalid:
 			tok.msg = invalidCharMessage(t.Value)
 		case tok.kind == tString:
-			if _, ok := unquote(t.Value); !ok {
+			if _, ok := unescapeString(t.Value); !ok {
 				tok.kind, tok.msg = tInvalid, "unterminated string literal: missing closing '"
+				if strings.HasSuffix(t.Value, `\'`) {
+					tok.msg += ` (\' is an escaped quote; a backslash is written \\)`
+				}
 			}
 		case tok.kind == tQuoted:
 			if _, ok := unquote(t.Value); !ok {
@@ -141,4 +145,88 @@ func unquote(s string) (string, bool) {
 		return b.String(), i == len(s)-1
 	}
 	return "", false
+}
+
+// unescapeString is the value of a string literal, as Spark's unescapeSQLString reads it:
+// a backslash escapes the next character (\0 \b \n \r \t \Z are control characters;
+// \uXXXX, \UXXXXXXXX and octal \000 to \177 are code points; \% and \_ keep their
+// backslash so that LIKE sees them escaped; any other character stands for itself). Two
+// quotes in a row are one quote, as in standard SQL. It reports false if the closing quote
+// is missing.
+func unescapeString(s string) (string, bool) {
+	if len(s) < 2 || s[0] != '\'' {
+		return "", false
+	}
+	var b strings.Builder
+	for i := 1; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c == '\'':
+			if i+1 < len(s) && s[i+1] == '\'' {
+				b.WriteByte('\'')
+				i++
+				continue
+			}
+			return b.String(), i == len(s)-1
+		case c != '\\':
+			b.WriteByte(c)
+			continue
+		}
+		rest := s[i+1:]
+		if len(rest) == 0 {
+			return "", false
+		}
+		if r, n, ok := codePoint(rest); ok {
+			b.WriteRune(r)
+			i += n
+			continue
+		}
+		e, size := utf8.DecodeRuneInString(rest)
+		switch e {
+		case '0':
+			b.WriteByte(0)
+		case 'b':
+			b.WriteByte('\b')
+		case 'n':
+			b.WriteByte('\n')
+		case 'r':
+			b.WriteByte('\r')
+		case 't':
+			b.WriteByte('\t')
+		case 'Z':
+			b.WriteByte(0x1a)
+		case '%', '_':
+			b.WriteByte('\\')
+			b.WriteRune(e)
+		default:
+			b.WriteString(rest[:size])
+		}
+		i += size
+	}
+	return "", false
+}
+
+// codePoint reads the \uXXXX, \UXXXXXXXX or \ooo (octal, first digit 0 or 1, so ASCII) escape
+// at the start of s, which follows the backslash; n is how many bytes it takes. A code point
+// that is not a valid character (a surrogate, or beyond U+10FFFF) becomes U+FFFD.
+func codePoint(s string) (r rune, n int, ok bool) {
+	parse := func(digits string, base int) (rune, bool) {
+		v, err := strconv.ParseUint(digits, base, 32)
+		if err == nil && !utf8.ValidRune(rune(v)) {
+			return utf8.RuneError, true
+		}
+		return rune(v), err == nil
+	}
+	switch {
+	case s[0] == 'u' && len(s) >= 5:
+		r, ok = parse(s[1:5], 16)
+		n = 5
+	case s[0] == 'U' && len(s) >= 9:
+		r, ok = parse(s[1:9], 16)
+		n = 9
+	case (s[0] == '0' || s[0] == '1') && len(s) >= 3:
+		r, ok = parse(s[:3], 8)
+		n = 3
+	}
+	return r, n, ok
 }

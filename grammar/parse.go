@@ -1,6 +1,7 @@
 package grammar
 
 import (
+	"bytes"
 	"fmt"
 	"strings"
 
@@ -8,23 +9,48 @@ import (
 	"github.com/alecthomas/participle/v2/lexer"
 )
 
-// Parse parses a sqlstream SQL file. A syntax error is returned as a participle.Error
-// positioned at the offending token, with a message such as
-// `unexpected "FROM": expected an expression`. Parse never panics.
-func Parse(filename string, src []byte) (file *File, err error) {
+// Parse parses a sqlstream SQL file. Syntax errors come back as an ErrorList of
+// participle.Errors, each positioned at the offending token, with a message such as
+// `unexpected "FROM": expected an expression`. After an error the parser skips to the next
+// statement (after a ";", or at CREATE or INSERT) and goes on, as go/parser does, so each
+// broken statement is reported once; it gives up after maxErrors. The file is nil when
+// there was an error. Parse never panics. A leading UTF-8 byte order mark, which some
+// Windows editors write, is skipped: positions count from after it.
+func Parse(filename string, src []byte) (*File, error) {
+	src = bytes.TrimPrefix(src, utf8BOM)
 	p := &parser{toks: lex(filename, src)}
 	p.prevEnd = p.toks[0].pos
-	defer func() {
-		if r := recover(); r != nil {
-			b, ok := r.(bailout)
-			if !ok {
-				panic(r)
-			}
-			file, err = nil, b.err
-		}
-	}()
-	return p.file(), nil
+	f := p.file()
+	if len(p.errs) > 0 {
+		return nil, p.errs
+	}
+	return f, nil
 }
+
+// maxErrors is how many syntax errors Parse reports before it stops, as go/parser does.
+const maxErrors = 10
+
+// ErrorList is the syntax errors of a file in source order. errors.As finds the first
+// participle.Error in it.
+type ErrorList []participle.Error
+
+func (l ErrorList) Error() string {
+	msgs := make([]string, len(l))
+	for i, e := range l {
+		msgs[i] = e.Error()
+	}
+	return strings.Join(msgs, "\n")
+}
+
+func (l ErrorList) Unwrap() []error {
+	errs := make([]error, len(l))
+	for i, e := range l {
+		errs[i] = e
+	}
+	return errs
+}
+
+var utf8BOM = []byte("\uFEFF")
 
 // maxDepth bounds the nesting of expressions and subqueries, so that hostile input
 // cannot overflow the stack.
@@ -36,6 +62,7 @@ type parser struct {
 	prevEnd lexer.Position // end of the last consumed token
 	depth   int            // nesting of expr and query calls
 	inCase  int            // nesting of CASE expressions: END is reserved inside
+	errs    ErrorList
 }
 
 // bailout carries a syntax error up to Parse.
@@ -123,7 +150,14 @@ func (p *parser) unexpected(expected string) {
 	if t.kind == tInvalid {
 		p.failAt(t.pos, "%s", t.msg)
 	}
-	p.failAt(t.pos, "unexpected %s: expected %s", describe(t), expected)
+	note := ""
+	if p.i > 0 {
+		// A Windows path such as 'C:\dir\' reads on past its last quote: say why.
+		if prev := p.toks[p.i-1]; prev.kind == tString && strings.Contains(prev.text, `\'`) {
+			note = fmt.Sprintf(` (the string at %d:%d contains \', an escaped quote; a backslash is written \\)`, prev.pos.Line, prev.pos.Column)
+		}
+	}
+	p.failAt(t.pos, "unexpected %s: expected %s%s", describe(t), expected, note)
 }
 
 // describe names a token for an error message.
@@ -175,22 +209,57 @@ func isName(t token) bool {
 
 func (p *parser) file() *File {
 	f := &File{Pos: p.peek().pos}
-	for {
+	for len(p.errs) < maxErrors {
 		for p.acceptOp(";") {
 		}
 		if p.peek().kind == tEOF {
 			break
 		}
-		f.Stmts = append(f.Stmts, p.stmt())
-		if p.acceptOp(";") {
-			continue
-		}
-		if p.peek().kind != tEOF {
-			p.unexpected(`";" or end of file after statement`)
+		if s := p.stmtRecovering(); s != nil {
+			f.Stmts = append(f.Stmts, s)
 		}
 	}
 	f.EndPos = p.peek().pos
 	return f
+}
+
+// stmtRecovering parses a statement and what ends it. On a syntax error it records the
+// error, skips to where the next statement can start and returns nil.
+func (p *parser) stmtRecovering() (s Stmt) {
+	start := p.i
+	defer func() {
+		r := recover()
+		if r == nil {
+			return
+		}
+		b, ok := r.(bailout)
+		if !ok {
+			panic(r)
+		}
+		p.errs = append(p.errs, b.err)
+		p.depth, p.inCase = 0, 0
+		if p.i == start {
+			p.skip() // the statement's first token is what is wrong
+		}
+		for t := p.peek(); t.kind != tEOF && !isOp(t, ";") && !isWord(t, "CREATE") && !isWord(t, "INSERT"); t = p.peek() {
+			p.skip()
+		}
+		s = nil
+	}()
+	s = p.stmt()
+	if !p.atOp(";") && p.peek().kind != tEOF {
+		p.unexpected(`";" or end of file after statement`)
+	}
+	return s
+}
+
+// skip moves past the current token without looking at it (an invalid one was reported or
+// is part of a statement already reported).
+func (p *parser) skip() {
+	if t := p.peek(); t.kind != tEOF {
+		p.i++
+		p.prevEnd = t.end
+	}
 }
 
 func (p *parser) stmt() Stmt {
@@ -353,6 +422,9 @@ func (p *parser) option() *Option {
 	case tQuoted, tString:
 		p.next()
 		s, _ := unquote(t.text)
+		if t.kind == tString {
+			s, _ = unescapeString(t.text)
+		}
 		if s == "" {
 			p.failAt(t.pos, "empty option name")
 		}
@@ -395,7 +467,7 @@ func (p *parser) optionValue(key string) *Literal {
 
 func (p *parser) stringLit() *Literal {
 	t := p.next()
-	s, _ := unquote(t.text)
+	s, _ := unescapeString(t.text)
 	return &Literal{Pos: t.pos, EndPos: t.end, Kind: LitString, Text: s}
 }
 

@@ -409,3 +409,120 @@ func TestDeepNesting(t *testing.T) {
 	unary := "INSERT INTO o SELECT " + strings.Repeat("- ", 100000) + "a FROM t WHERE " + strings.Repeat("NOT ", 100000) + "b"
 	mustParse(t, unary)
 }
+
+func TestStringEscapes(t *testing.T) {
+	tests := []struct{ sql, want string }{
+		{`'a\tb'`, "a\tb"},
+		{`'line\nnext\r'`, "line\nnext\r"},
+		{`'back\\slash'`, `back\slash`},
+		{`'it\'s'`, "it's"},
+		{`'it''s'`, "it's"},
+		{`'nul\0'`, "nul\x00"},
+		{`'\u00e9\u20AC'`, "é€"},
+		{`'\U0001F600'`, "\U0001F600"},
+		{`'\101\060'`, "A0"},
+		{`'\200\18'`, "2001" + "8"}, // octal only up to \177: \2 is 2, \18 is 1 then 8
+		{`'\uD800\U00110000'`, "\uFFFD\uFFFD"},
+		{`'\x\y\u12'`, "xyu12"},
+		{`'\b\Z'`, "\b\x1a"},
+		// LIKE sees \% and \_ still escaped; \\% is the same pattern.
+		{`'a\%b\_'`, `a\%b\_`},
+		{`'a\\%'`, `a\%`},
+		{`'\'\''`, "''"},
+		{`'é\é'`, "éé"},
+	}
+	for _, tt := range tests {
+		e, err := parseExpr(tt.sql)
+		if err != nil {
+			t.Errorf("%s: %v", tt.sql, err)
+			continue
+		}
+		l, ok := e.(*Literal)
+		if !ok || l.Kind != LitString || l.Text != tt.want {
+			t.Errorf("%s: got %#v, want %q", tt.sql, e, tt.want)
+			continue
+		}
+		// The printed literal reads back as the same text.
+		back, err := parseExpr(l.String())
+		if err != nil || back.(*Literal).Text != tt.want {
+			t.Errorf("%s printed as %s reads back as %v (%v)", tt.sql, l.String(), back, err)
+		}
+	}
+	if _, err := parseExpr(`'C:\dir\'`); err == nil || !strings.HasSuffix(err.Error(), `missing closing ' (\' is an escaped quote; a backslash is written \\)`) {
+		t.Errorf("a string ending in a backslash: %v", err)
+	}
+	for _, src := range []string{`'abc\'`, `'abc\`, `'\`} {
+		_, err := parseExpr(src)
+		if err == nil || !strings.Contains(err.Error(), "unterminated string literal") {
+			t.Errorf("%s: got %v, want an unterminated string literal", src, err)
+		}
+	}
+	// Options take the same escapes.
+	f := mustParse(t, `CREATE SINK s WITH ('a\tb' = 'C:\\data')`)
+	if o := f.Stmts[0].(*CreateSink).With[0]; o.Key.Name != "a\tb" || o.Value.Text != `C:\data` {
+		t.Errorf("option %q = %q", o.Key.Name, o.Value.Text)
+	}
+}
+
+func TestByteOrderMark(t *testing.T) {
+	src := "\uFEFFCREATE SINK s WITH (connector = 'console');"
+	f := mustParse(t, src)
+	if s := f.Stmts[0].(*CreateSink); s.Pos.Line != 1 || s.Pos.Column != 1 {
+		t.Errorf("statement at %v", s.Pos)
+	}
+	_, err := Parse("q.sql", []byte("\uFEFFCREATE SINK"))
+	if err == nil || err.Error() != "q.sql:1:12: unexpected end of file: expected a sink name" {
+		t.Errorf("error after a BOM: %v", err)
+	}
+	// Only a leading one: elsewhere it is an unexpected character.
+	if _, err := Parse("q.sql", []byte("CREATE \uFEFFSINK s")); err == nil {
+		t.Error("a BOM inside the text was accepted")
+	}
+}
+
+func TestErrorRecovery(t *testing.T) {
+	src := `CREATE SOURCE s (a INT, b) WITH (connector = 'x');
+CREATE SINK ok WITH (connector = 'console');
+INSERT INTO ok SELECT a, FROM s;
+INSERT INTO ok SELECT a FROM s
+CREATE SINK WITH (connector = 'console');
+DROP TABLE t; SELECT 1;
+INSERT INTO ok SELECT 'abc FROM s;`
+	_, err := Parse("q.sql", []byte(src))
+	var list ErrorList
+	if !errors.As(err, &list) {
+		t.Fatalf("got %v, want an ErrorList", err)
+	}
+	want := []string{
+		`q.sql:1:26: unexpected ")": expected a type for column "b" (BOOLEAN, INT, BIGINT, DOUBLE, STRING, BYTES, TIMESTAMP or DATE)`,
+		`q.sql:3:26: unexpected "FROM": expected an expression`,
+		`q.sql:5:1: unexpected "CREATE": expected ";" or end of file after statement`,
+		`q.sql:5:13: unexpected "WITH": expected a sink name`,
+		`q.sql:6:1: unexpected "DROP": expected CREATE or INSERT at start of statement`,
+		`q.sql:6:15: unexpected "SELECT": a query must name its sink: INSERT INTO <sink> SELECT ...`,
+		`q.sql:7:23: unterminated string literal: missing closing '`,
+	}
+	var got []string
+	for _, e := range list {
+		got = append(got, e.Error())
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("errors (-want +got):\n%s", diff)
+	}
+	var first participle.Error
+	if !errors.As(err, &first) || first.Position().Line != 1 {
+		t.Errorf("errors.As finds %v, want the first error", first)
+	}
+
+	many := strings.Repeat("DROP x;\n", 50)
+	_, err = Parse("q.sql", []byte(many))
+	if !errors.As(err, &list) || len(list) != maxErrors {
+		t.Errorf("%d errors, want the first %d", len(list), maxErrors)
+	}
+	// Recovery resets the nesting depth: a deep expression after a broken one still parses.
+	deep := "INSERT INTO o SELECT " + strings.Repeat("(", 499) + "FROM t;\nINSERT INTO o SELECT " + strings.Repeat("(", 400) + "a" + strings.Repeat(")", 400) + " FROM t;"
+	_, err = Parse("q.sql", []byte(deep))
+	if !errors.As(err, &list) || len(list) != 1 {
+		t.Errorf("deep after broken: %v", err)
+	}
+}

@@ -31,8 +31,11 @@ func isPlainWord(s string) bool {
 	return s != ""
 }
 
-// quoteString returns s as a string literal.
-func quoteString(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
+// quoteString returns s as a string literal that reads back as s: backslashes are escaped
+// and quotes doubled.
+func quoteString(s string) string {
+	return "'" + strings.NewReplacer(`\`, `\\`, "'", "''").Replace(s) + "'"
+}
 
 func (x *File) String() string {
 	var b strings.Builder

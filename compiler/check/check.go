@@ -333,7 +333,8 @@ func (c *checker) insert(st *grammar.Insert) *plan.Query {
 		c.inserts[key(st.Sink.Name)] = st.Pos
 	}
 	before, n := c.errs.HasErrors(), len(c.errs)
-	r := c.selectRel(st.Query, &c.errs)
+	complete := st.OutputMode != nil && strings.EqualFold(st.OutputMode.Mode, "COMPLETE")
+	r := c.selectRelAs(st.Query, &c.errs, complete)
 	if r == nil || sk == nil {
 		return nil
 	}
@@ -435,8 +436,8 @@ func (c *checker) outputMode(st *grammar.Insert, q *plan.Query, r *rel) {
 			d.WithHelp("use OUTPUT MODE UPDATE or COMPLETE: without a watermark, groups can still change when more rows arrive")
 		}
 	case !agg && q.Mode == plan.Complete && q.Dedup != nil:
-		c.errs.Errorf(at, "COMPLETE output mode needs an aggregation; SELECT DISTINCT emits each new row once").WithEnd(end).
-			WithHelp("use OUTPUT MODE APPEND (the default); for the whole set every batch, GROUP BY the columns instead")
+		c.errs.Errorf(at, "COMPLETE output mode needs an aggregation; SELECT DISTINCT ON emits the first row of each key once").WithEnd(end).
+			WithHelp("use OUTPUT MODE APPEND (the default); for the whole set every batch, GROUP BY the key and pick columns with first(x)")
 	case !agg && q.Mode == plan.Complete:
 		c.errs.Errorf(at, "COMPLETE output mode needs an aggregation").WithEnd(end).
 			WithHelp("use OUTPUT MODE APPEND (the default) or UPDATE: without an aggregation there is no result table to keep")

@@ -296,8 +296,8 @@ func (x *exprChecker) column(ref *grammar.ColumnRef, s *scope) plan.Expr {
 		return bad()
 	}
 	i := base.find(name)
-	if i < 0 && len(ref.Parts) == 1 && strings.EqualFold(name, "current_timestamp") {
-		// SQL's CURRENT_TIMESTAMP, without parentheses, when no column has that name.
+	if i < 0 && len(ref.Parts) == 1 && (strings.EqualFold(name, "current_timestamp") || strings.EqualFold(name, "current_date")) {
+		// SQL's CURRENT_TIMESTAMP and CURRENT_DATE, without parentheses, when no column has that name.
 		return x.call(&grammar.FuncCall{Pos: ref.Pos, EndPos: ref.EndPos, Name: grammar.Ident{Pos: ref.Pos, EndPos: ref.EndPos, Name: name}}, s, "")
 	}
 	if i < 0 {

@@ -58,6 +58,10 @@ func init() {
 					args[i] = coerce(x.numArg(a[i], f.Args[i], name), sqltype.BigInt)
 				case "t":
 					args[i] = x.timestampArg(a[i], f.Args[i], name)
+				case "D":
+					args[i] = x.dateArg(a[i], f.Args[i], name)
+				case "L":
+					args[i] = x.integerArg(a[i], f.Args[i], name)
 				}
 			}
 			return call(name, t, args...)
@@ -130,6 +134,92 @@ func init() {
 		"now": {0, 0, "", func(x *exprChecker, f *grammar.FuncCall, a []plan.Expr) plan.Expr {
 			return call("current_timestamp", sqltype.Timestamp)
 		}},
+		"left":      strFn("left", sqltype.String, "s", "i"),
+		"right":     strFn("right", sqltype.String, "s", "i"),
+		"ascii":     strFn("ascii", sqltype.Int, "s"),
+		"chr":       strFn("chr", sqltype.String, "L"),
+		"char":      strFn("chr", sqltype.String, "L"),
+		"translate": strFn("translate", sqltype.String, "s", "s", "s"),
+		"format_number": {2, 2, "format_number(x, d): x rounded half to even to d decimals, with commas between thousands; NULL for d < 0", func(x *exprChecker, f *grammar.FuncCall, a []plan.Expr) plan.Expr {
+			n := x.numArg(a[0], f.Args[0], "format_number")
+			name := "format_number"
+			if n.Type() != sqltype.Double {
+				name, n = "format_number_int", coerce(n, sqltype.BigInt)
+			}
+			c := call(name, sqltype.String, n, x.intArg(a[1], f.Args[1], "format_number"))
+			c.Null = true
+			return c
+		}},
+		"octet_length": strFn("octet_length", sqltype.Int, "s"),
+		"bit_length":   strFn("bit_length", sqltype.Int, "s"),
+		"btrim": {1, 2, "btrim(s[, chars]): s without leading and trailing spaces (or characters of chars)", func(x *exprChecker, f *grammar.FuncCall, a []plan.Expr) plan.Expr {
+			if len(a) == 1 {
+				return call("trim", sqltype.String, x.stringArg(a[0], f.Args[0], "btrim"))
+			}
+			return call("btrim", sqltype.String, x.stringArg(a[0], f.Args[0], "btrim"), x.stringArg(a[1], f.Args[1], "btrim"))
+		}},
+		"locate": {2, 3, "locate(sub, s[, pos]): the 1-based position of the first sub in s at or after pos, 0 when none (and when pos is NULL)", func(x *exprChecker, f *grammar.FuncCall, a []plan.Expr) plan.Expr {
+			var pos plan.Expr = &plan.Const{T: sqltype.Int, Int: 1}
+			if len(a) == 3 {
+				pos = x.intArg(a[2], f.Args[2], "locate")
+			}
+			c := call("locate", sqltype.Int, x.stringArg(a[0], f.Args[0], "locate"), x.stringArg(a[1], f.Args[1], "locate"), pos)
+			if !pos.Nullable() {
+				return c
+			}
+			// Spark (after Hive): a NULL position gives 0, whatever the strings are.
+			return &plan.Case{Whens: []plan.When{{Cond: &plan.IsNull{X: pos}, Result: &plan.Const{T: sqltype.Int, Int: 0}}}, Else: c, T: sqltype.Int, Null: c.Null}
+		}},
+		"current_date": {0, 0, "the date the batch started (UTC)", func(x *exprChecker, f *grammar.FuncCall, a []plan.Expr) plan.Expr {
+			return call("current_date", sqltype.Date)
+		}},
+		"date_add":       strFn("date_add", sqltype.Date, "D", "i"),
+		"date_sub":       strFn("date_sub", sqltype.Date, "D", "i"),
+		"datediff":       strFn("datediff", sqltype.Int, "D", "D"),
+		"date_diff":      strFn("datediff", sqltype.Int, "D", "D"),
+		"make_date":      mayFail(strFn("make_date", sqltype.Date, "i", "i", "i")),
+		"make_timestamp": mayFail(strFn("make_timestamp", sqltype.Timestamp, "i", "i", "i", "i", "i", "d")),
+		"add_months":     mayFail(strFn("add_months", sqltype.Date, "D", "i")),
+		"last_day":       strFn("last_day", sqltype.Date, "D"),
+		"dayofweek":      strFn("dayofweek", sqltype.Int, "D"),
+		"weekday":        strFn("weekday", sqltype.Int, "D"),
+		"dayofyear":      strFn("dayofyear", sqltype.Int, "D"),
+		"weekofyear":     strFn("weekofyear", sqltype.Int, "D"),
+		"quarter":        strFn("quarter", sqltype.Int, "D"),
+		"months_between": {2, 3, "months_between(t1, t2[, roundOff]): months from t2 to t1; whole when the days of the month match, else counting 31-day months, rounded to 8 digits unless roundOff is false", func(x *exprChecker, f *grammar.FuncCall, a []plan.Expr) plan.Expr {
+			args := []plan.Expr{x.timestampArg(a[0], f.Args[0], "months_between"), x.timestampArg(a[1], f.Args[1], "months_between"), &plan.Const{T: sqltype.Boolean, Bool: true}}
+			if len(a) == 3 {
+				args[2] = x.boolean(a[2], f.Args[2], "months_between roundOff")
+			}
+			return call("months_between", sqltype.Double, args...)
+		}},
+		"to_date": {1, 2, "to_date(s[, pattern]): the date s names (as CAST, or by the pattern); NULL when it does not parse", func(x *exprChecker, f *grammar.FuncCall, a []plan.Expr) plan.Expr {
+			if len(a) == 1 {
+				return x.dateArg(a[0], f.Args[0], "to_date")
+			}
+			c := call("to_date", sqltype.Date, x.stringArg(a[0], f.Args[0], "to_date"), x.stringArg(a[1], f.Args[1], "to_date"))
+			c.Null = true
+			return c
+		}},
+		"timestamp_seconds": {1, 1, "timestamp_seconds(n): the timestamp n seconds (with a fraction, for a DOUBLE) after the epoch; NULL when out of range", func(x *exprChecker, f *grammar.FuncCall, a []plan.Expr) plan.Expr {
+			n := x.numArg(a[0], f.Args[0], "timestamp_seconds")
+			name := "timestamp_seconds"
+			if n.Type() == sqltype.Double {
+				name = "timestamp_seconds_double"
+			} else {
+				n = coerce(n, sqltype.BigInt)
+			}
+			c := call(name, sqltype.Timestamp, n)
+			c.Null = true
+			return c
+		}},
+		"timestamp_millis": mayFail(strFn("timestamp_millis", sqltype.Timestamp, "L")),
+		"timestamp_micros": {1, 1, "timestamp_micros(n): the timestamp n microseconds after the epoch", func(x *exprChecker, f *grammar.FuncCall, a []plan.Expr) plan.Expr {
+			return call("timestamp_micros", sqltype.Timestamp, x.integerArg(a[0], f.Args[0], "timestamp_micros"))
+		}},
+		"unix_seconds":   strFn("unix_seconds", sqltype.BigInt, "t"),
+		"unix_millis":    strFn("unix_millis", sqltype.BigInt, "t"),
+		"unix_micros":    strFn("unix_micros", sqltype.BigInt, "t"),
 		"year":           strFn("year", sqltype.Int, "t"),
 		"month":          strFn("month", sqltype.Int, "t"),
 		"day":            strFn("day", sqltype.Int, "t"),
@@ -282,6 +372,33 @@ func (x *exprChecker) timestampArg(e plan.Expr, at grammar.Expr, fn string) plan
 	return coerce(bad(), sqltype.Timestamp)
 }
 
+// dateArg accepts a DATE, and converts a TIMESTAMP or a STRING to one (a string that is not
+// a date is NULL), as Spark's date functions do.
+func (x *exprChecker) dateArg(e plan.Expr, at grammar.Expr, fn string) plan.Expr {
+	switch e.Type() {
+	case sqltype.Date:
+		return e
+	case sqltype.Null:
+		return coerce(e, sqltype.Date)
+	case sqltype.Timestamp, sqltype.String:
+		return &plan.Cast{X: e, To: sqltype.Date, Null: e.Nullable() || e.Type() == sqltype.String}
+	}
+	pos, end := span(at)
+	x.errs.Errorf(pos, "%s needs a DATE, not %s", fn, e.Type()).WithEnd(end)
+	return coerce(bad(), sqltype.Date)
+}
+
+// integerArg accepts an INT or BIGINT, as a BIGINT.
+func (x *exprChecker) integerArg(e plan.Expr, at grammar.Expr, fn string) plan.Expr {
+	switch e.Type() {
+	case sqltype.Int, sqltype.BigInt, sqltype.Null:
+		return coerce(e, sqltype.BigInt)
+	}
+	pos, end := span(at)
+	x.errs.Errorf(pos, "%s needs an integer, not %s", fn, e.Type()).WithEnd(end)
+	return coerce(bad(), sqltype.BigInt)
+}
+
 func call(name string, t sqltype.Type, args ...plan.Expr) *plan.Call {
 	null := false
 	for _, a := range args {
@@ -352,7 +469,7 @@ func (x *exprChecker) call(f *grammar.FuncCall, s *scope, clause string) plan.Ex
 		x.errs.Errorf(f.Pos, "%s takes %s arguments, got %d", name, want, len(f.Args)).WithEnd(f.EndPos)
 		return bad()
 	}
-	if name == "current_timestamp" || name == "now" {
+	if name == "current_timestamp" || name == "now" || name == "current_date" {
 		if s.agg != nil {
 			x.errs.Errorf(f.Pos, "%s() is only available before an aggregation", name).WithEnd(f.EndPos).
 				WithHelp("aggregate it, e.g. max(%s())", name)

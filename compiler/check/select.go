@@ -108,6 +108,13 @@ func (c *checker) from(f *grammar.From, errs *diag.List) *rel {
 // selectRel checks a SELECT and returns the relation it produces, or nil when its input
 // could not be resolved (the problem is reported).
 func (c *checker) selectRel(sel *grammar.Select, errs *diag.List) *rel {
+	return c.selectRelAs(sel, errs, false)
+}
+
+// selectRelAs is selectRel; distinctAgg makes a SELECT DISTINCT an aggregation grouped by
+// every select item, as Spark plans a Distinct: what COMPLETE output mode needs to emit the
+// whole distinct set every batch.
+func (c *checker) selectRelAs(sel *grammar.Select, errs *diag.List, distinctAgg bool) *rel {
 	r := c.from(sel.From, errs)
 	if r == nil {
 		return nil
@@ -126,6 +133,11 @@ func (c *checker) selectRel(sel *grammar.Select, errs *diag.List) *rel {
 	}
 	for _, o := range sel.OrderBy {
 		hasAgg = hasAgg || containsAgg(o.Expr)
+	}
+	if distinctAgg && sel.Distinct && len(sel.DistinctOn) == 0 && !hasAgg && r.agg == nil && r.dedup == nil &&
+		!slices.ContainsFunc(sel.Items, isExplode) {
+		sel = groupByItems(sel, in)
+		hasAgg = true
 	}
 	if hasAgg && r.agg != nil {
 		errs.Errorf(sel.Pos, "multiple streaming aggregations are not supported").
@@ -249,6 +261,24 @@ func (c *checker) selectRel(sel *grammar.Select, errs *diag.List) *rel {
 		r.limit = n
 	}
 	return r
+}
+
+// groupByItems rewrites SELECT DISTINCT items FROM ... into SELECT items FROM ... GROUP BY
+// items: ordinals for the items, and every column for a *.
+func groupByItems(sel *grammar.Select, in *scope) *grammar.Select {
+	g := *sel
+	g.Distinct = false
+	g.GroupBy = nil
+	for i, it := range sel.Items {
+		if _, ok := it.Expr.(*grammar.Star); ok {
+			for _, col := range in.cols {
+				g.GroupBy = append(g.GroupBy, &grammar.ColumnRef{Pos: it.Pos, Parts: []string{col.Name}})
+			}
+			continue
+		}
+		g.GroupBy = append(g.GroupBy, &grammar.Literal{Pos: it.Pos, EndPos: it.EndPos, Kind: grammar.LitInt, Text: strconv.Itoa(i + 1)})
+	}
+	return &g
 }
 
 // generated names the exploded piece in the scope of its SELECT: not a name SQL can write.

@@ -87,13 +87,31 @@ func (g *exprGen) call(e *plan.Call) val {
 		return val{v: fn("DateFormat"), null: null}
 	case "from_unixtime":
 		return val{v: fn("FromUnixtime"), null: null}
-	case "repeat", "lpad", "rpad", "split_part", "ln", "log10", "log2", "date_trunc", "to_timestamp":
+	case "current_date":
+		return val{v: Qual(pkgSQLFn, "DateOf").Call(Id("c").Dot("Time"))}
+	case "unix_micros", "timestamp_micros":
+		return args[0] // a timestamp is its microseconds
+	case "repeat", "lpad", "rpad", "split_part", "ln", "log10", "log2", "date_trunc", "to_timestamp",
+		"make_date", "make_timestamp", "add_months", "to_date", "timestamp_seconds", "timestamp_seconds_double", "timestamp_millis",
+		"format_number", "format_number_int":
 		// These are NULL for some inputs: the function says so with a second result.
 		name := map[string]string{"repeat": "Repeat", "lpad": "LPad", "rpad": "RPad", "split_part": "SplitPart",
-			"ln": "Ln", "log10": "Log10", "log2": "Log2", "date_trunc": "DateTrunc", "to_timestamp": "ToTimestamp"}[e.Name]
+			"ln": "Ln", "log10": "Log10", "log2": "Log2", "date_trunc": "DateTrunc", "to_timestamp": "ToTimestamp",
+			"make_date": "MakeDate", "make_timestamp": "MakeTimestamp", "add_months": "AddMonths", "to_date": "ToDate",
+			"timestamp_seconds": "TimestampSeconds", "timestamp_seconds_double": "TimestampSecondsDouble", "timestamp_millis": "TimestampMillis",
+			"format_number": "FormatNumber", "format_number_int": "FormatNumberInt"}[e.Name]
 		local := g.q.name("f")
 		g.emit(List(Id(local), Id(local+"OK")).Op(":=").Add(fn(name)))
 		return val{v: Id(local), null: union(null, one(Op("!").Id(local+"OK")))}
+	case "left", "right", "ascii", "chr", "translate", "octet_length", "bit_length", "btrim", "locate",
+		"date_add", "date_sub", "datediff", "last_day", "dayofweek", "weekday", "dayofyear", "weekofyear", "quarter",
+		"months_between", "unix_seconds", "unix_millis":
+		name := map[string]string{"left": "Left", "right": "Right", "ascii": "ASCII", "chr": "Chr", "translate": "Translate",
+			"octet_length": "OctetLength", "bit_length": "BitLength", "btrim": "TrimChars", "locate": "Locate",
+			"date_add": "DateAdd", "date_sub": "DateSub", "datediff": "DateDiff", "last_day": "LastDay", "dayofweek": "DayOfWeek",
+			"weekday": "WeekDay", "dayofyear": "DayOfYear", "weekofyear": "WeekOfYear", "quarter": "Quarter",
+			"months_between": "MonthsBetween", "unix_seconds": "UnixSeconds", "unix_millis": "UnixMillis"}[e.Name]
+		return val{v: fn(name), null: null}
 	case "trim":
 		return val{v: fn("Trim"), null: null}
 	case "ltrim":

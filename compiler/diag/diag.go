@@ -134,7 +134,8 @@ func (e listError) Error() string {
 //
 // src is the text of the file the positions refer to.
 func Render(w io.Writer, l List, src []byte) {
-	lines := strings.Split(string(src), "\n")
+	// The parser skips a byte order mark, so columns on line 1 count from after it.
+	lines := strings.Split(strings.TrimPrefix(string(src), "\uFEFF"), "\n")
 	for _, d := range l {
 		fmt.Fprintln(w, d.Error())
 		if d.Pos.Line >= 1 && d.Pos.Line <= len(lines) {

@@ -45,7 +45,25 @@ func FuzzCompile(f *testing.F) {
 			f.Add(randsql.Schema + "CREATE SINK o WITH (connector = 'console');\n" + q)
 		}
 	}
+	warmUp(f)
 	f.Fuzz(func(t *testing.T, src string) { compileAndCheck(t, src) })
+}
+
+// warmUp type-checks the runtime packages and the connectors' libraries (by way of the
+// examples, which use them all) before the first input: in a fuzzing worker under coverage
+// instrumentation that takes many seconds, and an input that takes over ten is taken for a
+// hung worker.
+func warmUp(f *testing.F) {
+	files, _ := filepath.Glob("../examples/*.sql")
+	for _, file := range files {
+		src, err := os.ReadFile(file)
+		if err != nil {
+			f.Fatal(err)
+		}
+		if res, errs := compiler.Compile(file, src); !errs.HasErrors() {
+			typeCheck(res.Go) // TestExamplesCompile reports errors
+		}
+	}
 }
 
 // FuzzGenerated turns the fuzzer's bytes into the choices of a random query
@@ -55,6 +73,7 @@ func FuzzGenerated(f *testing.F) {
 	for i := range 32 {
 		f.Add([]byte(fmt.Sprintf("seed %d: %x", i, i*0x9e3779b9)))
 	}
+	warmUp(f)
 	f.Fuzz(func(t *testing.T, b []byte) { compileAndCheck(t, randsql.FromBytes(b).File(4)) })
 }
 

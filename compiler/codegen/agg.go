@@ -533,6 +533,7 @@ func (g *queryGen) emitMethod() {
 	eg.onErr = func(msg Code) []Code {
 		return []Code{Return(Id("out"), Qual("errors", "New").Call(msg))}
 	}
+	eg.patterns = Id("q").Dot("patterns")
 	for _, f := range filters {
 		eg.emit(If(not(eg.cond(f))).Block(ret(Id("out"))))
 	}
@@ -553,15 +554,17 @@ func (g *queryGen) emitMethod() {
 		Add(results).Block(eg.b.stmts...)
 }
 
-// failingCalls reports whether any of es can fail: a Go function returning an error, or a
-// CAST of a string under cast = 'strict'.
+// failingCalls reports whether any of es can fail: a Go function returning an error, a
+// pattern from data (which may not compile), or a CAST of a string under cast = 'strict'.
 func failingCalls(es []plan.Expr, strictCast bool) bool {
 	found := false
 	for _, e := range es {
 		plan.Walk(e, func(x plan.Expr) {
 			switch x := x.(type) {
 			case *plan.Call:
-				found = found || x.UDF != nil && x.UDF.Err
+				found = found || x.UDF != nil && x.UDF.Err || dynamicPattern(x)
+			case *plan.Like:
+				found = found || dynamicPattern(x)
 			case *plan.Cast:
 				found = found || strictCast && x.X.Type() == sqltype.String && x.To != sqltype.String && x.To != sqltype.Bytes
 			}

@@ -81,6 +81,8 @@ type exprGen struct {
 	uses map[plan.Expr]int // how often each node is referenced: shared nodes go to locals
 	// onErr returns the statements that handle a Go function's error, given the message.
 	onErr func(msg Code) []Code
+	// patterns is the sqlfn.Patterns cache of patterns from data (w.patterns or q.patterns).
+	patterns Code
 }
 
 func (q *queryGen) newExprGen(roots ...plan.Expr) *exprGen {
@@ -317,9 +319,8 @@ func (g *exprGen) like(e *plan.Like) val {
 	if c, ok := e.Pattern.(*plan.Const); ok && !c.IsNull {
 		v = Id(g.q.patternVar("Like", c.Str)).Dot("Match").Call(x.v)
 	} else {
-		p := g.compile(e.Pattern)
-		v = Qual(pkgSQLFn, "LikeMatch").Call(x.v, p.v)
-		null = union(x.null, p.null)
+		l := g.dynamicLike(x, g.compile(e.Pattern))
+		v, null = l.v, l.null
 	}
 	if e.Not {
 		return val{v: Op("!").Add(v), null: null, op: true}

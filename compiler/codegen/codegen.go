@@ -144,6 +144,15 @@ func structFields(names []string, cols []plan.Column) []Code {
 	return fs
 }
 
+// keyFields declares the fields of a key struct (see keyKind).
+func keyFields(names []string, cols []plan.Column) []Code {
+	var fs []Code
+	for _, f := range keyState(names, cols) {
+		fs = append(fs, Id(f.name).Add(kindType(f.kind)))
+	}
+	return fs
+}
+
 // fieldVal is the Go form of a struct field holding column c.
 func fieldVal(recv Code, name string, c plan.Column) val {
 	v := val{v: Add(recv).Dot(name)}
@@ -203,7 +212,7 @@ func (g *queryGen) generate() {
 	if q.Agg != nil {
 		g.keyNms = fieldNames(colNames(q.Agg.KeyCols))
 		g.f.Commentf("%sKey is a group key of the aggregation.", g.p)
-		g.f.Type().Id(g.id("Key")).Struct(structFields(g.keyNms, q.Agg.KeyCols)...)
+		g.f.Type().Id(g.id("Key")).Struct(keyFields(g.keyNms, q.Agg.KeyCols)...)
 		g.accType()
 	}
 	if q.Dedup != nil {
@@ -213,7 +222,7 @@ func (g *queryGen) generate() {
 			g.keyCols = append(g.keyCols, g.outCols[c])
 		}
 		g.f.Commentf("%sKey is what makes two rows duplicates.", g.p)
-		g.f.Type().Id(g.id("Key")).Struct(structFields(g.keyNms, g.keyCols)...)
+		g.f.Type().Id(g.id("Key")).Struct(keyFields(g.keyNms, g.keyCols)...)
 	}
 	g.queryType()
 	g.workerType()
@@ -477,9 +486,12 @@ func (g *queryGen) sortRows() []Code {
 			a, b = b, a
 		}
 		var cmp Code
-		if c.Type == sqltype.Boolean {
+		switch c.Type {
+		case sqltype.Boolean:
 			cmp = Qual(pkgRT, "CompareBool").Call(a, b)
-		} else {
+		case sqltype.Double:
+			cmp = Qual(pkgSQLFn, "CompareDouble").Call(a, b) // NaN last, as in Spark
+		default:
 			cmp = Qual("cmp", "Compare").Call(a, b)
 		}
 		valueCmp := If(Id("c").Op(":=").Add(cmp), Id("c").Op("!=").Lit(0)).Block(Return(Id("c")))

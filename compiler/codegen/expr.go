@@ -213,6 +213,11 @@ func (g *exprGen) binary(e *plan.Binary) val {
 	l, r := g.compile(e.L), g.compile(e.R)
 	null := union(l.null, r.null)
 	t := e.L.Type()
+	if t == sqltype.Double {
+		if c, ok := doubleCompare(e.Op, l, r); ok {
+			return val{v: c, null: null}
+		}
+	}
 	switch e.Op {
 	case "+", "-", "*":
 		return val{v: l.operand().Op(e.Op).Add(r.operand()), null: null, op: true}
@@ -289,6 +294,9 @@ func (g *exprGen) in(e *plan.In) val {
 	for _, it := range e.List {
 		y := g.compile(it)
 		eq := Add(x.v).Op("==").Add(y.operand())
+		if e.X.Type() == sqltype.Double {
+			eq, _ = doubleCompare("=", x, y)
+		}
 		if y.nullable() {
 			eq = not(y.isNull()).Op("&&").Add(eq)
 			anyNull = append(anyNull, y.isNull())

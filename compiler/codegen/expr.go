@@ -214,7 +214,7 @@ func (g *exprGen) binary(e *plan.Binary) val {
 	null := union(l.null, r.null)
 	t := e.L.Type()
 	if t == sqltype.Double {
-		if c, ok := doubleCompare(e.Op, l, r); ok {
+		if c, ok := doubleCompare(e.Op, l, r, ordinary(e.L), ordinary(e.R)); ok {
 			return val{v: c, null: null}
 		}
 	}
@@ -295,7 +295,7 @@ func (g *exprGen) in(e *plan.In) val {
 		y := g.compile(it)
 		eq := Add(x.v).Op("==").Add(y.operand())
 		if e.X.Type() == sqltype.Double {
-			eq, _ = doubleCompare("=", x, y)
+			eq, _ = doubleCompare("=", x, y, false, ordinary(it))
 		}
 		if y.nullable() {
 			eq = not(y.isNull()).Op("&&").Add(eq)

@@ -312,11 +312,8 @@ func init() {
 }
 
 func regexpLike(x *exprChecker, f *grammar.FuncCall, a []plan.Expr) plan.Expr {
-	c := call("rlike", sqltype.Boolean, x.stringArg(a[0], f.Args[0], "rlike"), x.pattern(a[1], f.Args[1]))
-	if p, ok := c.Args[1].(*plan.Const); !ok || p.IsNull {
-		c.Null = true // a bad pattern from data is NULL
-	}
-	return c
+	// A bad pattern from data makes the record malformed (codegen), not the result NULL.
+	return call("rlike", sqltype.Boolean, x.stringArg(a[0], f.Args[0], "rlike"), x.pattern(a[1], f.Args[1]))
 }
 
 // extreme types greatest and least: the largest (smallest) non-NULL argument, NULL only

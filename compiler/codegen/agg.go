@@ -1,6 +1,7 @@
 package codegen
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 
@@ -23,7 +24,7 @@ func (g *queryGen) accType() {
 			state(stateField{"n" + n, "Int64", string(a.Func)})
 			merge = append(merge, Id("g").Dot("n"+n).Op("+=").Id("a").Dot("n"+n))
 		case plan.CountDistinct:
-			state(stateField{"d" + n, "set " + stateKind(a.Arg.Type()), "count(DISTINCT)"})
+			state(stateField{"d" + n, "set " + keyKind(a.Arg.Type()), "count(DISTINCT)"})
 			merge = append(merge, For(Id("v").Op(":=").Range().Id("a").Dot("d"+n)).Block(
 				Id("g").Dot("d"+n).Index(Id("v")).Op("=").Struct().Values()))
 		case plan.Sum:
@@ -89,8 +90,15 @@ func betterThan(a *plan.AggCall, x, cur Code) Code {
 	if a.Func == plan.Max {
 		op = ">"
 	}
-	if a.Type == sqltype.Boolean {
+	switch a.Type {
+	case sqltype.Boolean:
 		return boolOrder(op, val{v: x}, val{v: cur})
+	case sqltype.Double:
+		// NaN is the largest DOUBLE: max is NaN when one is, min passes it over.
+		if op == ">" {
+			x, cur = cur, x
+		}
+		return Qual(pkgSQLFn, "DoubleLess").Call(x, cur)
 	}
 	return Add(x).Op(op).Add(cur)
 }
@@ -169,6 +177,10 @@ func (g *queryGen) aggUpdate(eg *exprGen, keys, args []plan.Expr) {
 func (g *queryGen) groupUpdate(eg *exprGen, keyVals, argVals []val) {
 	agg := g.q.Agg
 	eg.emit(Var().Id("k").Id(g.id("Key")))
+	keyVals = slices.Clone(keyVals)
+	for i, c := range agg.KeyCols {
+		keyVals[i].v = toKey(c.Type, keyVals[i].v)
+	}
 	eg.emit(assignFields("k", g.keyNms, agg.KeyCols, keyVals, false)...)
 	var clones []Code
 	for i, c := range agg.KeyCols {
@@ -199,7 +211,7 @@ func (g *queryGen) groupUpdate(eg *exprGen, keyVals, argVals []val) {
 				upd = []Code{If(List(Id("_"), Id("ok")).Op(":=").Id("a").Dot("d"+n).Index(x.v), Op("!").Id("ok")).Block(
 					Id("a").Dot("d" + n).Index(Qual("strings", "Clone").Call(v)).Op("=").Struct().Values())}
 			} else {
-				upd = []Code{Id("a").Dot("d" + n).Index(v).Op("=").Struct().Values()}
+				upd = []Code{Id("a").Dot("d" + n).Index(toKey(a.Arg.Type(), v)).Op("=").Struct().Values()}
 			}
 		case plan.Sum:
 			upd = []Code{Id("a").Dot("s" + n).Op("+=").Add(goType(a.Type)).Call(x.v), Id("a").Dot("has" + n).Op("=").True()}
@@ -484,7 +496,7 @@ func (g *queryGen) dedup() []Code {
 	}
 	key := Dict{}
 	for i, c := range g.keyCols {
-		key[Id(g.keyNms[i])] = Id("row").Dot(g.keyNms[i])
+		key[Id(g.keyNms[i])] = toKey(c.Type, Id("row").Dot(g.keyNms[i]))
 		if c.Nullable {
 			key[Id(g.keyNms[i]+"Null")] = Id("row").Dot(g.keyNms[i] + "Null")
 		}
@@ -517,6 +529,7 @@ func (g *queryGen) emitMethod() {
 	g.base = make([]val, len(aggCols))
 	for i, c := range q.Agg.KeyCols {
 		g.base[i] = fieldVal(Id("k"), g.keyNms[i], c)
+		g.base[i].v = fromKey(c.Type, g.base[i].v)
 	}
 	for i, a := range q.Agg.Aggs {
 		g.base[len(q.Agg.KeyCols)+i] = aggResult(i, a)
@@ -533,6 +546,7 @@ func (g *queryGen) emitMethod() {
 	eg.onErr = func(msg Code) []Code {
 		return []Code{Return(Id("out"), Qual("errors", "New").Call(msg))}
 	}
+	eg.patterns = Id("q").Dot("patterns")
 	for _, f := range filters {
 		eg.emit(If(not(eg.cond(f))).Block(ret(Id("out"))))
 	}
@@ -553,15 +567,17 @@ func (g *queryGen) emitMethod() {
 		Add(results).Block(eg.b.stmts...)
 }
 
-// failingCalls reports whether any of es can fail: a Go function returning an error, or a
-// CAST of a string under cast = 'strict'.
+// failingCalls reports whether any of es can fail: a Go function returning an error, a
+// pattern from data (which may not compile), or a CAST of a string under cast = 'strict'.
 func failingCalls(es []plan.Expr, strictCast bool) bool {
 	found := false
 	for _, e := range es {
 		plan.Walk(e, func(x plan.Expr) {
 			switch x := x.(type) {
 			case *plan.Call:
-				found = found || x.UDF != nil && x.UDF.Err
+				found = found || x.UDF != nil && x.UDF.Err || dynamicPattern(x)
+			case *plan.Like:
+				found = found || dynamicPattern(x)
 			case *plan.Cast:
 				found = found || strictCast && x.X.Type() == sqltype.String && x.To != sqltype.String && x.To != sqltype.Bytes
 			}

@@ -62,17 +62,10 @@ func (g *exprGen) call(e *plan.Call) val {
 	case "sign":
 		return val{v: fn("Sign"), null: null}
 	case "regexp_extract", "regexp_replace", "rlike":
-		re, reNull := g.regexp(e.Args[1], args[1])
-		null = union(null, reNull)
-		switch e.Name {
-		case "regexp_replace":
-			return val{v: Qual(pkgSQLFn, "RegexpReplace").Call(re, v(0), v(2)), null: null}
-		case "rlike":
-			return val{v: Add(re).Dot("MatchString").Call(v(0)), null: null}
+		if !dynamicPattern(e) {
+			return regexpCall(e.Name, Id(g.q.patternVar("Regexp", e.Args[1].(*plan.Const).Str)), args, null, g.emit, g.q.name)
 		}
-		local := g.q.name("f")
-		g.emit(List(Id(local), Id(local+"OK")).Op(":=").Qual(pkgSQLFn, "RegexpExtract").Call(re, v(0), v(2)))
-		return val{v: Id(local), null: union(null, one(Op("!").Id(local+"OK")))}
+		return g.dynamicRegexp(e, args, null)
 	case "year", "month", "day", "hour", "minute", "second":
 		return val{v: fn(map[string]string{"year": "Year", "month": "Month", "day": "Day", "hour": "Hour", "minute": "Minute", "second": "Second"}[e.Name]), null: null}
 	case "window_start":
@@ -226,15 +219,91 @@ func fromGo(goType string, v Code) Code {
 	return v
 }
 
-// regexp is a compiled regular expression: a package variable for a constant pattern, else
-// compiled (and cached) at run time, NULL when it does not compile.
-func (g *exprGen) regexp(pattern plan.Expr, x val) (Code, nulls) {
-	if c, ok := pattern.(*plan.Const); ok && !c.IsNull {
-		return Id(g.q.patternVar("Regexp", c.Str)), nil
+// regexpCall applies rlike, regexp_replace or regexp_extract with the compiled regexp re to
+// args (the pattern, args[1], is already in re).
+func regexpCall(name string, re Code, args []val, null nulls, emit func(...Code), local func(string) string) val {
+	switch name {
+	case "regexp_replace":
+		return val{v: Qual(pkgSQLFn, "RegexpReplace").Call(re, args[0].v, args[2].v), null: null}
+	case "rlike":
+		return val{v: Add(re).Dot("MatchString").Call(args[0].v), null: null}
 	}
-	re := g.q.name("re")
-	g.emit(List(Id(re), Id(re+"OK")).Op(":=").Qual(pkgSQLFn, "Regexp").Call(x.v))
-	return Id(re), one(Op("!").Id(re + "OK"))
+	f := local("f")
+	emit(List(Id(f), Id(f+"OK")).Op(":=").Qual(pkgSQLFn, "RegexpExtract").Call(re, args[0].v, args[2].v))
+	return val{v: Id(f), null: union(null, one(Op("!").Id(f+"OK")))}
+}
+
+// dynamicPattern reports whether e takes its regexp or LIKE pattern from data: the pattern is
+// then compiled (and cached) at run time, and an invalid one is a bad record.
+func dynamicPattern(e plan.Expr) bool {
+	switch e := e.(type) {
+	case *plan.Like:
+		c, ok := e.Pattern.(*plan.Const)
+		return !ok || c.IsNull
+	case *plan.Call:
+		switch e.Name {
+		case "regexp_extract", "regexp_replace", "rlike":
+			c, ok := e.Args[1].(*plan.Const)
+			return !ok || c.IsNull
+		}
+	}
+	return false
+}
+
+// anyDynamicPattern reports whether an expression of es takes a pattern from data, so the
+// code running them needs a sqlfn.Patterns cache.
+func anyDynamicPattern(es []plan.Expr) bool {
+	found := false
+	for _, e := range es {
+		plan.Walk(e, func(x plan.Expr) { found = found || dynamicPattern(x) })
+	}
+	return found
+}
+
+// dynamicRegexp applies a regexp function whose pattern comes from data. Like Spark, it
+// compiles the pattern only when no argument is NULL (the result is NULL then); a pattern
+// that does not compile goes to g.onErr, where Spark fails the query.
+func (g *exprGen) dynamicRegexp(e *plan.Call, args []val, null nulls) val {
+	res, re, err := g.q.name("r"), g.q.name("re"), g.q.name("err")
+	var body []Code
+	emit := func(c ...Code) { body = append(body, c...) }
+	body = append(body,
+		List(Id(re), Id(err)).Op(":=").Add(g.patterns).Dot("Regexp").Call(args[1].v),
+		If(Id(err).Op("!=").Nil()).Block(g.onErr(Lit(e.Name+": ").Op("+").Id(err).Dot("Error").Call())...))
+	x := regexpCall(e.Name, Id(re), args, nil, emit, g.q.name)
+	g.emit(Var().Id(res).Add(goType(e.T)))
+	body = append(body, Id(res).Op("=").Add(x.v))
+	if !x.nullable() {
+		g.guard(null, body)
+		return val{v: Id(res), null: null}
+	}
+	// regexp_extract of a group the pattern does not have is NULL too.
+	g.emit(Id(res + "Null").Op(":=").True())
+	body = append(body, Id(res+"Null").Op("=").Add(x.isNull()))
+	g.guard(null, body)
+	return val{v: Id(res), null: one(Id(res + "Null"))}
+}
+
+// dynamicLike is s LIKE pattern for a pattern from data (see dynamicRegexp).
+func (g *exprGen) dynamicLike(s, pattern val) val {
+	res, l, err := g.q.name("r"), g.q.name("like"), g.q.name("err")
+	null := union(s.null, pattern.null)
+	g.emit(Var().Id(res).Bool())
+	g.guard(null, []Code{
+		List(Id(l), Id(err)).Op(":=").Add(g.patterns).Dot("Like").Call(pattern.v),
+		If(Id(err).Op("!=").Nil()).Block(g.onErr(Lit("LIKE: ").Op("+").Id(err).Dot("Error").Call())...),
+		Id(res).Op("=").Id(l).Dot("Match").Call(s.v),
+	})
+	return val{v: Id(res), null: null}
+}
+
+// guard emits body, run only when none of null holds.
+func (g *exprGen) guard(null nulls, body []Code) {
+	if len(null) > 0 {
+		g.emit(If(not(val{null: null}.isNull())).Block(body...))
+	} else {
+		g.emit(body...)
+	}
 }
 
 // extreme is greatest or least: the largest (smallest) non-NULL argument.

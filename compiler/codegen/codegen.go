@@ -144,6 +144,15 @@ func structFields(names []string, cols []plan.Column) []Code {
 	return fs
 }
 
+// keyFields declares the fields of a key struct (see keyKind).
+func keyFields(names []string, cols []plan.Column) []Code {
+	var fs []Code
+	for _, f := range keyState(names, cols) {
+		fs = append(fs, Id(f.name).Add(kindType(f.kind)))
+	}
+	return fs
+}
+
 // fieldVal is the Go form of a struct field holding column c.
 func fieldVal(recv Code, name string, c plan.Column) val {
 	v := val{v: Add(recv).Dot(name)}
@@ -203,7 +212,7 @@ func (g *queryGen) generate() {
 	if q.Agg != nil {
 		g.keyNms = fieldNames(colNames(q.Agg.KeyCols))
 		g.f.Commentf("%sKey is a group key of the aggregation.", g.p)
-		g.f.Type().Id(g.id("Key")).Struct(structFields(g.keyNms, q.Agg.KeyCols)...)
+		g.f.Type().Id(g.id("Key")).Struct(keyFields(g.keyNms, q.Agg.KeyCols)...)
 		g.accType()
 	}
 	if q.Dedup != nil {
@@ -213,7 +222,7 @@ func (g *queryGen) generate() {
 			g.keyCols = append(g.keyCols, g.outCols[c])
 		}
 		g.f.Commentf("%sKey is what makes two rows duplicates.", g.p)
-		g.f.Type().Id(g.id("Key")).Struct(structFields(g.keyNms, g.keyCols)...)
+		g.f.Type().Id(g.id("Key")).Struct(keyFields(g.keyNms, g.keyCols)...)
 	}
 	g.queryType()
 	g.workerType()
@@ -247,6 +256,9 @@ func (g *queryGen) queryType() {
 		init[Id("maxEvent")] = Qual("math", "MinInt64")
 		init[Id("watermark")] = Qual("math", "MinInt64")
 	}
+	if anyDynamicPattern(stepExprs(q.Post)) {
+		fields = append(fields, Id("patterns").Qual(pkgSQLFn, "Patterns").Comment("the patterns from data that emit compiled"))
+	}
 	g.f.Commentf("%sQuery is the state of the query writing to %q across batches.", g.p, q.Sink.Name)
 	g.f.Type().Id(g.id("Query")).Struct(fields...)
 	g.f.Func().Id("new"+exported(g.p)+"Query").Params().Qual(pkgRT, "Query").Block(
@@ -279,12 +291,46 @@ func (g *queryGen) workerType() {
 		body = append(body, If(Id("q").Dot("maxEvent").Op("!=").Qual("math", "MinInt64")).Block(
 			Id("q").Dot("watermark").Op("=").Max(Id("q").Dot("watermark"), Id("q").Dot("maxEvent").Op("-").Lit(int(q.Source.Delay)))))
 	}
+	if anyDynamicPattern(g.workerExprs()) {
+		fields = append(fields, Id("patterns").Qual(pkgSQLFn, "Patterns").Comment("the patterns from data, compiled"))
+	}
 	g.f.Commentf("%sWorker processes chunks of one batch on one goroutine.", g.p)
 	g.f.Type().Id(g.id("Worker")).Struct(fields...)
 	g.f.Func().Params(Id("q").Op("*").Id(g.id("Query"))).Id("NewWorker").
 		Params(Id("rec").Op("*").Qual(pkgRT, "RecordErrors")).Qual(pkgRT, "Worker").Block(
 		append(body, Return(Op("&").Id(g.id("Worker")).Values(init)))...,
 	)
+}
+
+// workerExprs are the expressions a worker evaluates per record.
+func (g *queryGen) workerExprs() []plan.Expr {
+	es := stepExprs(g.q.Pre)
+	if a := g.q.Agg; a != nil {
+		es = append(es, a.Keys...)
+		for _, c := range a.Aggs {
+			if c.Arg != nil {
+				es = append(es, c.Arg)
+			}
+		}
+	}
+	if g.q.Explode != nil {
+		es = append(es, g.q.Explode.Str)
+	}
+	return es
+}
+
+// stepExprs are the expressions of steps.
+func stepExprs(steps []plan.Step) []plan.Expr {
+	var es []plan.Expr
+	for _, s := range steps {
+		switch s := s.(type) {
+		case *plan.Filter:
+			es = append(es, s.Cond)
+		case *plan.Project:
+			es = append(es, s.Exprs...)
+		}
+	}
+	return es
 }
 
 // process generates the fused per-record loop: decode → filter → project → aggregate.
@@ -320,14 +366,14 @@ func (g *queryGen) process() {
 			}
 		}
 		eg := g.newExprGen(roots...)
-		eg.onErr = badRecord
+		eg.onErr, eg.patterns = badRecord, Id("w").Dot("patterns")
 		g.filterStmts(eg, filters)
 		g.aggUpdate(eg, keys, args)
 		body = append(body, g.loop(g.explode(eg.b.stmts))...)
 	} else {
 		roots = append(roots, cols...)
 		eg := g.newExprGen(roots...)
-		eg.onErr = badRecord
+		eg.onErr, eg.patterns = badRecord, Id("w").Dot("patterns")
 		g.filterStmts(eg, filters)
 		vals := make([]val, len(cols))
 		for i, c := range cols {
@@ -352,7 +398,7 @@ func (g *queryGen) explode(perRow []Code) []Code {
 		return perRow
 	}
 	eg := g.newExprGen(e.Str)
-	eg.onErr = badRecord
+	eg.onErr, eg.patterns = badRecord, Id("w").Dot("patterns")
 	str := eg.compile(e.Str)
 	if str.nullable() {
 		eg.emit(If(str.isNull()).Block(Continue()))
@@ -440,9 +486,12 @@ func (g *queryGen) sortRows() []Code {
 			a, b = b, a
 		}
 		var cmp Code
-		if c.Type == sqltype.Boolean {
+		switch c.Type {
+		case sqltype.Boolean:
 			cmp = Qual(pkgRT, "CompareBool").Call(a, b)
-		} else {
+		case sqltype.Double:
+			cmp = Qual(pkgSQLFn, "CompareDouble").Call(a, b) // NaN last, as in Spark
+		default:
 			cmp = Qual("cmp", "Compare").Call(a, b)
 		}
 		valueCmp := If(Id("c").Op(":=").Add(cmp), Id("c").Op("!=").Lit(0)).Block(Return(Id("c")))

@@ -82,6 +82,8 @@ type exprGen struct {
 	uses map[plan.Expr]int // how often each node is referenced: shared nodes go to locals
 	// onErr returns the statements that handle a Go function's error, given the message.
 	onErr func(msg Code) []Code
+	// patterns is the sqlfn.Patterns cache of patterns from data (w.patterns or q.patterns).
+	patterns Code
 }
 
 func (q *queryGen) newExprGen(roots ...plan.Expr) *exprGen {
@@ -233,6 +235,11 @@ func (g *exprGen) binary(e *plan.Binary) val {
 	l, r := g.compile(e.L), g.compile(e.R)
 	null := union(l.null, r.null)
 	t := e.L.Type()
+	if t == sqltype.Double {
+		if c, ok := doubleCompare(e.Op, l, r, ordinary(e.L), ordinary(e.R)); ok {
+			return val{v: c, null: null}
+		}
+	}
 	switch e.Op {
 	case "+", "-", "*":
 		return val{v: l.operand().Op(e.Op).Add(r.operand()), null: null, op: true}
@@ -309,6 +316,9 @@ func (g *exprGen) in(e *plan.In) val {
 	for _, it := range e.List {
 		y := g.compile(it)
 		eq := Add(x.v).Op("==").Add(y.operand())
+		if e.X.Type() == sqltype.Double {
+			eq, _ = doubleCompare("=", x, y, false, ordinary(it))
+		}
 		if y.nullable() {
 			eq = not(y.isNull()).Op("&&").Add(eq)
 			anyNull = append(anyNull, y.isNull())
@@ -339,9 +349,8 @@ func (g *exprGen) like(e *plan.Like) val {
 	if c, ok := e.Pattern.(*plan.Const); ok && !c.IsNull {
 		v = Id(g.q.patternVar("Like", c.Str)).Dot("Match").Call(x.v)
 	} else {
-		p := g.compile(e.Pattern)
-		v = Qual(pkgSQLFn, "LikeMatch").Call(x.v, p.v)
-		null = union(x.null, p.null)
+		l := g.dynamicLike(x, g.compile(e.Pattern))
+		v, null = l.v, l.null
 	}
 	if e.Not {
 		return val{v: Op("!").Add(v), null: null, op: true}

@@ -33,6 +33,8 @@ func kindType(kind string) *Statement {
 		return Float64()
 	case "String":
 		return String()
+	case "DoubleKey":
+		return Uint64() // sqlfn.DoubleKey bits: see keyKind
 	case "HLL", "Moments", "Pos":
 		return Qual(pkgSQLFn, kind)
 	}
@@ -52,6 +54,48 @@ func stateKind(t sqltype.Type) string {
 		return "Float64"
 	}
 	return "String"
+}
+
+// keyKind is stateKind for a value in a group key, a DISTINCT key or a COUNT(DISTINCT) set:
+// a DOUBLE is held as its sqlfn.DoubleKey bits there, so that Go's == on keys groups every
+// NaN together and -0.0 with 0.0, as Spark does.
+func keyKind(t sqltype.Type) string {
+	if t == sqltype.Double {
+		return "DoubleKey"
+	}
+	return stateKind(t)
+}
+
+// keyState is columnState for the fields of a key struct (see keyKind).
+func keyState(names []string, cols []plan.Column) []stateField {
+	fs := columnState(names, cols)
+	for i := range fs {
+		if fs[i].kind == "Float64" {
+			fs[i].kind = "DoubleKey"
+		}
+	}
+	return fs
+}
+
+// toKey is the key form of a value v of type t; fromKey is the value of a key field.
+func toKey(t sqltype.Type, v Code) Code {
+	if t == sqltype.Double {
+		return Qual(pkgSQLFn, "DoubleKey").Call(v)
+	}
+	return v
+}
+
+func fromKey(t sqltype.Type, v Code) Code {
+	if t == sqltype.Double {
+		return Qual(pkgSQLFn, "KeyDouble").Call(v)
+	}
+	return v
+}
+
+// layoutKind is how the checkpoint's compatibility check names a kind: a DoubleKey is written
+// as the Float64 it holds, so a snapshot from before keys were normalised still loads.
+func layoutKind(kind string) string {
+	return strings.ReplaceAll(kind, "DoubleKey", "Float64")
 }
 
 // columnState lists the fields of a struct of columns: one per column, and a <Name>Null flag
@@ -74,7 +118,7 @@ func saveField(recv string, f stateField) Code {
 	case strings.HasPrefix(f.kind, "set "):
 		return Block(
 			Id("e").Dot("Len").Call(Len(x)),
-			For(Id("v").Op(":=").Range().Add(x)).Block(Id("e").Dot(strings.TrimPrefix(f.kind, "set ")).Call(Id("v"))))
+			For(Id("v").Op(":=").Range().Add(x)).Block(encode(strings.TrimPrefix(f.kind, "set "), Id("v"))))
 	case f.kind == "HLL":
 		return Id("e").Dot("Raw").Call(x.Clone().Dot("Registers").Call())
 	case f.kind == "Pos":
@@ -83,7 +127,23 @@ func saveField(recv string, f stateField) Code {
 		return Block(Id("e").Dot("Int64").Call(x.Clone().Dot("N")), Id("e").Dot("Float64").Call(x.Clone().Dot("Mean")),
 			Id("e").Dot("Float64").Call(x.Clone().Dot("M2")))
 	}
-	return Id("e").Dot(f.kind).Call(x)
+	return encode(f.kind, x)
+}
+
+// encode writes a scalar x of kind.
+func encode(kind string, x Code) Code {
+	if kind == "DoubleKey" {
+		return Id("e").Dot("Float64").Call(Qual(pkgSQLFn, "KeyDouble").Call(x))
+	}
+	return Id("e").Dot(kind).Call(x)
+}
+
+// decode reads a scalar of kind.
+func decode(kind string) Code {
+	if kind == "DoubleKey" {
+		return Qual(pkgSQLFn, "DoubleKey").Call(Id("d").Dot("Float64").Call())
+	}
+	return Id("d").Dot(kind).Call()
 }
 
 // loadField reads field f of recv back; sets must have been allocated.
@@ -92,7 +152,7 @@ func loadField(recv string, f stateField) []Code {
 	switch {
 	case strings.HasPrefix(f.kind, "set "):
 		return []Code{For(Range().Id("d").Dot("Len").Call()).Block(
-			x.Clone().Index(Id("d").Dot(strings.TrimPrefix(f.kind, "set ")).Call()).Op("=").Struct().Values())}
+			x.Clone().Index(decode(strings.TrimPrefix(f.kind, "set "))).Op("=").Struct().Values())}
 	case f.kind == "HLL":
 		return []Code{If(Err().Op(":=").Add(x.Clone().Dot("SetRegisters").Call(Id("d").Dot("Raw").Call())), Err().Op("!=").Nil()).Block(Return(Err()))}
 	case f.kind == "Pos":
@@ -107,7 +167,7 @@ func loadField(recv string, f stateField) []Code {
 			x.Clone().Dot("M2").Op("=").Id("d").Dot("Float64").Call(),
 		}
 	}
-	return []Code{x.Op("=").Id("d").Dot(f.kind).Call()}
+	return []Code{x.Op("=").Add(decode(f.kind))}
 }
 
 // queryState lists the query struct's own state fields (the groups aside), which queryType
@@ -133,18 +193,18 @@ func (g *queryGen) stateLayout() string {
 	}
 	if g.q.Agg != nil {
 		var key, acc []string
-		for _, f := range columnState(g.keyNms, g.q.Agg.KeyCols) {
-			key = append(key, f.kind)
+		for _, f := range keyState(g.keyNms, g.q.Agg.KeyCols) {
+			key = append(key, layoutKind(f.kind))
 		}
 		for _, f := range g.accState {
-			acc = append(acc, f.name+" "+f.kind)
+			acc = append(acc, f.name+" "+layoutKind(f.kind))
 		}
 		parts = append(parts, fmt.Sprintf("%s; key (%s); acc (%s)", g.q.Agg, strings.Join(key, ", "), strings.Join(acc, ", ")))
 	}
 	if g.q.Dedup != nil {
 		var key []string
-		for _, f := range columnState(g.keyNms, g.keyCols) {
-			key = append(key, f.name+" "+f.kind)
+		for _, f := range keyState(g.keyNms, g.keyCols) {
+			key = append(key, f.name+" "+layoutKind(f.kind))
 		}
 		parts = append(parts, fmt.Sprintf("Deduplicate key (%s)", strings.Join(key, ", ")))
 	}
@@ -166,7 +226,7 @@ func (g *queryGen) stateMethods() {
 		keyType, accType := g.id("Key"), g.id("Acc")
 		var saveGroup, loadGroup []Code
 		loadGroup = append(loadGroup, Var().Id("k").Id(keyType))
-		for _, f := range columnState(g.keyNms, g.q.Agg.KeyCols) {
+		for _, f := range keyState(g.keyNms, g.q.Agg.KeyCols) {
 			saveGroup = append(saveGroup, saveField("k", f))
 			loadGroup = append(loadGroup, loadField("k", f)...)
 		}
@@ -191,7 +251,7 @@ func (g *queryGen) stateMethods() {
 	if g.q.Dedup != nil {
 		var saveKey, loadKey []Code
 		loadKey = append(loadKey, Var().Id("k").Id(g.id("Key")))
-		for _, f := range columnState(g.keyNms, g.keyCols) {
+		for _, f := range keyState(g.keyNms, g.keyCols) {
 			saveKey = append(saveKey, saveField("k", f))
 			loadKey = append(loadKey, loadField("k", f)...)
 		}

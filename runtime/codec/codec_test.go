@@ -118,7 +118,15 @@ func TestJSONRejects(t *testing.T) {
 		{`{"a":.5}`, "invalid value"},
 		{`{"a":+1}`, "invalid value"},
 		{`{"a":1e}`, "invalid value"},
-		{`{"a":NaN}`, "invalid value"},
+		{`{"a":nan}`, "invalid value"},
+		{`{"a":INF}`, "invalid value"},
+		{`{"a":-NaN}`, "invalid value"},
+		{`{"bytes":NaN}`, `field "bytes": expected a number, got NaN or Infinity`},
+		{`{"n":-INF}`, `field "n": expected a number, got NaN or Infinity`},
+		{`{"ts":Infinity}`, `expected a timestamp string or number, got NaN or Infinity`},
+		{`{"user":NaN}`, `field "user": expected a string, got NaN or Infinity`},
+		{`{"score":"nan"}`, `field "score": expected a number, got string`},
+		{`{"score":"INF"}`, `field "score": expected a number, got string`},
 		{`{"bytes":12x}`, "invalid value"},
 		{`{"a" 1}`, `expected ':' after key "a", found '1' at offset 5`},
 		{`{"a":}`, `expected a value, found '}' at offset 5`},
@@ -145,6 +153,34 @@ func TestJSONRejects(t *testing.T) {
 		_, err := decode(c.line)
 		if err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%.60s: got %v, want an error with %q", c.line, err, c.want)
+		}
+	}
+}
+
+// TestJSONNonNumeric: Spark's JSON reader (allowNonNumericNumbers, on by default) takes NaN
+// and the infinities for a DOUBLE, bare or quoted; JSON output writes them quoted, so what
+// the files sink writes reads back.
+func TestJSONNonNumeric(t *testing.T) {
+	for _, c := range []struct {
+		line string
+		want float64
+	}{
+		{`{"score":NaN}`, math.NaN()}, {`{"score":"NaN"}`, math.NaN()},
+		{`{"score":Infinity}`, math.Inf(1)}, {`{"score":+Infinity}`, math.Inf(1)}, {`{"score":+INF}`, math.Inf(1)},
+		{`{"score":"Infinity"}`, math.Inf(1)}, {`{"score":"+INF"}`, math.Inf(1)},
+		{`{"score":-Infinity}`, math.Inf(-1)}, {`{"score":-INF}`, math.Inf(-1)}, {`{"score":"-Infinity"}`, math.Inf(-1)},
+		{`{"score" : NaN , "x":[NaN,-INF]}`, math.NaN()},
+	} {
+		got, err := decode(c.line)
+		if err != nil || !(got.Score == c.want || math.IsNaN(got.Score) && math.IsNaN(c.want)) {
+			t.Errorf("%s: got %v, %v; want %v", c.line, got.Score, err, c.want)
+		}
+	}
+	for _, f := range []float64{math.NaN(), math.Inf(1), math.Inf(-1), math.Copysign(0, -1)} {
+		line := `{"score":` + string(AppendJSONDouble(nil, f)) + `}`
+		got, err := decode(line)
+		if err != nil || !(got.Score == f && math.Signbit(got.Score) == math.Signbit(f) || math.IsNaN(got.Score) && math.IsNaN(f)) {
+			t.Errorf("%v written as %s reads back as %v, %v", f, line, got.Score, err)
 		}
 	}
 }
@@ -624,6 +660,13 @@ func TestParseNumbers(t *testing.T) {
 	}
 	if v, ok := ParseFloat64([]byte("NaN")); !ok || !math.IsNaN(v) {
 		t.Error("NaN")
+	}
+	// What the CSV and text writers write (Java's Double.toString) reads back.
+	for _, f := range []float64{math.NaN(), math.Inf(1), math.Inf(-1), math.Copysign(0, -1), 1e-300} {
+		s := AppendDouble(nil, f)
+		if v, ok := ParseFloat64(s); !ok || !(v == f && math.Signbit(v) == math.Signbit(f) || math.IsNaN(v) && math.IsNaN(f)) {
+			t.Errorf("%v written as %s reads back as %v %v", f, s, v, ok)
+		}
 	}
 	for s, want := range map[string]int{"true": 1, "TRUE": 1, "False": 0, " false ": 0, "yes": -1, "1": -1, "t": -1, "": -1} {
 		v, ok := ParseBool([]byte(s))

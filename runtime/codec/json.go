@@ -418,7 +418,7 @@ func (d *JSON) literal() []byte {
 	case "true", "false", "null":
 		return lit
 	}
-	if len(lit) == 0 || !validNumber(lit) {
+	if len(lit) == 0 || !validNumber(lit) && !isNonNumeric(lit) {
 		d.pos = start
 		if len(lit) == 0 {
 			d.expected("a value")
@@ -435,6 +435,27 @@ func truncate(b []byte) []byte {
 		return b[:40]
 	}
 	return b
+}
+
+// nonNumeric reads the tokens Spark's JSON reader takes for the DOUBLEs that JSON has no
+// number for (Jackson's ALLOW_NON_NUMERIC_NUMBERS, on by default in Spark:
+// allowNonNumericNumbers): NaN, Infinity, +Infinity, -Infinity, +INF and -INF. Spark reads
+// them bare or as strings.
+func nonNumeric(b []byte) (float64, bool) {
+	switch string(b) {
+	case "NaN":
+		return math.NaN(), true
+	case "Infinity", "+Infinity", "+INF":
+		return math.Inf(1), true
+	case "-Infinity", "-INF":
+		return math.Inf(-1), true
+	}
+	return 0, false
+}
+
+func isNonNumeric(b []byte) bool {
+	_, ok := nonNumeric(b)
+	return ok
 }
 
 // validNumber checks JSON number syntax.
@@ -486,10 +507,11 @@ const (
 	kNull
 	kBool
 	kNumber
+	kNonNumeric // NaN or an infinity, which only a DOUBLE reads
 	kComposite
 )
 
-var kindNames = [...]string{kString: "string", kNull: "null", kBool: "boolean", kNumber: "number", kComposite: "object or array"}
+var kindNames = [...]string{kString: "string", kNull: "null", kBool: "boolean", kNumber: "number", kNonNumeric: "NaN or Infinity", kComposite: "object or array"}
 
 // value reads the current value: a string (unescaped), null, a boolean or a number (its raw
 // bytes); objects and arrays are skipped.
@@ -526,6 +548,8 @@ func (d *JSON) value() (kind byte, v []byte) {
 		return kNull, lit
 	case lit[0] == 't' || lit[0] == 'f':
 		return kBool, lit
+	case isNonNumeric(lit):
+		return kNonNumeric, lit
 	}
 	return kNumber, lit
 }
@@ -611,7 +635,8 @@ func (d *JSON) Int32() (v int32, null, ok bool) {
 	return int32(n), null, ok
 }
 
-// Float64 reads any number as a DOUBLE; magnitudes beyond DOUBLE's range become ±Inf.
+// Float64 reads any number as a DOUBLE; magnitudes beyond DOUBLE's range become ±Inf. NaN and
+// the infinities come bare or quoted (see nonNumeric), as Spark reads them.
 func (d *JSON) Float64() (v float64, null, ok bool) {
 	kind, raw := d.value()
 	switch kind {
@@ -624,6 +649,10 @@ func (d *JSON) Float64() (v float64, null, ok bool) {
 			return 0, false, false
 		}
 		return f, false, true
+	case kNonNumeric, kString:
+		if f, ok := nonNumeric(raw); ok {
+			return f, false, true
+		}
 	}
 	d.mismatch("a number", kind)
 	return 0, false, false

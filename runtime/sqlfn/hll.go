@@ -19,10 +19,7 @@ const hllP = 11
 func (h *HLL) AddString(s string) { h.add(mix(fnv(s))) }
 func (h *HLL) AddInt(v int64)     { h.add(mix(uint64(v))) }
 func (h *HLL) AddFloat(v float64) {
-	if v == 0 {
-		v = 0 // -0 and 0 are the same value
-	}
-	h.add(mix(math.Float64bits(v)))
+	h.add(mix(DoubleKey(v))) // every NaN is one value, and -0.0 is 0.0
 }
 
 func (h *HLL) add(x uint64) {

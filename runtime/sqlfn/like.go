@@ -127,13 +127,6 @@ func MustCompileLike(pattern string) *Like {
 	return l
 }
 
-// LikeMatch is s LIKE pattern for a pattern that is not a constant: it compiles pattern on
-// each call. An invalid pattern matches nothing (Spark raises an error instead).
-func LikeMatch(s, pattern string) bool {
-	l, err := CompileLike(pattern)
-	return err == nil && l.Match(s)
-}
-
 // Match reports whether the whole of s matches the pattern.
 func (l *Like) Match(s string) bool {
 	switch l.kind {

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"unsafe"
 )
 
 func TestStringFunctions(t *testing.T) {
@@ -450,16 +451,18 @@ func TestLike(t *testing.T) {
 		if got := l.Match(c.s); got != c.want {
 			t.Errorf("%q LIKE %q = %v, want %v", c.s, c.pattern, got, c.want)
 		}
-		if got := LikeMatch(c.s, c.pattern); got != c.want {
-			t.Errorf("LikeMatch(%q, %q) = %v", c.s, c.pattern, got)
+		var cache Patterns
+		if l, err := cache.Like(c.pattern); err != nil || l.Match(c.s) != c.want {
+			t.Errorf("Patterns.Like(%q) on %q: %v", c.pattern, c.s, err)
 		}
 	}
 	for _, bad := range []string{`a\`, `\a`, `%\x%`} {
 		if _, err := CompileLike(bad); err == nil {
 			t.Errorf("%q: want an error", bad)
 		}
-		if LikeMatch("a", bad) {
-			t.Errorf("%q: an invalid pattern must match nothing", bad)
+		var cache Patterns
+		if _, err := cache.Like(bad); err == nil {
+			t.Errorf("Patterns.Like(%q): want an error", bad)
 		}
 	}
 	l, err := CompileLikeEscape("50#%%", '#')
@@ -594,3 +597,48 @@ func FuzzStrings(f *testing.F) {
 }
 
 func isValid(s string) bool { return strings.ToValidUTF8(s, "\ufffd") == s }
+
+func TestPatternsCache(t *testing.T) {
+	var p Patterns
+	re, err := p.Regexp(`^a(\d+)$`)
+	if err != nil || !re.MatchString("a12") {
+		t.Fatalf("Regexp: %v", err)
+	}
+	if again, _ := p.Regexp(`^a(\d+)$`); again != re {
+		t.Error("a cached pattern is compiled again")
+	}
+	for _, bad := range []string{"(", "a[", `\`, "x{2,1}"} {
+		if re, err := p.Regexp(bad); err == nil || re != nil {
+			t.Errorf("Regexp(%q): want an error, got %v", bad, re)
+		} else if !strings.Contains(err.Error(), strconv.Quote(bad)) {
+			t.Errorf("Regexp(%q): the error %q does not name the pattern", bad, err)
+		}
+	}
+	// The cache stays bounded however many distinct patterns the data holds, and a pattern
+	// the data's buffer held is not aliased by the key.
+	buf := []byte("p0000")
+	for i := range 10 * maxPatterns {
+		copy(buf[1:], strconv.Itoa(10000 + i)[1:])
+		s := unsafeString(buf)
+		if _, err := p.Regexp(s); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := p.Like(s + "%"); err != nil {
+			t.Fatal(err)
+		}
+		if len(p.re) > maxPatterns || len(p.like) > maxPatterns {
+			t.Fatalf("after %d patterns the cache holds %d regexps and %d LIKE patterns", i+1, len(p.re), len(p.like))
+		}
+	}
+	for k, re := range p.re {
+		if re.String() != k {
+			t.Errorf("key %q maps to %q: the key aliases a reused buffer", k, re)
+		}
+	}
+	if _, err := p.Like(`a\`); err == nil {
+		t.Error(`Like("a\\"): want an error`)
+	}
+}
+
+// unsafeString is how generated code views input bytes: the string changes with the buffer.
+func unsafeString(b []byte) string { return unsafe.String(&b[0], len(b)) }

@@ -115,7 +115,7 @@ func (w *bigWorker) Process(c *rt.Chunk) error {
 			}
 			continue
 		}
-		if !(!in.PriceNull && ((float64(in.Qty) * in.Price) > 100.0)) {
+		if !(!in.PriceNull && sqlfn.DoubleLess(100.0, float64(in.Qty)*in.Price)) {
 			continue
 		}
 		if !bigLike1.Match(in.Item) {

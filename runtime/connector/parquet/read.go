@@ -43,7 +43,7 @@ const chunkSlack = 64 << 10
 //	INT        -12
 //	BIGINT     1234567890123
 //	DOUBLE     the shortest number that reads back exactly: 1.5, 1e+21; ±Inf as ±1e999
-//	           (read back as ±Inf); NaN as "NaN", which the decoder rejects
+//	           (read back as ±Inf); NaN as "NaN" (read back as NaN, as Spark's JSON reader does)
 //	STRING     a JSON string ("a\"b\n", non-ASCII as is; invalid UTF-8 becomes U+FFFD)
 //	BYTES      standard base64 in a string: "AAH/"
 //	TIMESTAMP  RFC 3339 in UTC with microseconds: "2024-01-02T03:04:05.123456Z"
@@ -369,8 +369,7 @@ func appendFloat(dst []byte, v pq.Value) ([]byte, bool) {
 
 // appendFloat64 writes the shortest decimal that reads back as f. JSON has no NaN or
 // infinities: ±Inf is written as ±1e999, which the decoder reads as ±Inf (it maps numbers
-// beyond DOUBLE's range to ±Inf), and NaN as the string "NaN", which it rejects as a
-// malformed record.
+// beyond DOUBLE's range to ±Inf), and NaN as the string "NaN", which it reads as NaN.
 func appendFloat64(dst []byte, f float64) []byte {
 	switch {
 	case math.IsNaN(f):

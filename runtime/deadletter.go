@@ -43,6 +43,17 @@ type DeadLetter struct {
 	Open func(ctx context.Context, e Endpoint, cols []Column, mode OutputMode) (Sink, error)
 }
 
+// sinks are the query's sink and its dead-letter sinks, for --set.
+func (q *QuerySpec) sinks() []Endpoint {
+	s := []Endpoint{q.Sink}
+	for _, d := range []*DeadLetter{q.DeadLetter, q.LateRows} {
+		if d != nil {
+			s = append(s, d.Sink)
+		}
+	}
+	return s
+}
+
 // deadRow is one row for a dead-letter sink.
 type deadRow struct {
 	seq                  int // the chunk's place in the batch: with line, the order rows are written in

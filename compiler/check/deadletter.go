@@ -69,7 +69,11 @@ func (c *checker) deadLetterSink(opt *grammar.Option, name string) *plan.Sink {
 			WithHelp("use a files, kafka, console or memory sink")
 		return nil
 	case (conn == "files" || conn == "kafka") && format != "json" && format != "csv":
-		c.errs.Errorf(opt.Value.Pos, "option %s: sink %q writes format '%s', but a dead-letter sink's rows have several columns", name, sk.plan.Name, format).WithEnd(opt.Value.EndPos).
+		why := "a dead-letter sink writes json or csv"
+		if format == "text" {
+			why = "but a dead-letter sink's rows have several columns"
+		}
+		c.errs.Errorf(opt.Value.Pos, "option %s: sink %q writes format '%s', %s", name, sk.plan.Name, format, why).WithEnd(opt.Value.EndPos).
 			WithHelp("give sink %s format = 'json' or 'csv'", sk.plan.Name)
 		return nil
 	}

@@ -56,7 +56,7 @@ func (c *checker) deadLetterSink(opt *grammar.Option, name string) *plan.Sink {
 		return nil
 	}
 	if at, ok := c.inserts[key(v)]; ok {
-		c.errs.Errorf(opt.Value.Pos, "option %s: sink %q is written by the query at line %d, so it cannot also receive %s", name, sk.plan.Name, at.Line, what(name)).
+		c.errs.Errorf(opt.Value.Pos, "option %s: sink %q is written by the query at line %d, so it cannot also receive %s", name, sk.plan.Name, at.Line, leftOut(name)).
 			WithEnd(opt.Value.EndPos).WithHelp("declare a sink of its own for them; its rows have a fixed schema (see the reference)")
 		return nil
 	}
@@ -80,7 +80,8 @@ func (c *checker) deadLetterSink(opt *grammar.Option, name string) *plan.Sink {
 	return sk.plan
 }
 
-func what(option string) string {
+// leftOut names what option sends to its sink.
+func leftOut(option string) string {
 	if option == "late_rows" {
 		return "late rows"
 	}

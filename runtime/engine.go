@@ -216,7 +216,6 @@ func (r *queryRun) run(stop, work context.Context) (err error) {
 			return err
 		}
 		defer func() { err = errors.Join(err, b.lateSink.Close()) }()
-		b.rec.lateRows = d.Sink.Name
 	}
 
 	var next checkpoint.Entry // the next batch: its id and start offset
@@ -648,9 +647,9 @@ type RecordErrors struct {
 	source   string
 	failfast bool
 	w        io.Writer
-	// deadLetter and lateRows name the sinks that receive malformed records and late rows
-	// ("": none, and Late is never called).
-	deadLetter, lateRows string
+	// deadLetter names the sink that receives the malformed records ("": none). Late rows
+	// need no flag: generated code calls Late only when the query has a late_rows sink.
+	deadLetter string
 
 	mu      sync.Mutex
 	count   int64

@@ -36,10 +36,23 @@ INSERT INTO out
 SELECT window.start AS start, window.end AS end, user, count(*) AS rows, sum(n) AS total
 FROM ev GROUP BY window(ts, INTERVAL '10' MINUTE), user;
 `},
+	// The malformed records and the late rows go to one dead-letter sink, bad, whose files
+	// must be exactly once too.
+	{"dead_letter", `
+CREATE SOURCE ev (ts TIMESTAMP NOT NULL, user STRING, n BIGINT,
+                  WATERMARK FOR ts AS ts - INTERVAL '5' MINUTE)
+WITH (connector = 'files', path = 'in', format = 'csv', max_files_per_trigger = 1, dead_letter = 'bad');
+CREATE SINK out WITH (connector = 'files', path = 'out', format = 'csv');
+CREATE SINK bad WITH (connector = 'files', path = 'bad', format = 'json');
+INSERT INTO out
+SELECT window.start AS start, window.end AS end, user, count(*) AS rows, sum(n) AS total
+FROM ev GROUP BY window(ts, INTERVAL '10' MINUTE), user
+WITH (late_rows = 'bad');
+`},
 }
 
 // writeCrashInput writes files input files of rows lines each: event times move forward by
-// file, with some rows late enough for the watermark to drop.
+// file, with some rows late enough for the watermark to drop, and a few malformed ones.
 func writeCrashInput(t *testing.T, dir string, files, rows int) {
 	r := rand.New(rand.NewPCG(7, 11))
 	base := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
@@ -52,6 +65,9 @@ func writeCrashInput(t *testing.T, dir string, files, rows int) {
 				ts = ts.Add(-time.Duration(r.IntN(30)) * time.Minute) // late, often below the watermark
 			}
 			fmt.Fprintf(&b, "%s,user%d,%d\n", ts.Format("2006-01-02 15:04:05"), r.IntN(40), r.IntN(1000))
+			if r.IntN(100) == 0 {
+				fmt.Fprintf(&b, "not a record %d\n", r.IntN(1000))
+			}
 		}
 		name := filepath.Join(dir, fmt.Sprintf("f%03d.csv", f))
 		if err := os.WriteFile(name, b.Bytes(), 0o644); err != nil {
@@ -118,8 +134,21 @@ func TestCrashRecovery(t *testing.T) {
 			work := t.TempDir()
 			in := filepath.Join(work, "in")
 			writeCrashInput(t, in, files, rows)
+			deadLetter := strings.Contains(q.sql, "CREATE SINK bad")
 			args := func(out string) []string {
-				return []string{"--trigger", "available-now", "--set", "ev.path=" + in, "--set", "out.path=" + out}
+				a := []string{"--trigger", "available-now", "--set", "ev.path=" + in, "--set", "out.path=" + out}
+				if deadLetter {
+					a = append(a, "--set", "bad.path="+out+"-bad")
+				}
+				return a
+			}
+			// output is the query's committed output, and its dead letters after a marker.
+			output := func(out string) []string {
+				lines := committedOutput(t, out)
+				if deadLetter {
+					lines = append(append(lines, "-- bad:"), committedOutput(t, out+"-bad")...)
+				}
+				return lines
 			}
 
 			began := time.Now()
@@ -127,9 +156,16 @@ func TestCrashRecovery(t *testing.T) {
 				t.Fatalf("run without crashes: %v\n%s", err, out)
 			}
 			perBatch := time.Since(began) / files
-			want := committedOutput(t, filepath.Join(work, "want"))
+			want := output(filepath.Join(work, "want"))
 			if len(want) < 50 {
 				t.Fatalf("the reference run wrote %d rows: too few to test anything", len(want))
+			}
+			if deadLetter {
+				bad := want[slices.Index(want, "-- bad:")+1:]
+				late := slices.IndexFunc(bad, func(l string) bool { return strings.Contains(l, `"event_time"`) })
+				if late < 0 || !slices.ContainsFunc(bad, func(l string) bool { return strings.Contains(l, "not a record") }) {
+					t.Fatalf("the reference run's dead letters lack malformed records or late rows:\n%s", strings.Join(bad, "\n"))
+				}
 			}
 
 			r := rand.New(rand.NewPCG(uint64(i), 42))
@@ -168,7 +204,7 @@ func TestCrashRecovery(t *testing.T) {
 					}
 					break // finished on its own
 				}
-				if diff := cmp.Diff(want, committedOutput(t, out)); diff != "" {
+				if diff := cmp.Diff(want, output(out)); diff != "" {
 					t.Fatalf("round %d: committed output after %d kills differs from a run without crashes (-want +got):\n%s", round, kills, diff)
 				}
 			}

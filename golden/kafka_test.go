@@ -143,3 +143,67 @@ INSERT INTO o2 SELECT value, key, partition, offset, topic FROM t;
 		}
 	}
 }
+
+// TestKafkaDeadLetter sends the malformed records of two Kafka sources to dead-letter sinks:
+// one a Kafka topic (exactly once), the other the console. A record's path is its topic and
+// partition, its line its offset.
+func TestKafkaDeadLetter(t *testing.T) {
+	c, err := kfake.NewCluster(kfake.SeedTopics(2, "csv", "js"), kfake.SeedTopics(1, "bad"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	cl, err := kgo.NewClient(kgo.SeedBrokers(c.ListenAddrs()...), kgo.RecordPartitioner(kgo.ManualPartitioner()),
+		kgo.ConsumeTopics("bad"), kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()), kgo.FetchIsolationLevel(kgo.ReadCommitted()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cl.Close()
+	err = cl.ProduceSync(context.Background(),
+		&kgo.Record{Topic: "csv", Value: []byte("ann,3")}, &kgo.Record{Topic: "csv", Partition: 1, Value: []byte("cy,5")},
+		&kgo.Record{Topic: "csv", Partition: 1, Value: []byte("bob,x")},
+		&kgo.Record{Topic: "js", Value: []byte(`{"user":"ann"}`)}, &kgo.Record{Topic: "js", Value: []byte("nope")}).FirstErr()
+	if err != nil {
+		t.Fatal(err)
+	}
+	bin := buildQuery(t, `
+CREATE SOURCE c (name STRING, n INT) WITH (connector = 'kafka', brokers = 'x', topic = 'csv', format = 'csv',
+  starting_offsets = 'earliest', dead_letter = 'bad');
+CREATE SOURCE j (user STRING) WITH (connector = 'kafka', brokers = 'x', topic = 'js', format = 'json',
+  starting_offsets = 'earliest', dead_letter = 'rejects');
+CREATE SINK bad WITH (connector = 'kafka', brokers = 'x', topic = 'bad', guarantee = 'exactly-once');
+CREATE SINK rejects WITH (connector = 'console');
+CREATE SINK o1 WITH (connector = 'console');
+CREATE SINK o2 WITH (connector = 'console');
+INSERT INTO o1 SELECT name, n FROM c;
+INSERT INTO o2 SELECT user FROM j;
+`)
+	brokers := strings.Join(c.ListenAddrs(), ",")
+	out, err := exec.Command(bin, "--trigger", "available-now", "--set", "c.brokers="+brokers, "--set", "j.brokers="+brokers,
+		"--set", "bad.brokers="+brokers).CombinedOutput()
+	if err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	for _, want := range []string{"|batch|source|      path|line|              reason|record|",
+		"|    0|     j|kafka js/0|   1|expected a JSON o...|  nope|",
+		"warning: batch 0: 1 malformed records of source c sent to dead-letter sink bad"} {
+		if !strings.Contains(string(out), want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(string(out), "bob,x") {
+		t.Errorf("the csv source's malformed record reached the console:\n%s", out)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	fs := cl.PollFetches(ctx)
+	if err := fs.Err(); err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	fs.EachRecord(func(r *kgo.Record) { got = append(got, string(r.Value)) })
+	want := []string{`{"batch":0,"source":"c","path":"kafka csv/1","line":1,"reason":"column \"n\": invalid INT \"x\"","record":"bob,x"}`}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("records of topic bad (-want +got):\n%s", diff)
+	}
+}

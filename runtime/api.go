@@ -128,6 +128,19 @@ type Endpoint struct {
 	// or a fresh one for a run without a checkpoint. The files sink refuses a directory that
 	// holds another run's output.
 	RunID string
+	// Writer names who writes to a sink where the writers of one sink must differ (the
+	// files sink's file names and manifest, the Kafka sink's default transactional ID): ""
+	// for a query's own sink, whose name is the query's; "<query>.dead_letter" and
+	// "<query>.late_rows" for a dead-letter sink, which several queries may share.
+	Writer string
+}
+
+// WriterName is e.Writer, or e.Name for a query's own sink.
+func (e Endpoint) WriterName() string {
+	if e.Writer != "" {
+		return e.Writer
+	}
+	return e.Name
 }
 
 // QuerySpec is what generated main() hands the engine for each query.
@@ -151,6 +164,9 @@ type QuerySpec struct {
 	OpenSource func(ctx context.Context, e Endpoint) (Source, error)
 	OpenSink   func(ctx context.Context, e Endpoint, cols []Column, mode OutputMode) (Sink, error)
 	New        func() Query
+	// DeadLetter receives the source's malformed records (its option dead_letter), LateRows
+	// the rows the watermark drops (the INSERT's option late_rows); nil when not given.
+	DeadLetter, LateRows *DeadLetter
 }
 
 // Program is everything a generated binary runs.

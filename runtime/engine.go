@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/sqlstream/sqlstream/runtime/checkpoint"
+	"github.com/sqlstream/sqlstream/runtime/codec"
 	"github.com/sqlstream/sqlstream/runtime/connector"
 )
 
@@ -216,6 +217,22 @@ func (r *queryRun) run(stop, work context.Context) (err error) {
 	defer func() { err = errors.Join(err, sink.Close()) }()
 	b := &batchRun{queryRun: r, q: r.spec.New(), src: src, sink: sink, cp: cp,
 		rec: NewRecordErrors(srcEnd.Name, srcEnd.Options["mode"], r.stderr)}
+	if d := r.spec.DeadLetter; d != nil {
+		if b.rec.failfast {
+			return fmt.Errorf("source %s: mode = 'failfast' stops at the first malformed record, so its dead_letter sink %s would never receive one", srcEnd.Name, d.Sink.Name)
+		}
+		if b.deadSink, err = r.openDeadLetter(work, d, "dead_letter", MalformedColumns, sinkEnd.RunID); err != nil {
+			return err
+		}
+		defer func() { err = errors.Join(err, b.deadSink.Close()) }()
+		b.rec.deadLetter = d.Sink.Name
+	}
+	if d := r.spec.LateRows; d != nil {
+		if b.lateSink, err = r.openDeadLetter(work, d, "late_rows", LateRowColumns, sinkEnd.RunID); err != nil {
+			return err
+		}
+		defer func() { err = errors.Join(err, b.lateSink.Close()) }()
+	}
 
 	var next checkpoint.Entry // the next batch: its id and start offset
 	if resume != nil {
@@ -302,6 +319,22 @@ func (r *queryRun) run(stop, work context.Context) (err error) {
 	return nil
 }
 
+// openDeadLetter opens the dead-letter sink d for the query's role (dead_letter or
+// late_rows), as the writer <query>.<role> so that the queries sharing it do not replace
+// each other's output. It writes for the query's run.
+func (r *queryRun) openDeadLetter(ctx context.Context, d *DeadLetter, role string, cols []Column, runID string) (Sink, error) {
+	e, err := r.endpoint(d.Sink, connector.Sink)
+	if err != nil {
+		return nil, err
+	}
+	e.Writer, e.RunID = r.spec.Name+"."+role, runID
+	s, err := d.Open(ctx, e, cols, Append)
+	if err != nil {
+		return nil, fmt.Errorf("%s sink %s: %w", role, d.Sink.Name, err)
+	}
+	return s, nil
+}
+
 // after is the source offset after batch e: its end, or its start for a batch without new
 // data.
 func after(e *checkpoint.Entry) Offset {
@@ -339,6 +372,8 @@ type batchRun struct {
 	cp   *checkpoint.Dir // nil without a checkpoint
 	rec  *RecordErrors
 	enc  StateEncoder
+	// deadSink and lateSink receive the malformed records and late rows; nil without one.
+	deadSink, lateSink Sink
 }
 
 // restore loads the committed state of a checkpoint and returns the batch to replay, if any.
@@ -398,6 +433,13 @@ func (b *batchRun) step(ctx context.Context, e checkpoint.Entry, began time.Time
 	if err := b.sink.Write(ctx, e.Batch, rows); err != nil {
 		return fmt.Errorf("batch %d: sink %s: %w", e.Batch, b.spec.Sink.Name, err)
 	}
+	dead, late := b.rec.take(e.Batch)
+	if err := b.writeDead(ctx, e.Batch, b.deadSink, b.spec.DeadLetter, dead); err != nil {
+		return err
+	}
+	if err := b.writeDead(ctx, e.Batch, b.lateSink, b.spec.LateRows, late); err != nil {
+		return err
+	}
 	p := b.record(b.q, Progress{BatchID: e.Batch, Timestamp: began.UTC().Format(time.RFC3339Nano),
 		NumInputRows: lines, MalformedRows: b.rec.endBatch(e.Batch), NumOutputRows: rows.Len()})
 	if b.cp != nil {
@@ -418,6 +460,19 @@ func (b *batchRun) step(ctx context.Context, e checkpoint.Entry, began time.Time
 		}
 	}
 	b.progress(p, latest, time.Since(began))
+	return nil
+}
+
+// writeDead writes a batch's rows for dead-letter sink s, as part of the batch: before it
+// commits and under its id, so that a replay replaces them. A batch with none writes nothing,
+// so a console dead-letter sink shows only the batches that had some.
+func (b *batchRun) writeDead(ctx context.Context, batch int64, s Sink, d *DeadLetter, rows *deadRows) error {
+	if s == nil || rows.Len() == 0 {
+		return nil
+	}
+	if err := s.Write(ctx, batch, rows); err != nil {
+		return fmt.Errorf("batch %d: dead-letter sink %s: %w", batch, d.Sink.Name, err)
+	}
 	return nil
 }
 
@@ -599,17 +654,24 @@ func (r *queryRun) progress(p Progress, latest, total time.Duration) {
 	}
 }
 
-// RecordErrors applies a source's malformed-record policy (the source option mode). The
-// engine makes one per query and shares it by all the workers of a batch: it is safe for
-// concurrent use, and only the malformed-record path takes its lock.
+// RecordErrors applies a source's malformed-record policy (the source option mode) and
+// collects what a batch leaves out for the dead-letter sinks (source option dead_letter,
+// INSERT option late_rows). The engine makes one per query and shares it by all the workers
+// of a batch: it is safe for concurrent use, and only the malformed-record and late-row paths
+// take its lock.
 type RecordErrors struct {
 	source   string
 	failfast bool
 	w        io.Writer
+	// deadLetter names the sink that receives the malformed records ("": none). Late rows
+	// need no flag: generated code calls Late only when the query has a late_rows sink.
+	deadLetter string
 
 	mu      sync.Mutex
 	count   int64
 	printed int
+	dead    []deadRow
+	late    []deadRow
 }
 
 // NewRecordErrors returns the policy for a source named source with the given mode
@@ -621,18 +683,23 @@ func NewRecordErrors(source, mode string, w io.Writer) *RecordErrors {
 // maxReported is how many malformed records a batch reports one by one.
 const maxReported = 10
 
-// Bad reports the malformed record at line of c. Under mode 'dropmalformed' (the default) the
-// record is skipped: Bad counts it, prints "warning: <origin>:<line>: malformed record
-// skipped: <reason>" to stderr (the first 10 of a batch, then a count at the end of the
-// batch) and returns nil. Under 'failfast' it returns the error
-// "<origin>:<line>: malformed record: <reason>", which fails the batch and stops the program.
-func (r *RecordErrors) Bad(c *Chunk, line int64, reason string) error {
+// Bad reports the malformed record at line of c, whose text is record. Under mode
+// 'dropmalformed' (the default) the record is skipped: Bad counts it and returns nil; with a
+// dead-letter sink it keeps the record for the sink, else it prints "warning: <origin>:<line>:
+// malformed record skipped: <reason>" to stderr (the first 10 of a batch, then a count at the
+// end of the batch). Under 'failfast' it returns the error "<origin>:<line>: malformed record:
+// <reason>", which fails the batch and stops the program.
+func (r *RecordErrors) Bad(c *Chunk, line int64, record []byte, reason string) error {
 	if r.failfast {
 		return fmt.Errorf("%s:%d: malformed record: %s (source %s has mode = 'failfast')", c.Origin, line, reason, r.source)
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.count++
+	if r.deadLetter != "" {
+		r.dead = append(r.dead, newDeadRow(c, line, record, reason))
+		return nil
+	}
 	if r.printed < maxReported {
 		r.printed++
 		fmt.Fprintf(r.w, "warning: %s:%d: malformed record skipped: %s\n", c.Origin, line, reason)
@@ -640,15 +707,50 @@ func (r *RecordErrors) Bad(c *Chunk, line int64, reason string) error {
 	return nil
 }
 
-// endBatch reports the batch's malformed records beyond those printed, resets the counts and
-// returns the batch's count.
+// Late keeps a row the watermark dropped for the late_rows sink: the record at line of c
+// (nil for a row dropped after the merge, whose record is the row as JSON), its event time
+// and the watermark (microseconds since the epoch). Generated code calls it only when the
+// query has a late_rows sink; the count of late rows is the query's own.
+func (r *RecordErrors) Late(c *Chunk, line int64, record []byte, eventTime, watermark int64, reason string) {
+	d := newDeadRow(c, line, record, reason)
+	d.eventTime, d.watermark = eventTime, watermark
+	r.mu.Lock()
+	r.late = append(r.late, d)
+	r.mu.Unlock()
+}
+
+// LateForWindow is Late for a row that came after the watermark closed the window of the
+// given start and size (microseconds): the reason names the window.
+func (r *RecordErrors) LateForWindow(c *Chunk, line int64, record []byte, eventTime, watermark, start, size int64) {
+	r.Late(c, line, record, eventTime, watermark,
+		"window ["+codec.FormatTimestamp(start)+", "+codec.FormatTimestamp(start+size)+") ended at or before the watermark")
+}
+
+// endBatch reports the batch's malformed records beyond those printed (or sent to the
+// dead-letter sink), resets the counts and returns the batch's count.
 func (r *RecordErrors) endBatch(batch int64) int64 {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	n := r.count
-	if n > int64(r.printed) {
+	switch {
+	case r.deadLetter != "" && n > 0:
+		fmt.Fprintf(r.w, "warning: batch %d: %d malformed records of source %s sent to dead-letter sink %s\n", batch, n, r.source, r.deadLetter)
+	case n > int64(r.printed):
 		fmt.Fprintf(r.w, "warning: batch %d: %d malformed records skipped in all (%d shown)\n", batch, n, r.printed)
 	}
 	r.count, r.printed = 0, 0
 	return n
+}
+
+// take returns the batch's malformed records and late rows in input order, as the rows of
+// their sinks, and forgets them.
+func (r *RecordErrors) take(batch int64) (dead, late *deadRows) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	sortRows(r.dead)
+	sortRows(r.late)
+	dead = &deadRows{source: r.source, batch: batch, cols: len(MalformedColumns), rows: r.dead}
+	late = &deadRows{source: r.source, batch: batch, cols: len(LateRowColumns), rows: r.late}
+	r.dead, r.late = nil, nil
+	return dead, late
 }

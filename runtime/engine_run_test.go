@@ -296,7 +296,7 @@ func TestRecordErrorsSharedByWorkers(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			for i := range 100 {
-				if err := rec.Bad(c, int64(i), "x"); err != nil {
+				if err := rec.Bad(c, int64(i), []byte("x"), "x"); err != nil {
 					t.Error(err)
 				}
 			}
@@ -306,7 +306,7 @@ func TestRecordErrorsSharedByWorkers(t *testing.T) {
 	if n := strings.Count(w.String(), "\n"); n != 10 {
 		t.Errorf("%d lines", n)
 	}
-	err := rt.NewRecordErrors("s", "FAILFAST", &w).Bad(&rt.Chunk{Origin: "/in/a.csv"}, 7, "bad int")
+	err := rt.NewRecordErrors("s", "FAILFAST", &w).Bad(&rt.Chunk{Origin: "/in/a.csv"}, 7, []byte("a,b"), "bad int")
 	if err == nil || !strings.HasPrefix(err.Error(), "/in/a.csv:7: malformed record: bad int") {
 		t.Errorf("failfast: %v", err)
 	}

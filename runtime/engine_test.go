@@ -38,7 +38,7 @@ func (w *lengthWorker) Process(c *rt.Chunk) error {
 		rec, data = rt.NextLine(data)
 		line++
 		if bytes.HasPrefix(rec, []byte("BAD")) {
-			if err := w.rec.Bad(c, line, "starts with BAD"); err != nil {
+			if err := w.rec.Bad(c, line, rec, "starts with BAD"); err != nil {
 				return err
 			}
 			continue

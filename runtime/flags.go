@@ -195,8 +195,10 @@ func findEndpoint(p Program, name string) (Endpoint, connector.Kind, bool) {
 		if strings.EqualFold(q.Source.Name, name) {
 			return q.Source, connector.Source, true
 		}
-		if strings.EqualFold(q.Sink.Name, name) {
-			return q.Sink, connector.Sink, true
+		for _, e := range q.sinks() {
+			if strings.EqualFold(e.Name, name) {
+				return e, connector.Sink, true
+			}
 		}
 	}
 	return Endpoint{}, 0, false
@@ -212,7 +214,11 @@ func endpoints(p Program) []endpointInfo {
 	seen := map[string]bool{}
 	var out []endpointInfo
 	for _, q := range p.Queries {
-		for _, e := range []endpointInfo{{q.Source.Name, q.Source.Connector, connector.Source}, {q.Sink.Name, q.Sink.Connector, connector.Sink}} {
+		eps := []endpointInfo{{q.Source.Name, q.Source.Connector, connector.Source}}
+		for _, s := range q.sinks() {
+			eps = append(eps, endpointInfo{s.Name, s.Connector, connector.Sink})
+		}
+		for _, e := range eps {
 			if !seen[e.name] {
 				seen[e.name] = true
 				out = append(out, e)

@@ -57,6 +57,7 @@ func Check(f *grammar.File, funcs Funcs) (*plan.Program, diag.List) {
 		c.errs.Errorf(lexer.Position{Filename: f.Pos.Filename, Line: 1, Column: 1}, "no INSERT INTO statement: nothing would run").
 			WithHelp("add a query, e.g. INSERT INTO sink SELECT ... FROM source")
 	}
+	c.deadLetters()
 	c.errs.Sort()
 	return prog, c.errs
 }
@@ -69,6 +70,7 @@ type checker struct {
 	sinks   map[string]*sink
 	views   map[string]*view
 	inserts map[string]lexer.Position // sink name → the INSERT writing it
+	late    []lateRowsRef             // the INSERTs' late_rows options
 }
 
 type source struct {
@@ -363,7 +365,8 @@ func (c *checker) insert(st *grammar.Insert) *plan.Query {
 
 // insertOption applies an option of INSERT ... WITH (...): cast = 'strict' makes a CAST of
 // invalid input an error (the record is malformed) instead of NULL, like Spark's ANSI mode;
-// checkpoint = 'dir' is the query's checkpoint directory (Spark's checkpointLocation).
+// checkpoint = 'dir' is the query's checkpoint directory (Spark's checkpointLocation);
+// late_rows = 'sink' sends the rows the watermark drops to a sink (see deadLetters).
 func (c *checker) insertOption(o *grammar.Option, q *plan.Query) {
 	switch strings.ToLower(o.Key.Name) {
 	case "cast":
@@ -379,12 +382,18 @@ func (c *checker) insertOption(o *grammar.Option, q *plan.Query) {
 		if q.Checkpoint == "" {
 			c.errs.Errorf(o.Value.Pos, "option checkpoint: expected a directory as a non-empty string, got %s", describe(o.Value)).WithEnd(o.Value.EndPos)
 		}
+	case "late_rows":
+		if o.Value.Kind != grammar.LitString || o.Value.Text == "" {
+			c.errs.Errorf(o.Value.Pos, "option late_rows: expected a sink's name as a string, got %s", describe(o.Value)).WithEnd(o.Value.EndPos)
+			return
+		}
+		c.late = append(c.late, lateRowsRef{opt: o, q: q})
 	default:
 		d := c.errs.Errorf(o.Key.Pos, "unknown INSERT option %q", o.Key.Name).WithEnd(o.Key.EndPos)
-		if h := diag.Closest(o.Key.Name, []string{"cast", "checkpoint"}); h != "" {
+		if h := diag.Closest(o.Key.Name, []string{"cast", "checkpoint", "late_rows"}); h != "" {
 			d.WithHelp("did you mean %q?", h)
 		} else {
-			d.WithHelp("INSERT takes cast = 'strict' or 'lenient' and checkpoint = 'dir'; connector options go in CREATE SOURCE or CREATE SINK")
+			d.WithHelp("INSERT takes cast = 'strict' or 'lenient', checkpoint = 'dir' and late_rows = 'sink'; connector options go in CREATE SOURCE or CREATE SINK")
 		}
 	}
 }

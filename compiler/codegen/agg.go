@@ -131,7 +131,14 @@ func (g *queryGen) aggUpdate(eg *exprGen, keys, args []plan.Expr) {
 		}
 	}
 	group := eg.sub(func() { g.groupUpdate(eg, keyVals, argVals) })
-	late := []Code{Id("w").Dot("late").Op("++"), Continue()}
+	// late drops a row older than the watermark, and with a late_rows sink sends it there.
+	late := func(eventTime Code, reason string) []Code {
+		code := []Code{Id("w").Dot("late").Op("++")}
+		if g.q.LateRows != nil {
+			code = append(code, Id("w").Dot("rec").Dot("Late").Call(Id("c"), Id("line"), Id("rec"), eventTime, Id("w").Dot("watermark"), Lit(reason)))
+		}
+		return append(code, Continue())
+	}
 	if g.eventKey >= 0 && !g.eventWindow {
 		// Rows older than the watermark are too late for their group (Spark drops them).
 		k := keyVals[g.eventKey]
@@ -139,12 +146,13 @@ func (g *queryGen) aggUpdate(eg *exprGen, keys, args []plan.Expr) {
 		if k.nullable() {
 			cond = not(k.isNull()).Op("&&").Add(cond)
 		}
-		group = append([]Code{If(cond).Block(late...)}, group...)
+		group = append([]Code{If(cond).Block(late(k.operand(), "event time at or before the watermark")...)}, group...)
 	}
 	if session != nil {
 		if g.eventKey >= 0 {
 			// A row older than the watermark could join a session already emitted: late.
-			group = append([]Code{If(session.operand().Op("<").Id("w").Dot("watermark")).Block(late...)}, group...)
+			group = append([]Code{If(session.operand().Op("<").Id("w").Dot("watermark")).Block(
+				late(session.operand(), "event time before the watermark, so its session may have been emitted")...)}, group...)
 		}
 		if session.nullable() {
 			group = []Code{If(not(session.isNull())).Block(group...)} // a row without a time is in no session
@@ -159,7 +167,11 @@ func (g *queryGen) aggUpdate(eg *exprGen, keys, args []plan.Expr) {
 	size, slide := window.Args[1].(*plan.Const).Int, window.Args[2].(*plan.Const).Int
 	if g.eventKey >= 0 && g.eventWindow {
 		// A window the watermark has passed is final: the row is too late for it.
-		group = append([]Code{If(Id("ws").Op("+").Lit(int(size)).Op("<=").Id("w").Dot("watermark")).Block(late...)}, group...)
+		drop := []Code{Id("w").Dot("late").Op("++")}
+		if g.q.LateRows != nil {
+			drop = append(drop, Id("w").Dot("rec").Dot("LateForWindow").Call(Id("c"), Id("line"), Id("rec"), ts.operand(), Id("w").Dot("watermark"), Id("ws"), Lit(int(size))))
+		}
+		group = append([]Code{If(Id("ws").Op("+").Lit(int(size)).Op("<=").Id("w").Dot("watermark")).Block(append(drop, Continue())...)}, group...)
 	}
 	loop := For(
 		Id("ws").Op(":=").Qual(pkgSQLFn, "WindowStart").Call(ts.v, Lit(int(slide))),
@@ -486,7 +498,15 @@ func (g *queryGen) dedup() []Code {
 		if ts.nullable() {
 			cond = not(ts.isNull()).Op("&&").Add(cond)
 		}
-		late = If(cond).Block(Id("q").Dot("late").Op("++"), Continue())
+		drop := []Code{Id("q").Dot("late").Op("++")}
+		if g.q.LateRows != nil {
+			// The row has left its record behind: the dead-letter row holds it as JSON. All
+			// workers share the query's RecordErrors.
+			drop = append(drop, Id("workers").Index(Lit(0)).Assert(Op("*").Id(g.id("Worker"))).Dot("rec").Dot("Late").Call(
+				Nil(), Lit(0), Id(g.id("Rows")).Values(Id("row")).Dot("AppendJSON").Call(Nil(), Lit(0)), ts.operand(), Id("q").Dot("watermark"),
+				Lit("event time before the watermark")))
+		}
+		late = If(cond).Block(append(drop, Continue())...)
 		kts := fieldVal(Id("k"), g.outNms[g.eventKey], g.outCols[g.eventKey])
 		kcond := kts.operand().Op("<").Id("q").Dot("watermark")
 		if kts.nullable() {

@@ -417,7 +417,7 @@ func (g *queryGen) explode(perRow []Code) []Code {
 // the source's policy applies (skip and report, or fail).
 func badRecord(msg Code) []Code {
 	return []Code{
-		If(Err().Op(":=").Id("w").Dot("rec").Dot("Bad").Call(Id("c"), Id("line"), msg), Err().Op("!=").Nil()).Block(Return(Err())),
+		If(Err().Op(":=").Id("w").Dot("rec").Dot("Bad").Call(Id("c"), Id("line"), Id("rec"), msg), Err().Op("!=").Nil()).Block(Return(Err())),
 		Continue(),
 	}
 }
@@ -449,7 +449,7 @@ func (g *queryGen) loop(rowStmts []Code) []Code {
 	pre = append(pre,
 		Var().Id("in").Id(g.id("In")),
 		If(Id("reason").Op(":=").Id("w").Dot("decode").Call(Op("&").Id("in"), Id("rec")), Id("reason").Op("!=").Lit("")).Block(
-			If(Err().Op(":=").Id("w").Dot("rec").Dot("Bad").Call(Id("c"), Id("line"), Id("reason")), Err().Op("!=").Nil()).Block(Return(Err())),
+			If(Err().Op(":=").Id("w").Dot("rec").Dot("Bad").Call(Id("c"), Id("line"), Id("rec"), Id("reason")), Err().Op("!=").Nil()).Block(Return(Err())),
 			Continue(),
 		),
 	)
@@ -543,6 +543,12 @@ func (g *queryGen) spec() Code {
 		kv("OpenSink", g.openSink()),
 		kv("New", Id("new"+exported(g.p)+"Query")),
 	)
+	if s := q.Source.DeadLetter; s != nil {
+		fields = append(fields, kv("DeadLetter", deadLetter(s)))
+	}
+	if s := q.LateRows; s != nil {
+		fields = append(fields, kv("LateRows", deadLetter(s)))
+	}
 	return Values(lines(fields...)...)
 }
 
@@ -572,6 +578,15 @@ func endpointOptions(opts map[string]string) Code {
 		o[Lit(k)] = Lit(v) // jennifer sorts a Dict's keys
 	}
 	return Map(String()).String().Values(o)
+}
+
+// deadLetter is the rt.DeadLetter of sink s, which receives a query's malformed records or
+// late rows (the checker allows no go sink there).
+func deadLetter(s *plan.Sink) Code {
+	return Op("&").Qual(pkgRT, "DeadLetter").Values(lines(
+		kv("Sink", endpoint(s.Name, s.Connector, s.Options)),
+		kv("Open", Qual(connectorPkg(connector.Sink, s.Connector, s.Options), "OpenSink")),
+	)...)
 }
 
 // openSink is the function that opens the query's sink: the connector package's, or for a

@@ -153,6 +153,12 @@ func (q *Query) physical(b *strings.Builder) {
 		perBatch = append(perBatch, fmt.Sprintf("limit %d", q.Limit))
 	}
 	perBatch = append(perBatch, "write to "+q.Sink.Connector)
+	if d := q.Source.DeadLetter; d != nil {
+		perBatch = append(perBatch, fmt.Sprintf("write malformed records to %s [%s]", d.Name, d.Connector))
+	}
+	if d := q.LateRows; d != nil {
+		perBatch = append(perBatch, fmt.Sprintf("write late rows to %s [%s]", d.Name, d.Connector))
+	}
 	fmt.Fprintf(b, "  Finish per batch: %s\n", strings.Join(perBatch, " → "))
 }
 

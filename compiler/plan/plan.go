@@ -36,6 +36,9 @@ type Source struct {
 	// is the largest event time seen minus Delay (microseconds).
 	Watermark int
 	Delay     int64
+	// DeadLetter is the sink of option dead_letter, which receives the malformed records;
+	// nil without one.
+	DeadLetter *Sink
 }
 
 // EventKey says how a query's aggregation uses the source's watermark: the index of the
@@ -138,6 +141,9 @@ type Query struct {
 	StrictCast bool
 	// Checkpoint is the checkpoint directory given by INSERT ... WITH (checkpoint = '...').
 	Checkpoint string
+	// LateRows is the sink of INSERT ... WITH (late_rows = '...'), which receives the rows
+	// the watermark drops; nil without one.
+	LateRows *Sink
 }
 
 // Explode is explode(split(Str, Pattern)) in a SELECT over a source (Spark's generator): an

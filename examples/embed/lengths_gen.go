@@ -87,7 +87,7 @@ func (w *countsWorker) Process(c *rt.Chunk) error {
 		line++
 		var in countsIn
 		if reason := w.decode(&in, rec); reason != "" {
-			if err := w.rec.Bad(c, line, reason); err != nil {
+			if err := w.rec.Bad(c, line, rec, reason); err != nil {
 				return err
 			}
 			continue
@@ -281,7 +281,7 @@ func (w *longestWorker) Process(c *rt.Chunk) error {
 		line++
 		var in longestIn
 		if reason := w.decode(&in, rec); reason != "" {
-			if err := w.rec.Bad(c, line, reason); err != nil {
+			if err := w.rec.Bad(c, line, rec, reason); err != nil {
 				return err
 			}
 			continue

@@ -97,6 +97,9 @@ func Impl(k Kind, name, format string) (pkg, wire string) {
 var modeOption = Option{Name: "mode", Type: "enum", Default: "dropmalformed", Enum: []string{"dropmalformed", "failfast"},
 	Doc: "what a malformed record does: dropmalformed skips, counts and reports it; failfast stops the program"}
 
+var deadLetterOption = Option{Name: "dead_letter", Type: "string", CompileTime: true,
+	Doc: "a declared sink that receives every malformed record (its source, path, line, reason and text) instead of a warning; the record is still left out of the query"}
+
 // kafkaSecurity are the kafka connectors' options for secured clusters, Kafka's own names.
 var kafkaSecurity = []Option{
 	{Name: "security_protocol", Type: "enum", Default: "plaintext", Enum: []string{"plaintext", "ssl", "sasl_plaintext", "sasl_ssl"},
@@ -118,6 +121,7 @@ var specs = []*Spec{
 			{Name: "header", Type: "bool", Default: "false", CompileTime: true, Doc: "csv: the first line of each file is a header and is skipped"},
 			{Name: "delimiter", Type: "string", Default: ",", Bytes: 1, CompileTime: true, Doc: "csv: the field separator, one byte"},
 			modeOption,
+			deadLetterOption,
 		}},
 	{Name: "rate", Kind: Source, Doc: "generates rows (timestamp TIMESTAMP, value BIGINT) at a fixed rate, like Spark's rate source; " +
 		"records reach the generated decoder as \"<timestamp micros since the epoch>,<value>\" lines (format rate)", Options: []Option{
@@ -149,6 +153,7 @@ var specs = []*Spec{
 		{Name: "format", Type: "enum", Default: "text", Enum: []string{"text", "json", "csv", "bytes"}, CompileTime: true,
 			Doc: "record value format: text (a STRING value), json (an object whose fields are columns), csv (a CSV line), bytes (a BYTES value)"},
 		modeOption,
+		deadLetterOption,
 		{Name: "missing_topic", Type: "enum", Default: "error", Enum: []string{"error", "wait"}, Doc: "a topic that does not exist at start: an error, or wait until it is created"},
 	}, kafkaSecurity...)},
 	{Name: "console", Kind: Sink, Doc: "prints each batch as a table, like Spark's console sink", Options: []Option{

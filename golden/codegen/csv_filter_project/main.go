@@ -110,7 +110,7 @@ func (w *bigWorker) Process(c *rt.Chunk) error {
 		}
 		var in bigIn
 		if reason := w.decode(&in, rec); reason != "" {
-			if err := w.rec.Bad(c, line, reason); err != nil {
+			if err := w.rec.Bad(c, line, rec, reason); err != nil {
 				return err
 			}
 			continue

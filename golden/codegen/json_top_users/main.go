@@ -155,7 +155,7 @@ func (w *topWorker) Process(c *rt.Chunk) error {
 		}
 		var in topIn
 		if reason := w.decode(&in, rec); reason != "" {
-			if err := w.rec.Bad(c, line, reason); err != nil {
+			if err := w.rec.Bad(c, line, rec, reason); err != nil {
 				return err
 			}
 			continue

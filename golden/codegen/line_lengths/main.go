@@ -83,7 +83,7 @@ func (w *outWorker) Process(c *rt.Chunk) error {
 		line++
 		var in outIn
 		if reason := w.decode(&in, rec); reason != "" {
-			if err := w.rec.Bad(c, line, reason); err != nil {
+			if err := w.rec.Bad(c, line, rec, reason); err != nil {
 				return err
 			}
 			continue

@@ -120,7 +120,7 @@ func OpenSinkWith(ctx context.Context, e rt.Endpoint, cols []rt.Column, mode rt.
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("files sink %q: %w", e.Name, err)
 	}
-	s.query = rt.FileName(e.Name)
+	s.query = rt.FileName(e.WriterName())
 	if err := s.openManifest(e); err != nil {
 		return nil, fmt.Errorf("files sink %q: %w", e.Name, err)
 	}

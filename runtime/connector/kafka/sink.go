@@ -90,7 +90,7 @@ func OpenSink(ctx context.Context, e rt.Endpoint, cols []rt.Column, mode rt.Outp
 		s.exactlyOnce = true
 		s.txnID = e.Options["transactional_id"]
 		if s.txnID == "" {
-			s.txnID = "sqlstream-" + e.Name + "-" + s.topic
+			s.txnID = "sqlstream-" + e.WriterName() + "-" + s.topic
 		}
 		opts = append(opts, kgo.TransactionalID(s.txnID))
 	default:

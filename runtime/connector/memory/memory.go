@@ -96,11 +96,12 @@ type sink struct {
 }
 
 // OpenSink opens (and registers, replacing any earlier one) the memory sink of endpoint e,
-// named by its name option or else the sink's name.
+// named by its name option or else the sink's name; a dead-letter sink's table is named
+// after its writer ("<query>.dead_letter"), so that the queries sharing it keep theirs apart.
 func OpenSink(ctx context.Context, e rt.Endpoint, cols []rt.Column, mode rt.OutputMode) (rt.Sink, error) {
 	name := e.Options["name"]
 	if name == "" {
-		name = e.Name
+		name = e.WriterName()
 	}
 	s := &store{cols: cols, mode: mode}
 	mu.Lock()

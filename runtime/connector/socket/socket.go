@@ -29,6 +29,7 @@ type source struct {
 
 	mu      sync.Mutex
 	bounded bool // set by Freeze: a closed connection ends the input
+	closed  bool // a connection has ended (and receive has gone on to reconnect)
 	conn    net.Conn
 }
 
@@ -57,6 +58,7 @@ func (s *source) receive(ctx context.Context, conn net.Conn) {
 		conn.Close()
 		s.mu.Lock()
 		bounded := s.bounded
+		s.closed = true
 		s.mu.Unlock()
 		if ctx.Err() != nil || bounded {
 			s.buf.End()
@@ -77,11 +79,17 @@ func (s *source) receive(ctx context.Context, conn net.Conn) {
 			backoff = min(2*backoff, 30*time.Second)
 			c, err := net.DialTimeout("tcp", s.addr, 5*time.Second)
 			if err == nil {
-				s.say("socket source %q: reconnected to %s", s.name, s.addr)
-				conn, backoff = c, 100*time.Millisecond
 				s.mu.Lock()
+				if ctx.Err() != nil { // Freeze or Close came while dialling
+					s.mu.Unlock()
+					c.Close()
+					s.buf.End()
+					return
+				}
 				s.conn = c
 				s.mu.Unlock()
+				s.say("socket source %q: reconnected to %s", s.name, s.addr)
+				conn, backoff = c, 100*time.Millisecond
 				break
 			}
 			why = "failed: " + err.Error()
@@ -96,10 +104,17 @@ func (s *source) say(format string, args ...any) {
 }
 
 // Freeze makes a closed connection the end of the input (trigger once or available-now).
+// When the first connection closed before Freeze (a peer that sends and hangs up at once),
+// that was the end: receive is stopped rather than left on a reconnection that a peer which
+// serves one connection never answers.
 func (s *source) Freeze(ctx context.Context) error {
 	s.mu.Lock()
+	defer s.mu.Unlock()
 	s.bounded = true
-	s.mu.Unlock()
+	if s.closed {
+		s.cancel()
+		s.conn.Close()
+	}
 	return nil
 }
 

@@ -421,6 +421,11 @@ func (x *exprChecker) intArg(e plan.Expr, at grammar.Expr, fn string) plan.Expr 
 	case sqltype.Int:
 		return e
 	case sqltype.Null, sqltype.BigInt:
+		if c, ok := e.(*plan.Const); ok && !c.IsNull && int64(int32(c.Int)) != c.Int {
+			pos, end := span(at)
+			x.errs.Errorf(pos, "%s needs an INT here, and %d is out of its range", fn, c.Int).WithEnd(end)
+			return coerce(bad(), sqltype.Int)
+		}
 		return coerce(e, sqltype.Int)
 	}
 	pos, end := span(at)

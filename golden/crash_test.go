@@ -174,6 +174,7 @@ func TestCrashRecovery(t *testing.T) {
 				out := filepath.Join(work, fmt.Sprintf("out%d", round))
 				cp := filepath.Join(work, fmt.Sprintf("cp%d", round))
 				committed := int64(-1)
+				stalled := 0 // runs in a row killed before they committed a batch
 				for run := 0; ; run++ {
 					if run > 50*files {
 						t.Fatalf("round %d: no end after %d restarts", round, run)
@@ -184,8 +185,11 @@ func TestCrashRecovery(t *testing.T) {
 					if err := cmd.Start(); err != nil {
 						t.Fatal(err)
 					}
-					// Startup plus a random share of a few batches.
-					timer := time.AfterFunc(time.Duration(r.Int64N(int64(10*time.Millisecond+3*perBatch))), func() {
+					// Startup plus a random share of a few batches; the span doubles while
+					// runs are killed before they commit anything, so that a loaded machine,
+					// where starting takes longer than the span, still makes progress.
+					span := (10*time.Millisecond + 3*perBatch) << min(stalled, 6)
+					timer := time.AfterFunc(time.Duration(r.Int64N(int64(span))), func() {
 						cmd.Process.Kill()
 					})
 					err := cmd.Wait()
@@ -193,9 +197,10 @@ func TestCrashRecovery(t *testing.T) {
 					var exit *exec.ExitError
 					if errors.As(err, &exit) && exit.Sys().(syscall.WaitStatus).Signal() == syscall.SIGKILL {
 						kills++
+						stalled++
 						if c := lastCommit(cp); c > committed {
 							midRun++
-							committed = c
+							committed, stalled = c, 0
 						}
 						continue
 					}

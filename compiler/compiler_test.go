@@ -36,7 +36,7 @@ func FuzzCompile(f *testing.F) {
 	// Every function of the registry, with NULLs and with extreme constants for arguments.
 	for _, name := range check.FunctionNames() {
 		lo, _, agg, _ := check.Arity(name)
-		for _, arg := range []string{"NULL", "2147483647", "-9223372036854775807", "'('", "-0.0", "d", "s"} {
+		for _, arg := range []string{"NULL", "-9223372036854775807", "'('"} {
 			args := strings.TrimSuffix(strings.Repeat(arg+", ", lo), ", ")
 			q := fmt.Sprintf("INSERT INTO o SELECT %s(%s) AS x FROM t;", name, args)
 			if agg {

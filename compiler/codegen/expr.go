@@ -237,7 +237,7 @@ func (g *exprGen) binary(e *plan.Binary) val {
 	t := e.L.Type()
 	if t == sqltype.Double {
 		if c, ok := doubleCompare(e.Op, l, r, ordinary(e.L), ordinary(e.R)); ok {
-			return val{v: c, null: null}
+			return c
 		}
 	}
 	switch e.Op {
@@ -317,7 +317,8 @@ func (g *exprGen) in(e *plan.In) val {
 		y := g.compile(it)
 		eq := Add(x.v).Op("==").Add(y.operand())
 		if e.X.Type() == sqltype.Double {
-			eq, _ = doubleCompare("=", x, y, false, ordinary(it))
+			c, _ := doubleCompare("=", x, y, false, ordinary(it))
+			eq = Add(c.v) // == and the calls bind tighter than the && and || around them
 		}
 		if y.nullable() {
 			eq = not(y.isNull()).Op("&&").Add(eq)

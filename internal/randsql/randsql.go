@@ -230,8 +230,10 @@ func (g *Gen) Query(sink string, depth int) string {
 		return fmt.Sprintf("INSERT INTO %s SELECT %s AS k, %s AS a0, %s AS a1 FROM t%s GROUP BY k%s OUTPUT MODE %s;",
 			sink, g.Expr("", depth), g.Agg(depth-1), g.Agg(depth-1), where, having, g.one("UPDATE", "COMPLETE"))
 	case 3:
-		return fmt.Sprintf("INSERT INTO %s SELECT %s AS y, x FROM (SELECT %s AS x, * FROM t%s) q;",
-			sink, strings.ReplaceAll(g.Expr("", depth), "sn", "x"), g.Expr("", depth), where)
+		// The subquery's column x is inlined into the outer expressions (a NULL or a
+		// constant there meets the operators only after inlining).
+		return fmt.Sprintf("INSERT INTO %s SELECT %s AS y, x, (x %s %s) AS z FROM (SELECT %s AS x, * FROM t%s) q;",
+			sink, g.Expr("", depth), g.one("=", "+", "*", "||", "AND", "<"), g.Expr("", depth-1), g.Expr("", depth), where)
 	case 4:
 		return fmt.Sprintf("INSERT INTO %s SELECT DISTINCT %s FROM t%s;", sink, exprs(1+g.pick(2)), where)
 	}

@@ -217,7 +217,7 @@ func init() {
 		"timestamp_micros": {1, 1, "timestamp_micros(n): the timestamp n microseconds after the epoch", func(x *exprChecker, f *grammar.FuncCall, a []plan.Expr) plan.Expr {
 			return call("timestamp_micros", sqltype.Timestamp, x.integerArg(a[0], f.Args[0], "timestamp_micros"))
 		}},
-		"unix_seconds":   strFn("unix_seconds", sqltype.BigInt, "t"),
+		"unix_seconds":   strFn("unix_timestamp", sqltype.BigInt, "t"),
 		"unix_millis":    strFn("unix_millis", sqltype.BigInt, "t"),
 		"unix_micros":    strFn("unix_micros", sqltype.BigInt, "t"),
 		"year":           strFn("year", sqltype.Int, "t"),
@@ -292,7 +292,7 @@ func init() {
 			eq := x.compare("=", a[0], a[1], f.Args[0], f.Args[1])
 			t := a[0].Type()
 			if t == sqltype.Null {
-				return a[0]
+				return null()
 			}
 			return &plan.Case{Whens: []plan.When{{Cond: eq, Result: &plan.Const{T: t, IsNull: true}}}, Else: coerce(a[0], t), T: t, Null: true}
 		}},
@@ -356,33 +356,29 @@ func (x *exprChecker) pattern(e plan.Expr, at grammar.Expr) plan.Expr {
 
 // timestampArg accepts a TIMESTAMP, and converts a DATE or a STRING to one.
 func (x *exprChecker) timestampArg(e plan.Expr, at grammar.Expr, fn string) plan.Expr {
-	switch e.Type() {
-	case sqltype.Timestamp:
-		return e
-	case sqltype.Null:
-		return coerce(e, sqltype.Timestamp)
-	case sqltype.Date, sqltype.String:
-		return &plan.Cast{X: e, To: sqltype.Timestamp, Null: e.Nullable() || e.Type() == sqltype.String}
-	}
-	pos, end := span(at)
-	x.errs.Errorf(pos, "%s needs a TIMESTAMP, not %s", fn, e.Type()).WithEnd(end)
-	return coerce(bad(), sqltype.Timestamp)
+	return x.temporalArg(e, at, fn, sqltype.Timestamp)
 }
 
-// dateArg accepts a DATE, and converts a TIMESTAMP or a STRING to one (a string that is not
-// a date is NULL), as Spark's date functions do.
+// dateArg accepts a DATE, and converts a TIMESTAMP or a STRING to one.
 func (x *exprChecker) dateArg(e plan.Expr, at grammar.Expr, fn string) plan.Expr {
+	return x.temporalArg(e, at, fn, sqltype.Date)
+}
+
+// temporalArg accepts a value of type to (TIMESTAMP or DATE), and converts the other of the
+// two or a STRING to it (a string that does not convert is NULL), as Spark's date and time
+// functions do.
+func (x *exprChecker) temporalArg(e plan.Expr, at grammar.Expr, fn string, to sqltype.Type) plan.Expr {
 	switch e.Type() {
-	case sqltype.Date:
+	case to:
 		return e
 	case sqltype.Null:
-		return coerce(e, sqltype.Date)
-	case sqltype.Timestamp, sqltype.String:
-		return &plan.Cast{X: e, To: sqltype.Date, Null: e.Nullable() || e.Type() == sqltype.String}
+		return coerce(e, to)
+	case sqltype.Timestamp, sqltype.Date, sqltype.String:
+		return &plan.Cast{X: e, To: to, Null: e.Nullable() || e.Type() == sqltype.String}
 	}
 	pos, end := span(at)
-	x.errs.Errorf(pos, "%s needs a DATE, not %s", fn, e.Type()).WithEnd(end)
-	return coerce(bad(), sqltype.Date)
+	x.errs.Errorf(pos, "%s needs a %s, not %s", fn, to, e.Type()).WithEnd(end)
+	return coerce(bad(), to)
 }
 
 // integerArg accepts an INT or BIGINT, as a BIGINT.

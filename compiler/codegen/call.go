@@ -98,12 +98,12 @@ func (g *exprGen) call(e *plan.Call) val {
 		return val{v: Id(local), null: union(null, one(Op("!").Id(local+"OK")))}
 	case "left", "right", "ascii", "chr", "translate", "octet_length", "bit_length", "btrim", "locate",
 		"date_add", "date_sub", "datediff", "last_day", "dayofweek", "weekday", "dayofyear", "weekofyear", "quarter",
-		"months_between", "unix_seconds", "unix_millis":
+		"months_between", "unix_millis":
 		name := map[string]string{"left": "Left", "right": "Right", "ascii": "ASCII", "chr": "Chr", "translate": "Translate",
 			"octet_length": "OctetLength", "bit_length": "BitLength", "btrim": "TrimChars", "locate": "Locate",
 			"date_add": "DateAdd", "date_sub": "DateSub", "datediff": "DateDiff", "last_day": "LastDay", "dayofweek": "DayOfWeek",
 			"weekday": "WeekDay", "dayofyear": "DayOfYear", "weekofyear": "WeekOfYear", "quarter": "Quarter",
-			"months_between": "MonthsBetween", "unix_seconds": "UnixSeconds", "unix_millis": "UnixMillis"}[e.Name]
+			"months_between": "MonthsBetween", "unix_millis": "UnixMillis"}[e.Name]
 		return val{v: fn(name), null: null}
 	case "trim":
 		return val{v: fn("Trim"), null: null}

@@ -114,7 +114,7 @@ func (g *exprGen) cast(e *plan.Cast) val {
 		case sqltype.String:
 			return parsed("CastToDate")
 		case sqltype.Timestamp:
-			return conv(Int32().Call(Qual(pkgSQLFn, "FloorDiv").Call(x.v, Lit(86400000000))))
+			return conv(Qual(pkgSQLFn, "DateOf").Call(x.v))
 		}
 	}
 	panic("codegen: no cast from " + from.String() + " to " + to.String())

@@ -146,7 +146,7 @@ func foldCast(e *Cast, x *Const) Expr {
 		}
 	case sqltype.Date:
 		if from == sqltype.Timestamp {
-			return &Const{T: to, Int: int64(int32(sqlfn.FloorDiv(i, 86400000000)))}
+			return &Const{T: to, Int: int64(sqlfn.DateOf(i))}
 		}
 	}
 	return e

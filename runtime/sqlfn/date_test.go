@@ -190,7 +190,7 @@ func TestEpochConversions(t *testing.T) {
 	for _, tt := range []struct{ us, secs, millis int64 }{
 		{0, 0, 0}, {-1, -1, -1}, {-1000, -1, -1}, {-1001, -1, -2}, {1_999_999, 1, 1999}, {-1_000_000, -1, -1000},
 	} {
-		if s, m := UnixSeconds(tt.us), UnixMillis(tt.us); s != tt.secs || m != tt.millis {
+		if s, m := UnixTimestamp(tt.us), UnixMillis(tt.us); s != tt.secs || m != tt.millis {
 			t.Errorf("unix_seconds/millis(%d) = %d, %d, want %d, %d", tt.us, s, m, tt.secs, tt.millis)
 		}
 	}

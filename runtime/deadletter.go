@@ -101,59 +101,10 @@ func (d *deadRows) null(i, j int) bool {
 }
 
 func (d *deadRows) AppendJSON(dst []byte, i int) []byte {
-	dst = append(dst, '{')
-	first := true
-	for j := range d.cols {
-		if d.null(i, j) {
-			continue // Spark's JSON writer leaves NULL fields out
-		}
-		if !first {
-			dst = append(dst, ',')
-		}
-		first = false
-		dst = codec.AppendJSONString(dst, DeadLetterColumns[j].Name)
-		dst = append(dst, ':')
-		r := &d.rows[i]
-		switch j {
-		case 0:
-			dst = strconv.AppendInt(dst, d.batch, 10)
-		case 3:
-			dst = strconv.AppendInt(dst, r.line, 10)
-		case 6:
-			dst = codec.AppendTimestampJSON(dst, r.eventTime)
-		case 7:
-			dst = codec.AppendTimestampJSON(dst, r.watermark)
-		default:
-			dst = codec.AppendJSONString(dst, d.str(i, j))
-		}
-	}
-	return append(dst, '}')
+	return AppendJSONByValue(dst, d, DeadLetterColumns[:d.cols], i)
 }
 
-func (d *deadRows) AppendCSV(dst []byte, i int) []byte {
-	for j := range d.cols {
-		if j > 0 {
-			dst = append(dst, ',')
-		}
-		if d.null(i, j) {
-			continue // NULL is an empty field
-		}
-		r := &d.rows[i]
-		switch j {
-		case 0:
-			dst = strconv.AppendInt(dst, d.batch, 10)
-		case 3:
-			dst = strconv.AppendInt(dst, r.line, 10)
-		case 6:
-			dst = codec.AppendTimestamp(dst, r.eventTime)
-		case 7:
-			dst = codec.AppendTimestamp(dst, r.watermark)
-		default:
-			dst = codec.AppendCSVField(dst, d.str(i, j), ',')
-		}
-	}
-	return dst
-}
+func (d *deadRows) AppendCSV(dst []byte, i int) []byte { return AppendCSVByCell(dst, d, d.cols, i) }
 
 // str is string column j of row i.
 func (d *deadRows) str(i, j int) string {

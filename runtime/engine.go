@@ -680,8 +680,9 @@ func NewRecordErrors(source, mode string, w io.Writer) *RecordErrors {
 	return &RecordErrors{source: source, failfast: strings.EqualFold(mode, "failfast"), w: w}
 }
 
-// maxReported is how many malformed records a batch reports one by one.
-const maxReported = 10
+// MaxReported is how many malformed records (or rows a sink cannot write) a batch reports
+// one by one; the rest are counted.
+const MaxReported = 10
 
 // Bad reports the malformed record at line of c, whose text is record. Under mode
 // 'dropmalformed' (the default) the record is skipped: Bad counts it and returns nil; with a
@@ -700,7 +701,7 @@ func (r *RecordErrors) Bad(c *Chunk, line int64, record []byte, reason string) e
 		r.dead = append(r.dead, newDeadRow(c, line, record, reason))
 		return nil
 	}
-	if r.printed < maxReported {
+	if r.printed < MaxReported {
 		r.printed++
 		fmt.Fprintf(r.w, "warning: %s:%d: malformed record skipped: %s\n", c.Origin, line, reason)
 	}

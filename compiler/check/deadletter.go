@@ -20,11 +20,11 @@ type lateRowsRef struct {
 // serve several sources and queries (each query writes its own files into it).
 func (c *checker) deadLetters() {
 	for _, s := range c.sources {
-		opt := findOption(s.decl.With, "dead_letter")
+		opt := option(s.decl.With, "dead_letter")
 		if opt == nil {
 			continue
 		}
-		if mode := findOption(s.decl.With, "mode"); mode != nil && strings.EqualFold(literalString(mode.Value), "failfast") {
+		if mode := option(s.decl.With, "mode"); mode != nil && strings.EqualFold(literalString(mode.Value), "failfast") {
 			c.errs.Errorf(opt.Key.Pos, "source %q has both mode = 'failfast' and a dead_letter sink", s.decl.Name.Name).WithEnd(opt.Value.EndPos).
 				WithHelp("failfast stops the program at the first malformed record, so the dead-letter sink would receive none: remove one of them")
 			continue
@@ -86,14 +86,4 @@ func leftOut(option string) string {
 		return "late rows"
 	}
 	return "malformed records"
-}
-
-// findOption is the option called name in a WITH clause, or nil.
-func findOption(with []*grammar.Option, name string) *grammar.Option {
-	for _, o := range with {
-		if strings.EqualFold(o.Key.Name, name) {
-			return o
-		}
-	}
-	return nil
 }

@@ -216,7 +216,7 @@ func (s *sink) Write(ctx context.Context, batchID int64, rows rt.Rows) error {
 				// drops a malformed record, rather than failing a batch that would fail again
 				// on every restart. The sink has no access to the source's record policy,
 				// so this holds under mode = 'failfast' too.
-				if skipped++; skipped <= maxReported {
+				if skipped++; skipped <= rt.MaxReported {
 					fmt.Fprintf(s.warn, "warning: sink %s: batch %d: row %d not written: the value of partition column %s makes a folder name of more than %d bytes\n",
 						s.name, batchID, i+1, s.cols[long].Name, maxSegment)
 				}
@@ -227,8 +227,8 @@ func (s *sink) Write(ctx context.Context, batchID int64, rows rt.Rows) error {
 			}
 			byDir[d] = append(byDir[d], i)
 		}
-		if skipped > maxReported {
-			fmt.Fprintf(s.warn, "warning: sink %s: batch %d: %d rows not written in all (%d shown)\n", s.name, batchID, skipped, maxReported)
+		if skipped > rt.MaxReported {
+			fmt.Fprintf(s.warn, "warning: sink %s: batch %d: %d rows not written in all (%d shown)\n", s.name, batchID, skipped, rt.MaxReported)
 		}
 		entry.Rows -= skipped
 		cols := s.dataCols()
@@ -267,9 +267,6 @@ func (s *sink) writeFile(name string, cols []rt.Column, rows rt.Rows) error {
 
 // maxSegment is the longest file name most file systems allow, in bytes.
 const maxSegment = 255
-
-// maxReported is how many rows a batch reports one by one.
-const maxReported = 10
 
 // partitionDir is row i's folder, col=value/... with Hive's escaping; NULL is Hive's
 // __HIVE_DEFAULT_PARTITION__. long is the partition column whose folder name would be longer

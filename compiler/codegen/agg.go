@@ -131,11 +131,13 @@ func (g *queryGen) aggUpdate(eg *exprGen, keys, args []plan.Expr) {
 		}
 	}
 	group := eg.sub(func() { g.groupUpdate(eg, keyVals, argVals) })
-	// late drops a row older than the watermark, and with a late_rows sink sends it there.
-	late := func(eventTime Code, reason string) []Code {
+	// late drops a row older than the watermark, and with a late_rows sink sends it there by
+	// calling the RecordErrors method fn with the row's event time and then args.
+	late := func(fn string, eventTime Code, args ...Code) []Code {
 		code := []Code{Id("w").Dot("late").Op("++")}
 		if g.q.LateRows != nil {
-			code = append(code, Id("w").Dot("rec").Dot("Late").Call(Id("c"), Id("line"), Id("rec"), eventTime, Id("w").Dot("watermark"), Lit(reason)))
+			args = append([]Code{Id("c"), Id("line"), Id("rec"), eventTime, Id("w").Dot("watermark")}, args...)
+			code = append(code, Id("w").Dot("rec").Dot(fn).Call(args...))
 		}
 		return append(code, Continue())
 	}
@@ -146,13 +148,13 @@ func (g *queryGen) aggUpdate(eg *exprGen, keys, args []plan.Expr) {
 		if k.nullable() {
 			cond = not(k.isNull()).Op("&&").Add(cond)
 		}
-		group = append([]Code{If(cond).Block(late(k.operand(), "event time at or before the watermark")...)}, group...)
+		group = append([]Code{If(cond).Block(late("Late", k.operand(), Lit("event time at or before the watermark"))...)}, group...)
 	}
 	if session != nil {
 		if g.eventKey >= 0 {
 			// A row older than the watermark could join a session already emitted: late.
 			group = append([]Code{If(session.operand().Op("<").Id("w").Dot("watermark")).Block(
-				late(session.operand(), "event time before the watermark, so its session may have been emitted")...)}, group...)
+				late("Late", session.operand(), Lit("event time before the watermark, so its session may have been emitted"))...)}, group...)
 		}
 		if session.nullable() {
 			group = []Code{If(not(session.isNull())).Block(group...)} // a row without a time is in no session
@@ -167,11 +169,8 @@ func (g *queryGen) aggUpdate(eg *exprGen, keys, args []plan.Expr) {
 	size, slide := window.Args[1].(*plan.Const).Int, window.Args[2].(*plan.Const).Int
 	if g.eventKey >= 0 && g.eventWindow {
 		// A window the watermark has passed is final: the row is too late for it.
-		drop := []Code{Id("w").Dot("late").Op("++")}
-		if g.q.LateRows != nil {
-			drop = append(drop, Id("w").Dot("rec").Dot("LateForWindow").Call(Id("c"), Id("line"), Id("rec"), ts.operand(), Id("w").Dot("watermark"), Id("ws"), Lit(int(size))))
-		}
-		group = append([]Code{If(Id("ws").Op("+").Lit(int(size)).Op("<=").Id("w").Dot("watermark")).Block(append(drop, Continue())...)}, group...)
+		group = append([]Code{If(Id("ws").Op("+").Lit(int(size)).Op("<=").Id("w").Dot("watermark")).Block(
+			late("LateForWindow", ts.operand(), Id("ws"), Lit(int(size)))...)}, group...)
 	}
 	loop := For(
 		Id("ws").Op(":=").Qual(pkgSQLFn, "WindowStart").Call(ts.v, Lit(int(slide))),

@@ -146,6 +146,10 @@ type Select struct {
 	Having      Expr // nil if absent
 	OrderBy     []*OrderItem
 	Limit       *Literal // LitInt; nil if absent
+	// Unions are the SELECTs joined to this one by UNION [ALL], in order. ORDER BY and LIMIT
+	// then belong to the whole union (they are parsed after its last SELECT), not to this
+	// SELECT alone; the Unions' own queries have neither.
+	Unions []*Union
 }
 
 // SelectItem is expr [AS alias]; "*" and "t.*" are a *Star Expr.
@@ -155,13 +159,32 @@ type SelectItem struct {
 	Alias       *Ident // nil if absent
 }
 
-// From is the FROM clause: a named source, table or view, or a subquery.
-// Exactly one of Name and Subquery is set.
+// From is the FROM clause: a named source, table or view, or a subquery, joined to the
+// relations of Joins from left to right. Exactly one of Name and Subquery is set.
 type From struct {
 	Pos, EndPos lexer.Position
 	Name        *Ident
 	Subquery    *Select
 	Alias       *Ident // nil if absent
+	Joins       []*Join
+}
+
+// Join is [INNER | LEFT [OUTER] | RIGHT [OUTER] | FULL [OUTER] | LEFT SEMI | LEFT ANTI |
+// CROSS] JOIN right [ON cond | USING (cols)]. Kind is one of INNER, LEFT, RIGHT, FULL, SEMI,
+// ANTI, CROSS. Right has no joins of its own.
+type Join struct {
+	Pos, EndPos lexer.Position
+	Kind        string
+	Right       *From
+	On          Expr    // nil if absent
+	Using       []Ident // nil if absent
+}
+
+// Union is one more SELECT of a query, after UNION [ALL]; All is false for UNION (distinct).
+type Union struct {
+	Pos, EndPos lexer.Position
+	All         bool
+	Query       *Select
 }
 
 // OrderItem is expr [ASC|DESC] [NULLS FIRST|LAST]; Nulls is "", "FIRST" or "LAST".
@@ -324,6 +347,8 @@ var (
 	_ Node = (*Select)(nil)
 	_ Node = (*SelectItem)(nil)
 	_ Node = (*From)(nil)
+	_ Node = (*Join)(nil)
+	_ Node = (*Union)(nil)
 	_ Node = (*OrderItem)(nil)
 	_ Node = (*When)(nil)
 )
@@ -397,7 +422,9 @@ func (x *Select) Span() (pos, end lexer.Position) { return x.Pos, x.EndPos }
 func (x *SelectItem) Span() (pos, end lexer.Position) { return x.Pos, x.EndPos }
 
 // Span implements Node.
-func (x *From) Span() (pos, end lexer.Position) { return x.Pos, x.EndPos }
+func (x *From) Span() (pos, end lexer.Position)  { return x.Pos, x.EndPos }
+func (x *Join) Span() (pos, end lexer.Position)  { return x.Pos, x.EndPos }
+func (x *Union) Span() (pos, end lexer.Position) { return x.Pos, x.EndPos }
 
 // Span implements Node.
 func (x *OrderItem) Span() (pos, end lexer.Position) { return x.Pos, x.EndPos }

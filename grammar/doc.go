@@ -25,11 +25,15 @@
 //	Type        = Word [ "(" Int ")" ]    (the length only after VARCHAR or CHAR; ignored) .
 //	With        = "WITH" "(" Option {"," Option} ")" .
 //	Option      = (Word {"." Word} | QuotedIdent | String) "=" (String | ["-"|"+"] Number | "TRUE" | "FALSE") .
-//	Select      = "SELECT" ["DISTINCT"] Item {"," Item} "FROM" From ["WHERE" Expr]
-//	              ["GROUP" "BY" Expr {"," Expr}] ["HAVING" Expr]
-//	              ["ORDER" "BY" OrderItem {"," OrderItem}] ["LIMIT" Int] .
+//	Select      = Core {"UNION" ["ALL"] Core}
+//	              ["ORDER" "BY" OrderItem {"," OrderItem}] ["LIMIT" Int] .   (of the whole union)
+//	Core        = "SELECT" ["DISTINCT" ["ON" "(" Expr {"," Expr} ")"]] Item {"," Item} "FROM" From
+//	              ["WHERE" Expr] ["GROUP" "BY" Expr {"," Expr}] ["HAVING" Expr] .
 //	Item        = "*" | Name "." "*" | Expr [["AS"] Name] .
-//	From        = (Name | "(" Select ")") [["AS"] Name] .
+//	From        = Relation {Join} .
+//	Relation    = (Name | "(" Select ")") [["AS"] Name] .
+//	Join        = ["INNER" | "LEFT" ["OUTER" | "SEMI" | "ANTI"] | "RIGHT" ["OUTER"] | "FULL" ["OUTER"] | "CROSS"]
+//	              "JOIN" Relation ["ON" Expr | "USING" "(" Name {"," Name} ")"] .   (ON or USING unless CROSS)
 //	OrderItem   = Expr ["ASC" | "DESC"] ["NULLS" ("FIRST" | "LAST")] .
 //	Expr        = Expr "OR" Expr | Expr "AND" Expr | "NOT" Expr
 //	            | Expr ("=" | "==" | "<>" | "!=" | "<" | "<=" | ">" | ">=") Expr
@@ -49,5 +53,6 @@
 //
 // Reserved words (need quoting to be used as names): SELECT FROM WHERE GROUP BY HAVING
 // ORDER LIMIT AND OR NOT NULL TRUE FALSE CASE WHEN THEN ELSE AS IN IS BETWEEN LIKE
-// DISTINCT INSERT INTO CREATE WITH CAST INTERVAL; END inside a CASE expression.
+// DISTINCT INSERT INTO CREATE WITH CAST INTERVAL JOIN ON USING UNION; END inside a CASE
+// expression. INNER, LEFT, RIGHT, FULL, CROSS and NATURAL are not aliases without AS.
 package grammar

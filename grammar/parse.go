@@ -75,6 +75,7 @@ var reserved = map[string]bool{
 	"TRUE": true, "FALSE": true, "CASE": true, "WHEN": true, "THEN": true, "ELSE": true,
 	"AS": true, "IN": true, "IS": true, "BETWEEN": true, "LIKE": true, "DISTINCT": true,
 	"INSERT": true, "INTO": true, "CREATE": true, "WITH": true, "CAST": true, "INTERVAL": true,
+	"JOIN": true, "ON": true, "USING": true, "UNION": true,
 }
 
 // isReserved reports whether the unquoted word w is a reserved word.
@@ -558,13 +559,46 @@ func (p *parser) enter() func() {
 	return func() { p.depth-- }
 }
 
-// query parses a SELECT.
+// query parses a SELECT, with the SELECTs UNION [ALL] joins to it, and the ORDER BY and
+// LIMIT of the whole.
 func (p *parser) query() *Select {
 	defer p.enter()()
 	saveCase := p.inCase
 	p.inCase = 0
 	defer func() { p.inCase = saveCase }()
 
+	s := p.selectCore()
+	for p.atWord("UNION") {
+		t := p.next()
+		u := &Union{Pos: t.pos, All: p.acceptWord("ALL")}
+		if !p.atWord("SELECT") {
+			p.unexpected(`SELECT after UNION`)
+		}
+		u.Query = p.selectCore()
+		u.EndPos = p.prevEnd
+		s.Unions = append(s.Unions, u)
+	}
+	if p.acceptWord("ORDER") {
+		p.expectWord("BY", "after ORDER")
+		for {
+			s.OrderBy = append(s.OrderBy, p.orderItem())
+			if !p.acceptOp(",") {
+				break
+			}
+		}
+	}
+	if p.acceptWord("LIMIT") {
+		if n := p.peek(); n.kind != tNumber || strings.ContainsAny(n.text, ".eE") {
+			p.unexpected("an integer after LIMIT")
+		}
+		s.Limit = p.numberLit()
+	}
+	s.EndPos = p.prevEnd
+	return s
+}
+
+// selectCore parses SELECT ... [HAVING ...]: a query without UNION, ORDER BY and LIMIT.
+func (p *parser) selectCore() *Select {
 	t := p.expectWord("SELECT", "")
 	s := &Select{Pos: t.pos}
 	s.Distinct = p.acceptWord("DISTINCT")
@@ -592,21 +626,6 @@ func (p *parser) query() *Select {
 	}
 	if p.acceptWord("HAVING") {
 		s.Having = p.expr()
-	}
-	if p.acceptWord("ORDER") {
-		p.expectWord("BY", "after ORDER")
-		for {
-			s.OrderBy = append(s.OrderBy, p.orderItem())
-			if !p.acceptOp(",") {
-				break
-			}
-		}
-	}
-	if p.acceptWord("LIMIT") {
-		if n := p.peek(); n.kind != tNumber || strings.ContainsAny(n.text, ".eE") {
-			p.unexpected("an integer after LIMIT")
-		}
-		s.Limit = p.numberLit()
 	}
 	s.EndPos = p.prevEnd
 	return s
@@ -649,16 +668,31 @@ func (p *parser) selectItem() *SelectItem {
 	return it
 }
 
-// joinWords start a join, which sqlstream does not support yet.
+// joinWords start a join: never an alias written without AS.
 var joinWords = map[string]bool{"JOIN": true, "INNER": true, "LEFT": true, "RIGHT": true, "FULL": true, "CROSS": true, "NATURAL": true}
 
+// from parses FROM item [join ...].
 func (p *parser) from() *From {
 	t := p.next() // FROM
-	f := &From{Pos: t.pos}
+	f := p.fromItem(t.pos, "a source, table or view name after FROM")
+	for {
+		j := p.join()
+		if j == nil {
+			break
+		}
+		f.Joins = append(f.Joins, j)
+	}
+	f.EndPos = p.prevEnd
+	return f
+}
+
+// fromItem parses a name or a parenthesised SELECT, and its alias.
+func (p *parser) fromItem(pos lexer.Position, what string) *From {
+	f := &From{Pos: pos}
 	if open := p.peek(); isOp(open, "(") {
 		p.next()
 		if !p.atWord("SELECT") {
-			p.unexpected("SELECT after \"(\" in FROM")
+			p.unexpected("SELECT after \"(\"")
 		}
 		f.Subquery = p.query()
 		if !p.atOp(")") {
@@ -666,7 +700,7 @@ func (p *parser) from() *From {
 		}
 		p.next()
 	} else {
-		n := p.name("a source, table or view name after FROM")
+		n := p.name(what)
 		f.Name = &n
 	}
 	if p.acceptWord("AS") {
@@ -676,11 +710,59 @@ func (p *parser) from() *From {
 		a := p.name("an alias")
 		f.Alias = &a
 	}
-	if n := p.peek(); n.kind == tWord && joinWords[strings.ToUpper(n.text)] {
-		p.failAt(n.pos, "unexpected %q: joins are not supported yet", n.text)
-	}
 	f.EndPos = p.prevEnd
 	return f
+}
+
+// join parses one join, or returns nil when the next token starts none.
+func (p *parser) join() *Join {
+	t := p.peek()
+	if t.kind != tWord || !joinWords[strings.ToUpper(t.text)] {
+		return nil
+	}
+	j := &Join{Pos: t.pos}
+	switch strings.ToUpper(t.text) {
+	case "NATURAL":
+		p.failAt(t.pos, "NATURAL JOIN is not supported: name the join columns with USING (...) or ON")
+	case "JOIN":
+		j.Kind = "INNER"
+	case "INNER", "CROSS", "FULL", "RIGHT":
+		p.next()
+		j.Kind = strings.ToUpper(t.text)
+		if j.Kind == "FULL" || j.Kind == "RIGHT" {
+			p.acceptWord("OUTER")
+		}
+	case "LEFT":
+		p.next()
+		j.Kind = "LEFT"
+		switch {
+		case p.acceptWord("SEMI"):
+			j.Kind = "SEMI"
+		case p.acceptWord("ANTI"):
+			j.Kind = "ANTI"
+		default:
+			p.acceptWord("OUTER")
+		}
+	}
+	p.expectWord("JOIN", "after "+strings.ToUpper(t.text))
+	j.Right = p.fromItem(p.peek().pos, "a table, source or view name after JOIN")
+	switch {
+	case p.acceptWord("ON"):
+		j.On = p.expr()
+	case p.acceptWord("USING"):
+		p.expectOp("(", "after USING")
+		for {
+			j.Using = append(j.Using, p.name("a column name in USING"))
+			if !p.acceptOp(",") {
+				break
+			}
+		}
+		p.expectOp(")", "after the USING columns")
+	case j.Kind != "CROSS":
+		p.unexpected("ON or USING after the joined relation")
+	}
+	j.EndPos = p.prevEnd
+	return j
 }
 
 // implicitAlias reports whether the next token is an alias written without AS after a

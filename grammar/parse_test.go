@@ -269,6 +269,32 @@ INSERT INTO s2 SELECT a FROM t ORDER BY a DESC NULLS LAST, b ASC, c NULLS FIRST 
 	}
 }
 
+// TestJoinsAndUnions parses every join kind and a UNION chain, and prints them back.
+func TestJoinsAndUnions(t *testing.T) {
+	for _, tc := range []struct{ src, want string }{
+		{"SELECT * FROM e JOIN u ON e.id = u.id", "SELECT * FROM e INNER JOIN u ON e.id = u.id"},
+		{"SELECT * FROM e AS x INNER JOIN u y ON x.id = y.id AND y.ok", "SELECT * FROM e AS x INNER JOIN u AS y ON x.id = y.id AND y.ok"},
+		{"SELECT * FROM e LEFT JOIN u USING (id, k) LEFT OUTER JOIN c ON c.k = u.k", "SELECT * FROM e LEFT OUTER JOIN u USING (id, k) LEFT OUTER JOIN c ON c.k = u.k"},
+		{"SELECT * FROM u RIGHT JOIN e ON true", "SELECT * FROM u RIGHT OUTER JOIN e ON TRUE"},
+		{"SELECT * FROM u FULL OUTER JOIN e ON true", "SELECT * FROM u FULL OUTER JOIN e ON TRUE"},
+		{"SELECT * FROM e LEFT SEMI JOIN u ON e.id = u.id", "SELECT * FROM e LEFT SEMI JOIN u ON e.id = u.id"},
+		{"SELECT * FROM e LEFT ANTI JOIN (SELECT id FROM u) v ON e.id = v.id", "SELECT * FROM e LEFT ANTI JOIN (SELECT id FROM u) AS v ON e.id = v.id"},
+		{"SELECT * FROM e CROSS JOIN u", "SELECT * FROM e CROSS JOIN u"},
+		{"SELECT a FROM x UNION ALL SELECT b FROM y UNION SELECT c FROM z ORDER BY 1 LIMIT 3", "SELECT a FROM x UNION ALL SELECT b FROM y UNION SELECT c FROM z ORDER BY 1 LIMIT 3"},
+		{"SELECT * FROM (SELECT a FROM x UNION ALL SELECT a FROM y) t", "SELECT * FROM (SELECT a FROM x UNION ALL SELECT a FROM y) AS t"},
+	} {
+		f := mustParse(t, "INSERT INTO s "+tc.src)
+		q := f.Stmts[0].(*Insert).Query
+		if got := q.String(); got != tc.want {
+			t.Errorf("%s\n got %s\nwant %s", tc.src, got, tc.want)
+		}
+	}
+	q := mustParse(t, "INSERT INTO s SELECT a FROM x WHERE a > 1 UNION ALL SELECT a FROM y ORDER BY a LIMIT 2").Stmts[0].(*Insert).Query
+	if len(q.Unions) != 1 || !q.Unions[0].All || q.Unions[0].Query.OrderBy != nil || len(q.OrderBy) != 1 || q.Limit == nil {
+		t.Errorf("ORDER BY and LIMIT belong to the union: %#v", q)
+	}
+}
+
 func TestSoftKeywords(t *testing.T) {
 	for _, src := range []string{
 		"INSERT INTO out SELECT count(*) AS count FROM t",
@@ -376,7 +402,11 @@ func TestErrors(t *testing.T) {
 		{"INSERT INTO out SELECT a AS select FROM t", `q.sql:1:29: unexpected "select": expected an alias after AS (SELECT is a reserved word; to use it as a name, quote it: "select")`},
 		{"INSERT INTO out SELECT a FROM t WHERE a NOT b", `q.sql:1:45: unexpected "b": expected IN, BETWEEN or LIKE after NOT`},
 		{"INSERT INTO out SELECT CASE WHEN a THEN 1 FROM t", `q.sql:1:43: unexpected "FROM": expected END (or WHEN, ELSE) to finish CASE`},
-		{"INSERT INTO out SELECT a FROM t JOIN u", `q.sql:1:33: unexpected "JOIN": joins are not supported yet`},
+		{"INSERT INTO out SELECT a FROM t JOIN u", `q.sql:1:39: unexpected end of file: expected ON or USING after the joined relation`},
+		{"INSERT INTO out SELECT a FROM t NATURAL JOIN u", `q.sql:1:33: NATURAL JOIN is not supported: name the join columns with USING (...) or ON`},
+		{"INSERT INTO out SELECT a FROM t LEFT u", `q.sql:1:38: unexpected "u": expected JOIN after LEFT`},
+		{"INSERT INTO out SELECT a FROM t JOIN u USING ()", `q.sql:1:47: unexpected ")": expected a column name in USING`},
+		{"INSERT INTO out SELECT a FROM t UNION ALL a", `q.sql:1:43: unexpected "a": expected SELECT after UNION`},
 		{"INSERT INTO out SELECT a # b FROM t", `q.sql:1:26: unexpected character "#"`},
 		{"INSERT INTO out SELECT a FROM t /* oops", `q.sql:1:33: unterminated block comment: missing "*/"`},
 		{"INSERT INTO out SELECT a FROM t TRIGGER ONCE TRIGGER ONCE", `q.sql:1:46: duplicate TRIGGER clause`},

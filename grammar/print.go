@@ -188,6 +188,9 @@ func (x *Select) String() string {
 	if x.Having != nil {
 		b.WriteString(" HAVING " + x.Having.String())
 	}
+	for _, u := range x.Unions {
+		b.WriteString(" " + u.String())
+	}
 	for i, o := range x.OrderBy {
 		if i == 0 {
 			b.WriteString(" ORDER BY ")
@@ -218,17 +221,52 @@ func (x *SelectItem) String() string {
 }
 
 func (x *From) String() string {
+	s := "FROM " + x.item()
+	for _, j := range x.Joins {
+		s += " " + j.String()
+	}
+	return s
+}
+
+// item prints the relation of a FROM or a join, without the joins.
+func (x *From) item() string {
 	var s string
 	switch {
 	case x.Subquery != nil:
-		s = "FROM (" + x.Subquery.String() + ")"
+		s = "(" + x.Subquery.String() + ")"
 	case x.Name != nil:
-		s = "FROM " + x.Name.String()
+		s = x.Name.String()
 	}
 	if x.Alias != nil {
 		s += " AS " + x.Alias.String()
 	}
 	return s
+}
+
+func (x *Join) String() string {
+	kind := map[string]string{"SEMI": "LEFT SEMI", "ANTI": "LEFT ANTI", "LEFT": "LEFT OUTER", "RIGHT": "RIGHT OUTER", "FULL": "FULL OUTER"}[x.Kind]
+	if kind == "" {
+		kind = x.Kind
+	}
+	s := kind + " JOIN " + x.Right.item()
+	switch {
+	case x.On != nil:
+		s += " ON " + x.On.String()
+	case x.Using != nil:
+		names := make([]string, len(x.Using))
+		for i, n := range x.Using {
+			names[i] = n.String()
+		}
+		s += " USING (" + strings.Join(names, ", ") + ")"
+	}
+	return s
+}
+
+func (x *Union) String() string {
+	if x.All {
+		return "UNION ALL " + x.Query.String()
+	}
+	return "UNION " + x.Query.String()
 }
 
 func (x *OrderItem) String() string {

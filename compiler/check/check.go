@@ -29,6 +29,7 @@ func Check(f *grammar.File, funcs Funcs) (*plan.Program, diag.List) {
 		sources: map[string]*source{},
 		sinks:   map[string]*sink{},
 		views:   map[string]*view{},
+		tables:  map[string]*table{},
 		udfs:    map[string]*udf.Func{},
 		inserts: map[string]lexer.Position{},
 		funcs:   funcs,
@@ -39,8 +40,7 @@ func Check(f *grammar.File, funcs Funcs) (*plan.Program, diag.List) {
 		case *grammar.CreateSource:
 			c.createSource(st)
 		case *grammar.CreateTable:
-			c.errs.Errorf(st.Pos, "CREATE TABLE (static tables for stream-static joins) is not supported yet").
-				WithHelp("declare a streaming input with CREATE SOURCE")
+			c.createTable(st)
 		case *grammar.CreateSink:
 			c.createSink(st)
 		case *grammar.CreateView:
@@ -69,6 +69,7 @@ type checker struct {
 	sources map[string]*source
 	sinks   map[string]*sink
 	views   map[string]*view
+	tables  map[string]*table
 	inserts map[string]lexer.Position // sink name → the INSERT writing it
 	late    []lateRowsRef             // the INSERTs' late_rows options
 }
@@ -81,6 +82,11 @@ type source struct {
 type sink struct {
 	decl *grammar.CreateSink
 	plan *plan.Sink
+}
+
+type table struct {
+	decl *grammar.CreateTable
+	plan *plan.Source
 }
 
 type view struct {
@@ -101,6 +107,8 @@ func (c *checker) declared(id grammar.Ident) bool {
 		prev = c.sinks[k].decl.Pos
 	case c.views[k] != nil:
 		prev = c.views[k].decl.Pos
+	case c.tables[k] != nil:
+		prev = c.tables[k].decl.Pos
 	default:
 		return false
 	}
@@ -113,7 +121,35 @@ func (c *checker) createSource(st *grammar.CreateSource) {
 	if c.declared(st.Name) {
 		return
 	}
-	opts := c.options(st.Name.Name, "source", st.Name, st.With)
+	src, opts := c.input(st, "source")
+	src.Watermark = -1
+	if st.Watermark != nil {
+		c.watermark(st.Watermark, src)
+	}
+	if opts.ok {
+		c.sourceSchema(st, src)
+	}
+	c.sources[key(st.Name.Name)] = &source{decl: st, plan: src}
+}
+
+// createTable checks CREATE TABLE: a source's columns and options, read whole by the files
+// connector.
+func (c *checker) createTable(st *grammar.CreateTable) {
+	if c.declared(st.Name) {
+		return
+	}
+	decl := &grammar.CreateSource{Pos: st.Pos, EndPos: st.EndPos, Name: st.Name, Columns: st.Columns, With: st.With}
+	t, opts := c.input(decl, "table")
+	t.Table, t.Watermark = true, -1
+	if opts.ok {
+		c.sourceSchema(decl, t)
+	}
+	c.tables[key(st.Name.Name)] = &table{decl: st, plan: t}
+}
+
+// input checks the columns and options of a CREATE SOURCE or TABLE (kind).
+func (c *checker) input(st *grammar.CreateSource, kind string) (*plan.Source, checkedOptions) {
+	opts := c.options(st.Name.Name, kind, st.Name, st.With)
 	src := &plan.Source{Name: st.Name.Name, Options: opts.values, Connector: opts.connector}
 	seen := map[string]bool{}
 	for _, col := range st.Columns {
@@ -133,14 +169,7 @@ func (c *checker) createSource(st *grammar.CreateSource) {
 		seen[key(col.Name.Name)] = true
 		src.Columns = append(src.Columns, plan.Column{Name: col.Name.Name, Type: t, Nullable: !col.NotNull})
 	}
-	src.Watermark = -1
-	if st.Watermark != nil {
-		c.watermark(st.Watermark, src)
-	}
-	if opts.ok {
-		c.sourceSchema(st, src)
-	}
-	c.sources[key(st.Name.Name)] = &source{decl: st, plan: src}
+	return src, opts
 }
 
 // watermark checks WATERMARK FOR col AS col - INTERVAL ...: col is a TIMESTAMP column of the
@@ -343,7 +372,7 @@ func (c *checker) insert(st *grammar.Insert) *plan.Query {
 	r.materializeOutput()
 	q := &plan.Query{
 		Pos: st.Pos, Name: sk.plan.Name, Source: r.src, Sink: sk.plan,
-		Pre: r.pre, Agg: r.agg, Post: r.post, Dedup: r.dedup, Explode: r.explode, Output: r.cols[:r.visible], Sort: r.sort, Limit: r.limit,
+		Pre: r.pre, Agg: r.agg, Post: r.post, Dedup: r.dedup, Explode: r.explode, Joins: r.joins, Output: r.cols[:r.visible], Sort: r.sort, Limit: r.limit,
 	}
 	c.outputMode(st, q, r)
 	if k, _ := q.EventKey(); r.distinct != nil && k < 0 {

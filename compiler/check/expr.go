@@ -2,6 +2,7 @@ package check
 
 import (
 	"math"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -20,17 +21,71 @@ import (
 // aggregation, the group keys and aggregates.
 type scope struct {
 	cols []plan.Column
-	qual string
+	qual string // the qualifier of every column, when refs is nil
+	// refs name the columns, in the order * lists them; nil: each column under qual. A
+	// join's scope has a qualifier per relation.
+	refs []colName
 	agg  *aggScope
 }
 
+// colName is a way to name column idx of a scope: qual.name, and name alone when bare.
+type colName struct {
+	idx  int
+	qual string
+	bare bool // found by its name alone (not the right side's USING columns)
+	star bool // listed by * and qual.*
+}
+
+// names returns the scope's refs, or the default ones.
+func (s *scope) names() []colName {
+	if s.refs != nil {
+		return s.refs
+	}
+	out := make([]colName, len(s.cols))
+	for i := range s.cols {
+		out[i] = colName{idx: i, qual: s.qual, bare: true, star: true}
+	}
+	return out
+}
+
+// find returns the first column named name without a qualifier, or -1.
 func (s *scope) find(name string) int {
-	for i, c := range s.cols {
-		if strings.EqualFold(c.Name, name) {
-			return i
+	for _, r := range s.names() {
+		if r.bare && strings.EqualFold(s.cols[r.idx].Name, name) {
+			return r.idx
 		}
 	}
 	return -1
+}
+
+// quals lists the relation names of the scope, in order, once each.
+func (s *scope) quals() []string {
+	var out []string
+	for _, r := range s.names() {
+		if r.qual != "" && !slices.ContainsFunc(out, func(q string) bool { return strings.EqualFold(q, r.qual) }) {
+			out = append(out, r.qual)
+		}
+	}
+	return out
+}
+
+// lookup resolves [qual.]name: the column's index, or -1 with what went wrong ("" when
+// no column has the name, "ambiguous" or "table" for an unknown qualifier).
+func (s *scope) lookup(qual, name string) (int, string) {
+	found := -1
+	if qual != "" && !slices.ContainsFunc(s.quals(), func(q string) bool { return strings.EqualFold(q, qual) }) {
+		return -1, "table"
+	}
+	for _, r := range s.names() {
+		if !strings.EqualFold(s.cols[r.idx].Name, name) || qual == "" && !r.bare || qual != "" && !strings.EqualFold(r.qual, qual) {
+			continue
+		}
+		if found >= 0 && found != r.idx {
+			return -1, "ambiguous"
+		}
+		found = r.idx
+	}
+	return found, ""
 }
 
 // aggScope resolves expressions after GROUP BY: an expression written like a group key is
@@ -286,25 +341,42 @@ func (x *exprChecker) column(ref *grammar.ColumnRef, s *scope) plan.Expr {
 	if s.agg != nil {
 		base = s.agg.input
 	}
-	if len(ref.Parts) == 2 && !strings.EqualFold(ref.Parts[0], base.qual) {
-		x.errs.Errorf(ref.Pos, "unknown table %q", ref.Parts[0]).WithEnd(ref.EndPos).
-			WithHelp("the query reads %q", base.qual)
-		return bad()
-	}
 	if len(ref.Parts) > 2 {
 		x.errs.Errorf(ref.Pos, "unknown column %q", strings.Join(ref.Parts, ".")).WithEnd(ref.EndPos)
 		return bad()
 	}
-	i := base.find(name)
+	qual := ""
+	if len(ref.Parts) == 2 {
+		qual = ref.Parts[0]
+	}
+	i, why := base.lookup(qual, name)
+	switch why {
+	case "table":
+		x.errs.Errorf(ref.Pos, "unknown table %q", ref.Parts[0]).WithEnd(ref.EndPos).
+			WithHelp("the query reads %s", quoteList(base.quals()))
+		return bad()
+	case "ambiguous":
+		var in []string
+		for _, r := range base.names() {
+			if strings.EqualFold(base.cols[r.idx].Name, name) && r.qual != "" {
+				in = append(in, r.qual+"."+base.cols[r.idx].Name)
+			}
+		}
+		x.errs.Errorf(ref.Pos, "column %q is ambiguous", name).WithEnd(ref.EndPos).
+			WithHelp("qualify it: %s", strings.Join(in, " or "))
+		return bad()
+	}
 	if i < 0 && len(ref.Parts) == 1 && (strings.EqualFold(name, "current_timestamp") || strings.EqualFold(name, "current_date")) {
 		// SQL's CURRENT_TIMESTAMP and CURRENT_DATE, without parentheses, when no column has that name.
 		return x.call(&grammar.FuncCall{Pos: ref.Pos, EndPos: ref.EndPos, Name: grammar.Ident{Pos: ref.Pos, EndPos: ref.EndPos, Name: name}}, s, "")
 	}
 	if i < 0 {
 		d := x.errs.Errorf(ref.Pos, "unknown column %q", name).WithEnd(ref.EndPos)
-		names := make([]string, len(base.cols))
-		for j, c := range base.cols {
-			names[j] = c.Name
+		var names []string
+		for _, r := range base.names() {
+			if qual == "" && r.bare || qual != "" && strings.EqualFold(r.qual, qual) {
+				names = append(names, base.cols[r.idx].Name)
+			}
 		}
 		if h := diag.Closest(name, names); h != "" {
 			d.WithHelp("did you mean %q?", h)
@@ -320,6 +392,18 @@ func (x *exprChecker) column(ref *grammar.ColumnRef, s *scope) plan.Expr {
 	}
 	c := base.cols[i]
 	return &plan.ColRef{Idx: i, Name: c.Name, T: c.Type, Null: c.Nullable}
+}
+
+// quoteList is "a", "b" and "c".
+func quoteList(names []string) string {
+	q := make([]string, len(names))
+	for i, n := range names {
+		q[i] = strconv.Quote(n)
+	}
+	if len(q) > 1 {
+		return strings.Join(q[:len(q)-1], ", ") + " and " + q[len(q)-1]
+	}
+	return strings.Join(q, "")
 }
 
 func (x *exprChecker) unary(e *grammar.UnaryExpr, s *scope, clause string) plan.Expr {

@@ -27,6 +27,9 @@ func (c *checker) options(owner, kind string, at grammar.Ident, with []*grammar.
 	if kind == "sink" {
 		k = connector.Sink
 	}
+	if kind == "table" {
+		return c.tableOptions(owner, at, with)
+	}
 	var conn *grammar.Option
 	given := map[string]*grammar.Option{}
 	for _, o := range with {
@@ -201,4 +204,14 @@ func (c *checker) sinkColumns(st *grammar.Insert, q *plan.Query, decl *grammar.C
 				WithEnd(o.Value.EndPos).WithHelp("the query would read its own output forever: give the sink a directory outside the source's")
 		}
 	}
+}
+
+// tableOptions checks the options of CREATE TABLE: the files source's.
+func (c *checker) tableOptions(owner string, at grammar.Ident, with []*grammar.Option) checkedOptions {
+	if o := option(with, "connector"); o != nil && !strings.EqualFold(literalString(o.Value), "files") {
+		c.errs.Errorf(o.Value.Pos, "a table reads files: its connector is 'files', not %s", describe(o.Value)).WithEnd(o.Value.EndPos).
+			WithHelp("declare a stream with CREATE SOURCE; a table is read whole from files when the program starts")
+		return checkedOptions{values: map[string]string{}}
+	}
+	return c.options(owner, "source", at, with)
 }

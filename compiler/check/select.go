@@ -14,15 +14,19 @@ import (
 	"github.com/sqlstream/sqlstream/grammar"
 )
 
-// rel is a relation being built: a source and the pipeline steps applied to it so far.
+// rel is a relation being built: a source and the pipeline steps applied to it so far, or
+// a table (src nil) about to be joined.
 type rel struct {
 	src     *plan.Source
+	table   *plan.Source
+	joins   []*plan.Join
 	pre     []plan.Step
 	agg     *plan.Aggregate
 	post    []plan.Step
 	cols    []plan.Column // schema after the last step
 	visible int           // cols[:visible] are the output; the rest are hidden sort columns
 	qual    string        // the name columns can be qualified with
+	refs    []colName     // after a join: the names of cols (see scope.refs)
 
 	distinct *grammar.Select // the SELECT DISTINCT of this relation
 	dedup    *plan.Dedup
@@ -43,21 +47,36 @@ func (r *rel) add(s plan.Step) {
 	if p, ok := s.(*plan.Project); ok {
 		r.cols = p.Columns
 		r.visible = len(p.Columns)
+		r.refs = nil
 	}
 }
 
-// from resolves the FROM clause into the relation the SELECT reads.
+// from resolves the FROM clause, joins included, into the relation the SELECT reads.
 func (c *checker) from(f *grammar.From, errs *diag.List) *rel {
 	if f == nil {
 		return nil
 	}
+	r := c.fromItem(f, errs)
+	for _, j := range f.Joins {
+		r = c.join(r, j, errs)
+	}
+	if r != nil && r.src == nil && r.table != nil {
+		errs.Errorf(f.Pos, "%q is a table: a query reads a stream", r.table.Name).WithEnd(f.EndPos).
+			WithHelp("join the table to a source: FROM source JOIN %s ON ...", r.table.Name)
+		return nil
+	}
+	return r
+}
+
+// fromItem resolves one relation of FROM, without its joins.
+func (c *checker) fromItem(f *grammar.From, errs *diag.List) *rel {
 	if f.Subquery != nil {
 		r := c.selectRel(f.Subquery, errs)
 		if r != nil {
 			if r.sortPos != nil || r.limitPos != nil {
 				errs.Errorf(f.Subquery.Pos, "a subquery cannot have ORDER BY or LIMIT").WithHelp("put them in the outer query")
 			}
-			r.qual = ""
+			r.qual, r.refs = "", nil
 			if f.Alias != nil {
 				r.qual = f.Alias.Name
 			}
@@ -74,6 +93,10 @@ func (c *checker) from(f *grammar.From, errs *diag.List) *rel {
 		cols := s.plan.Columns
 		return &rel{src: s.plan, cols: cols, visible: len(cols), qual: qual, limit: -1}
 	}
+	if t := c.tables[key(name)]; t != nil {
+		cols := t.plan.Columns
+		return &rel{table: t.plan, cols: cols, visible: len(cols), qual: qual, limit: -1}
+	}
 	if v := c.views[key(name)]; v != nil {
 		if v.broken {
 			return nil
@@ -81,18 +104,21 @@ func (c *checker) from(f *grammar.From, errs *diag.List) *rel {
 		var discard diag.List // reported once, at the view
 		r := c.selectRel(v.decl.Query, &discard)
 		if r != nil {
-			r.qual = qual
+			r.qual, r.refs = qual, nil
 		}
 		return r
 	}
 	if c.sinks[key(name)] != nil {
-		errs.Errorf(f.Name.Pos, "%q is a sink; a query reads from a source or a view", name).WithEnd(f.Name.EndPos)
+		errs.Errorf(f.Name.Pos, "%q is a sink; a query reads from a source, table or view", name).WithEnd(f.Name.EndPos)
 		return nil
 	}
 	d := errs.Errorf(f.Name.Pos, "unknown source %q", name).WithEnd(f.Name.EndPos)
 	var names []string
 	for _, s := range c.sources {
 		names = append(names, s.plan.Name)
+	}
+	for _, t := range c.tables {
+		names = append(names, t.plan.Name)
 	}
 	for _, v := range c.views {
 		names = append(names, v.decl.Name.Name)
@@ -120,7 +146,7 @@ func (c *checker) selectRelAs(sel *grammar.Select, errs *diag.List, distinctAgg 
 		return nil
 	}
 	x := &exprChecker{c: c, errs: errs}
-	in := &scope{cols: r.cols, qual: r.qual}
+	in := &scope{cols: r.cols, qual: r.qual, refs: r.refs}
 	// A row passes WHERE only when every conjunct is TRUE, so each becomes its own filter:
 	// the generated loop tests them one by one, with no three-valued AND.
 	for _, w := range conjuncts(sel.Where) {
@@ -306,6 +332,9 @@ func (c *checker) explode(sel *grammar.Select, i int, r *rel, x *exprChecker, in
 		return fail("explode cannot be combined with an aggregation in one SELECT",
 			"explode in a subquery or view and aggregate in the query reading it: SELECT word, count(*) FROM (SELECT explode(split(value, ' ')) AS word FROM lines) GROUP BY word")
 	}
+	if len(r.joins) > 0 {
+		return fail("explode cannot be in a SELECT with a join", "explode in a subquery and join its rows: FROM (SELECT explode(split(value, ' ')) AS word FROM lines) l JOIN dict d ON l.word = d.word")
+	}
 	if r.agg != nil || r.explode != nil || slices.ContainsFunc(r.pre, func(s plan.Step) bool { _, ok := s.(*plan.Project); return ok }) {
 		return fail("explode must be in a SELECT that reads a source directly", "move it into the innermost SELECT")
 	}
@@ -341,7 +370,8 @@ func (c *checker) explode(sel *grammar.Select, i int, r *rel, x *exprChecker, in
 	items[i] = &grammar.SelectItem{Pos: it.Pos, EndPos: it.EndPos, Alias: &grammar.Ident{Pos: f.Pos, EndPos: f.EndPos, Name: name},
 		Expr: &grammar.ColumnRef{Pos: f.Pos, EndPos: f.EndPos, Parts: []string{generated}}}
 	cols := append(slices.Clip(in.cols), plan.Column{Name: generated, Type: sqltype.String})
-	return items, &scope{cols: cols, qual: in.qual}
+	refs := append(slices.Clip(in.names()), colName{idx: len(in.cols), bare: true, star: true})
+	return items, &scope{cols: cols, qual: in.qual, refs: refs}
 }
 
 // conjuncts splits a condition at its top-level ANDs.
@@ -538,14 +568,15 @@ func (x *exprChecker) star(st *grammar.Star, s *scope) []namedExpr {
 	if s.agg != nil {
 		base = s.agg.input
 	}
-	if st.Table != "" && !strings.EqualFold(st.Table, base.qual) {
+	if st.Table != "" && !slices.ContainsFunc(base.quals(), func(q string) bool { return strings.EqualFold(q, st.Table) }) {
 		x.errs.Errorf(st.Pos, "unknown table %q in %s.*", st.Table, st.Table).WithEnd(st.EndPos).
-			WithHelp("the query reads %q", base.qual)
+			WithHelp("the query reads %s", quoteList(base.quals()))
 		return nil
 	}
 	var out []namedExpr
-	for i, col := range base.cols {
-		if col.Name == generated {
+	for _, r := range base.names() {
+		i, col := r.idx, base.cols[r.idx]
+		if col.Name == generated || !r.star || st.Table != "" && !strings.EqualFold(st.Table, r.qual) {
 			continue
 		}
 		if s.agg != nil {

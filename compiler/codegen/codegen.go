@@ -95,7 +95,10 @@ type queryGen struct {
 	// column, or that column), or -1; eventWindow says it is a window.
 	eventKey    int
 	eventWindow bool
-	base        []val // the Go form of the columns expressions currently read
+	base        []val  // the Go form of the columns expressions currently read
+	src         *input // the query's source, decoded by workers
+	joins       []*joinGen
+	nextRecord  bool // the per-row code continues the labeled record loop from a join's loop
 	inNames     []string
 	keyNms      []string
 	outNms      []string // output row fields, including hidden sort columns
@@ -188,9 +191,15 @@ func (g *queryGen) generate() {
 	if q.Mode == plan.Complete {
 		g.eventKey = -1 // COMPLETE keeps every group: the watermark changes nothing
 	}
-	g.inNames = fieldNames(colNames(q.InputColumns()))
+	scan := q.InputColumns()
+	if len(q.Joins) > 0 {
+		scan = scan[:q.Joins[0].Offset]
+	}
+	g.inNames = fieldNames(colNames(scan))
+	g.src = &input{src: q.Source, recv: "w", typ: g.id("In"), names: g.inNames}
 	g.f.Commentf("%sIn is one record of source %q.", g.p, q.Source.Name)
-	g.f.Type().Id(g.id("In")).Struct(structFields(g.inNames, q.InputColumns())...)
+	g.f.Type().Id(g.id("In")).Struct(structFields(g.inNames, scan)...)
+	g.tables()
 
 	var last []plan.Column
 	if q.Agg != nil {
@@ -226,7 +235,8 @@ func (g *queryGen) generate() {
 	}
 	g.queryType()
 	g.workerType()
-	g.decoder()
+	g.decoder(g.src, g.id("Worker"))
+	g.builders()
 	g.process()
 	g.finish()
 	g.stateMethods()
@@ -250,6 +260,9 @@ func (g *queryGen) queryType() {
 	}
 	for _, f := range g.queryState() {
 		fields = append(fields, Id(f.name).Add(kindType(f.kind)).Comment(f.doc))
+	}
+	for _, j := range g.joins {
+		fields = append(fields, Id(j.field).Qual("sync/atomic", "Pointer").Types(Id(j.table)).Comment("the table as last loaded"))
 	}
 	if g.eventKey >= 0 {
 		fields = append(fields, Id("late").Int64().Comment("rows the last batch dropped as later than the watermark"))
@@ -276,13 +289,12 @@ func (g *queryGen) workerType() {
 	} else {
 		fields = append(fields, Id("out").Qual(pkgRT, "Segments").Types(Id(g.id("Row"))))
 	}
-	switch g.wire() {
-	case "json":
-		fields = append(fields, Id("json").Qual(pkgCodec, "JSON"))
-	case "csv", "rate":
-		fields = append(fields, Id("csv").Qual(pkgCodec, "CSV"), Id("fields").Index().Index().Byte())
-	}
+	fields = append(fields, g.src.buffers()...)
 	var body []Code
+	for _, j := range g.joins {
+		fields = append(fields, j.workerFields()...)
+		init[Id(j.field)] = Id("q").Dot(j.field).Dot("Load").Call()
+	}
 	if g.eventKey >= 0 {
 		fields = append(fields, Id("watermark").Int64(), Id("maxEvent").Int64(), Id("late").Int64())
 		init[Id("watermark")] = Id("q").Dot("watermark")
@@ -341,11 +353,16 @@ func (g *queryGen) process() {
 		body = append(body, Id("w").Dot("out").Dot("Start").Call(Id("c").Dot("Seq")))
 	}
 	filters, cols := plan.Flatten(q.InputColumns(), q.Pre)
-	g.base = make([]val, len(q.InputColumns()))
-	for i, c := range q.InputColumns() {
+	g.base = make([]val, len(g.inNames))
+	for i, c := range q.InputColumns()[:len(g.inNames)] {
 		g.base[i] = fieldVal(Id("in"), g.inNames[i], c)
 	}
 	roots := append([]plan.Expr{}, filters...)
+	for _, jg := range g.joins {
+		g.base = append(g.base, jg.columns()...)
+		roots = append(roots, jg.j.Left...)
+		roots = append(roots, jg.j.Residual...)
+	}
 	if q.Agg != nil {
 		keys := make([]plan.Expr, len(q.Agg.Keys))
 		for i, k := range q.Agg.Keys {
@@ -366,23 +383,23 @@ func (g *queryGen) process() {
 			}
 		}
 		eg := g.newExprGen(roots...)
-		eg.onErr, eg.patterns = badRecord, Id("w").Dot("patterns")
-		g.filterStmts(eg, filters)
-		g.aggUpdate(eg, keys, args)
-		body = append(body, g.loop(g.explode(eg.b.stmts))...)
+		eg.onErr, eg.patterns = g.badRecord(), Id("w").Dot("patterns")
+		g.probes(eg, filters, func() { g.aggUpdate(eg, keys, args) })
+		body = append(body, g.loop(g.src, g.explode(eg.b.stmts))...)
 	} else {
 		roots = append(roots, cols...)
 		eg := g.newExprGen(roots...)
-		eg.onErr, eg.patterns = badRecord, Id("w").Dot("patterns")
-		g.filterStmts(eg, filters)
-		vals := make([]val, len(cols))
-		for i, c := range cols {
-			vals[i] = eg.compile(c)
-		}
-		eg.emit(Var().Id("row").Id(g.id("Row")))
-		eg.emit(assignFields("row", g.outNms, g.outCols, vals, true)...)
-		eg.emit(Id("w").Dot("out").Dot("Add").Call(Id("row")))
-		body = append(body, g.loop(g.explode(eg.b.stmts))...)
+		eg.onErr, eg.patterns = g.badRecord(), Id("w").Dot("patterns")
+		g.probes(eg, filters, func() {
+			vals := make([]val, len(cols))
+			for i, c := range cols {
+				vals[i] = eg.compile(c)
+			}
+			eg.emit(Var().Id("row").Id(g.id("Row")))
+			eg.emit(assignFields("row", g.outNms, g.outCols, vals, true)...)
+			eg.emit(Id("w").Dot("out").Dot("Add").Call(Id("row")))
+		})
+		body = append(body, g.loop(g.src, g.explode(eg.b.stmts))...)
 	}
 	body = append(body, Return(Nil()))
 	g.f.Comment("Process runs the query's per-row work over one chunk.")
@@ -398,7 +415,7 @@ func (g *queryGen) explode(perRow []Code) []Code {
 		return perRow
 	}
 	eg := g.newExprGen(e.Str)
-	eg.onErr, eg.patterns = badRecord, Id("w").Dot("patterns")
+	eg.onErr, eg.patterns = g.badRecord(), Id("w").Dot("patterns")
 	str := eg.compile(e.Str)
 	if str.nullable() {
 		eg.emit(If(str.isNull()).Block(Continue()))
@@ -415,10 +432,26 @@ func (g *queryGen) explode(perRow []Code) []Code {
 
 // badRecord handles a Go function's error in the per-row loop: the record is malformed and
 // the source's policy applies (skip and report, or fail).
-func badRecord(msg Code) []Code {
-	return []Code{
-		If(Err().Op(":=").Id("w").Dot("rec").Dot("Bad").Call(Id("c"), Id("line"), Id("rec"), msg), Err().Op("!=").Nil()).Block(Return(Err())),
-		Continue(),
+func (g *queryGen) badRecord() func(msg Code) []Code {
+	handle := badRecordOf(Id("w").Dot("rec"), len(g.joins) > 0)
+	return func(msg Code) []Code {
+		g.nextRecord = len(g.joins) > 0
+		return handle(msg)
+	}
+}
+
+// badRecordOf handles an error with the RecordErrors rec; labeled goes on with the next
+// record from inside a join's loop over matches.
+func badRecordOf(rec Code, labeled bool) func(msg Code) []Code {
+	next := Continue()
+	if labeled {
+		next = Continue().Id("records")
+	}
+	return func(msg Code) []Code {
+		return []Code{
+			If(Err().Op(":=").Add(rec).Dot("Bad").Call(Id("c"), Id("line"), Id("rec"), msg), Err().Op("!=").Nil()).Block(Return(Err())),
+			next,
+		}
 	}
 }
 
@@ -429,8 +462,43 @@ func (g *queryGen) filterStmts(eg *exprGen, filters []plan.Expr) {
 	}
 }
 
-// loop wraps the per-row statements in the record loop with decoding and error policy.
-func (g *queryGen) loop(rowStmts []Code) []Code {
+// probes emits the filters and the joins' probes around tail, the rest of the per-row work:
+// each filter right after the probe that brings the last column it reads, so rows the
+// stream's own conditions drop never reach a table.
+func (g *queryGen) probes(eg *exprGen, filters []plan.Expr, tail func()) {
+	level := func(e plan.Expr) int {
+		last := -1
+		plan.Walk(e, func(e plan.Expr) {
+			if r, ok := e.(*plan.ColRef); ok {
+				last = max(last, r.Idx)
+			}
+		})
+		for k := len(g.joins) - 1; k >= 0; k-- {
+			if last >= g.joins[k].j.Offset {
+				return k + 1
+			}
+		}
+		return 0
+	}
+	var at func(k int)
+	at = func(k int) {
+		for _, f := range filters {
+			if level(f) == k {
+				g.filterStmts(eg, []plan.Expr{f})
+			}
+		}
+		if k == len(g.joins) {
+			tail()
+			return
+		}
+		g.joins[k].probe(eg, func() { at(k + 1) })
+	}
+	at(0)
+}
+
+// loop wraps the per-row statements in the record loop over in's chunk c, with decoding and
+// error policy.
+func (g *queryGen) loop(in *input, rowStmts []Code) []Code {
 	q := g.q
 	var pre []Code
 	pre = append(pre,
@@ -438,22 +506,22 @@ func (g *queryGen) loop(rowStmts []Code) []Code {
 		List(Id("rec"), Id("data")).Op("=").Qual(pkgRT, "NextLine").Call(Id("data")),
 		Id("line").Op("++"),
 	)
-	switch g.wire() {
+	switch in.wire() {
 	case "csv", "json", "rate":
 		// Spark's CSV and JSON readers skip blank lines.
 		pre = append(pre, If(Len(Qual("bytes", "TrimSpace").Call(Id("rec"))).Op("==").Lit(0)).Block(Continue()))
 	}
-	if q.Source.Format == "csv" && q.Source.Options["header"] == "true" {
+	if in.src.Format == "csv" && in.src.Options["header"] == "true" {
 		pre = append(pre, Comment("skip each file's header line"), If(Id("line").Op("==").Lit(1)).Block(Continue()))
 	}
 	pre = append(pre,
-		Var().Id("in").Id(g.id("In")),
-		If(Id("reason").Op(":=").Id("w").Dot("decode").Call(Op("&").Id("in"), Id("rec")), Id("reason").Op("!=").Lit("")).Block(
-			If(Err().Op(":=").Id("w").Dot("rec").Dot("Bad").Call(Id("c"), Id("line"), Id("rec"), Id("reason")), Err().Op("!=").Nil()).Block(Return(Err())),
+		Var().Id("in").Id(in.typ),
+		If(Id("reason").Op(":=").Id(in.recv).Dot("decode").Call(Op("&").Id("in"), Id("rec")), Id("reason").Op("!=").Lit("")).Block(
+			If(Err().Op(":=").Id(in.recv).Dot("rec").Dot("Bad").Call(Id("c"), Id("line"), Id("rec"), Id("reason")), Err().Op("!=").Nil()).Block(Return(Err())),
 			Continue(),
 		),
 	)
-	if g.eventKey >= 0 {
+	if g.eventKey >= 0 && in == g.src {
 		c := q.Source.Columns[q.Source.Watermark]
 		ts := fieldVal(Id("in"), g.inNames[q.Source.Watermark], c)
 		cond := ts.operand().Op(">").Id("w").Dot("maxEvent")
@@ -462,10 +530,13 @@ func (g *queryGen) loop(rowStmts []Code) []Code {
 		}
 		pre = append(pre, If(cond).Block(Id("w").Dot("maxEvent").Op("=").Add(ts.v)))
 	}
-	return []Code{
+	loop := []Code{
 		List(Id("data"), Id("line")).Op(":=").List(Id("c").Dot("Data"), Id("c").Dot("Line").Op("-").Lit(1)),
-		For(Len(Id("data")).Op(">").Lit(0)).Block(append(pre, rowStmts...)...),
 	}
+	if in == g.src && g.nextRecord {
+		loop = append(loop, Id("records").Op(":"))
+	}
+	return append(loop, For(Len(Id("data")).Op(">").Lit(0)).Block(append(pre, rowStmts...)...))
 }
 
 // sortRows emits the sort of the batch's output: ORDER BY keys when given, else every column,
@@ -515,7 +586,7 @@ func (g *queryGen) spec() Code {
 	}
 	fields := []Code{
 		kv("Name", Lit(q.Name)),
-		kv("Source", g.sourceEndpoint()),
+		kv("Source", inputEndpoint(q.Source)),
 		kv("Format", Lit(q.Source.Format)),
 		kv("Sink", endpoint(q.Sink.Name, q.Sink.Connector, q.Sink.Options)),
 		kv("Columns", Index().Qual(pkgRT, "Column").Values(cols...)),
@@ -543,6 +614,13 @@ func (g *queryGen) spec() Code {
 		kv("OpenSink", g.openSink()),
 		kv("New", Id("new"+exported(g.p)+"Query")),
 	)
+	if len(g.joins) > 0 {
+		var tables []Code
+		for _, jg := range g.joins {
+			tables = append(tables, jg.spec())
+		}
+		fields = append(fields, kv("Tables", Index().Qual(pkgRT, "TableSpec").Values(lines(tables...)...)))
+	}
 	if s := q.Source.DeadLetter; s != nil {
 		fields = append(fields, kv("DeadLetter", deadLetter(s)))
 	}
@@ -606,10 +684,9 @@ func connectorPkg(k connector.Kind, name string, opts map[string]string) string 
 	return pkgRT + "/connector/" + pkg
 }
 
-// sourceEndpoint is the source's rt.Endpoint; a Parquet source also gets the declared
+// inputEndpoint is a source's or table's rt.Endpoint; a Parquet input also gets the declared
 // columns, to check each file's schema against, and a generator source the columns to make.
-func (g *queryGen) sourceEndpoint() Code {
-	src := g.q.Source
+func inputEndpoint(src *plan.Source) Code {
 	e := endpoint(src.Name, src.Connector, src.Options)
 	if src.Format != "parquet" && src.Connector != "generator" {
 		return e

@@ -10,38 +10,58 @@ import (
 	"github.com/sqlstream/sqlstream/runtime/connector"
 )
 
-// wire is the format of the records the source hands the decoder (Parquet files and Kafka
+// input is a relation whose records generated code decodes: the query's source, read by a
+// worker, or a joined table, read by its builder.
+type input struct {
+	src   *plan.Source
+	recv  string   // the receiver holding rec and the decoder's buffers: w or b
+	typ   string   // the record struct
+	names []string // its fields, one per column of src
+}
+
+// wire is the format of the records the connector hands the decoder (Parquet files and Kafka
 // records arrive as JSON lines): the connector's spec says.
-func (g *queryGen) wire() string {
-	_, wire := connector.Impl(connector.Source, g.q.Source.Connector, g.q.Source.Format)
+func (in *input) wire() string {
+	_, wire := connector.Impl(connector.Source, in.src.Connector, in.src.Format)
 	return wire
 }
 
-// decoder generates decode(in, rec): one record of the source's format straight into the
-// input struct. It returns "" or why the record is malformed.
-func (g *queryGen) decoder() {
-	var body []Code
-	switch g.wire() {
-	case "text":
-		body = g.decodeText()
-	case "csv":
-		body = g.decodeCSV()
+// buffers are the decoder's fields in the receiver.
+func (in *input) buffers() []Code {
+	switch in.wire() {
 	case "json":
-		body = g.decodeJSON()
-	case "rate":
-		body = g.decodeRate()
-	default:
-		panic("codegen: unknown format " + g.q.Source.Format)
+		return []Code{Id("json").Qual(pkgCodec, "JSON")}
+	case "csv", "rate":
+		return []Code{Id("csv").Qual(pkgCodec, "CSV"), Id("fields").Index().Index().Byte()}
 	}
-	g.f.Commentf("decode reads one %s record into in, and returns why it is malformed or \"\".", g.wire())
-	g.f.Func().Params(Id("w").Op("*").Id(g.id("Worker"))).Id("decode").
-		Params(Id("in").Op("*").Id(g.id("In")), Id("rec").Index().Byte()).String().Block(body...)
+	return nil
 }
 
-func (g *queryGen) decodeText() []Code {
+// decoder generates decode(in, rec): one record of the input's format straight into its
+// struct. It returns "" or why the record is malformed.
+func (g *queryGen) decoder(in *input, recvType string) {
+	var body []Code
+	switch in.wire() {
+	case "text":
+		body = in.decodeText()
+	case "csv":
+		body = in.decodeCSV()
+	case "json":
+		body = in.decodeJSON()
+	case "rate":
+		body = in.decodeRate()
+	default:
+		panic("codegen: unknown format " + in.src.Format)
+	}
+	g.f.Commentf("decode reads one %s record into in, and returns why it is malformed or \"\".", in.wire())
+	g.f.Func().Params(Id(in.recv).Op("*").Id(recvType)).Id("decode").
+		Params(Id("in").Op("*").Id(in.typ), Id("rec").Index().Byte()).String().Block(body...)
+}
+
+func (in *input) decodeText() []Code {
 	// The checker allows exactly one STRING column for text: the whole line.
 	return []Code{
-		Id("in").Dot(g.inNames[0]).Op("=").Qual(pkgRT, "View").Call(Id("rec")),
+		Id("in").Dot(in.names[0]).Op("=").Qual(pkgRT, "View").Call(Id("rec")),
 		Return(Lit("")),
 	}
 }
@@ -83,65 +103,67 @@ func emptyField(name string, c plan.Column) Code {
 	return Return(Lit(fmt.Sprintf("column %q is NOT NULL but the field is empty", c.Name)))
 }
 
-func (g *queryGen) decodeCSV() []Code {
-	cols := g.q.Source.Columns
+func (in *input) decodeCSV() []Code {
+	cols := in.src.Columns
+	w := in.recv
 	sep := byte(',')
-	if d := g.q.Source.Options["delimiter"]; len(d) == 1 {
+	if d := in.src.Options["delimiter"]; len(d) == 1 {
 		sep = d[0]
 	}
 	body := []Code{
 		Var().Err().Error(),
-		List(Id("w").Dot("fields"), Err()).Op("=").Id("w").Dot("csv").Dot("Split").Call(Id("rec"), LitRune(rune(sep)), Id("w").Dot("fields").Index(Empty(), Lit(0))),
+		List(Id(w).Dot("fields"), Err()).Op("=").Id(w).Dot("csv").Dot("Split").Call(Id("rec"), LitRune(rune(sep)), Id(w).Dot("fields").Index(Empty(), Lit(0))),
 		If(Err().Op("!=").Nil()).Block(Return(Err().Dot("Error").Call())),
-		If(Len(Id("w").Dot("fields")).Op("!=").Lit(len(cols))).Block(
-			Return(Qual("fmt", "Sprintf").Call(Lit(fmt.Sprintf("expected %d fields, got %%d", len(cols))), Len(Id("w").Dot("fields"))))),
+		If(Len(Id(w).Dot("fields")).Op("!=").Lit(len(cols))).Block(
+			Return(Qual("fmt", "Sprintf").Call(Lit(fmt.Sprintf("expected %d fields, got %%d", len(cols))), Len(Id(w).Dot("fields"))))),
 	}
 	for i, c := range cols {
-		f := Id("w").Dot("fields").Index(Lit(i))
+		f := Id(w).Dot("fields").Index(Lit(i))
 		// An empty unquoted field is NULL; "" is an empty string (Spark's CSV reader).
 		empty := Len(f).Op("==").Lit(0)
 		if c.Type == sqltype.String || c.Type == sqltype.Bytes {
-			empty = empty.Op("&&").Op("!").Id("w").Dot("csv").Dot("Quoted").Call(Lit(i))
+			empty = empty.Op("&&").Op("!").Id(w).Dot("csv").Dot("Quoted").Call(Lit(i))
 		}
 		if c.Nullable {
-			body = append(body, If(empty).Block(emptyField(g.inNames[i], c)).Else().Block(parseField(g.inNames[i], c, f)...))
+			body = append(body, If(empty).Block(emptyField(in.names[i], c)).Else().Block(parseField(in.names[i], c, f)...))
 		} else {
-			body = append(body, If(empty).Block(emptyField(g.inNames[i], c)))
-			body = append(body, parseField(g.inNames[i], c, f)...)
+			body = append(body, If(empty).Block(emptyField(in.names[i], c)))
+			body = append(body, parseField(in.names[i], c, f)...)
 		}
 	}
 	return append(body, Return(Lit("")))
 }
 
 // decodeRate reads the rate source's internal records: "<micros>,<value>".
-func (g *queryGen) decodeRate() []Code {
+func (in *input) decodeRate() []Code {
+	w := in.recv
 	body := []Code{
 		Var().Err().Error(),
-		List(Id("w").Dot("fields"), Err()).Op("=").Id("w").Dot("csv").Dot("Split").Call(Id("rec"), LitRune(','), Id("w").Dot("fields").Index(Empty(), Lit(0))),
-		If(Err().Op("!=").Nil().Op("||").Len(Id("w").Dot("fields")).Op("!=").Lit(2)).Block(Return(Lit("bad rate record"))),
+		List(Id(w).Dot("fields"), Err()).Op("=").Id(w).Dot("csv").Dot("Split").Call(Id("rec"), LitRune(','), Id(w).Dot("fields").Index(Empty(), Lit(0))),
+		If(Err().Op("!=").Nil().Op("||").Len(Id(w).Dot("fields")).Op("!=").Lit(2)).Block(Return(Lit("bad rate record"))),
 	}
-	for i, c := range g.q.Source.Columns {
+	for i, c := range in.src.Columns {
 		idx := 1
 		if c.Name == "timestamp" {
 			idx = 0
 		}
 		body = append(body,
-			List(Id("v"+fmt.Sprint(i)), Id("ok"+fmt.Sprint(i))).Op(":=").Qual(pkgCodec, "ParseInt64").Call(Id("w").Dot("fields").Index(Lit(idx))),
+			List(Id("v"+fmt.Sprint(i)), Id("ok"+fmt.Sprint(i))).Op(":=").Qual(pkgCodec, "ParseInt64").Call(Id(w).Dot("fields").Index(Lit(idx))),
 			If(Op("!").Id("ok"+fmt.Sprint(i))).Block(Return(Lit("bad rate record"))),
-			Id("in").Dot(g.inNames[i]).Op("=").Id("v"+fmt.Sprint(i)),
+			Id("in").Dot(in.names[i]).Op("=").Id("v"+fmt.Sprint(i)),
 		)
 	}
 	return append(body, Return(Lit("")))
 }
 
-func (g *queryGen) decodeJSON() []Code {
-	cols := g.q.Source.Columns
-	j := Id("w").Dot("json")
+func (in *input) decodeJSON() []Code {
+	cols := in.src.Columns
+	j := Id(in.recv).Dot("json")
 	body := []Code{Add(j).Dot("Reset").Call(Id("rec"))}
 	var cases []Code
 	var checks []Code
 	for i, c := range cols {
-		name := g.inNames[i]
+		name := in.names[i]
 		seen := "seen" + name
 		if c.Nullable {
 			body = append(body, Id("in").Dot(name+"Null").Op("=").True())

@@ -85,6 +85,22 @@ func (q *Query) logical(b *strings.Builder) {
 		add("%s", q.Agg)
 	}
 	steps(q.Pre)
+	for i := len(q.Joins) - 1; i >= 0; i-- {
+		j := q.Joins[i]
+		var keys []string
+		for k := range j.Left {
+			keys = append(keys, fmt.Sprintf("%s = %s.%s", j.Left[k], j.Alias, j.Right[k]))
+		}
+		line := fmt.Sprintf("Join %s %s AS %s#%d keys=[%s]", j.Kind, j.Table.Name, j.Alias, j.Offset, strings.Join(keys, ", "))
+		if len(j.Build) > 0 {
+			line += fmt.Sprintf(" table filter=%s", exprs(j.Build))
+		}
+		if len(j.Residual) > 0 {
+			line += fmt.Sprintf(" residual=%s", exprs(j.Residual))
+		}
+		add("%s", line)
+		add("  Scan table %s %s", j.Table.Name, j.Table.Schema())
+	}
 	if e := q.Explode; e != nil {
 		add("Generate explode(split(%s, '%s')) AS %s#%d", e.Str, e.Pattern, e.Name, len(q.Source.Columns))
 	}
@@ -96,6 +112,15 @@ func (q *Query) logical(b *strings.Builder) {
 	for i, l := range lines {
 		fmt.Fprintf(b, "%s%s\n", strings.Repeat("  ", i+1), l)
 	}
+}
+
+// exprs prints conditions joined by AND.
+func exprs(es []Expr) string {
+	parts := make([]string, len(es))
+	for i, e := range es {
+		parts[i] = e.String()
+	}
+	return "[" + strings.Join(parts, " AND ") + "]"
 }
 
 func (q *Query) lastColumns() []Column {
@@ -110,6 +135,13 @@ func (q *Query) physical(b *strings.Builder) {
 	perRow := []string{"decode " + q.Source.Format}
 	if q.Explode != nil {
 		perRow = append(perRow, "explode")
+	}
+	for _, j := range q.Joins {
+		how := "hash probe"
+		if len(j.Left) == 0 {
+			how = "loop over"
+		}
+		perRow = append(perRow, fmt.Sprintf("%s join: %s broadcast table %s", j.Kind, how, j.Table.Name))
 	}
 	if len(filters) > 0 {
 		perRow = append(perRow, fmt.Sprintf("filter (%d)", len(filters)))

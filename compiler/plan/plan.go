@@ -39,6 +39,9 @@ type Source struct {
 	// DeadLetter is the sink of option dead_letter, which receives the malformed records;
 	// nil without one.
 	DeadLetter *Sink
+	// Table marks a CREATE TABLE: a bounded input read whole when the program starts (and
+	// again as its refresh option says), joined to a stream. A table has no watermark.
+	Table bool
 }
 
 // EventKey says how a query's aggregation uses the source's watermark: the index of the
@@ -127,6 +130,9 @@ type Query struct {
 	// Explode, when set, turns each source row into one row per piece of a string: the
 	// piece is an input column after the source's (see InputColumns).
 	Explode *Explode
+	// Joins probe static tables for each input row, in order, after Explode; each adds its
+	// table's columns to the input (see InputColumns).
+	Joins []*Join
 	// Output is the sink's schema: the first len(Output) columns of the last step.
 	Output []Column
 	// Sort and Limit apply to the rows a batch emits. Sort keys index the last step's
@@ -155,12 +161,70 @@ type Explode struct {
 	Name    string
 }
 
-// InputColumns are the columns Pre reads: the source's, and the exploded piece after them.
+// InputColumns are the columns Pre reads: the source's, the exploded piece after them, and
+// each joined table's.
 func (q *Query) InputColumns() []Column {
-	if q.Explode == nil {
-		return q.Source.Columns
+	cols := q.Source.Columns
+	if q.Explode != nil {
+		cols = append(slices.Clip(cols), Column{Name: q.Explode.Name, Type: sqltype.String})
 	}
-	return append(slices.Clip(q.Source.Columns), Column{Name: q.Explode.Name, Type: sqltype.String})
+	for _, j := range q.Joins {
+		cols = append(slices.Clip(cols), j.Columns()...)
+	}
+	return cols
+}
+
+// JoinKind is how a join treats a row of the stream with no match in the table.
+type JoinKind int
+
+const (
+	// InnerJoin drops it; a match makes one row per matching table row.
+	InnerJoin JoinKind = iota
+	// LeftOuterJoin keeps it once, with NULL for the table's columns.
+	LeftOuterJoin
+	// LeftSemiJoin keeps a stream row once when it has a match, without the table's columns.
+	LeftSemiJoin
+	// LeftAntiJoin keeps a stream row when it has no match.
+	LeftAntiJoin
+)
+
+func (k JoinKind) String() string {
+	return [...]string{"Inner", "LeftOuter", "LeftSemi", "LeftAnti"}[k]
+}
+
+// Join is a stream-static join: each row of the stream probes Table, built into a hash
+// table on Right when the table is loaded. A RIGHT JOIN with the stream on the right is a
+// LeftOuterJoin with the table's columns shown first (a checker concern).
+type Join struct {
+	Pos   lexer.Position
+	Kind  JoinKind
+	Table *Source
+	Alias string
+	// Offset is the index of the table's first column among the query's input columns; the
+	// columns before it are the stream's and earlier joins'. A semi or anti join's columns
+	// are there too, for Residual only.
+	Offset int
+	// Left and Right are the equality keys, Left over the input columns before Offset and
+	// Right over the table's own columns (from 0), pairwise of one type. A row whose key
+	// has a NULL matches nothing. No keys: every table row is a candidate.
+	Left, Right []Expr
+	// Build are the ON conditions over the table alone (its own columns): rows failing
+	// them never match, so they are left out when the table is built.
+	Build []Expr
+	// Residual are the other ON conditions, over the input columns up to the table's.
+	Residual []Expr
+}
+
+// Columns are the columns the join adds to the input: the table's, nullable in an outer
+// join.
+func (j *Join) Columns() []Column {
+	cols := slices.Clone(j.Table.Columns)
+	if j.Kind == LeftOuterJoin {
+		for i := range cols {
+			cols[i].Nullable = true
+		}
+	}
+	return cols
 }
 
 // Dedup is SELECT DISTINCT or SELECT DISTINCT ON (...) over a stream, Spark's

@@ -1,0 +1,225 @@
+package check
+
+import (
+	"slices"
+	"strings"
+
+	"github.com/sqlstream/sqlstream/compiler/diag"
+	"github.com/sqlstream/sqlstream/compiler/plan"
+	"github.com/sqlstream/sqlstream/grammar"
+)
+
+// inputCols are the columns the relation's steps start from: the source's, the exploded
+// piece, and the joined tables'.
+func (r *rel) inputCols() []plan.Column {
+	q := plan.Query{Source: r.src, Explode: r.explode, Joins: r.joins}
+	return q.InputColumns()
+}
+
+// join checks one join of FROM and returns the joined relation: the stream's, probing the
+// table. Spark's rules for a stream and a static relation decide what is allowed.
+func (c *checker) join(left *rel, j *grammar.Join, errs *diag.List) *rel {
+	right := c.fromItem(j.Right, errs)
+	if left == nil || right == nil {
+		return nil
+	}
+	stream, tbl, tableFirst := left, right, false
+	switch {
+	case left.src != nil && right.src != nil:
+		errs.Errorf(j.Pos, "joining two streams is not supported yet").WithEnd(j.Right.EndPos).
+			WithHelp("join a stream with a static table (CREATE TABLE ... WITH (connector = 'files', ...))")
+		return nil
+	case left.src == nil && right.src == nil:
+		errs.Errorf(j.Pos, "a join of two tables is not supported").WithEnd(j.Right.EndPos).
+			WithHelp("join each table to the stream: FROM stream JOIN %s ON ... JOIN %s ON ...", left.table.Name, right.table.Name)
+		return nil
+	case left.src == nil:
+		stream, tbl, tableFirst = right, left, true
+	}
+	tableSide := "right"
+	if tableFirst {
+		tableSide = "left"
+	}
+	fail := func(format, help string, a ...any) *rel {
+		errs.Errorf(j.Pos, format, a...).WithEnd(j.Right.EndPos).WithHelp("%s", help)
+		return nil
+	}
+	kind := plan.InnerJoin
+	switch j.Kind {
+	case "FULL":
+		return fail("FULL OUTER JOIN between a stream and a table is not supported",
+			"as in Spark: the table's unmatched rows would never be final; use a LEFT JOIN with the stream on the left")
+	case "RIGHT":
+		if !tableFirst {
+			return fail("RIGHT OUTER JOIN with the stream on the left and a table on the right is not supported",
+				"as in Spark: the table's unmatched rows would never be final; write FROM stream LEFT JOIN table, or table RIGHT JOIN stream")
+		}
+		kind = plan.LeftOuterJoin
+	case "LEFT", "SEMI", "ANTI":
+		what := map[string]string{"LEFT": "LEFT OUTER JOIN", "SEMI": "LEFT SEMI JOIN", "ANTI": "LEFT ANTI JOIN"}[j.Kind]
+		if tableFirst {
+			return fail("%s with a table on the left and the stream on the right is not supported",
+				"as in Spark: put the stream on the left, FROM stream "+what+" table, or use table RIGHT JOIN stream", what)
+		}
+		kind = map[string]plan.JoinKind{"LEFT": plan.LeftOuterJoin, "SEMI": plan.LeftSemiJoin, "ANTI": plan.LeftAntiJoin}[j.Kind]
+	}
+	if tbl.table == nil || len(tbl.pre) > 0 || tbl.agg != nil {
+		return fail("the %s side of this join must be a table named directly",
+			"join the table by its name and put its conditions in ON or WHERE: JOIN users u ON ... AND u.active", tableSide)
+	}
+	if stream.agg != nil || stream.dedup != nil {
+		return fail("a join after an aggregation or DISTINCT is not supported",
+			"join first and aggregate in the query that reads the join")
+	}
+
+	x := &exprChecker{c: c, errs: errs}
+	in := stream.inputCols()
+	offset := len(in)
+	filters, flat := plan.Flatten(in, stream.pre)
+	n := len(stream.cols)
+	j2 := &plan.Join{Pos: j.Pos, Kind: kind, Table: tbl.table, Alias: tbl.qual, Offset: offset}
+	tcols := j2.Columns()
+	cols := append(slices.Clip(stream.cols), tcols...)
+	// The row's columns over the input (for Left and Residual) and a table column over the
+	// table's own columns (for Right and Build).
+	toInput := slices.Clone(flat)
+	toTable := make([]plan.Expr, len(cols))
+	for k, col := range tcols {
+		toInput = append(toInput, &plan.ColRef{Idx: offset + k, Name: col.Name, T: col.Type, Null: col.Nullable})
+		own := tbl.table.Columns[k]
+		toTable[n+k] = &plan.ColRef{Idx: k, Name: own.Name, T: own.Type, Null: own.Nullable}
+	}
+	streamRefs := (&scope{cols: stream.cols, qual: stream.qual, refs: stream.refs}).names()
+	tableRefs := make([]colName, len(tcols))
+	for k := range tcols {
+		tableRefs[k] = colName{idx: n + k, qual: tbl.qual, bare: true, star: kind != plan.LeftSemiJoin && kind != plan.LeftAntiJoin}
+	}
+	on := &scope{cols: cols, refs: append(slices.Clone(streamRefs), tableRefs...)}
+	var conds []plan.Expr
+	switch {
+	case j.Using != nil:
+		conds = c.using(j, x, on, streamRefs, tableRefs)
+		if conds == nil {
+			return nil
+		}
+		// The USING columns once, the stream's (they are equal, or the table's are NULL),
+		// first; the table's only by qualified name (Spark's output).
+		isKey := func(name string) bool {
+			return slices.ContainsFunc(j.Using, func(u grammar.Ident) bool { return strings.EqualFold(u.Name, name) })
+		}
+		var keys, streamRest, tableRest []colName
+		for _, r := range streamRefs {
+			if isKey(cols[r.idx].Name) {
+				keys = append(keys, r)
+			} else {
+				streamRest = append(streamRest, r)
+			}
+		}
+		for _, r := range tableRefs {
+			if isKey(cols[r.idx].Name) {
+				r.bare, r.star = false, false
+			}
+			tableRest = append(tableRest, r)
+		}
+		if tableFirst {
+			on.refs = slices.Concat(keys, tableRest, streamRest)
+		} else {
+			on.refs = slices.Concat(keys, streamRest, tableRest)
+		}
+	case j.On != nil:
+		if containsAgg(j.On) {
+			pos, end := span(j.On)
+			errs.Errorf(pos, "aggregate functions are not allowed in ON").WithEnd(end)
+			return nil
+		}
+		for _, w := range conjuncts(j.On) {
+			conds = append(conds, x.boolean(x.expr(w, on, "ON"), w, "ON"))
+		}
+		if tableFirst {
+			on.refs = append(tableRefs, streamRefs...)
+		}
+	default: // CROSS JOIN
+		if tableFirst {
+			on.refs = append(tableRefs, streamRefs...)
+		}
+	}
+	for _, cond := range conds {
+		uses := func(e plan.Expr) (streamCols, tableCols bool) {
+			plan.Walk(e, func(e plan.Expr) {
+				if r, ok := e.(*plan.ColRef); ok {
+					streamCols = streamCols || r.Idx < n
+					tableCols = tableCols || r.Idx >= n
+				}
+			})
+			return
+		}
+		if b, ok := cond.(*plan.Binary); ok && b.Op == "=" {
+			ls, lt := uses(b.L)
+			rs, rt := uses(b.R)
+			l, r := b.L, b.R
+			if rs && !rt && lt && !ls {
+				l, r, ls, lt, rs, rt = r, l, rs, rt, ls, lt
+			}
+			if ls && !lt && rt && !rs {
+				j2.Left = append(j2.Left, plan.Subst(l, toInput))
+				j2.Right = append(j2.Right, plan.Subst(r, toTable))
+				continue
+			}
+		}
+		if s, _ := uses(cond); !s {
+			j2.Build = append(j2.Build, plan.Subst(cond, toTable))
+		} else {
+			j2.Residual = append(j2.Residual, plan.Subst(cond, toInput))
+		}
+	}
+	if slices.ContainsFunc(stream.pre, func(s plan.Step) bool { _, ok := s.(*plan.Project); return ok }) {
+		// Steps run over the input columns, and the table's are among them only from here:
+		// the stream side's projection is inlined into one that adds them.
+		var pre []plan.Step
+		for _, f := range filters {
+			pre = append(pre, &plan.Filter{Cond: f})
+		}
+		stream.pre = append(pre, &plan.Project{Exprs: toInput, Columns: cols})
+	}
+	stream.cols, stream.visible, stream.refs = cols, len(cols), on.refs
+	stream.joins = append(stream.joins, j2)
+	return stream
+}
+
+// using checks USING (cols): each names a column of both sides; it returns the equality
+// conditions, or nil after an error.
+func (c *checker) using(j *grammar.Join, x *exprChecker, on *scope, streamRefs, tableRefs []colName) []plan.Expr {
+	var conds []plan.Expr
+	find := func(refs []colName, name string) int {
+		for _, r := range refs {
+			if strings.EqualFold(on.cols[r.idx].Name, name) {
+				return r.idx
+			}
+		}
+		return -1
+	}
+	ok := true
+	for _, u := range j.Using {
+		l, r := find(streamRefs, u.Name), find(tableRefs, u.Name)
+		if l < 0 || r < 0 {
+			side := "left"
+			if l >= 0 {
+				side = "right"
+			}
+			x.errs.Errorf(u.Pos, "USING column %q is not in the %s side of the join", u.Name, side).WithEnd(u.EndPos).
+				WithHelp("USING names columns both sides have; use ON a.x = b.y for columns named differently")
+			ok = false
+			continue
+		}
+		ref := func(i int) plan.Expr {
+			col := on.cols[i]
+			return &plan.ColRef{Idx: i, Name: col.Name, T: col.Type, Null: col.Nullable}
+		}
+		at := &grammar.ColumnRef{Pos: u.Pos, EndPos: u.EndPos, Parts: []string{u.Name}}
+		conds = append(conds, x.compare("=", ref(l), ref(r), at, at))
+	}
+	if !ok {
+		return nil
+	}
+	return conds
+}

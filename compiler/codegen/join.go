@@ -1,0 +1,261 @@
+package codegen
+
+import (
+	"slices"
+	"strconv"
+
+	. "github.com/dave/jennifer/jen"
+
+	"github.com/sqlstream/sqlstream/compiler/plan"
+	"github.com/sqlstream/sqlstream/runtime/connector"
+)
+
+// joinGen generates one stream-static join: the table's row struct, the hash table its
+// builder fills when the table is loaded, and the probe in the per-row loop.
+type joinGen struct {
+	g     *queryGen
+	j     *plan.Join
+	in    *input // the table's records, decoded by the builder
+	table string // the built table's type
+	field string // the query's and worker's field holding it
+	n     string // suffix of the probe's locals: t1, rows1, ...
+}
+
+// tables declares the types of every joined table.
+func (g *queryGen) tables() {
+	used := map[string]bool{}
+	for i, j := range g.q.Joins {
+		base := exported(j.Table.Name)
+		for used[base] {
+			base += strconv.Itoa(i + 1)
+		}
+		used[base] = true
+		jg := &joinGen{g: g, j: j, n: strconv.Itoa(i + 1), field: unexported(base), table: g.id(base + "Table")}
+		jg.in = &input{src: j.Table, recv: "b", typ: g.id(base), names: fieldNames(colNames(j.Table.Columns))}
+		g.joins = append(g.joins, jg)
+
+		g.f.Commentf("%s is one row of table %q.", jg.in.typ, j.Table.Name)
+		g.f.Type().Id(jg.in.typ).Struct(structFields(jg.in.names, j.Table.Columns)...)
+		if len(j.Right) > 1 {
+			g.f.Commentf("%sKey is the join key of table %q.", jg.in.typ, j.Table.Name)
+			g.f.Type().Id(jg.in.typ + "Key").Struct(jg.keyFields()...)
+		}
+		g.f.Commentf("%s is table %q as loaded, read by every worker and never changed: a reload builds a new one.", jg.table, j.Table.Name)
+		g.f.Type().Id(jg.table).Struct(Id("rows").Add(jg.rowsType()).Comment(jg.rowsDoc()))
+		if j.Kind == plan.LeftOuterJoin {
+			g.f.Commentf("%sNone stands for the table's row when a stream row has no match: its columns are NULL.", jg.in.typ)
+			g.f.Var().Id(jg.in.typ + "None").Id(jg.in.typ)
+		}
+	}
+}
+
+func (jg *joinGen) keyFields() []Code {
+	var fs []Code
+	for i, k := range jg.j.Right {
+		fs = append(fs, Id("K"+strconv.Itoa(i)).Add(kindType(keyKind(k.Type()))))
+	}
+	return fs
+}
+
+// keyType is the Go type of the hash table's key.
+func (jg *joinGen) keyType() Code {
+	if len(jg.j.Right) == 1 {
+		return kindType(keyKind(jg.j.Right[0].Type()))
+	}
+	return Id(jg.in.typ + "Key")
+}
+
+func (jg *joinGen) rowsType() Code {
+	if len(jg.j.Right) == 0 {
+		return Index().Id(jg.in.typ)
+	}
+	return Map(jg.keyType()).Index().Id(jg.in.typ)
+}
+
+func (jg *joinGen) rowsDoc() string {
+	if len(jg.j.Right) == 0 {
+		return "every row: the join has no equality key"
+	}
+	return "the rows of each join key; rows with a NULL key match nothing and are left out"
+}
+
+// key compiles the join key from keys (the stream's or the table's key expressions): the Go
+// key, and a value that is NULL when a part of the key is.
+func (jg *joinGen) key(eg *exprGen, keys []plan.Expr) (Code, val) {
+	var null val
+	vals := make([]val, len(keys))
+	for i, k := range keys {
+		vals[i] = eg.compile(k)
+		null.null = union(null.null, vals[i].null)
+	}
+	if len(vals) == 1 {
+		return toKey(keys[0].Type(), vals[0].v), null
+	}
+	d := Dict{}
+	for i, v := range vals {
+		d[Id("K"+strconv.Itoa(i))] = toKey(keys[i].Type(), v.v)
+	}
+	return Id(jg.in.typ + "Key").Values(d), null
+}
+
+// workerFields are the worker's fields for the join: the table of the batch, and a LEFT
+// JOIN's buffer of matches.
+func (jg *joinGen) workerFields() []Code {
+	fs := []Code{Id(jg.field).Op("*").Id(jg.table)}
+	if jg.j.Kind == plan.LeftOuterJoin {
+		fs = append(fs, Id("hits"+jg.n).Index().Op("*").Id(jg.in.typ))
+	}
+	return fs
+}
+
+// columns are the Go forms of the table's columns in the probe loop: fields of the matching
+// row t<n>, NULL too when a LEFT JOIN found no match.
+func (jg *joinGen) columns() []val {
+	vals := make([]val, len(jg.j.Table.Columns))
+	for i, c := range jg.j.Table.Columns {
+		vals[i] = fieldVal(Id("t"+jg.n), jg.in.names[i], c)
+		if jg.j.Kind == plan.LeftOuterJoin {
+			vals[i].null = union(one(Id("miss"+jg.n)), vals[i].null)
+		}
+	}
+	return vals
+}
+
+// probe emits the lookup of the stream row in the table and runs rest once per joined row
+// (per match, once with NULLs for a LEFT JOIN without one, once for a semi or anti join
+// that keeps the row).
+func (jg *joinGen) probe(eg *exprGen, rest func()) {
+	j, n := jg.j, jg.n
+	rows, t := Id("rows"+n), Id("t"+n)
+	table := Id("w").Dot(jg.field).Dot("rows")
+	if len(j.Left) == 0 {
+		eg.emit(rows.Clone().Op(":=").Add(table))
+	} else {
+		key, null := jg.key(eg, j.Left)
+		if null.nullable() {
+			eg.emit(Var().Add(rows).Index().Id(jg.in.typ),
+				If(not(null.isNull())).Block(rows.Clone().Op("=").Add(table).Index(key)))
+		} else {
+			eg.emit(rows.Clone().Op(":=").Add(table).Index(key))
+		}
+	}
+	match := func(body func()) []Code { // the loop over candidates, with the residual conditions
+		return []Code{For(Id("i" + n).Op(":=").Range().Add(rows)).Block(eg.sub(func() {
+			eg.emit(t.Clone().Op(":=").Op("&").Add(rows).Index(Id("i" + n)))
+			if j.Kind == plan.LeftOuterJoin {
+				// A candidate is a row of the table: its columns are not the NULLs of a miss.
+				cols := jg.g.base[j.Offset : j.Offset+len(j.Table.Columns)]
+				saved := slices.Clone(cols)
+				for i, c := range j.Table.Columns {
+					cols[i] = fieldVal(t, jg.in.names[i], c)
+				}
+				defer copy(cols, saved)
+			}
+			jg.g.filterStmts(eg, j.Residual)
+			body()
+		})...)}
+	}
+	switch j.Kind {
+	case plan.InnerJoin:
+		eg.emit(match(rest)...)
+	case plan.LeftOuterJoin:
+		hits, miss := Id("hits"+n), Id("miss"+n)
+		eg.emit(hits.Clone().Op(":=").Id("w").Dot("hits"+n).Index(Empty(), Lit(0)))
+		eg.emit(match(func() { eg.emit(hits.Clone().Op("=").Append(hits, t)) })...)
+		eg.emit(
+			miss.Clone().Op(":=").Len(hits).Op("==").Lit(0),
+			If(miss).Block(hits.Clone().Op("=").Append(hits, Op("&").Id(jg.in.typ+"None"))),
+			Id("w").Dot("hits"+n).Op("=").Add(hits),
+			For(List(Id("_"), t).Op(":=").Range().Add(hits)).Block(eg.sub(rest)...),
+		)
+	case plan.LeftSemiJoin, plan.LeftAntiJoin:
+		found := Id("found" + n)
+		if len(j.Residual) == 0 {
+			eg.emit(found.Clone().Op(":=").Len(rows).Op(">").Lit(0))
+		} else {
+			eg.emit(Var().Add(found).Bool())
+			eg.emit(match(func() { eg.emit(found.Clone().Op("=").True(), Break()) })...)
+		}
+		if j.Kind == plan.LeftSemiJoin {
+			eg.emit(If(not(found)).Block(Continue()))
+		} else {
+			eg.emit(If(found).Block(Continue()))
+		}
+		rest()
+	}
+}
+
+// builders generates each table's builder: rt.TableBuilder decoding the table's records
+// into a new hash table, which Done hands to the query.
+func (g *queryGen) builders() {
+	for _, jg := range g.joins {
+		jg.builder()
+	}
+}
+
+func (jg *joinGen) builder() {
+	g, j := jg.g, jg.j
+	name := jg.in.typ + "Builder"
+	fields := append([]Code{
+		Id("q").Op("*").Id(g.id("Query")),
+		Id("rec").Op("*").Qual(pkgRT, "RecordErrors"),
+		Id("t").Op("*").Id(jg.table),
+	}, jg.in.buffers()...)
+	g.f.Commentf("%s builds table %q from its records when it is loaded.", name, j.Table.Name)
+	g.f.Type().Id(name).Struct(fields...)
+	g.decoder(jg.in, name)
+
+	saved := g.base
+	g.base = make([]val, len(j.Table.Columns))
+	for i, c := range j.Table.Columns {
+		g.base[i] = fieldVal(Id("in"), jg.in.names[i], c)
+	}
+	eg := g.newExprGen(append(append([]plan.Expr{}, j.Build...), j.Right...)...)
+	eg.onErr = badRecordOf(Id("b").Dot("rec"), false)
+	g.filterStmts(eg, j.Build)
+	// The table outlives the chunk its strings were decoded from.
+	for i, c := range j.Table.Columns {
+		if kindType(stateKind(c.Type)).GoString() == String().GoString() {
+			f := Id("in").Dot(jg.in.names[i])
+			eg.emit(f.Clone().Op("=").Qual("strings", "Clone").Call(f))
+		}
+	}
+	rows := Id("b").Dot("t").Dot("rows")
+	if len(j.Right) == 0 {
+		eg.emit(rows.Clone().Op("=").Append(rows, Id("in")))
+	} else {
+		key, null := jg.key(eg, j.Right)
+		if null.nullable() {
+			eg.emit(If(null.isNull()).Block(Continue()))
+		}
+		eg.emit(Id("k").Op(":=").Add(key), rows.Clone().Index(Id("k")).Op("=").Append(rows.Clone().Index(Id("k")), Id("in")))
+	}
+	g.base = saved
+
+	g.f.Comment("Add decodes a chunk of the table's records into the table being built.")
+	g.f.Func().Params(Id("b").Op("*").Id(name)).Id("Add").Params(Id("c").Op("*").Qual(pkgRT, "Chunk")).Error().Block(
+		append(g.loop(jg.in, eg.b.stmts), Return(Nil()))...)
+	g.f.Comment("Done hands the built table to the query: the workers of the next batch read it.")
+	g.f.Func().Params(Id("b").Op("*").Id(name)).Id("Done").Params().Error().Block(
+		Id("b").Dot("q").Dot(jg.field).Dot("Store").Call(Id("b").Dot("t")),
+		Return(Nil()),
+	)
+}
+
+// spec is the table's rt.TableSpec in the query's spec.
+func (jg *joinGen) spec() Code {
+	t := jg.j.Table
+	name := jg.in.typ + "Builder"
+	init := Dict{Id("q"): Id("q").Assert(Op("*").Id(jg.g.id("Query"))), Id("rec"): Id("rec"), Id("t"): Op("&").Id(jg.table).Values()}
+	if len(jg.j.Right) > 0 {
+		init[Id("t")] = Op("&").Id(jg.table).Values(Dict{Id("rows"): Add(jg.rowsType()).Values()})
+	}
+	return Values(lines(
+		kv("Name", Lit(t.Name)),
+		kv("Source", inputEndpoint(t)),
+		kv("Format", Lit(t.Format)),
+		kv("OpenSource", Qual(connectorPkg(connector.Source, t.Connector, t.Options), "OpenSource")),
+		kv("New", Func().Params(Id("q").Qual(pkgRT, "Query"), Id("rec").Op("*").Qual(pkgRT, "RecordErrors")).Qual(pkgRT, "TableBuilder").Block(
+			Return(Op("&").Id(name).Values(init)))),
+	)...)
+}

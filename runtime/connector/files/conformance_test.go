@@ -1,0 +1,84 @@
+package files_test
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	rt "github.com/sqlstream/sqlstream/runtime"
+	"github.com/sqlstream/sqlstream/runtime/connector/conformance"
+	"github.com/sqlstream/sqlstream/runtime/connector/files"
+)
+
+// Source is a files source harness: each Add writes new files (at most 20000 records each)
+// the way a writer should, under a dot-name renamed into place.
+type Source struct {
+	Dir string
+	// Write writes records as the file path; nil writes them as text lines.
+	Write func(t *testing.T, path string, records []string)
+	// Ext is the files' extension.
+	Ext   string
+	Open  func(ctx context.Context, e rt.Endpoint) (rt.Source, error)
+	files int
+	n     int
+	at    map[string]place
+}
+
+type place struct {
+	path string
+	line int64
+}
+
+func (s *Source) Harness() conformance.Source {
+	s.at = map[string]place{}
+	return conformance.Source{
+		Open: func(t *testing.T) rt.Source {
+			src, err := s.Open(context.Background(), rt.Endpoint{Name: "in", Connector: "files",
+				Options: map[string]string{"path": s.Dir}, Columns: conformance.Columns})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return src
+		},
+		Add: func(t *testing.T, n int) []string {
+			var all []string
+			for n > 0 {
+				k := min(n, 20000)
+				n -= k
+				path := filepath.Join(s.Dir, fmt.Sprintf("in-%05d.%s", s.files, s.Ext))
+				s.files++
+				recs := make([]string, k)
+				for i := range recs {
+					// about 100 bytes a record, so a big batch spans several chunks
+					recs[i] = fmt.Sprintf(`{"k":"record %d %s","v":%d}`, s.n, strings.Repeat("x", 60), s.n)
+					s.at[recs[i]] = place{path, int64(i + 1)}
+					s.n++
+				}
+				tmp := filepath.Join(s.Dir, ".tmp-"+filepath.Base(path))
+				if s.Write != nil {
+					s.Write(t, tmp, recs)
+				} else if err := os.WriteFile(tmp, []byte(strings.Join(recs, "\n")+"\n"), 0o644); err != nil {
+					t.Fatal(err)
+				}
+				if err := os.Rename(tmp, path); err != nil {
+					t.Fatal(err)
+				}
+				all = append(all, recs...)
+			}
+			return all
+		},
+		Locate: func(line string) (string, int64) {
+			p := s.at[line]
+			return p.path, p.line
+		},
+	}
+}
+
+func TestSourceConformance(t *testing.T) {
+	conformance.TestSource(t, func(t *testing.T) conformance.Source {
+		return (&Source{Dir: t.TempDir(), Ext: "json", Open: files.OpenSource}).Harness()
+	})
+}

@@ -82,3 +82,62 @@ func TestSourceConformance(t *testing.T) {
 		return (&Source{Dir: t.TempDir(), Ext: "json", Open: files.OpenSource}).Harness()
 	})
 }
+
+// Sink is a files sink harness that reads the batch files back with Read (one JSON line a
+// row).
+type Sink struct {
+	Dir  string
+	Open func(ctx context.Context, e rt.Endpoint, cols []rt.Column, mode rt.OutputMode) (rt.Sink, error)
+	// Read returns the rows of one output file as JSON lines.
+	Read func(t *testing.T, path string) []string
+}
+
+func (s Sink) Harness() conformance.Sink {
+	return conformance.Sink{
+		Guarantee: conformance.ExactlyOnce,
+		Restart:   true,
+		Open: func(t *testing.T, cols []rt.Column) rt.Sink {
+			k, err := s.Open(context.Background(), rt.Endpoint{Name: "out", Connector: "files",
+				Options: map[string]string{"path": s.Dir}, RunID: "run-1"}, cols, rt.Append)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return k
+		},
+		Output: func(t *testing.T, want int) []string {
+			entries, err := os.ReadDir(s.Dir)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var out []string
+			for _, e := range entries {
+				// what a reader of the directory sees: no dot-files, no metadata
+				if n := e.Name(); e.IsDir() || strings.HasPrefix(n, ".") || strings.HasPrefix(n, "_") {
+					continue
+				}
+				for _, l := range s.Read(t, filepath.Join(s.Dir, e.Name())) {
+					c, err := conformance.JSONCells([]byte(l))
+					if err != nil {
+						t.Fatalf("%s: %v", e.Name(), err)
+					}
+					out = append(out, c)
+				}
+			}
+			return out
+		},
+	}
+}
+
+func TestSinkConformance(t *testing.T) {
+	conformance.TestSink(t, func(t *testing.T) conformance.Sink {
+		return Sink{Dir: t.TempDir(), Open: files.OpenSink, Read: readLines}.Harness()
+	})
+}
+
+func readLines(t *testing.T, path string) []string {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return strings.Split(strings.TrimSuffix(string(b), "\n"), "\n")
+}

@@ -260,6 +260,27 @@ func idle(t *testing.T, s rt.Source, start rt.Offset) {
 	}
 }
 
+// ended checks that Next reports rt.ErrEndOfInput after start, soon, and again when asked
+// again.
+func ended(t *testing.T, s rt.Source, start rt.Offset) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	for {
+		end, err := s.Next(ctx, start, true)
+		if errors.Is(err, rt.ErrEndOfInput) {
+			break
+		}
+		if err != nil || end != nil {
+			t.Fatalf("Next(%s) after the end of the input: %s, %v; want rt.ErrEndOfInput", start, end, err)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if _, err := s.Next(ctx, start, true); !errors.Is(err, rt.ErrEndOfInput) {
+		t.Errorf("Next(%s) after the end of the input, again: %v, want rt.ErrEndOfInput", start, err)
+	}
+}
+
 func testReplay(t *testing.T, h Source) {
 	s := h.open(t)
 	var batches []batch
@@ -269,8 +290,11 @@ func testReplay(t *testing.T, h Source) {
 		batches = append(batches, bs...)
 		start = bs[len(bs)-1].end
 	}
-	if h.End == nil {
-		idle(t, s, start)
+	idle(t, s, start)
+	if _, ok := s.(rt.Freezer); !ok && h.End != nil {
+		// A stream without Freeze (stdin) ends where its input ends.
+		h.End(t)
+		ended(t, s, start)
 	}
 	if !replayable(s) {
 		// Lines that were handed out are gone: reading a batch again is a clear error,
@@ -358,9 +382,7 @@ func testFreeze(t *testing.T, h Source) {
 	}
 	sameRecords(t, "records after Freeze", h, chunks, want)
 	if h.FreezeUntilEnd {
-		if _, err := s.Next(context.Background(), end, true); !errors.Is(err, rt.ErrEndOfInput) {
-			t.Errorf("Next after the end of the input: %v, want rt.ErrEndOfInput again", err)
-		}
+		ended(t, s, end)
 	}
 }
 
@@ -378,9 +400,7 @@ func testState(t *testing.T, h Source) {
 	if err := f.LoadState(last.state); err != nil {
 		t.Fatalf("LoadState(%s): %v", last.state, err)
 	}
-	if h.End == nil {
-		idle(t, f, last.end)
-	}
+	idle(t, f, last.end)
 	more := h.Add(t, 20)
 	got := drain(t, h, f, last.end, more)
 	// The first instance goes on the same way.

@@ -141,3 +141,24 @@ func readLines(t *testing.T, path string) []string {
 	}
 	return strings.Split(strings.TrimSuffix(string(b), "\n"), "\n")
 }
+
+// TestSinkWriteAfterClose: a Write after Close fails and leaves no file that the manifest
+// does not record (it used to write the batch's file, then fail on the closed manifest).
+func TestSinkWriteAfterClose(t *testing.T) {
+	dir := t.TempDir()
+	s, err := files.OpenSink(context.Background(), rt.Endpoint{Name: "out", Options: map[string]string{"path": dir}, RunID: "r"}, conformance.Columns, rt.Append)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	k := "a"
+	err = s.Write(context.Background(), 0, conformance.Rows{{K: &k, V: 1}})
+	if err == nil || !strings.Contains(err.Error(), "after Close") {
+		t.Errorf("Write after Close: %v", err)
+	}
+	if m, _ := filepath.Glob(filepath.Join(dir, "*part-*")); len(m) > 0 {
+		t.Errorf("Write after Close left %v", m)
+	}
+}

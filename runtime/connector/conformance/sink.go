@@ -106,11 +106,17 @@ func (r Rows) Value(i, j int) any {
 
 // cells is the form Output returns, sorted.
 func (r Rows) cells() []string {
+	out := r.inOrder()
+	slices.Sort(out)
+	return out
+}
+
+// inOrder is the form Output returns, in the rows' order.
+func (r Rows) inOrder() []string {
 	out := make([]string, r.Len())
 	for i := range out {
 		out[i] = r.Cell(i, 0) + "," + r.Cell(i, 1)
 	}
-	slices.Sort(out)
 	return out
 }
 

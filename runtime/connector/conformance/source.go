@@ -164,8 +164,8 @@ func read(t *testing.T, h Source, s rt.Source, b *batch) {
 	checkChunks(t, h, b.chunks)
 }
 
-// checkChunks checks that chunks hold whole lines, that Origin and Line locate their first
-// records, and that lines rise within an origin.
+// checkChunks checks that chunks hold whole lines and about rt.ChunkSize bytes at most, that
+// Origin and Line locate their first records, and that lines rise within an origin.
 func checkChunks(t *testing.T, h Source, chunks []chunk) {
 	t.Helper()
 	after := map[string]int64{} // origin → the line after the last chunk's
@@ -177,6 +177,10 @@ func checkChunks(t *testing.T, h Source, chunks []chunk) {
 			t.Errorf("chunk %d (%s:%d) ends inside a line: ...%q", i, c.origin, c.line, c.data[max(0, len(c.data)-40):])
 		case c.origin == "":
 			t.Errorf("chunk %d has no Origin", i)
+		case len(c.data) > 2*rt.ChunkSize && strings.Count(c.data, "\n") > 1:
+			// A line longer than a chunk makes a chunk of its own; other chunks hold about
+			// rt.ChunkSize, so that a big batch is shared among the workers.
+			t.Errorf("chunk %d (%s:%d) holds %d bytes of %d lines, more than about rt.ChunkSize (%d)", i, c.origin, c.line, len(c.data), strings.Count(c.data, "\n"), rt.ChunkSize)
 		case c.line < after[c.origin] || c.line < 0:
 			t.Errorf("chunk %d (%s:%d) starts before the end of the previous chunk of its origin (line %d): input order lost", i, c.origin, c.line, after[c.origin])
 		}

@@ -162,7 +162,12 @@ func testReplaySink(t *testing.T, h Sink) {
 	b := Rows{row("c", 3), {V: 4}, row("with, a comma", 5)}
 	c := Rows{row("d", 6)}
 	s := h.open(t)
-	write(t, s, 0, a)
+	// rows are valid only during Write: the engine reuses them, so a sink copies what it keeps.
+	reused := slices.Clone(a)
+	write(t, s, 0, reused)
+	for i := range reused {
+		reused[i] = row("overwritten", -1)
+	}
 	write(t, s, 1, nil)
 	write(t, s, 2, b)
 	h.output(t, "batches 0 to 2", concat(a, b))

@@ -1,0 +1,112 @@
+package runtime
+
+import (
+	"fmt"
+	"io"
+	"strings"
+	"sync"
+
+	"github.com/sqlstream/sqlstream/runtime/codec"
+)
+
+// RecordErrors applies a source's malformed-record policy (the source option mode) and
+// collects what a batch leaves out for the dead-letter sinks (source option dead_letter,
+// INSERT option late_rows). The engine makes one per query and shares it by all the workers
+// of a batch: it is safe for concurrent use, and only the malformed-record and late-row paths
+// take its lock.
+type RecordErrors struct {
+	source   string
+	failfast bool
+	w        io.Writer
+	// deadLetter names the sink that receives the malformed records ("": none). Late rows
+	// need no flag: generated code calls Late only when the query has a late_rows sink.
+	deadLetter string
+
+	mu      sync.Mutex
+	count   int64
+	printed int
+	dead    []deadRow
+	late    []deadRow
+}
+
+// NewRecordErrors returns the policy for a source named source with the given mode
+// ("dropmalformed" or "failfast"), reporting to w; for tests and embedding.
+func NewRecordErrors(source, mode string, w io.Writer) *RecordErrors {
+	return &RecordErrors{source: source, failfast: strings.EqualFold(mode, "failfast"), w: w}
+}
+
+// MaxReported is how many malformed records (or rows a sink cannot write) a batch reports
+// one by one; the rest are counted.
+const MaxReported = 10
+
+// Bad reports the malformed record at line of c, whose text is record. Under mode
+// 'dropmalformed' (the default) the record is skipped: Bad counts it and returns nil; with a
+// dead-letter sink it keeps the record for the sink, else it prints "warning: <origin>:<line>:
+// malformed record skipped: <reason>" to stderr (the first 10 of a batch, then a count at the
+// end of the batch). Under 'failfast' it returns the error "<origin>:<line>: malformed record:
+// <reason>", which fails the batch and stops the program.
+func (r *RecordErrors) Bad(c *Chunk, line int64, record []byte, reason string) error {
+	if r.failfast {
+		return fmt.Errorf("%s:%d: malformed record: %s (source %s has mode = 'failfast')", c.Origin, line, reason, r.source)
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.count++
+	if r.deadLetter != "" {
+		r.dead = append(r.dead, newDeadRow(c, line, record, reason))
+		return nil
+	}
+	if r.printed < MaxReported {
+		r.printed++
+		fmt.Fprintf(r.w, "warning: %s:%d: malformed record skipped: %s\n", c.Origin, line, reason)
+	}
+	return nil
+}
+
+// Late keeps a row the watermark dropped for the late_rows sink: the record at line of c
+// (nil for a row dropped after the merge, whose record is the row as JSON), its event time
+// and the watermark (microseconds since the epoch). Generated code calls it only when the
+// query has a late_rows sink; the count of late rows is the query's own.
+func (r *RecordErrors) Late(c *Chunk, line int64, record []byte, eventTime, watermark int64, reason string) {
+	d := newDeadRow(c, line, record, reason)
+	d.eventTime, d.watermark = eventTime, watermark
+	r.mu.Lock()
+	r.late = append(r.late, d)
+	r.mu.Unlock()
+}
+
+// LateForWindow is Late for a row that came after the watermark closed the window of the
+// given start and size (microseconds): the reason names the window.
+func (r *RecordErrors) LateForWindow(c *Chunk, line int64, record []byte, eventTime, watermark, start, size int64) {
+	r.Late(c, line, record, eventTime, watermark,
+		"window ["+codec.FormatTimestamp(start)+", "+codec.FormatTimestamp(start+size)+") ended at or before the watermark")
+}
+
+// endBatch reports the batch's malformed records beyond those printed (or sent to the
+// dead-letter sink), resets the counts and returns the batch's count.
+func (r *RecordErrors) endBatch(batch int64) int64 {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	n := r.count
+	switch {
+	case r.deadLetter != "" && n > 0:
+		fmt.Fprintf(r.w, "warning: batch %d: %d malformed records of source %s sent to dead-letter sink %s\n", batch, n, r.source, r.deadLetter)
+	case n > int64(r.printed):
+		fmt.Fprintf(r.w, "warning: batch %d: %d malformed records skipped in all (%d shown)\n", batch, n, r.printed)
+	}
+	r.count, r.printed = 0, 0
+	return n
+}
+
+// take returns the batch's malformed records and late rows in input order, as the rows of
+// their sinks, and forgets them.
+func (r *RecordErrors) take(batch int64) (dead, late *deadRows) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	sortRows(r.dead)
+	sortRows(r.late)
+	dead = &deadRows{source: r.source, batch: batch, cols: len(MalformedColumns), rows: r.dead}
+	late = &deadRows{source: r.source, batch: batch, cols: len(LateRowColumns), rows: r.late}
+	r.dead, r.late = nil, nil
+	return dead, late
+}

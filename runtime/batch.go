@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"maps"
 	goruntime "runtime"
 	"runtime/debug"
 	"sync"
@@ -13,26 +14,45 @@ import (
 	"github.com/sqlstream/sqlstream/runtime/checkpoint"
 )
 
-// after is the source offset after batch e: its end, or its start for a batch without new
-// data.
-func after(e *checkpoint.Entry) Offset {
-	if e.End != nil {
-		return e.End
+// after is the start offsets of the batch after e: each source's end, or its start when e
+// read nothing from it.
+func after(e *checkpoint.Entry) map[string]checkpoint.SourceOffsets {
+	next := make(map[string]checkpoint.SourceOffsets, len(e.Sources))
+	for name, o := range e.Sources {
+		if o.End != nil {
+			o.Start = o.End
+		}
+		next[name] = checkpoint.SourceOffsets{Start: o.Start}
 	}
-	return e.Start
+	return next
 }
 
 // batchRun is a query's running state: its compiled query, connectors and checkpoint.
 type batchRun struct {
 	*queryRun
 	q    Query
-	src  Source
+	wm   *Watermarks // the query's, when it is a WatermarkQuery
+	srcs []*sourceRun
 	sink Sink
 	cp   *checkpoint.Dir // nil without a checkpoint
 	rec  *RecordErrors
 	enc  StateEncoder
-	// deadSink and lateSink receive the malformed records and late rows; nil without one.
-	deadSink, lateSink Sink
+	// lateSink receives the late rows; nil without one.
+	lateSink Sink
+}
+
+// sourceRun is one source of a running query.
+type sourceRun struct {
+	spec SourceSpec
+	end  Endpoint // with the --set overrides and defaults
+	src  Source
+	// deadSink receives the malformed records; nil without one.
+	deadSink Sink
+	// idleAfter is the source's idle_timeout (0: never idle); lastData when it last had
+	// new data (or when the query started).
+	idleAfter time.Duration
+	lastData  time.Time
+	ended     bool // Next returned ErrEndOfInput
 }
 
 // restore loads the committed state of a checkpoint and returns the batch to replay, if any.
@@ -50,17 +70,27 @@ func (b *batchRun) restore(resume *checkpoint.Recovery) (*checkpoint.Entry, erro
 	if last == nil {
 		last = resume.Committed
 	}
-	if _, ok := b.src.(Unreplayable); ok && resume.Pending != nil && resume.Pending.End != nil {
-		fmt.Fprintf(b.stderr, "warning: query %s: batch %d was not committed before the program stopped, and source %s cannot read its input again: that input is lost\n",
-			b.spec.Name, resume.Pending.Batch, b.spec.Source.Name)
-		return nil, nil
-	}
-	if ss, ok := b.src.(StatefulSource); ok && last != nil && last.Source != nil {
-		if err := ss.LoadState(last.Source); err != nil {
-			return nil, fmt.Errorf("checkpoint %s: source %s: %w", b.cp.Path(), b.spec.Source.Name, err)
+	pending := resume.Pending
+	for _, s := range b.srcs {
+		name := s.end.Name
+		if _, ok := s.src.(Unreplayable); ok && pending != nil && pending.Sources[name].End != nil {
+			fmt.Fprintf(b.stderr, "warning: query %s: batch %d was not committed before the program stopped, and source %s cannot read its input again: that input is lost\n",
+				b.spec.Name, pending.Batch, name)
+			p := *pending
+			p.Sources = maps.Clone(p.Sources)
+			p.Sources[name] = checkpoint.SourceOffsets{Start: p.Sources[name].Start, State: p.Sources[name].State}
+			pending = &p
+		}
+		if ss, ok := s.src.(StatefulSource); ok && last != nil && last.Sources[name].State != nil {
+			if err := ss.LoadState(last.Sources[name].State); err != nil {
+				return nil, fmt.Errorf("checkpoint %s: source %s: %w", b.cp.Path(), name, err)
+			}
 		}
 	}
-	return resume.Pending, nil
+	if pending != nil && resume.Pending.HasData() && !pending.HasData() {
+		return nil, nil // all it read is lost: planned again
+	}
+	return pending, nil
 }
 
 // plan records batch e in the checkpoint before it runs.
@@ -68,12 +98,16 @@ func (b *batchRun) plan(e *checkpoint.Entry) error {
 	if b.cp == nil {
 		return nil
 	}
-	if ss, ok := b.src.(StatefulSource); ok {
-		st, err := ss.SaveState()
-		if err != nil {
-			return fmt.Errorf("batch %d: source %s: %w", e.Batch, b.spec.Source.Name, err)
+	for _, s := range b.srcs {
+		if ss, ok := s.src.(StatefulSource); ok {
+			st, err := ss.SaveState()
+			if err != nil {
+				return fmt.Errorf("batch %d: source %s: %w", e.Batch, s.end.Name, err)
+			}
+			o := e.Sources[s.end.Name]
+			o.State = st
+			e.Sources[s.end.Name] = o
 		}
-		e.Source = st
 	}
 	return b.cp.Plan(*e)
 }
@@ -81,11 +115,7 @@ func (b *batchRun) plan(e *checkpoint.Entry) error {
 // step runs batch e, writes its output and commits it. latest is the time spent choosing its
 // offsets.
 func (b *batchRun) step(ctx context.Context, e checkpoint.Entry, began time.Time, latest time.Duration) error {
-	src := b.src
-	if e.End == nil {
-		src = nil // a batch without new data
-	}
-	rows, lines, err := b.batch(ctx, b.q, src, b.rec, e)
+	rows, lines, err := b.batch(ctx, e)
 	if err != nil {
 		return fmt.Errorf("batch %d: %w", e.Batch, err)
 	}
@@ -93,8 +123,10 @@ func (b *batchRun) step(ctx context.Context, e checkpoint.Entry, began time.Time
 		return fmt.Errorf("batch %d: sink %s: %w", e.Batch, b.spec.Sink.Name, err)
 	}
 	dead, late := b.rec.take(e.Batch)
-	if err := b.writeDead(ctx, e.Batch, b.deadSink, b.spec.DeadLetter, dead); err != nil {
-		return err
+	for i, s := range b.srcs {
+		if err := b.writeDead(ctx, e.Batch, s.deadSink, s.spec.DeadLetter, dead[i]); err != nil {
+			return err
+		}
 	}
 	if err := b.writeDead(ctx, e.Batch, b.lateSink, b.spec.LateRows, late); err != nil {
 		return err
@@ -135,14 +167,14 @@ func (b *batchRun) writeDead(ctx context.Context, batch int64, s Sink, d *DeadLe
 	return nil
 }
 
-// batch reads batch e's chunks and processes them on one worker per core. It returns the
-// batch's output and the number of records read.
-func (r *queryRun) batch(ctx context.Context, q Query, src Source, rec *RecordErrors, e checkpoint.Entry) (Rows, int64, error) {
+// batch reads batch e's chunks, source by source in the query's order, and processes them
+// on one worker per core. It returns the batch's output and the number of records read.
+func (b *batchRun) batch(ctx context.Context, e checkpoint.Entry) (Rows, int64, error) {
 	now := e.Time // current_timestamp() of every row of the batch, as in Spark
 	n := goruntime.GOMAXPROCS(0)
 	workers := make([]Worker, n)
 	for i := range workers {
-		workers[i] = q.NewWorker(rec)
+		workers[i] = b.q.NewWorker(b.rec)
 	}
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
@@ -175,23 +207,27 @@ func (r *queryRun) batch(ctx context.Context, q Query, src Source, rec *RecordEr
 		}()
 	}
 	seq := 0
-	read := func(emit func(*Chunk) error) error {
-		if src == nil {
-			return nil // a batch without new data
+	var readErr error
+	for i, s := range b.srcs {
+		o := e.Sources[s.end.Name]
+		if o.End == nil {
+			continue // nothing new from this source
 		}
-		return src.Read(ctx, e.Start, e.End, emit)
+		readErr = s.src.Read(ctx, o.Start, o.End, func(c *Chunk) error {
+			c.Seq, c.Source, c.Time, c.Batch = seq, i, now, e.Batch
+			seq++
+			select {
+			case chunks <- c:
+				return nil
+			case <-ctx.Done():
+				c.release()
+				return context.Cause(ctx)
+			}
+		})
+		if readErr != nil {
+			break
+		}
 	}
-	readErr := read(func(c *Chunk) error {
-		c.Seq, c.Time, c.Batch = seq, now, e.Batch
-		seq++
-		select {
-		case chunks <- c:
-			return nil
-		case <-ctx.Done():
-			c.release()
-			return context.Cause(ctx)
-		}
-	})
 	close(chunks)
 	wg.Wait()
 	if ctx.Err() != nil {
@@ -200,7 +236,7 @@ func (r *queryRun) batch(ctx context.Context, q Query, src Source, rec *RecordEr
 	if readErr != nil {
 		return nil, 0, readErr
 	}
-	rows, err := q.Finish(e.Batch, workers)
+	rows, err := b.q.Finish(e.Batch, workers)
 	if err == nil && rows == nil {
 		rows = noRows{}
 	}

@@ -78,49 +78,60 @@ func (r *queryRun) run(stop, work context.Context) (err error) {
 			err = fmt.Errorf("internal error: panic: %v\n%s", v, debug.Stack())
 		}
 	}()
-	srcEnd, err := r.endpoint(r.spec.Source, connector.Source)
-	if err != nil {
-		return err
+	if len(r.spec.Sources) == 0 {
+		return errors.New("the query has no source")
 	}
 	sinkEnd, err := r.endpoint(r.spec.Sink, connector.Sink)
 	if err != nil {
 		return err
 	}
-	if err := feedsSource(srcEnd, sinkEnd); err != nil {
-		return err
-	}
-	var cp *checkpoint.Dir
-	var resume *checkpoint.Recovery
-	sinkEnd.RunID = checkpoint.NewID()
-	if dir := r.checkpointDir(); dir != "" {
-		cp, resume, err = checkpoint.Open(dir, checkpoint.Meta{Query: r.spec.Name, Schema: r.spec.Schema, State: r.spec.State}, r.opts.retain, r.stderr)
+	b := &batchRun{queryRun: r, rec: &RecordErrors{w: r.stderr}}
+	meta := checkpoint.Meta{Query: r.spec.Name, State: r.spec.State}
+	for _, spec := range r.spec.Sources {
+		e, err := r.endpoint(spec.Endpoint, connector.Source)
 		if err != nil {
 			return err
 		}
-		defer cp.Close()
-		sinkEnd.RunID = cp.ID()
-	}
-	src, err := r.spec.OpenSource(work, srcEnd)
-	if err != nil {
-		return err
-	}
-	defer func() { err = errors.Join(err, src.Close()) }()
-	sink, err := r.spec.OpenSink(work, sinkEnd, r.spec.Columns, r.spec.Mode)
-	if err != nil {
-		return err
-	}
-	defer func() { err = errors.Join(err, sink.Close()) }()
-	b := &batchRun{queryRun: r, q: r.spec.New(), src: src, sink: sink, cp: cp,
-		rec: NewRecordErrors(srcEnd.Name, srcEnd.Options["mode"], r.stderr)}
-	if d := r.spec.DeadLetter; d != nil {
-		if b.rec.failfast {
-			return fmt.Errorf("source %s: mode = 'failfast' stops at the first malformed record, so its dead_letter sink %s would never receive one", srcEnd.Name, d.Sink.Name)
-		}
-		if b.deadSink, err = r.openDeadLetter(work, d, "dead_letter", MalformedColumns, sinkEnd.RunID); err != nil {
+		if err := feedsSource(e, sinkEnd); err != nil {
 			return err
 		}
-		defer func() { err = errors.Join(err, b.deadSink.Close()) }()
-		b.rec.deadLetter = d.Sink.Name
+		b.srcs = append(b.srcs, &sourceRun{spec: spec, end: e, idleAfter: connector.Duration(e.Options, "idle_timeout", 0)})
+		meta.Sources = append(meta.Sources, checkpoint.SourceMeta{Name: e.Name, Schema: spec.Schema})
+	}
+	var resume *checkpoint.Recovery
+	sinkEnd.RunID = checkpoint.NewID()
+	if dir := r.checkpointDir(); dir != "" {
+		b.cp, resume, err = checkpoint.Open(dir, meta, r.opts.retain, r.stderr)
+		if err != nil {
+			return err
+		}
+		defer b.cp.Close()
+		sinkEnd.RunID = b.cp.ID()
+	}
+	for _, s := range b.srcs {
+		if s.src, err = s.spec.OpenSource(work, s.end); err != nil {
+			return err
+		}
+		defer func() { err = errors.Join(err, s.src.Close()) }()
+	}
+	if b.sink, err = r.spec.OpenSink(work, sinkEnd, r.spec.Columns, r.spec.Mode); err != nil {
+		return err
+	}
+	defer func() { err = errors.Join(err, b.sink.Close()) }()
+	for _, s := range b.srcs {
+		rs := b.rec.add(s.end.Name, s.end.Options["mode"])
+		d := s.spec.DeadLetter
+		if d == nil {
+			continue
+		}
+		if rs.failfast {
+			return fmt.Errorf("source %s: mode = 'failfast' stops at the first malformed record, so its dead_letter sink %s would never receive one", s.end.Name, d.Sink.Name)
+		}
+		if s.deadSink, err = r.openDeadLetter(work, d, "dead_letter", MalformedColumns, sinkEnd.RunID); err != nil {
+			return err
+		}
+		defer func() { err = errors.Join(err, s.deadSink.Close()) }()
+		rs.deadLetter = d.Sink.Name
 	}
 	if d := r.spec.LateRows; d != nil {
 		if b.lateSink, err = r.openDeadLetter(work, d, "late_rows", LateRowColumns, sinkEnd.RunID); err != nil {
@@ -128,8 +139,27 @@ func (r *queryRun) run(stop, work context.Context) (err error) {
 		}
 		defer func() { err = errors.Join(err, b.lateSink.Close()) }()
 	}
+	if b.q = r.spec.New(); b.q == nil {
+		return errors.New("internal error: the query's New returned nil")
+	}
+	if wq, ok := b.q.(WatermarkQuery); ok {
+		b.wm = wq.Watermarks()
+		if err := b.wm.setPolicy(r.spec.WatermarkPolicy, len(b.srcs)); err != nil {
+			return err
+		}
+	}
+	return b.loop(stop, work, resume)
+}
 
-	var next checkpoint.Entry // the next batch: its id and start offset
+// loop resumes from the checkpoint, if any, then runs batches until stop, the end of the
+// input, or the trigger's bound.
+func (b *batchRun) loop(stop, work context.Context, resume *checkpoint.Recovery) error {
+	r := b.queryRun
+	began := time.Now()
+	for _, s := range b.srcs {
+		s.lastData = began // idleness counts from the start
+	}
+	next := checkpoint.Entry{} // the next batch: its id and, in Sources, its start offsets
 	if resume != nil {
 		pending, err := b.restore(resume)
 		if err != nil {
@@ -137,21 +167,24 @@ func (r *queryRun) run(stop, work context.Context) (err error) {
 		}
 		next.Batch = resume.Next()
 		if resume.Committed != nil {
-			next.Start = after(resume.Committed)
+			next.Sources = after(resume.Committed)
 		}
 		if pending != nil {
-			if err := b.step(work, *pending, time.Now(), 0); err != nil {
+			b.markIdle(began)
+			if err := b.step(work, *pending, began, 0); err != nil {
 				return err
 			}
-			next.Batch, next.Start = pending.Batch+1, after(pending)
+			next.Batch, next.Sources = pending.Batch+1, after(pending)
 		}
 	}
 	kind := r.trigger.Kind
 	bounded := kind == TriggerOnce || kind == TriggerAvailableNow
 	if bounded {
-		if f, ok := src.(Freezer); ok {
-			if err := f.Freeze(work); err != nil {
-				return err
+		for _, s := range b.srcs {
+			if f, ok := s.src.(Freezer); ok {
+				if err := f.Freeze(work); err != nil {
+					return err
+				}
 			}
 		}
 	}
@@ -160,7 +193,11 @@ func (r *queryRun) run(stop, work context.Context) (err error) {
 	onceDone := false
 	for !stopped() {
 		began := time.Now()
-		e := checkpoint.Entry{Batch: next.Batch, Start: next.Start, Time: began.UnixMicro()}
+		b.markIdle(began)
+		e := checkpoint.Entry{Batch: next.Batch, Time: began.UnixMicro(), Sources: map[string]checkpoint.SourceOffsets{}}
+		for _, s := range b.srcs {
+			e.Sources[s.end.Name] = checkpoint.SourceOffsets{Start: next.Sources[s.end.Name].Start}
+		}
 		// A watermark that moved can finalise state without new data: run a batch for it.
 		noData := eq != nil && eq.Pending()
 		if !noData {
@@ -171,14 +208,14 @@ func (r *queryRun) run(stop, work context.Context) (err error) {
 			if kind == TriggerInterval {
 				nextTick = nextTrigger(began, r.trigger.Interval)
 			}
-			end, err := src.Next(work, e.Start, kind != TriggerOnce)
-			if errors.Is(err, ErrEndOfInput) {
-				break
-			}
+			ended, err := b.next(work, &e, kind != TriggerOnce)
 			if err != nil {
 				return err
 			}
-			if end == nil {
+			if ended {
+				break
+			}
+			if !e.HasData() {
 				if bounded {
 					break
 				}
@@ -191,7 +228,6 @@ func (r *queryRun) run(stop, work context.Context) (err error) {
 				}
 				continue
 			}
-			e.End = end
 			onceDone = kind == TriggerOnce
 		}
 		if err := b.plan(&e); err != nil {
@@ -200,7 +236,7 @@ func (r *queryRun) run(stop, work context.Context) (err error) {
 		if err := b.step(work, e, began, time.Since(began)); err != nil {
 			return err
 		}
-		next.Batch, next.Start = e.Batch+1, after(&e)
+		next.Batch, next.Sources = e.Batch+1, after(&e)
 		if kind == TriggerInterval && !(eq != nil && eq.Pending()) {
 			if d := time.Since(began); d > r.trigger.Interval && r.opts.progress != "none" {
 				fmt.Fprintf(r.stderr, "warning: query %s: batch %d took %v, longer than the trigger interval %v; the missed triggers are skipped\n",
@@ -212,6 +248,48 @@ func (r *queryRun) run(stop, work context.Context) (err error) {
 		}
 	}
 	return nil
+}
+
+// next asks every source, in order, for its new data after e's start offsets and sets e's
+// end offsets. ended reports that every source has reached the end of its input: the query
+// is done.
+func (b *batchRun) next(ctx context.Context, e *checkpoint.Entry, limit bool) (ended bool, err error) {
+	ended = true
+	for i, s := range b.srcs {
+		if s.ended {
+			continue
+		}
+		o := e.Sources[s.end.Name]
+		end, err := s.src.Next(ctx, o.Start, limit)
+		if errors.Is(err, ErrEndOfInput) {
+			s.ended = true
+			continue
+		}
+		if err != nil {
+			return false, err // the connectors' errors name their source
+		}
+		ended = false
+		if end != nil {
+			o.End = end
+			e.Sources[s.end.Name] = o
+			s.lastData = time.Now()
+			if b.wm != nil {
+				b.wm.SetIdle(i, false) // it delivers in this batch
+			}
+		}
+	}
+	return ended, nil
+}
+
+// markIdle tells the query's watermarks which sources have delivered nothing for their
+// idle_timeout.
+func (b *batchRun) markIdle(now time.Time) {
+	if b.wm == nil {
+		return
+	}
+	for i, s := range b.srcs {
+		b.wm.SetIdle(i, s.idleAfter > 0 && now.Sub(s.lastData) >= s.idleAfter)
+	}
 }
 
 // openDeadLetter opens the dead-letter sink d for the query's role (dead_letter or

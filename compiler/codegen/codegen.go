@@ -515,12 +515,10 @@ func (g *queryGen) spec() Code {
 	}
 	fields := []Code{
 		kv("Name", Lit(q.Name)),
-		kv("Source", g.sourceEndpoint()),
-		kv("Format", Lit(q.Source.Format)),
+		kv("Sources", Index().Qual(pkgRT, "SourceSpec").Values(lines(g.sourceSpec())...)),
 		kv("Sink", endpoint(q.Sink.Name, q.Sink.Connector, q.Sink.Options)),
 		kv("Columns", Index().Qual(pkgRT, "Column").Values(cols...)),
 		kv("Mode", Qual(pkgRT, [...]string{"Append", "Update", "Complete"}[q.Mode])),
-		kv("Schema", Lit(q.Source.Schema())),
 	}
 	if layout := g.stateLayout(); layout != "" {
 		fields = append(fields, kv("State", Lit(layout)))
@@ -539,15 +537,26 @@ func (g *queryGen) spec() Code {
 		fields = append(fields, kv("Trigger", Qual(pkgRT, "Trigger").Values(kv("Kind", Qual(pkgRT, "TriggerAvailableNow")))))
 	}
 	fields = append(fields,
-		kv("OpenSource", Qual(connectorPkg(connector.Source, q.Source.Connector, q.Source.Options), "OpenSource")),
 		kv("OpenSink", g.openSink()),
 		kv("New", Id("new"+exported(g.p)+"Query")),
 	)
-	if s := q.Source.DeadLetter; s != nil {
-		fields = append(fields, kv("DeadLetter", deadLetter(s)))
-	}
 	if s := q.LateRows; s != nil {
 		fields = append(fields, kv("LateRows", deadLetter(s)))
+	}
+	return Values(lines(fields...)...)
+}
+
+// sourceSpec is the rt.SourceSpec of the query's source.
+func (g *queryGen) sourceSpec() Code {
+	src := g.q.Source
+	fields := []Code{
+		kv("Endpoint", g.sourceEndpoint()),
+		kv("Format", Lit(src.Format)),
+		kv("Schema", Lit(src.Schema())),
+		kv("OpenSource", Qual(connectorPkg(connector.Source, src.Connector, src.Options), "OpenSource")),
+	}
+	if s := src.DeadLetter; s != nil {
+		fields = append(fields, kv("DeadLetter", deadLetter(s)))
 	}
 	return Values(lines(fields...)...)
 }

@@ -15,7 +15,7 @@ import (
 // files Databricks' badRecordsPath writes; line and source say where the record was.
 var DeadLetterColumns = []Column{
 	{Name: "batch", Type: "BIGINT"},         // the batch that read the record
-	{Name: "source", Type: "STRING"},        // the source's name
+	{Name: "source", Type: "STRING"},        // the source's name (null for a late row found after the merge of several sources)
 	{Name: "path", Type: "STRING"},          // the file, or "kafka <topic>/<partition>" (Chunk.Origin)
 	{Name: "line", Type: "BIGINT"},          // the record's line in the file from 1, or its Kafka offset
 	{Name: "reason", Type: "STRING"},        // why the record was not used

@@ -362,23 +362,26 @@ func (g *queryGen) process() {
 	if g.q.Agg == nil {
 		body = append(body, Id("w").Dot("out").Dot("Start").Call(Id("c").Dot("Seq")))
 	}
-	g.f.Comment("Process runs the query's per-row work over one chunk.")
-	process := g.f.Func().Params(Id("w").Op("*").Id(g.id("Worker"))).Id("Process").Params(Id("c").Op("*").Qual(pkgRT, "Chunk")).Error()
 	if len(g.inputs) == 1 {
-		process.Block(append(append(body, g.perRecord(g.inputs[0])...), Return(Nil()))...)
+		body = append(append(body, g.perRecord(g.inputs[0])...), Return(Nil()))
+		g.f.Comment("Process runs the query's per-row work over one chunk.")
+		g.f.Func().Params(Id("w").Op("*").Id(g.id("Worker"))).Id("Process").Params(Id("c").Op("*").Qual(pkgRT, "Chunk")).Error().Block(body...)
 		return
 	}
 	var cases []Code
+	perInput := make([][]Code, len(g.inputs))
 	for i, in := range g.inputs {
 		cases = append(cases, Case(Lit(i)).Block(Return(Id("w").Dot("process"+in.name).Call(Id("c")))))
+		perInput[i] = append(g.perRecord(in), Return(Nil()))
 	}
-	process.Block(append(body,
+	g.f.Comment("Process runs the query's per-row work over one chunk, by the input it comes from.")
+	g.f.Func().Params(Id("w").Op("*").Id(g.id("Worker"))).Id("Process").Params(Id("c").Op("*").Qual(pkgRT, "Chunk")).Error().Block(append(body,
 		Switch(Id("c").Dot("Source")).Block(cases...),
 		Return(Qual("fmt", "Errorf").Call(Lit("internal error: a chunk of source %d, and the query has %d"), Id("c").Dot("Source"), Lit(len(g.inputs)))))...)
-	for _, in := range g.inputs {
+	for i, in := range g.inputs {
 		g.f.Commentf("process%s runs the per-row work over a chunk of source %q.", in.name, in.src.Name)
 		g.f.Func().Params(Id("w").Op("*").Id(g.id("Worker"))).Id("process"+in.name).
-			Params(Id("c").Op("*").Qual(pkgRT, "Chunk")).Error().Block(append(g.perRecord(in), Return(Nil()))...)
+			Params(Id("c").Op("*").Qual(pkgRT, "Chunk")).Error().Block(perInput[i]...)
 	}
 }
 

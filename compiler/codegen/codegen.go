@@ -380,7 +380,7 @@ func (g *queryGen) process() {
 		Return(Qual("fmt", "Errorf").Call(Lit("internal error: a chunk of source %d, and the query has %d"), Id("c").Dot("Source"), Lit(len(g.inputs)))))...)
 	for i, in := range g.inputs {
 		g.f.Commentf("process%s runs the per-row work over a chunk of source %q.", in.name, in.src.Name)
-		g.f.Func().Params(Id("w").Op("*").Id(g.id("Worker"))).Id("process"+in.name).
+		g.f.Func().Params(Id("w").Op("*").Id(g.id("Worker"))).Id("process" + in.name).
 			Params(Id("c").Op("*").Qual(pkgRT, "Chunk")).Error().Block(perInput[i]...)
 	}
 }

@@ -167,6 +167,9 @@ type QuerySpec struct {
 	// DeadLetter receives the source's malformed records (its option dead_letter), LateRows
 	// the rows the watermark drops (the INSERT's option late_rows); nil when not given.
 	DeadLetter, LateRows *DeadLetter
+	// Tables are the static tables the query joins: loaded before its first batch and
+	// reloaded before a batch as their refresh option says.
+	Tables []TableSpec
 }
 
 // Program is everything a generated binary runs.

@@ -234,6 +234,10 @@ func (r *queryRun) run(stop, work context.Context) (err error) {
 		defer func() { err = errors.Join(err, b.lateSink.Close()) }()
 	}
 
+	tables, err := r.openTables(work)
+	if err != nil {
+		return err
+	}
 	var next checkpoint.Entry // the next batch: its id and start offset
 	if resume != nil {
 		pending, err := b.restore(resume)
@@ -298,6 +302,9 @@ func (r *queryRun) run(stop, work context.Context) (err error) {
 			}
 			e.End = end
 			onceDone = kind == TriggerOnce
+		}
+		if err := r.refresh(work, tables); err != nil {
+			return err
 		}
 		if err := b.plan(&e); err != nil {
 			return err

@@ -56,6 +56,8 @@ func connectorTables() string {
 		for _, o := range s.Options {
 			typ := o.Type
 			switch {
+			case o.Type == "duration" && len(o.Enum) > 0:
+				typ = strings.Join(o.Enum, " \\| ") + " \\| duration ≥ 0"
 			case len(o.Enum) > 0:
 				typ = strings.Join(o.Enum, " \\| ")
 			case o.Type == "int" && o.Max > 0:

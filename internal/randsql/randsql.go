@@ -8,7 +8,7 @@ import (
 	"math/rand/v2"
 	"strings"
 
-	"github.com/sqlstream/sqlstream/compiler/check"
+	"github.com/sqlstream/sqlstream/compiler/funcs"
 )
 
 // Schema declares the source t (a column of every type, nullable and NOT NULL) that the
@@ -160,8 +160,8 @@ func (g *Gen) caseExpr(t string, d int) string {
 
 // scalars are the registry's scalar functions, in a fixed order so that seeds replay.
 var scalars, aggregates = func() (s, a []string) {
-	for _, name := range check.FunctionNames() {
-		if _, _, agg, ok := check.Arity(name); ok && agg {
+	for _, name := range funcs.Names() {
+		if _, _, agg, ok := funcs.Arity(name); ok && agg {
 			a = append(a, name)
 		} else if ok {
 			s = append(s, name)
@@ -174,7 +174,7 @@ var scalars, aggregates = func() (s, a []string) {
 // as many as it takes.
 func (g *Gen) call(d int) string {
 	name := scalars[g.pick(len(scalars))]
-	lo, hi, _, _ := check.Arity(name)
+	lo, hi, _, _ := funcs.Arity(name)
 	if hi < 0 {
 		hi = lo + 2
 	}

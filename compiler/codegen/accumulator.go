@@ -54,24 +54,22 @@ var count = accumulator{
 	result: func(n string, c *plan.AggCall) val { return val{v: af("n", n)} },
 }
 
-// moments are the variance aggregates' running count, mean and sum of squares.
-var moments = accumulator{
-	fields: func(n string, c *plan.AggCall) []stateField {
-		return []stateField{{"v" + n, "Moments", string(c.Func)}}
-	},
-	update: func(n string, c *plan.AggCall, x val) []Code {
-		return []Code{af("v", n).Dot("Add").Call(Float64().Call(x.v))}
-	},
-	merge: func(n string, c *plan.AggCall) []Code { return []Code{gf("v", n).Dot("Merge").Call(af("v", n))} },
-	result: func(n string, c *plan.AggCall) val {
-		// Spark: the sample statistics need two values, the population ones one.
-		method := map[plan.AggFunc]string{plan.StddevSamp: "StddevSamp", plan.StddevPop: "StddevPop", plan.VarSamp: "VarSamp", plan.VarPop: "VarPop"}[c.Func]
-		least := 1
-		if c.Func == plan.StddevSamp || c.Func == plan.VarSamp {
-			least = 2
-		}
-		return val{v: af("v", n).Dot(method).Call(), null: one(af("v", n).Dot("N").Op("<").Lit(least))}
-	},
+// moments is a variance aggregate: the running count, mean and sum of squares, and the
+// sqlfn.Moments method giving the statistic, which needs least values (Spark: the sample
+// statistics two, the population ones one).
+func moments(method string, least int) accumulator {
+	return accumulator{
+		fields: func(n string, c *plan.AggCall) []stateField {
+			return []stateField{{"v" + n, "Moments", string(c.Func)}}
+		},
+		update: func(n string, c *plan.AggCall, x val) []Code {
+			return []Code{af("v", n).Dot("Add").Call(Float64().Call(x.v))}
+		},
+		merge: func(n string, c *plan.AggCall) []Code { return []Code{gf("v", n).Dot("Merge").Call(af("v", n))} },
+		result: func(n string, c *plan.AggCall) val {
+			return val{v: af("v", n).Dot(method).Call(), null: one(af("v", n).Dot("N").Op("<").Lit(least))}
+		},
+	}
 }
 
 // extremum is min and max: the best value so far, and whether there is one.
@@ -217,10 +215,10 @@ var accumulators = map[plan.AggFunc]accumulator{
 		merge:  func(n string, c *plan.AggCall) []Code { return []Code{gf("h", n).Dot("Merge").Call(af("h", n))} },
 		result: func(n string, c *plan.AggCall) val { return val{v: af("h", n).Dot("Count").Call()} },
 	},
-	plan.StddevSamp: moments,
-	plan.StddevPop:  moments,
-	plan.VarSamp:    moments,
-	plan.VarPop:     moments,
+	plan.StddevSamp: moments("StddevSamp", 2),
+	plan.StddevPop:  moments("StddevPop", 1),
+	plan.VarSamp:    moments("VarSamp", 2),
+	plan.VarPop:     moments("VarPop", 1),
 	plan.Min:        extremum,
 	plan.Max:        extremum,
 	plan.First:      arrival,

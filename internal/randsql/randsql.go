@@ -192,12 +192,13 @@ func (g *Gen) call(d int) string {
 // Agg is a random aggregate call, with a random argument.
 func (g *Gen) Agg(depth int) string {
 	name := aggregates[g.pick(len(aggregates))]
+	a, _ := funcs.LookupAggregate(name)
 	switch {
-	case name == "count" && g.pick(3) == 0:
-		return "count(*)"
-	case name == "count" && g.pick(2) == 0:
-		return fmt.Sprintf("count(DISTINCT %s)", g.Expr("", depth))
-	case strings.HasPrefix(name, "first") || strings.HasPrefix(name, "last"):
+	case a.Star && g.pick(3) == 0:
+		return name + "(*)"
+	case a.Distinct != "" && a.Distinct != a.Func && g.pick(2) == 0:
+		return fmt.Sprintf("%s(DISTINCT %s)", name, g.Expr("", depth))
+	case a.IgnoreNulls:
 		if g.pick(2) == 0 {
 			return fmt.Sprintf("%s(%s, %s)", name, g.Expr("", depth), g.one("TRUE", "FALSE"))
 		}

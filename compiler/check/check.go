@@ -9,6 +9,7 @@ import (
 	"github.com/alecthomas/participle/v2/lexer"
 
 	"github.com/sqlstream/sqlstream/compiler/diag"
+	"github.com/sqlstream/sqlstream/compiler/funcs"
 	"github.com/sqlstream/sqlstream/compiler/plan"
 	"github.com/sqlstream/sqlstream/compiler/sqltype"
 	"github.com/sqlstream/sqlstream/compiler/udf"
@@ -308,7 +309,7 @@ func (c *checker) createSink(st *grammar.CreateSink) {
 // createFunction loads the Go function a CREATE FUNCTION names and checks its signature.
 func (c *checker) createFunction(st *grammar.CreateFunction, prog *plan.Program) {
 	name := strings.ToLower(st.Name.Name)
-	if _, builtin := scalars[name]; builtin || aggNames[name] {
+	if funcs.Builtin(name) {
 		c.errs.Errorf(st.Name.Pos, "%q is a built-in function", st.Name.Name).WithEnd(st.Name.EndPos).WithHelp("choose another name")
 		return
 	}

@@ -44,12 +44,15 @@ func (c *checker) options(owner, kind string, at grammar.Ident, with []*grammar.
 			conn = o
 		}
 	}
-	if conn == nil {
+	if conn == nil && kind != "table" {
 		c.errs.Errorf(at.Pos, "%s %q has no connector", kind, owner).WithEnd(at.EndPos).
 			WithHelp("add WITH (connector = '%s', ...); connectors: %s", map[string]string{"source": "files", "sink": "console"}[kind], strings.Join(connector.Names(k), ", "))
 		return out
 	}
-	name := literalString(conn.Value)
+	name := "files" // a table's only connector, the default
+	if conn != nil {
+		name = literalString(conn.Value)
+	}
 	spec, ok := connector.Lookup(k, name)
 	if !ok {
 		d := c.errs.Errorf(conn.Value.Pos, "unknown %s connector %q", kind, name).WithEnd(conn.Value.EndPos)

@@ -13,7 +13,8 @@ import (
 )
 
 // prune deletes local variables that are assigned but never read, with the assignments to
-// them. Expressions are compiled to a value and a NULL flag together; when the consumer of a
+// them (and range variables never read: a join's loop over matches whose columns the query
+// does not use). Expressions are compiled to a value and a NULL flag together; when the consumer of a
 // CASE or a shared sub-expression reads only one of the two, the other would be an unused
 // variable, which Go rejects. Generated expressions have no side effects, so dropping the
 // assignment is safe. It repeats until nothing changes, since a removal can leave another
@@ -56,6 +57,15 @@ func unreadLocals(body *ast.BlockStmt) map[*ast.Object]bool {
 				if id, ok := e.(*ast.Ident); ok {
 					lhs[id] = true
 					if n.Tok == token.DEFINE && id.Obj != nil && id.Obj.Decl == n {
+						declared[id.Obj] = true
+					}
+				}
+			}
+		case *ast.RangeStmt:
+			if n.Tok == token.DEFINE {
+				for _, e := range []ast.Expr{n.Key, n.Value} {
+					if id, ok := e.(*ast.Ident); ok && id.Obj != nil {
+						lhs[id] = true
 						declared[id.Obj] = true
 					}
 				}
@@ -145,6 +155,16 @@ func dropAssignments(body *ast.BlockStmt, unread map[*ast.Object]bool) bool {
 			case *ast.ForStmt:
 				s.Body.List = fix(s.Body.List)
 			case *ast.RangeStmt:
+				// for k, v := range x: an unread v goes, an unread k becomes _ (or goes with v).
+				if s.Value != nil && isUnread(s.Value) {
+					s.Value, changed = nil, true
+				}
+				if s.Key != nil && isUnread(s.Key) {
+					s.Key, changed = ast.NewIdent("_"), true
+				}
+				if k, ok := s.Key.(*ast.Ident); ok && k.Name == "_" && s.Value == nil {
+					s.Key, s.Tok = nil, token.ILLEGAL
+				}
 				s.Body.List = fix(s.Body.List)
 			case *ast.SwitchStmt:
 				for _, c := range s.Body.List {

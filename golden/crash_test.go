@@ -20,7 +20,9 @@ import (
 
 // crashQueries are the queries the crash test kills: a stateless one and a watermarked
 // windowed aggregation in APPEND mode, both to the files sink, reading one file per batch.
-var crashQueries = []struct{ name, sql string }{
+type crashQuery struct{ name, sql string }
+
+var crashQueries = []crashQuery{
 	// A stream-static join (the table users.csv, written next to the input) into the files
 	// sink, and a UNION ALL of two sources reading the input, each with its own offsets.
 	{"join_files", `
@@ -265,7 +267,7 @@ func TestCrashRecovery(t *testing.T) {
 // TestSigtermThenResume stops a checkpointed program with SIGTERM after its first batch: it
 // exits 0 after the batch, and a restart on the checkpoint writes the rest, each row once.
 func TestSigtermThenResume(t *testing.T) {
-	q := crashQueries[1]
+	q := crashQueries[slices.IndexFunc(crashQueries, func(q crashQuery) bool { return q.name == "window_append" })]
 	bin := buildQuery(t, q.sql)
 	work := t.TempDir()
 	in := filepath.Join(work, "in")

@@ -92,7 +92,7 @@ func (c *checker) union(sel *grammar.Select, errs *diag.List, distinctAgg bool) 
 				cols[k].Type = sqltype.String // as materialize does
 			}
 			p.Exprs[k] = coerce(p.Exprs[k], cols[k].Type)
-			p.Columns[k].Type = cols[k].Type
+			p.Columns[k].Type, p.Columns[k].Nullable = cols[k].Type, cols[k].Nullable
 		}
 		in := b.input()
 		in.Steps = b.pre

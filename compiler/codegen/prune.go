@@ -154,6 +154,8 @@ func dropAssignments(body *ast.BlockStmt, unread map[*ast.Object]bool) bool {
 				}
 			case *ast.ForStmt:
 				s.Body.List = fix(s.Body.List)
+			case *ast.LabeledStmt:
+				fix([]ast.Stmt{s.Stmt})
 			case *ast.RangeStmt:
 				// for k, v := range x: an unread v goes, an unread k becomes _ (or goes with v).
 				if s.Value != nil && isUnread(s.Value) {

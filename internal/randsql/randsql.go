@@ -12,10 +12,17 @@ import (
 )
 
 // Schema declares the source t (a column of every type, nullable and NOT NULL) that the
-// queries read, and the sinks they write. $INPUT is the source's path.
+// queries read, a second source t2 like it for UNION ALL, and the table u joined to them,
+// whose columns are t's with a u in front (so t's stay unambiguous). $INPUT is the path of
+// all three: the table reads the same records, where its columns are missing (NULL).
 const Schema = `CREATE SOURCE t (s STRING, n INT, b BIGINT, d DOUBLE, f BOOLEAN, ts TIMESTAMP, dt DATE, bin BYTES,
                  sn STRING NOT NULL, nn INT NOT NULL, WATERMARK FOR ts AS ts - INTERVAL '1' MINUTE)
 WITH (connector = 'files', path = '$INPUT', format = 'json');
+CREATE SOURCE t2 (s STRING, n INT, b BIGINT, d DOUBLE, f BOOLEAN, ts TIMESTAMP, dt DATE, bin BYTES,
+                  sn STRING, nn INT, WATERMARK FOR ts AS ts - INTERVAL '1' SECOND)
+WITH (connector = 'files', path = '$INPUT', format = 'json');
+CREATE TABLE u (us STRING, un INT, ub BIGINT, ud DOUBLE, uf BOOLEAN, uts TIMESTAMP, udt DATE, ubin BYTES, usn STRING, unn INT)
+WITH (path = '$INPUT', format = 'json');
 `
 
 // Gen makes the choices of a random query. Its choices come from a random seed or from a
@@ -220,7 +227,32 @@ func (g *Gen) Query(sink string, depth int) string {
 	if g.pick(2) == 0 {
 		where = " WHERE " + g.Expr("BOOLEAN", depth)
 	}
-	switch g.pick(6) {
+	switch g.pick(8) {
+	case 6:
+		// A stream-static join: a key of each type, a residual condition, the table's columns.
+		t := types[g.pick(len(types))]
+		col := columns[t][g.pick(len(columns[t]))]
+		on := fmt.Sprintf("%s = u.u%s", g.Expr(t, depth-1), col)
+		if g.pick(2) == 0 {
+			on += " AND " + g.Expr("BOOLEAN", depth-1)
+		}
+		kind := g.one("JOIN", "LEFT JOIN", "LEFT SEMI JOIN", "LEFT ANTI JOIN", "CROSS JOIN")
+		if kind == "CROSS JOIN" {
+			return fmt.Sprintf("INSERT INTO %s SELECT %s, u.us FROM t CROSS JOIN u%s;", sink, exprs(1+g.pick(2)), where)
+		}
+		cols := ""
+		if kind == "JOIN" || kind == "LEFT JOIN" {
+			cols = ", u.*"
+		}
+		return fmt.Sprintf("INSERT INTO %s SELECT %s%s FROM t %s u ON %s%s;", sink, exprs(1+g.pick(2)), cols, kind, on, where)
+	case 7:
+		// UNION ALL of the two sources, aggregated or not.
+		n := 1 + g.pick(2)
+		union := fmt.Sprintf("SELECT %s FROM t%s UNION ALL SELECT %s FROM t2", exprs(n), where, exprs(n))
+		if g.pick(2) == 0 {
+			return fmt.Sprintf("INSERT INTO %s %s;", sink, union)
+		}
+		return fmt.Sprintf("INSERT INTO %s SELECT c0, count(*) AS n FROM (%s) GROUP BY c0 OUTPUT MODE UPDATE;", sink, union)
 	case 0, 1:
 		return fmt.Sprintf("INSERT INTO %s SELECT %s FROM t%s;", sink, exprs(1+g.pick(3)), where)
 	case 2:

@@ -247,8 +247,14 @@ func (g *Gen) Query(sink string, depth int) string {
 		return fmt.Sprintf("INSERT INTO %s SELECT %s%s FROM t %s u ON %s%s;", sink, exprs(1+g.pick(2)), cols, kind, on, where)
 	case 7:
 		// UNION ALL of the two sources, aggregated or not.
-		n := 1 + g.pick(2)
-		union := fmt.Sprintf("SELECT %s FROM t%s UNION ALL SELECT %s FROM t2", exprs(n), where, exprs(n))
+		// Columns of one type each side, mostly (widening and mismatches are tried too).
+		var left, right []string
+		for i := range 1 + g.pick(2) {
+			t := types[g.pick(len(types))]
+			left = append(left, fmt.Sprintf("%s AS c%d", g.Expr(t, depth), i))
+			right = append(right, g.Expr(t, depth))
+		}
+		union := fmt.Sprintf("SELECT %s FROM t%s UNION ALL SELECT %s FROM t2", strings.Join(left, ", "), where, strings.Join(right, ", "))
 		if g.pick(2) == 0 {
 			return fmt.Sprintf("INSERT INTO %s %s;", sink, union)
 		}

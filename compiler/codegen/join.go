@@ -246,10 +246,12 @@ func (jg *joinGen) builder() {
 func (jg *joinGen) spec() Code {
 	t := jg.j.Table
 	name := jg.in.typ + "Builder"
-	init := Dict{Id("q"): Id("q").Assert(Op("*").Id(jg.g.id("Query"))), Id("rec"): Id("rec"), Id("t"): Op("&").Id(jg.table).Values()}
+	// Dict's keys are compared by identity: the table's value is chosen before the Dict is made.
+	tbl := Op("&").Id(jg.table).Values()
 	if len(jg.j.Right) > 0 {
-		init[Id("t")] = Op("&").Id(jg.table).Values(Dict{Id("rows"): Add(jg.rowsType()).Values()})
+		tbl = Op("&").Id(jg.table).Values(Dict{Id("rows"): Add(jg.rowsType()).Values()})
 	}
+	init := Dict{Id("q"): Id("q").Assert(Op("*").Id(jg.g.id("Query"))), Id("rec"): Id("rec"), Id("t"): tbl}
 	return Values(lines(
 		kv("Name", Lit(t.Name)),
 		kv("Source", inputEndpoint(t)),

@@ -117,20 +117,9 @@ func TestAgainstSQLite(t *testing.T) {
 	rows := data()
 	work := t.TempDir()
 	in := filepath.Join(work, "in")
-	os.Mkdir(in, 0o755)
-	for f := range 4 {
-		var b strings.Builder
-		for _, row := range rows[f*60 : (f+1)*60] {
-			cells := make([]string, len(row))
-			for i, v := range row {
-				cells[i] = csvCell(v)
-			}
-			b.WriteString(strings.Join(cells, ",") + "\n")
-		}
-		p := filepath.Join(in, fmt.Sprintf("%d.csv", f))
-		os.WriteFile(p, []byte(b.String()), 0o644)
-	}
-	db := sqliteDB(t, rows)
+	writeFiles(t, in, "csv", nil, rows, 4)
+	db := sqliteDB(t)
+	sqliteTable(t, db, "t", "k TEXT, a INTEGER, b INTEGER, d REAL, s TEXT, f INTEGER", rows)
 
 	g := &gen{r: rand.New(rand.NewPCG(1, 2))}
 	qs := append([]query{}, handwritten...)
@@ -172,27 +161,70 @@ func TestAgainstSQLite(t *testing.T) {
 	t.Logf("%d queries compared", len(qs))
 }
 
-func sqliteDB(t *testing.T, rows [][]any) *sql.DB {
+func sqliteDB(t *testing.T) *sql.DB {
 	db, err := sql.Open("sqlite", ":memory:")
 	if err != nil {
 		t.Fatal(err)
 	}
 	db.SetMaxOpenConns(1)
 	t.Cleanup(func() { db.Close() })
-	for _, s := range []string{
-		"PRAGMA case_sensitive_like = ON", // Spark's LIKE is case-sensitive
-		"CREATE TABLE t (k TEXT, a INTEGER, b INTEGER, d REAL, s TEXT, f INTEGER)",
-	} {
-		if _, err := db.Exec(s); err != nil {
-			t.Fatal(err)
-		}
-	}
-	for _, r := range rows {
-		if _, err := db.Exec("INSERT INTO t VALUES (?, ?, ?, ?, ?, ?)", r...); err != nil {
-			t.Fatal(err)
-		}
+	if _, err := db.Exec("PRAGMA case_sensitive_like = ON"); err != nil { // Spark's LIKE is case-sensitive
+		t.Fatal(err)
 	}
 	return db
+}
+
+// sqliteTable creates table name (SQLite columns cols) holding rows.
+func sqliteTable(t *testing.T, db *sql.DB, name, cols string, rows [][]any) {
+	if _, err := db.Exec("CREATE TABLE " + name + " (" + cols + ")"); err != nil {
+		t.Fatal(err)
+	}
+	n := strings.Count(cols, ",") + 1
+	ins := "INSERT INTO " + name + " VALUES (" + strings.TrimSuffix(strings.Repeat("?, ", n), ", ") + ")"
+	for _, r := range rows {
+		if _, err := db.Exec(ins, r...); err != nil {
+			t.Fatalf("%s %v: %v", ins, r, err)
+		}
+	}
+}
+
+// writeFiles writes rows into dir as files of the format (csv or json; names are the json
+// keys and, when given for csv, its header line), split into the given number of files, so
+// that a stream with max_files_per_trigger = 1 reads them as that many batches. A JSON NULL
+// is written as null in even rows and left out in odd ones: both are NULL to the reader.
+func writeFiles(t *testing.T, dir, format string, names []string, rows [][]any, files int) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	per := (len(rows) + files - 1) / files
+	for f := range files {
+		var b strings.Builder
+		if format == "csv" && names != nil {
+			b.WriteString(strings.Join(names, ",") + "\n")
+		}
+		for r, row := range rows[min(f*per, len(rows)):min((f+1)*per, len(rows))] {
+			if format == "json" {
+				var fields []string
+				for i, v := range row {
+					if v == nil && r%2 == 1 {
+						continue
+					}
+					val, _ := json.Marshal(v)
+					fields = append(fields, fmt.Sprintf("%q: %s", names[i], val))
+				}
+				b.WriteString("{" + strings.Join(fields, ", ") + "}\n")
+				continue
+			}
+			cells := make([]string, len(row))
+			for i, v := range row {
+				cells[i] = csvCell(v)
+			}
+			b.WriteString(strings.Join(cells, ",") + "\n")
+		}
+		if err := os.WriteFile(filepath.Join(dir, fmt.Sprintf("%d.%s", f, format)), []byte(b.String()), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
 }
 
 // buildAll compiles every query (one program each) and builds them with one go build.
@@ -251,35 +283,52 @@ func runStream(bin, out string, agg bool, cols []string) ([][]string, error) {
 
 // lastTable parses the last batch the console sink printed (truncate = false: left-aligned).
 func lastTable(s string) [][]string {
-	i := strings.LastIndex(s, "Batch: ")
-	if i < 0 {
+	ts := consoleTables(s)
+	if len(ts) == 0 {
 		return nil
 	}
-	var rows [][]string
-	sc := bufio.NewScanner(strings.NewReader(s[i:]))
-	header := true
-	for sc.Scan() {
-		line := sc.Text()
-		if !strings.HasPrefix(line, "|") {
-			continue
-		}
-		if header {
-			header = false
-			continue
-		}
-		cells := strings.Split(strings.Trim(line, "|"), "|")
-		row := make([]string, len(cells))
-		for j, c := range cells {
-			c = strings.TrimRight(c, " ")
-			if c == "null" {
-				row[j] = "NULL"
+	return ts[len(ts)-1].rows
+}
+
+// consoleTable is one batch the console sink printed: its header and rows (NULL as "NULL").
+type consoleTable struct {
+	header []string
+	rows   [][]string
+}
+
+// consoleTables parses every batch the console sinks printed, in the order printed.
+func consoleTables(s string) []consoleTable {
+	var ts []consoleTable
+	for _, batch := range strings.Split(s, "Batch: ")[1:] {
+		var t consoleTable
+		sc := bufio.NewScanner(strings.NewReader(batch))
+		for sc.Scan() {
+			line := sc.Text()
+			if !strings.HasPrefix(line, "|") {
+				continue
+			}
+			cells := strings.Split(strings.Trim(line, "|"), "|")
+			row := make([]string, len(cells))
+			for j, c := range cells {
+				c = strings.TrimRight(c, " ")
+				switch {
+				case t.header == nil:
+					row[j] = c
+				case c == "null":
+					row[j] = "NULL"
+				default:
+					row[j] = norm(c)
+				}
+			}
+			if t.header == nil {
+				t.header = row
 			} else {
-				row[j] = norm(c)
+				t.rows = append(t.rows, row)
 			}
 		}
-		rows = append(rows, row)
+		ts = append(ts, t)
 	}
-	return rows
+	return ts
 }
 
 // jsonRows reads the files sink's JSON lines into rows of the given columns; a field the

@@ -170,7 +170,9 @@ var joinFroms = []joinFrom{
 	{name: "anti two keys", s: "t LEFT ANTI JOIN kinds kd ON t.k = kd.k AND t.b = kd.b", q: "t", cond: "NOT EXISTS (SELECT 1 FROM kinds kd WHERE t.k = kd.k AND t.b = kd.b)", family: "t", star: "t.*"},
 	{name: "semi residual", s: "t LEFT SEMI JOIN users u ON t.b = u.id AND u.age > t.a", q: "t", cond: "EXISTS (SELECT 1 FROM users u WHERE t.b = u.id AND u.age > t.a)", family: "t", star: "t.*"},
 	{name: "anti table filter", s: "t LEFT ANTI JOIN users u ON t.b = u.id AND u.country = 'FR'", q: "t", cond: "NOT EXISTS (SELECT 1 FROM users u WHERE t.b = u.id AND u.country = 'FR')", family: "t", star: "t.*"},
-	{name: "semi USING", s: "t LEFT SEMI JOIN kinds USING (k, b)", q: "t", cond: "EXISTS (SELECT 1 FROM kinds kd WHERE t.k = kd.k AND t.b = kd.b)", family: "t", star: "t.*"},
+	// Spark's * after a semi join USING puts the USING columns first too (the Analyzer's
+	// commonNaturalJoinProcessing: leftKeys ++ lUniqueOutput).
+	{name: "semi USING", s: "t LEFT SEMI JOIN kinds USING (k, b)", q: "t", cond: "EXISTS (SELECT 1 FROM kinds kd WHERE t.k = kd.k AND t.b = kd.b)", family: "t", star: "t.k, t.b, t.a, t.d, t.s, t.f"},
 
 	// kinds: two key columns from JSON, USING.
 	{name: "inner two keys (json)", s: "t JOIN kinds kd ON t.k = kd.k AND t.b = kd.b", q: "t JOIN kinds kd ON t.k = kd.k AND t.b = kd.b", family: "kd"},
@@ -390,4 +392,68 @@ func runProgram(t *testing.T, work, decls string, qs []query) [][][]string {
 		}
 	}
 	return got
+}
+
+// unionBranches are pairs of SELECTs over the CSV stream t and the JSON stream t2 with the
+// same column types, whose columns the union names x and y (the first SELECT's names).
+var unionBranches = []struct {
+	name string
+	a, b pair
+}{
+	{name: "columns", a: both("SELECT k AS x, a AS y FROM t"), b: both("SELECT k, a FROM t2")},
+	{name: "filters", a: both("SELECT s AS x, b AS y FROM t WHERE a > 0"), b: both("SELECT s, b FROM t2 WHERE b < 0 OR b IS NULL")},
+	// Spark widens INT and BIGINT to BIGINT across a union.
+	{name: "INT and BIGINT", a: both("SELECT k AS x, a AS y FROM t"), b: pair{"SELECT k, CAST(b AS INT) FROM t2", "SELECT k, CAST(b AS INTEGER) FROM t2"}},
+	{name: "expressions", a: both("SELECT upper(k) AS x, a + b AS y FROM t"), b: both("SELECT lower(s), a * 2 FROM t2")},
+	{name: "a join in a branch", a: both("SELECT u.country AS x, t.a AS y FROM t JOIN users u ON t.b = u.id"), b: both("SELECT 'none', a FROM t2")},
+}
+
+// unionShapes put two branches together: %[1]s is the first, %[2]s the second.
+var unionShapes = []struct {
+	name string
+	s, q string
+	agg  bool
+}{
+	{name: "UNION ALL", s: "%[1]s UNION ALL %[2]s", q: "%[1]s UNION ALL %[2]s"},
+	// A streaming UNION is Spark's Distinct over the union: a deduplication, so APPEND mode
+	// emits each distinct row once and the rows emitted are SQLite's UNION.
+	{name: "UNION", s: "%[1]s UNION %[2]s", q: "%[1]s UNION %[2]s"},
+	{name: "three branches", s: "%[1]s UNION ALL %[2]s UNION ALL %[1]s", q: "%[1]s UNION ALL %[2]s UNION ALL %[1]s"},
+	{name: "aggregated", s: "SELECT x, count(*) AS n, sum(y) AS sy, count(DISTINCT y) AS dy FROM (%[1]s UNION ALL %[2]s) AS v GROUP BY x",
+		q: "SELECT x, count(*) AS n, sum(y) AS sy, count(DISTINCT y) AS dy FROM (%[1]s UNION ALL %[2]s) AS v GROUP BY x", agg: true},
+	{name: "distinct, aggregated", s: "SELECT count(*) AS n, max(y) AS my, min(x) AS mx FROM (%[1]s UNION %[2]s) AS v",
+		q: "SELECT count(*) AS n, max(y) AS my, min(x) AS mx FROM (%[1]s UNION %[2]s) AS v", agg: true},
+}
+
+// unionQueries is every pair of branches in every shape.
+func unionQueries() []query {
+	var qs []query
+	for _, b := range unionBranches {
+		for _, sh := range unionShapes {
+			qs = append(qs, query{
+				name:   "union of " + b.name + " × " + sh.name,
+				stream: fmt.Sprintf(sh.s, b.a.s, b.b.s),
+				sqlite: fmt.Sprintf(sh.q, b.a.q, b.b.q),
+				agg:    sh.agg,
+			})
+		}
+	}
+	return qs
+}
+
+func TestUnionsAgainstSQLite(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs a program of many unions")
+	}
+	work := t.TempDir()
+	decls := joinData(t, filepath.Join(work, "data"))
+	// Until the checker plans unions it reads the first SELECT only: the queries would
+	// all differ for a reason that is not theirs.
+	probe := decls + "CREATE SINK o WITH (connector = 'console');\nINSERT INTO o SELECT k FROM t UNION ALL SELECT k FROM t2;\n"
+	res, errs := compiler.Compile("q.sql", []byte(probe))
+	if errs.HasErrors() || !strings.Contains(res.Explain, "Scan t2") {
+		t.Skipf("UNION [ALL] of several sources is not planned yet (the plan reads t only, or: %v)", errs.Err())
+	}
+	qs := unionQueries()
+	compare(t, joinDB(t), runProgram(t, work, decls, qs), qs)
 }

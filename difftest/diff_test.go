@@ -2,26 +2,19 @@ package difftest
 
 import (
 	"bufio"
-	"bytes"
-	"context"
 	"database/sql"
 	"encoding/json"
 	"fmt"
 	"math"
 	"math/rand/v2"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 
 	_ "modernc.org/sqlite"
-
-	"github.com/sqlstream/sqlstream/compiler"
-	"github.com/sqlstream/sqlstream/compiler/gobuild"
 )
 
 // handwritten are queries for each feature, beside the generated ones.
@@ -130,35 +123,12 @@ func TestAgainstSQLite(t *testing.T) {
 			qs = append(qs, g.projection())
 		}
 	}
-	bins, cols := buildAll(t, work, in, qs)
-	var wg sync.WaitGroup
-	sem := make(chan struct{}, 4)
-	for i, q := range qs {
-		wg.Add(1)
-		sem <- struct{}{}
-		go func() {
-			defer wg.Done()
-			defer func() { <-sem }()
-			if bins[i] == "" {
-				return
-			}
-			got, err := runStream(bins[i], filepath.Join(work, "out", fmt.Sprint(i)), q.agg, cols[i])
-			if err != nil {
-				t.Errorf("query %d: %s\n%v", i, q.stream, err)
-				return
-			}
-			want, err := runSQLite(db, q.sqlite)
-			if err != nil {
-				t.Errorf("query %d: sqlite: %s\n%v", i, q.sqlite, err)
-				return
-			}
-			if d := diff(want, got); d != "" {
-				t.Errorf("query %d differs from SQLite\nsqlstream: %s\nsqlite:    %s\n%s", i, q.stream, q.sqlite, d)
-			}
-		}()
+	for i := range qs {
+		if qs[i].name == "" {
+			qs[i].name = fmt.Sprintf("query %d", i)
+		}
 	}
-	wg.Wait()
-	t.Logf("%d queries compared", len(qs))
+	compare(t, db, runProgram(t, work, fmt.Sprintf(source, in), qs), qs)
 }
 
 func sqliteDB(t *testing.T) *sql.DB {
@@ -225,69 +195,6 @@ func writeFiles(t *testing.T, dir, format string, names []string, rows [][]any, 
 			t.Fatal(err)
 		}
 	}
-}
-
-// buildAll compiles every query (one program each) and builds them with one go build.
-func buildAll(t *testing.T, work, in string, qs []query) (bins []string, cols [][]string) {
-	mod := filepath.Join(work, "mod")
-	os.MkdirAll(mod, 0o755)
-	if err := gobuild.WriteModule(mod); err != nil {
-		t.Fatal(err)
-	}
-	bins = make([]string, len(qs))
-	cols = make([][]string, len(qs))
-	for i, q := range qs {
-		sink := "CREATE SINK out WITH (connector = 'files', path = '%s', format = 'json');\nINSERT INTO out %s;\n"
-		if q.agg {
-			sink = "CREATE SINK out WITH (connector = 'console', truncate = false, num_rows = 100000);\nINSERT INTO out %[2]s OUTPUT MODE COMPLETE;\n"
-		}
-		src := fmt.Sprintf(source, in) + fmt.Sprintf(sink, filepath.Join(work, "out", fmt.Sprint(i)), q.stream)
-		res, errs := compiler.Compile("q.sql", []byte(src))
-		if errs.HasErrors() {
-			t.Errorf("query %d does not compile: %s\n%v", i, q.stream, errs.Err())
-			continue
-		}
-		dir := filepath.Join(mod, fmt.Sprintf("q%03d", i))
-		os.Mkdir(dir, 0o755)
-		os.WriteFile(filepath.Join(dir, "main.go"), res.Go, 0o644)
-		bins[i] = filepath.Join(work, "bin", fmt.Sprintf("q%03d", i))
-		for _, c := range res.Plan.Queries[0].Output {
-			cols[i] = append(cols[i], c.Name)
-		}
-	}
-	cmd := exec.Command("go", "build", "-o", filepath.Join(work, "bin")+"/", "./...")
-	cmd.Dir = mod
-	cmd.Env = append(os.Environ(), "GOFLAGS=-mod=mod", "GOWORK=off")
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("generated programs do not compile:\n%s", out)
-	}
-	return bins, cols
-}
-
-// runStream runs one program over all batches and returns its final result rows.
-func runStream(bin, out string, agg bool, cols []string) ([][]string, error) {
-	cmd := exec.CommandContext(context.Background(), bin, "--trigger", "available-now")
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	if err := cmd.Run(); err != nil {
-		return nil, fmt.Errorf("%v: %s", err, stderr.String())
-	}
-	if stderr.Len() > 0 {
-		return nil, fmt.Errorf("unexpected stderr: %s", stderr.String())
-	}
-	if agg {
-		return lastTable(stdout.String()), nil
-	}
-	return jsonRows(out, cols)
-}
-
-// lastTable parses the last batch the console sink printed (truncate = false: left-aligned).
-func lastTable(s string) [][]string {
-	ts := consoleTables(s)
-	if len(ts) == 0 {
-		return nil
-	}
-	return ts[len(ts)-1].rows
 }
 
 // consoleTable is one batch the console sink printed: its header and rows (NULL as "NULL").

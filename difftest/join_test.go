@@ -91,6 +91,7 @@ CREATE TABLE kinds (k STRING, b BIGINT, label STRING, w DOUBLE)
 WITH (connector = 'files', path = '%[1]s/kinds', format = 'json');
 CREATE TABLE sizes (code STRING, mult INT)
 WITH (connector = 'files', path = '%[1]s/sizes', format = 'csv');
+CREATE VIEW tv AS SELECT k, a + 1 AS a, b, d, s, f FROM t WHERE d > 0;
 `
 
 // joinData writes the streams (t over 4 batches, t2 over 3) and the tables under dir and
@@ -114,6 +115,9 @@ func joinDB(t *testing.T) *sql.DB {
 	sqliteTable(t, db, "users", "id INTEGER, name TEXT, country TEXT, age INTEGER", usersRows)
 	sqliteTable(t, db, "kinds", "k TEXT, b INTEGER, label TEXT, w REAL", kindsRows)
 	sqliteTable(t, db, "sizes", "code TEXT, mult INTEGER", sizesRows)
+	if _, err := db.Exec("CREATE VIEW tv AS SELECT k, a + 1 AS a, b, d, s, f FROM t WHERE d > 0"); err != nil {
+		t.Fatal(err)
+	}
 	return db
 }
 
@@ -152,6 +156,13 @@ var joinFroms = []joinFrom{
 	{name: "left expression key", s: "t LEFT JOIN users u ON lower(t.s) = u.name", q: "t LEFT JOIN users u ON lower(t.s) = u.name", family: "u", star: "t.*, u.*"},
 	{name: "inner arithmetic key", s: "t JOIN users u ON t.b + 1 = u.id", q: "t JOIN users u ON t.b + 1 = u.id", family: "u", star: "t.*, u.*"},
 	{name: "inner two keys", s: "t JOIN users u ON t.b = u.id AND lower(t.s) = u.name", q: "t JOIN users u ON t.b = u.id AND lower(t.s) = u.name", family: "u", star: "t.*, u.*"},
+	{name: "inner expression keys on both sides", s: "t JOIN users u ON upper(t.s) = upper(u.name)", q: "t JOIN users u ON upper(t.s) = upper(u.name)", family: "u", star: "t.*, u.*"},
+	{name: "inner table filter in ON", s: "t JOIN users u ON t.b = u.id AND u.age IS NOT NULL AND u.country <> 'US'", q: "t JOIN users u ON t.b = u.id AND u.age IS NOT NULL AND u.country <> 'US'", family: "u", star: "t.*, u.*"},
+	// The stream side as a subquery and as a view: its filter and projection run before the
+	// probe, over the columns the join adds to.
+	{name: "subquery JOIN", s: "(SELECT k, a * 2 AS a, b, d, upper(s) AS s, f FROM t WHERE d > 0) AS t JOIN users u ON lower(t.s) = u.name",
+		q: "(SELECT k, a * 2 AS a, b, d, upper(s) AS s, f FROM t WHERE d > 0) AS t JOIN users u ON lower(t.s) = u.name", family: "u", star: "t.*, u.*"},
+	{name: "view LEFT JOIN", s: "tv AS t LEFT JOIN users u ON t.b = u.id", q: "tv AS t LEFT JOIN users u ON t.b = u.id", family: "u", star: "t.*, u.*"},
 	{name: "inner residual", s: "t JOIN users u ON t.b = u.id AND u.age > t.a", q: "t JOIN users u ON t.b = u.id AND u.age > t.a", family: "u", star: "t.*, u.*"},
 	{name: "left residual", s: "t LEFT JOIN users u ON t.b = u.id AND u.age > t.a", q: "t LEFT JOIN users u ON t.b = u.id AND u.age > t.a", family: "u", star: "t.*, u.*"},
 	{name: "inner OR residual", s: "t JOIN users u ON t.b = u.id AND (u.country = 'US' OR t.f)", q: "t JOIN users u ON t.b = u.id AND (u.country = 'US' OR t.f)", family: "u", star: "t.*, u.*"},
@@ -204,6 +215,9 @@ var joinShapes = map[string][]joinShape{
 		{name: "COMPLETE by country", items: both("u.country, count(*) AS n, sum(t.a) AS sa, count(u.age) AS na"), tail: " GROUP BY u.country", agg: true},
 		{name: "COMPLETE by stream key", items: both("t.k, count(DISTINCT u.name) AS dn, max(u.age) AS ma, min(u.name) AS mn"), tail: " GROUP BY t.k", agg: true},
 		{name: "*", items: both("*")},
+		// DISTINCT in APPEND mode: each distinct row once, so the rows written are the set.
+		{name: "DISTINCT", items: both("DISTINCT u.country, t.k")},
+		{name: "COMPLETE with HAVING", items: both("u.name, count(*) AS n, avg(t.d) AS ad"), tail: " GROUP BY u.name HAVING count(*) > 5", agg: true},
 	},
 	"t": {
 		{name: "columns", items: both("t.k, t.a, t.b, t.s")},

@@ -5,6 +5,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"os/exec"
 	"path/filepath"
@@ -20,7 +21,8 @@ import (
 // name pear), keys the stream never has (42, 99) and misses keys the stream has (-5, -4,
 // -2, 4); its names are lower case where the stream's words are not all (Banana, Pear), for
 // expression keys. kinds is JSON and keyed by two columns (k, b), with a NULL in either
-// part, a duplicate key, and a double column given as a JSON integer (3). sizes is small,
+// part, a duplicate key, and a double column given as a JSON integer (3) and -0.0, which
+// is a key equal to 0 (Spark normalises -0.0 in join keys). sizes is small,
 // for CROSS JOIN.
 var (
 	usersCols = []string{"id", "name", "country", "age"}
@@ -54,6 +56,7 @@ var (
 		{"c", -5, "c-5", -1.0},
 		{"a", 4, "a4", 0.5},
 		{nil, -1, "nok", 4.0},
+		{"d", 9, "negzero", math.Copysign(0, -1)},
 	}
 	sizesRows = [][]any{{"x", 1}, {"y", 2}, {"z", nil}}
 )
@@ -192,6 +195,7 @@ var joinFroms = []joinFrom{
 	{name: "inner USING (k, b)", s: "t JOIN kinds kd USING (k, b)", q: "t JOIN kinds kd ON t.k = kd.k AND t.b = kd.b", family: "kd", star: "t.k, t.b, t.a, t.d, t.s, t.f, kd.label, kd.w"},
 	{name: "left USING (k)", s: "t LEFT JOIN kinds AS kd USING (k)", q: "t LEFT JOIN kinds kd ON t.k = kd.k", family: "kd"},
 	{name: "inner key and residual on doubles", s: "t JOIN kinds kd ON t.k = kd.k AND kd.w > t.d", q: "t JOIN kinds kd ON t.k = kd.k AND kd.w > t.d", family: "kd"},
+	{name: "inner BIGINT=DOUBLE", s: "t JOIN kinds kd ON t.b = kd.w", q: "t JOIN kinds kd ON t.b = kd.w", family: "kd"},
 	{name: "table RIGHT JOIN stream USING (k)", s: "kinds kd RIGHT JOIN t USING (k)", q: "t LEFT JOIN kinds kd ON t.k = kd.k", family: "kd"},
 
 	// sizes: CROSS JOIN with a small table.
@@ -230,6 +234,7 @@ var joinShapes = map[string][]joinShape{
 		{name: "expressions", items: both("t.a * kd.b AS p, coalesce(kd.label, t.s) AS l, kd.w + t.d AS wd")},
 		{name: "WHERE on the table", items: both("t.s, kd.label"), where: "kd.w > 0"},
 		{name: "COMPLETE by label", items: both("kd.label, count(*) AS n, sum(kd.w) AS sw, avg(t.a) AS aa"), tail: " GROUP BY kd.label", agg: true},
+		{name: "COMPLETE top 3", items: both("kd.label, count(*) AS n"), tail: " GROUP BY kd.label ORDER BY n DESC, kd.label LIMIT 3", agg: true},
 		{name: "*", items: both("*")},
 	},
 	"z": {

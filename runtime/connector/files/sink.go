@@ -196,6 +196,9 @@ func (s *sink) openManifest(e rt.Endpoint) error {
 }
 
 func (s *sink) Write(ctx context.Context, batchID int64, rows rt.Rows) error {
+	if s.manifest == nil {
+		return fmt.Errorf("files sink %q: write of batch %d after Close", s.name, batchID)
+	}
 	entry := manifestEntry{Batch: batchID, Files: []string{}, Rows: rows.Len()}
 	name := fmt.Sprintf("part-%05d-%s.%s", batchID, s.query, s.enc.Ext)
 	if len(s.partition) == 0 && rows.Len() > 0 {
@@ -309,4 +312,13 @@ func escapePartition(v string) string {
 	return b.String()
 }
 
-func (s *sink) Close() error { return s.manifest.Close() }
+// Close closes the manifest; closing again does nothing, and a Write after it fails before
+// writing a file that the manifest would not record.
+func (s *sink) Close() error {
+	if s.manifest == nil {
+		return nil
+	}
+	err := s.manifest.Close()
+	s.manifest = nil
+	return err
+}

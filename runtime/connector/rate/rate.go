@@ -61,7 +61,9 @@ func OpenSource(ctx context.Context, e rt.Endpoint) (rt.Source, error) {
 
 // available is how many rows exist by now.
 func (s *source) available() int64 {
-	n := int64(s.now().Sub(s.start).Seconds() * float64(s.rps))
+	// Integer arithmetic: through float seconds, 290ms at 100 rows/s made 28.999... rows.
+	d := max(s.now().Sub(s.start), 0)
+	n := int64(d/time.Second)*s.rps + int64(d%time.Second)*s.rps/int64(time.Second)
 	if s.total > 0 {
 		n = min(n, s.total)
 	}

@@ -5,6 +5,7 @@ package stdin
 import (
 	"context"
 	"fmt"
+	"io"
 	"os"
 
 	rt "github.com/sqlstream/sqlstream/runtime"
@@ -17,14 +18,19 @@ type source struct {
 
 // OpenSource starts reading standard input.
 func OpenSource(ctx context.Context, e rt.Endpoint) (rt.Source, error) {
+	return open(e, os.Stdin), nil
+}
+
+// open starts reading r in the background (tests give it a pipe).
+func open(e rt.Endpoint, r io.Reader) *source {
 	s := &source{buf: linebuf.New("stdin")}
 	go func() {
-		if err := s.buf.Fill(os.Stdin); err != nil && e.Stderr != nil {
+		if err := s.buf.Fill(r); err != nil && e.Stderr != nil {
 			fmt.Fprintf(e.Stderr, "warning: stdin source %q: %v\n", e.Name, err)
 		}
 		s.buf.End()
 	}()
-	return s, nil
+	return s
 }
 
 func (s *source) Next(ctx context.Context, start rt.Offset, limit bool) (rt.Offset, error) {

@@ -108,6 +108,8 @@ func (b *Buffer) Next(ctx context.Context, start rt.Offset, wait bool) (rt.Offse
 }
 
 // Read emits the lines between start and end and forgets them: the stream cannot replay.
+// The lines go in chunks of about rt.ChunkSize (a longer line makes a chunk of its own), so
+// that a big batch is shared among the workers.
 func (b *Buffer) Read(ctx context.Context, start, end rt.Offset, emit func(*rt.Chunk) error) error {
 	from, to, err := rt.ParseCountRange(start, end)
 	if err != nil {
@@ -118,17 +120,32 @@ func (b *Buffer) Read(ctx context.Context, start, end rt.Offset, emit func(*rt.C
 		b.mu.Unlock()
 		return fmt.Errorf("%s: cannot replay lines %d to %d: the stream has moved on to line %d", b.origin, from, to, b.base)
 	}
+	if to > b.lines || to < from {
+		b.mu.Unlock()
+		return fmt.Errorf("%s: cannot read lines %d to %d: %d lines have been received", b.origin, from, to, b.lines)
+	}
 	cut := 0
 	for n := from; n < to; n++ {
-		i := bytes.IndexByte(b.data[cut:], '\n')
-		cut += i + 1
+		cut += bytes.IndexByte(b.data[cut:], '\n') + 1
 	}
 	data := append([]byte(nil), b.data[:cut]...)
 	b.data = append(b.data[:0], b.data[cut:]...)
 	b.base = to
 	b.mu.Unlock()
-	if len(data) == 0 {
-		return nil
+	line := from + 1
+	for len(data) > 0 {
+		n := len(data)
+		if n > rt.ChunkSize {
+			if n = bytes.LastIndexByte(data[:rt.ChunkSize], '\n') + 1; n == 0 {
+				n = bytes.IndexByte(data, '\n') + 1 // one line longer than a chunk
+			}
+		}
+		c := &rt.Chunk{Data: data[:n:n], Origin: b.origin, Line: line}
+		line += int64(bytes.Count(c.Data, []byte{'\n'}))
+		data = data[n:]
+		if err := emit(c); err != nil {
+			return err
+		}
 	}
-	return emit(&rt.Chunk{Data: data, Origin: b.origin, Line: from + 1})
+	return nil
 }

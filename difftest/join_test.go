@@ -85,7 +85,7 @@ func data2() [][]any {
 }
 
 const joinDecls = `CREATE SOURCE t (k STRING, a BIGINT, b BIGINT, d DOUBLE, s STRING, f BOOLEAN)
-WITH (connector = 'files', path = '%[1]s/t', format = 'csv', max_files_per_trigger = 1);
+WITH (connector = 'files', path = '%[1]s/t', format = 'csv', max_files_per_trigger = 2);
 CREATE SOURCE t2 (k STRING, a BIGINT, b BIGINT, d DOUBLE, s STRING, f BOOLEAN)
 WITH (connector = 'files', path = '%[1]s/t2', format = 'json', max_files_per_trigger = 1);
 CREATE TABLE users (id INT, name STRING, country STRING, age INT)
@@ -97,11 +97,12 @@ WITH (connector = 'files', path = '%[1]s/sizes', format = 'csv');
 CREATE VIEW tv AS SELECT k, a + 1 AS a, b, d, s, f FROM t WHERE d > 0;
 `
 
-// joinData writes the streams (t over 4 batches, t2 over 3) and the tables under dir and
-// loads the same rows into SQLite.
+// joinData writes the streams and the tables under dir: t as 8 files read two a batch, so
+// that each of its 4 batches has two chunks that workers probe in parallel; t2 as 3 files,
+// one a batch.
 func joinData(t *testing.T, dir string) string {
 	streamCols := []string{"k", "a", "b", "d", "s", "f"}
-	writeFiles(t, filepath.Join(dir, "t"), "csv", nil, data(), 4)
+	writeFiles(t, filepath.Join(dir, "t"), "csv", nil, data(), 8)
 	writeFiles(t, filepath.Join(dir, "t2"), "json", streamCols, data2(), 3)
 	// Tables are read whole: several files each, to be sure all of them are.
 	writeFiles(t, filepath.Join(dir, "users"), "csv", usersCols, usersRows, 2)
@@ -110,6 +111,7 @@ func joinData(t *testing.T, dir string) string {
 	return fmt.Sprintf(joinDecls, dir)
 }
 
+// joinDB is SQLite with the rows joinData writes, as tables of the same names.
 func joinDB(t *testing.T) *sql.DB {
 	db := sqliteDB(t)
 	stream := "k TEXT, a INTEGER, b INTEGER, d REAL, s TEXT, f INTEGER"

@@ -11,14 +11,16 @@ import (
 // on a record belongs to the line ending, not to the record: decoders drop it.
 //
 // Chunks are handed to workers in parallel; Seq orders them within a batch so that
-// order-preserving operators (append-mode projections) emit rows in input order. Data is
+// order-preserving operators (append-mode projections) emit rows in input order: a batch's
+// chunks are numbered source by source, in the order of QuerySpec.Sources. Data is
 // valid only during Worker.Process: the engine reuses the buffer afterwards, so a worker
 // copies whatever it keeps.
 type Chunk struct {
 	Data   []byte
 	Origin string // file path or endpoint, used in record-error messages
 	Line   int64  // 1-based line number of the first record of Data within Origin
-	Seq    int    // position of this chunk within its batch, from 0
+	Seq    int    // position of this chunk within its batch, from 0, across all sources
+	Source int    // the index in QuerySpec.Sources of the source the chunk was read from
 	Time   int64  // when the batch started, in microseconds since the epoch (current_timestamp)
 	Batch  int64  // the batch's id: with Seq and the line, a record's place in arrival order
 
@@ -145,28 +147,44 @@ func (e Endpoint) WriterName() string {
 
 // QuerySpec is what generated main() hands the engine for each query.
 type QuerySpec struct {
-	Name    string // the sink name, used in messages and progress
-	Source  Endpoint
-	Format  string // record format the generated decoder expects: text, csv, json
+	Name string // the sink name, used in messages and progress
+	// Sources are the query's inputs, in the order of the FROM clause (the branches of a
+	// UNION ALL): Chunk.Source is an index into it. A query has at least one.
+	Sources []SourceSpec
 	Sink    Endpoint
 	Columns []Column // the sink's columns
 	Mode    OutputMode
 	Trigger Trigger
-	// Schema describes the source's connector, format and columns, and State the layout of
-	// the query's state snapshot ("" when it keeps none): a checkpoint made by a query with
-	// another schema or state layout is refused.
-	Schema, State string
+	// State describes the layout of the query's state snapshot ("" when it keeps none): a
+	// checkpoint made by a query with another state layout is refused.
+	State string
 	// Checkpoint is the query's checkpoint directory from the INSERT's WITH clause ("": none
 	// unless --checkpoint gives a root).
 	Checkpoint string
-	// OpenSource and OpenSink construct the connectors; generated code points them at the
-	// connector packages the query uses, so a binary links only those.
+	// OpenSink constructs the sink; generated code points it (and SourceSpec.OpenSource) at
+	// the connector packages the query uses, so a binary links only those.
+	OpenSink func(ctx context.Context, e Endpoint, cols []Column, mode OutputMode) (Sink, error)
+	New      func() Query
+	// LateRows receives the rows the watermark drops (the INSERT's option late_rows); nil
+	// when not given.
+	LateRows *DeadLetter
+	// WatermarkPolicy combines the watermarks of several sources: "min" (the default, also
+	// for "") or "max", Spark's spark.sql.streaming.multipleWatermarkPolicy. Generated code
+	// passes it to NewWatermarks.
+	WatermarkPolicy string
+}
+
+// SourceSpec is one input of a query.
+type SourceSpec struct {
+	Endpoint Endpoint
+	Format   string // record format the generated decoder expects: text, csv, json
+	// Schema describes the source's connector, format and columns: a checkpoint made by a
+	// query whose source of that name had another schema is refused.
+	Schema     string
 	OpenSource func(ctx context.Context, e Endpoint) (Source, error)
-	OpenSink   func(ctx context.Context, e Endpoint, cols []Column, mode OutputMode) (Sink, error)
-	New        func() Query
-	// DeadLetter receives the source's malformed records (its option dead_letter), LateRows
-	// the rows the watermark drops (the INSERT's option late_rows); nil when not given.
-	DeadLetter, LateRows *DeadLetter
+	// DeadLetter receives the source's malformed records (its option dead_letter); nil when
+	// not given.
+	DeadLetter *DeadLetter
 }
 
 // Program is everything a generated binary runs.

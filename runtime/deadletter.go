@@ -15,7 +15,7 @@ import (
 // files Databricks' badRecordsPath writes; line and source say where the record was.
 var DeadLetterColumns = []Column{
 	{Name: "batch", Type: "BIGINT"},         // the batch that read the record
-	{Name: "source", Type: "STRING"},        // the source's name
+	{Name: "source", Type: "STRING"},        // the source's name (null for a late row found after the merge of several sources)
 	{Name: "path", Type: "STRING"},          // the file, or "kafka <topic>/<partition>" (Chunk.Origin)
 	{Name: "line", Type: "BIGINT"},          // the record's line in the file from 1, or its Kafka offset
 	{Name: "reason", Type: "STRING"},        // why the record was not used
@@ -35,7 +35,7 @@ var LateRowColumns = DeadLetterColumns
 var MalformedColumns = DeadLetterColumns[:deadLetterCols:deadLetterCols]
 
 // DeadLetter is a sink that receives what a query leaves out: a source's malformed records
-// (QuerySpec.DeadLetter) or the rows the watermark drops (QuerySpec.LateRows). The engine
+// (SourceSpec.DeadLetter) or the rows the watermark drops (QuerySpec.LateRows). The engine
 // writes a batch's rows to it after the query's own sink and before the batch commits, under
 // the batch's id, so that a files sink holds them exactly once across a replay.
 type DeadLetter struct {
@@ -46,7 +46,11 @@ type DeadLetter struct {
 // sinks are the query's sink and its dead-letter sinks, for --set.
 func (q *QuerySpec) sinks() []Endpoint {
 	s := []Endpoint{q.Sink}
-	for _, d := range []*DeadLetter{q.DeadLetter, q.LateRows} {
+	dls := []*DeadLetter{q.LateRows}
+	for _, src := range q.Sources {
+		dls = append(dls, src.DeadLetter)
+	}
+	for _, d := range dls {
 		if d != nil {
 			s = append(s, d.Sink)
 		}
@@ -57,6 +61,7 @@ func (q *QuerySpec) sinks() []Endpoint {
 // deadRow is one row for a dead-letter sink.
 type deadRow struct {
 	seq                  int // the chunk's place in the batch: with line, the order rows are written in
+	source               int // the chunk's source, -1 for a row dropped after the merge
 	path                 string
 	line                 int64
 	hasPos               bool // path and line are known (not for rows dropped after the merge)
@@ -66,16 +71,16 @@ type deadRow struct {
 
 // deadRows are a batch's dead-letter rows as Rows, with the malformed or the late columns.
 type deadRows struct {
-	source string
-	batch  int64
-	cols   int
-	rows   []deadRow
+	names []string // the query's sources, by index
+	batch int64
+	cols  int
+	rows  []deadRow
 }
 
 func newDeadRow(c *Chunk, line int64, record []byte, reason string) deadRow {
-	d := deadRow{seq: int(^uint(0) >> 1), line: line, reason: reason, record: string(record)}
+	d := deadRow{seq: int(^uint(0) >> 1), source: -1, line: line, reason: reason, record: string(record)}
 	if c != nil {
-		d.seq, d.path, d.hasPos = c.Seq, c.Origin, true
+		d.seq, d.source, d.path, d.hasPos = c.Seq, c.Source, c.Origin, true
 	}
 	return d
 }
@@ -97,7 +102,7 @@ func sortRows(rows []deadRow) {
 func (d *deadRows) Len() int { return len(d.rows) }
 
 func (d *deadRows) null(i, j int) bool {
-	return (j == 2 || j == 3) && !d.rows[i].hasPos
+	return (j == 2 || j == 3) && !d.rows[i].hasPos || j == 1 && d.rows[i].source < 0 && len(d.names) != 1
 }
 
 func (d *deadRows) AppendJSON(dst []byte, i int) []byte {
@@ -111,7 +116,9 @@ func (d *deadRows) str(i, j int) string {
 	r := &d.rows[i]
 	switch j {
 	case 1:
-		return d.source
+		// A row dropped after the merge comes from the query's one source, or from
+		// one of its several, which is not known.
+		return d.names[max(r.source, 0)]
 	case 2:
 		return r.path
 	case 4:

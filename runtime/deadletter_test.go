@@ -14,7 +14,7 @@ import (
 
 // withDeadLetter adds a memory dead-letter sink named bad to p's query.
 func withDeadLetter(p rt.Program) rt.Program {
-	p.Queries[0].DeadLetter = &rt.DeadLetter{
+	p.Queries[0].Sources[0].DeadLetter = &rt.DeadLetter{
 		Sink: rt.Endpoint{Name: "bad", Connector: "memory", Options: map[string]string{}},
 		Open: memory.OpenSink,
 	}

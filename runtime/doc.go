@@ -25,10 +25,11 @@
 //
 // # Batches
 //
-// Each trigger asks the source for the end offset of the new data ([Source.Next]). If there
-// is none, TRIGGER ONCE and AVAILABLE NOW stop, the default trigger polls again after 100 ms,
+// Each trigger asks every source of the query, in order, for the end offset of its new data
+// ([Source.Next]). If none has any, TRIGGER ONCE and AVAILABLE NOW stop, the default trigger polls again after 100 ms,
 // and an interval trigger waits for its next tick. Otherwise the engine reads the batch
-// ([Source.Read]) as chunks of about 1 MiB of whole lines, hands them to GOMAXPROCS workers
+// ([Source.Read] on each source with new data, in order, Chunk.Source saying which) as
+// chunks of about 1 MiB of whole lines, hands them to GOMAXPROCS workers
 // (one [Worker] each, from [Query.NewWorker]), then calls [Query.Finish] and [Sink.Write]
 // with the batch id (from 0). Triggers follow Spark: the default runs the next batch as soon
 // as the previous ends; an interval trigger starts batches on multiples of the interval and

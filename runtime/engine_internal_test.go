@@ -52,7 +52,7 @@ func TestReadLinesDropsByteOrderMark(t *testing.T) {
 func TestSetIsCheckedAgainstTheQuery(t *testing.T) {
 	p := Program{Name: "q.sql", Queries: []QuerySpec{{
 		Name:    "out",
-		Source:  Endpoint{Name: "lines", Connector: "files", Options: map[string]string{"path": "in", "format": "text"}},
+		Sources: []SourceSpec{{Endpoint: Endpoint{Name: "lines", Connector: "files", Options: map[string]string{"path": "in", "format": "text"}}}},
 		Sink:    Endpoint{Name: "out", Connector: "kafka", Options: map[string]string{"brokers": "b:1", "topic": "t", "format": "csv"}},
 		Columns: []Column{{Name: "id", Type: "BIGINT"}, {Name: "ID", Type: "BIGINT"}},
 	}}}

@@ -83,14 +83,15 @@ func linesProgram(t *testing.T, path string, trigger rt.Trigger, srcOpts ...stri
 		opts[srcOpts[i]] = srcOpts[i+1]
 	}
 	return rt.Program{Name: "lines.sql", Queries: []rt.QuerySpec{{
-		Name: "out", Format: "text",
-		Source:     rt.Endpoint{Name: "lines", Connector: "files", Options: opts},
-		Sink:       rt.Endpoint{Name: "out", Connector: "memory", Options: map[string]string{"name": name}},
-		Columns:    []rt.Column{{Name: "at", Type: "STRING"}, {Name: "text", Type: "STRING"}},
-		Mode:       rt.Append,
-		Trigger:    trigger,
-		OpenSource: files.OpenSource, OpenSink: memory.OpenSink,
-		New: func() rt.Query { return linesQuery{} },
+		Name: "out",
+		Sources: []rt.SourceSpec{{Endpoint: rt.Endpoint{Name: "lines", Connector: "files", Options: opts},
+			Format: "text", OpenSource: files.OpenSource}},
+		Sink:     rt.Endpoint{Name: "out", Connector: "memory", Options: map[string]string{"name": name}},
+		Columns:  []rt.Column{{Name: "at", Type: "STRING"}, {Name: "text", Type: "STRING"}},
+		Mode:     rt.Append,
+		Trigger:  trigger,
+		OpenSink: memory.OpenSink,
+		New:      func() rt.Query { return linesQuery{} },
 	}}}, name
 }
 
@@ -220,7 +221,7 @@ func TestAFailingQueryStopsTheOthers(t *testing.T) {
 	p2 := program(bad, "", "failfast")
 	p2.Queries[0].Trigger = rt.Trigger{Kind: rt.TriggerInterval, Interval: time.Hour}
 	p := rt.Program{Name: "two.sql", Queries: []rt.QuerySpec{p1.Queries[0], p2.Queries[0]}}
-	p.Queries[1].Source.Name, p.Queries[1].Sink.Name, p.Queries[1].Name = "bad", "console", "console"
+	p.Queries[1].Sources[0].Endpoint.Name, p.Queries[1].Sink.Name, p.Queries[1].Name = "bad", "console", "console"
 	done := make(chan error)
 	go func() { _, _, err := run(t, p); done <- err }()
 	select {
@@ -368,12 +369,13 @@ func TestHelpAndUsage(t *testing.T) {
 func TestRateSourceFinite(t *testing.T) {
 	table := t.Name()
 	p := rt.Program{Name: "rate.sql", Queries: []rt.QuerySpec{{
-		Name: "out", Format: "rate",
-		Source:     rt.Endpoint{Name: "ticks", Connector: "rate", Options: map[string]string{"rows_per_second": "2", "num_rows": "5"}},
-		Sink:       rt.Endpoint{Name: "out", Connector: "memory", Options: map[string]string{"name": table}},
-		Columns:    []rt.Column{{Name: "at"}, {Name: "text"}},
-		OpenSource: rate.OpenSource, OpenSink: memory.OpenSink,
-		New: func() rt.Query { return linesQuery{} },
+		Name: "out",
+		Sources: []rt.SourceSpec{{Endpoint: rt.Endpoint{Name: "ticks", Connector: "rate", Options: map[string]string{"rows_per_second": "2", "num_rows": "5"}},
+			Format: "rate", OpenSource: rate.OpenSource}},
+		Sink:     rt.Endpoint{Name: "out", Connector: "memory", Options: map[string]string{"name": table}},
+		Columns:  []rt.Column{{Name: "at"}, {Name: "text"}},
+		OpenSink: memory.OpenSink,
+		New:      func() rt.Query { return linesQuery{} },
 	}}}
 	began := time.Now()
 	if _, _, err := run(t, p, "--trigger", "available-now"); err != nil {

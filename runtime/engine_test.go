@@ -85,13 +85,14 @@ func program(dir string, maxFiles string, mode string) rt.Program {
 		opts["mode"] = mode
 	}
 	return rt.Program{Name: "test.sql", Queries: []rt.QuerySpec{{
-		Name: "out", Format: "text",
-		Source:     rt.Endpoint{Name: "lines", Connector: "files", Options: opts},
-		Sink:       rt.Endpoint{Name: "out", Connector: "console", Options: map[string]string{}},
-		Columns:    []rt.Column{{Name: "len", Type: "INT"}, {Name: "count", Type: "BIGINT"}},
-		Mode:       rt.Update,
-		OpenSource: files.OpenSource, OpenSink: console.OpenSink,
-		New: func() rt.Query { return &lengthQuery{counts: map[int]int64{}} },
+		Name: "out",
+		Sources: []rt.SourceSpec{{Endpoint: rt.Endpoint{Name: "lines", Connector: "files", Options: opts},
+			Format: "text", OpenSource: files.OpenSource}},
+		Sink:     rt.Endpoint{Name: "out", Connector: "console", Options: map[string]string{}},
+		Columns:  []rt.Column{{Name: "len", Type: "INT"}, {Name: "count", Type: "BIGINT"}},
+		Mode:     rt.Update,
+		OpenSink: console.OpenSink,
+		New:      func() rt.Query { return &lengthQuery{counts: map[int]int64{}} },
 	}}}
 }
 

@@ -192,8 +192,10 @@ func (f *flags) addSet(p Program, s string) error {
 
 func findEndpoint(p Program, name string) (Endpoint, connector.Kind, bool) {
 	for _, q := range p.Queries {
-		if strings.EqualFold(q.Source.Name, name) {
-			return q.Source, connector.Source, true
+		for _, s := range q.Sources {
+			if strings.EqualFold(s.Endpoint.Name, name) {
+				return s.Endpoint, connector.Source, true
+			}
 		}
 		for _, e := range q.sinks() {
 			if strings.EqualFold(e.Name, name) {
@@ -214,7 +216,10 @@ func endpoints(p Program) []endpointInfo {
 	seen := map[string]bool{}
 	var out []endpointInfo
 	for _, q := range p.Queries {
-		eps := []endpointInfo{{q.Source.Name, q.Source.Connector, connector.Source}}
+		var eps []endpointInfo
+		for _, s := range q.Sources {
+			eps = append(eps, endpointInfo{s.Endpoint.Name, s.Endpoint.Connector, connector.Source})
+		}
 		for _, s := range q.sinks() {
 			eps = append(eps, endpointInfo{s.Name, s.Connector, connector.Sink})
 		}

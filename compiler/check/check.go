@@ -371,8 +371,8 @@ func (c *checker) insert(st *grammar.Insert) *plan.Query {
 	}
 	r.materializeOutput()
 	q := &plan.Query{
-		Pos: st.Pos, Name: sk.plan.Name, Source: r.src, Sink: sk.plan,
-		Pre: r.pre, Agg: r.agg, Post: r.post, Dedup: r.dedup, Explode: r.explode, Joins: r.joins, Output: r.cols[:r.visible], Sort: r.sort, Limit: r.limit,
+		Pos: st.Pos, Name: sk.plan.Name, Inputs: r.inputs(), Sink: sk.plan,
+		Pre: r.pre, Agg: r.agg, Post: r.post, Dedup: r.dedup, Output: r.cols[:r.visible], Sort: r.sort, Limit: r.limit,
 	}
 	c.outputMode(st, q, r)
 	if k, _ := q.EventKey(); r.distinct != nil && k < 0 {

@@ -12,8 +12,12 @@ import (
 // inputCols are the columns the relation's steps start from: the source's, the exploded
 // piece, and the joined tables'.
 func (r *rel) inputCols() []plan.Column {
-	q := plan.Query{Source: r.src, Explode: r.explode, Joins: r.joins}
-	return q.InputColumns()
+	return r.input().Columns()
+}
+
+// input is the relation's one input: its source, explode and joins.
+func (r *rel) input() *plan.Input {
+	return &plan.Input{Source: r.src, Explode: r.explode, Joins: r.joins}
 }
 
 // join checks one join of FROM and returns the joined relation: the stream's, probing the
@@ -24,6 +28,11 @@ func (c *checker) join(left *rel, j *grammar.Join, errs *diag.List) *rel {
 		return nil
 	}
 	stream, tbl, tableFirst := left, right, false
+	if left.union != nil || right.union != nil {
+		errs.Errorf(j.Pos, "a join of a UNION ALL is not supported").WithEnd(j.Right.EndPos).
+			WithHelp("join the table in each SELECT of the union")
+		return nil
+	}
 	switch {
 	case left.src != nil && right.src != nil:
 		errs.Errorf(j.Pos, "joining two streams is not supported yet").WithEnd(j.Right.EndPos).

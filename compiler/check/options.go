@@ -197,10 +197,13 @@ func (c *checker) sinkColumns(st *grammar.Insert, q *plan.Query, decl *grammar.C
 		c.errs.Errorf(pos, "output columns %d and %d are both named %q, and the %s sink writes column names (format '%s')", i+1, j+1, names[j], spec.Name, q.Sink.Options["format"]).
 			WithEnd(end).WithHelp("alias one of them, e.g. %s AS %s_%d (names are case-insensitive)", names[j], names[j], j+1)
 	}
-	if q.Sink.Connector == "files" && q.Source.Connector == "files" {
-		sp, kp := q.Source.Options["path"], q.Sink.Options["path"]
+	for _, src := range q.Sources() {
+		if q.Sink.Connector != "files" || src.Connector != "files" {
+			continue
+		}
+		sp, kp := src.Options["path"], q.Sink.Options["path"]
 		if o := option(decl.With, "path"); o != nil && sp != "" && kp != "" && connector.SinkFeedsSource(sp, kp) {
-			c.errs.Errorf(o.Value.Pos, "sink %s writes into %s, inside the directory source %s reads (%s)", q.Sink.Name, kp, q.Source.Name, sp).
+			c.errs.Errorf(o.Value.Pos, "sink %s writes into %s, inside the directory source %s reads (%s)", q.Sink.Name, kp, src.Name, sp).
 				WithEnd(o.Value.EndPos).WithHelp("the query would read its own output forever: give the sink a directory outside the source's")
 		}
 	}

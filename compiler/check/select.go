@@ -20,6 +20,7 @@ type rel struct {
 	src     *plan.Source
 	table   *plan.Source
 	joins   []*plan.Join
+	union   []*plan.Input // the branches of a UNION ALL; then pre runs over their columns
 	pre     []plan.Step
 	agg     *plan.Aggregate
 	post    []plan.Step
@@ -141,10 +142,18 @@ func (c *checker) selectRel(sel *grammar.Select, errs *diag.List) *rel {
 // every select item, as Spark plans a Distinct: what COMPLETE output mode needs to emit the
 // whole distinct set every batch.
 func (c *checker) selectRelAs(sel *grammar.Select, errs *diag.List, distinctAgg bool) *rel {
+	if len(sel.Unions) > 0 {
+		return c.union(sel, errs, distinctAgg)
+	}
 	r := c.from(sel.From, errs)
 	if r == nil {
 		return nil
 	}
+	return c.selectOn(sel, r, errs, distinctAgg)
+}
+
+// selectOn checks sel over the relation r of its FROM clause (see selectRelAs).
+func (c *checker) selectOn(sel *grammar.Select, r *rel, errs *diag.List, distinctAgg bool) *rel {
 	x := &exprChecker{c: c, errs: errs}
 	in := &scope{cols: r.cols, qual: r.qual, refs: r.refs}
 	// A row passes WHERE only when every conjunct is TRUE, so each becomes its own filter:
@@ -331,6 +340,9 @@ func (c *checker) explode(sel *grammar.Select, i int, r *rel, x *exprChecker, in
 	if hasAgg {
 		return fail("explode cannot be combined with an aggregation in one SELECT",
 			"explode in a subquery or view and aggregate in the query reading it: SELECT word, count(*) FROM (SELECT explode(split(value, ' ')) AS word FROM lines) GROUP BY word")
+	}
+	if r.union != nil {
+		return fail("explode cannot be applied to a UNION ALL", "explode in each SELECT of the union")
 	}
 	if len(r.joins) > 0 {
 		return fail("explode cannot be in a SELECT with a join", "explode in a subquery and join its rows: FROM (SELECT explode(split(value, ' ')) AS word FROM lines) l JOIN dict d ON l.word = d.word")

@@ -377,7 +377,7 @@ func (g *queryGen) finish() {
 		if g.eventKey >= 0 {
 			body = append(body, Id("q").Dot("late").Op("=").Lit(0))
 			perWorker = append(perWorker,
-				Id("q").Dot("maxEvent").Op("=").Max(Id("q").Dot("maxEvent"), Id("w").Dot("maxEvent")),
+				g.observeEvents(Id("w")),
 				Id("q").Dot("late").Op("+=").Id("w").Dot("late"))
 		}
 		groups := Id("rw").Assert(Op("*").Id(g.id("Worker"))).Dot("groups")
@@ -490,7 +490,7 @@ func (g *queryGen) dedup() []Code {
 	if g.eventKey >= 0 {
 		body = append(body,
 			For(List(Id("_"), Id("w")).Op(":=").Range().Id("workers")).Block(
-				Id("q").Dot("maxEvent").Op("=").Max(Id("q").Dot("maxEvent"), Id("w").Assert(Op("*").Id(g.id("Worker"))).Dot("maxEvent"))),
+				g.observeEvents(Id("w").Assert(Op("*").Id(g.id("Worker"))))),
 			Id("q").Dot("late").Op("=").Lit(0))
 		ts := fieldVal(Id("row"), g.outNms[g.eventKey], g.outCols[g.eventKey])
 		cond := ts.operand().Op("<").Id("q").Dot("watermark")
@@ -609,6 +609,7 @@ func failingCalls(es []plan.Expr, strictCast bool) bool {
 func (g *queryGen) eventTimeMethods() {
 	q := g.q
 	qt := Op("*").Id(g.id("Query"))
+	g.watermarksMethod()
 	if q.Agg == nil {
 		g.f.Comment("EventTime reports the batch's watermark, its late rows and the keys in state.")
 		g.f.Func().Params(Id("q").Add(qt)).Id("EventTime").Params().Params(Int64(), Bool(), Int64(), Int()).Block(
@@ -637,12 +638,10 @@ func (g *queryGen) eventTimeMethods() {
 		Return(Id("q").Dot("watermark"), Id("q").Dot("watermark").Op("!=").Qual("math", "MinInt64"), Id("q").Dot("late"), Len(Id("q").Dot("groups"))))
 	g.f.Line()
 	g.f.Comment("Pending reports whether the next batch's watermark finalises a group: a batch then runs without new data.")
-	g.f.Func().Params(Id("q").Add(qt)).Id("Pending").Params().Bool().Block(
-		If(Id("q").Dot("maxEvent").Op("==").Qual("math", "MinInt64")).Block(Return(False())),
-		Id("next").Op(":=").Max(Id("q").Dot("watermark"), Id("q").Dot("maxEvent").Op("-").Lit(int(q.Source.Delay))),
+	g.f.Func().Params(Id("q").Add(qt)).Id("Pending").Params().Bool().Block(append(g.nextWatermark(),
 		If(Id("next").Op("==").Id("q").Dot("watermark")).Block(Return(False())),
 		For(List(Id("k"), Id("a")).Op(":=").Range().Id("q").Dot("groups")).Block(
 			If(Id("q").Dot("final").Call(Op("&").Id("k"), Id("a"), Id("next"))).Block(Return(True()))),
 		Return(False()),
-	)
+	)...)
 }

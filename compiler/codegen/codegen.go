@@ -6,6 +6,7 @@ import (
 	"bytes"
 	"fmt"
 	"regexp"
+	"slices"
 	"strconv"
 
 	. "github.com/dave/jennifer/jen"
@@ -43,7 +44,7 @@ func Generate(p *plan.Program, source string, opts Config) ([]byte, error) {
 			prefix += "X"
 		}
 		used[prefix] = true
-		g := &queryGen{q: q, f: f, p: prefix, patterns: map[string]string{}, embedded: opts.Package != ""}
+		g := &queryGen{q: q, f: f, p: prefix, patterns: map[string]string{}, embedded: opts.Package != "", tableNames: map[string]bool{}}
 		g.generate()
 		specs = append(specs, g.spec())
 		gens = append(gens, g)
@@ -95,11 +96,11 @@ type queryGen struct {
 	// column, or that column), or -1; eventWindow says it is a window.
 	eventKey    int
 	eventWindow bool
-	base        []val  // the Go form of the columns expressions currently read
-	src         *input // the query's source, decoded by workers
-	joins       []*joinGen
-	nextRecord  bool // the per-row code continues the labeled record loop from a join's loop
-	inNames     []string
+	base        []val    // the Go form of the columns expressions currently read
+	inputs      []*input // the query's inputs, decoded by workers
+	src         *input   // the input whose code is being generated
+	nextRecord  bool     // the per-row code continues the labeled record loop from a join's loop
+	tableNames  map[string]bool
 	keyNms      []string
 	outNms      []string // output row fields, including hidden sort columns
 	outCols     []plan.Column
@@ -191,15 +192,7 @@ func (g *queryGen) generate() {
 	if q.Mode == plan.Complete {
 		g.eventKey = -1 // COMPLETE keeps every group: the watermark changes nothing
 	}
-	scan := q.InputColumns()
-	if len(q.Joins) > 0 {
-		scan = scan[:q.Joins[0].Offset]
-	}
-	g.inNames = fieldNames(colNames(scan))
-	g.src = &input{src: q.Source, recv: "w", typ: g.id("In"), names: g.inNames}
-	g.f.Commentf("%sIn is one record of source %q.", g.p, q.Source.Name)
-	g.f.Type().Id(g.id("In")).Struct(structFields(g.inNames, scan)...)
-	g.tables()
+	g.declareInputs()
 
 	var last []plan.Column
 	if q.Agg != nil {
@@ -235,7 +228,9 @@ func (g *queryGen) generate() {
 	}
 	g.queryType()
 	g.workerType()
-	g.decoder(g.src, g.id("Worker"))
+	for _, in := range g.inputs {
+		g.decoder(in, g.id("Worker"))
+	}
 	g.builders()
 	g.process()
 	g.finish()
@@ -261,13 +256,19 @@ func (g *queryGen) queryType() {
 	for _, f := range g.queryState() {
 		fields = append(fields, Id(f.name).Add(kindType(f.kind)).Comment(f.doc))
 	}
-	for _, j := range g.joins {
-		fields = append(fields, Id(j.field).Qual("sync/atomic", "Pointer").Types(Id(j.table)).Comment("the table as last loaded"))
+	for _, in := range g.inputs {
+		for _, j := range in.joins {
+			fields = append(fields, Id(j.field).Qual("sync/atomic", "Pointer").Types(Id(j.table)).Comment("the table as last loaded"))
+		}
 	}
 	if g.eventKey >= 0 {
 		fields = append(fields, Id("late").Int64().Comment("rows the last batch dropped as later than the watermark"))
-		init[Id("maxEvent")] = Qual("math", "MinInt64")
 		init[Id("watermark")] = Qual("math", "MinInt64")
+		if g.watermarks() {
+			init[Id("wm")] = g.newWatermarks()
+		} else {
+			init[Id("maxEvent")] = Qual("math", "MinInt64")
+		}
 	}
 	if anyDynamicPattern(stepExprs(q.Post)) {
 		fields = append(fields, Id("patterns").Qual(pkgSQLFn, "Patterns").Comment("the patterns from data that emit compiled"))
@@ -289,19 +290,20 @@ func (g *queryGen) workerType() {
 	} else {
 		fields = append(fields, Id("out").Qual(pkgRT, "Segments").Types(Id(g.id("Row"))))
 	}
-	fields = append(fields, g.src.buffers()...)
+	fields = append(fields, g.buffers()...)
 	var body []Code
-	for _, j := range g.joins {
-		fields = append(fields, j.workerFields()...)
-		init[Id(j.field)] = Id("q").Dot(j.field).Dot("Load").Call()
+	for _, in := range g.inputs {
+		for _, j := range in.joins {
+			fields = append(fields, j.workerFields()...)
+			init[Id(j.field)] = Id("q").Dot(j.field).Dot("Load").Call()
+		}
 	}
 	if g.eventKey >= 0 {
-		fields = append(fields, Id("watermark").Int64(), Id("maxEvent").Int64(), Id("late").Int64())
+		fields = append(fields, Id("watermark").Int64(), Id("maxEvent").Add(g.maxEventType()), Id("late").Int64())
 		init[Id("watermark")] = Id("q").Dot("watermark")
-		init[Id("maxEvent")] = Qual("math", "MinInt64")
+		init[Id("maxEvent")] = g.noEventTime()
 		// The batch's watermark comes from the batches before it (Spark's rule).
-		body = append(body, If(Id("q").Dot("maxEvent").Op("!=").Qual("math", "MinInt64")).Block(
-			Id("q").Dot("watermark").Op("=").Max(Id("q").Dot("watermark"), Id("q").Dot("maxEvent").Op("-").Lit(int(q.Source.Delay)))))
+		body = append(body, g.advanceWatermark())
 	}
 	if anyDynamicPattern(g.workerExprs()) {
 		fields = append(fields, Id("patterns").Qual(pkgSQLFn, "Patterns").Comment("the patterns from data, compiled"))
@@ -325,8 +327,15 @@ func (g *queryGen) workerExprs() []plan.Expr {
 			}
 		}
 	}
-	if g.q.Explode != nil {
-		es = append(es, g.q.Explode.Str)
+	for _, in := range g.q.Inputs {
+		es = append(es, stepExprs(in.Steps)...)
+		if in.Explode != nil {
+			es = append(es, in.Explode.Str)
+		}
+		for _, j := range in.Joins {
+			es = append(es, j.Left...)
+			es = append(es, j.Residual...)
+		}
 	}
 	return es
 }
@@ -345,20 +354,48 @@ func stepExprs(steps []plan.Step) []plan.Expr {
 	return es
 }
 
-// process generates the fused per-record loop: decode → filter → project → aggregate.
+// process generates the fused per-record loop: decode → filter → probe → project →
+// aggregate; with several inputs, one such loop per input, which Process picks by the
+// chunk's source.
 func (g *queryGen) process() {
-	q := g.q
 	var body []Code
-	if q.Agg == nil {
+	if g.q.Agg == nil {
 		body = append(body, Id("w").Dot("out").Dot("Start").Call(Id("c").Dot("Seq")))
 	}
-	filters, cols := plan.Flatten(q.InputColumns(), q.Pre)
-	g.base = make([]val, len(g.inNames))
-	for i, c := range q.InputColumns()[:len(g.inNames)] {
-		g.base[i] = fieldVal(Id("in"), g.inNames[i], c)
+	if len(g.inputs) == 1 {
+		body = append(append(body, g.perRecord(g.inputs[0])...), Return(Nil()))
+		g.f.Comment("Process runs the query's per-row work over one chunk.")
+		g.f.Func().Params(Id("w").Op("*").Id(g.id("Worker"))).Id("Process").Params(Id("c").Op("*").Qual(pkgRT, "Chunk")).Error().Block(body...)
+		return
+	}
+	var cases []Code
+	perInput := make([][]Code, len(g.inputs))
+	for i, in := range g.inputs {
+		cases = append(cases, Case(Lit(i)).Block(Return(Id("w").Dot("process"+in.name).Call(Id("c")))))
+		perInput[i] = append(g.perRecord(in), Return(Nil()))
+	}
+	g.f.Comment("Process runs the query's per-row work over one chunk, by the input it comes from.")
+	g.f.Func().Params(Id("w").Op("*").Id(g.id("Worker"))).Id("Process").Params(Id("c").Op("*").Qual(pkgRT, "Chunk")).Error().Block(append(body,
+		Switch(Id("c").Dot("Source")).Block(cases...),
+		Return(Qual("fmt", "Errorf").Call(Lit("internal error: a chunk of source %d, and the query has %d"), Id("c").Dot("Source"), Lit(len(g.inputs)))))...)
+	for i, in := range g.inputs {
+		g.f.Commentf("process%s runs the per-row work over a chunk of source %q.", in.name, in.src.Name)
+		g.f.Func().Params(Id("w").Op("*").Id(g.id("Worker"))).Id("process" + in.name).
+			Params(Id("c").Op("*").Qual(pkgRT, "Chunk")).Error().Block(perInput[i]...)
+	}
+}
+
+// perRecord is the record loop over a chunk of input in.
+func (g *queryGen) perRecord(in *input) []Code {
+	q := g.q
+	g.src, g.nextRecord = in, false
+	filters, cols := plan.Flatten(in.plan.Columns(), append(slices.Clip(in.plan.Steps), q.Pre...))
+	g.base = make([]val, len(in.names))
+	for i, c := range in.plan.Scan() {
+		g.base[i] = fieldVal(Id("in"), in.names[i], c)
 	}
 	roots := append([]plan.Expr{}, filters...)
-	for _, jg := range g.joins {
+	for _, jg := range in.joins {
 		g.base = append(g.base, jg.columns()...)
 		roots = append(roots, jg.j.Left...)
 		roots = append(roots, jg.j.Residual...)
@@ -385,32 +422,27 @@ func (g *queryGen) process() {
 		eg := g.newExprGen(roots...)
 		eg.onErr, eg.patterns = g.badRecord(), Id("w").Dot("patterns")
 		g.probes(eg, filters, func() { g.aggUpdate(eg, keys, args) })
-		body = append(body, g.loop(g.src, g.explode(eg.b.stmts))...)
-	} else {
-		roots = append(roots, cols...)
-		eg := g.newExprGen(roots...)
-		eg.onErr, eg.patterns = g.badRecord(), Id("w").Dot("patterns")
-		g.probes(eg, filters, func() {
-			vals := make([]val, len(cols))
-			for i, c := range cols {
-				vals[i] = eg.compile(c)
-			}
-			eg.emit(Var().Id("row").Id(g.id("Row")))
-			eg.emit(assignFields("row", g.outNms, g.outCols, vals, true)...)
-			eg.emit(Id("w").Dot("out").Dot("Add").Call(Id("row")))
-		})
-		body = append(body, g.loop(g.src, g.explode(eg.b.stmts))...)
+		return g.loop(in, g.explode(eg.b.stmts))
 	}
-	body = append(body, Return(Nil()))
-	g.f.Comment("Process runs the query's per-row work over one chunk.")
-	g.f.Func().Params(Id("w").Op("*").Id(g.id("Worker"))).Id("Process").
-		Params(Id("c").Op("*").Qual(pkgRT, "Chunk")).Error().Block(body...)
+	roots = append(roots, cols...)
+	eg := g.newExprGen(roots...)
+	eg.onErr, eg.patterns = g.badRecord(), Id("w").Dot("patterns")
+	g.probes(eg, filters, func() {
+		vals := make([]val, len(cols))
+		for i, c := range cols {
+			vals[i] = eg.compile(c)
+		}
+		eg.emit(Var().Id("row").Id(g.id("Row")))
+		eg.emit(assignFields("row", g.outNms, g.outCols, vals, true)...)
+		eg.emit(Id("w").Dot("out").Dot("Add").Call(Id("row")))
+	})
+	return g.loop(in, g.explode(eg.b.stmts))
 }
 
 // explode wraps the per-row statements in the generator loop of explode(split(...)): they run
 // once per piece, with the piece in the input's last field. A NULL string makes no rows.
 func (g *queryGen) explode(perRow []Code) []Code {
-	e := g.q.Explode
+	e := g.src.plan.Explode
 	if e == nil {
 		return perRow
 	}
@@ -424,7 +456,7 @@ func (g *queryGen) explode(perRow []Code) []Code {
 	if regexp.QuoteMeta(e.Pattern) != e.Pattern {
 		split = Id(g.patternVar("Regexp", e.Pattern)).Dot("Split").Call(str.v, Lit(-1))
 	}
-	piece := Id("in").Dot(g.inNames[len(g.q.Source.Columns)])
+	piece := Id("in").Dot(g.src.names[len(g.src.src.Columns)])
 	eg.emit(For(List(Id("_"), Id("piece")).Op(":=").Range().Add(split)).Block(
 		append([]Code{piece.Op("=").Id("piece")}, perRow...)...))
 	return eg.b.stmts
@@ -433,9 +465,10 @@ func (g *queryGen) explode(perRow []Code) []Code {
 // badRecord handles a Go function's error in the per-row loop: the record is malformed and
 // the source's policy applies (skip and report, or fail).
 func (g *queryGen) badRecord() func(msg Code) []Code {
-	handle := badRecordOf(Id("w").Dot("rec"), len(g.joins) > 0)
+	joined := len(g.src.joins) > 0
+	handle := badRecordOf(Id("w").Dot("rec"), joined)
 	return func(msg Code) []Code {
-		g.nextRecord = len(g.joins) > 0
+		g.nextRecord = g.nextRecord || joined
 		return handle(msg)
 	}
 }
@@ -473,8 +506,8 @@ func (g *queryGen) probes(eg *exprGen, filters []plan.Expr, tail func()) {
 				last = max(last, r.Idx)
 			}
 		})
-		for k := len(g.joins) - 1; k >= 0; k-- {
-			if last >= g.joins[k].j.Offset {
+		for k := len(g.src.joins) - 1; k >= 0; k-- {
+			if last >= g.src.joins[k].j.Offset {
 				return k + 1
 			}
 		}
@@ -487,11 +520,11 @@ func (g *queryGen) probes(eg *exprGen, filters []plan.Expr, tail func()) {
 				g.filterStmts(eg, []plan.Expr{f})
 			}
 		}
-		if k == len(g.joins) {
+		if k == len(g.src.joins) {
 			tail()
 			return
 		}
-		g.joins[k].probe(eg, func() { at(k + 1) })
+		g.src.joins[k].probe(eg, func() { at(k + 1) })
 	}
 	at(0)
 }
@@ -499,7 +532,6 @@ func (g *queryGen) probes(eg *exprGen, filters []plan.Expr, tail func()) {
 // loop wraps the per-row statements in the record loop over in's chunk c, with decoding and
 // error policy.
 func (g *queryGen) loop(in *input, rowStmts []Code) []Code {
-	q := g.q
 	var pre []Code
 	pre = append(pre,
 		Var().Id("rec").Index().Byte(),
@@ -516,24 +548,28 @@ func (g *queryGen) loop(in *input, rowStmts []Code) []Code {
 	}
 	pre = append(pre,
 		Var().Id("in").Id(in.typ),
-		If(Id("reason").Op(":=").Id(in.recv).Dot("decode").Call(Op("&").Id("in"), Id("rec")), Id("reason").Op("!=").Lit("")).Block(
+		If(Id("reason").Op(":=").Id(in.recv).Dot(in.decode).Call(Op("&").Id("in"), Id("rec")), Id("reason").Op("!=").Lit("")).Block(
 			If(Err().Op(":=").Id(in.recv).Dot("rec").Dot("Bad").Call(Id("c"), Id("line"), Id("rec"), Id("reason")), Err().Op("!=").Nil()).Block(Return(Err())),
 			Continue(),
 		),
 	)
-	if g.eventKey >= 0 && in == g.src {
-		c := q.Source.Columns[q.Source.Watermark]
-		ts := fieldVal(Id("in"), g.inNames[q.Source.Watermark], c)
-		cond := ts.operand().Op(">").Id("w").Dot("maxEvent")
+	if g.eventKey >= 0 && in.plan != nil {
+		c := in.src.Columns[in.src.Watermark]
+		ts := fieldVal(Id("in"), in.names[in.src.Watermark], c)
+		maxEvent := Id("w").Dot("maxEvent")
+		if len(g.inputs) > 1 {
+			maxEvent = maxEvent.Index(Lit(in.idx))
+		}
+		cond := ts.operand().Op(">").Add(maxEvent)
 		if ts.nullable() {
 			cond = not(ts.isNull()).Op("&&").Add(cond)
 		}
-		pre = append(pre, If(cond).Block(Id("w").Dot("maxEvent").Op("=").Add(ts.v)))
+		pre = append(pre, If(cond).Block(maxEvent.Clone().Op("=").Add(ts.v)))
 	}
 	loop := []Code{
 		List(Id("data"), Id("line")).Op(":=").List(Id("c").Dot("Data"), Id("c").Dot("Line").Op("-").Lit(1)),
 	}
-	if in == g.src && g.nextRecord {
+	if in.plan != nil && g.nextRecord {
 		loop = append(loop, Id("records").Op(":"))
 	}
 	return append(loop, For(Len(Id("data")).Op(">").Lit(0)).Block(append(pre, rowStmts...)...))
@@ -586,12 +622,10 @@ func (g *queryGen) spec() Code {
 	}
 	fields := []Code{
 		kv("Name", Lit(q.Name)),
-		kv("Source", inputEndpoint(q.Source)),
-		kv("Format", Lit(q.Source.Format)),
+		kv("Sources", Index().Qual(pkgRT, "SourceSpec").Values(lines(g.sourceSpecs()...)...)),
 		kv("Sink", endpoint(q.Sink.Name, q.Sink.Connector, q.Sink.Options)),
 		kv("Columns", Index().Qual(pkgRT, "Column").Values(cols...)),
 		kv("Mode", Qual(pkgRT, [...]string{"Append", "Update", "Complete"}[q.Mode])),
-		kv("Schema", Lit(q.Source.Schema())),
 	}
 	if layout := g.stateLayout(); layout != "" {
 		fields = append(fields, kv("State", Lit(layout)))
@@ -610,24 +644,40 @@ func (g *queryGen) spec() Code {
 		fields = append(fields, kv("Trigger", Qual(pkgRT, "Trigger").Values(kv("Kind", Qual(pkgRT, "TriggerAvailableNow")))))
 	}
 	fields = append(fields,
-		kv("OpenSource", Qual(connectorPkg(connector.Source, q.Source.Connector, q.Source.Options), "OpenSource")),
 		kv("OpenSink", g.openSink()),
 		kv("New", Id("new"+exported(g.p)+"Query")),
 	)
-	if len(g.joins) > 0 {
-		var tables []Code
-		for _, jg := range g.joins {
+	var tables []Code
+	for _, in := range g.inputs {
+		for _, jg := range in.joins {
 			tables = append(tables, jg.spec())
 		}
-		fields = append(fields, kv("Tables", Index().Qual(pkgRT, "TableSpec").Values(lines(tables...)...)))
 	}
-	if s := q.Source.DeadLetter; s != nil {
-		fields = append(fields, kv("DeadLetter", deadLetter(s)))
+	if len(tables) > 0 {
+		fields = append(fields, kv("Tables", Index().Qual(pkgRT, "TableSpec").Values(lines(tables...)...)))
 	}
 	if s := q.LateRows; s != nil {
 		fields = append(fields, kv("LateRows", deadLetter(s)))
 	}
 	return Values(lines(fields...)...)
+}
+
+// sourceSpecs are the rt.SourceSpec of each of the query's sources.
+func (g *queryGen) sourceSpecs() []Code {
+	var specs []Code
+	for _, src := range g.q.Sources() {
+		fields := []Code{
+			kv("Endpoint", inputEndpoint(src)),
+			kv("Format", Lit(src.Format)),
+			kv("Schema", Lit(src.Schema())),
+			kv("OpenSource", Qual(connectorPkg(connector.Source, src.Connector, src.Options), "OpenSource")),
+		}
+		if s := src.DeadLetter; s != nil {
+			fields = append(fields, kv("DeadLetter", deadLetter(s)))
+		}
+		specs = append(specs, Values(lines(fields...)...))
+	}
+	return specs
 }
 
 // lines lays out composite-literal elements one per line, as gofmt would for a person.

@@ -2,6 +2,7 @@ package codegen
 
 import (
 	"fmt"
+	"strconv"
 
 	. "github.com/dave/jennifer/jen"
 
@@ -13,10 +14,59 @@ import (
 // input is a relation whose records generated code decodes: the query's source, read by a
 // worker, or a joined table, read by its builder.
 type input struct {
-	src   *plan.Source
-	recv  string   // the receiver holding rec and the decoder's buffers: w or b
-	typ   string   // the record struct
-	names []string // its fields, one per column of src
+	src    *plan.Source
+	recv   string   // the receiver holding rec and the decoder's buffers: w or b
+	typ    string   // the record struct
+	names  []string // its fields, one per column of src
+	decode string   // the decoder method
+
+	// A query's input: its plan, index in the query's inputs, name in identifiers (""
+	// when it is the only one) and joins.
+	plan  *plan.Input
+	idx   int
+	name  string
+	joins []*joinGen
+}
+
+// declareInputs declares the record struct of each of the query's inputs and the types of
+// their joined tables. A query with one input keeps the plain names (In, decode).
+func (g *queryGen) declareInputs() {
+	used := map[string]bool{}
+	for i, pin := range g.q.Inputs {
+		in := &input{src: pin.Source, recv: "w", typ: g.id("In"), decode: "decode", plan: pin, idx: i}
+		if len(g.q.Inputs) > 1 {
+			in.name = exported(pin.Source.Name)
+			for used[in.name] {
+				in.name += strconv.Itoa(i + 1)
+			}
+			used[in.name] = true
+			in.typ, in.decode = g.id(in.name+"In"), "decode"+in.name
+		}
+		scan := pin.Scan()
+		in.names = fieldNames(colNames(scan))
+		g.inputs = append(g.inputs, in)
+		g.f.Commentf("%s is one record of source %q.", in.typ, pin.Source.Name)
+		g.f.Type().Id(in.typ).Struct(structFields(in.names, scan)...)
+	}
+	for _, in := range g.inputs {
+		g.tables(in)
+	}
+}
+
+// buffers are the worker's decoder fields: one of each kind its inputs need, shared since a
+// worker decodes one record at a time.
+func (g *queryGen) buffers() []Code {
+	var out []Code
+	seen := map[string]bool{}
+	for _, in := range g.inputs {
+		for _, b := range in.buffers() {
+			if k := fmt.Sprintf("%#v", b); !seen[k] {
+				seen[k] = true
+				out = append(out, b)
+			}
+		}
+	}
+	return out
 }
 
 // wire is the format of the records the connector hands the decoder (Parquet files and Kafka
@@ -54,7 +104,7 @@ func (g *queryGen) decoder(in *input, recvType string) {
 		panic("codegen: unknown format " + in.src.Format)
 	}
 	g.f.Commentf("decode reads one %s record into in, and returns why it is malformed or \"\".", in.wire())
-	g.f.Func().Params(Id(in.recv).Op("*").Id(recvType)).Id("decode").
+	g.f.Func().Params(Id(in.recv).Op("*").Id(recvType)).Id(in.decode).
 		Params(Id("in").Op("*").Id(in.typ), Id("rec").Index().Byte()).String().Block(body...)
 }
 

@@ -21,18 +21,17 @@ type joinGen struct {
 	n     string // suffix of the probe's locals: t1, rows1, ...
 }
 
-// tables declares the types of every joined table.
-func (g *queryGen) tables() {
-	used := map[string]bool{}
-	for i, j := range g.q.Joins {
+// tables declares the types of the tables joined to input in.
+func (g *queryGen) tables(in *input) {
+	for i, j := range in.plan.Joins {
 		base := exported(j.Table.Name)
-		for used[base] {
-			base += strconv.Itoa(i + 1)
+		for n := 2; g.tableNames[base]; n++ {
+			base = exported(j.Table.Name) + strconv.Itoa(n)
 		}
-		used[base] = true
+		g.tableNames[base] = true
 		jg := &joinGen{g: g, j: j, n: strconv.Itoa(i + 1), field: unexported(base), table: g.id(base + "Table")}
-		jg.in = &input{src: j.Table, recv: "b", typ: g.id(base), names: fieldNames(colNames(j.Table.Columns))}
-		g.joins = append(g.joins, jg)
+		jg.in = &input{src: j.Table, recv: "b", typ: g.id(base), names: fieldNames(colNames(j.Table.Columns)), decode: "decode"}
+		in.joins = append(in.joins, jg)
 
 		g.f.Commentf("%s is one row of table %q.", jg.in.typ, j.Table.Name)
 		g.f.Type().Id(jg.in.typ).Struct(structFields(jg.in.names, j.Table.Columns)...)
@@ -188,8 +187,10 @@ func (jg *joinGen) probe(eg *exprGen, rest func()) {
 // builders generates each table's builder: rt.TableBuilder decoding the table's records
 // into a new hash table, which Done hands to the query.
 func (g *queryGen) builders() {
-	for _, jg := range g.joins {
-		jg.builder()
+	for _, in := range g.inputs {
+		for _, jg := range in.joins {
+			jg.builder()
+		}
 	}
 }
 

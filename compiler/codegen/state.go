@@ -37,6 +37,8 @@ func kindType(kind string) *Statement {
 		return Uint64() // sqlfn.DoubleKey bits: see keyKind
 	case "HLL", "Moments", "Pos":
 		return Qual(pkgSQLFn, kind)
+	case "Watermarks":
+		return Op("*").Qual(pkgRT, kind)
 	}
 	return Map(kindType(strings.TrimPrefix(kind, "set "))).Struct()
 }
@@ -121,6 +123,8 @@ func saveField(recv string, f stateField) Code {
 			For(Id("v").Op(":=").Range().Add(x)).Block(encode(strings.TrimPrefix(f.kind, "set "), Id("v"))))
 	case f.kind == "HLL":
 		return Id("e").Dot("Raw").Call(x.Clone().Dot("Registers").Call())
+	case f.kind == "Watermarks":
+		return x.Clone().Dot("Save").Call(Id("e"))
 	case f.kind == "Pos":
 		return Block(Id("e").Dot("Int64").Call(x.Clone().Dot("Batch")), Id("e").Dot("Int64").Call(x.Clone().Dot("Row")))
 	case f.kind == "Moments":
@@ -155,6 +159,8 @@ func loadField(recv string, f stateField) []Code {
 			x.Clone().Index(decode(strings.TrimPrefix(f.kind, "set "))).Op("=").Struct().Values())}
 	case f.kind == "HLL":
 		return []Code{If(Err().Op(":=").Add(x.Clone().Dot("SetRegisters").Call(Id("d").Dot("Raw").Call())), Err().Op("!=").Nil()).Block(Return(Err()))}
+	case f.kind == "Watermarks":
+		return []Code{If(Err().Op(":=").Add(x.Clone().Dot("Load").Call(Id("d"))), Err().Op("!=").Nil()).Block(Return(Err()))}
 	case f.kind == "Pos":
 		return []Code{
 			x.Clone().Dot("Batch").Op("=").Id("d").Dot("Int64").Call(),
@@ -177,7 +183,11 @@ func (g *queryGen) queryState() []stateField {
 	if g.q.Limit >= 0 && g.q.Mode == plan.Append && g.q.Agg == nil {
 		fs = append(fs, stateField{"emitted", "Int64", "rows emitted so far, for LIMIT"})
 	}
-	if g.eventKey >= 0 {
+	switch {
+	case g.watermarks():
+		fs = append(fs, stateField{"wm", "Watermarks", "the sources' largest event times, combined into the watermark"},
+			stateField{"watermark", "Int64", "the watermark of the batch running, from the batches before it"})
+	case g.eventKey >= 0:
 		fs = append(fs, stateField{"maxEvent", "Int64", "the largest event time seen"},
 			stateField{"watermark", "Int64", "the watermark of the batch running: maxEvent of the earlier ones minus the delay"})
 	}

@@ -36,8 +36,15 @@ func (t Trigger) String() string {
 }
 
 func (q *Query) logical(b *strings.Builder) {
-	var lines []string
-	add := func(format string, args ...any) { lines = append(lines, fmt.Sprintf(format, args...)) }
+	depth := 1
+	// add prints a node, whose child comes next; leaf prints a node without children.
+	leaf := func(format string, args ...any) {
+		fmt.Fprintf(b, "%s%s\n", strings.Repeat("  ", depth), fmt.Sprintf(format, args...))
+	}
+	add := func(format string, args ...any) {
+		leaf(format, args...)
+		depth++
+	}
 	add("Sink %s [%s]", q.Sink.Name, q.Sink.Connector)
 	if q.Limit >= 0 {
 		add("Limit %d", q.Limit)
@@ -85,32 +92,44 @@ func (q *Query) logical(b *strings.Builder) {
 		add("%s", q.Agg)
 	}
 	steps(q.Pre)
-	for i := len(q.Joins) - 1; i >= 0; i-- {
-		j := q.Joins[i]
-		var keys []string
-		for k := range j.Left {
-			keys = append(keys, fmt.Sprintf("%s = %s.%s", j.Left[k], j.Alias, j.Right[k]))
+	input := func(in *Input) {
+		steps(in.Steps)
+		for i := len(in.Joins) - 1; i >= 0; i-- {
+			j := in.Joins[i]
+			var keys []string
+			for k := range j.Left {
+				keys = append(keys, fmt.Sprintf("%s = %s.%s", j.Left[k], j.Alias, j.Right[k]))
+			}
+			line := fmt.Sprintf("Join %s %s AS %s#%d keys=[%s]", j.Kind, j.Table.Name, j.Alias, j.Offset, strings.Join(keys, ", "))
+			if len(j.Build) > 0 {
+				line += fmt.Sprintf(" table filter=%s", exprs(j.Build))
+			}
+			if len(j.Residual) > 0 {
+				line += fmt.Sprintf(" residual=%s", exprs(j.Residual))
+			}
+			add("%s", line)
+			depth++
+			leaf("Scan table %s %s", j.Table.Name, j.Table.Schema())
+			depth--
 		}
-		line := fmt.Sprintf("Join %s %s AS %s#%d keys=[%s]", j.Kind, j.Table.Name, j.Alias, j.Offset, strings.Join(keys, ", "))
-		if len(j.Build) > 0 {
-			line += fmt.Sprintf(" table filter=%s", exprs(j.Build))
+		if e := in.Explode; e != nil {
+			add("Generate explode(split(%s, '%s')) AS %s#%d", e.Str, e.Pattern, e.Name, len(in.Source.Columns))
 		}
-		if len(j.Residual) > 0 {
-			line += fmt.Sprintf(" residual=%s", exprs(j.Residual))
+		scan := fmt.Sprintf("Scan %s %s", in.Source.Name, in.Source.Schema())
+		if w := in.Source.Watermark; w >= 0 {
+			scan += fmt.Sprintf(" watermark %s - %v", in.Source.Columns[w].Name, time.Duration(in.Source.Delay)*time.Microsecond)
 		}
-		add("%s", line)
-		add("  Scan table %s %s", j.Table.Name, j.Table.Schema())
+		leaf("%s", scan)
 	}
-	if e := q.Explode; e != nil {
-		add("Generate explode(split(%s, '%s')) AS %s#%d", e.Str, e.Pattern, e.Name, len(q.Source.Columns))
+	if len(q.Inputs) == 1 {
+		input(q.Inputs[0])
+		return
 	}
-	scan := fmt.Sprintf("Scan %s %s", q.Source.Name, q.Source.Schema())
-	if w := q.Source.Watermark; w >= 0 {
-		scan += fmt.Sprintf(" watermark %s - %v", q.Source.Columns[w].Name, time.Duration(q.Source.Delay)*time.Microsecond)
-	}
-	add("%s", scan)
-	for i, l := range lines {
-		fmt.Fprintf(b, "%s%s\n", strings.Repeat("  ", i+1), l)
+	add("Union")
+	for _, in := range q.Inputs {
+		d := depth
+		input(in)
+		depth = d
 	}
 }
 
@@ -132,16 +151,27 @@ func (q *Query) lastColumns() []Column {
 
 func (q *Query) physical(b *strings.Builder) {
 	filters, _ := Flatten(q.InputColumns(), q.Pre)
-	perRow := []string{"decode " + q.Source.Format}
-	if q.Explode != nil {
-		perRow = append(perRow, "explode")
-	}
-	for _, j := range q.Joins {
-		how := "hash probe"
-		if len(j.Left) == 0 {
-			how = "loop over"
+	var decode []string
+	for _, in := range q.Inputs {
+		d := "decode " + in.Source.Format
+		if len(q.Inputs) > 1 {
+			d = fmt.Sprintf("decode %s %s", in.Source.Name, in.Source.Format)
 		}
-		perRow = append(perRow, fmt.Sprintf("%s join: %s broadcast table %s", j.Kind, how, j.Table.Name))
+		if in.Explode != nil {
+			d += " → explode"
+		}
+		for _, j := range in.Joins {
+			how := "hash probe"
+			if len(j.Left) == 0 {
+				how = "loop over"
+			}
+			d += fmt.Sprintf(" → %s join: %s broadcast table %s", j.Kind, how, j.Table.Name)
+		}
+		decode = append(decode, d)
+	}
+	perRow := []string{strings.Join(decode, " | ")}
+	if len(q.Inputs) > 1 {
+		perRow = []string{"(" + strings.Join(decode, " | ") + ") → union"}
 	}
 	if len(filters) > 0 {
 		perRow = append(perRow, fmt.Sprintf("filter (%d)", len(filters)))
@@ -185,8 +215,14 @@ func (q *Query) physical(b *strings.Builder) {
 		perBatch = append(perBatch, fmt.Sprintf("limit %d", q.Limit))
 	}
 	perBatch = append(perBatch, "write to "+q.Sink.Connector)
-	if d := q.Source.DeadLetter; d != nil {
-		perBatch = append(perBatch, fmt.Sprintf("write malformed records to %s [%s]", d.Name, d.Connector))
+	for _, src := range q.Sources() {
+		if d := src.DeadLetter; d != nil {
+			of := ""
+			if len(q.Inputs) > 1 {
+				of = " of " + src.Name
+			}
+			perBatch = append(perBatch, fmt.Sprintf("write malformed records%s to %s [%s]", of, d.Name, d.Connector))
+		}
 	}
 	if d := q.LateRows; d != nil {
 		perBatch = append(perBatch, fmt.Sprintf("write late rows to %s [%s]", d.Name, d.Connector))

@@ -44,23 +44,36 @@ type Source struct {
 	Table bool
 }
 
-// EventKey says how a query's aggregation uses the source's watermark: the index of the
+// EventKey says how a query's aggregation uses its sources' watermarks: the index of the
 // group key that is a window() over the watermarked column, or that column itself, and
 // whether it is a window. For a Dedup, it is the key column that is the watermarked column.
-// Key is -1 when the grouping does not involve event time; then the watermark neither drops
-// late rows nor evicts state.
+// With several inputs (UNION ALL), the column must be each input's watermarked column. Key
+// is -1 when the grouping does not involve event time; then the watermark neither drops late
+// rows nor evicts state.
 func (q *Query) EventKey() (key int, window bool) {
-	if q.Source.Watermark < 0 || q.Agg == nil && q.Dedup == nil {
+	if q.Agg == nil && q.Dedup == nil {
 		return -1, false
 	}
-	_, cols := Flatten(q.InputColumns(), q.Pre)
+	flat := make([][]Expr, len(q.Inputs))
+	for i, in := range q.Inputs {
+		if in.Source.Watermark < 0 {
+			return -1, false
+		}
+		_, flat[i] = Flatten(in.Columns(), append(slices.Clip(in.Steps), q.Pre...))
+	}
+	// isEventTime reports whether e, over the columns leaving Pre, is the event time.
 	isEventTime := func(e Expr) bool {
-		r, ok := Subst(e, cols).(*ColRef)
-		return ok && r.Idx == q.Source.Watermark
+		for i, in := range q.Inputs {
+			r, ok := Subst(e, flat[i]).(*ColRef)
+			if !ok || r.Idx != in.Source.Watermark {
+				return false
+			}
+		}
+		return true
 	}
 	if q.Agg == nil {
 		for _, c := range q.Dedup.Cols {
-			if r, ok := cols[c].(*ColRef); ok && r.Idx == q.Source.Watermark {
+			if isEventTime(&ColRef{Idx: c}) {
 				return c, false
 			}
 		}
@@ -115,11 +128,12 @@ type Trigger struct {
 
 // Query is one INSERT INTO sink SELECT ..., lowered into a single pipeline.
 type Query struct {
-	Pos    lexer.Position
-	Name   string // the sink name: names generated identifiers
-	Source *Source
+	Pos  lexer.Position
+	Name string // the sink name: names generated identifiers
+	// Inputs are the query's inputs: one, or one per branch of a UNION ALL.
+	Inputs []*Input
 	Sink   *Sink
-	// Pre runs per input row over the source columns.
+	// Pre runs per input row over InputColumns.
 	Pre []Step
 	// Agg, when set, groups the rows that leave Pre; Post then runs per group over the
 	// schema keys ++ aggregates.
@@ -127,12 +141,6 @@ type Query struct {
 	Post []Step
 	// Dedup, when set (without Agg), drops every row whose key equals an earlier row's.
 	Dedup *Dedup
-	// Explode, when set, turns each source row into one row per piece of a string: the
-	// piece is an input column after the source's (see InputColumns).
-	Explode *Explode
-	// Joins probe static tables for each input row, in order, after Explode; each adds its
-	// table's columns to the input (see InputColumns).
-	Joins []*Join
 	// Output is the sink's schema: the first len(Output) columns of the last step.
 	Output []Column
 	// Sort and Limit apply to the rows a batch emits. Sort keys index the last step's
@@ -161,17 +169,57 @@ type Explode struct {
 	Name    string
 }
 
-// InputColumns are the columns Pre reads: the source's, the exploded piece after them, and
+// Input is one input of a query: a source's rows, with what explode and joins add to them,
+// and in a branch of a UNION ALL its own steps, which end in the projection onto the
+// union's columns.
+type Input struct {
+	Source *Source
+	// Explode, when set, turns each source row into one row per piece of a string: the
+	// piece is a column after the source's (see Columns).
+	Explode *Explode
+	// Joins probe static tables for each row, in order, after Explode; each adds its
+	// table's columns (see Columns).
+	Joins []*Join
+	Steps []Step
+}
+
+// Columns are the columns Steps read: the source's, the exploded piece after them, and
 // each joined table's.
-func (q *Query) InputColumns() []Column {
-	cols := q.Source.Columns
-	if q.Explode != nil {
-		cols = append(slices.Clip(cols), Column{Name: q.Explode.Name, Type: sqltype.String})
+func (in *Input) Columns() []Column {
+	cols := in.Source.Columns
+	if in.Explode != nil {
+		cols = append(slices.Clip(cols), Column{Name: in.Explode.Name, Type: sqltype.String})
 	}
-	for _, j := range q.Joins {
+	for _, j := range in.Joins {
 		cols = append(slices.Clip(cols), j.Columns()...)
 	}
 	return cols
+}
+
+// Scan are the columns of a row as the source's decoder makes it: Columns without the
+// joined tables'.
+func (in *Input) Scan() []Column {
+	cols := in.Columns()
+	if len(in.Joins) > 0 {
+		cols = cols[:in.Joins[0].Offset]
+	}
+	return cols
+}
+
+// InputColumns are the columns Pre reads: the input's, or with several inputs the union's
+// (where the inputs' Steps leave them).
+func (q *Query) InputColumns() []Column {
+	in := q.Inputs[0]
+	return Columns(in.Columns(), in.Steps)
+}
+
+// Sources are the query's sources, in the order of its inputs.
+func (q *Query) Sources() []*Source {
+	srcs := make([]*Source, len(q.Inputs))
+	for i, in := range q.Inputs {
+		srcs[i] = in.Source
+	}
+	return srcs
 }
 
 // JoinKind is how a join treats a row of the stream with no match in the table.

@@ -5,9 +5,9 @@
 // A query's checkpoint directory holds (the layout of Spark's, and inspectable with
 // sqlstream checkpoint):
 //
-//	metadata        the query's id, source schema and state layout
-//	offsets/<N>     batch N as planned, written before it runs: its source offsets, its
-//	                timestamp, the source's own state
+//	metadata        the query's id, its sources' names and schemas, its state layout
+//	offsets/<N>     batch N as planned, written before it runs: its timestamp and, under
+//	                each source's name, the source's offsets and its own state
 //	state/<N>       the query's state after batch N (stateful queries only)
 //	commits/<N>     written once batch N's output is in the sink and its state is saved
 //
@@ -34,6 +34,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/sqlstream/sqlstream/runtime/atomicfile"
@@ -50,21 +51,79 @@ type Meta struct {
 	Version int    `json:"version"`
 	ID      string `json:"id"` // random, made with the checkpoint; names the run to sinks
 	Query   string `json:"query"`
-	Schema  string `json:"schema"`          // the source's connector, format and columns
-	State   string `json:"state,omitempty"` // the layout of the state snapshots
-	Created string `json:"created"`
+	// Sources are the query's sources in order, with their schemas. A checkpoint of the
+	// one-source layout has none, and Schema instead.
+	Sources []SourceMeta `json:"sources,omitempty"`
+	Schema  string       `json:"schema,omitempty"` // the one-source layout's source schema
+	State   string       `json:"state,omitempty"`  // the layout of the state snapshots
+	Created string       `json:"created"`
+}
+
+// SourceMeta is one source of a query: its name and its connector, format and columns.
+type SourceMeta struct {
+	Name   string `json:"name"`
+	Schema string `json:"schema"`
 }
 
 // Entry is one offsets/<N> file: a batch as planned.
 type Entry struct {
-	Batch int64           `json:"batchId"`
-	Start json.RawMessage `json:"start,omitempty"` // source offset before the batch (nil: the beginning)
-	End   json.RawMessage `json:"end,omitempty"`   // source offset after it; nil for a batch without new data
+	Batch int64 `json:"batchId"`
 	// Time is the batch's timestamp (current_timestamp), in microseconds since the epoch,
 	// so a replay computes the same values.
 	Time int64 `json:"timestampMicros"`
-	// Source is the source's state after planning the batch (the files source's files read).
-	Source json.RawMessage `json:"sourceState,omitempty"`
+	// Sources holds each source's offsets, under its name (Spark's OffsetSeq keeps one
+	// offset per source too).
+	Sources map[string]SourceOffsets `json:"sources"`
+
+	// legacy is the offsets of a file in the one-source layout, until adopt names them.
+	legacy *SourceOffsets
+}
+
+// SourceOffsets is what a batch reads from one source.
+type SourceOffsets struct {
+	Start json.RawMessage `json:"start,omitempty"` // the offset before the batch (nil: the beginning)
+	End   json.RawMessage `json:"end,omitempty"`   // the offset after it; nil when the batch reads nothing from the source
+	// State is the source's own state after planning the batch (the files source's files
+	// read).
+	State json.RawMessage `json:"state,omitempty"`
+}
+
+// HasData reports whether the batch reads anything from any source.
+func (e *Entry) HasData() bool {
+	for _, s := range e.Sources {
+		if s.End != nil {
+			return true
+		}
+	}
+	return false
+}
+
+// UnmarshalJSON reads both layouts: the one-source layout kept start, end and sourceState at
+// the top level.
+func (e *Entry) UnmarshalJSON(b []byte) error {
+	type entry Entry // without this method
+	var v struct {
+		entry
+		Start       json.RawMessage `json:"start"`
+		End         json.RawMessage `json:"end"`
+		SourceState json.RawMessage `json:"sourceState"`
+	}
+	if err := json.Unmarshal(b, &v); err != nil {
+		return err
+	}
+	*e = Entry(v.entry)
+	if e.Sources == nil {
+		e.legacy = &SourceOffsets{Start: v.Start, End: v.End, State: v.SourceState}
+	}
+	return nil
+}
+
+// adopt gives the offsets of a one-source-layout entry to the source named name.
+func (e *Entry) adopt(name string) {
+	if e.legacy != nil {
+		e.Sources = map[string]SourceOffsets{name: *e.legacy}
+		e.legacy = nil
+	}
 }
 
 // Commit is one commits/<N> file: what batch N did.
@@ -109,8 +168,11 @@ func (r *Recovery) Next() int64 {
 }
 
 // Open opens (or creates) the checkpoint at path for the query described by m and reads what
-// to resume from. A checkpoint made for another schema or state layout is refused. Warnings
-// about a crash's leftovers go to warn.
+// to resume from. A checkpoint made for other sources (added, removed, renamed, reordered, or
+// with another schema) or another state layout is refused. A checkpoint in the one-source
+// layout of earlier versions is migrated when m has one source: its offsets become that
+// source's, and the metadata is rewritten in the current layout (said once on warn). Warnings
+// about a crash's leftovers go to warn too.
 func Open(path string, m Meta, retain int, warn io.Writer) (*Dir, *Recovery, error) {
 	if retain < 1 {
 		retain = 1
@@ -133,6 +195,7 @@ func Open(path string, m Meta, retain int, warn io.Writer) (*Dir, *Recovery, err
 		}
 	}()
 	old, err := d.readMeta()
+	migrated := false
 	switch {
 	case isCorrupt(err):
 		return nil, nil, fmt.Errorf("%w\n  restore it from a backup, or start over with a new checkpoint directory", err)
@@ -150,19 +213,31 @@ func Open(path string, m Meta, retain int, warn io.Writer) (*Dir, *Recovery, err
 	case err != nil:
 		return nil, nil, err
 	default:
-		if err := compatible(path, old, m); err != nil {
+		if migrated, err = compatible(path, old, m); err != nil {
 			return nil, nil, err
 		}
 		d.meta = *old
+		if migrated {
+			d.meta.Sources, d.meta.Schema = m.Sources, ""
+		}
 	}
 	rec, err := d.recover(warn)
-	ok = err == nil
 	if isCorrupt(err) {
 		err = fmt.Errorf("%w\n  the checkpoint cannot be trusted: restore it from a backup, or start over with a new checkpoint directory (the query then reads its input from its starting position)", err)
+	}
+	if err == nil && migrated {
+		// Only once the old files read well, so that a refused checkpoint stays as it was.
+		b, _ := json.MarshalIndent(d.meta, "", "  ")
+		if err = writeFile(filepath.Join(path, "metadata"), b); err != nil {
+			err = fmt.Errorf("checkpoint %s: %w", path, err)
+		} else {
+			fmt.Fprintf(warn, "checkpoint %s: migrated from the one-source layout of earlier versions: its offsets are now source %s's\n", path, m.Sources[0].Name)
+		}
 	}
 	if err != nil {
 		return nil, nil, err
 	}
+	ok = true
 	return d, rec, nil
 }
 
@@ -217,19 +292,47 @@ func (d *Dir) noMeta() error {
 		d.path, filepath.Join(d.path, "metadata"))
 }
 
-// compatible refuses a checkpoint whose offsets or state the query could not use.
-func compatible(path string, old *Meta, m Meta) error {
-	what := ""
-	switch {
-	case old.Schema != m.Schema:
-		what = fmt.Sprintf("its source was\n    %s\nand the query's source is\n    %s", old.Schema, m.Schema)
-	case old.State != m.State:
-		what = fmt.Sprintf("its state is\n    %s\nand the query's state is\n    %s", orNone(old.State), orNone(m.State))
-	default:
-		return nil
+// compatible refuses a checkpoint whose offsets or state the query could not use. It reports
+// whether old is in the one-source layout, which the query's one source takes over.
+func compatible(path string, old *Meta, m Meta) (migrate bool, err error) {
+	sources := old.Sources
+	if sources == nil {
+		if len(m.Sources) != 1 {
+			return false, fmt.Errorf("checkpoint %s was written by an earlier version of sqlstream for a query with one source (%s), and this query reads %d sources (%s): "+
+				"its offsets cannot be divided among them\n  give this query a new checkpoint directory (it then reads its sources from their starting positions)",
+				path, old.Schema, len(m.Sources), sourceNames(m.Sources))
+		}
+		sources, migrate = []SourceMeta{{Name: m.Sources[0].Name, Schema: old.Schema}}, true
 	}
-	return fmt.Errorf("checkpoint %s was made by an incompatible query: %s\n"+
+	what := ""
+	if sourceNames(sources) != sourceNames(m.Sources) {
+		// Spark refuses a changed number of sources too: offsets are kept per source.
+		what = fmt.Sprintf("its sources were\n    %s\nand the query's are\n    %s", sourceNames(sources), sourceNames(m.Sources))
+	} else {
+		for i, s := range sources {
+			if s.Schema != m.Sources[i].Schema {
+				what = fmt.Sprintf("its source %s was\n    %s\nand the query's source %s is\n    %s", s.Name, s.Schema, s.Name, m.Sources[i].Schema)
+				break
+			}
+		}
+	}
+	if what == "" && old.State != m.State {
+		what = fmt.Sprintf("its state is\n    %s\nand the query's state is\n    %s", orNone(old.State), orNone(m.State))
+	}
+	if what == "" {
+		return migrate, nil
+	}
+	return false, fmt.Errorf("checkpoint %s was made by an incompatible query: %s\n"+
 		"  offsets and state cannot carry over: give this query a new checkpoint directory (it then starts over), or run the query that made it", path, what)
+}
+
+// sourceNames lists the sources' names in order.
+func sourceNames(s []SourceMeta) string {
+	names := make([]string, len(s))
+	for i, m := range s {
+		names[i] = m.Name
+	}
+	return strings.Join(names, ", ")
 }
 
 func orNone(s string) string {
@@ -292,11 +395,11 @@ func (d *Dir) recover(warn io.Writer) (*Recovery, error) {
 	if rec.Commit != nil {
 		b := rec.Commit.Batch
 		next = b + 1
-		var e Entry
-		if err := readJSON(d.file("offsets", b), &e); err != nil {
+		e, err := d.readEntry(b, false)
+		if err != nil {
 			return nil, committedMissing(err, d.file("offsets", b))
 		}
-		rec.Committed = &e
+		rec.Committed = e
 		if st, err := readFile(d.file("state", b)); err == nil {
 			rec.State = st
 		} else if !errors.Is(err, fs.ErrNotExist) || d.meta.State != "" {
@@ -307,14 +410,10 @@ func (d *Dir) recover(warn io.Writer) (*Recovery, error) {
 		switch {
 		case n < next:
 		case n == next:
-			var e Entry
-			err := readJSON(d.file("offsets", n), &e)
-			if err == nil && e.Batch != n {
-				err = corrupt(d.file("offsets", n), fmt.Errorf("it records batch %d", e.Batch))
-			}
+			e, err := d.readEntry(n, true)
 			switch {
 			case err == nil:
-				rec.Pending = &e
+				rec.Pending = e
 			case isTorn(err):
 				// Written before anything of batch n reached the sink: as if never planned.
 				fmt.Fprintf(warn, "warning: %v; a crash interrupted the planning of batch %d, which is planned again\n", err, n)
@@ -351,6 +450,31 @@ func (d *Dir) recover(warn io.Writer) (*Recovery, error) {
 		}
 	}
 	return rec, nil
+}
+
+// readEntry reads offsets/<batch>; check makes sure it records that batch. An entry of the
+// one-source layout is given to the checkpoint's one source (to none in an unmigrated
+// checkpoint, which only sqlstream checkpoint reads).
+func (d *Dir) readEntry(batch int64, check bool) (*Entry, error) {
+	file := d.file("offsets", batch)
+	var e Entry
+	if err := readJSON(file, &e); err != nil {
+		return nil, err
+	}
+	if check && e.Batch != batch {
+		return nil, corrupt(file, fmt.Errorf("it records batch %d", e.Batch))
+	}
+	if e.legacy != nil {
+		switch len(d.meta.Sources) {
+		case 0:
+			e.adopt("")
+		case 1:
+			e.adopt(d.meta.Sources[0].Name)
+		default:
+			return nil, corrupt(file, fmt.Errorf("it has the one-source layout, but the checkpoint's query has %d sources", len(d.meta.Sources)))
+		}
+	}
+	return &e, nil
 }
 
 // committedMissing explains a damaged or missing file of a committed batch.

@@ -10,7 +10,18 @@ import (
 	"testing"
 )
 
-var meta = Meta{Query: "out", Schema: "[files, csv] (x INT)", State: "acc (n0 Int64)"}
+var meta = Meta{Query: "out", Sources: []SourceMeta{{Name: "in", Schema: "[files, csv] (x INT)"}}, State: "acc (n0 Int64)"}
+
+// in is the offsets of meta's one source.
+func in(start, end string) map[string]SourceOffsets {
+	raw := func(s string) json.RawMessage {
+		if s == "" {
+			return nil
+		}
+		return json.RawMessage(s)
+	}
+	return map[string]SourceOffsets{"in": {Start: raw(start), End: raw(end)}}
+}
 
 func open(t *testing.T, dir string) (*Dir, *Recovery, string) {
 	t.Helper()
@@ -27,11 +38,11 @@ func open(t *testing.T, dir string) (*Dir, *Recovery, string) {
 func run(t *testing.T, d *Dir, from, to int64) {
 	t.Helper()
 	for b := from; b < to; b++ {
-		start, end := json.RawMessage(`{"count":`+itoa(b)+`}`), json.RawMessage(`{"count":`+itoa(b+1)+`}`)
+		start := `{"count":` + itoa(b) + `}`
 		if b == 0 {
-			start = nil
+			start = ""
 		}
-		if err := d.Plan(Entry{Batch: b, Start: start, End: end, Time: 1000 + b}); err != nil {
+		if err := d.Plan(Entry{Batch: b, Sources: in(start, `{"count":`+itoa(b+1)+`}`), Time: 1000 + b}); err != nil {
 			t.Fatal(err)
 		}
 		if err := d.SaveState(b, []byte("state after "+itoa(b))); err != nil {
@@ -53,7 +64,7 @@ func TestResumeAfterCommitAndReplayOfAPlannedBatch(t *testing.T) {
 	}
 	id := d.ID()
 	run(t, d, 0, 5)
-	d.Plan(Entry{Batch: 5, Start: json.RawMessage(`{"count":5}`), End: json.RawMessage(`{"count":9}`), Time: 77})
+	d.Plan(Entry{Batch: 5, Sources: in(`{"count":5}`, `{"count":9}`), Time: 77})
 	d.SaveState(5, []byte("uncommitted")) // the crash came before the commit
 
 	d, rec, warn := open(t, dir)
@@ -66,7 +77,7 @@ func TestResumeAfterCommitAndReplayOfAPlannedBatch(t *testing.T) {
 	if rec.Committed.Batch != 4 || string(rec.State) != "state after 4" || rec.Next() != 5 {
 		t.Errorf("committed: %+v, state %q", rec.Committed, rec.State)
 	}
-	if p := rec.Pending; p == nil || p.Batch != 5 || string(p.End) != `{"count":9}` || p.Time != 77 {
+	if p := rec.Pending; p == nil || p.Batch != 5 || string(p.Sources["in"].End) != `{"count":9}` || p.Time != 77 {
 		t.Errorf("pending: %+v", p)
 	}
 	if _, err := os.Stat(filepath.Join(dir, "state", "5")); !os.IsNotExist(err) {
@@ -105,7 +116,7 @@ func TestATornTailIsTheCrashItIs(t *testing.T) {
 		dir := t.TempDir()
 		d, _, _ := open(t, dir)
 		run(t, d, 0, 2)
-		d.Plan(Entry{Batch: 2, End: json.RawMessage(`{}`)})
+		d.Plan(Entry{Batch: 2, Sources: in("", `{}`)})
 		damage(t, filepath.Join(dir, "offsets", "2"), truncate)
 		_, rec, warn := open(t, dir)
 		if rec.Pending != nil || rec.Committed.Batch != 1 {
@@ -177,9 +188,123 @@ func TestAnIncompatibleQueryIsRefused(t *testing.T) {
 		t.Errorf("state: %v", err)
 	}
 	other = meta
-	other.Schema = "[files, csv] (x BIGINT)"
-	if _, _, err := Open(dir, other, 3, &bytes.Buffer{}); err == nil || !strings.Contains(err.Error(), "its source was") {
+	other.Sources = []SourceMeta{{Name: "in", Schema: "[files, csv] (x BIGINT)"}}
+	if _, _, err := Open(dir, other, 3, &bytes.Buffer{}); err == nil || !strings.Contains(err.Error(), "its source in was\n    [files, csv] (x INT)\nand the query's source in is\n    [files, csv] (x BIGINT)") {
 		t.Errorf("schema: %v", err)
+	}
+	// Offsets are kept per source: a source added, removed or renamed has none, or
+	// leaves some unused (Spark refuses a changed number of sources).
+	for _, sources := range [][]SourceMeta{
+		append(meta.Sources, SourceMeta{Name: "more", Schema: "[rate, rate] (timestamp TIMESTAMP NOT NULL, value BIGINT NOT NULL)"}),
+		{{Name: "renamed", Schema: meta.Sources[0].Schema}},
+		nil,
+	} {
+		other = meta
+		other.Sources = sources
+		if _, _, err := Open(dir, other, 3, &bytes.Buffer{}); err == nil || !strings.Contains(err.Error(), "its sources were\n    in\nand the query's are\n    "+sourceNames(sources)) ||
+			!strings.Contains(err.Error(), "new checkpoint directory") {
+			t.Errorf("sources %v: %v", sources, err)
+		}
+	}
+}
+
+// copyFixture copies the checkpoint testdata/name to a new directory.
+func copyFixture(t *testing.T, name string) string {
+	t.Helper()
+	dir := filepath.Join(t.TempDir(), name)
+	if err := os.CopyFS(dir, os.DirFS(filepath.Join("testdata", name))); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+// oneSource is the schema of the query that wrote testdata/onesource (in the one-source
+// layout, with sqlstream before several sources per query): a rate source; batch 0
+// committed, batch 1 planned.
+var oneSource = Meta{Query: "out", Sources: []SourceMeta{{Name: "ticks", Schema: "[rate, rate] (timestamp TIMESTAMP NOT NULL, value BIGINT NOT NULL)"}}}
+
+func TestTheOneSourceLayoutIsMigrated(t *testing.T) {
+	dir := copyFixture(t, "onesource")
+	var warn bytes.Buffer
+	d, rec, err := Open(dir, oneSource, 10, &warn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d.Close()
+	if !strings.Contains(warn.String(), "migrated from the one-source layout of earlier versions: its offsets are now source ticks's") {
+		t.Errorf("warning %q", warn.String())
+	}
+	c, p := rec.Committed, rec.Pending
+	if c == nil || c.Batch != 0 || string(c.Sources["ticks"].End) != `{"count":3}` || string(c.Sources["ticks"].State) != `{"startMicros":1796194972722262}` {
+		t.Errorf("committed %+v", c)
+	}
+	if p == nil || p.Batch != 1 || string(p.Sources["ticks"].Start) != `{"count":3}` || string(p.Sources["ticks"].End) != `{"count":5}` {
+		t.Errorf("pending %+v", p)
+	}
+	// The metadata is in the current layout now: no second notice, the same id.
+	warn.Reset()
+	d, rec, err = Open(dir, oneSource, 10, &warn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d.Close()
+	if warn.Len() != 0 || d.ID() != "6bd1f8ed767877c4" || rec.Pending == nil || rec.Pending.Sources["ticks"].End == nil {
+		t.Errorf("reopened: id %s, warning %q, pending %+v", d.ID(), warn.String(), rec.Pending)
+	}
+	infos, err := Inspect(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b bytes.Buffer
+	infos[0].Write(&b)
+	for _, want := range []string{"source ticks: [rate, rate]", `source ticks offset after it: {"count":3}`, `source ticks offsets {"count":3} to {"count":5}`} {
+		if !strings.Contains(b.String(), want) {
+			t.Errorf("missing %q in\n%s", want, b.String())
+		}
+	}
+}
+
+func TestTheOneSourceLayoutIsRefusedForSeveralSources(t *testing.T) {
+	dir := copyFixture(t, "onesource")
+	before, _ := os.ReadFile(filepath.Join(dir, "metadata"))
+	two := oneSource
+	two.Sources = append(two.Sources, SourceMeta{Name: "more", Schema: "[files, text] (value STRING NOT NULL)"})
+	_, _, err := Open(dir, two, 10, &bytes.Buffer{})
+	if err == nil || !strings.Contains(err.Error(), "written by an earlier version of sqlstream for a query with one source") ||
+		!strings.Contains(err.Error(), "this query reads 2 sources (ticks, more)") || !strings.Contains(err.Error(), "give this query a new checkpoint directory") {
+		t.Errorf("two sources: %v", err)
+	}
+	other := oneSource
+	other.Sources = []SourceMeta{{Name: "ticks", Schema: "[files, text] (value STRING NOT NULL)"}}
+	if _, _, err := Open(dir, other, 10, &bytes.Buffer{}); err == nil || !strings.Contains(err.Error(), "its source ticks was\n    [rate, rate]") {
+		t.Errorf("another schema: %v", err)
+	}
+	if after, _ := os.ReadFile(filepath.Join(dir, "metadata")); !bytes.Equal(before, after) {
+		t.Error("a refused checkpoint's metadata was rewritten")
+	}
+	// Unmigrated, it still shows what it holds.
+	infos, err := Inspect(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b bytes.Buffer
+	infos[0].Write(&b)
+	for _, want := range []string{"the one-source layout of earlier versions", `source offset after it: {"count":3}`} {
+		if !strings.Contains(b.String(), want) {
+			t.Errorf("missing %q in\n%s", want, b.String())
+		}
+	}
+}
+
+func TestADamagedOneSourceLayoutIsRefused(t *testing.T) {
+	dir := copyFixture(t, "onesource")
+	damage(t, filepath.Join(dir, "offsets", "0"), flip)
+	_, _, err := Open(dir, oneSource, 10, &bytes.Buffer{})
+	if err == nil || !strings.Contains(err.Error(), "offsets/0 is damaged (checksum mismatch)") {
+		t.Errorf("damaged: %v", err)
+	}
+	if b, _ := os.ReadFile(filepath.Join(dir, "metadata")); !bytes.Contains(b, []byte(`"schema": "[rate, rate]`)) || bytes.Contains(b, []byte(`"sources"`)) {
+		t.Errorf("a refused checkpoint was migrated:\n%s", b)
 	}
 }
 
@@ -204,7 +329,7 @@ func TestInspect(t *testing.T) {
 	root := t.TempDir()
 	d, _, _ := open(t, filepath.Join(root, "out"))
 	run(t, d, 0, 4)
-	d.Plan(Entry{Batch: 4, Start: json.RawMessage(`{"count":4}`), End: json.RawMessage(`{"count":6}`)})
+	d.Plan(Entry{Batch: 4, Sources: in(`{"count":4}`, `{"count":6}`)})
 	infos, err := Inspect(root)
 	if err != nil || len(infos) != 1 {
 		t.Fatal(infos, err)
@@ -213,11 +338,11 @@ func TestInspect(t *testing.T) {
 	infos[0].Write(&b)
 	for _, want := range []string{
 		"query:   out (checkpoint id " + d.ID(),
-		"source:  [files, csv] (x INT)",
+		"source in: [files, csv] (x INT)",
 		"last committed batch: 3 at ",
 		"state after it: 0 rows, 13 bytes",
-		`source offset after it: {"count":4}`,
-		`batch 4 is planned but not committed (it runs again on restart): offsets {"count":4} to {"count":6}`,
+		`source in offset after it: {"count":4}`,
+		"batch 4 is planned but not committed (it runs again on restart):\n    source in offsets {\"count\":4} to {\"count\":6}",
 		"batches kept: 1 to 4",
 	} {
 		if !strings.Contains(b.String(), want) {

@@ -72,6 +72,7 @@ func inspectOne(path string) (*Info, error) {
 	if err != nil {
 		return nil, err
 	}
+	d.meta = *m
 	info := &Info{Path: path, Meta: *m}
 	commits, err := d.list("commits")
 	if err != nil {
@@ -84,11 +85,11 @@ func inspectOne(path string) (*Info, error) {
 			return nil, err
 		}
 		info.Commit = &c
-		var e Entry
-		if err := readJSON(d.file("offsets", last), &e); err != nil {
+		e, err := d.readEntry(last, false)
+		if err != nil {
 			return nil, err
 		}
-		info.Committed = &e
+		info.Committed = e
 		if st, err := readFile(d.file("state", last)); err == nil {
 			info.StateBytes = len(st)
 		} else if !errors.Is(err, fs.ErrNotExist) {
@@ -99,9 +100,8 @@ func inspectOne(path string) (*Info, error) {
 		return nil, err
 	}
 	if n := len(info.Kept); n > 0 && (info.Commit == nil || info.Kept[n-1] > info.Commit.Batch) {
-		var e Entry
-		if err := readJSON(d.file("offsets", info.Kept[n-1]), &e); err == nil {
-			info.Pending = &e
+		if e, err := d.readEntry(info.Kept[n-1], false); err == nil {
+			info.Pending = e
 		}
 	}
 	return info, nil
@@ -127,7 +127,12 @@ func (d *Dir) list(sub string) ([]int64, error) {
 func (i *Info) Write(w io.Writer) {
 	fmt.Fprintf(w, "checkpoint %s\n", i.Path)
 	fmt.Fprintf(w, "  query:   %s (checkpoint id %s, created %s)\n", i.Meta.Query, i.Meta.ID, i.Meta.Created)
-	fmt.Fprintf(w, "  source:  %s\n", i.Meta.Schema)
+	if i.Meta.Sources == nil {
+		fmt.Fprintf(w, "  source:  %s (the one-source layout of earlier versions: the query migrates it when it next runs)\n", i.Meta.Schema)
+	}
+	for _, s := range i.Meta.Sources {
+		fmt.Fprintf(w, "  source %s: %s\n", s.Name, s.Schema)
+	}
 	fmt.Fprintf(w, "  state:   %s\n", orNone(i.Meta.State))
 	if c := i.Commit; c != nil {
 		fmt.Fprintf(w, "  last committed batch: %d at %s: %d input rows, %d output rows\n", c.Batch, c.Committed, c.InputRows, c.OutputRows)
@@ -138,17 +143,52 @@ func (i *Info) Write(w io.Writer) {
 			fmt.Fprintf(w, "  watermark: %s\n", c.Watermark)
 		}
 		if e := i.Committed; e != nil {
-			fmt.Fprintf(w, "  source offset after it: %s\n", orStart(e.End, e.Start))
+			for _, name := range i.names(e) {
+				o := e.Sources[name]
+				fmt.Fprintf(w, "  %s offset after it: %s\n", sourceLabel(name), orStart(o.End, o.Start))
+			}
 		}
 	} else {
 		fmt.Fprintf(w, "  no batch committed yet\n")
 	}
 	if e := i.Pending; e != nil {
-		fmt.Fprintf(w, "  batch %d is planned but not committed (it runs again on restart): offsets %s to %s\n", e.Batch, orStart(e.Start, nil), orStart(e.End, e.Start))
+		fmt.Fprintf(w, "  batch %d is planned but not committed (it runs again on restart):\n", e.Batch)
+		for _, name := range i.names(e) {
+			o := e.Sources[name]
+			fmt.Fprintf(w, "    %s offsets %s to %s\n", sourceLabel(name), orStart(o.Start, nil), orStart(o.End, o.Start))
+		}
 	}
 	if n := len(i.Kept); n > 0 {
 		fmt.Fprintf(w, "  batches kept: %d to %d\n", i.Kept[0], i.Kept[n-1])
 	}
+}
+
+// names are the sources of e in the query's order; any the metadata does not name follow,
+// sorted.
+func (i *Info) names(e *Entry) []string {
+	var names []string
+	for _, s := range i.Meta.Sources {
+		if _, ok := e.Sources[s.Name]; ok {
+			names = append(names, s.Name)
+		}
+	}
+	var rest []string
+	for name := range e.Sources {
+		if !slices.Contains(names, name) {
+			rest = append(rest, name)
+		}
+	}
+	slices.Sort(rest)
+	return append(names, rest...)
+}
+
+// sourceLabel names a source in sqlstream checkpoint's output; "" is the one source of an
+// unmigrated checkpoint.
+func sourceLabel(name string) string {
+	if name == "" {
+		return "source"
+	}
+	return "source " + name
 }
 
 // orStart shows an offset; a batch without new data keeps its start.

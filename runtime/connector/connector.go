@@ -100,6 +100,10 @@ var modeOption = Option{Name: "mode", Type: "enum", Default: "dropmalformed", En
 var deadLetterOption = Option{Name: "dead_letter", Type: "string", CompileTime: true,
 	Doc: "a declared sink that receives every malformed record (its source, path, line, reason and text) instead of a warning; the record is still left out of the query"}
 
+// idleTimeoutOption is every source's: the engine, not the connector, applies it.
+var idleTimeoutOption = Option{Name: "idle_timeout", Type: "duration",
+	Doc: "a source that delivers no records for this long (wall clock) stops holding back the query's watermark, like Flink's idleness, until it delivers again (default: never)"}
+
 // kafkaSecurity are the kafka connectors' options for secured clusters, Kafka's own names.
 var kafkaSecurity = []Option{
 	{Name: "security_protocol", Type: "enum", Default: "plaintext", Enum: []string{"plaintext", "ssl", "sasl_plaintext", "sasl_ssl"},
@@ -122,11 +126,13 @@ var specs = []*Spec{
 			{Name: "delimiter", Type: "string", Default: ",", Bytes: 1, CompileTime: true, Doc: "csv: the field separator, one byte"},
 			modeOption,
 			deadLetterOption,
+			idleTimeoutOption,
 		}},
 	{Name: "rate", Kind: Source, Doc: "generates rows (timestamp TIMESTAMP, value BIGINT) at a fixed rate, like Spark's rate source; " +
 		"records reach the generated decoder as \"<timestamp micros since the epoch>,<value>\" lines (format rate)", Options: []Option{
 		{Name: "rows_per_second", Type: "int", Default: "1", Min: 1, Doc: "rows generated per second"},
 		{Name: "num_rows", Type: "int", Default: "0", Doc: "stop after this many rows (0: never); makes a finite demo input"},
+		idleTimeoutOption,
 	}},
 	{Name: "generator", Kind: Source, Package: "rate", Doc: "synthetic rows of the declared columns on the rate source's schedule, for demos and benchmarks: " +
 		"TIMESTAMP is the row's time, DATE its day, BIGINT/INT 0 to cardinality-1, STRING <column>_<n>, DOUBLE 0-100, BOOLEAN; never NULL; " +
@@ -136,12 +142,16 @@ var specs = []*Spec{
 		{Name: "seed", Type: "int", Default: "1", Min: math.MinInt64, Doc: "the seed of the values"},
 		{Name: "cardinality", Type: "int", Default: "100", Min: 1, Doc: "distinct values of each BIGINT, INT and STRING column"},
 		{Name: "disorder", Type: "duration", Default: "0s", Doc: "move each row's timestamp back by up to this much, for late-data demos"},
+		idleTimeoutOption,
 	}},
 	{Name: "socket", Kind: Source, Doc: "lines read from a TCP server, one row each (Spark's socket source); reconnects with backoff", Options: []Option{
 		{Name: "host", Type: "string", Default: "localhost", Doc: "the server to connect to"},
 		{Name: "port", Type: "int", Required: true, Min: 1, Max: 65535, Doc: "its port"},
+		idleTimeoutOption,
 	}},
-	{Name: "stdin", Kind: Source, Doc: "lines of the program's standard input, one row each; the end of the input ends the query"},
+	{Name: "stdin", Kind: Source, Doc: "lines of the program's standard input, one row each; the end of the input ends the query", Options: []Option{
+		idleTimeoutOption,
+	}},
 	{Name: "kafka", Kind: Source, Formats: map[string]Format{"text": {Wire: "json"}, "json": {Wire: "json"}, "bytes": {Wire: "json"}}, Doc: "records of Kafka topics (committed records only), read by offset range so that a checkpoint replays a batch exactly; " +
 		"each record is a row with its key, partition, offset, timestamp and topic, and its value: a value column (formats text, csv, bytes) or the fields of a JSON object (format json)", Options: append([]Option{
 		{Name: "brokers", Type: "string", Required: true, Doc: "the bootstrap brokers, host:port, comma-separated"},
@@ -155,6 +165,7 @@ var specs = []*Spec{
 		modeOption,
 		deadLetterOption,
 		{Name: "missing_topic", Type: "enum", Default: "error", Enum: []string{"error", "wait"}, Doc: "a topic that does not exist at start: an error, or wait until it is created"},
+		idleTimeoutOption,
 	}, kafkaSecurity...)},
 	{Name: "console", Kind: Sink, Doc: "prints each batch as a table, like Spark's console sink", Options: []Option{
 		{Name: "num_rows", Type: "int", Default: "20", Doc: "rows shown per batch"},
@@ -388,6 +399,16 @@ func Int(opts map[string]string, name string, def int64) int64 {
 	if v, ok := opts[name]; ok && v != "" {
 		if n, err := strconv.ParseInt(v, 10, 64); err == nil {
 			return n
+		}
+	}
+	return def
+}
+
+// Duration reads a duration option, or def when absent.
+func Duration(opts map[string]string, name string, def time.Duration) time.Duration {
+	if v, ok := opts[name]; ok && v != "" {
+		if d, err := time.ParseDuration(v); err == nil {
+			return d
 		}
 	}
 	return def

@@ -240,19 +240,25 @@ func main() {
 		Queries: []rt.QuerySpec{
 			{
 				Name: "big",
-				Source: rt.Endpoint{
-					Name:      "sales",
-					Connector: "files",
-					Options: map[string]string{
-						"delimiter":    ",",
-						"format":       "csv",
-						"header":       "true",
-						"max_file_age": "0s",
-						"mode":         "dropmalformed",
-						"path":         "/data/sales",
+				Sources: []rt.SourceSpec{
+					{
+						Endpoint: rt.Endpoint{
+							Name:      "sales",
+							Connector: "files",
+							Options: map[string]string{
+								"delimiter":    ",",
+								"format":       "csv",
+								"header":       "true",
+								"max_file_age": "0s",
+								"mode":         "dropmalformed",
+								"path":         "/data/sales",
+							},
+						},
+						Format:     "csv",
+						Schema:     "[files, csv] (region STRING, item STRING NOT NULL, qty INT NOT NULL, price DOUBLE)",
+						OpenSource: files.OpenSource,
 					},
 				},
-				Format: "csv",
 				Sink: rt.Endpoint{
 					Name:      "big",
 					Connector: "files",
@@ -262,12 +268,10 @@ func main() {
 						"path":   "/data/big",
 					},
 				},
-				Columns:    []rt.Column{{Name: "region", Type: "STRING"}, {Name: "item", Type: "STRING"}, {Name: "total", Type: "DOUBLE"}, {Name: "kind", Type: "STRING"}},
-				Mode:       rt.Append,
-				Schema:     "[files, csv] (region STRING, item STRING NOT NULL, qty INT NOT NULL, price DOUBLE)",
-				OpenSource: files.OpenSource,
-				OpenSink:   files.OpenSink,
-				New:        newBigQuery,
+				Columns:  []rt.Column{{Name: "region", Type: "STRING"}, {Name: "item", Type: "STRING"}, {Name: "total", Type: "DOUBLE"}, {Name: "kind", Type: "STRING"}},
+				Mode:     rt.Append,
+				OpenSink: files.OpenSink,
+				New:      newBigQuery,
 			},
 		},
 	})

@@ -394,20 +394,26 @@ func main() {
 		Queries: []rt.QuerySpec{
 			{
 				Name: "top",
-				Source: rt.Endpoint{
-					Name:      "events",
-					Connector: "files",
-					Options: map[string]string{
-						"delimiter":             ",",
-						"format":                "json",
-						"header":                "false",
-						"max_file_age":          "0s",
-						"max_files_per_trigger": "10",
-						"mode":                  "dropmalformed",
-						"path":                  "/data/events",
+				Sources: []rt.SourceSpec{
+					{
+						Endpoint: rt.Endpoint{
+							Name:      "events",
+							Connector: "files",
+							Options: map[string]string{
+								"delimiter":             ",",
+								"format":                "json",
+								"header":                "false",
+								"max_file_age":          "0s",
+								"max_files_per_trigger": "10",
+								"mode":                  "dropmalformed",
+								"path":                  "/data/events",
+							},
+						},
+						Format:     "json",
+						Schema:     "[files, json] (user STRING NOT NULL, url STRING, bytes BIGINT, ts TIMESTAMP)",
+						OpenSource: files.OpenSource,
 					},
 				},
-				Format: "json",
 				Sink: rt.Endpoint{
 					Name:      "top",
 					Connector: "console",
@@ -416,13 +422,11 @@ func main() {
 						"truncate": "true",
 					},
 				},
-				Columns:    []rt.Column{{Name: "user", Type: "STRING"}, {Name: "hits", Type: "BIGINT"}, {Name: "pages", Type: "BIGINT"}, {Name: "bytes", Type: "BIGINT"}, {Name: "mean", Type: "DOUBLE"}},
-				Mode:       rt.Complete,
-				Schema:     "[files, json] (user STRING NOT NULL, url STRING, bytes BIGINT, ts TIMESTAMP)",
-				State:      "Aggregate keys=[user#0 AS user] aggregates=[agg0 = count(*), agg1 = count_distinct(url#1), agg2 = sum(bytes#2), agg3 = avg(bytes#2)]; key (String); acc (mark Int64, n0 Int64, d1 set String, s2 Int64, has2 Bool, s3 Float64, n3 Int64)",
-				OpenSource: files.OpenSource,
-				OpenSink:   console.OpenSink,
-				New:        newTopQuery,
+				Columns:  []rt.Column{{Name: "user", Type: "STRING"}, {Name: "hits", Type: "BIGINT"}, {Name: "pages", Type: "BIGINT"}, {Name: "bytes", Type: "BIGINT"}, {Name: "mean", Type: "DOUBLE"}},
+				Mode:     rt.Complete,
+				State:    "Aggregate keys=[user#0 AS user] aggregates=[agg0 = count(*), agg1 = count_distinct(url#1), agg2 = sum(bytes#2), agg3 = avg(bytes#2)]; key (String); acc (mark Int64, n0 Int64, d1 set String, s2 Int64, has2 Bool, s3 Float64, n3 Int64)",
+				OpenSink: console.OpenSink,
+				New:      newTopQuery,
 			},
 		},
 	})

@@ -225,19 +225,25 @@ func main() {
 		Queries: []rt.QuerySpec{
 			{
 				Name: "out",
-				Source: rt.Endpoint{
-					Name:      "lines",
-					Connector: "files",
-					Options: map[string]string{
-						"delimiter":    ",",
-						"format":       "text",
-						"header":       "false",
-						"max_file_age": "0s",
-						"mode":         "dropmalformed",
-						"path":         "/tmp/text",
+				Sources: []rt.SourceSpec{
+					{
+						Endpoint: rt.Endpoint{
+							Name:      "lines",
+							Connector: "files",
+							Options: map[string]string{
+								"delimiter":    ",",
+								"format":       "text",
+								"header":       "false",
+								"max_file_age": "0s",
+								"mode":         "dropmalformed",
+								"path":         "/tmp/text",
+							},
+						},
+						Format:     "text",
+						Schema:     "[files, text] (value STRING NOT NULL)",
+						OpenSource: files.OpenSource,
 					},
 				},
-				Format: "text",
 				Sink: rt.Endpoint{
 					Name:      "out",
 					Connector: "console",
@@ -246,14 +252,12 @@ func main() {
 						"truncate": "true",
 					},
 				},
-				Columns:    []rt.Column{{Name: "len", Type: "INT"}, {Name: "count", Type: "BIGINT"}},
-				Mode:       rt.Update,
-				Schema:     "[files, text] (value STRING NOT NULL)",
-				State:      "Aggregate keys=[length(value#0) AS len] aggregates=[agg0 = count(*)]; key (Int32); acc (mark Int64, n0 Int64)",
-				Trigger:    rt.Trigger{Kind: rt.TriggerInterval, Interval: 2000000 * time.Microsecond},
-				OpenSource: files.OpenSource,
-				OpenSink:   console.OpenSink,
-				New:        newOutQuery,
+				Columns:  []rt.Column{{Name: "len", Type: "INT"}, {Name: "count", Type: "BIGINT"}},
+				Mode:     rt.Update,
+				State:    "Aggregate keys=[length(value#0) AS len] aggregates=[agg0 = count(*)]; key (Int32); acc (mark Int64, n0 Int64)",
+				Trigger:  rt.Trigger{Kind: rt.TriggerInterval, Interval: 2000000 * time.Microsecond},
+				OpenSink: console.OpenSink,
+				New:      newOutQuery,
 			},
 		},
 	})

@@ -11,7 +11,7 @@
 // at once (their timestamps still follow the schedule), so such a run ends immediately.
 // Without num_rows, ONCE and AVAILABLE NOW see only the rows due at start (none).
 //
-// Internal encoding, for the generated decoder (QuerySpec.Format "rate"): each row reaches
+// Internal encoding, for the generated decoder (SourceSpec.Format "rate"): each row reaches
 // Worker.Process as one line "<timestamp>,<value>", both decimal integers, the timestamp in
 // microseconds since the Unix epoch (UTC), no header, no quoting. Chunk.Origin is
 // "rate source <name>" and Chunk.Line is value+1.

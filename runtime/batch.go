@@ -1,0 +1,261 @@
+package runtime
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"maps"
+	goruntime "runtime"
+	"runtime/debug"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/sqlstream/sqlstream/runtime/checkpoint"
+)
+
+// after is the start offsets of the batch after e: each source's end, or its start when e
+// read nothing from it.
+func after(e *checkpoint.Entry) map[string]checkpoint.SourceOffsets {
+	next := make(map[string]checkpoint.SourceOffsets, len(e.Sources))
+	for name, o := range e.Sources {
+		if o.End != nil {
+			o.Start = o.End
+		}
+		next[name] = checkpoint.SourceOffsets{Start: o.Start}
+	}
+	return next
+}
+
+// batchRun is a query's running state: its compiled query, connectors and checkpoint.
+type batchRun struct {
+	*queryRun
+	q    Query
+	wm   *Watermarks // the query's, when it is a WatermarkQuery
+	srcs []*sourceRun
+	sink Sink
+	cp   *checkpoint.Dir // nil without a checkpoint
+	rec  *RecordErrors
+	enc  StateEncoder
+	// lateSink receives the late rows; nil without one.
+	lateSink Sink
+}
+
+// sourceRun is one source of a running query.
+type sourceRun struct {
+	spec SourceSpec
+	end  Endpoint // with the --set overrides and defaults
+	src  Source
+	// deadSink receives the malformed records; nil without one.
+	deadSink Sink
+	// idleAfter is the source's idle_timeout (0: never idle); lastData when it last had
+	// new data (or when the query started).
+	idleAfter time.Duration
+	lastData  time.Time
+	ended     bool // Next returned ErrEndOfInput
+}
+
+// restore loads the committed state of a checkpoint and returns the batch to replay, if any.
+func (b *batchRun) restore(resume *checkpoint.Recovery) (*checkpoint.Entry, error) {
+	if resume.State != nil {
+		sq, ok := b.q.(StatefulQuery)
+		if !ok {
+			return nil, fmt.Errorf("checkpoint %s holds state, but the query keeps none", b.cp.Path())
+		}
+		if err := sq.LoadState(NewStateDecoder(resume.State)); err != nil {
+			return nil, fmt.Errorf("checkpoint %s: the state after batch %d cannot be read: %w", b.cp.Path(), resume.Committed.Batch, err)
+		}
+	}
+	last := resume.Pending
+	if last == nil {
+		last = resume.Committed
+	}
+	pending := resume.Pending
+	for _, s := range b.srcs {
+		name := s.end.Name
+		if _, ok := s.src.(Unreplayable); ok && pending != nil && pending.Sources[name].End != nil {
+			fmt.Fprintf(b.stderr, "warning: query %s: batch %d was not committed before the program stopped, and source %s cannot read its input again: that input is lost\n",
+				b.spec.Name, pending.Batch, name)
+			p := *pending
+			p.Sources = maps.Clone(p.Sources)
+			p.Sources[name] = checkpoint.SourceOffsets{Start: p.Sources[name].Start, State: p.Sources[name].State}
+			pending = &p
+		}
+		if ss, ok := s.src.(StatefulSource); ok && last != nil && last.Sources[name].State != nil {
+			if err := ss.LoadState(last.Sources[name].State); err != nil {
+				return nil, fmt.Errorf("checkpoint %s: source %s: %w", b.cp.Path(), name, err)
+			}
+		}
+	}
+	if pending != nil && resume.Pending.HasData() && !pending.HasData() {
+		return nil, nil // all it read is lost: planned again
+	}
+	return pending, nil
+}
+
+// plan records batch e in the checkpoint before it runs.
+func (b *batchRun) plan(e *checkpoint.Entry) error {
+	if b.cp == nil {
+		return nil
+	}
+	for _, s := range b.srcs {
+		if ss, ok := s.src.(StatefulSource); ok {
+			st, err := ss.SaveState()
+			if err != nil {
+				return fmt.Errorf("batch %d: source %s: %w", e.Batch, s.end.Name, err)
+			}
+			o := e.Sources[s.end.Name]
+			o.State = st
+			e.Sources[s.end.Name] = o
+		}
+	}
+	return b.cp.Plan(*e)
+}
+
+// step runs batch e, writes its output and commits it. latest is the time spent choosing its
+// offsets.
+func (b *batchRun) step(ctx context.Context, e checkpoint.Entry, began time.Time, latest time.Duration) error {
+	rows, lines, err := b.batch(ctx, e)
+	if err != nil {
+		return fmt.Errorf("batch %d: %w", e.Batch, err)
+	}
+	if err := b.sink.Write(ctx, e.Batch, rows); err != nil {
+		return fmt.Errorf("batch %d: sink %s: %w", e.Batch, b.spec.Sink.Name, err)
+	}
+	dead, late := b.rec.take(e.Batch)
+	for i, s := range b.srcs {
+		if err := b.writeDead(ctx, e.Batch, s.deadSink, s.spec.DeadLetter, dead[i]); err != nil {
+			return err
+		}
+	}
+	if err := b.writeDead(ctx, e.Batch, b.lateSink, b.spec.LateRows, late); err != nil {
+		return err
+	}
+	p := b.record(b.q, Progress{BatchID: e.Batch, Timestamp: began.UTC().Format(time.RFC3339Nano),
+		NumInputRows: lines, MalformedRows: b.rec.endBatch(e.Batch), NumOutputRows: rows.Len()})
+	if b.cp != nil {
+		c := checkpoint.Commit{Batch: e.Batch, InputRows: lines, OutputRows: rows.Len(), Watermark: p.EventTime["watermark"]}
+		if sq, ok := b.q.(StatefulQuery); ok {
+			// Every stateful query counts its rows: only event-time ones report them in
+			// the progress, so that cannot be where the count comes from.
+			c.StateRows = sq.StateRows()
+			b.enc.buf = b.enc.buf[:0]
+			sq.SaveState(&b.enc)
+			c.StateBytes = len(b.enc.buf)
+			if err := b.cp.SaveState(e.Batch, b.enc.buf); err != nil {
+				return fmt.Errorf("batch %d: %w", e.Batch, err)
+			}
+		}
+		if err := b.cp.Commit(c); err != nil {
+			return fmt.Errorf("batch %d: %w", e.Batch, err)
+		}
+	}
+	b.progress(p, latest, time.Since(began))
+	return nil
+}
+
+// writeDead writes a batch's rows for dead-letter sink s, as part of the batch: before it
+// commits and under its id, so that a replay replaces them. A batch with none writes nothing,
+// so a console dead-letter sink shows only the batches that had some.
+func (b *batchRun) writeDead(ctx context.Context, batch int64, s Sink, d *DeadLetter, rows *deadRows) error {
+	if s == nil || rows.Len() == 0 {
+		return nil
+	}
+	if err := s.Write(ctx, batch, rows); err != nil {
+		return fmt.Errorf("batch %d: dead-letter sink %s: %w", batch, d.Sink.Name, err)
+	}
+	return nil
+}
+
+// batch reads batch e's chunks, source by source in the query's order, and processes them
+// on one worker per core. It returns the batch's output and the number of records read.
+func (b *batchRun) batch(ctx context.Context, e checkpoint.Entry) (Rows, int64, error) {
+	now := e.Time // current_timestamp() of every row of the batch, as in Spark
+	n := goruntime.GOMAXPROCS(0)
+	workers := make([]Worker, n)
+	for i := range workers {
+		workers[i] = b.q.NewWorker(b.rec)
+	}
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	chunks := make(chan *Chunk, 2*n)
+	var wg sync.WaitGroup
+	var total atomic.Int64
+	for _, w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var lines int64
+			defer func() { total.Add(lines) }()
+			defer func() {
+				if v := recover(); v != nil {
+					cancel(fmt.Errorf("internal error: panic: %v\n%s", v, debug.Stack()))
+					for c := range chunks {
+						c.release()
+					}
+				}
+			}()
+			for c := range chunks {
+				if ctx.Err() == nil {
+					lines += countLines(c.Data)
+					if err := w.Process(c); err != nil {
+						cancel(err)
+					}
+				}
+				c.release()
+			}
+		}()
+	}
+	seq := 0
+	var readErr error
+	for i, s := range b.srcs {
+		o := e.Sources[s.end.Name]
+		if o.End == nil {
+			continue // nothing new from this source
+		}
+		readErr = s.src.Read(ctx, o.Start, o.End, func(c *Chunk) error {
+			c.Seq, c.Source, c.Time, c.Batch = seq, i, now, e.Batch
+			seq++
+			select {
+			case chunks <- c:
+				return nil
+			case <-ctx.Done():
+				c.release()
+				return context.Cause(ctx)
+			}
+		})
+		if readErr != nil {
+			break
+		}
+	}
+	close(chunks)
+	wg.Wait()
+	if ctx.Err() != nil {
+		return nil, 0, context.Cause(ctx)
+	}
+	if readErr != nil {
+		return nil, 0, readErr
+	}
+	rows, err := b.q.Finish(e.Batch, workers)
+	if err == nil && rows == nil {
+		rows = noRows{}
+	}
+	return rows, total.Load(), err
+}
+
+// noRows stands for a nil Rows from Finish: a batch with no output.
+type noRows struct{}
+
+func (noRows) Len() int                            { return 0 }
+func (noRows) AppendJSON(dst []byte, i int) []byte { return dst }
+func (noRows) AppendCSV(dst []byte, i int) []byte  { return dst }
+func (noRows) Cell(i, j int) string                { return "" }
+func (noRows) Value(i, j int) any                  { return nil }
+
+func countLines(b []byte) int64 {
+	n := int64(bytes.Count(b, []byte{'\n'}))
+	if len(b) > 0 && b[len(b)-1] != '\n' {
+		n++
+	}
+	return n
+}

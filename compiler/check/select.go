@@ -497,6 +497,9 @@ func (r *rel) materializeOutput() {
 	if r.agg != nil {
 		steps = r.post
 	}
+	if len(steps) == 0 {
+		return // a bare UNION ALL: union typed its branches' projections already
+	}
 	p := steps[len(steps)-1].(*plan.Project)
 	for i, e := range p.Exprs {
 		p.Exprs[i] = materialize(e)

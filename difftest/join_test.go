@@ -434,6 +434,9 @@ var unionBranches = []struct {
 	// Spark widens INT and BIGINT to BIGINT across a union.
 	{name: "INT and BIGINT", a: both("SELECT k AS x, a AS y FROM t"), b: pair{"SELECT k, CAST(b AS INT) FROM t2", "SELECT k, CAST(b AS INTEGER) FROM t2"}},
 	{name: "expressions", a: both("SELECT upper(k) AS x, a + b AS y FROM t"), b: both("SELECT lower(s), a * 2 FROM t2")},
+	// A NULL column takes the other SELECT's type (Spark widens NullType to anything).
+	{name: "NULL in the first", a: both("SELECT k AS x, NULL AS y FROM t"), b: both("SELECT k, a FROM t2")},
+	{name: "NULL in the second", a: both("SELECT s AS x, b AS y FROM tv"), b: both("SELECT NULL, b FROM t2 WHERE f")},
 	{name: "a join in a branch", a: both("SELECT u.country AS x, t.a AS y FROM t JOIN users u ON t.b = u.id"), b: both("SELECT 'none', a FROM t2")},
 }
 

@@ -14,8 +14,8 @@ import (
 	"testing"
 
 	"github.com/sqlstream/sqlstream/compiler"
-	"github.com/sqlstream/sqlstream/compiler/check"
 	"github.com/sqlstream/sqlstream/compiler/diag"
+	"github.com/sqlstream/sqlstream/compiler/funcs"
 	"github.com/sqlstream/sqlstream/internal/randsql"
 )
 
@@ -34,8 +34,8 @@ func FuzzCompile(f *testing.F) {
 		"CREATE SINK o WITH (connector = 'console');\n" +
 		"INSERT INTO o SELECT b, sum(a), count(DISTINCT a) FROM s WHERE a BETWEEN 1 AND 9 AND b LIKE 'x%' GROUP BY b HAVING sum(a) > 2 ORDER BY 2 DESC LIMIT 3;")
 	// Every function of the registry, with NULLs and with extreme constants for arguments.
-	for _, name := range check.FunctionNames() {
-		lo, _, agg, _ := check.Arity(name)
+	for _, name := range funcs.Names() {
+		lo, _, agg, _ := funcs.Arity(name)
 		for _, arg := range []string{"NULL", "-9223372036854775807", "'('"} {
 			args := strings.TrimSuffix(strings.Repeat(arg+", ", lo), ", ")
 			q := fmt.Sprintf("INSERT INTO o SELECT %s(%s) AS x FROM t;", name, args)

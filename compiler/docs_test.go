@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/sqlstream/sqlstream/compiler/check"
+	"github.com/sqlstream/sqlstream/compiler/funcs"
 	"github.com/sqlstream/sqlstream/compiler/sqltype"
 	"github.com/sqlstream/sqlstream/golden"
 	"github.com/sqlstream/sqlstream/runtime/connector"
@@ -24,7 +24,7 @@ func TestReferenceDocumentsEverything(t *testing.T) {
 		t.Fatal(err)
 	}
 	doc := string(b)
-	for _, fn := range check.FunctionNames() {
+	for _, fn := range funcs.Names() {
 		if !regexp.MustCompile("`" + regexp.QuoteMeta(fn) + `\(`).MatchString(doc) {
 			t.Errorf("function %s is not documented in %s", fn, reference)
 		}
@@ -56,6 +56,8 @@ func connectorTables() string {
 		for _, o := range s.Options {
 			typ := o.Type
 			switch {
+			case o.Type == "duration" && len(o.Enum) > 0:
+				typ = strings.Join(o.Enum, " \\| ") + " \\| duration ≥ 0"
 			case len(o.Enum) > 0:
 				typ = strings.Join(o.Enum, " \\| ")
 			case o.Type == "int" && o.Max > 0:

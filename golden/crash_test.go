@@ -21,6 +21,23 @@ import (
 // crashQueries are the queries the crash test kills: a stateless one and a watermarked
 // windowed aggregation in APPEND mode, both to the files sink, reading one file per batch.
 var crashQueries = []struct{ name, sql string }{
+	// A stream-static join (the table users.csv, written next to the input) into the files
+	// sink, and a UNION ALL of two sources reading the input, each with its own offsets.
+	{"join_files", `
+CREATE SOURCE ev (ts TIMESTAMP NOT NULL, user STRING, n BIGINT)
+WITH (connector = 'files', path = 'in', format = 'csv', max_files_per_trigger = 1);
+CREATE TABLE users (name STRING, country STRING) WITH (connector = 'files', path = 'users', format = 'csv');
+CREATE SINK out WITH (connector = 'files', path = 'out', format = 'json');
+INSERT INTO out SELECT e.ts, e.user, u.country, e.n FROM ev e LEFT JOIN users u ON e.user = u.name AND e.n > 10;
+`},
+	{"union_two_sources", `
+CREATE SOURCE ev (ts TIMESTAMP NOT NULL, user STRING, n BIGINT)
+WITH (connector = 'files', path = 'in', format = 'csv', max_files_per_trigger = 1);
+CREATE SOURCE ev2 (ts TIMESTAMP NOT NULL, user STRING, n BIGINT)
+WITH (connector = 'files', path = 'in', format = 'csv', max_files_per_trigger = 2);
+CREATE SINK out WITH (connector = 'files', path = 'out', format = 'json');
+INSERT INTO out SELECT ts, user, n FROM ev WHERE n % 2 = 0 UNION ALL SELECT ts, upper(user), -n FROM ev2;
+`},
 	{"filter_project", `
 CREATE SOURCE ev (ts TIMESTAMP NOT NULL, user STRING, n BIGINT)
 WITH (connector = 'files', path = 'in', format = 'csv', max_files_per_trigger = 1);
@@ -76,6 +93,24 @@ func writeCrashInput(t *testing.T, dir string, files, rows int) {
 		// Modification times order the files: make them distinct and increasing.
 		mt := base.Add(time.Duration(f) * time.Second)
 		os.Chtimes(name, mt, mt)
+	}
+}
+
+// writeUsers writes the users table of the crash test's join: a country for most users of
+// writeCrashInput's, none for some, two for one.
+func writeUsers(t *testing.T, dir string) {
+	var b bytes.Buffer
+	for u := range 40 {
+		if u%7 != 3 {
+			fmt.Fprintf(&b, "user%d,%s\n", u, []string{"DE", "FR", "JP"}[u%3])
+		}
+	}
+	b.WriteString("user5,NZ\n")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "users.csv"), b.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
 	}
 }
 
@@ -140,7 +175,16 @@ func TestCrashRecovery(t *testing.T) {
 				if deadLetter {
 					a = append(a, "--set", "bad.path="+out+"-bad")
 				}
+				if strings.Contains(q.sql, "CREATE SOURCE ev2") {
+					a = append(a, "--set", "ev2.path="+in)
+				}
+				if strings.Contains(q.sql, "CREATE TABLE users") {
+					a = append(a, "--set", "users.path="+filepath.Join(work, "users"))
+				}
 				return a
+			}
+			if strings.Contains(q.sql, "CREATE TABLE users") {
+				writeUsers(t, filepath.Join(work, "users"))
 			}
 			// output is the query's committed output, and its dead letters after a marker.
 			output := func(out string) []string {

@@ -25,7 +25,8 @@ import (
 // batch, and compares what the program printed (and wrote) batch by batch.
 //
 // A case is a txtar archive: query.sql (with $INPUT and $OUTPUT standing for the input and
-// output directories), input/NNN.* files (given increasing modification times in name order),
+// output directories), input/NNN.* files (given increasing modification times in name order;
+// input/dir/NNN.* for a query with several inputs),
 // and the expected want.txt (stdout), want-stderr.txt and want-files.txt (the files sink's
 // output). The archive's comment may hold a JSON list of extra program arguments; the default
 // is ["--trigger", "available-now"].
@@ -67,6 +68,9 @@ func runCase(t *testing.T, path string) {
 			query = f.Data
 		case strings.HasPrefix(f.Name, "input/"):
 			p := filepath.Join(in, strings.TrimPrefix(f.Name, "input/"))
+			if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+				t.Fatal(err)
+			}
 			if err := os.WriteFile(p, f.Data, 0o644); err != nil {
 				t.Fatal(err)
 			}

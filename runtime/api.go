@@ -172,6 +172,9 @@ type QuerySpec struct {
 	// for "") or "max", Spark's spark.sql.streaming.multipleWatermarkPolicy. Generated code
 	// passes it to NewWatermarks.
 	WatermarkPolicy string
+	// Tables are the static tables the query joins: loaded before its first batch and
+	// reloaded before a batch as their refresh option says.
+	Tables []TableSpec
 }
 
 // SourceSpec is one input of a query.

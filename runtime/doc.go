@@ -48,6 +48,14 @@
 // 10 per batch followed by a count; under mode = 'failfast' it stops the program with
 // "<file>:<line>: malformed record: <reason>".
 //
+// # Static tables
+//
+// A query's [TableSpec]s (CREATE TABLE) are loaded before its first batch: a fresh source over
+// all the files the table's path matches, every chunk handed to a [TableBuilder], whose Done
+// installs the version. Before each later batch the table's refresh option may reload it
+// (never, on_change, or after a duration); a load error stops the program. See Static tables
+// in docs/DESIGN.md.
+//
 // # Connectors
 //
 // Package runtime/connector declares every connector's options (the compiler checks WITH

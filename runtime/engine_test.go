@@ -203,7 +203,7 @@ func TestSetOverridesAndValidation(t *testing.T) {
 		t.Fatalf("--set path: %v\n%s", err, out)
 	}
 	for _, c := range []struct{ arg, want string }{
-		{"line.path=x", `no source or sink named "line" (did you mean "lines"?)`},
+		{"line.path=x", `no source, sink or table named "line" (did you mean "lines"?)`},
 		{"lines.pth=x", `unknown option "pth" for the files source (did you mean "path"?)`},
 		{"lines.max_files_per_trigger=many", "expected an integer"},
 		{"lines.format=csv", "fixed at compile time"},

@@ -160,7 +160,7 @@ func (f *flags) addSet(p Program, s string) error {
 		for _, e := range endpoints(p) {
 			names = append(names, e.name)
 		}
-		msg := fmt.Sprintf("no source or sink named %q", name)
+		msg := fmt.Sprintf("no source, sink or table named %q", name)
 		if c := connector.Closest(name, names); c != "" {
 			return fmt.Errorf("%s (did you mean %q?)", msg, c)
 		}
@@ -202,6 +202,13 @@ func findEndpoint(p Program, name string) (Endpoint, connector.Kind, bool) {
 				return e, connector.Sink, true
 			}
 		}
+		for _, t := range q.Tables {
+			if strings.EqualFold(t.Name, name) {
+				e := t.Source
+				e.Name = t.Name
+				return e, connector.Table, true
+			}
+		}
 	}
 	return Endpoint{}, 0, false
 }
@@ -222,6 +229,9 @@ func endpoints(p Program) []endpointInfo {
 		}
 		for _, s := range q.sinks() {
 			eps = append(eps, endpointInfo{s.Name, s.Connector, connector.Sink})
+		}
+		for _, t := range q.Tables {
+			eps = append(eps, endpointInfo{t.Name, t.Source.Connector, connector.Table})
 		}
 		for _, e := range eps {
 			if !seen[e.name] {

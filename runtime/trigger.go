@@ -159,6 +159,10 @@ func (b *batchRun) loop(stop, work context.Context, resume *checkpoint.Recovery)
 	for _, s := range b.srcs {
 		s.lastData = began // idleness counts from the start
 	}
+	tables, err := r.openTables(work, b.q)
+	if err != nil {
+		return err
+	}
 	next := checkpoint.Entry{} // the next batch: its id and, in Sources, its start offsets
 	if resume != nil {
 		pending, err := b.restore(resume)
@@ -229,6 +233,9 @@ func (b *batchRun) loop(stop, work context.Context, resume *checkpoint.Recovery)
 				continue
 			}
 			onceDone = kind == TriggerOnce
+		}
+		if err := r.refresh(work, tables); err != nil {
+			return err
 		}
 		if err := b.plan(&e); err != nil {
 			return err

@@ -4,16 +4,17 @@ package check
 
 import (
 	"sort"
-	"strconv"
 	"strings"
 
 	"github.com/alecthomas/participle/v2/lexer"
 
 	"github.com/sqlstream/sqlstream/compiler/diag"
+	"github.com/sqlstream/sqlstream/compiler/funcs"
 	"github.com/sqlstream/sqlstream/compiler/plan"
 	"github.com/sqlstream/sqlstream/compiler/sqltype"
 	"github.com/sqlstream/sqlstream/compiler/udf"
 	"github.com/sqlstream/sqlstream/grammar"
+	"github.com/sqlstream/sqlstream/runtime/connector"
 )
 
 // Funcs loads the Go functions that CREATE FUNCTION names ('import/path.Func').
@@ -308,7 +309,7 @@ func (c *checker) createSink(st *grammar.CreateSink) {
 // createFunction loads the Go function a CREATE FUNCTION names and checks its signature.
 func (c *checker) createFunction(st *grammar.CreateFunction, prog *plan.Program) {
 	name := strings.ToLower(st.Name.Name)
-	if _, builtin := scalars[name]; builtin || aggNames[name] {
+	if funcs.Builtin(name) {
 		c.errs.Errorf(st.Name.Pos, "%q is a built-in function", st.Name.Name).WithEnd(st.Name.EndPos).WithHelp("choose another name")
 		return
 	}
@@ -522,46 +523,11 @@ func (c *checker) trigger(st *grammar.Insert, q *plan.Query) {
 	}
 }
 
-var unitMicros = map[string]int64{
-	"MICROSECOND": 1, "MICROSECONDS": 1, "US": 1,
-	"MILLISECOND": 1000, "MILLISECONDS": 1000, "MS": 1000,
-	"SECOND": 1e6, "SECONDS": 1e6, "S": 1e6, "SEC": 1e6, "SECS": 1e6,
-	"MINUTE": 60e6, "MINUTES": 60e6, "MIN": 60e6, "MINS": 60e6, "M": 60e6,
-	"HOUR": 3600e6, "HOURS": 3600e6, "H": 3600e6,
-	"DAY": 86400e6, "DAYS": 86400e6, "D": 86400e6,
-	"WEEK": 7 * 86400e6, "WEEKS": 7 * 86400e6,
-}
-
 // intervalMicros reads '10 minutes', '10' MINUTE, '1 hour 30 minutes' or '2s' as microseconds.
 func intervalMicros(l *grammar.Literal) (int64, error) {
 	text := strings.TrimSpace(l.Text)
 	if l.Unit != "" {
 		text += " " + l.Unit
 	}
-	fields := strings.Fields(text)
-	if len(fields) == 1 {
-		// "2s", "500ms": split the number from its unit.
-		f := fields[0]
-		i := strings.IndexFunc(f, func(r rune) bool { return (r < '0' || r > '9') && r != '.' && r != '-' })
-		if i <= 0 {
-			return 0, strconv.ErrSyntax
-		}
-		fields = []string{f[:i], f[i:]}
-	}
-	if len(fields)%2 != 0 {
-		return 0, strconv.ErrSyntax
-	}
-	var total int64
-	for i := 0; i < len(fields); i += 2 {
-		n, err := strconv.ParseFloat(fields[i], 64)
-		if err != nil {
-			return 0, err
-		}
-		u, ok := unitMicros[strings.ToUpper(fields[i+1])]
-		if !ok {
-			return 0, strconv.ErrSyntax
-		}
-		total += int64(n * float64(u))
-	}
-	return total, nil
+	return connector.IntervalMicros(text)
 }

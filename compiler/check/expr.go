@@ -3,7 +3,6 @@ package check
 import (
 	"math"
 	"slices"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -11,6 +10,7 @@ import (
 	"github.com/alecthomas/participle/v2/lexer"
 
 	"github.com/sqlstream/sqlstream/compiler/diag"
+	"github.com/sqlstream/sqlstream/compiler/funcs"
 	"github.com/sqlstream/sqlstream/compiler/plan"
 	"github.com/sqlstream/sqlstream/compiler/sqltype"
 	"github.com/sqlstream/sqlstream/grammar"
@@ -121,19 +121,13 @@ func null() plan.Expr { return &plan.Const{T: sqltype.Null, IsNull: true} }
 // widens to anything, so one mistake is reported once.
 func bad() plan.Expr { return null() }
 
-var aggNames = map[string]bool{"count": true, "sum": true, "avg": true, "mean": true, "min": true, "max": true,
-	"stddev": true, "stddev_samp": true, "stddev_pop": true, "std": true, "variance": true, "var_samp": true, "var_pop": true,
-	"approx_count_distinct": true, "first": true, "last": true, "first_value": true, "last_value": true}
-
-// statistics maps the names of the variance aggregates to their plan functions.
-var statistics = map[string]plan.AggFunc{
-	"stddev": plan.StddevSamp, "stddev_samp": plan.StddevSamp, "std": plan.StddevSamp, "stddev_pop": plan.StddevPop,
-	"variance": plan.VarSamp, "var_samp": plan.VarSamp, "var_pop": plan.VarPop,
-}
-
 func isAgg(e grammar.Expr) bool {
 	f, ok := e.(*grammar.FuncCall)
-	return ok && aggNames[strings.ToLower(f.Name.Name)]
+	if !ok {
+		return false
+	}
+	_, agg := funcs.LookupAggregate(strings.ToLower(f.Name.Name))
+	return agg
 }
 
 // containsAgg reports whether e has an aggregate call anywhere.
@@ -662,25 +656,24 @@ func (x *exprChecker) commonOf(es []plan.Expr, at func(int) grammar.Expr, what s
 func (x *exprChecker) aggCall(f *grammar.FuncCall, as *aggScope) plan.Expr {
 	name := strings.ToLower(f.Name.Name)
 	text := canonical(f)
-	ref := func(i int) plan.Expr {
-		a := as.agg.Aggs[i]
-		return &plan.ColRef{Idx: len(as.agg.KeyCols) + i, Name: text, T: a.Type, Null: a.Nullable}
-	}
 	for i, t := range as.aggs {
 		if t == text {
-			return ref(i)
+			return as.ref(i, text)
 		}
 	}
+	ag, _ := funcs.LookupAggregate(name)
 	call := &plan.AggCall{}
 	switch {
 	case f.Star:
-		if name != "count" {
+		if !ag.Star {
 			x.errs.Errorf(f.Pos, "%s(*) is not allowed; only count(*)", name).WithEnd(f.EndPos)
 			return bad()
 		}
-		call.Func, call.Type = plan.CountStar, sqltype.BigInt
-	case strings.HasPrefix(name, "first") || strings.HasPrefix(name, "last"):
-		return x.firstLast(f, name, as, call, text)
+		call.Func, call.Type = ag.StarFunc, ag.Type(sqltype.Null)
+	case ag.IgnoreNulls:
+		if !x.firstLast(f, name, as, call) {
+			return bad()
+		}
 	case len(f.Args) != 1:
 		x.errs.Errorf(f.Pos, "%s takes exactly one argument, got %d", name, len(f.Args)).WithEnd(f.EndPos)
 		return bad()
@@ -692,135 +685,77 @@ func (x *exprChecker) aggCall(f *grammar.FuncCall, as *aggScope) plan.Expr {
 		if arg.Type() == sqltype.Null {
 			// Spark: a NULL argument takes the type the aggregate expects; DOUBLE for the
 			// numeric ones, and for the others a STRING, which has every operation they need.
-			switch name {
-			case "sum", "avg", "mean", "stddev", "stddev_samp", "std", "stddev_pop", "variance", "var_samp", "var_pop":
-				arg = coerce(arg, sqltype.Double)
-			default:
-				arg = coerce(arg, sqltype.String)
-			}
+			arg = coerce(arg, nullArgType(ag.Arg))
 		}
-		call.Arg = arg
 		t := arg.Type()
-		switch name {
-		case "count":
-			call.Func, call.Type = plan.Count, sqltype.BigInt
-			if f.Distinct {
-				call.Func = plan.CountDistinct
-			}
-		case "approx_count_distinct":
-			call.Func, call.Type = plan.ApproxCountDistinct, sqltype.BigInt
-		case "stddev", "stddev_samp", "std", "stddev_pop", "variance", "var_samp", "var_pop":
-			if !t.IsNumeric() {
-				pos, end := span(f.Args[0])
-				x.errs.Errorf(pos, "%s needs a number, not %s", name, t).WithEnd(end)
-				return bad()
-			}
-			call.Func, call.Type, call.Nullable = statistics[name], sqltype.Double, true
-		case "sum", "avg", "mean":
-			if !t.IsNumeric() {
-				pos, end := span(f.Args[0])
-				x.errs.Errorf(pos, "%s needs a number, not %s", name, t).WithEnd(end).
-					WithHelp("CAST it to a number, e.g. %s(CAST(%s AS DOUBLE))", name, f.Args[0].String())
-				return bad()
-			}
-			call.Nullable = true
-			if name == "sum" {
-				call.Func, call.Type = plan.Sum, sqltype.BigInt
-				if t == sqltype.Double {
-					call.Type = sqltype.Double
-				}
-			} else {
-				call.Func, call.Type = plan.Avg, sqltype.Double
-			}
-		case "min", "max":
-			if !t.Orderable() {
-				pos, end := span(f.Args[0])
-				x.errs.Errorf(pos, "%s needs a comparable value, not %s", name, t).WithEnd(end)
-				return bad()
-			}
-			call.Func, call.Type, call.Nullable = plan.Min, t, true
-			if name == "max" {
-				call.Func = plan.Max
-			}
+		switch {
+		case ag.Arg == funcs.NumericArg && !t.IsNumeric():
+			pos, end := span(f.Args[0])
+			x.errs.Errorf(pos, "%s needs a number, not %s", name, t).WithEnd(end).
+				WithHelp("CAST it to a number, e.g. %s(CAST(%s AS DOUBLE))", name, f.Args[0].String())
+			return bad()
+		case ag.Arg == funcs.OrderableArg && !t.Orderable():
+			pos, end := span(f.Args[0])
+			x.errs.Errorf(pos, "%s needs a comparable value, not %s", name, t).WithEnd(end)
+			return bad()
 		}
-		if f.Distinct && call.Func != plan.CountDistinct {
-			if call.Func == plan.Min || call.Func == plan.Max {
-				// DISTINCT does not change min or max.
-			} else {
+		call.Func, call.Arg, call.Type, call.Nullable = ag.Func, arg, ag.Type(t), ag.Nullable
+		if f.Distinct {
+			if ag.Distinct == "" {
 				x.errs.Errorf(f.Pos, "%s(DISTINCT ...) is not supported", name).WithEnd(f.EndPos).
 					WithHelp("count(DISTINCT x) is; for sums of distinct values aggregate a deduplicated view")
 				return bad()
 			}
+			call.Func = ag.Distinct
 		}
 	}
 	as.agg.Aggs = append(as.agg.Aggs, call)
 	as.aggs = append(as.aggs, text)
-	return ref(len(as.agg.Aggs) - 1)
+	return as.ref(len(as.agg.Aggs)-1, text)
+}
+
+// ref is the column of aggregate i, written text, after the aggregation.
+func (as *aggScope) ref(i int, text string) plan.Expr {
+	a := as.agg.Aggs[i]
+	return &plan.ColRef{Idx: len(as.agg.KeyCols) + i, Name: text, T: a.Type, Null: a.Nullable}
+}
+
+// nullArgType is the type an untyped NULL argument takes for an aggregate of rule r.
+func nullArgType(r funcs.ArgRule) sqltype.Type {
+	if r == funcs.NumericArg {
+		return sqltype.Double
+	}
+	return sqltype.String
 }
 
 // firstLast checks first(x[, ignoreNulls]) and last(x[, ignoreNulls]) (also first_value and
-// last_value): the value of the group's first or last row in arrival order, Spark's
-// semantics with the order a stream defines.
-func (x *exprChecker) firstLast(f *grammar.FuncCall, name string, as *aggScope, call *plan.AggCall, text string) plan.Expr {
+// last_value) into call: the value of the group's first or last row in arrival order, Spark's
+// semantics with the order a stream defines. It reports whether the call is valid.
+func (x *exprChecker) firstLast(f *grammar.FuncCall, name string, as *aggScope, call *plan.AggCall) bool {
 	if len(f.Args) < 1 || len(f.Args) > 2 || f.Distinct {
 		x.errs.Errorf(f.Pos, "%s takes a value and an optional ignoreNulls flag", name).WithEnd(f.EndPos).
 			WithHelp("e.g. %s(x) or %s(x, true) to skip NULLs", name, name)
-		return bad()
+		return false
 	}
 	arg := x.expr(f.Args[0], as.input, "aggregate argument")
 	if containsAgg(f.Args[0]) {
-		return bad()
+		return false
 	}
 	if len(f.Args) == 2 {
 		b, ok := f.Args[1].(*grammar.Literal)
 		if !ok || b.Kind != grammar.LitBool {
 			pos, end := span(f.Args[1])
 			x.errs.Errorf(pos, "the second argument of %s must be TRUE or FALSE (ignore NULLs)", name).WithEnd(end)
-			return bad()
+			return false
 		}
 		call.IgnoreNulls = strings.EqualFold(b.Text, "TRUE")
 	}
-	t := arg.Type()
-	if t == sqltype.Null {
-		t = sqltype.String
-		arg = coerce(arg, t)
+	if arg.Type() == sqltype.Null {
+		arg = coerce(arg, sqltype.String)
 	}
-	call.Func, call.Arg, call.Type, call.Nullable = plan.First, arg, t, true
-	if strings.HasPrefix(name, "last") {
-		call.Func = plan.Last
-	}
-	as.agg.Aggs = append(as.agg.Aggs, call)
-	as.aggs = append(as.aggs, text)
-	return &plan.ColRef{Idx: len(as.agg.KeyCols) + len(as.agg.Aggs) - 1, Name: text, T: t, Null: true}
-}
-
-// Arity tells how many arguments a built-in function takes (max < 0: any number from min)
-// and whether it is an aggregate; ok is false for an unknown name. Random query generators
-// use it to reach every function.
-func Arity(name string) (min, max int, aggregate, ok bool) {
-	if fn, found := scalars[name]; found {
-		return fn.min, fn.max, false, true
-	}
-	switch {
-	case !aggNames[name]:
-		return 0, 0, false, false
-	case strings.HasPrefix(name, "first") || strings.HasPrefix(name, "last"):
-		return 1, 2, true, true
-	}
-	return 1, 1, true, true
-}
-
-// FunctionNames lists the built-in scalar functions, for the reference and "did you mean".
-func FunctionNames() []string {
-	var n []string
-	for k := range scalars {
-		n = append(n, k)
-	}
-	for k := range aggNames {
-		n = append(n, k)
-	}
-	sort.Strings(n)
-	return n
+	ag, _ := funcs.LookupAggregate(name)
+	call.Func, call.Arg, call.Type, call.Nullable = ag.Func, arg, ag.Type(arg.Type()), ag.Nullable
+	return true
 }
 
 // maxWindowsPerRow bounds size / slide of a sliding window.

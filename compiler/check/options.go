@@ -28,7 +28,7 @@ func (c *checker) options(owner, kind string, at grammar.Ident, with []*grammar.
 		k = connector.Sink
 	}
 	if kind == "table" {
-		return c.tableOptions(owner, at, with)
+		k = connector.Table
 	}
 	var conn *grammar.Option
 	given := map[string]*grammar.Option{}
@@ -44,12 +44,15 @@ func (c *checker) options(owner, kind string, at grammar.Ident, with []*grammar.
 			conn = o
 		}
 	}
-	if conn == nil {
+	if conn == nil && kind != "table" {
 		c.errs.Errorf(at.Pos, "%s %q has no connector", kind, owner).WithEnd(at.EndPos).
 			WithHelp("add WITH (connector = '%s', ...); connectors: %s", map[string]string{"source": "files", "sink": "console"}[kind], strings.Join(connector.Names(k), ", "))
 		return out
 	}
-	name := literalString(conn.Value)
+	name := "files" // a table's only connector, the default
+	if conn != nil {
+		name = literalString(conn.Value)
+	}
 	spec, ok := connector.Lookup(k, name)
 	if !ok {
 		d := c.errs.Errorf(conn.Value.Pos, "unknown %s connector %q", kind, name).WithEnd(conn.Value.EndPos)
@@ -73,6 +76,11 @@ func (c *checker) options(owner, kind string, at grammar.Ident, with []*grammar.
 			continue
 		}
 		opt := spec.Option(name)
+		if why, refused := spec.Refusal(name); opt == nil && refused {
+			c.errs.Errorf(o.Key.Pos, "option %q is not for a %s", o.Key.Name, kind).WithEnd(o.Key.EndPos).WithHelp("%s", why)
+			out.ok = false
+			continue
+		}
 		if opt == nil {
 			d := c.errs.Errorf(o.Key.Pos, "unknown option %q for the %s %s", o.Key.Name, spec.Name, kind).WithEnd(o.Key.EndPos)
 			if s := diag.Closest(o.Key.Name, names); s != "" {
@@ -207,14 +215,4 @@ func (c *checker) sinkColumns(st *grammar.Insert, q *plan.Query, decl *grammar.C
 				WithEnd(o.Value.EndPos).WithHelp("the query would read its own output forever: give the sink a directory outside the source's")
 		}
 	}
-}
-
-// tableOptions checks the options of CREATE TABLE: the files source's.
-func (c *checker) tableOptions(owner string, at grammar.Ident, with []*grammar.Option) checkedOptions {
-	if o := option(with, "connector"); o != nil && !strings.EqualFold(literalString(o.Value), "files") {
-		c.errs.Errorf(o.Value.Pos, "a table reads files: its connector is 'files', not %s", describe(o.Value)).WithEnd(o.Value.EndPos).
-			WithHelp("declare a stream with CREATE SOURCE; a table is read whole from files when the program starts")
-		return checkedOptions{values: map[string]string{}}
-	}
-	return c.options(owner, "source", at, with)
 }

@@ -498,7 +498,7 @@ func (r *rel) materializeOutput() {
 		steps = r.post
 	}
 	if len(steps) == 0 {
-		return // a bare UNION ALL: union typed its branches' projections already
+		return // a bare UNION ALL: its branches' projections have the union's types
 	}
 	p := steps[len(steps)-1].(*plan.Project)
 	for i, e := range p.Exprs {

@@ -24,9 +24,10 @@ func (r *rel) inputs() []*plan.Input {
 func (c *checker) union(sel *grammar.Select, errs *diag.List, distinctAgg bool) *rel {
 	first := *sel
 	first.Unions, first.OrderBy, first.Limit = nil, nil, nil
+	first.EndPos = sel.Unions[0].Pos
 	queries := []*grammar.Select{&first}
 	distinct := false
-	for i, u := range sel.Unions {
+	for _, u := range sel.Unions {
 		queries = append(queries, u.Query)
 		if !u.All {
 			distinct = true
@@ -35,7 +36,6 @@ func (c *checker) union(sel *grammar.Select, errs *diag.List, distinctAgg bool) 
 				WithHelp("UNION is an aggregation of the SELECTs before it; use UNION ALL throughout, or UNION throughout")
 			return nil
 		}
-		_ = i
 	}
 	var branches []*rel
 	for _, q := range queries {

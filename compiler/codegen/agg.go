@@ -15,52 +15,12 @@ import (
 // method, and the constructor that allocates COUNT(DISTINCT) sets.
 func (g *queryGen) accType() {
 	g.accState = []stateField{{"mark", "Int64", "batch id + 1 of the last batch that changed the group"}}
-	state := func(fs ...stateField) { g.accState = append(g.accState, fs...) }
 	var merge []Code
 	for i, a := range g.q.Agg.Aggs {
 		n := strconv.Itoa(i)
-		switch a.Func {
-		case plan.CountStar, plan.Count:
-			state(stateField{"n" + n, "Int64", string(a.Func)})
-			merge = append(merge, Id("g").Dot("n"+n).Op("+=").Id("a").Dot("n"+n))
-		case plan.CountDistinct:
-			state(stateField{"d" + n, "set " + keyKind(a.Arg.Type()), "count(DISTINCT)"})
-			merge = append(merge, For(Id("v").Op(":=").Range().Id("a").Dot("d"+n)).Block(
-				Id("g").Dot("d"+n).Index(Id("v")).Op("=").Struct().Values()))
-		case plan.Sum:
-			state(stateField{"s" + n, stateKind(a.Type), "sum"}, stateField{"has" + n, "Bool", ""})
-			merge = append(merge, Id("g").Dot("s"+n).Op("+=").Id("a").Dot("s"+n),
-				Id("g").Dot("has"+n).Op("=").Id("g").Dot("has"+n).Op("||").Id("a").Dot("has"+n))
-		case plan.Avg:
-			state(stateField{"s" + n, "Float64", "avg: sum and count"}, stateField{"n" + n, "Int64", ""})
-			merge = append(merge, Id("g").Dot("s"+n).Op("+=").Id("a").Dot("s"+n), Id("g").Dot("n"+n).Op("+=").Id("a").Dot("n"+n))
-		case plan.ApproxCountDistinct:
-			state(stateField{"h" + n, "HLL", string(a.Func)})
-			merge = append(merge, Id("g").Dot("h"+n).Dot("Merge").Call(Id("a").Dot("h"+n)))
-		case plan.StddevSamp, plan.StddevPop, plan.VarSamp, plan.VarPop:
-			state(stateField{"v" + n, "Moments", string(a.Func)})
-			merge = append(merge, Id("g").Dot("v"+n).Dot("Merge").Call(Id("a").Dot("v"+n)))
-		case plan.First, plan.Last:
-			state(stateField{"f" + n, stateKind(a.Type), string(a.Func)}, stateField{"null" + n, "Bool", ""},
-				stateField{"has" + n, "Bool", ""}, stateField{"at" + n, "Pos", ""})
-			// Of two partial results, the one that arrived first (last) wins.
-			cond := Id("a").Dot("at" + n).Dot("Before").Call(Id("g").Dot("at" + n))
-			if a.Func == plan.Last {
-				cond = Id("g").Dot("at" + n).Dot("Before").Call(Id("a").Dot("at" + n))
-			}
-			var copies []Code
-			for _, f := range []string{"f", "null", "has", "at"} {
-				copies = append(copies, Id("g").Dot(f+n).Op("=").Id("a").Dot(f+n))
-			}
-			merge = append(merge, If(Id("a").Dot("has"+n).Op("&&").Parens(Op("!").Id("g").Dot("has"+n).Op("||").Add(cond))).Block(copies...))
-		case plan.Min, plan.Max:
-			state(stateField{"m" + n, stateKind(a.Type), string(a.Func)}, stateField{"has" + n, "Bool", ""})
-			better := betterThan(a, Id("a").Dot("m"+n), Id("g").Dot("m"+n))
-			merge = append(merge, If(Id("a").Dot("has"+n).Op("&&").Parens(Op("!").Id("g").Dot("has"+n).Op("||").Add(better))).Block(
-				Id("g").Dot("m"+n).Op("=").Id("a").Dot("m"+n),
-				Id("g").Dot("has"+n).Op("=").True(),
-			))
-		}
+		acc := accumulatorOf(a)
+		g.accState = append(g.accState, acc.fields(n, a)...)
+		merge = append(merge, acc.merge(n, a)...)
 	}
 	// The struct is what the checkpoint saves: its fields and their kinds, one list.
 	var fields []Code
@@ -84,13 +44,13 @@ func (g *queryGen) accType() {
 	g.f.Func().Params(Id("g").Op("*").Id(acc)).Id("merge").Params(Id("a").Op("*").Id(acc)).Block(merge...)
 }
 
-// betterThan is "x should replace the current min/max cur".
-func betterThan(a *plan.AggCall, x, cur Code) Code {
+// betterThan is "x should replace the current maximum (minimum) cur" of type t.
+func betterThan(max bool, t sqltype.Type, x, cur Code) Code {
 	op := "<"
-	if a.Func == plan.Max {
+	if max {
 		op = ">"
 	}
-	switch a.Type {
+	switch t {
 	case sqltype.Boolean:
 		return boolOrder(op, val{v: x}, val{v: cur})
 	case sqltype.Double:
@@ -207,54 +167,10 @@ func (g *queryGen) groupUpdate(eg *exprGen, keyVals, argVals []val) {
 			Id("w").Dot("groups").Index(Id("k")).Op("=").Id("a"))...),
 	)
 	for i, a := range agg.Aggs {
-		n := strconv.Itoa(i)
 		x := argVals[i]
-		var upd []Code
-		switch a.Func {
-		case plan.CountStar:
-			eg.emit(Id("a").Dot("n" + n).Op("++"))
-			continue
-		case plan.Count:
-			upd = []Code{Id("a").Dot("n" + n).Op("++")}
-		case plan.CountDistinct:
-			v := x.v
-			if a.Arg.Type() == sqltype.String || a.Arg.Type() == sqltype.Bytes {
-				upd = []Code{If(List(Id("_"), Id("ok")).Op(":=").Id("a").Dot("d"+n).Index(x.v), Op("!").Id("ok")).Block(
-					Id("a").Dot("d" + n).Index(Qual("strings", "Clone").Call(v)).Op("=").Struct().Values())}
-			} else {
-				upd = []Code{Id("a").Dot("d" + n).Index(toKey(a.Arg.Type(), v)).Op("=").Struct().Values()}
-			}
-		case plan.Sum:
-			upd = []Code{Id("a").Dot("s" + n).Op("+=").Add(goType(a.Type)).Call(x.v), Id("a").Dot("has" + n).Op("=").True()}
-		case plan.Avg:
-			upd = []Code{Id("a").Dot("s" + n).Op("+=").Float64().Call(x.v), Id("a").Dot("n" + n).Op("++")}
-		case plan.StddevSamp, plan.StddevPop, plan.VarSamp, plan.VarPop:
-			upd = []Code{Id("a").Dot("v" + n).Dot("Add").Call(Float64().Call(x.v))}
-		case plan.ApproxCountDistinct:
-			h := Id("a").Dot("h" + n)
-			switch a.Arg.Type() {
-			case sqltype.String, sqltype.Bytes:
-				upd = []Code{Add(h).Dot("AddString").Call(x.v)}
-			case sqltype.Double:
-				upd = []Code{Add(h).Dot("AddFloat").Call(x.v)}
-			case sqltype.Boolean:
-				upd = []Code{Add(h).Dot("AddInt").Call(Qual(pkgSQLFn, "BoolToInt").Call(x.v))}
-			default:
-				upd = []Code{Add(h).Dot("AddInt").Call(Int64().Call(x.v))}
-			}
-		case plan.First, plan.Last:
-			eg.emit(g.firstLastUpdate(a, n, x)...)
-			continue
-		case plan.Min, plan.Max:
-			v := x.v
-			if a.Type == sqltype.String || a.Type == sqltype.Bytes {
-				v = Qual("strings", "Clone").Call(v)
-			}
-			cur := Id("a").Dot("m" + n)
-			upd = []Code{If(Op("!").Id("a").Dot("has"+n).Op("||").Add(betterThan(a, x.v, cur))).Block(
-				Id("a").Dot("m"+n).Op("=").Add(v), Id("a").Dot("has"+n).Op("=").True())}
-		}
-		if x.nullable() {
+		acc := accumulatorOf(a)
+		upd := acc.update(strconv.Itoa(i), a, x)
+		if x.nullable() && !acc.ownNulls {
 			eg.emit(If(not(x.isNull())).Block(upd...))
 		} else {
 			eg.emit(upd...)
@@ -262,73 +178,9 @@ func (g *queryGen) groupUpdate(eg *exprGen, keyVals, argVals []val) {
 	}
 }
 
-// firstLastUpdate keeps the row's value and place when it is the group's first (last) so far
-// on this worker: a worker sees its chunks in arrival order, so first is the first one it
-// sees and last the latest.
-func (g *queryGen) firstLastUpdate(a *plan.AggCall, n string, x val) []Code {
-	v := x.v
-	if a.Type == sqltype.String || a.Type == sqltype.Bytes {
-		v = Qual("strings", "Clone").Call(v)
-	}
-	var null Code = False()
-	if x.nullable() {
-		null = x.isNull()
-	}
-	var keep Code = Id("a").Dot("f" + n).Op("=").Add(v)
-	if a.Func == plan.Last && (a.Type == sqltype.String || a.Type == sqltype.Bytes) {
-		// last replaces the value at every row: copy it only when it changes.
-		keep = If(Id("a").Dot("f" + n).Op("!=").Add(x.v)).Block(keep)
-	}
-	set := []Code{
-		keep,
-		Id("a").Dot("null" + n).Op("=").Add(null),
-		Id("a").Dot("has" + n).Op("=").True(),
-		Id("a").Dot("at"+n).Op("=").Qual(pkgSQLFn, "At").Call(Id("c").Dot("Batch"), Id("c").Dot("Seq"), Id("line").Op("-").Id("c").Dot("Line")),
-	}
-	var cond Code
-	if a.Func == plan.First {
-		cond = Op("!").Id("a").Dot("has" + n)
-	}
-	if a.IgnoreNulls && x.nullable() {
-		if cond == nil {
-			cond = not(x.isNull())
-		} else {
-			cond = Add(cond).Op("&&").Add(not(x.isNull()))
-		}
-	}
-	if cond == nil {
-		return set
-	}
-	return []Code{If(cond).Block(set...)}
-}
-
 // aggResult is the Go form of aggregate i of accumulator a.
 func aggResult(i int, c *plan.AggCall) val {
-	n := strconv.Itoa(i)
-	a := Id("a")
-	switch c.Func {
-	case plan.CountStar, plan.Count:
-		return val{v: Add(a).Dot("n" + n)}
-	case plan.CountDistinct:
-		return val{v: Int64().Call(Len(Add(a).Dot("d" + n)))}
-	case plan.Sum:
-		return val{v: Add(a).Dot("s" + n), null: one(Op("!").Add(a).Dot("has" + n))}
-	case plan.Avg:
-		return val{v: Add(a).Dot("s" + n).Op("/").Float64().Call(Add(a).Dot("n" + n)), null: one(Add(a).Dot("n" + n).Op("==").Lit(0)), op: true}
-	case plan.ApproxCountDistinct:
-		return val{v: Add(a).Dot("h" + n).Dot("Count").Call()}
-	case plan.First, plan.Last:
-		return val{v: Add(a).Dot("f" + n), null: one(Op("!").Add(a).Dot("has" + n).Op("||").Add(a).Dot("null" + n))}
-	case plan.StddevSamp, plan.StddevPop, plan.VarSamp, plan.VarPop:
-		// Spark: the sample statistics need two values, the population ones one.
-		method := map[plan.AggFunc]string{plan.StddevSamp: "StddevSamp", plan.StddevPop: "StddevPop", plan.VarSamp: "VarSamp", plan.VarPop: "VarPop"}[c.Func]
-		least := 1
-		if c.Func == plan.StddevSamp || c.Func == plan.VarSamp {
-			least = 2
-		}
-		return val{v: Add(a).Dot("v" + n).Dot(method).Call(), null: one(Add(a).Dot("v" + n).Dot("N").Op("<").Lit(least))}
-	}
-	return val{v: Add(a).Dot("m" + n), null: one(Op("!").Add(a).Dot("has" + n))}
+	return accumulatorOf(c).result(strconv.Itoa(i), c)
 }
 
 // finish generates Query.Finish: merge the workers, then emit according to the output mode.

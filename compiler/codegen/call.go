@@ -1,162 +1,161 @@
 package codegen
 
 import (
+	"strings"
+
 	. "github.com/dave/jennifer/jen"
 
+	"github.com/sqlstream/sqlstream/compiler/funcs"
 	"github.com/sqlstream/sqlstream/compiler/plan"
 	"github.com/sqlstream/sqlstream/compiler/sqltype"
 )
 
-// call emits a built-in scalar function. Every function here is NULL when an argument is
-// NULL (COALESCE, NULLIF and IF were rewritten to CASE by the checker).
+// call emits a built-in scalar function: the registry's Go function (funcs.Scalar.Go), or
+// its emitter. Every function here is NULL when an argument is NULL (COALESCE, NULLIF and IF
+// were rewritten to CASE by the checker).
 func (g *exprGen) call(e *plan.Call) val {
-	switch {
-	case e.UDF != nil:
+	if e.UDF != nil {
 		return g.udfCall(e)
-	case e.Name == "greatest" || e.Name == "least":
-		return g.extreme(e)
-	case e.Name == "concat_ws":
-		return g.concatWS(e)
 	}
-	args := make([]val, len(e.Args))
-	var null nulls
+	fn := funcs.Call(e.Name)
+	if fn == nil || fn.Go == "" {
+		emit, ok := emitters[e.Name]
+		if !ok {
+			panic("codegen: no emitter for function " + e.Name)
+		}
+		return emit(g, e)
+	}
+	args, null := g.args(e)
+	pkg, name := pkgSQLFn, fn.Go
+	if i := strings.LastIndexByte(fn.Go, '.'); i >= 0 {
+		pkg, name = fn.Go[:i], fn.Go[i+1:] // the standard library
+	}
+	call := Qual(pkg, name).Call(values(args)...)
+	if !fn.MayFail {
+		return val{v: call, null: null}
+	}
+	// The function says with a second result that it has no value for these arguments.
+	local := g.q.name("f")
+	g.emit(List(Id(local), Id(local+"OK")).Op(":=").Add(call))
+	return val{v: Id(local), null: union(null, one(Op("!").Id(local+"OK")))}
+}
+
+// args compiles the arguments of e; null is when any of them is NULL.
+func (g *exprGen) args(e *plan.Call) (args []val, null nulls) {
+	args = make([]val, len(e.Args))
 	for i, a := range e.Args {
 		args[i] = g.compile(a)
 		null = union(null, args[i].null)
 	}
-	v := func(i int) Code { return args[i].v }
-	fn := func(name string) Code {
-		vs := make([]Code, len(args))
-		for i := range args {
-			vs[i] = v(i)
-		}
-		return Qual(pkgSQLFn, name).Call(vs...)
+	return args, null
+}
+
+// values is the Go expressions of args.
+func values(args []val) []Code {
+	vs := make([]Code, len(args))
+	for i := range args {
+		vs[i] = args[i].v
 	}
-	switch e.Name {
-	case "length", "char_length", "character_length":
-		return val{v: fn("Length"), null: null}
-	case "lower", "lcase":
-		return val{v: fn("Lower"), null: null}
-	case "upper", "ucase":
-		return val{v: fn("Upper"), null: null}
-	case "initcap":
-		return val{v: fn("InitCap"), null: null}
-	case "reverse":
-		return val{v: fn("Reverse"), null: null}
-	case "replace":
-		return val{v: fn("Replace"), null: null}
-	case "instr":
-		return val{v: fn("InStr"), null: null}
-	case "starts_with":
-		return val{v: Qual("strings", "HasPrefix").Call(v(0), v(1)), null: null}
-	case "ends_with":
-		return val{v: Qual("strings", "HasSuffix").Call(v(0), v(1)), null: null}
-	case "contains":
-		return val{v: Qual("strings", "Contains").Call(v(0), v(1)), null: null}
-	case "power":
-		return val{v: fn("Pow"), null: null}
-	case "sqrt":
-		return val{v: fn("Sqrt"), null: null}
-	case "exp":
-		return val{v: fn("Exp"), null: null}
-	case "sign":
-		return val{v: fn("Sign"), null: null}
-	case "regexp_extract", "regexp_replace", "rlike":
+	return vs
+}
+
+// emitters generate the built-in functions that are more than a call of their Go function
+// (funcs.Scalar.Go is ""), by plan name.
+var emitters map[string]func(g *exprGen, e *plan.Call) val
+
+func init() {
+	sameAsArg := func(g *exprGen, e *plan.Call) val {
+		args, _ := g.args(e)
+		return args[0] // a timestamp is its microseconds
+	}
+	regexpFn := func(g *exprGen, e *plan.Call) val {
+		args, null := g.args(e)
 		if !dynamicPattern(e) {
 			return regexpCall(e.Name, Id(g.q.patternVar("Regexp", e.Args[1].(*plan.Const).Str)), args, null, g.emit, g.q.name)
 		}
 		return g.dynamicRegexp(e, args, null)
-	case "year", "month", "day", "hour", "minute", "second":
-		return val{v: fn(map[string]string{"year": "Year", "month": "Month", "day": "Day", "hour": "Hour", "minute": "Minute", "second": "Second"}[e.Name]), null: null}
-	case "window_start":
-		return val{v: v(0), null: null}
-	case "window_end":
-		return val{v: args[0].operand().Op("+").Add(v(1)), null: null, op: true}
-	case "current_timestamp":
-		return val{v: Id("c").Dot("Time")} // the batch's start, stamped on every chunk
-	case "unix_timestamp":
-		return val{v: fn("UnixTimestamp"), null: null}
-	case "date_format":
-		return val{v: fn("DateFormat"), null: null}
-	case "from_unixtime":
-		return val{v: fn("FromUnixtime"), null: null}
-	case "current_date":
-		return val{v: Qual(pkgSQLFn, "DateOf").Call(Id("c").Dot("Time"))}
-	case "unix_micros", "timestamp_micros":
-		return args[0] // a timestamp is its microseconds
-	case "repeat", "lpad", "rpad", "split_part", "ln", "log10", "log2", "date_trunc", "to_timestamp",
-		"make_date", "make_timestamp", "add_months", "to_date", "timestamp_seconds", "timestamp_seconds_double", "timestamp_millis",
-		"format_number", "format_number_int":
-		// These are NULL for some inputs: the function says so with a second result.
-		name := map[string]string{"repeat": "Repeat", "lpad": "LPad", "rpad": "RPad", "split_part": "SplitPart",
-			"ln": "Ln", "log10": "Log10", "log2": "Log2", "date_trunc": "DateTrunc", "to_timestamp": "ToTimestamp",
-			"make_date": "MakeDate", "make_timestamp": "MakeTimestamp", "add_months": "AddMonths", "to_date": "ToDate",
-			"timestamp_seconds": "TimestampSeconds", "timestamp_seconds_double": "TimestampSecondsDouble", "timestamp_millis": "TimestampMillis",
-			"format_number": "FormatNumber", "format_number_int": "FormatNumberInt"}[e.Name]
-		local := g.q.name("f")
-		g.emit(List(Id(local), Id(local+"OK")).Op(":=").Add(fn(name)))
-		return val{v: Id(local), null: union(null, one(Op("!").Id(local+"OK")))}
-	case "left", "right", "ascii", "chr", "translate", "octet_length", "bit_length", "btrim", "locate",
-		"date_add", "date_sub", "datediff", "last_day", "dayofweek", "weekday", "dayofyear", "weekofyear", "quarter",
-		"months_between", "unix_millis":
-		name := map[string]string{"left": "Left", "right": "Right", "ascii": "ASCII", "chr": "Chr", "translate": "Translate",
-			"octet_length": "OctetLength", "bit_length": "BitLength", "btrim": "TrimChars", "locate": "Locate",
-			"date_add": "DateAdd", "date_sub": "DateSub", "datediff": "DateDiff", "last_day": "LastDay", "dayofweek": "DayOfWeek",
-			"weekday": "WeekDay", "dayofyear": "DayOfYear", "weekofyear": "WeekOfYear", "quarter": "Quarter",
-			"months_between": "MonthsBetween", "unix_millis": "UnixMillis"}[e.Name]
-		return val{v: fn(name), null: null}
-	case "trim":
-		return val{v: fn("Trim"), null: null}
-	case "ltrim":
-		return val{v: fn("LTrim"), null: null}
-	case "rtrim":
-		return val{v: fn("RTrim"), null: null}
-	case "substring", "substr":
-		if len(args) == 2 {
-			return val{v: fn("SubstringFrom"), null: null}
-		}
-		return val{v: fn("Substring"), null: null}
-	case "concat":
-		var c *Statement
-		for i := range args {
-			if c == nil {
-				c = args[i].operand()
-			} else {
-				c = c.Op("+").Add(args[i].operand())
-			}
-		}
-		return val{v: c, null: null, op: len(args) > 1}
-	case "abs":
-		switch e.T {
-		case sqltype.Double:
-			return val{v: Qual(pkgMath, "Abs").Call(v(0)), null: null}
-		case sqltype.Int:
-			return val{v: Qual(pkgSQLFn, "AbsInt32").Call(v(0)), null: null}
-		}
-		return val{v: Qual(pkgSQLFn, "AbsInt64").Call(v(0)), null: null}
-	case "round":
-		var digits Code = Int32().Call(Lit(0))
-		if len(args) == 2 {
-			digits = v(1)
-		}
-		switch e.T {
-		case sqltype.Double:
-			return val{v: Qual(pkgSQLFn, "RoundHalfUp").Call(v(0), digits), null: null}
-		case sqltype.Int:
-			return val{v: Int32().Call(Qual(pkgSQLFn, "RoundInt64").Call(Int64().Call(v(0)), digits)), null: null}
-		}
-		return val{v: Qual(pkgSQLFn, "RoundInt64").Call(v(0), digits), null: null}
-	case "floor", "ceil", "ceiling":
+	}
+	roundDown := func(g *exprGen, e *plan.Call) val {
+		args, null := g.args(e)
 		if e.Args[0].Type() != sqltype.Double {
-			return val{v: Int64().Call(v(0)), null: null}
+			return val{v: Int64().Call(args[0].v), null: null}
 		}
 		name := "Floor"
 		if e.Name != "floor" {
 			name = "Ceil"
 		}
-		return val{v: Qual(pkgSQLFn, name).Call(v(0)), null: null}
+		return val{v: Qual(pkgSQLFn, name).Call(args[0].v), null: null}
 	}
-	panic("codegen: no emitter for function " + e.Name)
+	emitters = map[string]func(g *exprGen, e *plan.Call) val{
+		"greatest":         (*exprGen).extreme,
+		"least":            (*exprGen).extreme,
+		"concat_ws":        (*exprGen).concatWS,
+		"regexp_extract":   regexpFn,
+		"regexp_replace":   regexpFn,
+		"rlike":            regexpFn,
+		"unix_micros":      sameAsArg,
+		"timestamp_micros": sameAsArg,
+		"floor":            roundDown,
+		"ceil":             roundDown,
+		"window_start": func(g *exprGen, e *plan.Call) val {
+			args, null := g.args(e)
+			return val{v: args[0].v, null: null}
+		},
+		"window_end": func(g *exprGen, e *plan.Call) val {
+			args, null := g.args(e)
+			return val{v: args[0].operand().Op("+").Add(args[1].v), null: null, op: true}
+		},
+		"current_timestamp": func(g *exprGen, e *plan.Call) val {
+			return val{v: Id("c").Dot("Time")} // the batch's start, stamped on every chunk
+		},
+		"current_date": func(g *exprGen, e *plan.Call) val {
+			return val{v: Qual(pkgSQLFn, "DateOf").Call(Id("c").Dot("Time"))}
+		},
+		"substring": func(g *exprGen, e *plan.Call) val {
+			args, null := g.args(e)
+			name := "Substring"
+			if len(args) == 2 {
+				name = "SubstringFrom"
+			}
+			return val{v: Qual(pkgSQLFn, name).Call(values(args)...), null: null}
+		},
+		"concat": func(g *exprGen, e *plan.Call) val {
+			args, null := g.args(e)
+			var c *Statement
+			for i := range args {
+				if c == nil {
+					c = args[i].operand()
+				} else {
+					c = c.Op("+").Add(args[i].operand())
+				}
+			}
+			return val{v: c, null: null, op: len(args) > 1}
+		},
+		"abs": func(g *exprGen, e *plan.Call) val {
+			args, null := g.args(e)
+			switch e.T {
+			case sqltype.Double:
+				return val{v: Qual(pkgMath, "Abs").Call(args[0].v), null: null}
+			case sqltype.Int:
+				return val{v: Qual(pkgSQLFn, "AbsInt32").Call(args[0].v), null: null}
+			}
+			return val{v: Qual(pkgSQLFn, "AbsInt64").Call(args[0].v), null: null}
+		},
+		"round": func(g *exprGen, e *plan.Call) val {
+			args, null := g.args(e)
+			var digits Code = Int32().Call(Lit(0))
+			if len(args) == 2 {
+				digits = args[1].v
+			}
+			switch e.T {
+			case sqltype.Double:
+				return val{v: Qual(pkgSQLFn, "RoundHalfUp").Call(args[0].v, digits), null: null}
+			case sqltype.Int:
+				return val{v: Int32().Call(Qual(pkgSQLFn, "RoundInt64").Call(Int64().Call(args[0].v), digits)), null: null}
+			}
+			return val{v: Qual(pkgSQLFn, "RoundInt64").Call(args[0].v, digits), null: null}
+		},
+	}
 }
 
 // udfCall calls a Go function from CREATE FUNCTION directly. It is not called when an
@@ -241,8 +240,7 @@ func dynamicPattern(e plan.Expr) bool {
 		c, ok := e.Pattern.(*plan.Const)
 		return !ok || c.IsNull
 	case *plan.Call:
-		switch e.Name {
-		case "regexp_extract", "regexp_replace", "rlike":
+		if fn := funcs.Call(e.Name); e.UDF == nil && fn != nil && fn.Regexp {
 			c, ok := e.Args[1].(*plan.Const)
 			return !ok || c.IsNull
 		}
@@ -310,14 +308,10 @@ func (g *exprGen) guard(null nulls, body []Code) {
 func (g *exprGen) extreme(e *plan.Call) val {
 	res := g.q.name("x")
 	resNull := res + "Null"
-	op := ">"
-	if e.Name == "least" {
-		op = "<"
-	}
 	g.emit(Var().Id(res).Add(goType(e.T)), Id(resNull).Op(":=").True())
 	for _, a := range e.Args {
 		x := g.compile(a)
-		better := Id(resNull).Op("||").Add(betterThan(&plan.AggCall{Func: map[string]plan.AggFunc{">": plan.Max, "<": plan.Min}[op], Type: e.T}, x.v, Id(res)))
+		better := Id(resNull).Op("||").Add(betterThan(e.Name == "greatest", e.T, x.v, Id(res)))
 		cond := better
 		if x.nullable() {
 			cond = not(x.isNull()).Op("&&").Parens(better)

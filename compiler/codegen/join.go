@@ -247,12 +247,11 @@ func (jg *joinGen) builder() {
 func (jg *joinGen) spec() Code {
 	t := jg.j.Table
 	name := jg.in.typ + "Builder"
-	// Dict's keys are compared by identity: the table's value is chosen before the Dict is made.
-	tbl := Op("&").Id(jg.table).Values()
+	built := Op("&").Id(jg.table).Values()
 	if len(jg.j.Right) > 0 {
-		tbl = Op("&").Id(jg.table).Values(Dict{Id("rows"): Add(jg.rowsType()).Values()})
+		built = Op("&").Id(jg.table).Values(Dict{Id("rows"): Add(jg.rowsType()).Values()})
 	}
-	init := Dict{Id("q"): Id("q").Assert(Op("*").Id(jg.g.id("Query"))), Id("rec"): Id("rec"), Id("t"): tbl}
+	init := Dict{Id("q"): Id("q").Assert(Op("*").Id(jg.g.id("Query"))), Id("rec"): Id("rec"), Id("t"): built}
 	return Values(lines(
 		kv("Name", Lit(t.Name)),
 		kv("Source", inputEndpoint(t)),

@@ -8,7 +8,7 @@ import (
 	"math/rand/v2"
 	"strings"
 
-	"github.com/sqlstream/sqlstream/compiler/check"
+	"github.com/sqlstream/sqlstream/compiler/funcs"
 )
 
 // Schema declares the source t (a column of every type, nullable and NOT NULL) that the
@@ -160,8 +160,8 @@ func (g *Gen) caseExpr(t string, d int) string {
 
 // scalars are the registry's scalar functions, in a fixed order so that seeds replay.
 var scalars, aggregates = func() (s, a []string) {
-	for _, name := range check.FunctionNames() {
-		if _, _, agg, ok := check.Arity(name); ok && agg {
+	for _, name := range funcs.Names() {
+		if _, _, agg, ok := funcs.Arity(name); ok && agg {
 			a = append(a, name)
 		} else if ok {
 			s = append(s, name)
@@ -174,7 +174,7 @@ var scalars, aggregates = func() (s, a []string) {
 // as many as it takes.
 func (g *Gen) call(d int) string {
 	name := scalars[g.pick(len(scalars))]
-	lo, hi, _, _ := check.Arity(name)
+	lo, hi, _, _ := funcs.Arity(name)
 	if hi < 0 {
 		hi = lo + 2
 	}
@@ -192,12 +192,13 @@ func (g *Gen) call(d int) string {
 // Agg is a random aggregate call, with a random argument.
 func (g *Gen) Agg(depth int) string {
 	name := aggregates[g.pick(len(aggregates))]
+	a, _ := funcs.LookupAggregate(name)
 	switch {
-	case name == "count" && g.pick(3) == 0:
-		return "count(*)"
-	case name == "count" && g.pick(2) == 0:
-		return fmt.Sprintf("count(DISTINCT %s)", g.Expr("", depth))
-	case strings.HasPrefix(name, "first") || strings.HasPrefix(name, "last"):
+	case a.Star && g.pick(3) == 0:
+		return name + "(*)"
+	case a.Distinct != "" && a.Distinct != a.Func && g.pick(2) == 0:
+		return fmt.Sprintf("%s(DISTINCT %s)", name, g.Expr("", depth))
+	case a.IgnoreNulls:
 		if g.pick(2) == 0 {
 			return fmt.Sprintf("%s(%s, %s)", name, g.Expr("", depth), g.one("TRUE", "FALSE"))
 		}

@@ -17,17 +17,21 @@ import (
 	"time"
 )
 
-// Kind tells sources from sinks.
+// Kind tells sources from sinks and static tables (CREATE TABLE).
 type Kind int
 
 const (
 	Source Kind = iota
 	Sink
+	Table
 )
 
 func (k Kind) String() string {
-	if k == Sink {
+	switch k {
+	case Sink:
 		return "sink"
+	case Table:
+		return "table"
 	}
 	return "source"
 }
@@ -38,8 +42,10 @@ type Option struct {
 	Type     string // string, int, bool, duration or enum
 	Default  string // "" when none
 	Required bool
-	Enum     []string // the allowed values of an enum
-	Doc      string
+	// Enum are the allowed values of an enum, or the words a duration takes besides a
+	// duration (a table's refresh: never, on_change).
+	Enum []string
+	Doc  string
 	// Min and Max bound an int option, inclusive (Max 0: no upper bound): so an int option is
 	// never negative unless its Min says so. A duration is never negative.
 	Min, Max int64
@@ -64,6 +70,10 @@ type Spec struct {
 	// Named are the values of a sink's format option whose records carry the column names,
 	// so two output columns may not share a name.
 	Named []string
+	// Refused are options of the connector's other kind that this one does not take, with
+	// why: a table refuses its files source's streaming options with a reason rather than
+	// as unknown.
+	Refused map[string]string
 }
 
 // Format is how one value of a connector's format option is implemented.
@@ -114,20 +124,49 @@ var kafkaSecurity = []Option{
 	{Name: "tls_ca_file", Type: "string", Doc: "a PEM file of the certificate authorities to trust (default: the system's)"},
 }
 
+// filesFormats are the files connector's record formats read by another package.
+var filesFormats = map[string]Format{"parquet": {Package: "parquet", Wire: "json"}}
+
+// filesFormat and filesRecords are the files source's options that say how a file's records
+// are read, which a files table shares.
+var filesFormat = Option{Name: "format", Type: "enum", Default: "text", Enum: []string{"text", "csv", "json", "parquet"}, CompileTime: true,
+	Doc: "record format: text (one line = one STRING column), csv, json (one object per line), parquet (columns matched by name, schema checked per file)"}
+
+var filesRecords = []Option{
+	{Name: "header", Type: "bool", Default: "false", CompileTime: true, Doc: "csv: the first line of each file is a header and is skipped"},
+	{Name: "delimiter", Type: "string", Default: ",", Bytes: 1, CompileTime: true, Doc: "csv: the field separator, one byte"},
+	modeOption,
+}
+
+// tableStreaming is why a table refuses each streaming option of the files source.
+var tableStreaming = map[string]string{
+	"max_files_per_trigger": "a table reads all its files at every load, there are no triggers to spread them over",
+	"max_file_age":          "a table reads all the files its path matches, however old",
+	"latest_first":          "a table reads all its files at every load, in no particular order",
+	"idle_timeout":          "a table is read whole when it loads; it never waits for more data",
+	"dead_letter": "a table loads outside the query's batches, which is what a dead-letter sink writes by; " +
+		"its malformed records are reported on stderr (mode = 'dropmalformed') or stop the program (mode = 'failfast')",
+}
+
 var specs = []*Spec{
-	{Name: "files", Kind: Source, Doc: "new files in a directory, each read once, oldest first",
-		Formats: map[string]Format{"parquet": {Package: "parquet", Wire: "json"}}, Options: []Option{
+	{Name: "files", Kind: Source, Doc: "new files in a directory, each read once, oldest first", Formats: filesFormats,
+		Options: slices.Concat([]Option{
 			{Name: "path", Type: "string", Required: true, Doc: "the directory to watch, or a glob of files such as /data/*.csv"},
-			{Name: "format", Type: "enum", Default: "text", Enum: []string{"text", "csv", "json", "parquet"}, CompileTime: true,
-				Doc: "record format: text (one line = one STRING column), csv, json (one object per line), parquet (columns matched by name, schema checked per file)"},
+			filesFormat,
 			{Name: "max_files_per_trigger", Type: "int", Min: 1, Doc: "at most this many new files per batch (default: all)"},
 			{Name: "max_file_age", Type: "duration", Default: "0s", Doc: "ignore (with a warning) files modified this much before the newest file read, like Spark's maxFileAge (e.g. 168h): bounds the set of files a long run remembers; 0s: no limit"},
-			{Name: "header", Type: "bool", Default: "false", CompileTime: true, Doc: "csv: the first line of each file is a header and is skipped"},
-			{Name: "delimiter", Type: "string", Default: ",", Bytes: 1, CompileTime: true, Doc: "csv: the field separator, one byte"},
-			modeOption,
-			deadLetterOption,
-			idleTimeoutOption,
-		}},
+		}, filesRecords, []Option{deadLetterOption, idleTimeoutOption})},
+	{Name: "files", Kind: Table, Doc: "every file of a directory (or glob), read whole when the program starts and again as refresh says; " +
+		"the files source's rule holds: a file is written under a name starting with \".\" or \"_\" and renamed into place, so a load never reads one half-written",
+		Formats: filesFormats, Refused: tableStreaming,
+		Options: slices.Concat([]Option{
+			{Name: "path", Type: "string", Required: true, Doc: "the directory whose files make the table, or a glob of files such as /data/*.csv"},
+			filesFormat,
+		}, filesRecords, []Option{
+			{Name: "refresh", Type: "duration", Default: "never", Enum: []string{"never", "on_change"},
+				Doc: "when the table is read again, before a batch: never; on_change, when its files (their names, sizes or modification times) changed; " +
+					"or a duration such as '5 minutes', when that long has passed since the last load; the new version replaces the old one between batches"},
+		})},
 	{Name: "rate", Kind: Source, Doc: "generates rows (timestamp TIMESTAMP, value BIGINT) at a fixed rate, like Spark's rate source; " +
 		"records reach the generated decoder as \"<timestamp micros since the epoch>,<value>\" lines (format rate)", Options: []Option{
 		{Name: "rows_per_second", Type: "int", Default: "1", Min: 1, Doc: "rows generated per second"},
@@ -243,11 +282,21 @@ func (s *Spec) Option(name string) *Option {
 	return nil
 }
 
+// Refusal says why s does not take option name, when it is one of the options of s's
+// other kind that it refuses (a table's streaming options).
+func (s *Spec) Refusal(name string) (string, bool) {
+	why, ok := s.Refused[strings.ToLower(name)]
+	return why, ok
+}
+
 // Validate checks one option value as given in SQL or with --set, and returns it in its
 // canonical spelling (see Option.Check).
 func (s *Spec) Validate(name, value string) (string, error) {
 	o := s.Option(name)
 	if o == nil {
+		if why, ok := s.Refusal(name); ok {
+			return "", fmt.Errorf("option %s is not for a %s %s: %s", strings.ToLower(name), s.Name, s.Kind, why)
+		}
 		names := make([]string, len(s.Options))
 		for i, o := range s.Options {
 			names[i] = o.Name
@@ -281,7 +330,23 @@ func (o *Option) Check(value string) (string, error) {
 		}
 		return bad()
 	case "duration":
-		if d, err := time.ParseDuration(value); err != nil || d < 0 {
+		for _, e := range o.Enum {
+			if strings.EqualFold(e, value) {
+				return e, nil
+			}
+		}
+		d, err := time.ParseDuration(value)
+		if err != nil {
+			// SQL's spelling, as in INTERVAL '5 minutes', becomes Go's, which the
+			// connectors parse.
+			us, ierr := IntervalMicros(value)
+			if ierr != nil || strings.TrimSpace(value) == "" {
+				return bad()
+			}
+			d = time.Duration(us) * time.Microsecond
+			value = d.String()
+		}
+		if d < 0 {
 			return bad()
 		}
 	case "enum":
@@ -313,7 +378,15 @@ func (o *Option) Allowed() string {
 	case "bool":
 		return "true or false"
 	case "duration":
-		return "a duration such as 5s or 1h30m, not negative"
+		d := "a duration such as 5s, 1h30m or '5 minutes', not negative"
+		if len(o.Enum) > 0 {
+			q := make([]string, len(o.Enum))
+			for i, e := range o.Enum {
+				q[i] = "'" + e + "'"
+			}
+			d = strings.Join(q, ", ") + " or " + d
+		}
+		return d
 	case "enum":
 		q := make([]string, len(o.Enum))
 		for i, e := range o.Enum {
@@ -330,6 +403,47 @@ func (o *Option) Allowed() string {
 		return "a non-empty string"
 	}
 	return "a string"
+}
+
+var unitMicros = map[string]int64{
+	"MICROSECOND": 1, "MICROSECONDS": 1, "US": 1,
+	"MILLISECOND": 1000, "MILLISECONDS": 1000, "MS": 1000,
+	"SECOND": 1e6, "SECONDS": 1e6, "S": 1e6, "SEC": 1e6, "SECS": 1e6,
+	"MINUTE": 60e6, "MINUTES": 60e6, "MIN": 60e6, "MINS": 60e6, "M": 60e6,
+	"HOUR": 3600e6, "HOURS": 3600e6, "H": 3600e6,
+	"DAY": 86400e6, "DAYS": 86400e6, "D": 86400e6,
+	"WEEK": 7 * 86400e6, "WEEKS": 7 * 86400e6,
+}
+
+// IntervalMicros reads an interval as SQL spells it, '10 minutes', '1 hour 30 minutes' or
+// '2s', as microseconds: the compiler's INTERVAL literals and the duration options.
+func IntervalMicros(text string) (int64, error) {
+	fields := strings.Fields(text)
+	if len(fields) == 1 {
+		// "2s", "500ms": split the number from its unit.
+		f := fields[0]
+		i := strings.IndexFunc(f, func(r rune) bool { return (r < '0' || r > '9') && r != '.' && r != '-' })
+		if i <= 0 {
+			return 0, strconv.ErrSyntax
+		}
+		fields = []string{f[:i], f[i:]}
+	}
+	if len(fields)%2 != 0 {
+		return 0, strconv.ErrSyntax
+	}
+	var total int64
+	for i := 0; i < len(fields); i += 2 {
+		n, err := strconv.ParseFloat(fields[i], 64)
+		if err != nil {
+			return 0, err
+		}
+		u, ok := unitMicros[strings.ToUpper(fields[i+1])]
+		if !ok {
+			return 0, strconv.ErrSyntax
+		}
+		total += int64(n * float64(u))
+	}
+	return total, nil
 }
 
 // PartitionBy resolves a files sink's partition_by against the query's output columns: the

@@ -28,7 +28,7 @@ func TestValidateAndDidYouMean(t *testing.T) {
 		{"delimiter", "ab", `option delimiter: expected a string of one byte, got "ab"`},
 		{"delimiter", "", "expected a string of one byte"},
 		{"delimiter", "|", ""},
-		{"max_file_age", "-1s", "expected a duration such as 5s or 1h30m, not negative"},
+		{"max_file_age", "-1s", "expected a duration such as 5s, 1h30m or '5 minutes', not negative"},
 		{"max_file_age", "0s", ""},
 		{"path", "", "expected a non-empty string"},
 	} {
@@ -67,7 +67,7 @@ func TestResolve(t *testing.T) {
 }
 
 func TestSpecs(t *testing.T) {
-	want := map[string]bool{"source files": true, "source rate": true, "sink console": true, "sink memory": true, "sink files": true}
+	want := map[string]bool{"source files": true, "source rate": true, "sink console": true, "sink memory": true, "sink files": true, "table files": true}
 	for _, s := range All() {
 		delete(want, s.Kind.String()+" "+s.Name)
 		if s.Doc == "" {
@@ -100,6 +100,7 @@ func TestSpecs(t *testing.T) {
 func TestCheckCanonical(t *testing.T) {
 	files, _ := Lookup(Source, "files")
 	kafka, _ := Lookup(Source, "kafka")
+	table, _ := Lookup(Table, "files")
 	for _, c := range []struct {
 		spec        *Spec
 		key, v, out string
@@ -109,10 +110,55 @@ func TestCheckCanonical(t *testing.T) {
 		{files, "format", "CSV", "csv"},
 		{kafka, "sasl_mechanism", "scram-sha-256", "SCRAM-SHA-256"},
 		{files, "path", "/In", "/In"},
+		{files, "max_file_age", "168h", "168h"},
+		{files, "max_file_age", "7 days", "168h0m0s"},
+		{table, "refresh", "ON_CHANGE", "on_change"},
+		{table, "refresh", "Never", "never"},
+		{table, "refresh", "5 minutes", "5m0s"},
+		{table, "refresh", "1 hour 30 minutes", "1h30m0s"},
+		{table, "refresh", "90s", "90s"},
 	} {
 		if got, err := c.spec.Validate(c.key, c.v); err != nil || got != c.out {
 			t.Errorf("%s=%s: got %q, %v; want %q", c.key, c.v, got, err, c.out)
 		}
+	}
+}
+
+// TestTableOptions: a files table takes the files source's reading options and refresh, and
+// refuses the streaming ones with why rather than as unknown.
+func TestTableOptions(t *testing.T) {
+	table, ok := Lookup(Table, "FILES")
+	if !ok {
+		t.Fatal("files table")
+	}
+	got, err := table.Resolve(map[string]string{"path": "/d", "format": "CSV", "header": "TRUE"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got["refresh"] != "never" || got["mode"] != "dropmalformed" || got["format"] != "csv" || got["header"] != "true" || got["delimiter"] != "," {
+		t.Errorf("resolved %v", got)
+	}
+	for _, c := range []struct{ key, value, want string }{
+		{"max_files_per_trigger", "1", "option max_files_per_trigger is not for a files table: a table reads all its files at every load"},
+		{"MAX_FILE_AGE", "1h", "option max_file_age is not for a files table"},
+		{"dead_letter", "bad", "option dead_letter is not for a files table: a table loads outside the query's batches"},
+		{"refresh", "sometimes", `option refresh: expected 'never', 'on_change' or a duration such as 5s, 1h30m or '5 minutes', not negative, got "sometimes"`},
+		{"refresh", "-5 minutes", "not negative"},
+		{"refresh", "", "expected 'never'"},
+		{"refres", "never", `did you mean "refresh"?`},
+	} {
+		if _, err := table.Validate(c.key, c.value); err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s=%s: got %v, want %q", c.key, c.value, err, c.want)
+		}
+	}
+	if pkg, wire := Impl(Table, "files", "parquet"); pkg != "parquet" || wire != "json" {
+		t.Errorf("a parquet table: package %s, records %s; want the parquet package's JSON lines", pkg, wire)
+	}
+	if _, ok := Lookup(Source, "files"); !ok || table.Option("format").CompileTime != true {
+		t.Error("the table's format shapes its generated decoder")
+	}
+	if us, err := IntervalMicros("1 hour 30 minutes"); err != nil || us != 5400e6 {
+		t.Errorf("IntervalMicros: %d, %v", us, err)
 	}
 }
 

@@ -2,26 +2,19 @@ package difftest
 
 import (
 	"bufio"
-	"bytes"
-	"context"
 	"database/sql"
 	"encoding/json"
 	"fmt"
 	"math"
 	"math/rand/v2"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 
 	_ "modernc.org/sqlite"
-
-	"github.com/sqlstream/sqlstream/compiler"
-	"github.com/sqlstream/sqlstream/compiler/gobuild"
 )
 
 // handwritten are queries for each feature, beside the generated ones.
@@ -117,20 +110,9 @@ func TestAgainstSQLite(t *testing.T) {
 	rows := data()
 	work := t.TempDir()
 	in := filepath.Join(work, "in")
-	os.Mkdir(in, 0o755)
-	for f := range 4 {
-		var b strings.Builder
-		for _, row := range rows[f*60 : (f+1)*60] {
-			cells := make([]string, len(row))
-			for i, v := range row {
-				cells[i] = csvCell(v)
-			}
-			b.WriteString(strings.Join(cells, ",") + "\n")
-		}
-		p := filepath.Join(in, fmt.Sprintf("%d.csv", f))
-		os.WriteFile(p, []byte(b.String()), 0o644)
-	}
-	db := sqliteDB(t, rows)
+	writeFiles(t, in, "csv", nil, rows, 4)
+	db := sqliteDB(t)
+	sqliteTable(t, db, "t", "k TEXT, a INTEGER, b INTEGER, d REAL, s TEXT, f INTEGER", rows)
 
 	g := &gen{r: rand.New(rand.NewPCG(1, 2))}
 	qs := append([]query{}, handwritten...)
@@ -141,145 +123,119 @@ func TestAgainstSQLite(t *testing.T) {
 			qs = append(qs, g.projection())
 		}
 	}
-	bins, cols := buildAll(t, work, in, qs)
-	var wg sync.WaitGroup
-	sem := make(chan struct{}, 4)
-	for i, q := range qs {
-		wg.Add(1)
-		sem <- struct{}{}
-		go func() {
-			defer wg.Done()
-			defer func() { <-sem }()
-			if bins[i] == "" {
-				return
-			}
-			got, err := runStream(bins[i], filepath.Join(work, "out", fmt.Sprint(i)), q.agg, cols[i])
-			if err != nil {
-				t.Errorf("query %d: %s\n%v", i, q.stream, err)
-				return
-			}
-			want, err := runSQLite(db, q.sqlite)
-			if err != nil {
-				t.Errorf("query %d: sqlite: %s\n%v", i, q.sqlite, err)
-				return
-			}
-			if d := diff(want, got); d != "" {
-				t.Errorf("query %d differs from SQLite\nsqlstream: %s\nsqlite:    %s\n%s", i, q.stream, q.sqlite, d)
-			}
-		}()
+	for i := range qs {
+		if qs[i].name == "" {
+			qs[i].name = fmt.Sprintf("query %d", i)
+		}
 	}
-	wg.Wait()
-	t.Logf("%d queries compared", len(qs))
+	compare(t, db, runProgram(t, work, fmt.Sprintf(source, in), qs), qs)
 }
 
-func sqliteDB(t *testing.T, rows [][]any) *sql.DB {
+func sqliteDB(t *testing.T) *sql.DB {
 	db, err := sql.Open("sqlite", ":memory:")
 	if err != nil {
 		t.Fatal(err)
 	}
 	db.SetMaxOpenConns(1)
 	t.Cleanup(func() { db.Close() })
-	for _, s := range []string{
-		"PRAGMA case_sensitive_like = ON", // Spark's LIKE is case-sensitive
-		"CREATE TABLE t (k TEXT, a INTEGER, b INTEGER, d REAL, s TEXT, f INTEGER)",
-	} {
-		if _, err := db.Exec(s); err != nil {
-			t.Fatal(err)
-		}
-	}
-	for _, r := range rows {
-		if _, err := db.Exec("INSERT INTO t VALUES (?, ?, ?, ?, ?, ?)", r...); err != nil {
-			t.Fatal(err)
-		}
+	if _, err := db.Exec("PRAGMA case_sensitive_like = ON"); err != nil { // Spark's LIKE is case-sensitive
+		t.Fatal(err)
 	}
 	return db
 }
 
-// buildAll compiles every query (one program each) and builds them with one go build.
-func buildAll(t *testing.T, work, in string, qs []query) (bins []string, cols [][]string) {
-	mod := filepath.Join(work, "mod")
-	os.MkdirAll(mod, 0o755)
-	if err := gobuild.WriteModule(mod); err != nil {
+// sqliteTable creates table name (SQLite columns cols) holding rows.
+func sqliteTable(t *testing.T, db *sql.DB, name, cols string, rows [][]any) {
+	if _, err := db.Exec("CREATE TABLE " + name + " (" + cols + ")"); err != nil {
 		t.Fatal(err)
 	}
-	bins = make([]string, len(qs))
-	cols = make([][]string, len(qs))
-	for i, q := range qs {
-		sink := "CREATE SINK out WITH (connector = 'files', path = '%s', format = 'json');\nINSERT INTO out %s;\n"
-		if q.agg {
-			sink = "CREATE SINK out WITH (connector = 'console', truncate = false, num_rows = 100000);\nINSERT INTO out %[2]s OUTPUT MODE COMPLETE;\n"
-		}
-		src := fmt.Sprintf(source, in) + fmt.Sprintf(sink, filepath.Join(work, "out", fmt.Sprint(i)), q.stream)
-		res, errs := compiler.Compile("q.sql", []byte(src))
-		if errs.HasErrors() {
-			t.Errorf("query %d does not compile: %s\n%v", i, q.stream, errs.Err())
-			continue
-		}
-		dir := filepath.Join(mod, fmt.Sprintf("q%03d", i))
-		os.Mkdir(dir, 0o755)
-		os.WriteFile(filepath.Join(dir, "main.go"), res.Go, 0o644)
-		bins[i] = filepath.Join(work, "bin", fmt.Sprintf("q%03d", i))
-		for _, c := range res.Plan.Queries[0].Output {
-			cols[i] = append(cols[i], c.Name)
+	n := strings.Count(cols, ",") + 1
+	ins := "INSERT INTO " + name + " VALUES (" + strings.TrimSuffix(strings.Repeat("?, ", n), ", ") + ")"
+	for _, r := range rows {
+		if _, err := db.Exec(ins, r...); err != nil {
+			t.Fatalf("%s %v: %v", ins, r, err)
 		}
 	}
-	cmd := exec.Command("go", "build", "-o", filepath.Join(work, "bin")+"/", "./...")
-	cmd.Dir = mod
-	cmd.Env = append(os.Environ(), "GOFLAGS=-mod=mod", "GOWORK=off")
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("generated programs do not compile:\n%s", out)
-	}
-	return bins, cols
 }
 
-// runStream runs one program over all batches and returns its final result rows.
-func runStream(bin, out string, agg bool, cols []string) ([][]string, error) {
-	cmd := exec.CommandContext(context.Background(), bin, "--trigger", "available-now")
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	if err := cmd.Run(); err != nil {
-		return nil, fmt.Errorf("%v: %s", err, stderr.String())
+// writeFiles writes rows into dir as files of the format (csv or json; names are the json
+// keys and, when given for csv, its header line), split into the given number of files, so
+// that a stream with max_files_per_trigger = 1 reads them as that many batches. A JSON NULL
+// is written as null in even rows and left out in odd ones: both are NULL to the reader.
+func writeFiles(t *testing.T, dir, format string, names []string, rows [][]any, files int) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
 	}
-	if stderr.Len() > 0 {
-		return nil, fmt.Errorf("unexpected stderr: %s", stderr.String())
+	per := (len(rows) + files - 1) / files
+	for f := range files {
+		var b strings.Builder
+		if format == "csv" && names != nil {
+			b.WriteString(strings.Join(names, ",") + "\n")
+		}
+		for r, row := range rows[min(f*per, len(rows)):min((f+1)*per, len(rows))] {
+			if format == "json" {
+				var fields []string
+				for i, v := range row {
+					if v == nil && r%2 == 1 {
+						continue
+					}
+					val, _ := json.Marshal(v)
+					fields = append(fields, fmt.Sprintf("%q: %s", names[i], val))
+				}
+				b.WriteString("{" + strings.Join(fields, ", ") + "}\n")
+				continue
+			}
+			cells := make([]string, len(row))
+			for i, v := range row {
+				cells[i] = csvCell(v)
+			}
+			b.WriteString(strings.Join(cells, ",") + "\n")
+		}
+		if err := os.WriteFile(filepath.Join(dir, fmt.Sprintf("%d.%s", f, format)), []byte(b.String()), 0o644); err != nil {
+			t.Fatal(err)
+		}
 	}
-	if agg {
-		return lastTable(stdout.String()), nil
-	}
-	return jsonRows(out, cols)
 }
 
-// lastTable parses the last batch the console sink printed (truncate = false: left-aligned).
-func lastTable(s string) [][]string {
-	i := strings.LastIndex(s, "Batch: ")
-	if i < 0 {
-		return nil
-	}
-	var rows [][]string
-	sc := bufio.NewScanner(strings.NewReader(s[i:]))
-	header := true
-	for sc.Scan() {
-		line := sc.Text()
-		if !strings.HasPrefix(line, "|") {
-			continue
-		}
-		if header {
-			header = false
-			continue
-		}
-		cells := strings.Split(strings.Trim(line, "|"), "|")
-		row := make([]string, len(cells))
-		for j, c := range cells {
-			c = strings.TrimRight(c, " ")
-			if c == "null" {
-				row[j] = "NULL"
+// consoleTable is one batch the console sink printed: its header and rows (NULL as "NULL").
+type consoleTable struct {
+	header []string
+	rows   [][]string
+}
+
+// consoleTables parses every batch the console sinks printed, in the order printed.
+func consoleTables(s string) []consoleTable {
+	var ts []consoleTable
+	for _, batch := range strings.Split(s, "Batch: ")[1:] {
+		var t consoleTable
+		sc := bufio.NewScanner(strings.NewReader(batch))
+		for sc.Scan() {
+			line := sc.Text()
+			if !strings.HasPrefix(line, "|") {
+				continue
+			}
+			cells := strings.Split(strings.Trim(line, "|"), "|")
+			row := make([]string, len(cells))
+			for j, c := range cells {
+				c = strings.TrimRight(c, " ")
+				switch {
+				case t.header == nil:
+					row[j] = c
+				case c == "null":
+					row[j] = "NULL"
+				default:
+					row[j] = norm(c)
+				}
+			}
+			if t.header == nil {
+				t.header = row
 			} else {
-				row[j] = norm(c)
+				t.rows = append(t.rows, row)
 			}
 		}
-		rows = append(rows, row)
+		ts = append(ts, t)
 	}
-	return rows
+	return ts
 }
 
 // jsonRows reads the files sink's JSON lines into rows of the given columns; a field the

@@ -7,10 +7,12 @@ import (
 )
 
 // query is one differential case: the SQL for sqlstream, the same query for SQLite, and
-// whether it aggregates (COMPLETE mode) or not (APPEND mode).
+// whether it aggregates (COMPLETE mode) or not (APPEND mode). name, when set, says which
+// template and variant made it.
 type query struct {
 	stream, sqlite string
 	agg            bool
+	name           string
 }
 
 // expr is a generated expression in both dialects, with its type.

@@ -127,3 +127,17 @@ func TestStatelessQueryHasNoState(t *testing.T) {
 		t.Errorf("per batch %v, want only the sink write", p.Batch)
 	}
 }
+
+func TestDeduplicateAndLimitState(t *testing.T) {
+	got := states(t, `INSERT INTO out SELECT DISTINCT user_name, ts FROM web;`)
+	if want := "Deduplicate key (STRING, TIMESTAMP) value (max event time: TIMESTAMP NOT NULL)"; got != want {
+		t.Errorf("state %q, want %q", got, want)
+	}
+	p := build(t, `INSERT INTO out SELECT user_name FROM web LIMIT 5;`)
+	if got, want := explain(p), "Limit 5 (rows emitted so far kept in state)"; !strings.Contains(got, want) {
+		t.Errorf("explain lacks %q:\n%s", want, got)
+	}
+	if ss := p.States(); len(ss) != 1 || ss[0].String() != "Limit value (rows emitted: BIGINT NOT NULL)" {
+		t.Errorf("states %v, want the count of rows emitted", ss)
+	}
+}

@@ -12,6 +12,7 @@ import (
 	"github.com/sqlstream/sqlstream/compiler/check"
 	"github.com/sqlstream/sqlstream/compiler/codegen"
 	"github.com/sqlstream/sqlstream/compiler/diag"
+	"github.com/sqlstream/sqlstream/compiler/physical"
 	"github.com/sqlstream/sqlstream/compiler/plan"
 	"github.com/sqlstream/sqlstream/compiler/udf"
 	"github.com/sqlstream/sqlstream/grammar"
@@ -85,7 +86,7 @@ func CompileWith(filename string, src []byte, opts Options) (*Result, diag.List)
 	}
 	prog.Filename = filename
 	res.Plan = prog
-	res.Explain = plan.Explain(prog)
+	res.Explain = physical.Explain(prog)
 	res.Go, err = generate(prog, filepath.Base(filename), codegen.Config{Package: opts.Package})
 	if err != nil {
 		errs.Errorf(fileStart(filename), "internal compiler error: %v", err)

@@ -6,6 +6,7 @@ import (
 
 	. "github.com/dave/jennifer/jen"
 
+	"github.com/sqlstream/sqlstream/compiler/physical"
 	"github.com/sqlstream/sqlstream/compiler/plan"
 	"github.com/sqlstream/sqlstream/compiler/sqltype"
 )
@@ -194,31 +195,42 @@ func (g *queryGen) queryState() []stateField {
 	return fs
 }
 
-// stateLayout describes the query's snapshot for the checkpoint's compatibility check: the
-// aggregation as explain shows it and the kind of every field, "" for a stateless query.
+// stateLayout describes the query's snapshot for the checkpoint's compatibility check, ""
+// for a stateless query: the physical operators' state schemas (key and value types, as
+// Spark checks them, so that an expression changed with the same types keeps its state) and
+// the kind of every field the snapshot holds, so that a snapshot that would not load is
+// refused too. Field names are positional (n0, s1): a renamed column keeps its state.
 func (g *queryGen) stateLayout() string {
 	var parts []string
+	for _, s := range physical.Build(g.q).States() {
+		parts = append(parts, s.String())
+	}
+	var fields []string
 	for _, f := range g.queryState() {
-		parts = append(parts, f.name+" "+f.kind)
+		fields = append(fields, f.name+" "+f.kind)
+	}
+	kinds := func(fs []stateField) string {
+		var ks []string
+		for _, f := range fs {
+			ks = append(ks, layoutKind(f.kind))
+		}
+		return strings.Join(ks, ", ")
 	}
 	if g.q.Agg != nil {
-		var key, acc []string
-		for _, f := range keyState(g.keyNms, g.q.Agg.KeyCols) {
-			key = append(key, layoutKind(f.kind))
-		}
+		var acc []string
 		for _, f := range g.accState {
 			acc = append(acc, f.name+" "+layoutKind(f.kind))
 		}
-		parts = append(parts, fmt.Sprintf("%s; key (%s); acc (%s)", g.q.Agg, strings.Join(key, ", "), strings.Join(acc, ", ")))
+		fields = append(fields, fmt.Sprintf("key (%s)", kinds(keyState(g.keyNms, g.q.Agg.KeyCols))),
+			fmt.Sprintf("acc (%s)", strings.Join(acc, ", ")))
 	}
 	if g.q.Dedup != nil {
-		var key []string
-		for _, f := range keyState(g.keyNms, g.keyCols) {
-			key = append(key, f.name+" "+layoutKind(f.kind))
-		}
-		parts = append(parts, fmt.Sprintf("Deduplicate key (%s)", strings.Join(key, ", ")))
+		fields = append(fields, fmt.Sprintf("seen (%s)", kinds(keyState(g.keyNms, g.keyCols))))
 	}
-	return strings.Join(parts, "; ")
+	if len(fields) == 0 {
+		return ""
+	}
+	return strings.Join(append(parts, "fields "+strings.Join(fields, "; ")), "; ")
 }
 
 // stateMethods generates SaveState and LoadState (rt.StatefulQuery) for a query with state.

@@ -6,21 +6,12 @@ import (
 	"time"
 )
 
-// Explain renders every query's logical plan (operators as the SQL asked for them) and its
-// physical plan (what the generated program does per chunk and per batch) as indented trees.
-func Explain(p *Program) string {
-	var b strings.Builder
-	for i, q := range p.Queries {
-		if i > 0 {
-			b.WriteByte('\n')
-		}
-		fmt.Fprintf(&b, "== Query %s: output mode %s, trigger %s ==\n", q.Name, q.Mode, q.Trigger)
-		b.WriteString("Logical plan:\n")
-		q.logical(&b)
-		b.WriteString("Physical plan:\n")
-		q.physical(&b)
-	}
-	return b.String()
+// ExplainLogical writes the query's explain header and its logical plan (operators as the
+// SQL asked for them) as an indented tree; package physical adds the physical one.
+func (q *Query) ExplainLogical(b *strings.Builder) {
+	fmt.Fprintf(b, "== Query %s: output mode %s, trigger %s ==\n", q.Name, q.Mode, q.Trigger)
+	b.WriteString("Logical plan:\n")
+	q.logical(b)
 }
 
 func (t Trigger) String() string {
@@ -102,10 +93,10 @@ func (q *Query) logical(b *strings.Builder) {
 			}
 			line := fmt.Sprintf("Join %s %s AS %s#%d keys=[%s]", j.Kind, j.Table.Name, j.Alias, j.Offset, strings.Join(keys, ", "))
 			if len(j.Build) > 0 {
-				line += fmt.Sprintf(" table filter=%s", exprs(j.Build))
+				line += fmt.Sprintf(" table filter=%s", Conjunction(j.Build))
 			}
 			if len(j.Residual) > 0 {
-				line += fmt.Sprintf(" residual=%s", exprs(j.Residual))
+				line += fmt.Sprintf(" residual=%s", Conjunction(j.Residual))
 			}
 			add("%s", line)
 			depth++
@@ -133,8 +124,8 @@ func (q *Query) logical(b *strings.Builder) {
 	}
 }
 
-// exprs prints conditions joined by AND.
-func exprs(es []Expr) string {
+// Conjunction prints conditions joined by AND.
+func Conjunction(es []Expr) string {
 	parts := make([]string, len(es))
 	for i, e := range es {
 		parts[i] = e.String()
@@ -147,87 +138,6 @@ func (q *Query) lastColumns() []Column {
 		return Columns(q.Agg.AggColumns(), q.Post)
 	}
 	return Columns(q.InputColumns(), q.Pre)
-}
-
-func (q *Query) physical(b *strings.Builder) {
-	filters, _ := Flatten(q.InputColumns(), q.Pre)
-	var decode []string
-	for _, in := range q.Inputs {
-		d := "decode " + in.Source.Format
-		if len(q.Inputs) > 1 {
-			d = fmt.Sprintf("decode %s %s", in.Source.Name, in.Source.Format)
-		}
-		if in.Explode != nil {
-			d += " → explode"
-		}
-		for _, j := range in.Joins {
-			how := "hash probe"
-			if len(j.Left) == 0 {
-				how = "loop over"
-			}
-			d += fmt.Sprintf(" → %s join: %s broadcast table %s", j.Kind, how, j.Table.Name)
-		}
-		decode = append(decode, d)
-	}
-	perRow := []string{strings.Join(decode, " | ")}
-	if len(q.Inputs) > 1 {
-		perRow = []string{"(" + strings.Join(decode, " | ") + ") → union"}
-	}
-	if len(filters) > 0 {
-		perRow = append(perRow, fmt.Sprintf("filter (%d)", len(filters)))
-	}
-	if q.Agg != nil {
-		perRow = append(perRow, fmt.Sprintf("partial hash aggregate (%d keys, %d aggregates)", len(q.Agg.Keys), len(q.Agg.Aggs)))
-	} else {
-		perRow = append(perRow, "project")
-	}
-	fmt.Fprintf(b, "  Process per chunk, in parallel: %s\n", strings.Join(perRow, " → "))
-	var perBatch []string
-	if q.Agg != nil {
-		perBatch = append(perBatch, "merge partial aggregates into state")
-		key, _ := q.EventKey()
-		switch {
-		case q.Mode == Update && key >= 0:
-			perBatch = append(perBatch, "emit groups changed in this batch", "evict groups the watermark passed")
-		case q.Mode == Update:
-			perBatch = append(perBatch, "emit groups changed in this batch")
-		case q.Mode == Append:
-			perBatch = append(perBatch, "emit and evict groups the watermark passed")
-		default:
-			perBatch = append(perBatch, "emit every group")
-		}
-	} else {
-		perBatch = append(perBatch, "concatenate rows in input order")
-	}
-	if q.Dedup != nil {
-		if key, _ := q.EventKey(); key >= 0 {
-			perBatch = append(perBatch, "drop late rows and rows whose key is in state", "evict keys the watermark passed")
-		} else {
-			perBatch = append(perBatch, "drop rows whose key is in state")
-		}
-	}
-	if len(q.Sort) > 0 {
-		perBatch = append(perBatch, "sort")
-	} else if q.Agg != nil {
-		perBatch = append(perBatch, "sort by all columns (stable output)")
-	}
-	if q.Limit >= 0 {
-		perBatch = append(perBatch, fmt.Sprintf("limit %d", q.Limit))
-	}
-	perBatch = append(perBatch, "write to "+q.Sink.Connector)
-	for _, src := range q.Sources() {
-		if d := src.DeadLetter; d != nil {
-			of := ""
-			if len(q.Inputs) > 1 {
-				of = " of " + src.Name
-			}
-			perBatch = append(perBatch, fmt.Sprintf("write malformed records%s to %s [%s]", of, d.Name, d.Connector))
-		}
-	}
-	if d := q.LateRows; d != nil {
-		perBatch = append(perBatch, fmt.Sprintf("write late rows to %s [%s]", d.Name, d.Connector))
-	}
-	fmt.Fprintf(b, "  Finish per batch: %s\n", strings.Join(perBatch, " → "))
 }
 
 // String describes the aggregation, its keys and aggregate calls, as explain prints it.

@@ -433,7 +433,7 @@ func (p *Lengths) Run(ctx context.Context) error {
 				},
 				Columns:  []rt.Column{{Name: "len", Type: "INT"}, {Name: "lines", Type: "BIGINT"}},
 				Mode:     rt.Update,
-				State:    "Aggregate keys=[length(value#0) AS len] aggregates=[agg0 = count(*)]; key (Int32); acc (mark Int64, n0 Int64)",
+				State:    "Aggregate key (INT NOT NULL) value (count(*): BIGINT NOT NULL); fields key (Int32); acc (mark Int64, n0 Int64)",
 				OpenSink: p.openCountsSink,
 				New:      newCountsQuery,
 			},

@@ -424,7 +424,7 @@ func main() {
 				},
 				Columns:  []rt.Column{{Name: "user", Type: "STRING"}, {Name: "hits", Type: "BIGINT"}, {Name: "pages", Type: "BIGINT"}, {Name: "bytes", Type: "BIGINT"}, {Name: "mean", Type: "DOUBLE"}},
 				Mode:     rt.Complete,
-				State:    "Aggregate keys=[user#0 AS user] aggregates=[agg0 = count(*), agg1 = count_distinct(url#1), agg2 = sum(bytes#2), agg3 = avg(bytes#2)]; key (String); acc (mark Int64, n0 Int64, d1 set String, s2 Int64, has2 Bool, s3 Float64, n3 Int64)",
+				State:    "Aggregate key (STRING NOT NULL) value (count(*): BIGINT NOT NULL, count_distinct(STRING): BIGINT NOT NULL, sum(BIGINT): BIGINT, avg(BIGINT): DOUBLE); fields key (String); acc (mark Int64, n0 Int64, d1 set String, s2 Int64, has2 Bool, s3 Float64, n3 Int64)",
 				OpenSink: console.OpenSink,
 				New:      newTopQuery,
 			},

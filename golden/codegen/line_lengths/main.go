@@ -254,7 +254,7 @@ func main() {
 				},
 				Columns:  []rt.Column{{Name: "len", Type: "INT"}, {Name: "count", Type: "BIGINT"}},
 				Mode:     rt.Update,
-				State:    "Aggregate keys=[length(value#0) AS len] aggregates=[agg0 = count(*)]; key (Int32); acc (mark Int64, n0 Int64)",
+				State:    "Aggregate key (INT NOT NULL) value (count(*): BIGINT NOT NULL); fields key (Int32); acc (mark Int64, n0 Int64)",
 				Trigger:  rt.Trigger{Kind: rt.TriggerInterval, Interval: 2000000 * time.Microsecond},
 				OpenSink: console.OpenSink,
 				New:      newOutQuery,

@@ -1,0 +1,311 @@
+package physical
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/sqlstream/sqlstream/compiler/plan"
+)
+
+// stateless is embedded by the operators that keep nothing across batches.
+type stateless struct{}
+
+func (stateless) State() *State { return nil }
+
+// Scan reads a source's records through its connector.
+type Scan struct {
+	stateless
+	Source *plan.Source
+}
+
+func (s *Scan) Explain() string {
+	line := fmt.Sprintf("Scan %s [%s, %s]", s.Source.Name, s.Source.Connector, s.Source.Format)
+	if w := s.Source.Watermark; w >= 0 {
+		line += fmt.Sprintf(" watermark %s - %v", s.Source.Columns[w].Name, time.Duration(s.Source.Delay)*time.Microsecond)
+	}
+	return line
+}
+
+// Decode turns a record into a typed row; a malformed one goes to the dead letter sink.
+type Decode struct {
+	stateless
+	Source *plan.Source
+}
+
+func (d *Decode) Explain() string {
+	return fmt.Sprintf("Decode %s %s", d.Source.Format, schema(d.Source.Columns))
+}
+
+// Explode makes one row per piece of a split string.
+type Explode struct {
+	stateless
+	Explode *plan.Explode
+	Idx     int
+}
+
+func (e *Explode) Explain() string {
+	return fmt.Sprintf("Explode split(%s, '%s') AS %s#%d", e.Explode.Str, e.Explode.Pattern, e.Explode.Name, e.Idx)
+}
+
+// HashProbe looks a row's keys up in a broadcast table's hash table.
+type HashProbe struct {
+	stateless
+	Join *plan.Join
+}
+
+func (h *HashProbe) Explain() string { return joinLine("HashProbe", h.Join) }
+
+// LoopJoin tries every row of a broadcast table: a join without equality keys.
+type LoopJoin struct {
+	stateless
+	Join *plan.Join
+}
+
+func (l *LoopJoin) Explain() string { return joinLine("LoopJoin", l.Join) }
+
+func joinLine(op string, j *plan.Join) string {
+	var keys []string
+	for k := range j.Left {
+		keys = append(keys, fmt.Sprintf("%s = %s.%s", j.Left[k], j.Alias, j.Right[k]))
+	}
+	line := fmt.Sprintf("%s %s broadcast table %s AS %s#%d", op, j.Kind, j.Table.Name, j.Alias, j.Offset)
+	if len(keys) > 0 {
+		line += fmt.Sprintf(" keys=[%s]", strings.Join(keys, ", "))
+	}
+	if len(j.Build) > 0 {
+		line += " table filter=" + plan.Conjunction(j.Build)
+	}
+	if len(j.Residual) > 0 {
+		line += " residual=" + plan.Conjunction(j.Residual)
+	}
+	return line
+}
+
+// Union picks the record loop of a chunk's source: each input's rows leave it in the
+// union's columns.
+type Union struct {
+	stateless
+	Inputs int
+}
+
+func (u *Union) Explain() string { return fmt.Sprintf("Union (%d inputs)", u.Inputs) }
+
+// Filter drops the rows whose condition is not TRUE.
+type Filter struct {
+	stateless
+	Cond plan.Expr
+}
+
+func (f *Filter) Explain() string { return fmt.Sprintf("Filter %s", f.Cond) }
+
+// Project computes a row's columns.
+type Project struct {
+	stateless
+	Exprs   []plan.Expr
+	Columns []plan.Column
+}
+
+func (p *Project) Explain() string {
+	cols := make([]string, len(p.Exprs))
+	for i, e := range p.Exprs {
+		cols[i] = fmt.Sprintf("%s AS %s", e, p.Columns[i].Name)
+	}
+	return fmt.Sprintf("Project [%s]", strings.Join(cols, ", "))
+}
+
+// PartialAggregate groups a chunk's rows into a hash table of partial aggregates.
+type PartialAggregate struct {
+	stateless
+	Agg *plan.Aggregate
+}
+
+func (p *PartialAggregate) Explain() string {
+	return "PartialAggregate " + strings.TrimPrefix(p.Agg.String(), "Aggregate ")
+}
+
+// FinalAggregate merges the chunks' partial aggregates into the groups kept across batches.
+type FinalAggregate struct {
+	Agg *plan.Aggregate
+}
+
+func (f *FinalAggregate) Explain() string {
+	return "FinalAggregate merge into state " + f.State().Schema()
+}
+
+// State is the groups: the key columns' types and each aggregate's function over its
+// argument's type, not its expression (Spark compares schemas, not expressions).
+func (f *FinalAggregate) State() *State {
+	s := &State{Operator: "Aggregate", Keys: []Field{}, Values: []Field{}}
+	for _, c := range f.Agg.KeyCols {
+		s.Keys = append(s.Keys, Field{Type: colType(c)})
+	}
+	for _, a := range f.Agg.Aggs {
+		arg := "*"
+		if a.Arg != nil {
+			arg = a.Arg.Type().String()
+		}
+		if a.IgnoreNulls {
+			arg += ", ignore nulls"
+		}
+		s.Values = append(s.Values, Field{What: fmt.Sprintf("%s(%s)", strings.TrimSuffix(string(a.Func), "(*)"), arg),
+			Type: colType(plan.Column{Type: a.Type, Nullable: a.Nullable})})
+	}
+	return s
+}
+
+// Emit picks the groups a batch outputs by output mode; with a watermark on the event-time
+// key it also evicts the groups the watermark passed.
+type Emit struct {
+	Mode     plan.OutputMode
+	EventKey int // the group key over event time, or -1
+	Window   bool
+	Agg      *plan.Aggregate
+}
+
+func (e *Emit) Explain() string {
+	what := ""
+	switch {
+	case e.Mode == plan.Update && e.EventKey >= 0:
+		what = "groups changed in this batch; evict groups the watermark passed"
+	case e.Mode == plan.Update:
+		what = "groups changed in this batch"
+	case e.Mode == plan.Append:
+		what = "groups the watermark passed, then evict them"
+	default:
+		what = "every group"
+	}
+	line := fmt.Sprintf("Emit %s: %s", e.Mode, what)
+	if e.EventKey >= 0 {
+		line += fmt.Sprintf(" (watermark on key %s)", e.Agg.KeyCols[e.EventKey].Name)
+	}
+	return line
+}
+
+// State is the watermark: the largest event time seen, kept across batches.
+func (e *Emit) State() *State { return watermarkState(e.EventKey) }
+
+func watermarkState(key int) *State {
+	if key < 0 {
+		return nil
+	}
+	return &State{Operator: "Watermark", Values: []Field{{What: "max event time", Type: "TIMESTAMP NOT NULL"}}}
+}
+
+// Deduplicate drops the rows whose key is in the state and adds the others' keys to it.
+type Deduplicate struct {
+	Keys     []plan.Column
+	EventKey int // the key column that is the event time, or -1
+}
+
+func (d *Deduplicate) Explain() string {
+	names := make([]string, len(d.Keys))
+	for i, c := range d.Keys {
+		names[i] = c.Name
+	}
+	line := fmt.Sprintf("Deduplicate [%s]: drop rows whose key is in state", strings.Join(names, ", "))
+	if d.EventKey >= 0 {
+		line += "; drop late rows, evict keys the watermark passed"
+	}
+	return line + ", state " + d.dedupState().Schema()
+}
+
+// State is the keys seen (and the watermark when one evicts them).
+func (d *Deduplicate) State() *State { return d.dedupState() }
+
+func (d *Deduplicate) dedupState() *State {
+	s := &State{Operator: "Deduplicate", Keys: []Field{}}
+	for _, c := range d.Keys {
+		s.Keys = append(s.Keys, Field{Type: colType(c)})
+	}
+	if w := watermarkState(d.EventKey); w != nil {
+		s.Values = w.Values
+	}
+	return s
+}
+
+// Sort orders a batch's rows; with no keys (an aggregation without ORDER BY) by every column,
+// so that the output is stable.
+type Sort struct {
+	stateless
+	Keys []sortKey
+}
+
+type sortKey struct {
+	plan.SortKey
+	Name string
+}
+
+func (k sortKey) String() string {
+	dir, nulls := "ASC", "NULLS LAST"
+	if k.Desc {
+		dir = "DESC"
+	}
+	if k.NullsFirst {
+		nulls = "NULLS FIRST"
+	}
+	return fmt.Sprintf("%s %s %s", k.Name, dir, nulls)
+}
+
+func (s *Sort) Explain() string {
+	if s.Keys == nil {
+		return "Sort by all columns (stable output)"
+	}
+	return fmt.Sprintf("Sort [%s]", join(s.Keys))
+}
+
+// Limit keeps the first N rows: of each batch, or with Total of the whole output.
+type Limit struct {
+	N     int64
+	Total bool
+}
+
+func (l *Limit) Explain() string {
+	if l.Total {
+		return fmt.Sprintf("Limit %d (rows emitted so far kept in state)", l.N)
+	}
+	return fmt.Sprintf("Limit %d per batch", l.N)
+}
+
+func (l *Limit) State() *State {
+	if !l.Total {
+		return nil
+	}
+	return &State{Operator: "Limit", Values: []Field{{What: "rows emitted", Type: "BIGINT NOT NULL"}}}
+}
+
+// SinkWrite writes a batch's rows to the sink.
+type SinkWrite struct {
+	stateless
+	Sink *plan.Sink
+}
+
+func (s *SinkWrite) Explain() string {
+	return fmt.Sprintf("SinkWrite %s [%s]", s.Sink.Name, s.Sink.Connector)
+}
+
+// DeadLetter writes the records a batch set aside (malformed records, late rows) to a sink.
+type DeadLetter struct {
+	stateless
+	What string
+	Sink *plan.Sink
+}
+
+func (d *DeadLetter) Explain() string {
+	return fmt.Sprintf("DeadLetterWrite %s to %s [%s]", d.What, d.Sink.Name, d.Sink.Connector)
+}
+
+func colType(c plan.Column) string {
+	if c.Nullable {
+		return c.Type.String()
+	}
+	return c.Type.String() + " NOT NULL"
+}
+
+func schema(cols []plan.Column) string {
+	parts := make([]string, len(cols))
+	for i, c := range cols {
+		parts[i] = c.Name + " " + colType(c)
+	}
+	return "(" + strings.Join(parts, ", ") + ")"
+}

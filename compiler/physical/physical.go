@@ -1,0 +1,230 @@
+// Package physical turns a checked query into the operators the generated program runs, per
+// chunk (fused into one loop, chunks in parallel) and per batch, for explain and for the
+// checkpoint's state check.
+package physical
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/sqlstream/sqlstream/compiler/plan"
+)
+
+// Operator is one step of the generated program.
+type Operator interface {
+	// Explain is the operator's line in explain's physical tree.
+	Explain() string
+	// State describes what the operator keeps across batches; nil for a stateless one.
+	State() *State
+}
+
+// State is the schema of what an operator keeps across batches, as Spark's
+// StateSchemaCompatibilityChecker sees a state store: key and value fields by type. A
+// checkpoint made with another State is refused; one made by a query whose expressions
+// differ but whose state has the same schema is accepted, as in Spark.
+type State struct {
+	Operator string
+	Keys     []Field
+	Values   []Field
+}
+
+// Field is one typed field of a state's key or value. Names are left out of the check (as
+// Spark's equalsIgnoreName): a renamed column keeps its state.
+type Field struct {
+	What string // for a value: what it holds, e.g. "sum(BIGINT)"; "" for a key
+	Type string // SQL type, with NOT NULL
+}
+
+func (f Field) String() string {
+	if f.What == "" {
+		return f.Type
+	}
+	return f.What + ": " + f.Type
+}
+
+func (s *State) String() string { return s.Operator + " " + s.Schema() }
+
+// Schema is the state's key and value types.
+func (s *State) Schema() string {
+	var parts []string
+	if s.Keys != nil {
+		parts = append(parts, fmt.Sprintf("key (%s)", join(s.Keys)))
+	}
+	if s.Values != nil {
+		parts = append(parts, fmt.Sprintf("value (%s)", join(s.Values)))
+	}
+	return strings.Join(parts, " ")
+}
+
+func join[T fmt.Stringer](xs []T) string {
+	parts := make([]string, len(xs))
+	for i, x := range xs {
+		parts[i] = x.String()
+	}
+	return strings.Join(parts, ", ")
+}
+
+// Plan is a query's operators. Each list runs bottom-up: its first operator reads the input,
+// its last one feeds the next list.
+type Plan struct {
+	// Inputs are each input's operators, from its Scan to its own steps; with several inputs
+	// Union joins them into Chunk.
+	Inputs [][]Operator
+	// Chunk runs per chunk after the inputs, fused with them into one loop.
+	Chunk []Operator
+	// Batch runs once per batch over every chunk's result, ending in the SinkWrite.
+	Batch []Operator
+	// Side are the per-batch writes beside the sink: malformed records and late rows.
+	Side []Operator
+}
+
+// Build lays out q's operators.
+func Build(q *plan.Query) *Plan {
+	p := &Plan{}
+	for _, in := range q.Inputs {
+		p.Inputs = append(p.Inputs, input(in))
+	}
+	if len(q.Inputs) > 1 {
+		p.Chunk = append(p.Chunk, &Union{Inputs: len(q.Inputs)})
+	}
+	p.Chunk = append(p.Chunk, steps(q.Pre)...)
+	key, window := q.EventKey()
+	if a := q.Agg; a != nil {
+		p.Chunk = append(p.Chunk, &PartialAggregate{Agg: a})
+		p.Batch = append(p.Batch, &FinalAggregate{Agg: a}, &Emit{Mode: q.Mode, EventKey: key, Window: window, Agg: a})
+		p.Batch = append(p.Batch, steps(q.Post)...)
+	}
+	if d := q.Dedup; d != nil {
+		last := columns(q)
+		dd := &Deduplicate{EventKey: -1}
+		for _, c := range d.Cols {
+			dd.Keys = append(dd.Keys, last[c])
+			if c == key {
+				dd.EventKey = len(dd.Keys) - 1
+			}
+		}
+		p.Batch = append(p.Batch, dd)
+	}
+	switch {
+	case len(q.Sort) > 0:
+		last := columns(q)
+		s := &Sort{}
+		for _, k := range q.Sort {
+			s.Keys = append(s.Keys, sortKey{k, last[k.Col].Name})
+		}
+		p.Batch = append(p.Batch, s)
+	case q.Agg != nil:
+		p.Batch = append(p.Batch, &Sort{})
+	}
+	if q.Limit >= 0 {
+		// Only an append query without aggregation limits its whole output, counting the rows
+		// emitted in earlier batches; the others limit each batch's result.
+		p.Batch = append(p.Batch, &Limit{N: q.Limit, Total: q.Mode == plan.Append && q.Agg == nil})
+	}
+	p.Batch = append(p.Batch, &SinkWrite{Sink: q.Sink})
+	for _, src := range q.Sources() {
+		if src.DeadLetter != nil {
+			p.Side = append(p.Side, &DeadLetter{What: "malformed records of " + src.Name, Sink: src.DeadLetter})
+		}
+	}
+	if q.LateRows != nil {
+		p.Side = append(p.Side, &DeadLetter{What: "late rows", Sink: q.LateRows})
+	}
+	return p
+}
+
+func input(in *plan.Input) []Operator {
+	ops := []Operator{&Scan{Source: in.Source}, &Decode{Source: in.Source}}
+	if in.Explode != nil {
+		ops = append(ops, &Explode{Explode: in.Explode, Idx: len(in.Source.Columns)})
+	}
+	for _, j := range in.Joins {
+		if len(j.Left) > 0 {
+			ops = append(ops, &HashProbe{Join: j})
+		} else {
+			ops = append(ops, &LoopJoin{Join: j})
+		}
+	}
+	return append(ops, steps(in.Steps)...)
+}
+
+func steps(ss []plan.Step) []Operator {
+	var ops []Operator
+	for _, s := range ss {
+		switch s := s.(type) {
+		case *plan.Filter:
+			ops = append(ops, &Filter{Cond: s.Cond})
+		case *plan.Project:
+			ops = append(ops, &Project{Exprs: s.Exprs, Columns: s.Columns})
+		}
+	}
+	return ops
+}
+
+// columns are the columns of the rows a query emits, hidden ones included.
+func columns(q *plan.Query) []plan.Column {
+	if q.Agg != nil {
+		return plan.Columns(q.Agg.AggColumns(), q.Post)
+	}
+	return plan.Columns(q.InputColumns(), q.Pre)
+}
+
+// States are the states of the plan's operators, in the order they run.
+func (p *Plan) States() []*State {
+	var ss []*State
+	for _, ops := range append(p.Inputs, p.Chunk, p.Batch) {
+		for _, op := range ops {
+			if s := op.State(); s != nil {
+				ss = append(ss, s)
+			}
+		}
+	}
+	return ss
+}
+
+// Explain prints the plan as an indented tree, the sink at the root; operators fused into the
+// per-chunk loop are marked with *, as Spark marks whole-stage code generation.
+func (p *Plan) Explain(b *strings.Builder) {
+	depth := 1
+	line := func(fused bool, op Operator) {
+		mark := ""
+		if fused {
+			mark = "*"
+		}
+		fmt.Fprintf(b, "%s%s%s\n", strings.Repeat("  ", depth), mark, op.Explain())
+	}
+	for i := len(p.Batch) - 1; i >= 0; i-- {
+		line(false, p.Batch[i])
+		depth++
+	}
+	for i := len(p.Chunk) - 1; i >= 0; i-- {
+		line(true, p.Chunk[i])
+		depth++
+	}
+	for _, in := range p.Inputs {
+		d := depth
+		for i := len(in) - 1; i >= 0; i-- {
+			line(true, in[i])
+			depth++
+		}
+		depth = d
+	}
+	depth = 1
+	for _, op := range p.Side {
+		line(false, op)
+	}
+}
+
+// Explain renders every query's logical plan and its physical operator tree.
+func Explain(prog *plan.Program) string {
+	var b strings.Builder
+	for i, q := range prog.Queries {
+		if i > 0 {
+			b.WriteByte('\n')
+		}
+		q.ExplainLogical(&b)
+		b.WriteString("Physical plan (* = fused into the per-chunk loop, chunks in parallel):\n")
+		Build(q).Explain(&b)
+	}
+	return b.String()
+}

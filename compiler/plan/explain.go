@@ -99,9 +99,7 @@ func (q *Query) logical(b *strings.Builder) {
 				line += fmt.Sprintf(" residual=%s", Conjunction(j.Residual))
 			}
 			add("%s", line)
-			depth++
 			leaf("Scan table %s %s", j.Table.Name, j.Table.Schema())
-			depth--
 		}
 		if e := in.Explode; e != nil {
 			add("Generate explode(split(%s, '%s')) AS %s#%d", e.Str, e.Pattern, e.Name, len(in.Source.Columns))

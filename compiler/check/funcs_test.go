@@ -4,6 +4,8 @@ import (
 	"testing"
 
 	"github.com/sqlstream/sqlstream/compiler/funcs"
+
+	_ "github.com/sqlstream/sqlstream/golden" // go test -update is accepted
 )
 
 // TestEveryOwnRuleExists keeps the checker's rules and the registry in step: a function

@@ -5,6 +5,8 @@ import (
 
 	"github.com/sqlstream/sqlstream/compiler/funcs"
 	"github.com/sqlstream/sqlstream/compiler/plan"
+
+	_ "github.com/sqlstream/sqlstream/golden" // go test -update is accepted
 )
 
 // TestEveryBuiltinHasCode keeps code generation and the registry in step: every function a

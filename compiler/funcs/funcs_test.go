@@ -10,6 +10,8 @@ import (
 	"testing"
 
 	"github.com/sqlstream/sqlstream/compiler/sqltype"
+
+	_ "github.com/sqlstream/sqlstream/golden" // go test -update is accepted
 )
 
 // TestScalarsAreConsistent checks what the stages rely on: Params agree with the arity, the

@@ -6,6 +6,8 @@ import (
 
 	"github.com/sqlstream/sqlstream/compiler"
 	"github.com/sqlstream/sqlstream/compiler/physical"
+
+	_ "github.com/sqlstream/sqlstream/golden" // go test -update is accepted
 )
 
 const header = `CREATE SOURCE web (user_name STRING, amount INT, ts TIMESTAMP, WATERMARK FOR ts AS ts - INTERVAL '1' MINUTE)

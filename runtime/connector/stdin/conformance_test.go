@@ -6,6 +6,8 @@ import (
 
 	rt "github.com/sqlstream/sqlstream/runtime"
 	"github.com/sqlstream/sqlstream/runtime/connector/conformance"
+
+	_ "github.com/sqlstream/sqlstream/golden" // go test -update is accepted
 )
 
 // TestSourceConformance feeds the source through a pipe, as a shell does.

@@ -6,6 +6,8 @@ import (
 	"testing"
 
 	rt "github.com/sqlstream/sqlstream/runtime"
+
+	_ "github.com/sqlstream/sqlstream/golden" // go test -update is accepted
 )
 
 // TestReadBeyondTheLinesReceived: an end offset past the lines received is an error; it

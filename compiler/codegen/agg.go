@@ -7,6 +7,7 @@ import (
 
 	. "github.com/dave/jennifer/jen"
 
+	"github.com/sqlstream/sqlstream/compiler/physical"
 	"github.com/sqlstream/sqlstream/compiler/plan"
 	"github.com/sqlstream/sqlstream/compiler/sqltype"
 )
@@ -183,120 +184,172 @@ func aggResult(i int, c *plan.AggCall) val {
 	return accumulatorOf(c).result(strconv.Itoa(i), c)
 }
 
-// finish generates Query.Finish: merge the workers, then emit according to the output mode.
+// finish generates Query.Finish from the operators that run once per batch, in order: the
+// chunks' rows gathered or their groups merged, the groups the output mode emits,
+// deduplication, sort, limit, and the rows for the sink.
 func (g *queryGen) finish() {
-	q := g.q
-	rows := g.id("Rows")
+	ops := append(slices.Clip(g.phys.Chunk), g.phys.Batch...)
 	var body []Code
-	if q.Agg == nil {
-		body = append(body,
-			Id("segs").Op(":=").Make(Index().Op("*").Qual(pkgRT, "Segments").Types(Id(g.id("Row"))), Len(Id("workers"))),
-			For(List(Id("i"), Id("w")).Op(":=").Range().Id("workers")).Block(
-				Id("segs").Index(Id("i")).Op("=").Op("&").Id("w").Assert(Op("*").Id(g.id("Worker"))).Dot("out")),
-			Id("out").Op(":=").Id(rows).Call(Qual(pkgRT, "InOrder").Call(Id("segs"))),
-		)
-		if q.Dedup != nil {
-			body = append(body, g.dedup()...)
-		}
-		if q.Limit >= 0 {
-			body = append(body,
-				If(Id("rem").Op(":=").Lit(int(q.Limit)).Op("-").Id("q").Dot("emitted"), Int64().Call(Len(Id("out"))).Op(">").Id("rem")).Block(
-					Id("out").Op("=").Id("out").Index(Empty(), Max(Id("rem"), Lit(0)))),
-				Id("q").Dot("emitted").Op("+=").Int64().Call(Len(Id("out"))),
-			)
-		}
-		body = append(body, Return(Id("out"), Nil()))
-		if g.eventKey >= 0 {
-			g.eventTimeMethods()
-		}
-	} else {
-		update := q.Mode == plan.Update
-		merge := []Code{
-			Id("g").Op(":=").Id("q").Dot("groups").Index(Id("k")),
-			If(Id("g").Op("==").Nil()).Block(
-				Id("q").Dot("groups").Index(Id("k")).Op("=").Id("a"),
-				Id("g").Op("=").Id("a"),
-			).Else().Block(Id("g").Dot("merge").Call(Id("a"))),
-		}
-		if update {
-			merge = append(merge, If(Id("g").Dot("mark").Op("!=").Id("mark")).Block(
-				Id("g").Dot("mark").Op("=").Id("mark"),
-				Id("changed").Op("=").Append(Id("changed"), Id("k")),
-			))
-			body = append(body, Id("mark").Op(":=").Id("batchID").Op("+").Lit(1), Var().Id("changed").Index().Id(g.id("Key")))
-		}
-		var perWorker []Code
-		if g.eventKey >= 0 {
-			body = append(body, Id("q").Dot("late").Op("=").Lit(0))
-			perWorker = append(perWorker,
-				g.observeEvents(Id("w")),
-				Id("q").Dot("late").Op("+=").Id("w").Dot("late"))
-		}
-		groups := Id("rw").Assert(Op("*").Id(g.id("Worker"))).Dot("groups")
-		if len(perWorker) > 0 {
-			perWorker = append([]Code{Id("w").Op(":=").Id("rw").Assert(Op("*").Id(g.id("Worker")))}, perWorker...)
-			groups = Id("w").Dot("groups")
-		}
-		body = append(body,
-			For(List(Id("_"), Id("rw")).Op(":=").Range().Id("workers")).Block(append(perWorker,
-				For(List(Id("k"), Id("a")).Op(":=").Range().Add(groups)).Block(merge...))...),
-		)
-		if _, _, ok := q.Agg.Session(); ok {
-			body = append(body, Id("q").Dot("sessionize").Call())
-			if update {
-				// Sessions that absorbed changed ones are the changed ones now.
-				body = append(body, Id("changed").Op("=").Id("changed").Index(Empty(), Lit(0)),
-					For(List(Id("k"), Id("a")).Op(":=").Range().Id("q").Dot("groups")).Block(
-						If(Id("a").Dot("mark").Op("==").Id("mark")).Block(Id("changed").Op("=").Append(Id("changed"), Id("k")))))
+	for i := 0; i < len(ops); i++ {
+		switch op := ops[i].(type) {
+		case *physical.Collect:
+			body = append(body, g.gather()...)
+		case *physical.FinalAggregate:
+			body = append(body, g.merge()...)
+		case *physical.Emit:
+			// The HAVING filters and the projection after it run per group, in emit.
+			n := i + 1
+			for n < len(ops) && perGroup(ops[n]) {
+				n++
 			}
-			g.sessionize()
+			body = append(body, g.emitGroups(ops[i+1:n])...)
+			i = n - 1
+		case *physical.Deduplicate:
+			body = append(body, g.dedup(op)...)
+		case *physical.Sort:
+			body = append(body, g.sortRows(op.Keys)...)
+		case *physical.Limit:
+			body = append(body, limit(op)...)
+		case *physical.SinkWrite:
+			body = append(body, Return(Id("out"), Nil()))
 		}
-		body = append(body, Var().Id("out").Id(rows))
-		filters, cols := plan.Flatten(q.Agg.AggColumns(), q.Post)
-		g.emitErr = failingCalls(append(filters, cols...), q.StrictCast)
-		emit := func(acc Code) Code {
-			call := Id("q").Dot("emit").Call(Id("out"), Op("&").Id("k"), acc)
-			if g.emitErr {
-				return If(List(Id("out"), Err()).Op("=").Add(call), Err().Op("!=").Nil()).Block(Return(Nil(), Err()))
-			}
-			return Id("out").Op("=").Add(call)
-		}
-		if g.emitErr {
-			body = append(body, Var().Err().Error())
-		}
-		switch {
-		case update:
-			body = append(body, For(List(Id("_"), Id("k")).Op(":=").Range().Id("changed")).Block(
-				emit(Id("q").Dot("groups").Index(Id("k")))))
-			if g.eventKey >= 0 {
-				// State the watermark has passed can no longer change: drop it.
-				body = append(body, For(List(Id("k"), Id("a")).Op(":=").Range().Id("q").Dot("groups")).Block(
-					If(Id("q").Dot("final").Call(Op("&").Id("k"), Id("a"), Id("q").Dot("watermark"))).Block(
-						Delete(Id("q").Dot("groups"), Id("k")))))
-			}
-		case q.Mode == plan.Append:
-			// A group is emitted once, when the watermark passes it, and then forgotten.
-			body = append(body, For(List(Id("k"), Id("a")).Op(":=").Range().Id("q").Dot("groups")).Block(
-				If(Id("q").Dot("final").Call(Op("&").Id("k"), Id("a"), Id("q").Dot("watermark"))).Block(
-					emit(Id("a")), Delete(Id("q").Dot("groups"), Id("k")))))
-		default:
-			body = append(body, For(List(Id("k"), Id("a")).Op(":=").Range().Id("q").Dot("groups")).Block(emit(Id("a"))))
-		}
-		body = append(body, g.sortRows()...)
-		if q.Limit >= 0 {
-			body = append(body, If(Len(Id("out")).Op(">").Lit(int(q.Limit))).Block(
-				Id("out").Op("=").Id("out").Index(Empty(), Lit(int(q.Limit)))))
-		}
-		body = append(body, Return(Id("out"), Nil()))
-		g.emitMethod()
-		if g.eventKey >= 0 {
-			g.eventTimeMethods()
-		}
+	}
+	if g.eventKey >= 0 {
+		g.eventTimeMethods()
 	}
 	g.f.Comment("Finish merges the workers of a batch and returns the rows the output mode emits.")
 	g.f.Func().Params(Id("q").Op("*").Id(g.id("Query"))).Id("Finish").
 		Params(Id("batchID").Int64(), Id("workers").Index().Qual(pkgRT, "Worker")).
 		Params(Qual(pkgRT, "Rows"), Error()).Block(body...)
+}
+
+func perGroup(op physical.Operator) bool {
+	switch op.(type) {
+	case *physical.Filter, *physical.Project:
+		return true
+	}
+	return false
+}
+
+// gather takes the rows of every worker's chunks in input order.
+func (g *queryGen) gather() []Code {
+	return []Code{
+		Id("segs").Op(":=").Make(Index().Op("*").Qual(pkgRT, "Segments").Types(Id(g.id("Row"))), Len(Id("workers"))),
+		For(List(Id("i"), Id("w")).Op(":=").Range().Id("workers")).Block(
+			Id("segs").Index(Id("i")).Op("=").Op("&").Id("w").Assert(Op("*").Id(g.id("Worker"))).Dot("out")),
+		Id("out").Op(":=").Id(g.id("Rows")).Call(Qual(pkgRT, "InOrder").Call(Id("segs"))),
+	}
+}
+
+// limit keeps the first rows of the batch, or of the whole output: then the count of rows
+// emitted so far is state.
+func limit(l *physical.Limit) []Code {
+	if l.Total {
+		return []Code{
+			If(Id("rem").Op(":=").Lit(int(l.N)).Op("-").Id("q").Dot("emitted"), Int64().Call(Len(Id("out"))).Op(">").Id("rem")).Block(
+				Id("out").Op("=").Id("out").Index(Empty(), Max(Id("rem"), Lit(0)))),
+			Id("q").Dot("emitted").Op("+=").Int64().Call(Len(Id("out"))),
+		}
+	}
+	return []Code{If(Len(Id("out")).Op(">").Lit(int(l.N))).Block(Id("out").Op("=").Id("out").Index(Empty(), Lit(int(l.N))))}
+}
+
+// merge merges the workers' partial aggregates into the groups kept across batches; in
+// UPDATE mode it lists the groups changed, and with a watermark it takes the workers' event
+// times and late counts.
+func (g *queryGen) merge() []Code {
+	q := g.q
+	update := q.Mode == plan.Update
+	var body []Code
+	merge := []Code{
+		Id("g").Op(":=").Id("q").Dot("groups").Index(Id("k")),
+		If(Id("g").Op("==").Nil()).Block(
+			Id("q").Dot("groups").Index(Id("k")).Op("=").Id("a"),
+			Id("g").Op("=").Id("a"),
+		).Else().Block(Id("g").Dot("merge").Call(Id("a"))),
+	}
+	if update {
+		merge = append(merge, If(Id("g").Dot("mark").Op("!=").Id("mark")).Block(
+			Id("g").Dot("mark").Op("=").Id("mark"),
+			Id("changed").Op("=").Append(Id("changed"), Id("k")),
+		))
+		body = append(body, Id("mark").Op(":=").Id("batchID").Op("+").Lit(1), Var().Id("changed").Index().Id(g.id("Key")))
+	}
+	var perWorker []Code
+	if g.eventKey >= 0 {
+		body = append(body, Id("q").Dot("late").Op("=").Lit(0))
+		perWorker = append(perWorker,
+			g.observeEvents(Id("w")),
+			Id("q").Dot("late").Op("+=").Id("w").Dot("late"))
+	}
+	groups := Id("rw").Assert(Op("*").Id(g.id("Worker"))).Dot("groups")
+	if len(perWorker) > 0 {
+		perWorker = append([]Code{Id("w").Op(":=").Id("rw").Assert(Op("*").Id(g.id("Worker")))}, perWorker...)
+		groups = Id("w").Dot("groups")
+	}
+	body = append(body,
+		For(List(Id("_"), Id("rw")).Op(":=").Range().Id("workers")).Block(append(perWorker,
+			For(List(Id("k"), Id("a")).Op(":=").Range().Add(groups)).Block(merge...))...),
+	)
+	if _, _, ok := q.Agg.Session(); ok {
+		body = append(body, Id("q").Dot("sessionize").Call())
+		if update {
+			// Sessions that absorbed changed ones are the changed ones now.
+			body = append(body, Id("changed").Op("=").Id("changed").Index(Empty(), Lit(0)),
+				For(List(Id("k"), Id("a")).Op(":=").Range().Id("q").Dot("groups")).Block(
+					If(Id("a").Dot("mark").Op("==").Id("mark")).Block(Id("changed").Op("=").Append(Id("changed"), Id("k")))))
+		}
+		g.sessionize()
+	}
+	return body
+}
+
+// emitGroups emits the rows of the groups the output mode outputs, through perGroup (the
+// filters and the projection after the aggregation, generated as the method emit); in
+// UPDATE and APPEND mode with a watermark it evicts the groups the watermark passed.
+func (g *queryGen) emitGroups(perGroup []physical.Operator) []Code {
+	q := g.q
+	body := []Code{Var().Id("out").Id(g.id("Rows"))}
+	var filters, cols []plan.Expr
+	for _, op := range perGroup {
+		switch op := op.(type) {
+		case *physical.Filter:
+			filters = append(filters, op.Cond)
+		case *physical.Project:
+			cols = op.Exprs
+		}
+	}
+	g.emitErr = failingCalls(append(slices.Clip(filters), cols...), q.StrictCast)
+	emit := func(acc Code) Code {
+		call := Id("q").Dot("emit").Call(Id("out"), Op("&").Id("k"), acc)
+		if g.emitErr {
+			return If(List(Id("out"), Err()).Op("=").Add(call), Err().Op("!=").Nil()).Block(Return(Nil(), Err()))
+		}
+		return Id("out").Op("=").Add(call)
+	}
+	if g.emitErr {
+		body = append(body, Var().Err().Error())
+	}
+	switch {
+	case q.Mode == plan.Update:
+		body = append(body, For(List(Id("_"), Id("k")).Op(":=").Range().Id("changed")).Block(
+			emit(Id("q").Dot("groups").Index(Id("k")))))
+		if g.eventKey >= 0 {
+			// State the watermark has passed can no longer change: drop it.
+			body = append(body, For(List(Id("k"), Id("a")).Op(":=").Range().Id("q").Dot("groups")).Block(
+				If(Id("q").Dot("final").Call(Op("&").Id("k"), Id("a"), Id("q").Dot("watermark"))).Block(
+					Delete(Id("q").Dot("groups"), Id("k")))))
+		}
+	case q.Mode == plan.Append:
+		// A group is emitted once, when the watermark passes it, and then forgotten.
+		body = append(body, For(List(Id("k"), Id("a")).Op(":=").Range().Id("q").Dot("groups")).Block(
+			If(Id("q").Dot("final").Call(Op("&").Id("k"), Id("a"), Id("q").Dot("watermark"))).Block(
+				emit(Id("a")), Delete(Id("q").Dot("groups"), Id("k")))))
+	default:
+		body = append(body, For(List(Id("k"), Id("a")).Op(":=").Range().Id("q").Dot("groups")).Block(emit(Id("a"))))
+	}
+	g.emitMethod(filters, cols)
+	return body
 }
 
 // sessionize generates the method that merges overlapping sessions after a batch: per group
@@ -336,7 +389,7 @@ func (g *queryGen) sessionize() {
 // dedup generates the dropDuplicates step of Finish: in arrival order, a row whose key was
 // seen is dropped, and so is a row older than the watermark when the key holds the event
 // time; keys the watermark has passed are then forgotten.
-func (g *queryGen) dedup() []Code {
+func (g *queryGen) dedup(d *physical.Deduplicate) []Code {
 	var body []Code
 	var late, evict Code
 	if g.eventKey >= 0 {
@@ -366,10 +419,11 @@ func (g *queryGen) dedup() []Code {
 		evict = For(Id("k").Op(":=").Range().Id("q").Dot("seen")).Block(If(kcond).Block(Delete(Id("q").Dot("seen"), Id("k"))))
 	}
 	key := Dict{}
-	for i, c := range g.keyCols {
-		key[Id(g.keyNms[i])] = toKey(c.Type, Id("row").Dot(g.keyNms[i]))
+	for _, col := range d.Cols {
+		c, name := g.outCols[col], g.outNms[col]
+		key[Id(name)] = toKey(c.Type, Id("row").Dot(name))
 		if c.Nullable {
-			key[Id(g.keyNms[i]+"Null")] = Id("row").Dot(g.keyNms[i] + "Null")
+			key[Id(name+"Null")] = Id("row").Dot(name + "Null")
 		}
 	}
 	loop := []Code{}
@@ -394,7 +448,7 @@ func (g *queryGen) dedup() []Code {
 }
 
 // emitMethod generates the per-group step after aggregation: HAVING, then the projection.
-func (g *queryGen) emitMethod() {
+func (g *queryGen) emitMethod(filters, cols []plan.Expr) {
 	q := g.q
 	aggCols := q.Agg.AggColumns()
 	g.base = make([]val, len(aggCols))
@@ -405,8 +459,7 @@ func (g *queryGen) emitMethod() {
 	for i, a := range q.Agg.Aggs {
 		g.base[len(q.Agg.KeyCols)+i] = aggResult(i, a)
 	}
-	filters, cols := plan.Flatten(aggCols, q.Post)
-	eg := g.newExprGen(append(append([]plan.Expr{}, filters...), cols...)...)
+	eg := g.newExprGen(append(slices.Clip(filters), cols...)...)
 	// A Go function's error after the aggregation fails the batch: there is no record to skip.
 	ret := func(out Code) Code {
 		if g.emitErr {

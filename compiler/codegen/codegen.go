@@ -6,12 +6,12 @@ import (
 	"bytes"
 	"fmt"
 	"regexp"
-	"slices"
 	"strconv"
 
 	. "github.com/dave/jennifer/jen"
 	"golang.org/x/tools/imports"
 
+	"github.com/sqlstream/sqlstream/compiler/physical"
 	"github.com/sqlstream/sqlstream/compiler/plan"
 	"github.com/sqlstream/sqlstream/compiler/sqltype"
 	"github.com/sqlstream/sqlstream/runtime/connector"
@@ -84,6 +84,7 @@ func render(f *File) ([]byte, error) {
 // queryGen generates the code of one query; every identifier it declares starts with p.
 type queryGen struct {
 	q        *plan.Query
+	phys     *physical.Plan
 	f        *File
 	p        string
 	n        int
@@ -188,6 +189,7 @@ func assignFields(target string, names []string, cols []plan.Column, vals []val,
 
 func (g *queryGen) generate() {
 	q := g.q
+	g.phys = physical.Build(q)
 	g.eventKey, g.eventWindow = q.EventKey()
 	if q.Mode == plan.Complete {
 		g.eventKey = -1 // COMPLETE keeps every group: the watermark changes nothing
@@ -363,7 +365,7 @@ func (g *queryGen) process() {
 		body = append(body, Id("w").Dot("out").Dot("Start").Call(Id("c").Dot("Seq")))
 	}
 	if len(g.inputs) == 1 {
-		body = append(append(body, g.perRecord(g.inputs[0])...), Return(Nil()))
+		body = append(append(body, g.perRecord(g.inputs[0], g.phys.Inputs[0])...), Return(Nil()))
 		g.f.Comment("Process runs the query's per-row work over one chunk.")
 		g.f.Func().Params(Id("w").Op("*").Id(g.id("Worker"))).Id("Process").Params(Id("c").Op("*").Qual(pkgRT, "Chunk")).Error().Block(body...)
 		return
@@ -372,7 +374,7 @@ func (g *queryGen) process() {
 	perInput := make([][]Code, len(g.inputs))
 	for i, in := range g.inputs {
 		cases = append(cases, Case(Lit(i)).Block(Return(Id("w").Dot("process"+in.name).Call(Id("c")))))
-		perInput[i] = append(g.perRecord(in), Return(Nil()))
+		perInput[i] = append(g.perRecord(in, g.phys.Inputs[i]), Return(Nil()))
 	}
 	g.f.Comment("Process runs the query's per-row work over one chunk, by the input it comes from.")
 	g.f.Func().Params(Id("w").Op("*").Id(g.id("Worker"))).Id("Process").Params(Id("c").Op("*").Qual(pkgRT, "Chunk")).Error().Block(append(body,
@@ -383,60 +385,6 @@ func (g *queryGen) process() {
 		g.f.Func().Params(Id("w").Op("*").Id(g.id("Worker"))).Id("process" + in.name).
 			Params(Id("c").Op("*").Qual(pkgRT, "Chunk")).Error().Block(perInput[i]...)
 	}
-}
-
-// perRecord is the record loop over a chunk of input in.
-func (g *queryGen) perRecord(in *input) []Code {
-	q := g.q
-	g.src, g.nextRecord = in, false
-	filters, cols := plan.Flatten(in.plan.Columns(), append(slices.Clip(in.plan.Steps), q.Pre...))
-	g.base = make([]val, len(in.names))
-	for i, c := range in.plan.Scan() {
-		g.base[i] = fieldVal(Id("in"), in.names[i], c)
-	}
-	roots := append([]plan.Expr{}, filters...)
-	for _, jg := range in.joins {
-		g.base = append(g.base, jg.columns()...)
-		roots = append(roots, jg.j.Left...)
-		roots = append(roots, jg.j.Residual...)
-	}
-	if q.Agg != nil {
-		keys := make([]plan.Expr, len(q.Agg.Keys))
-		for i, k := range q.Agg.Keys {
-			keys[i] = plan.Subst(k, cols)
-		}
-		roots = append(roots, keys...)
-		var args []plan.Expr
-		for _, a := range q.Agg.Aggs {
-			if a.Arg != nil {
-				args = append(args, plan.Subst(a.Arg, cols))
-			} else {
-				args = append(args, nil)
-			}
-		}
-		for _, a := range args {
-			if a != nil {
-				roots = append(roots, a)
-			}
-		}
-		eg := g.newExprGen(roots...)
-		eg.onErr, eg.patterns = g.badRecord(), Id("w").Dot("patterns")
-		g.probes(eg, filters, func() { g.aggUpdate(eg, keys, args) })
-		return g.loop(in, g.explode(eg.b.stmts))
-	}
-	roots = append(roots, cols...)
-	eg := g.newExprGen(roots...)
-	eg.onErr, eg.patterns = g.badRecord(), Id("w").Dot("patterns")
-	g.probes(eg, filters, func() {
-		vals := make([]val, len(cols))
-		for i, c := range cols {
-			vals[i] = eg.compile(c)
-		}
-		eg.emit(Var().Id("row").Id(g.id("Row")))
-		eg.emit(assignFields("row", g.outNms, g.outCols, vals, true)...)
-		eg.emit(Id("w").Dot("out").Dot("Add").Call(Id("row")))
-	})
-	return g.loop(in, g.explode(eg.b.stmts))
 }
 
 // explode wraps the per-row statements in the generator loop of explode(split(...)): they run
@@ -488,47 +436,6 @@ func badRecordOf(rec Code, labeled bool) func(msg Code) []Code {
 	}
 }
 
-func (g *queryGen) filterStmts(eg *exprGen, filters []plan.Expr) {
-	for _, f := range filters {
-		c := eg.cond(f)
-		eg.emit(If(not(c)).Block(Continue()))
-	}
-}
-
-// probes emits the filters and the joins' probes around tail, the rest of the per-row work:
-// each filter right after the probe that brings the last column it reads, so rows the
-// stream's own conditions drop never reach a table.
-func (g *queryGen) probes(eg *exprGen, filters []plan.Expr, tail func()) {
-	level := func(e plan.Expr) int {
-		last := -1
-		plan.Walk(e, func(e plan.Expr) {
-			if r, ok := e.(*plan.ColRef); ok {
-				last = max(last, r.Idx)
-			}
-		})
-		for k := len(g.src.joins) - 1; k >= 0; k-- {
-			if last >= g.src.joins[k].j.Offset {
-				return k + 1
-			}
-		}
-		return 0
-	}
-	var at func(k int)
-	at = func(k int) {
-		for _, f := range filters {
-			if level(f) == k {
-				g.filterStmts(eg, []plan.Expr{f})
-			}
-		}
-		if k == len(g.src.joins) {
-			tail()
-			return
-		}
-		g.src.joins[k].probe(eg, func() { at(k + 1) })
-	}
-	at(0)
-}
-
 // loop wraps the per-row statements in the record loop over in's chunk c, with decoding and
 // error policy.
 func (g *queryGen) loop(in *input, rowStmts []Code) []Code {
@@ -575,15 +482,9 @@ func (g *queryGen) loop(in *input, rowStmts []Code) []Code {
 	return append(loop, For(Len(Id("data")).Op(">").Lit(0)).Block(append(pre, rowStmts...)...))
 }
 
-// sortRows emits the sort of the batch's output: ORDER BY keys when given, else every column,
-// so that a batch's rows come out in a stable order.
-func (g *queryGen) sortRows() []Code {
-	keys := g.q.Sort
-	if len(keys) == 0 {
-		for i := range g.q.Output {
-			keys = append(keys, plan.SortKey{Col: i, NullsFirst: true})
-		}
-	}
+// sortRows emits the sort of the batch's output by keys: ORDER BY's, or every column of an
+// aggregation without one, so that a batch's rows come out in a stable order.
+func (g *queryGen) sortRows(keys []physical.SortKey) []Code {
 	var body []Code
 	for _, k := range keys {
 		c := g.outCols[k.Col]

@@ -6,7 +6,6 @@ import (
 
 	. "github.com/dave/jennifer/jen"
 
-	"github.com/sqlstream/sqlstream/compiler/physical"
 	"github.com/sqlstream/sqlstream/compiler/plan"
 	"github.com/sqlstream/sqlstream/compiler/sqltype"
 )
@@ -202,7 +201,7 @@ func (g *queryGen) queryState() []stateField {
 // refused too. Field names are positional (n0, s1): a renamed column keeps its state.
 func (g *queryGen) stateLayout() string {
 	var parts []string
-	for _, s := range physical.Build(g.q).States() {
+	for _, s := range g.phys.States() {
 		parts = append(parts, s.String())
 	}
 	var fields []string

@@ -124,6 +124,13 @@ func (p *PartialAggregate) Explain() string {
 	return "PartialAggregate " + strings.TrimPrefix(p.Agg.String(), "Aggregate ")
 }
 
+// Collect gathers a chunk's rows, which the batch then takes in input order.
+type Collect struct {
+	stateless
+}
+
+func (c *Collect) Explain() string { return "Collect rows in input order" }
+
 // FinalAggregate merges the chunks' partial aggregates into the groups kept across batches.
 type FinalAggregate struct {
 	Agg *plan.Aggregate
@@ -195,7 +202,8 @@ func watermarkState(key int) *State {
 // Deduplicate drops the rows whose key is in the state and adds the others' keys to it.
 type Deduplicate struct {
 	Keys     []plan.Column
-	EventKey int // the key column that is the event time, or -1
+	Cols     []int // the output columns that are the keys
+	EventKey int   // the key that is the event time, or -1
 }
 
 func (d *Deduplicate) Explain() string {
@@ -224,19 +232,21 @@ func (d *Deduplicate) dedupState() *State {
 	return s
 }
 
-// Sort orders a batch's rows; with no keys (an aggregation without ORDER BY) by every column,
-// so that the output is stable.
+// Sort orders a batch's rows; an aggregation without ORDER BY is sorted by every column
+// (All), so that the output is stable.
 type Sort struct {
 	stateless
-	Keys []sortKey
+	Keys []SortKey
+	All  bool
 }
 
-type sortKey struct {
+// SortKey is an ORDER BY key with its column's name.
+type SortKey struct {
 	plan.SortKey
 	Name string
 }
 
-func (k sortKey) String() string {
+func (k SortKey) String() string {
 	dir, nulls := "ASC", "NULLS LAST"
 	if k.Desc {
 		dir = "DESC"
@@ -248,7 +258,7 @@ func (k sortKey) String() string {
 }
 
 func (s *Sort) Explain() string {
-	if s.Keys == nil {
+	if s.All {
 		return "Sort by all columns (stable output)"
 	}
 	return fmt.Sprintf("Sort [%s]", join(s.Keys))

@@ -5,6 +5,7 @@ package physical
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/sqlstream/sqlstream/compiler/plan"
@@ -67,10 +68,11 @@ func join[T fmt.Stringer](xs []T) string {
 // Plan is a query's operators. Each list runs bottom-up: its first operator reads the input,
 // its last one feeds the next list.
 type Plan struct {
-	// Inputs are each input's operators, from its Scan to its own steps; with several inputs
-	// Union joins them into Chunk.
-	Inputs [][]Operator
-	// Chunk runs per chunk after the inputs, fused with them into one loop.
+	// Inputs are each input's part of the per-chunk loop, from its Scan to the rows it hands
+	// Chunk; with several inputs Chunk starts with their Union.
+	Inputs []*Pipeline
+	// Chunk runs per chunk after the inputs, fused with each of them into its loop: the
+	// partial aggregate, or the collection of the rows.
 	Chunk []Operator
 	// Batch runs once per batch over every chunk's result, ending in the SinkWrite.
 	Batch []Operator
@@ -78,27 +80,45 @@ type Plan struct {
 	Side []Operator
 }
 
+// Pipeline is one input's operators in the fused per-chunk loop. The planner has inlined the
+// projections (a column is computed where it is used, once) and pushed each filter down to
+// the first place its columns exist, so rows the stream's own conditions drop never reach a
+// table.
+type Pipeline struct {
+	Input *plan.Input
+	Ops   []Operator
+	// Cols are the columns the pipeline hands Chunk, as expressions over the input's
+	// columns (Input.Columns: the source's, the exploded piece, the tables').
+	Cols []plan.Expr
+}
+
 // Build lays out q's operators.
 func Build(q *plan.Query) *Plan {
 	p := &Plan{}
 	for _, in := range q.Inputs {
-		p.Inputs = append(p.Inputs, input(in))
+		p.Inputs = append(p.Inputs, pipeline(q, in))
 	}
 	if len(q.Inputs) > 1 {
 		p.Chunk = append(p.Chunk, &Union{Inputs: len(q.Inputs)})
 	}
-	p.Chunk = append(p.Chunk, steps(q.Pre)...)
 	key, window := q.EventKey()
 	if a := q.Agg; a != nil {
 		p.Chunk = append(p.Chunk, &PartialAggregate{Agg: a})
 		p.Batch = append(p.Batch, &FinalAggregate{Agg: a}, &Emit{Mode: q.Mode, EventKey: key, Window: window, Agg: a})
-		p.Batch = append(p.Batch, steps(q.Post)...)
+		filters, cols := plan.Flatten(a.AggColumns(), q.Post)
+		for _, f := range filters {
+			p.Batch = append(p.Batch, &Filter{Cond: f})
+		}
+		p.Batch = append(p.Batch, &Project{Exprs: cols, Columns: columns(q)})
+	} else {
+		p.Chunk = append(p.Chunk, &Collect{})
 	}
 	if d := q.Dedup; d != nil {
 		last := columns(q)
 		dd := &Deduplicate{EventKey: -1}
 		for _, c := range d.Cols {
 			dd.Keys = append(dd.Keys, last[c])
+			dd.Cols = append(dd.Cols, c)
 			if c == key {
 				dd.EventKey = len(dd.Keys) - 1
 			}
@@ -110,11 +130,15 @@ func Build(q *plan.Query) *Plan {
 		last := columns(q)
 		s := &Sort{}
 		for _, k := range q.Sort {
-			s.Keys = append(s.Keys, sortKey{k, last[k.Col].Name})
+			s.Keys = append(s.Keys, SortKey{k, last[k.Col].Name})
 		}
 		p.Batch = append(p.Batch, s)
 	case q.Agg != nil:
-		p.Batch = append(p.Batch, &Sort{})
+		s := &Sort{All: true}
+		for i := range q.Output {
+			s.Keys = append(s.Keys, SortKey{plan.SortKey{Col: i, NullsFirst: true}, q.Output[i].Name})
+		}
+		p.Batch = append(p.Batch, s)
 	}
 	if q.Limit >= 0 {
 		// Only an append query without aggregation limits its whole output, counting the rows
@@ -133,32 +157,59 @@ func Build(q *plan.Query) *Plan {
 	return p
 }
 
-func input(in *plan.Input) []Operator {
-	ops := []Operator{&Scan{Source: in.Source}, &Decode{Source: in.Source}}
+// pipeline lays out input in's part of the per-chunk loop: scan and decode, explode, then
+// each filter right after the probe that brings the last column it reads, and the
+// projection to the columns of the chunk's operators.
+func pipeline(q *plan.Query, in *plan.Input) *Pipeline {
+	pl := &Pipeline{Input: in, Ops: []Operator{&Scan{Source: in.Source}, &Decode{Source: in.Source}}}
 	if in.Explode != nil {
-		ops = append(ops, &Explode{Explode: in.Explode, Idx: len(in.Source.Columns)})
+		pl.Ops = append(pl.Ops, &Explode{Explode: in.Explode, Idx: len(in.Source.Columns)})
 	}
-	for _, j := range in.Joins {
-		if len(j.Left) > 0 {
-			ops = append(ops, &HashProbe{Join: j})
+	filters, cols := plan.Flatten(in.Columns(), append(slices.Clip(in.Steps), q.Pre...))
+	level := func(e plan.Expr) int { // the number of joins whose columns e needs
+		last := -1
+		plan.Walk(e, func(e plan.Expr) {
+			if r, ok := e.(*plan.ColRef); ok {
+				last = max(last, r.Idx)
+			}
+		})
+		for k := len(in.Joins) - 1; k >= 0; k-- {
+			if last >= in.Joins[k].Offset {
+				return k + 1
+			}
+		}
+		return 0
+	}
+	for k := 0; ; k++ {
+		for _, f := range filters {
+			if level(f) == k {
+				pl.Ops = append(pl.Ops, &Filter{Cond: f})
+			}
+		}
+		if k == len(in.Joins) {
+			break
+		}
+		if j := in.Joins[k]; len(j.Left) > 0 {
+			pl.Ops = append(pl.Ops, &HashProbe{Join: j})
 		} else {
-			ops = append(ops, &LoopJoin{Join: j})
+			pl.Ops = append(pl.Ops, &LoopJoin{Join: j})
 		}
 	}
-	return append(ops, steps(in.Steps)...)
+	pl.Cols = cols
+	if !identity(cols) {
+		pl.Ops = append(pl.Ops, &Project{Exprs: cols, Columns: plan.Columns(q.InputColumns(), q.Pre)})
+	}
+	return pl
 }
 
-func steps(ss []plan.Step) []Operator {
-	var ops []Operator
-	for _, s := range ss {
-		switch s := s.(type) {
-		case *plan.Filter:
-			ops = append(ops, &Filter{Cond: s.Cond})
-		case *plan.Project:
-			ops = append(ops, &Project{Exprs: s.Exprs, Columns: s.Columns})
+// identity reports whether cols are the input's own columns, in order: no projection.
+func identity(cols []plan.Expr) bool {
+	for i, c := range cols {
+		if r, ok := c.(*plan.ColRef); !ok || r.Idx != i {
+			return false
 		}
 	}
-	return ops
+	return true
 }
 
 // columns are the columns of the rows a query emits, hidden ones included.
@@ -172,7 +223,11 @@ func columns(q *plan.Query) []plan.Column {
 // States are the states of the plan's operators, in the order they run.
 func (p *Plan) States() []*State {
 	var ss []*State
-	for _, ops := range append(p.Inputs, p.Chunk, p.Batch) {
+	var lists [][]Operator
+	for _, in := range p.Inputs {
+		lists = append(lists, in.Ops)
+	}
+	for _, ops := range append(lists, p.Chunk, p.Batch) {
 		for _, op := range ops {
 			if s := op.State(); s != nil {
 				ss = append(ss, s)
@@ -203,8 +258,8 @@ func (p *Plan) Explain(b *strings.Builder) {
 	}
 	for _, in := range p.Inputs {
 		d := depth
-		for i := len(in) - 1; i >= 0; i-- {
-			line(true, in[i])
+		for i := len(in.Ops) - 1; i >= 0; i-- {
+			line(true, in.Ops[i])
 			depth++
 		}
 		depth = d

@@ -143,3 +143,31 @@ func TestDeduplicateAndLimitState(t *testing.T) {
 		t.Errorf("states %v, want the count of rows emitted", ss)
 	}
 }
+
+// TestFiltersPushedToTheirProbe checks the planner's rewrites of the fused loop: a condition
+// on the stream's columns runs before the table is probed, one on the table's after, and a
+// projection of a subquery is inlined into the conditions above it.
+func TestFiltersPushedToTheirProbe(t *testing.T) {
+	p := build(t, `INSERT INTO out
+SELECT name, doubled FROM (SELECT w.user_name AS name, w.amount * 2 AS doubled, u.country FROM web w JOIN users u ON w.user_name = u.name)
+WHERE doubled > 10 AND country = 'DE';`)
+	if len(p.Inputs) != 1 {
+		t.Fatalf("%d inputs, want 1", len(p.Inputs))
+	}
+	var ops []string
+	for _, op := range p.Inputs[0].Ops {
+		ops = append(ops, strings.Fields(op.Explain())[0])
+	}
+	if got, want := strings.Join(ops, " "), "Scan Decode Filter HashProbe Filter Project"; got != want {
+		t.Fatalf("pipeline %s, want %s:\n%s", got, want, explain(p))
+	}
+	if got := p.Inputs[0].Ops[2].Explain(); got != "Filter ((amount#1 * 2) > 10)" {
+		t.Errorf("first filter %q, want the stream's condition with the projection inlined", got)
+	}
+	if got := p.Inputs[0].Ops[4].Explain(); !strings.Contains(got, "country") {
+		t.Errorf("second filter %q, want the table's condition", got)
+	}
+	if _, ok := p.Chunk[len(p.Chunk)-1].(*physical.Collect); !ok {
+		t.Errorf("chunk %v, want it to end in Collect", p.Chunk)
+	}
+}

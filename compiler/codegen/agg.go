@@ -148,12 +148,19 @@ func (g *queryGen) aggUpdate(eg *exprGen, keys, args []plan.Expr) {
 // groupUpdate generates: build the key, find or create the group, update each aggregate.
 func (g *queryGen) groupUpdate(eg *exprGen, keyVals, argVals []val) {
 	agg := g.q.Agg
-	eg.emit(Var().Id("k").Id(g.id("Key")))
-	keyVals = slices.Clone(keyVals)
-	for i, c := range agg.KeyCols {
-		keyVals[i].v = toKey(c.Type, keyVals[i].v)
+	if jg := g.groupsOfTable(); jg != nil {
+		// The group is the one of the matching table row's key, numbered at load.
+		acc, group := Id("w").Dot("accs").Index(Id("t"+jg.n).Dot("group")), Id("t"+jg.n).Dot("group")
+		eg.emit(
+			Id("a").Op(":=").Add(acc),
+			If(Id("a").Op("==").Nil()).Block(
+				Id("a").Op("=").Id("new"+exported(g.p)+"Acc").Call(),
+				Id("w").Dot("accs").Index(group).Op("=").Id("a"),
+				Id("w").Dot("touched").Op("=").Append(Id("w").Dot("touched"), group)))
+		g.aggUpdates(eg, argVals)
+		return
 	}
-	eg.emit(assignFields("k", g.keyNms, agg.KeyCols, keyVals, false)...)
+	eg.emit(g.groupKey("k", keyVals)...)
 	var clones []Code
 	for i, c := range agg.KeyCols {
 		if c.Type == sqltype.String || c.Type == sqltype.Bytes {
@@ -167,7 +174,44 @@ func (g *queryGen) groupUpdate(eg *exprGen, keyVals, argVals []val) {
 			clones...),
 			Id("w").Dot("groups").Index(Id("k")).Op("=").Id("a"))...),
 	)
-	for i, a := range agg.Aggs {
+	g.aggUpdates(eg, argVals)
+}
+
+// groupKey declares the group key k of the key columns' values.
+func (g *queryGen) groupKey(k string, keyVals []val) []Code {
+	agg := g.q.Agg
+	keyVals = slices.Clone(keyVals)
+	for i, c := range agg.KeyCols {
+		keyVals[i].v = toKey(c.Type, keyVals[i].v)
+	}
+	return append([]Code{Var().Id(k).Id(g.id("Key"))}, assignFields(k, g.keyNms, agg.KeyCols, keyVals, false)...)
+}
+
+// partialAggregate is the query's PartialAggregate operator, or nil.
+func (g *queryGen) partialAggregate() *physical.PartialAggregate {
+	for _, op := range g.phys.Chunk {
+		if pa, ok := op.(*physical.PartialAggregate); ok {
+			return pa
+		}
+	}
+	return nil
+}
+
+// groupsOfTable is the join whose table numbers the groups (PartialAggregate.ByTable), or nil.
+func (g *queryGen) groupsOfTable() *joinGen {
+	for _, in := range g.inputs {
+		for _, jg := range in.joins {
+			if jg.groups != nil {
+				return jg
+			}
+		}
+	}
+	return nil
+}
+
+// aggUpdates updates each aggregate of the group a with its argument's value.
+func (g *queryGen) aggUpdates(eg *exprGen, argVals []val) {
+	for i, a := range g.q.Agg.Aggs {
 		x := argVals[i]
 		acc := accumulatorOf(a)
 		upd := acc.update(strconv.Itoa(i), a, x)
@@ -276,6 +320,10 @@ func (g *queryGen) merge() []Code {
 		body = append(body, Id("mark").Op(":=").Id("batchID").Op("+").Lit(1), Var().Id("changed").Index().Id(g.id("Key")))
 	}
 	var perWorker []Code
+	if jg := g.groupsOfTable(); jg != nil {
+		perWorker = append(perWorker, For(List(Id("_"), Id("n")).Op(":=").Range().Id("w").Dot("touched")).Block(
+			Id("w").Dot("groups").Index(Id("w").Dot(jg.field).Dot("keys").Index(Id("n"))).Op("=").Id("w").Dot("accs").Index(Id("n"))))
+	}
 	if g.eventKey >= 0 {
 		body = append(body, Id("q").Dot("late").Op("=").Lit(0))
 		perWorker = append(perWorker,

@@ -297,7 +297,14 @@ func (g *queryGen) workerType() {
 	for _, in := range g.inputs {
 		for _, j := range in.joins {
 			fields = append(fields, j.workerFields()...)
-			init[Id(j.field)] = Id("q").Dot(j.field).Dot("Load").Call()
+			if j.groups == nil {
+				init[Id(j.field)] = Id("q").Dot(j.field).Dot("Load").Call()
+				continue
+			}
+			// The batch's groups are numbered by the table the batch reads.
+			body = append(body, Id(j.field).Op(":=").Id("q").Dot(j.field).Dot("Load").Call())
+			init[Id(j.field)] = Id(j.field)
+			init[Id("accs")] = Make(Index().Op("*").Id(g.id("Acc")), Len(Id(j.field).Dot("keys")))
 		}
 	}
 	if g.eventKey >= 0 {

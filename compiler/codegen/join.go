@@ -19,6 +19,10 @@ type joinGen struct {
 	table string // the built table's type
 	field string // the query's and worker's field holding it
 	n     string // suffix of the probe's locals: t1, rows1, ...
+	// groups: the aggregation's keys are columns of this table (PartialAggregate.ByTable),
+	// numbered per distinct key when the table is built
+	groups *plan.Aggregate
+	keys   []int // then the table column of each group key
 }
 
 // tables declares the types of the tables joined to input in.
@@ -32,15 +36,27 @@ func (g *queryGen) tables(in *input) {
 		jg := &joinGen{g: g, j: j, n: strconv.Itoa(i + 1), field: unexported(base), table: g.id(base + "Table")}
 		jg.in = &input{src: j.Table, recv: "b", typ: g.id(base), names: fieldNames(colNames(j.Table.Columns)), decode: "decode"}
 		in.joins = append(in.joins, jg)
+		fields := structFields(jg.in.names, j.Table.Columns)
+		if pa := g.partialAggregate(); pa != nil && pa.ByTable == j {
+			jg.groups = g.q.Agg
+			for _, k := range g.q.Agg.Keys {
+				jg.keys = append(jg.keys, plan.Subst(k, g.phys.Inputs[in.idx].Cols).(*plan.ColRef).Idx-j.Offset)
+			}
+			fields = append(fields, Id("group").Int32().Comment("the number of its group key in the table's keys"))
+		}
 
 		g.f.Commentf("%s is one row of table %q.", jg.in.typ, j.Table.Name)
-		g.f.Type().Id(jg.in.typ).Struct(structFields(jg.in.names, j.Table.Columns)...)
+		g.f.Type().Id(jg.in.typ).Struct(fields...)
 		if len(j.Right) > 1 {
 			g.f.Commentf("%sKey is the join key of table %q.", jg.in.typ, j.Table.Name)
 			g.f.Type().Id(jg.in.typ + "Key").Struct(jg.keyFields()...)
 		}
 		g.f.Commentf("%s is table %q as loaded, read by every worker and never changed: a reload builds a new one.", jg.table, j.Table.Name)
-		g.f.Type().Id(jg.table).Struct(Id("rows").Add(jg.rowsType()).Comment(jg.rowsDoc()))
+		tfields := []Code{Id("rows").Add(jg.rowsType()).Comment(jg.rowsDoc())}
+		if jg.groups != nil {
+			tfields = append(tfields, Id("keys").Index().Id(g.id("Key")).Comment("the distinct group keys of its rows, by number"))
+		}
+		g.f.Type().Id(jg.table).Struct(tfields...)
 		if j.Kind == plan.LeftOuterJoin {
 			g.f.Commentf("%sNone stands for the table's row when a stream row has no match: its columns are NULL.", jg.in.typ)
 			g.f.Var().Id(jg.in.typ + "None").Id(jg.in.typ)
@@ -101,6 +117,10 @@ func (jg *joinGen) key(eg *exprGen, keys []plan.Expr) (Code, val) {
 // JOIN's buffer of matches.
 func (jg *joinGen) workerFields() []Code {
 	fs := []Code{Id(jg.field).Op("*").Id(jg.table)}
+	if jg.groups != nil {
+		fs = append(fs, Id("accs").Index().Op("*").Id(jg.g.id("Acc")).Comment("the batch's groups, by the number of their key in the table"),
+			Id("touched").Index().Int32().Comment("the numbers of the groups in accs"))
+	}
 	if jg.j.Kind == plan.LeftOuterJoin {
 		fs = append(fs, Id("hits"+jg.n).Index().Op("*").Id(jg.in.typ))
 	}
@@ -202,6 +222,9 @@ func (jg *joinGen) builder() {
 		Id("rec").Op("*").Qual(pkgRT, "RecordErrors"),
 		Id("t").Op("*").Id(jg.table),
 	}, jg.in.buffers()...)
+	if jg.groups != nil {
+		fields = append(fields, Id("groups").Map(Id(g.id("Key"))).Int32().Comment("the number of each group key"))
+	}
 	g.f.Commentf("%s builds table %q from its records when it is loaded.", name, j.Table.Name)
 	g.f.Type().Id(name).Struct(fields...)
 	g.decoder(jg.in, name)
@@ -220,6 +243,21 @@ func (jg *joinGen) builder() {
 			f := Id("in").Dot(jg.in.names[i])
 			eg.emit(f.Clone().Op("=").Qual("strings", "Clone").Call(f))
 		}
+	}
+	if jg.groups != nil {
+		keyVals := make([]val, len(jg.keys))
+		for i, c := range jg.keys {
+			keyVals[i] = g.base[c]
+		}
+		t := Id("b").Dot("t")
+		eg.emit(g.groupKey("gk", keyVals)...)
+		eg.emit(
+			List(Id("n"), Id("ok")).Op(":=").Id("b").Dot("groups").Index(Id("gk")),
+			If(Op("!").Id("ok")).Block(
+				Id("n").Op("=").Int32().Call(Len(t.Clone().Dot("keys"))),
+				Id("b").Dot("groups").Index(Id("gk")).Op("=").Id("n"),
+				t.Clone().Dot("keys").Op("=").Append(t.Clone().Dot("keys"), Id("gk"))),
+			Id("in").Dot("group").Op("=").Id("n"))
 	}
 	rows := Id("b").Dot("t").Dot("rows")
 	if len(j.Right) == 0 {
@@ -252,6 +290,9 @@ func (jg *joinGen) spec() Code {
 		built = Op("&").Id(jg.table).Values(Dict{Id("rows"): Add(jg.rowsType()).Values()})
 	}
 	init := Dict{Id("q"): Id("q").Assert(Op("*").Id(jg.g.id("Query"))), Id("rec"): Id("rec"), Id("t"): built}
+	if jg.groups != nil {
+		init[Id("groups")] = Map(Id(jg.g.id("Key"))).Int32().Values()
+	}
 	return Values(lines(
 		kv("Name", Lit(t.Name)),
 		kv("Source", inputEndpoint(t)),

@@ -114,14 +114,23 @@ func (p *Project) Explain() string {
 	return fmt.Sprintf("Project [%s]", strings.Join(cols, ", "))
 }
 
-// PartialAggregate groups a chunk's rows into a hash table of partial aggregates.
+// PartialAggregate groups a chunk's rows into a hash table of partial aggregates. When every
+// group key is a column of the one table an inner join matched (enriching a stream with a
+// dimension and grouping by its attributes, the most common stream-static query), ByTable is
+// that join: the table's distinct keys are numbered when it is loaded and a joined row finds
+// its group by its matching row's number, with no hash of the key per row.
 type PartialAggregate struct {
 	stateless
-	Agg *plan.Aggregate
+	Agg     *plan.Aggregate
+	ByTable *plan.Join
 }
 
 func (p *PartialAggregate) Explain() string {
-	return "PartialAggregate " + strings.TrimPrefix(p.Agg.String(), "Aggregate ")
+	line := "PartialAggregate " + strings.TrimPrefix(p.Agg.String(), "Aggregate ")
+	if p.ByTable != nil {
+		line += fmt.Sprintf(" groups numbered per row of %s at load", p.ByTable.Alias)
+	}
+	return line
 }
 
 // Collect gathers a chunk's rows, which the batch then takes in input order.

@@ -103,7 +103,7 @@ func Build(q *plan.Query) *Plan {
 	}
 	key, window := q.EventKey()
 	if a := q.Agg; a != nil {
-		p.Chunk = append(p.Chunk, &PartialAggregate{Agg: a})
+		p.Chunk = append(p.Chunk, &PartialAggregate{Agg: a, ByTable: groupsOfTable(a, p.Inputs)})
 		p.Batch = append(p.Batch, &FinalAggregate{Agg: a}, &Emit{Mode: q.Mode, EventKey: key, Window: window, Agg: a})
 		filters, cols := plan.Flatten(a.AggColumns(), q.Post)
 		for _, f := range filters {
@@ -200,6 +200,33 @@ func pipeline(q *plan.Query, in *plan.Input) *Pipeline {
 		pl.Ops = append(pl.Ops, &Project{Exprs: cols, Columns: plan.Columns(q.InputColumns(), q.Pre)})
 	}
 	return pl
+}
+
+// groupsOfTable is the inner join whose table holds every group key of a, or nil: over one
+// input only, with plain columns of that table as keys.
+func groupsOfTable(a *plan.Aggregate, inputs []*Pipeline) *plan.Join {
+	if len(inputs) != 1 || len(a.Keys) == 0 {
+		return nil
+	}
+	pl := inputs[0]
+	var found *plan.Join
+	for _, k := range a.Keys {
+		r, ok := plan.Subst(k, pl.Cols).(*plan.ColRef)
+		if !ok {
+			return nil
+		}
+		var in *plan.Join
+		for _, j := range pl.Input.Joins {
+			if r.Idx >= j.Offset && r.Idx < j.Offset+len(j.Columns()) {
+				in = j
+			}
+		}
+		if in == nil || in.Kind != plan.InnerJoin || (found != nil && in != found) {
+			return nil
+		}
+		found = in
+	}
+	return found
 }
 
 // identity reports whether cols are the input's own columns, in order: no projection.

@@ -171,3 +171,38 @@ WHERE doubled > 10 AND country = 'DE';`)
 		t.Errorf("chunk %v, want it to end in Collect", p.Chunk)
 	}
 }
+
+// TestGroupsNumberedByTable checks when the partial aggregate takes its groups from the
+// table's numbered keys: every key a column of one inner-joined table, and only then.
+func TestGroupsNumberedByTable(t *testing.T) {
+	byTable := func(q string) bool {
+		for _, op := range build(t, q).Chunk {
+			if pa, ok := op.(*physical.PartialAggregate); ok {
+				return pa.ByTable != nil
+			}
+		}
+		t.Fatalf("no partial aggregate in %s", q)
+		return false
+	}
+	yes := []string{
+		`INSERT INTO out SELECT u.country, count(*) AS n FROM web w JOIN users u ON w.user_name = u.name GROUP BY u.country;`,
+		`INSERT INTO out SELECT c, sum(amount) AS s FROM (SELECT u.country AS c, w.amount FROM web w JOIN users u ON w.user_name = u.name) GROUP BY c;`,
+		`INSERT INTO out SELECT u.country, u.name, count(*) AS n FROM web w JOIN users u ON w.amount > 3 GROUP BY u.country, u.name;`,
+	}
+	no := []string{
+		`INSERT INTO out SELECT u.country, count(*) AS n FROM web w LEFT JOIN users u ON w.user_name = u.name GROUP BY u.country;`,
+		`INSERT INTO out SELECT upper(u.country) AS c, count(*) AS n FROM web w JOIN users u ON w.user_name = u.name GROUP BY upper(u.country);`,
+		`INSERT INTO out SELECT u.country, w.user_name, count(*) AS n FROM web w JOIN users u ON w.user_name = u.name GROUP BY u.country, w.user_name;`,
+		`INSERT INTO out SELECT user_name, count(*) AS n FROM web GROUP BY user_name;`,
+	}
+	for _, q := range yes {
+		if !byTable(q) {
+			t.Errorf("groups not numbered by the table: %s", q)
+		}
+	}
+	for _, q := range no {
+		if byTable(q) {
+			t.Errorf("groups numbered by the table: %s", q)
+		}
+	}
+}

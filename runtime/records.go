@@ -25,6 +25,7 @@ type RecordErrors struct {
 // recordSource is one source's policy and what a batch found in its records.
 type recordSource struct {
 	name     string
+	what     string // "source", or "table" for a static table's loads
 	failfast bool
 	// deadLetter names the sink that receives the malformed records ("": none). Late rows
 	// need no flag: generated code calls Late only when the query has a late_rows sink.
@@ -45,7 +46,7 @@ func NewRecordErrors(source, mode string, w io.Writer) *RecordErrors {
 
 // add appends the policy of the query's next source.
 func (r *RecordErrors) add(source, mode string) *recordSource {
-	r.sources = append(r.sources, recordSource{name: source, failfast: strings.EqualFold(mode, "failfast")})
+	r.sources = append(r.sources, recordSource{name: source, what: "source", failfast: strings.EqualFold(mode, "failfast")})
 	return &r.sources[len(r.sources)-1]
 }
 
@@ -71,7 +72,7 @@ const MaxReported = 10
 func (r *RecordErrors) Bad(c *Chunk, line int64, record []byte, reason string) error {
 	s := &r.sources[c.Source]
 	if s.failfast {
-		return fmt.Errorf("%s:%d: malformed record: %s (source %s has mode = 'failfast')", c.Origin, line, reason, s.name)
+		return fmt.Errorf("%s:%d: malformed record: %s (%s %s has mode = 'failfast')", c.Origin, line, reason, s.what, s.name)
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()

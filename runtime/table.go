@@ -68,6 +68,7 @@ func (r *queryRun) openTables(ctx context.Context, q Query) (tables, error) {
 			return nil, err
 		}
 		t := &table{spec: spec, q: q, end: e, rec: NewRecordErrors(spec.Name, e.Options["mode"], r.stderr)}
+		t.rec.sources[0].what = "table"
 		switch v := e.Options["refresh"]; v {
 		case "", "never", "on_change":
 			t.refresh = v

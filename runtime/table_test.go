@@ -328,7 +328,7 @@ func TestTableRecordPolicy(t *testing.T) {
 	opts["mode"] = "FAILFAST"
 	p, out = joinProgram(t, stream, once, &dimTable{format: "csv"}, opts)
 	_, _, err = run(t, p)
-	if want := "query out: table dim: load: files source \"dim\": " + file + ":2: malformed record: not a key and a value"; err == nil || !strings.Contains(err.Error(), want) {
+	if want := "query out: table dim: load: files source \"dim\": " + file + ":2: malformed record: not a key and a value (table dim has mode = 'failfast')"; err == nil || !strings.Contains(err.Error(), want) {
 		t.Errorf("failfast: got %v, want %q", err, want)
 	}
 	if rows := memory.Table(out); len(rows) != 0 {

@@ -52,6 +52,10 @@ var handwritten = []query{
 	{stream: "SELECT k, min(s), max(s), count(DISTINCT s) FROM t GROUP BY k", sqlite: "SELECT k, min(s), max(s), count(DISTINCT s) FROM t GROUP BY k", agg: true},
 	{stream: "SELECT DISTINCT k, f FROM t", sqlite: "SELECT DISTINCT k, f FROM t", agg: true},
 	{stream: "SELECT f, count(*) FROM t GROUP BY f", sqlite: "SELECT f, count(*) FROM t GROUP BY f", agg: true},
+	// An integer key from -1500 to 1500 and NULL: groups in the workers' array of small keys
+	// and in their maps, merged.
+	{stream: "SELECT a * 30 AS g, count(*), sum(b) FROM t GROUP BY g", sqlite: "SELECT a * 30 AS g, count(*), sum(b) FROM t GROUP BY g", agg: true},
+	{stream: "SELECT CAST(a AS INT) * 21 AS g, count(*) FROM t GROUP BY g", sqlite: "SELECT a * 21 AS g, count(*) FROM t GROUP BY g", agg: true},
 	{stream: "SELECT k, f, count(*) AS n FROM t GROUP BY k, f HAVING count(*) > 3", sqlite: "SELECT k, f, count(*) AS n FROM t GROUP BY k, f HAVING count(*) > 3", agg: true},
 	{stream: "SELECT a % 3 AS m, sum(b) FROM t GROUP BY m", sqlite: "SELECT a % 3 AS m, sum(b) FROM t GROUP BY a % 3", agg: true},
 	{stream: "SELECT length(s) AS len, count(*) FROM t GROUP BY 1", sqlite: "SELECT length(s) AS len, count(*) FROM t GROUP BY 1", agg: true},

@@ -161,6 +161,28 @@ func (g *queryGen) groupUpdate(eg *exprGen, keyVals, argVals []val) {
 		return
 	}
 	eg.emit(g.groupKey("k", keyVals)...)
+	if name, ok := g.denseKey(); ok {
+		// A small non-negative integer key indexes the worker's array of groups.
+		k := Id("k").Dot(name)
+		cond := Id("uint64").Call(k).Op("<").Lit(denseGroups)
+		if agg.KeyCols[0].Nullable {
+			cond = Op("!").Id("k").Dot(name + "Null").Op("&&").Add(cond)
+		}
+		dense := Id("w").Dot("dense").Index(k)
+		eg.emit(Var().Id("a").Op("*").Id(g.id("Acc")),
+			If(cond).Block(
+				Id("a").Op("=").Add(dense),
+				If(Id("a").Op("==").Nil()).Block(
+					Id("a").Op("=").Id("new"+exported(g.p)+"Acc").Call(),
+					dense.Clone().Op("=").Id("a"))).
+				Else().Block(
+				Id("a").Op("=").Id("w").Dot("groups").Index(Id("k")),
+				If(Id("a").Op("==").Nil()).Block(
+					Id("a").Op("=").Id("new"+exported(g.p)+"Acc").Call(),
+					Id("w").Dot("groups").Index(Id("k")).Op("=").Id("a"))))
+		g.aggUpdates(eg, argVals)
+		return
+	}
 	var clones []Code
 	for i, c := range agg.KeyCols {
 		if c.Type == sqltype.String || c.Type == sqltype.Bytes {
@@ -185,6 +207,27 @@ func (g *queryGen) groupKey(k string, keyVals []val) []Code {
 		keyVals[i].v = toKey(c.Type, keyVals[i].v)
 	}
 	return append([]Code{Var().Id(k).Id(g.id("Key"))}, assignFields(k, g.keyNms, agg.KeyCols, keyVals, false)...)
+}
+
+// denseGroups is how many small integer keys a worker's array of groups holds.
+const denseGroups = 1024
+
+// denseKey reports whether the aggregation's only key is an integer (INT or BIGINT, not a
+// window or session), so that a worker keeps the groups of keys 0 to denseGroups-1 in an
+// array rather than its map: lengths, hours, codes and buckets are such keys, and an array
+// index costs a fraction of a hash lookup. It returns the key's field.
+func (g *queryGen) denseKey() (string, bool) {
+	a := g.q.Agg
+	if len(a.KeyCols) != 1 || (a.KeyCols[0].Type != sqltype.Int && a.KeyCols[0].Type != sqltype.BigInt) {
+		return "", false
+	}
+	if _, _, ok := a.Session(); ok {
+		return "", false
+	}
+	if c, ok := a.Keys[0].(*plan.Call); ok && c.Name == "window" {
+		return "", false
+	}
+	return g.keyNms[0], true
 }
 
 // partialAggregate is the query's PartialAggregate operator, or nil.
@@ -323,6 +366,11 @@ func (g *queryGen) merge() []Code {
 	if jg := g.groupsOfTable(); jg != nil {
 		perWorker = append(perWorker, For(List(Id("_"), Id("n")).Op(":=").Range().Id("w").Dot("touched")).Block(
 			Id("w").Dot("groups").Index(Id("w").Dot(jg.field).Dot("keys").Index(Id("n"))).Op("=").Id("w").Dot("accs").Index(Id("n"))))
+	}
+	if name, ok := g.denseKey(); ok {
+		key := Dict{Id(name): Id(kindType(stateKind(q.Agg.KeyCols[0].Type)).GoString()).Call(Id("n"))}
+		perWorker = append(perWorker, For(List(Id("n"), Id("a")).Op(":=").Range().Id("w").Dot("dense")).Block(
+			If(Id("a").Op("!=").Nil()).Block(Id("w").Dot("groups").Index(Id(g.id("Key")).Values(key)).Op("=").Id("a"))))
 	}
 	if g.eventKey >= 0 {
 		body = append(body, Id("q").Dot("late").Op("=").Lit(0))

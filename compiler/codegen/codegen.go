@@ -289,6 +289,9 @@ func (g *queryGen) workerType() {
 	if q.Agg != nil {
 		fields = append(fields, Id("groups").Map(Id(g.id("Key"))).Op("*").Id(g.id("Acc")))
 		init[Id("groups")] = Map(Id(g.id("Key"))).Op("*").Id(g.id("Acc")).Values()
+		if _, ok := g.denseKey(); ok {
+			fields = append(fields, Id("dense").Index(Lit(denseGroups)).Op("*").Id(g.id("Acc")).Comment("the groups of keys 0 to 1023"))
+		}
 	} else {
 		fields = append(fields, Id("out").Qual(pkgRT, "Segments").Types(Id(g.id("Row"))))
 	}

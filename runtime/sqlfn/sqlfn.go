@@ -3,6 +3,7 @@
 package sqlfn
 
 import (
+	"encoding/binary"
 	"math"
 	"strconv"
 	"strings"
@@ -18,8 +19,22 @@ const MaxStringBytes = math.MaxInt32
 
 // ---- strings ----
 
-// Length is length(s): the number of characters (not bytes) of s.
-func Length(s string) int32 { return int32(utf8.RuneCountInString(s)) }
+// Length is length(s): the number of characters (not bytes) of s. ASCII is checked eight
+// bytes at a time, and only the rest from the first non-ASCII byte is decoded.
+func Length(s string) int32 {
+	i := 0
+	for ; i+8 <= len(s); i += 8 {
+		if binary.LittleEndian.Uint64(unsafe.Slice(unsafe.StringData(s[i:]), 8))&0x8080808080808080 != 0 {
+			break
+		}
+	}
+	for ; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return int32(i + utf8.RuneCountInString(s[i:]))
+		}
+	}
+	return int32(len(s))
+}
 
 // Lower is lower(s) like Java's String.toLowerCase (Spark's): Unicode simple mappings plus
 // Java's special cases 'İ' → "i̇" and a final 'Σ' → 'ς'.

@@ -18,7 +18,8 @@ func TestStringFunctions(t *testing.T) {
 			t.Errorf("%s = %q, want %q", name, got, want)
 		}
 	}
-	for s, want := range map[string]int32{"": 0, "abc": 3, "é日本😀": 4, "a\xffb": 3} {
+	for s, want := range map[string]int32{"": 0, "abc": 3, "é日本😀": 4, "a\xffb": 3,
+		"exactly8": 8, "sixteen bytes ok": 16, "seventeen bytes!!": 17, "eight.. é": 9, "abcdefg\xff": 8, "0123456789abcdef日本": 18} {
 		if got := Length(s); got != want {
 			t.Errorf("Length(%q) = %d, want %d", s, got, want)
 		}

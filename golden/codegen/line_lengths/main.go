@@ -59,6 +59,7 @@ func newOutQuery() rt.Query {
 type outWorker struct {
 	rec    *rt.RecordErrors
 	groups map[outKey]*outAcc
+	dense  [1024]*outAcc // the groups of keys 0 to 1023
 }
 
 func (q *outQuery) NewWorker(rec *rt.RecordErrors) rt.Worker {
@@ -90,10 +91,19 @@ func (w *outWorker) Process(c *rt.Chunk) error {
 		}
 		var k outKey
 		k.Len = sqlfn.Length(in.Value)
-		a := w.groups[k]
-		if a == nil {
-			a = newOutAcc()
-			w.groups[k] = a
+		var a *outAcc
+		if uint64(k.Len) < 1024 {
+			a = w.dense[k.Len]
+			if a == nil {
+				a = newOutAcc()
+				w.dense[k.Len] = a
+			}
+		} else {
+			a = w.groups[k]
+			if a == nil {
+				a = newOutAcc()
+				w.groups[k] = a
+			}
 		}
 		a.n0++
 	}
@@ -113,7 +123,13 @@ func (q *outQuery) Finish(batchID int64, workers []rt.Worker) (rt.Rows, error) {
 	mark := batchID + 1
 	var changed []outKey
 	for _, rw := range workers {
-		for k, a := range rw.(*outWorker).groups {
+		w := rw.(*outWorker)
+		for n, a := range w.dense {
+			if a != nil {
+				w.groups[outKey{Len: int32(n)}] = a
+			}
+		}
+		for k, a := range w.groups {
 			g := q.groups[k]
 			if g == nil {
 				q.groups[k] = a

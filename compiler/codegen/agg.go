@@ -555,7 +555,6 @@ func (g *queryGen) emitMethod(filters, cols []plan.Expr) {
 	for i, a := range q.Agg.Aggs {
 		g.base[len(q.Agg.KeyCols)+i] = aggResult(i, a)
 	}
-	eg := g.newExprGen(append(slices.Clip(filters), cols...)...)
 	// A Go function's error after the aggregation fails the batch: there is no record to skip.
 	ret := func(out Code) Code {
 		if g.emitErr {
@@ -563,20 +562,18 @@ func (g *queryGen) emitMethod(filters, cols []plan.Expr) {
 		}
 		return Return(out)
 	}
+	var ops []rowOp
+	for _, f := range filters {
+		ops = append(ops, filterOp{f})
+	}
+	ops = append(ops, emitRowOp{cols, ret})
+	p := g.newPipe(nil, ops, func() Code { return ret(Id("out")) })
+	eg := p.eg
 	eg.onErr = func(msg Code) []Code {
 		return []Code{Return(Id("out"), Qual("errors", "New").Call(msg))}
 	}
 	eg.patterns = Id("q").Dot("patterns")
-	for _, f := range filters {
-		eg.emit(If(not(eg.cond(f))).Block(ret(Id("out"))))
-	}
-	vals := make([]val, len(cols))
-	for i, c := range cols {
-		vals[i] = eg.compile(c)
-	}
-	eg.emit(Var().Id("row").Id(g.id("Row")))
-	eg.emit(assignFields("row", g.outNms, g.outCols, vals, false)...)
-	eg.emit(ret(Append(Id("out"), Id("row"))))
+	p.run(ops)
 	results := Id(g.id("Rows"))
 	if g.emitErr {
 		results = Params(Id(g.id("Rows")), Error())

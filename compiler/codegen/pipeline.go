@@ -159,14 +159,32 @@ type collectOp struct{ cols []plan.Expr }
 
 func (o collectOp) roots() []plan.Expr { return o.cols }
 func (o collectOp) consume(p *pipe, next func()) {
+	p.outputRow(o.cols, true) // the chunk's strings are views: the row outlives it
+	p.eg.emit(Id("w").Dot("out").Dot("Add").Call(Id("row")))
+}
+
+// emitRowOp ends the per-group step after an aggregation: the group's output row, appended
+// to out and returned with ret.
+type emitRowOp struct {
+	cols []plan.Expr
+	ret  func(Code) Code
+}
+
+func (o emitRowOp) roots() []plan.Expr { return o.cols }
+func (o emitRowOp) consume(p *pipe, next func()) {
+	p.outputRow(o.cols, false)
+	p.eg.emit(o.ret(Append(Id("out"), Id("row"))))
+}
+
+// outputRow declares row, the output row of cols; clone copies its strings.
+func (p *pipe) outputRow(cols []plan.Expr, clone bool) {
 	g, eg := p.g, p.eg
-	vals := make([]val, len(o.cols))
-	for i, c := range o.cols {
+	vals := make([]val, len(cols))
+	for i, c := range cols {
 		vals[i] = eg.compile(c)
 	}
 	eg.emit(Var().Id("row").Id(g.id("Row")))
-	eg.emit(assignFields("row", g.outNms, g.outCols, vals, true)...)
-	eg.emit(Id("w").Dot("out").Dot("Add").Call(Id("row")))
+	eg.emit(assignFields("row", g.outNms, g.outCols, vals, clone)...)
 }
 
 // perRecord is the fused loop over a chunk of input in: its pipeline's operators, then the

@@ -133,15 +133,24 @@ func (g *queryGen) aggUpdate(eg *exprGen, keys, args []plan.Expr) {
 		group = append([]Code{If(Id("ws").Op("+").Lit(int(size)).Op("<=").Id("w").Dot("watermark")).Block(
 			late("LateForWindow", ts.operand(), Id("ws"), Lit(int(size)))...)}, group...)
 	}
-	loop := For(
-		Id("ws").Op(":=").Qual(pkgSQLFn, "WindowStart").Call(ts.v, Lit(int(slide))),
-		Id("ws").Op(">").Add(ts.operand()).Op("-").Lit(int(size)),
-		Id("ws").Op("-=").Lit(int(slide)),
-	).Block(group...)
-	if ts.nullable() {
-		eg.emit(If(not(ts.isNull())).Block(loop)) // a row without a time is in no window
+	var windows []Code
+	if size == slide {
+		// A tumbling window: the row is in exactly one.
+		windows = append([]Code{Id("ws").Op(":=").Qual(pkgSQLFn, "WindowStart").Call(ts.v, Lit(int(slide)))}, group...)
 	} else {
-		eg.emit(loop)
+		windows = []Code{
+			Id("et").Op(":=").Add(ts.v),
+			For(
+				Id("ws").Op(":=").Qual(pkgSQLFn, "WindowStart").Call(Id("et"), Lit(int(slide))),
+				Id("ws").Op(">").Id("et").Op("-").Lit(int(size)),
+				Id("ws").Op("-=").Lit(int(slide)),
+			).Block(group...),
+		}
+	}
+	if ts.nullable() {
+		eg.emit(If(not(ts.isNull())).Block(windows...)) // a row without a time is in no window
+	} else {
+		eg.emit(windows...)
 	}
 }
 

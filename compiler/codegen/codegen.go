@@ -230,7 +230,8 @@ func (g *queryGen) generate() {
 	}
 	g.queryType()
 	g.workerType()
-	for _, in := range g.inputs {
+	for i, in := range g.inputs {
+		in.read = g.readColumns(in, g.phys.Inputs[i])
 		g.decoder(in, g.id("Worker"))
 	}
 	g.builders()

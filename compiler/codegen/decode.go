@@ -2,10 +2,12 @@ package codegen
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 
 	. "github.com/dave/jennifer/jen"
 
+	"github.com/sqlstream/sqlstream/compiler/physical"
 	"github.com/sqlstream/sqlstream/compiler/plan"
 	"github.com/sqlstream/sqlstream/compiler/sqltype"
 	"github.com/sqlstream/sqlstream/runtime/connector"
@@ -26,6 +28,34 @@ type input struct {
 	idx   int
 	name  string
 	joins []*joinGen
+	// read marks the source's columns the query reads (nil: all); the decoder leaves the
+	// others' nullable fields unparsed.
+	read []bool
+}
+
+// readColumns marks the columns of input in that its pipeline reads: those of its operators'
+// expressions, the exploded string and the event time the watermark follows.
+func (g *queryGen) readColumns(in *input, pl *physical.Pipeline) []bool {
+	read := make([]bool, len(in.src.Columns))
+	mark := func(e plan.Expr) {
+		plan.Walk(e, func(e plan.Expr) {
+			if r, ok := e.(*plan.ColRef); ok && r.Idx < len(read) {
+				read[r.Idx] = true
+			}
+		})
+	}
+	for _, op := range append(slices.Clip(pl.Ops), g.phys.Chunk...) {
+		for _, e := range g.rowOpOf(op, in, pl).roots() {
+			mark(e)
+		}
+	}
+	if e := in.plan.Explode; e != nil {
+		mark(e.Str)
+	}
+	if g.eventKey >= 0 && in.src.Watermark >= 0 {
+		read[in.src.Watermark] = true
+	}
+	return read
 }
 
 // declareInputs declares the record struct of each of the query's inputs and the types of
@@ -168,6 +198,9 @@ func (in *input) decodeCSV() []Code {
 			Return(Qual("fmt", "Sprintf").Call(Lit(fmt.Sprintf("expected %d fields, got %%d", len(cols))), Len(Id(w).Dot("fields"))))),
 	}
 	for i, c := range cols {
+		if in.read != nil && !in.read[i] && c.Nullable {
+			continue // a field the query never reads is not parsed
+		}
 		f := Id(w).Dot("fields").Index(Lit(i))
 		// An empty unquoted field is NULL; "" is an empty string (Spark's CSV reader).
 		empty := Len(f).Op("==").Lit(0)
@@ -213,6 +246,9 @@ func (in *input) decodeJSON() []Code {
 	var cases []Code
 	var checks []Code
 	for i, c := range cols {
+		if in.read != nil && !in.read[i] && c.Nullable {
+			continue // skipped like an undeclared field: a value the query never reads is not checked
+		}
 		name := in.names[i]
 		seen := "seen" + name
 		if c.Nullable {

@@ -99,7 +99,6 @@ func (w *topWorker) decode(in *topIn, rec []byte) string {
 	var seenUser bool
 	in.UrlNull = true
 	in.BytesNull = true
-	in.TsNull = true
 	for w.json.NextKey() {
 		switch string(w.json.Key()) {
 		case "user":
@@ -124,12 +123,6 @@ func (w *topWorker) decode(in *topIn, rec []byte) string {
 				return w.json.Err().Error()
 			}
 			in.Bytes, in.BytesNull = v, null
-		case "ts":
-			v, null, ok := w.json.Timestamp()
-			if !ok {
-				return w.json.Err().Error()
-			}
-			in.Ts, in.TsNull = v, null
 		default:
 			w.json.Skip()
 		}

@@ -387,14 +387,19 @@ func (g *queryGen) merge() []Code {
 			g.observeEvents(Id("w")),
 			Id("q").Dot("late").Op("+=").Id("w").Dot("late"))
 	}
-	groups := Id("rw").Assert(Op("*").Id(g.id("Worker"))).Dot("groups")
-	if len(perWorker) > 0 {
-		perWorker = append([]Code{Id("w").Op(":=").Id("rw").Assert(Op("*").Id(g.id("Worker")))}, perWorker...)
-		groups = Id("w").Dot("groups")
+	// With no state yet (the first batch, or every group emitted and evicted), a worker's
+	// groups become the state as they are: no second map of every group, no rehash.
+	adopt := []Code{Id("q").Dot("groups").Op("=").Id("w").Dot("groups")}
+	if update {
+		adopt = append(adopt, For(List(Id("k"), Id("a")).Op(":=").Range().Id("q").Dot("groups")).Block(
+			Id("a").Dot("mark").Op("=").Id("mark"),
+			Id("changed").Op("=").Append(Id("changed"), Id("k"))))
 	}
+	perWorker = append([]Code{Id("w").Op(":=").Id("rw").Assert(Op("*").Id(g.id("Worker")))}, perWorker...)
+	perWorker = append(perWorker, If(Len(Id("q").Dot("groups")).Op("==").Lit(0)).Block(append(adopt, Continue())...))
 	body = append(body,
 		For(List(Id("_"), Id("rw")).Op(":=").Range().Id("workers")).Block(append(perWorker,
-			For(List(Id("k"), Id("a")).Op(":=").Range().Add(groups)).Block(merge...))...),
+			For(List(Id("k"), Id("a")).Op(":=").Range().Id("w").Dot("groups")).Block(merge...))...),
 	)
 	if _, _, ok := q.Agg.Session(); ok {
 		body = append(body, Id("q").Dot("sessionize").Call())

@@ -207,7 +207,12 @@ func (q *topQuery) emit(out topRows, k *topKey, a *topAcc) topRows {
 // Finish merges the workers of a batch and returns the rows the output mode emits.
 func (q *topQuery) Finish(batchID int64, workers []rt.Worker) (rt.Rows, error) {
 	for _, rw := range workers {
-		for k, a := range rw.(*topWorker).groups {
+		w := rw.(*topWorker)
+		if len(q.groups) == 0 {
+			q.groups = w.groups
+			continue
+		}
+		for k, a := range w.groups {
 			g := q.groups[k]
 			if g == nil {
 				q.groups[k] = a

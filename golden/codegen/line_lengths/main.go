@@ -129,6 +129,14 @@ func (q *outQuery) Finish(batchID int64, workers []rt.Worker) (rt.Rows, error) {
 				w.groups[outKey{Len: int32(n)}] = a
 			}
 		}
+		if len(q.groups) == 0 {
+			q.groups = w.groups
+			for k, a := range q.groups {
+				a.mark = mark
+				changed = append(changed, k)
+			}
+			continue
+		}
 		for k, a := range w.groups {
 			g := q.groups[k]
 			if g == nil {

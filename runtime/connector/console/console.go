@@ -14,9 +14,7 @@ package console
 
 import (
 	"bufio"
-	"bytes"
 	"context"
-	"io"
 	"os"
 	"strconv"
 	"strings"
@@ -28,9 +26,7 @@ import (
 )
 
 type sink struct {
-	out      io.Writer
-	buf      bytes.Buffer
-	w        *bufio.Writer // writes into buf
+	w        *bufio.Writer // writes to the endpoint's stdout
 	cols     []rt.Column
 	numRows  int
 	truncate bool
@@ -44,12 +40,11 @@ func OpenSink(ctx context.Context, e rt.Endpoint, cols []rt.Column, mode rt.Outp
 		w = os.Stdout
 	}
 	s := &sink{
-		out:      w,
 		cols:     cols,
 		numRows:  int(max(connector.Int(e.Options, "num_rows", 20), 0)),
 		truncate: connector.Bool(e.Options, "truncate", true),
 	}
-	s.w = bufio.NewWriter(&s.buf)
+	s.w = bufio.NewWriterSize(w, 64<<10)
 	return s, nil
 }
 
@@ -57,9 +52,10 @@ func OpenSink(ctx context.Context, e rt.Endpoint, cols []rt.Column, mode rt.Outp
 // concurrently never interleave.
 var outputMu sync.Mutex
 
-// Write prints one batch; the whole batch reaches the writer in one Write call.
+// Write prints one batch, holding outputMu until the whole table is written.
 func (s *sink) Write(ctx context.Context, batchID int64, rows rt.Rows) error {
-	s.buf.Reset()
+	outputMu.Lock()
+	defer outputMu.Unlock()
 	const rule = "-------------------------------------------\n"
 	s.w.WriteString(rule)
 	s.w.WriteString("Batch: ")
@@ -68,11 +64,7 @@ func (s *sink) Write(ctx context.Context, batchID int64, rows rt.Rows) error {
 	s.w.WriteString(rule)
 	Table(s.w, s.cols, rows, s.numRows, s.truncate)
 	s.w.WriteString("\n")
-	s.w.Flush()
-	outputMu.Lock()
-	defer outputMu.Unlock()
-	_, err := s.out.Write(s.buf.Bytes())
-	return err
+	return s.w.Flush()
 }
 
 func (s *sink) Close() error { return nil }
@@ -84,25 +76,18 @@ const truncateAt = 20
 func Table(w *bufio.Writer, cols []rt.Column, rows rt.Rows, numRows int, truncate bool) {
 	numRows = max(numRows, 0)
 	n := min(rows.Len(), numRows)
-	cells := make([][]string, n+1)
-	cells[0] = make([]string, len(cols))
-	for j, c := range cols {
-		cells[0][j] = escape(c.Name)
-	}
-	for i := range n {
-		row := make([]string, len(cols))
-		for j := range cols {
-			row[j] = cut(escape(rows.Cell(i, j)), truncate)
-		}
-		cells[i+1] = row
-	}
+	header := make([]string, len(cols))
 	width := make([]int, len(cols))
-	for j := range width {
-		width[j] = 3
+	for j, c := range cols {
+		header[j] = escape(c.Name)
+		width[j] = max(3, Width(header[j]))
 	}
-	for _, row := range cells {
-		for j, c := range row {
-			width[j] = max(width[j], Width(c))
+	// Two passes over the rows, the first for the widths: a large result is formatted twice
+	// rather than held as a string per cell.
+	cell := func(i, j int) string { return cut(escape(rows.Cell(i, j)), truncate) }
+	for i := range n {
+		for j := range cols {
+			width[j] = max(width[j], Width(cell(i, j)))
 		}
 	}
 	sep := func() {
@@ -113,9 +98,10 @@ func Table(w *bufio.Writer, cols []rt.Column, rows rt.Rows, numRows int, truncat
 		}
 		w.WriteByte('\n')
 	}
-	line := func(row []string) {
+	line := func(cell func(j int) string) {
 		w.WriteByte('|')
-		for j, c := range row {
+		for j := range cols {
+			c := cell(j)
 			gap := width[j] - Width(c)
 			if truncate {
 				pad(w, ' ', gap)
@@ -129,10 +115,10 @@ func Table(w *bufio.Writer, cols []rt.Column, rows rt.Rows, numRows int, truncat
 		w.WriteByte('\n')
 	}
 	sep()
-	line(cells[0])
+	line(func(j int) string { return header[j] })
 	sep()
-	for _, row := range cells[1:] {
-		line(row)
+	for i := range n {
+		line(func(j int) string { return cell(i, j) })
 	}
 	sep()
 	if rows.Len() > n {

@@ -23,6 +23,9 @@ type Chunk struct {
 	Source int    // the index in QuerySpec.Sources of the source the chunk was read from
 	Time   int64  // when the batch started, in microseconds since the epoch (current_timestamp)
 	Batch  int64  // the batch's id: with Seq and the line, a record's place in arrival order
+	// Records is the number of lines in Data when the source counted them already (0: the
+	// engine counts them).
+	Records int64
 
 	buf *[]byte // pooled buffer backing Data, if any
 }

@@ -197,7 +197,7 @@ func (b *batchRun) batch(ctx context.Context, e checkpoint.Entry) (Rows, int64, 
 			}()
 			for c := range chunks {
 				if ctx.Err() == nil {
-					lines += countLines(c.Data)
+					lines += c.records()
 					if err := w.Process(c); err != nil {
 						cancel(err)
 					}
@@ -251,6 +251,14 @@ func (noRows) AppendJSON(dst []byte, i int) []byte { return dst }
 func (noRows) AppendCSV(dst []byte, i int) []byte  { return dst }
 func (noRows) Cell(i, j int) string                { return "" }
 func (noRows) Value(i, j int) any                  { return nil }
+
+// records is the number of records in c: lines, the last one perhaps without its '\n'.
+func (c *Chunk) records() int64 {
+	if c.Records > 0 {
+		return c.Records
+	}
+	return countLines(c.Data)
+}
 
 func countLines(b []byte) int64 {
 	n := int64(bytes.Count(b, []byte{'\n'}))

@@ -140,8 +140,12 @@ func ReadLines(r io.Reader, origin string, emit func(*Chunk) error) error {
 				d = bytes.TrimPrefix(d, []byte("\ufeff"))
 				first = false
 			}
-			c := &Chunk{Data: d, Origin: origin, Line: line, buf: bp}
-			line += int64(bytes.Count(c.Data, []byte{'\n'}))
+			n := int64(bytes.Count(d, []byte{'\n'}))
+			c := &Chunk{Data: d, Origin: origin, Line: line, Records: n, buf: bp}
+			if len(d) > 0 && d[len(d)-1] != '\n' {
+				c.Records++ // the file's last line, without its '\n'
+			}
+			line += n
 			if err := emit(c); err != nil {
 				return err
 			}

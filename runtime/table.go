@@ -202,7 +202,7 @@ func (t *table) read(ctx context.Context, s snapshot, began time.Time) (loadStat
 				origin = c.Origin
 				st.files++
 			}
-			st.rows += countLines(c.Data)
+			st.rows += c.records()
 			return b.Add(c)
 		})
 		st.malformed = t.rec.endLoad(t.spec.Name)

@@ -6,6 +6,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"maps"
 	"math/rand/v2"
 	"os"
 	"os/exec"
@@ -107,18 +108,6 @@ func runHandwritten(t testing.TB, bin, in string) map[int]int64 {
 	return got
 }
 
-func equal(a, b map[int]int64) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for k, v := range a {
-		if b[k] != v {
-			return false
-		}
-	}
-	return true
-}
-
 // TestSeedQueryAgreesWithIndependentCount runs the seed example over UTF-8 input and checks
 // its counts against a count made here, and against the hand-written program.
 func TestSeedQueryAgreesWithIndependentCount(t *testing.T) {
@@ -127,10 +116,10 @@ func TestSeedQueryAgreesWithIndependentCount(t *testing.T) {
 	os.Mkdir(in, 0o755)
 	want := lines(t, in, 30000, 3)
 	gen, hand := build(t, dir)
-	if got := runGenerated(t, gen, in); !equal(got, want) {
+	if got := runGenerated(t, gen, in); !maps.Equal(got, want) {
 		t.Errorf("generated program: got %v, want %v", got, want)
 	}
-	if got := runHandwritten(t, hand, in); !equal(got, want) {
+	if got := runHandwritten(t, hand, in); !maps.Equal(got, want) {
 		t.Errorf("hand-written program: got %v, want %v", got, want)
 	}
 }
@@ -153,7 +142,7 @@ func BenchmarkSeedQuery(b *testing.B) {
 		start = time.Now()
 		got2 := runHandwritten(b, hand, in)
 		tHand += time.Since(start)
-		if !equal(got, want) || !equal(got2, want) {
+		if !maps.Equal(got, want) || !maps.Equal(got2, want) {
 			b.Fatal("wrong counts")
 		}
 	}

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"maps"
 	"math/rand/v2"
 	"os"
 	"os/exec"
@@ -110,25 +111,13 @@ func runJoin(t testing.TB, bin, dir string) map[string]int64 {
 	return got
 }
 
-func sameCounts(a, b map[string]int64) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for k, v := range a {
-		if b[k] != v {
-			return false
-		}
-	}
-	return true
-}
-
 // TestJoinBenchQueriesAgree checks that both queries of the join benchmark count what the
 // data holds.
 func TestJoinBenchQueriesAgree(t *testing.T) {
 	dir := t.TempDir()
 	want := joinData(t, dir, 20_000, 2)
 	for name, bin := range buildJoin(t, dir) {
-		if got := runJoin(t, bin, dir); !sameCounts(got, want) {
+		if got := runJoin(t, bin, dir); !maps.Equal(got, want) {
 			t.Errorf("%s: got %v, want %v", name, got, want)
 		}
 	}
@@ -152,7 +141,7 @@ func BenchmarkStreamStaticJoin(b *testing.B) {
 		start = time.Now()
 		got2 := runJoin(b, bins["nojoin"], dir)
 		tPlain += time.Since(start)
-		if !sameCounts(got, want) || !sameCounts(got2, want) {
+		if !maps.Equal(got, want) || !maps.Equal(got2, want) {
 			b.Fatal("wrong counts")
 		}
 	}

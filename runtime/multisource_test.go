@@ -2,6 +2,7 @@ package runtime_test
 
 import (
 	"fmt"
+	"net"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -13,6 +14,7 @@ import (
 	"github.com/sqlstream/sqlstream/runtime/connector/files"
 	"github.com/sqlstream/sqlstream/runtime/connector/memory"
 	"github.com/sqlstream/sqlstream/runtime/connector/rate"
+	"github.com/sqlstream/sqlstream/runtime/connector/socket"
 )
 
 // unionQuery is an append-mode UNION ALL of its sources, as generated code would write it:
@@ -342,5 +344,72 @@ func TestWatermarkMaxPolicy(t *testing.T) {
 		if last != c.want {
 			t.Errorf("policy %s: watermark %q, want %s", c.policy, last, c.want)
 		}
+	}
+}
+
+// serveOnce listens on a loopback port and sends payload to the first connection, then
+// closes it; it returns the port.
+func serveOnce(t *testing.T, payload string) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { l.Close() })
+	go func() {
+		c, err := l.Accept()
+		if err != nil {
+			return
+		}
+		c.Write([]byte(payload))
+		c.Close()
+	}()
+	return strconv.Itoa(l.Addr().(*net.TCPAddr).Port)
+}
+
+// TestReplayWithAnUnreplayableSource: a batch of a files source and a socket source that was
+// not committed is replayed after a restart with the files' offsets as recorded, while the
+// socket's lines of that batch are reported lost; the next batch reads both sources' new
+// input.
+func TestReplayWithAnUnreplayableSource(t *testing.T) {
+	a, cp := t.TempDir(), filepath.Join(t.TempDir(), "cp")
+	writeFiles(t, a, "1\n")
+	p := unionProgram(t, rt.NoWatermark, a)
+	p.Queries[0].Sources = append(p.Queries[0].Sources, rt.SourceSpec{
+		Endpoint: rt.Endpoint{Name: "s1", Connector: "socket", Options: map[string]string{"host": "127.0.0.1", "port": serveOnce(t, "7\n8\n")}},
+		Format:   "text", Schema: "[socket, text] (value STRING NOT NULL)", OpenSource: socket.OpenSource,
+	})
+	p.Queries[0].New = func() rt.Query { return newUnionQuery(2, rt.NoWatermark) }
+	p.Queries[0].Checkpoint = cp
+	if _, _, err := run(t, p, "--trigger", "available-now"); err != nil {
+		t.Fatal(err)
+	}
+	if got := rowsOf(t); !strings.Contains(got, "0 f01.txt:1 1\n") || !strings.Contains(got, " 7\n") || !strings.Contains(got, " 8\n") {
+		t.Fatalf("first run: %q", got)
+	}
+	// A crash before the last batch's commit.
+	commits, _ := filepath.Glob(filepath.Join(cp, "commits", "*"))
+	last := commits[len(commits)-1]
+	if err := os.Remove(last); err != nil {
+		t.Fatal(err)
+	}
+	addFile(t, a, "new.txt", "2\n")
+	p.Queries[0].Sources[1].Endpoint.Options = map[string]string{"host": "127.0.0.1", "port": serveOnce(t, "9\n")}
+	_, stderr, err := run(t, p, "--trigger", "available-now")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(stderr, "source s1 cannot read its input again: that input is lost") {
+		t.Errorf("no warning of the lost socket lines:\n%s", stderr)
+	}
+	got := rowsOf(t)
+	// The replayed batch holds the file's line again (the memory sink shows the run's batches).
+	for _, want := range []string{"0 f01.txt:1 1\n", "0 new.txt:1 2\n", " 9\n"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("after the restart %q lacks %q", got, want)
+		}
+	}
+	if strings.Contains(got, " 7\n") || strings.Contains(got, " 8\n") {
+		t.Errorf("the lost socket lines came back: %q", got)
 	}
 }

@@ -7,6 +7,7 @@ package pgtest
 
 import (
 	"context"
+	"database/sql/driver"
 	"fmt"
 	"net"
 	"os"
@@ -208,6 +209,9 @@ func (s *Server) Query(t testing.TB, sql string, args ...any) []string {
 				cells[i] = x.UTC().Format("2006-01-02 15:04:05.999999")
 			case []byte:
 				cells[i] = string(x)
+			case driver.Valuer: // numeric
+				dv, _ := x.Value()
+				cells[i] = fmt.Sprint(dv)
 			default:
 				cells[i] = fmt.Sprint(x)
 			}

@@ -197,6 +197,9 @@ func (c *checker) sinkColumns(st *grammar.Insert, q *plan.Query, decl *grammar.C
 			}
 		}
 	}
+	if spec.Option("key") != nil {
+		c.sinkKey(st, q, decl, names)
+	}
 	if i, j := connector.DuplicateName(names); j >= 0 && spec.WritesNames(q.Sink.Options) {
 		pos, end := st.Query.Pos, st.Query.EndPos
 		if items := st.Query.Items; len(items) == len(names) && !slices.ContainsFunc(items, func(it *grammar.SelectItem) bool { _, star := it.Expr.(*grammar.Star); return star }) {
@@ -213,6 +216,31 @@ func (c *checker) sinkColumns(st *grammar.Insert, q *plan.Query, decl *grammar.C
 		if o := option(decl.With, "path"); o != nil && sp != "" && kp != "" && connector.SinkFeedsSource(sp, kp) {
 			c.errs.Errorf(o.Value.Pos, "sink %s writes into %s, inside the directory source %s reads (%s)", q.Sink.Name, kp, src.Name, sp).
 				WithEnd(o.Value.EndPos).WithHelp("the query would read its own output forever: give the sink a directory outside the source's")
+		}
+	}
+}
+
+// sinkKey checks a database sink's key: output columns, each once, and present in UPDATE
+// mode, where rows are upserted on it.
+func (c *checker) sinkKey(st *grammar.Insert, q *plan.Query, decl *grammar.CreateSink, names []string) {
+	o := option(decl.With, "key")
+	if o != nil {
+		if _, err := connector.Key(literalString(o.Value), names); err != nil {
+			c.errs.Errorf(o.Value.Pos, "%v", err).WithEnd(o.Value.EndPos).
+				WithHelp("name output columns of the query at line %d, comma-separated, once each", st.Pos.Line)
+			return
+		}
+	}
+	if q.Mode == plan.Update && strings.TrimSpace(q.Sink.Options["key"]) == "" {
+		at, end := st.Pos, st.Sink.EndPos
+		if st.OutputMode != nil {
+			at, end = st.OutputMode.Pos, st.OutputMode.EndPos
+		}
+		d := c.errs.Errorf(at, "UPDATE output mode into the %s sink %s needs option key, the columns to upsert on", q.Sink.Connector, q.Sink.Name).WithEnd(end)
+		if q.Agg != nil {
+			d.WithHelp("add key = '...' to CREATE SINK %s, naming the output columns of the GROUP BY keys, comma-separated", q.Sink.Name)
+		} else {
+			d.WithHelp("add key = '...' to CREATE SINK %s, naming the output columns that identify a row, comma-separated", q.Sink.Name)
 		}
 	}
 }

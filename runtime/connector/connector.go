@@ -148,6 +148,14 @@ var tableStreaming = map[string]string{
 		"its malformed records are reported on stderr (mode = 'dropmalformed') or stop the program (mode = 'failfast')",
 }
 
+// dbSinkOptions are the database sinks' options about the table.
+var dbSinkOptions = []Option{
+	{Name: "table", Type: "string", Doc: "the table to write, optionally schema.table (default: the sink's name)"},
+	{Name: "key", Type: "string", Doc: "comma-separated output columns that identify a row (a window column stands for its _start and _end columns): " +
+		"rows are upserted on them, so UPDATE mode needs it; with create_table they are the primary key, otherwise the table needs a primary key or unique index on them"},
+	{Name: "create_table", Type: "bool", Default: "false", Doc: "create the table from the query's columns when it does not exist; an existing table is checked against them either way"},
+}
+
 var specs = []*Spec{
 	{Name: "files", Kind: Source, Doc: "new files in a directory, each read once, oldest first", Formats: filesFormats,
 		Options: slices.Concat([]Option{
@@ -222,6 +230,18 @@ var specs = []*Spec{
 			{Name: "partition_by", Type: "string", Doc: "comma-separated output columns, each once and not all of them: rows go to Hive-style folders col=value/... and the files hold the other columns"},
 			{Name: "header", Type: "bool", Default: "true", Doc: "csv: write a header line"},
 		}},
+	{Name: "postgres", Kind: Sink, Doc: "writes each batch into a PostgreSQL table in one transaction, exactly once: APPEND inserts (COPY for large batches), " +
+		"UPDATE upserts on the key, COMPLETE replaces the table's rows; a lost connection is retried with backoff",
+		Options: slices.Concat([]Option{
+			{Name: "dsn", Type: "string", Required: true, Doc: "the connection string (postgres://user:password@host:5432/db or key=value pairs), or env:NAME to read it from the environment variable NAME (keeps the password out of the SQL and the binary)"},
+		}, dbSinkOptions, []Option{
+			{Name: "retry_timeout", Type: "duration", Default: "1m", Doc: "how long a lost connection is retried, waiting 100ms doubling up to 5s, before the batch fails (uncommitted: the next attempt writes it)"},
+		})},
+	{Name: "sqlite", Kind: Sink, Doc: "writes each batch into a table of an SQLite database file (WAL mode, so readers are not blocked) in one transaction, exactly once: " +
+		"APPEND inserts, UPDATE upserts on the key, COMPLETE replaces the table's rows",
+		Options: slices.Concat([]Option{
+			{Name: "path", Type: "string", Required: true, Doc: "the database file (created if missing)"},
+		}, dbSinkOptions)},
 	{Name: "kafka", Kind: Sink, Named: []string{"json"}, Doc: "writes each output row as one record to a Kafka topic", Options: append([]Option{
 		{Name: "brokers", Type: "string", Required: true, Doc: "the bootstrap brokers, host:port, comma-separated"},
 		{Name: "topic", Type: "string", Required: true, Doc: "the topic to write to; it must exist"},
@@ -474,6 +494,30 @@ func PartitionBy(value string, cols []string) ([]int, error) {
 	return idx, nil
 }
 
+// Key resolves a database sink's key option against the query's output columns: the indexes
+// of the comma-separated columns it names, in its order, each once.
+func Key(value string, cols []string) ([]int, error) {
+	var idx []int
+	for _, name := range strings.Split(value, ",") {
+		if name = strings.TrimSpace(name); name == "" {
+			continue
+		}
+		j := slices.IndexFunc(cols, func(c string) bool { return strings.EqualFold(c, name) })
+		switch {
+		case j < 0:
+			msg := fmt.Sprintf("key: the query has no column %q (its columns: %s)", name, strings.Join(cols, ", "))
+			if c := Closest(name, cols); c != "" {
+				msg += fmt.Sprintf("; did you mean %q?", c)
+			}
+			return nil, errors.New(msg)
+		case slices.Contains(idx, j):
+			return nil, fmt.Errorf("key: column %q is listed twice", name)
+		}
+		idx = append(idx, j)
+	}
+	return idx, nil
+}
+
 // DuplicateName finds the first output column whose name (case-insensitive) an earlier one
 // has: the indexes of both, or -1, -1.
 func DuplicateName(cols []string) (first, dup int) {
@@ -498,6 +542,11 @@ func (s *Spec) WritesNames(opts map[string]string) bool {
 func (s *Spec) CheckColumns(opts map[string]string, cols []string) error {
 	if s.Option("partition_by") != nil {
 		if _, err := PartitionBy(opts["partition_by"], cols); err != nil {
+			return err
+		}
+	}
+	if s.Option("key") != nil {
+		if _, err := Key(opts["key"], cols); err != nil {
 			return err
 		}
 	}

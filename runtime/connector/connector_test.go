@@ -67,7 +67,7 @@ func TestResolve(t *testing.T) {
 }
 
 func TestSpecs(t *testing.T) {
-	want := map[string]bool{"source files": true, "source rate": true, "sink console": true, "sink memory": true, "sink files": true, "table files": true}
+	want := map[string]bool{"source files": true, "source rate": true, "sink console": true, "sink memory": true, "sink files": true, "table files": true, "sink postgres": true, "sink sqlite": true}
 	for _, s := range All() {
 		delete(want, s.Kind.String()+" "+s.Name)
 		if s.Doc == "" {

@@ -10,6 +10,8 @@ import (
 	"os/signal"
 	"sync"
 	"syscall"
+
+	"github.com/sqlstream/sqlstream/runtime/checkpoint"
 )
 
 // Main runs p with the process's arguments and exits: 0 when the queries finished, were
@@ -71,6 +73,18 @@ func Run(ctx context.Context, p Program, args []string, stdout, stderr io.Writer
 	defer stopAll()
 	work, fail := context.WithCancelCause(context.Background())
 	defer fail(nil)
+	mon := newMonitor(p, opts)
+	if opts.http != "" {
+		stopHTTP, err := mon.serveHTTP(opts.http, stderr)
+		if err != nil {
+			return err
+		}
+		defer stopHTTP()
+	}
+	listeners := p.Listeners
+	if p.OnProgress != nil {
+		listeners = append(listeners[:len(listeners):len(listeners)], progressFunc(p.OnProgress))
+	}
 	var (
 		wg       sync.WaitGroup
 		mu       sync.Mutex
@@ -80,8 +94,12 @@ func Run(ctx context.Context, p Program, args []string, stdout, stderr io.Writer
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			q := newQueryRun(p.Queries[i], opts, stdout, stderr, p.OnProgress)
-			if err := q.run(stop, work); err != nil {
+			q := newQueryRun(p.Queries[i], opts, stdout, stderr, obs{runID: checkpoint.NewID(), listeners: listeners, mon: mon})
+			err := q.run(stop, work)
+			if q.began {
+				q.terminated(err)
+			}
+			if err != nil {
 				mu.Lock()
 				if firstErr == nil {
 					firstErr = fmt.Errorf("query %s: %w", p.Queries[i].Name, err)

@@ -57,6 +57,13 @@ type Unreplayable interface {
 	Unreplayable()
 }
 
+// Lagger is implemented by sources that know how far behind their input the query is (the
+// files source: files waiting for a later batch). The engine calls Lag after each batch, from
+// the goroutine that calls Next: the sqlstream_source_lag metric.
+type Lagger interface {
+	Lag() int64
+}
+
 // Sink receives the output of every batch. The engine calls its methods from one goroutine.
 //
 // Write is called once per batch that read data, in batch order, batch ids counting from 0;

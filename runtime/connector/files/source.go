@@ -66,6 +66,7 @@ type source struct {
 	warn     io.Writer
 	warned   map[string]bool // files reported as too old
 	frozen   map[string]bool // set by Freeze: the files that "available now" covers
+	waiting  int64           // files listed but left for later batches by the last Next
 }
 
 // offset is the end offset of a batch: the files it reads, in order, so a replay reads the
@@ -214,9 +215,12 @@ func (s *source) Freeze(ctx context.Context) error {
 func (s *source) Next(ctx context.Context, start rt.Offset, limit bool) (rt.Offset, error) {
 	files, err := s.list()
 	if err != nil || len(files) == 0 {
+		s.waiting = 0
 		return nil, err
 	}
+	s.waiting = 0
 	if limit && s.maxFiles > 0 && len(files) > s.maxFiles {
+		s.waiting = int64(len(files) - s.maxFiles)
 		files = files[:s.maxFiles]
 	}
 	o := offset{Files: make([]string, len(files))}
@@ -233,6 +237,10 @@ func (s *source) Next(ctx context.Context, start rt.Offset, limit bool) (rt.Offs
 	}
 	return json.Marshal(o)
 }
+
+// Lag is the number of files the last Next left for later batches (max_files_per_trigger):
+// the sqlstream_source_lag metric.
+func (s *source) Lag() int64 { return s.waiting }
 
 // tooOld reports whether a file modified at mt (µs) is beyond max_file_age of the newest.
 func (s *source) tooOld(mt int64) bool {

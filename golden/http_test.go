@@ -2,11 +2,16 @@ package golden_test
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/json"
 	"io"
 	"net/http"
+	"os"
 	"os/exec"
+	"path/filepath"
+	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -218,4 +223,62 @@ func TestHTTPEndToEnd(t *testing.T) {
 	if body, h := p.get(t, "/"); !strings.Contains(body, "<svg") && !strings.Contains(body, "sqlstream") || !strings.HasPrefix(h.Get("Content-Type"), "text/html") {
 		t.Errorf("/ is not the UI page: %s", h.Get("Content-Type"))
 	}
+}
+
+// TestWebUIInChromium loads the web UI of a running program in headless Chromium: the page
+// draws, from the progress API, the six charts with data points and the table of recent
+// batches. A screenshot goes into the test's temporary directory.
+func TestWebUIInChromium(t *testing.T) {
+	chromium, err := exec.LookPath("chromium")
+	if err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("chromium is not installed (.ci/run installs Debian's chromium package)")
+		}
+		t.Skip("chromium is not installed (apt-get install chromium)")
+	}
+	p := startHTTP(t)
+	p.waitBatches(t, 8)
+	tmp := t.TempDir()
+	browse := func(args ...string) string {
+		t.Helper()
+		// The virtual time budget lets the page's fetches and first polls run before the DOM
+		// is dumped or the screenshot taken.
+		cmd := exec.Command(chromium, append([]string{"--headless", "--no-sandbox", "--disable-gpu", "--user-data-dir=" + filepath.Join(tmp, "profile"),
+			"--virtual-time-budget=5000", "--window-size=1300,1400"}, append(args, "http://"+p.addr+"/")...)...)
+		var stdout, stderr strings.Builder
+		cmd.Stdout, cmd.Stderr = &stdout, &stderr
+		if err := cmd.Run(); err != nil {
+			t.Fatalf("chromium: %v\n%s", err, stderr.String())
+		}
+		return stdout.String()
+	}
+	dom := browse("--dump-dom")
+	if !strings.Contains(dom, `data-query="out"`) {
+		t.Fatalf("no section for query out in the page:\n%s", dom)
+	}
+	points := regexp.MustCompile(`class="chart-svg"[^>]*data-points="(\d+)"`).FindAllStringSubmatch(dom, -1)
+	if len(points) != 6 {
+		t.Errorf("%d charts, want 6 (input rate, process rate, input rows, batch duration, watermark gap, state rows)", len(points))
+	}
+	for i, m := range points {
+		if n, _ := strconv.Atoi(m[1]); n < 8 {
+			t.Errorf("chart %d has %d data points, want at least the 8 batches run before the page loaded", i, n)
+		}
+	}
+	for _, want := range []string{"Input rate", "Process rate", "Input rows", "Batch duration", "Global watermark gap", "Aggregated state rows",
+		"1 query, 1 active", `class="series"`, "addBatch"} {
+		if !strings.Contains(dom, want) {
+			t.Errorf("the page lacks %q", want)
+		}
+	}
+	if rows := strings.Count(dom, "<tr>"); rows < 9 {
+		t.Errorf("the recent batches table has %d rows, want a header and at least 8 batches", rows)
+	}
+	shot := filepath.Join(tmp, "ui.png")
+	browse("--screenshot=" + shot)
+	b, err := os.ReadFile(shot)
+	if err != nil || !bytes.HasPrefix(b, []byte("\x89PNG")) {
+		t.Fatalf("no screenshot: %v", err)
+	}
+	t.Logf("screenshot: %s (%d bytes)", shot, len(b))
 }

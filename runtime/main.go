@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strings"
 	"sync"
 	"syscall"
 
@@ -60,6 +61,10 @@ func Run(ctx context.Context, p Program, args []string, stdout, stderr io.Writer
 	if err != nil {
 		return err
 	}
+	// The progress bar of AVAILABLE NOW runs is for a person watching: not for logs, and
+	// not over progress records or a console sink's tables. Several queries would overwrite
+	// each other's line.
+	barOK := isTerminal(stderr) && opts.progress == "none" && len(p.Queries) == 1 && !strings.EqualFold(p.Queries[0].Sink.Connector, "console")
 	// Queries run concurrently: their output and warnings go out one Write at a time.
 	stdout, stderr = &lockedWriter{w: stdout}, &lockedWriter{w: stderr}
 	if opts.timeout > 0 {
@@ -94,7 +99,7 @@ func Run(ctx context.Context, p Program, args []string, stdout, stderr io.Writer
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			q := newQueryRun(p.Queries[i], opts, stdout, stderr, obs{runID: checkpoint.NewID(), listeners: listeners, mon: mon})
+			q := newQueryRun(p.Queries[i], opts, stdout, stderr, obs{runID: checkpoint.NewID(), listeners: listeners, mon: mon, barOK: barOK})
 			err := q.run(stop, work)
 			if q.began {
 				q.terminated(err)

@@ -234,6 +234,7 @@ func (b *batchRun) progress(p Progress, began time.Time, t batchTimes, add, comm
 	for _, l := range b.listeners {
 		l.OnQueryProgress(p)
 	}
+	b.updateBar(p)
 	switch b.opts.progress {
 	case "json":
 		j, _ := json.Marshal(p)
@@ -253,7 +254,7 @@ func (b *batchRun) progress(p Progress, began time.Time, t batchTimes, add, comm
 
 // started reports the query's start to the listeners and the monitor.
 func (r *queryRun) started() {
-	r.began = true
+	r.began, r.startedAt = true, time.Now()
 	ev := QueryStarted{ID: r.id, RunID: r.runID, Name: r.spec.Name, Timestamp: sparkTime(time.Now())}
 	r.mon.started(r)
 	for _, l := range r.listeners {
@@ -277,6 +278,9 @@ func (r *queryRun) idle(now time.Time) {
 // terminated reports the query's end; err is what stopped it, nil when it finished or was
 // stopped.
 func (r *queryRun) terminated(err error) {
+	if r.bar != nil {
+		r.bar.done()
+	}
 	ev := QueryTerminated{ID: r.id, RunID: r.runID}
 	if err != nil {
 		ev.Exception = err.Error()
@@ -305,4 +309,9 @@ type obs struct {
 	lastTrigger, lastIdle time.Time
 	planning              time.Duration // the last reload of static tables (queryPlanning)
 	began                 bool          // OnQueryStarted went out
+	startedAt             time.Time
+	// barOK says the terminal progress bar may be drawn (stderr is a terminal, --progress
+	// none); bar is it, once drawn.
+	barOK bool
+	bar   *progressBar
 }

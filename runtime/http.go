@@ -1,16 +1,15 @@
 package runtime
 
 import (
-	"context"
+	"bytes"
 	_ "embed"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"net"
-	"net/http"
+	"net/url"
 	"strconv"
-	"time"
 )
 
 //go:embed ui/index.html
@@ -38,58 +37,62 @@ func (m *monitor) serveHTTP(addr string, stderr io.Writer) (stop func(), err err
 	if err != nil {
 		return nil, fmt.Errorf("--http: %w", err)
 	}
-	srv := &http.Server{Handler: m.handler(), ReadHeaderTimeout: 10 * time.Second}
 	fmt.Fprintf(stderr, "serving metrics and the web UI on http://%s/\n", ln.Addr())
-	go srv.Serve(ln)
-	return func() {
-		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
-		defer cancel()
-		if srv.Shutdown(ctx) != nil {
-			srv.Close()
-		}
-	}, nil
+	srv := &httpServer{ln: ln, handle: m.handle, conns: make(chan struct{}, maxConns)}
+	go srv.serve()
+	return srv.close, nil
 }
 
-func (m *monitor) handler() http.Handler {
-	mux := http.NewServeMux()
-	mux.HandleFunc("GET /metrics", func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
-		m.writeMetrics(w)
-	})
-	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
-		io.WriteString(w, "ok\n")
-	})
-	mux.HandleFunc("GET /api/v1/queries", func(w http.ResponseWriter, r *http.Request) {
-		writeJSON(w, m.statuses())
-	})
-	mux.HandleFunc("GET /api/v1/progress", func(w http.ResponseWriter, r *http.Request) {
+// response is what a handler answers.
+type response struct {
+	status      int
+	contentType string
+	body        []byte
+}
+
+func jsonResponse(v any) response {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return response{http500, "text/plain; charset=utf-8", []byte(err.Error() + "\n")}
+	}
+	return response{200, "application/json", append(b, '\n')}
+}
+
+func textResponse(status int, text string) response {
+	return response{status, "text/plain; charset=utf-8", []byte(text + "\n")}
+}
+
+const http500 = 500
+
+// handle answers a GET of path with query q.
+func (m *monitor) handle(path string, q url.Values) response {
+	switch path {
+	case "/metrics":
+		var b bytes.Buffer
+		m.writeMetrics(&b)
+		return response{200, "text/plain; version=0.0.4; charset=utf-8", b.Bytes()}
+	case "/healthz":
+		return textResponse(200, "ok")
+	case "/api/v1/queries":
+		return jsonResponse(m.statuses())
+	case "/api/v1/progress":
 		n := keepProgress
-		if s := r.URL.Query().Get("n"); s != "" {
+		if s := q.Get("n"); s != "" {
 			v, err := strconv.Atoi(s)
 			if err != nil || v < 1 {
-				http.Error(w, "n: expected a positive number", http.StatusBadRequest)
-				return
+				return textResponse(400, "n: expected a positive number")
 			}
 			n = v
 		}
-		out, err := m.recent(r.URL.Query().Get("query"), n)
+		out, err := m.recent(q.Get("query"), n)
 		if err != nil {
-			http.Error(w, err.Error(), http.StatusNotFound)
-			return
+			return textResponse(404, err.Error())
 		}
-		writeJSON(w, out)
-	})
-	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "text/html; charset=utf-8")
-		w.Write(uiPage)
-	})
-	return mux
-}
-
-func writeJSON(w http.ResponseWriter, v any) {
-	w.Header().Set("Content-Type", "application/json")
-	w.Header().Set("Cache-Control", "no-store")
-	json.NewEncoder(w).Encode(v)
+		return jsonResponse(out)
+	case "/":
+		return response{200, "text/html; charset=utf-8", uiPage}
+	}
+	return textResponse(404, "not found: the paths are /, /metrics, /api/v1/progress, /api/v1/queries and /healthz")
 }
 
 // QueryStatus is one query in /api/v1/queries.

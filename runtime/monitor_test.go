@@ -200,3 +200,53 @@ func TestHTTPDefaultsToLoopback(t *testing.T) {
 		}
 	}
 }
+
+// TestHTTPServerRefusesWhatItDoesNotServe: the small server answers other methods, unknown
+// paths, malformed requests and oversized headers with an error status, and HEAD without a
+// body.
+func TestHTTPServerRefusesWhatItDoesNotServe(t *testing.T) {
+	var out bytes.Buffer
+	stop, err := testMonitor(t).serveHTTP("127.0.0.1:0", &out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stop()
+	addr := strings.TrimSuffix(strings.TrimPrefix(strings.TrimSpace(out.String()), "serving metrics and the web UI on http://"), "/")
+	raw := func(req string) string {
+		t.Helper()
+		c, err := net.Dial("tcp", addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		c.Write([]byte(req))
+		b, _ := io.ReadAll(c)
+		return string(b)
+	}
+	for req, want := range map[string]string{
+		"POST /metrics HTTP/1.1\r\nHost: x\r\n\r\n":                               "HTTP/1.1 405 ",
+		"GET /nope HTTP/1.1\r\n\r\n":                                              "HTTP/1.1 404 ",
+		"GET / HTTP/1.1 extra\r\n\r\n":                                            "HTTP/1.1 400 ",
+		"GET /metrics\r\n\r\n":                                                    "HTTP/1.1 400 ",
+		"GET /api/v1/progress?n=x HTTP/1.1\r\n\r\n":                               "HTTP/1.1 400 ",
+		"GET /healthz HTTP/1.1\r\nX: " + strings.Repeat("a", 20<<10) + "\r\n\r\n": "HTTP/1.1 400 ",
+	} {
+		if got := raw(req); !strings.HasPrefix(got, want) {
+			t.Errorf("%.40q: got %.60q, want %s", req, got, want)
+		}
+	}
+	head := raw("HEAD /healthz HTTP/1.1\r\n\r\n")
+	if !strings.HasPrefix(head, "HTTP/1.1 200 OK\r\n") || !strings.Contains(head, "Content-Length: 3\r\n") || !strings.HasSuffix(head, "\r\n\r\n") {
+		t.Errorf("HEAD: %q", head)
+	}
+	// Go's client, as Prometheus's, reads a response whose connection closes.
+	resp, err := http.Get("http://" + addr + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || resp.Header.Get("Content-Type") != "text/plain; version=0.0.4; charset=utf-8" || !bytes.Contains(body, []byte("sqlstream_batches_total")) {
+		t.Errorf("/metrics: %s %q", resp.Status, resp.Header.Get("Content-Type"))
+	}
+}

@@ -30,7 +30,8 @@ type Progress struct {
 	// the commit log), getBatch (0: sources hand their data over during addBatch), and
 	// triggerExecution, all of it.
 	DurationMs map[string]int64 `json:"durationMs"`
-	// EventTime holds the watermark the batch used, as a timestamp (event-time queries only).
+	// EventTime holds the watermark the batch used and the smallest, largest and average
+	// event time of its rows, as timestamps (event-time queries only).
 	EventTime      map[string]string `json:"eventTime,omitempty"`
 	StateOperators []StateOperator   `json:"stateOperators"`
 	Sources        []SourceProgress  `json:"sources"`
@@ -187,6 +188,14 @@ func (r *queryRun) record(q Query, p Progress) Progress {
 		wm, has, late, state := eq.EventTime()
 		if has {
 			p.EventTime = map[string]string{"watermark": sparkTime(time.UnixMicro(wm))}
+		}
+		if sq, ok := q.(EventTimeStatsQuery); ok {
+			if lo, hi, avg, ok := sq.BatchEventTimes().Stats(); ok {
+				if p.EventTime == nil {
+					p.EventTime = map[string]string{}
+				}
+				p.EventTime["min"], p.EventTime["max"], p.EventTime["avg"] = sparkTime(time.UnixMicro(lo)), sparkTime(time.UnixMicro(hi)), sparkTime(time.UnixMicro(avg))
+			}
 		}
 		if !stateful {
 			op, stateful = StateOperator{OperatorName: operatorName(r.spec.State)}, true

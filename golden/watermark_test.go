@@ -52,6 +52,13 @@ INSERT INTO out SELECT window, count(*) AS n FROM e GROUP BY window(ts, INTERVAL
 	if len(got) != 4 {
 		t.Fatalf("want 4 batches (3 with data, 1 without), got %+v", got)
 	}
+	// Spark's eventTime min, max and avg are over the batch's rows.
+	if et := got[0].EventTime; et["min"] != "2024-01-01T12:00:00.000Z" || et["max"] != "2024-01-01T12:01:00.000Z" || et["avg"] != "2024-01-01T12:00:30.000Z" {
+		t.Errorf("batch 0's event times: %v", et)
+	}
+	if et := got[2].EventTime; et["min"] != "" || et["max"] != "" {
+		t.Errorf("batch 2 has no rows, so no event times: %v", et)
+	}
 	// Batch 1 keeps three windows; its 12:05 row moves the next watermark to 12:04, which
 	// finalises two of them, so batch 2 runs without data and evicts them.
 	if got[1].State[0].Total != 3 {

@@ -200,4 +200,7 @@ type Program struct {
 	// OnProgress, when set, receives every batch's progress (from several goroutines when
 	// there are several queries): the embedding API's WithProgressFunc.
 	OnProgress func(Progress)
+	// Listeners receive every query's lifecycle events (Spark's StreamingQueryListener): the
+	// embedding API's WithListener.
+	Listeners []Listener
 }

@@ -3,6 +3,7 @@ package runtime
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"maps"
 	goruntime "runtime"
@@ -39,6 +40,8 @@ type batchRun struct {
 	enc  StateEncoder
 	// lateSink receives the late rows; nil without one.
 	lateSink Sink
+	sinkEnd  Endpoint      // the sink as opened, for the progress's description
+	wal      time.Duration // how long plan took to write the batch's offsets
 }
 
 // sourceRun is one source of a running query.
@@ -109,13 +112,20 @@ func (b *batchRun) plan(e *checkpoint.Entry) error {
 			e.Sources[s.end.Name] = o
 		}
 	}
+	start := time.Now()
+	defer func() { b.wal = time.Since(start) }()
 	return b.cp.Plan(*e)
 }
 
 // step runs batch e, writes its output and commits it. latest is the time spent choosing its
 // offsets.
 func (b *batchRun) step(ctx context.Context, e checkpoint.Entry, began time.Time, latest time.Duration) error {
-	rows, lines, err := b.batch(ctx, e)
+	// latest runs from the trigger's start to here: it holds the table reloads and the
+	// offset log, which the progress reports apart.
+	t := batchTimes{latest: max(0, latest-b.planning-b.wal), planning: b.planning, wal: b.wal}
+	b.planning, b.wal = 0, 0
+	addStart := time.Now()
+	rows, inputs, err := b.batch(ctx, e)
 	if err != nil {
 		return fmt.Errorf("batch %d: %w", e.Batch, err)
 	}
@@ -131,26 +141,36 @@ func (b *batchRun) step(ctx context.Context, e checkpoint.Entry, began time.Time
 	if err := b.writeDead(ctx, e.Batch, b.lateSink, b.spec.LateRows, late); err != nil {
 		return err
 	}
-	p := b.record(b.q, Progress{BatchID: e.Batch, Timestamp: began.UTC().Format(time.RFC3339Nano),
-		NumInputRows: lines, MalformedRows: b.rec.endBatch(e.Batch), NumOutputRows: rows.Len()})
+	add := time.Since(addStart)
+	offsets := make(map[string][2]json.RawMessage, len(e.Sources))
+	for name, o := range e.Sources {
+		offsets[name] = [2]json.RawMessage{o.Start, o.End}
+	}
+	p := b.record(b.q, b.newProgress(e.Batch, began, offsets, inputs, b.rec.endBatch(e.Batch), rows.Len()))
+	commitStart := time.Now()
 	if b.cp != nil {
-		c := checkpoint.Commit{Batch: e.Batch, InputRows: lines, OutputRows: rows.Len(), Watermark: p.EventTime["watermark"]}
+		c := checkpoint.Commit{Batch: e.Batch, InputRows: p.NumInputRows, OutputRows: rows.Len(), Watermark: p.EventTime["watermark"]}
 		if sq, ok := b.q.(StatefulQuery); ok {
 			// Every stateful query counts its rows: only event-time ones report them in
 			// the progress, so that cannot be where the count comes from.
 			c.StateRows = sq.StateRows()
+			saved := time.Now()
 			b.enc.buf = b.enc.buf[:0]
 			sq.SaveState(&b.enc)
 			c.StateBytes = len(b.enc.buf)
 			if err := b.cp.SaveState(e.Batch, b.enc.buf); err != nil {
 				return fmt.Errorf("batch %d: %w", e.Batch, err)
 			}
+			if len(p.StateOperators) > 0 {
+				p.StateOperators[0].MemoryUsedBytes = int64(c.StateBytes)
+				p.StateOperators[0].CommitTimeMs = time.Since(saved).Milliseconds()
+			}
 		}
 		if err := b.cp.Commit(c); err != nil {
 			return fmt.Errorf("batch %d: %w", e.Batch, err)
 		}
 	}
-	b.progress(p, latest, time.Since(began))
+	b.progress(p, began, t, add, time.Since(commitStart))
 	return nil
 }
 
@@ -168,8 +188,9 @@ func (b *batchRun) writeDead(ctx context.Context, batch int64, s Sink, d *DeadLe
 }
 
 // batch reads batch e's chunks, source by source in the query's order, and processes them
-// on one worker per core. It returns the batch's output and the number of records read.
-func (b *batchRun) batch(ctx context.Context, e checkpoint.Entry) (Rows, int64, error) {
+// on one worker per core. It returns the batch's output and the number of records read from
+// each source.
+func (b *batchRun) batch(ctx context.Context, e checkpoint.Entry) (Rows, []int64, error) {
 	now := e.Time // current_timestamp() of every row of the batch, as in Spark
 	n := goruntime.GOMAXPROCS(0)
 	workers := make([]Worker, n)
@@ -180,13 +201,17 @@ func (b *batchRun) batch(ctx context.Context, e checkpoint.Entry) (Rows, int64, 
 	defer cancel(nil)
 	chunks := make(chan *Chunk, 2*n)
 	var wg sync.WaitGroup
-	var total atomic.Int64
+	total := make([]atomic.Int64, len(b.srcs)) // records by source, added per worker
 	for _, w := range workers {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			var lines int64
-			defer func() { total.Add(lines) }()
+			lines := make([]int64, len(total))
+			defer func() {
+				for i, n := range lines {
+					total[i].Add(n)
+				}
+			}()
 			defer func() {
 				if v := recover(); v != nil {
 					cancel(fmt.Errorf("internal error: panic: %v\n%s", v, debug.Stack()))
@@ -197,7 +222,7 @@ func (b *batchRun) batch(ctx context.Context, e checkpoint.Entry) (Rows, int64, 
 			}()
 			for c := range chunks {
 				if ctx.Err() == nil {
-					lines += c.records()
+					lines[c.Source] += c.records()
 					if err := w.Process(c); err != nil {
 						cancel(err)
 					}
@@ -231,16 +256,20 @@ func (b *batchRun) batch(ctx context.Context, e checkpoint.Entry) (Rows, int64, 
 	close(chunks)
 	wg.Wait()
 	if ctx.Err() != nil {
-		return nil, 0, context.Cause(ctx)
+		return nil, nil, context.Cause(ctx)
 	}
 	if readErr != nil {
-		return nil, 0, readErr
+		return nil, nil, readErr
 	}
 	rows, err := b.q.Finish(e.Batch, workers)
 	if err == nil && rows == nil {
 		rows = noRows{}
 	}
-	return rows, total.Load(), err
+	inputs := make([]int64, len(total))
+	for i := range total {
+		inputs[i] = total[i].Load()
+	}
+	return rows, inputs, err
 }
 
 // noRows stands for a nil Rows from Finish: a batch with no output.

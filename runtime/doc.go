@@ -21,7 +21,10 @@
 //	                                         source's format, header, delimiter) cannot change
 //	--timeout <duration>                     stop after that long (the batch in progress
 //	                                         completes), exit 0: Spark's awaitTermination(timeout)
-//	--progress text|json|none                one line per batch on stderr (default none)
+//	--progress text|json|none                one line per batch on stderr (default none); json
+//	                                         is Spark's StreamingQueryProgress ([Progress])
+//	--http [host]:port                       serve /metrics, /api/v1/progress, /api/v1/queries,
+//	                                         /healthz and the web UI (/); :PORT is 127.0.0.1 only
 //
 // # Batches
 //

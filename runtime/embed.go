@@ -15,6 +15,7 @@ type embedded struct {
 	args           []string
 	stdout, stderr io.Writer
 	onProgress     func(Progress)
+	listeners      []Listener
 }
 
 // WithSet overrides option of the source or sink named endpoint, like --set.
@@ -53,6 +54,17 @@ func WithProgressFunc(fn func(Progress)) Option {
 	return func(e *embedded) { e.onProgress = fn }
 }
 
+// WithListener adds l to the listeners of every query's lifecycle: started, progress, idle,
+// terminated (Spark's StreamingQueryListener).
+func WithListener(l Listener) Option {
+	return func(e *embedded) { e.listeners = append(e.listeners, l) }
+}
+
+// WithHTTP serves the metrics, the progress API and the web UI on addr, like --http.
+func WithHTTP(addr string) Option {
+	return func(e *embedded) { e.args = append(e.args, "--http", addr) }
+}
+
 // WithOutput sets where console sinks print (stdout) and where warnings go (stderr); the
 // default is the process's.
 func WithOutput(stdout, stderr io.Writer) Option {
@@ -69,5 +81,6 @@ func RunEmbedded(ctx context.Context, p Program, opts ...Option) error {
 	if e.onProgress != nil {
 		p.OnProgress = e.onProgress
 	}
+	p.Listeners = append(p.Listeners[:len(p.Listeners):len(p.Listeners)], e.listeners...)
 	return Run(ctx, p, e.args, e.stdout, e.stderr)
 }

@@ -22,6 +22,9 @@ type flags struct {
 	// checkpoint is the root of the queries' checkpoints; retain how many batches they keep.
 	checkpoint string
 	retain     int
+	// http is the address --http serves the metrics and the web UI on ("": none), with a
+	// bare :PORT made 127.0.0.1:PORT.
+	http string
 }
 
 // usageError is a bad command line; it has been printed with a usage hint, and Main exits
@@ -48,6 +51,9 @@ func parseFlags(p Program, args []string, stderr io.Writer) (*flags, error) {
 	checkpointDir := fs.String("checkpoint", "", "keep each query's progress under `dir`/<query>, and resume from it when it exists:\n"+
 		"a restarted program neither loses nor repeats the files sink's output (default: the\n"+
 		"INSERT's checkpoint option, else none; see sqlstream checkpoint to inspect one)")
+	httpAddr := fs.String("http", "", "serve Prometheus /metrics, the progress API (/api/v1/progress, /api/v1/queries) and\n"+
+		"a live web UI at `addr`, such as :4040 (127.0.0.1 only; name another interface,\n"+
+		"e.g. 0.0.0.0:4040, to serve beyond this host)")
 	retain := fs.Int("checkpoint-retain", checkpoint.DefaultRetain, "how many batches of logs and state snapshots a checkpoint keeps")
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, "usage: %s [flags]\n\nRuns the streaming queries compiled from %s until they finish or are stopped\n"+
@@ -73,6 +79,13 @@ func parseFlags(p Program, args []string, stderr io.Writer) (*flags, error) {
 		return nil, bad("unexpected argument %q (flags start with -)", fs.Arg(0))
 	}
 	f := &flags{set: map[string]map[string]string{}, timeout: *timeout, progress: *progress, checkpoint: *checkpointDir, retain: *retain}
+	if *httpAddr != "" {
+		addr, err := httpAddress(*httpAddr)
+		if err != nil {
+			return nil, bad("--http: %w", err)
+		}
+		f.http = addr
+	}
 	if *retain < 1 {
 		return nil, bad("--checkpoint-retain: must be at least 1, got %d", *retain)
 	}

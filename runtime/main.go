@@ -8,8 +8,11 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strings"
 	"sync"
 	"syscall"
+
+	"github.com/sqlstream/sqlstream/runtime/checkpoint"
 )
 
 // Main runs p with the process's arguments and exits: 0 when the queries finished, were
@@ -58,6 +61,10 @@ func Run(ctx context.Context, p Program, args []string, stdout, stderr io.Writer
 	if err != nil {
 		return err
 	}
+	// The progress bar of AVAILABLE NOW runs is for a person watching: not for logs, and
+	// not over progress records or a console sink's tables. Several queries would overwrite
+	// each other's line.
+	barOK := isTerminal(stderr) && opts.progress == "none" && len(p.Queries) == 1 && !strings.EqualFold(p.Queries[0].Sink.Connector, "console")
 	// Queries run concurrently: their output and warnings go out one Write at a time.
 	stdout, stderr = &lockedWriter{w: stdout}, &lockedWriter{w: stderr}
 	if opts.timeout > 0 {
@@ -71,6 +78,18 @@ func Run(ctx context.Context, p Program, args []string, stdout, stderr io.Writer
 	defer stopAll()
 	work, fail := context.WithCancelCause(context.Background())
 	defer fail(nil)
+	mon := newMonitor(p, opts)
+	if opts.http != "" {
+		stopHTTP, err := mon.serveHTTP(opts.http, stderr)
+		if err != nil {
+			return err
+		}
+		defer stopHTTP()
+	}
+	listeners := p.Listeners
+	if p.OnProgress != nil {
+		listeners = append(listeners[:len(listeners):len(listeners)], progressFunc(p.OnProgress))
+	}
 	var (
 		wg       sync.WaitGroup
 		mu       sync.Mutex
@@ -80,8 +99,12 @@ func Run(ctx context.Context, p Program, args []string, stdout, stderr io.Writer
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			q := newQueryRun(p.Queries[i], opts, stdout, stderr, p.OnProgress)
-			if err := q.run(stop, work); err != nil {
+			q := newQueryRun(p.Queries[i], opts, stdout, stderr, obs{runID: checkpoint.NewID(), listeners: listeners, mon: mon, barOK: barOK})
+			err := q.run(stop, work)
+			if q.began {
+				q.terminated(err)
+			}
+			if err != nil {
 				mu.Lock()
 				if firstErr == nil {
 					firstErr = fmt.Errorf("query %s: %w", p.Queries[i].Name, err)

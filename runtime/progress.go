@@ -3,60 +3,251 @@ package runtime
 import (
 	"encoding/json"
 	"fmt"
+	"strings"
 	"time"
 )
 
-// Progress is one batch's report: a small subset of Spark's StreamingQueryProgress, under
-// Spark's field names (numOutputRows and malformedRows are sqlstream's). --progress prints it;
-// Program.OnProgress receives it.
+// Progress is one batch's report in the shape of Spark's StreamingQueryProgress, field for
+// field and under Spark's JSON names; malformedRows (here and per source) is sqlstream's.
+// --progress json prints it, one object per line; Program.OnProgress, the listeners and
+// /api/v1/progress receive it.
 type Progress struct {
-	Name                   string            `json:"name"`
-	Timestamp              string            `json:"timestamp"`
-	BatchID                int64             `json:"batchId"`
-	NumInputRows           int64             `json:"numInputRows"`
-	ProcessedRowsPerSecond float64           `json:"processedRowsPerSecond"`
-	DurationMs             map[string]int64  `json:"durationMs"`
-	NumOutputRows          int               `json:"numOutputRows"`
-	MalformedRows          int64             `json:"malformedRows"`
-	EventTime              map[string]string `json:"eventTime,omitempty"`
-	StateOperators         []StateOperator   `json:"stateOperators,omitempty"`
+	ID        string `json:"id"`    // stable across restarts on one checkpoint
+	RunID     string `json:"runId"` // new for every run
+	Name      string `json:"name"`
+	Timestamp string `json:"timestamp"` // when the trigger started, as Spark writes it: 2016-12-05T20:54:20.827Z
+	BatchID   int64  `json:"batchId"`
+	// BatchDuration is the whole trigger's time in milliseconds (durationMs.triggerExecution).
+	BatchDuration int64 `json:"batchDuration"`
+	NumInputRows  int64 `json:"numInputRows"`
+	// InputRowsPerSecond is the rows over the time since the previous trigger started (0 for
+	// the first), ProcessedRowsPerSecond the rows over this trigger's time: Spark's rates.
+	InputRowsPerSecond     float64 `json:"inputRowsPerSecond"`
+	ProcessedRowsPerSecond float64 `json:"processedRowsPerSecond"`
+	// DurationMs breaks the trigger down: latestOffset (asking the sources for new data),
+	// queryPlanning (reloading static tables), walCommit (the offset log), addBatch (reading,
+	// processing and writing the batch, which sqlstream fuses), commitOffsets (saving state and
+	// the commit log), getBatch (0: sources hand their data over during addBatch), and
+	// triggerExecution, all of it.
+	DurationMs map[string]int64 `json:"durationMs"`
+	// EventTime holds the watermark the batch used and the smallest, largest and average
+	// event time of its rows, as timestamps (event-time queries only).
+	EventTime      map[string]string `json:"eventTime,omitempty"`
+	StateOperators []StateOperator   `json:"stateOperators"`
+	Sources        []SourceProgress  `json:"sources"`
+	Sink           SinkProgress      `json:"sink"`
+	MalformedRows  int64             `json:"malformedRows"`
 }
 
-// StateOperator describes a query's state after a batch.
+// StateOperator is Spark's StateOperatorProgress: a stateful operator's state after a batch.
+// sqlstream keeps one state per query. numRowsUpdated and numRowsRemoved are not counted yet
+// (always 0); memoryUsedBytes is the size of the state snapshot, known when the query has a
+// checkpoint (0 otherwise), and commitTimeMs the time spent saving it.
 type StateOperator struct {
-	NumRowsTotal              int   `json:"numRowsTotal"`
-	NumRowsDroppedByWatermark int64 `json:"numRowsDroppedByWatermark"`
+	OperatorName              string `json:"operatorName"`
+	NumRowsTotal              int    `json:"numRowsTotal"`
+	NumRowsUpdated            int64  `json:"numRowsUpdated"`
+	NumRowsRemoved            int64  `json:"numRowsRemoved"`
+	NumRowsDroppedByWatermark int64  `json:"numRowsDroppedByWatermark"`
+	MemoryUsedBytes           int64  `json:"memoryUsedBytes"`
+	CommitTimeMs              int64  `json:"commitTimeMs"`
 }
 
-// record adds the watermark, late rows and state size of an event-time query.
-func (r *queryRun) record(q Query, p Progress) Progress {
-	eq, ok := q.(EventTimeQuery)
-	if !ok {
-		return p
+// SourceProgress is Spark's SourceProgress: what the batch read from one source. The offsets
+// are the source's own JSON offsets, as in the checkpoint (startOffset null at the
+// beginning). latestOffset is the end the source handed out for this batch: sqlstream's
+// sources do not report a later available offset separately.
+type SourceProgress struct {
+	Description            string          `json:"description"`
+	StartOffset            json.RawMessage `json:"startOffset"`
+	EndOffset              json.RawMessage `json:"endOffset"`
+	LatestOffset           json.RawMessage `json:"latestOffset"`
+	NumInputRows           int64           `json:"numInputRows"`
+	InputRowsPerSecond     float64         `json:"inputRowsPerSecond"`
+	ProcessedRowsPerSecond float64         `json:"processedRowsPerSecond"`
+	MalformedRows          int64           `json:"malformedRows"`
+}
+
+// SinkProgress is Spark's SinkProgress.
+type SinkProgress struct {
+	Description   string `json:"description"`
+	NumOutputRows int64  `json:"numOutputRows"`
+}
+
+// Listener receives a query's lifecycle, Spark's StreamingQueryListener: every query calls
+// OnQueryStarted once before its first batch, OnQueryProgress after every batch, OnQueryIdle
+// when a trigger finds no new data (once when it becomes idle, then at most every 10 s, Spark's
+// spark.sql.streaming.noDataProgressEventInterval), and OnQueryTerminated once at the end.
+// Unlike Spark's listener bus the calls are synchronous, from the query's goroutine (several
+// goroutines with several queries): a slow listener slows its query.
+type Listener interface {
+	OnQueryStarted(QueryStarted)
+	OnQueryProgress(Progress)
+	OnQueryIdle(QueryIdle)
+	OnQueryTerminated(QueryTerminated)
+}
+
+// QueryStarted is Spark's QueryStartedEvent.
+type QueryStarted struct {
+	ID        string `json:"id"`
+	RunID     string `json:"runId"`
+	Name      string `json:"name"`
+	Timestamp string `json:"timestamp"`
+}
+
+// QueryIdle is Spark's QueryIdleEvent.
+type QueryIdle struct {
+	ID        string `json:"id"`
+	RunID     string `json:"runId"`
+	Timestamp string `json:"timestamp"`
+}
+
+// QueryTerminated is Spark's QueryTerminatedEvent: Exception is the error that stopped the
+// query, "" when it finished or was stopped.
+type QueryTerminated struct {
+	ID        string `json:"id"`
+	RunID     string `json:"runId"`
+	Exception string `json:"exception,omitempty"`
+}
+
+// idleEvery is Spark's spark.sql.streaming.noDataProgressEventInterval default.
+const idleEvery = 10 * time.Second
+
+// sparkTime formats t as Spark's progress does: UTC, milliseconds, a literal Z.
+func sparkTime(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000Z") }
+
+// operatorName is Spark's name of the stateful operator whose state layout is state.
+func operatorName(state string) string {
+	kind, _, _ := strings.Cut(state, " ")
+	switch kind {
+	case "Aggregate":
+		return "stateStoreSave"
+	case "Deduplicate":
+		return "dedupe"
+	case "Limit":
+		return "globalLimit"
+	case "Join":
+		return "symmetricHashJoin"
 	}
-	wm, has, late, state := eq.EventTime()
-	if has {
-		p.EventTime = map[string]string{"watermark": time.UnixMicro(wm).UTC().Format("2006-01-02T15:04:05.000Z")}
+	return strings.ToLower(kind)
+}
+
+// describe is an endpoint's description in the progress: its connector and where it reads
+// or writes, in the spirit of Spark's FileStreamSource[path].
+func describe(e Endpoint) string {
+	var where []string
+	for _, k := range []string{"path", "topic", "topics", "host", "port"} {
+		if v := e.Options[k]; v != "" {
+			where = append(where, k+"="+v)
+		}
 	}
-	p.StateOperators = []StateOperator{{NumRowsTotal: state, NumRowsDroppedByWatermark: late}}
+	if len(where) == 0 {
+		return fmt.Sprintf("%s[%s]", e.Connector, e.Name)
+	}
+	return fmt.Sprintf("%s[%s: %s]", e.Connector, e.Name, strings.Join(where, ", "))
+}
+
+// batchTimes are the parts of a trigger's time that step does not measure itself.
+type batchTimes struct {
+	latest, planning, wal time.Duration
+}
+
+// newProgress assembles batch e's progress. inputs and malformed are by source.
+func (b *batchRun) newProgress(batch int64, began time.Time, offsets map[string][2]json.RawMessage, inputs, malformed []int64, output int) Progress {
+	p := Progress{ID: b.id, RunID: b.runID, Name: b.spec.Name, Timestamp: sparkTime(began), BatchID: batch,
+		StateOperators: []StateOperator{}, Sink: SinkProgress{Description: describe(b.sinkEnd), NumOutputRows: int64(output)}}
+	for i, s := range b.srcs {
+		o := offsets[s.end.Name]
+		end := o[1]
+		if end == nil {
+			end = o[0]
+		}
+		sp := SourceProgress{Description: describe(s.end), StartOffset: o[0], EndOffset: end, LatestOffset: end,
+			NumInputRows: inputs[i], MalformedRows: malformed[i]}
+		if sp.StartOffset == nil {
+			sp.StartOffset = json.RawMessage("null")
+		}
+		if sp.EndOffset == nil {
+			sp.EndOffset, sp.LatestOffset = json.RawMessage("null"), json.RawMessage("null")
+		}
+		p.NumInputRows += inputs[i]
+		p.MalformedRows += malformed[i]
+		p.Sources = append(p.Sources, sp)
+	}
 	return p
 }
 
-// progress reports a batch on stderr as --progress asks. latest is the time spent choosing
-// the batch's offsets, total the whole trigger's.
-func (r *queryRun) progress(p Progress, latest, total time.Duration) {
-	p.Name = r.spec.Name
-	p.DurationMs = map[string]int64{"latestOffset": latest.Milliseconds(), "triggerExecution": total.Milliseconds()}
-	if s := total.Seconds(); s > 0 {
-		p.ProcessedRowsPerSecond = float64(p.NumInputRows) / s
+// record adds the watermark, late rows and state size of a stateful query.
+func (r *queryRun) record(q Query, p Progress) Progress {
+	var op StateOperator
+	stateful := false
+	if sq, ok := q.(StatefulQuery); ok && r.spec.State != "" {
+		op, stateful = StateOperator{OperatorName: operatorName(r.spec.State), NumRowsTotal: sq.StateRows()}, true
 	}
-	if r.onProgress != nil {
-		r.onProgress(p)
+	if eq, ok := q.(EventTimeQuery); ok {
+		wm, has, late, state := eq.EventTime()
+		if has {
+			p.EventTime = map[string]string{"watermark": sparkTime(time.UnixMicro(wm))}
+		}
+		if sq, ok := q.(EventTimeStatsQuery); ok {
+			if lo, hi, avg, ok := sq.BatchEventTimes().Stats(); ok {
+				if p.EventTime == nil {
+					p.EventTime = map[string]string{}
+				}
+				p.EventTime["min"], p.EventTime["max"], p.EventTime["avg"] = sparkTime(time.UnixMicro(lo)), sparkTime(time.UnixMicro(hi)), sparkTime(time.UnixMicro(avg))
+			}
+		}
+		if !stateful {
+			op, stateful = StateOperator{OperatorName: operatorName(r.spec.State)}, true
+		}
+		op.NumRowsTotal, op.NumRowsDroppedByWatermark = state, late
 	}
-	switch r.opts.progress {
+	if stateful {
+		p.StateOperators = append(p.StateOperators, op)
+	}
+	return p
+}
+
+// progress finishes p with the trigger's times and rates and reports it: to the listeners,
+// the monitor and stderr as --progress asks.
+func (b *batchRun) progress(p Progress, began time.Time, t batchTimes, add, commit time.Duration) {
+	total := time.Since(began)
+	p.BatchDuration = total.Milliseconds()
+	p.DurationMs = map[string]int64{"addBatch": add.Milliseconds(), "getBatch": 0, "latestOffset": t.latest.Milliseconds(),
+		"queryPlanning": t.planning.Milliseconds(), "walCommit": t.wal.Milliseconds(), "commitOffsets": commit.Milliseconds(),
+		"triggerExecution": total.Milliseconds()}
+	since := time.Duration(0)
+	if !b.lastTrigger.IsZero() {
+		since = began.Sub(b.lastTrigger)
+	}
+	b.lastTrigger = began
+	rate := func(n int64, d time.Duration) float64 {
+		if d <= 0 {
+			return 0
+		}
+		return float64(n) / d.Seconds()
+	}
+	p.InputRowsPerSecond, p.ProcessedRowsPerSecond = rate(p.NumInputRows, since), rate(p.NumInputRows, total)
+	for i := range p.Sources {
+		s := &p.Sources[i]
+		s.InputRowsPerSecond, s.ProcessedRowsPerSecond = rate(s.NumInputRows, since), rate(s.NumInputRows, total)
+	}
+	lag := make([]int64, len(b.srcs))
+	for i, s := range b.srcs {
+		lag[i] = -1
+		if l, ok := s.src.(Lagger); ok {
+			lag[i] = l.Lag()
+		}
+	}
+	b.mon.progress(p, total, t.wal+commit, lag)
+	for _, l := range b.listeners {
+		l.OnQueryProgress(p)
+	}
+	b.updateBar(p)
+	switch b.opts.progress {
 	case "json":
-		b, _ := json.Marshal(p)
-		fmt.Fprintf(r.stderr, "%s\n", b)
+		j, _ := json.Marshal(p)
+		fmt.Fprintf(b.stderr, "%s\n", j)
 	case "text":
 		extra := ""
 		if wm, ok := p.EventTime["watermark"]; ok {
@@ -65,7 +256,71 @@ func (r *queryRun) progress(p Progress, latest, total time.Duration) {
 		if len(p.StateOperators) > 0 {
 			extra += fmt.Sprintf(", %d state rows, %d late rows dropped", p.StateOperators[0].NumRowsTotal, p.StateOperators[0].NumRowsDroppedByWatermark)
 		}
-		fmt.Fprintf(r.stderr, "progress: query %s batch %d: %d input rows (%d malformed) in %v, %.0f rows/s, %d output rows%s\n",
-			p.Name, p.BatchID, p.NumInputRows, p.MalformedRows, total.Round(time.Microsecond), p.ProcessedRowsPerSecond, p.NumOutputRows, extra)
+		fmt.Fprintf(b.stderr, "progress: query %s batch %d: %d input rows (%d malformed) in %v, %.0f rows/s, %d output rows%s\n",
+			p.Name, p.BatchID, p.NumInputRows, p.MalformedRows, total.Round(time.Microsecond), p.ProcessedRowsPerSecond, p.Sink.NumOutputRows, extra)
 	}
+}
+
+// started reports the query's start to the listeners and the monitor.
+func (r *queryRun) started() {
+	r.began, r.startedAt = true, time.Now()
+	ev := QueryStarted{ID: r.id, RunID: r.runID, Name: r.spec.Name, Timestamp: sparkTime(time.Now())}
+	r.mon.started(r)
+	for _, l := range r.listeners {
+		l.OnQueryStarted(ev)
+	}
+}
+
+// idle reports a trigger without new data: once when the query becomes idle, then at most
+// every idleEvery.
+func (r *queryRun) idle(now time.Time) {
+	if !r.lastIdle.IsZero() && now.Sub(r.lastIdle) < idleEvery && !r.lastIdle.Before(r.lastTrigger) {
+		return
+	}
+	r.lastIdle = now
+	ev := QueryIdle{ID: r.id, RunID: r.runID, Timestamp: sparkTime(now)}
+	for _, l := range r.listeners {
+		l.OnQueryIdle(ev)
+	}
+}
+
+// terminated reports the query's end; err is what stopped it, nil when it finished or was
+// stopped.
+func (r *queryRun) terminated(err error) {
+	if r.bar != nil {
+		r.bar.done()
+	}
+	ev := QueryTerminated{ID: r.id, RunID: r.runID}
+	if err != nil {
+		ev.Exception = err.Error()
+	}
+	r.mon.terminated(r, err)
+	for _, l := range r.listeners {
+		l.OnQueryTerminated(ev)
+	}
+}
+
+// progressFunc is Program.OnProgress as a listener.
+type progressFunc func(Progress)
+
+func (progressFunc) OnQueryStarted(QueryStarted)       {}
+func (f progressFunc) OnQueryProgress(p Progress)      { f(p) }
+func (progressFunc) OnQueryIdle(QueryIdle)             {}
+func (progressFunc) OnQueryTerminated(QueryTerminated) {}
+
+// obs is what a running query reports to, and what its reports need to remember.
+type obs struct {
+	id, runID string
+	listeners []Listener
+	mon       *monitor
+	// lastTrigger is when the previous batch started (inputRowsPerSecond), lastIdle when the
+	// last idle event went out.
+	lastTrigger, lastIdle time.Time
+	planning              time.Duration // the last reload of static tables (queryPlanning)
+	began                 bool          // OnQueryStarted went out
+	startedAt             time.Time
+	// barOK says the terminal progress bar may be drawn (stderr is a terminal, --progress
+	// none); bar is it, once drawn.
+	barOK bool
+	bar   *progressBar
 }

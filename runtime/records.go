@@ -108,11 +108,11 @@ func (r *RecordErrors) LateForWindow(c *Chunk, line int64, record []byte, eventT
 }
 
 // endBatch reports each source's malformed records beyond those printed (or sent to the
-// dead-letter sink), resets the counts and returns the batch's count.
-func (r *RecordErrors) endBatch(batch int64) int64 {
+// dead-letter sink), resets the counts and returns the batch's counts by source.
+func (r *RecordErrors) endBatch(batch int64) []int64 {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	var total int64
+	counts := make([]int64, len(r.sources))
 	for i := range r.sources {
 		s := &r.sources[i]
 		n := s.count
@@ -122,10 +122,10 @@ func (r *RecordErrors) endBatch(batch int64) int64 {
 		case n > int64(s.printed):
 			fmt.Fprintf(r.w, "warning: batch %d: %d malformed records skipped in all (%d shown)\n", batch, n, s.printed)
 		}
-		total += n
+		counts[i] = n
 		s.count, s.printed = 0, 0
 	}
-	return total
+	return counts
 }
 
 // take returns the batch's malformed records of each source and its late rows in input

@@ -57,6 +57,28 @@ type Unreplayable interface {
 	Unreplayable()
 }
 
+// Lagger is implemented by sources that know how far behind their input the query is (the
+// files source: files waiting for a later batch). The engine calls Lag after each batch, from
+// the goroutine that calls Next: the sqlstream_source_lag metric.
+type Lagger interface {
+	Lag() int64
+}
+
+// Backlogger is implemented by sources that can tell, after Freeze, how much of the input
+// it fixed the batches so far have taken: the terminal progress bar of AVAILABLE NOW runs.
+// The engine calls Backlog after each batch, from the goroutine that calls Next.
+type Backlogger interface {
+	Backlog() Backlog
+}
+
+// Backlog is Done of Total units (files, offsets) and, when the source knows them, of
+// TotalBytes bytes (0: unknown).
+type Backlog struct {
+	Done, Total           int64
+	Unit                  string
+	DoneBytes, TotalBytes int64
+}
+
 // Sink receives the output of every batch. The engine calls its methods from one goroutine.
 //
 // Write is called once per batch that read data, in batch order, batch ids counting from 0;

@@ -89,6 +89,8 @@ func (r *queryRun) openTables(ctx context.Context, q Query) (tables, error) {
 // fails stops the query, as the first load does: a table silently older than its files
 // would join wrong rows.
 func (r *queryRun) refresh(ctx context.Context, ts tables) error {
+	start := time.Now()
+	defer func() { r.planning = time.Since(start) }() // the progress's queryPlanning
 	for _, t := range ts {
 		switch {
 		case t.refresh == "on_change":

@@ -19,20 +19,20 @@ import (
 var pollInterval = 100 * time.Millisecond
 
 type queryRun struct {
-	spec       QuerySpec
-	onProgress func(Progress)
-	opts       *flags
-	stdout     io.Writer
-	stderr     io.Writer
-	trigger    Trigger
+	spec    QuerySpec
+	opts    *flags
+	stdout  io.Writer
+	stderr  io.Writer
+	trigger Trigger
+	obs     // what the query reports (progress.go)
 }
 
-func newQueryRun(spec QuerySpec, opts *flags, stdout, stderr io.Writer, onProgress func(Progress)) *queryRun {
+func newQueryRun(spec QuerySpec, opts *flags, stdout, stderr io.Writer, o obs) *queryRun {
 	t := spec.Trigger
 	if opts.trigger != nil {
 		t = *opts.trigger
 	}
-	return &queryRun{spec: spec, opts: opts, stdout: stdout, stderr: stderr, trigger: t, onProgress: onProgress}
+	return &queryRun{spec: spec, opts: opts, stdout: stdout, stderr: stderr, trigger: t, obs: o}
 }
 
 // endpoint applies the --set overrides to e and, for the connectors with a spec, fills in the
@@ -108,6 +108,7 @@ func (r *queryRun) run(stop, work context.Context) (err error) {
 		defer b.cp.Close()
 		sinkEnd.RunID = b.cp.ID()
 	}
+	r.id, b.sinkEnd = sinkEnd.RunID, sinkEnd
 	for _, s := range b.srcs {
 		if s.src, err = s.spec.OpenSource(work, s.end); err != nil {
 			return err
@@ -148,6 +149,7 @@ func (r *queryRun) run(stop, work context.Context) (err error) {
 			return err
 		}
 	}
+	r.started()
 	return b.loop(stop, work, resume)
 }
 
@@ -223,6 +225,7 @@ func (b *batchRun) loop(stop, work context.Context, resume *checkpoint.Recovery)
 				if bounded {
 					break
 				}
+				r.idle(began)
 				wait := pollInterval
 				if kind == TriggerInterval {
 					wait = time.Until(nextTick)

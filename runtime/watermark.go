@@ -171,3 +171,49 @@ func policyName(isMax bool) string {
 	}
 	return "min"
 }
+
+// EventTimes are the smallest, largest and average event time of a batch's rows, Spark's
+// eventTime min, max and avg in the progress. Generated workers observe each row's event
+// time; Finish merges the workers' into the query's for the batch. The zero value has none.
+type EventTimes struct {
+	n, min, max int64
+	base, sum   int64 // sum of t-base: microsecond timestamps would overflow a plain sum
+}
+
+// Observe records an event time (microseconds).
+func (e *EventTimes) Observe(t int64) {
+	if e.n == 0 {
+		e.min, e.max, e.base = t, t, t
+	}
+	e.min, e.max = min(e.min, t), max(e.max, t)
+	e.sum += t - e.base
+	e.n++
+}
+
+// Merge adds o's event times to e's.
+func (e *EventTimes) Merge(o EventTimes) {
+	switch {
+	case o.n == 0:
+		return
+	case e.n == 0:
+		*e = o
+		return
+	}
+	e.min, e.max = min(e.min, o.min), max(e.max, o.max)
+	e.sum += o.sum + o.n*(o.base-e.base)
+	e.n += o.n
+}
+
+// Stats returns the smallest, largest and average event time; ok is false without any.
+func (e EventTimes) Stats() (lo, hi, avg int64, ok bool) {
+	if e.n == 0 {
+		return 0, 0, 0, false
+	}
+	return e.min, e.max, e.base + e.sum/e.n, true
+}
+
+// EventTimeStatsQuery is implemented by event-time queries that report their last batch's
+// event times (Progress.EventTime min, max and avg).
+type EventTimeStatsQuery interface {
+	BatchEventTimes() EventTimes
+}

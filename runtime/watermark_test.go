@@ -98,3 +98,27 @@ func TestWatermarksSaveAndLoad(t *testing.T) {
 		t.Error("a short snapshot is accepted")
 	}
 }
+
+func TestEventTimesMergeAndStats(t *testing.T) {
+	var a, b, all EventTimes
+	if _, _, _, ok := a.Stats(); ok {
+		t.Error("no rows, no stats")
+	}
+	// Microsecond timestamps of today: their plain sum overflows after a few thousand.
+	base := int64(1_764_000_000_000_000)
+	for i := int64(0); i < 100_000; i++ {
+		ts := base + i*1000
+		if i%2 == 0 {
+			a.Observe(ts)
+		} else {
+			b.Observe(ts + 7)
+		}
+	}
+	all.Merge(EventTimes{})
+	all.Merge(b)
+	all.Merge(a)
+	lo, hi, avg, ok := all.Stats()
+	if !ok || lo != base || hi != base+99_999*1000+7 || avg != base+49_999_500+3 {
+		t.Errorf("min %d max %d avg %d (%v)", lo-base, hi-base, avg-base, ok)
+	}
+}

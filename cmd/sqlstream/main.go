@@ -79,7 +79,8 @@ Go changed) and runs it with PROGRAM FLAGS. The program's input, output and exit
 run's; SIGINT and SIGTERM stop it after the batch in progress.
 
 Program flags: --trigger available-now|once|2s, --set endpoint.option=value, --timeout 1h,
---progress text|json|none, --checkpoint DIR; "sqlstream run FILE -- -h" lists them.
+--progress text|json|none, --checkpoint DIR, --http :4040 (metrics and a web UI);
+"sqlstream run FILE -- -h" lists them.
 
 examples:
   sqlstream run examples/quickstart.sql -- --timeout 5s

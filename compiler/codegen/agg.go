@@ -382,9 +382,8 @@ func (g *queryGen) merge() []Code {
 			If(Id("a").Op("!=").Nil()).Block(Id("w").Dot("groups").Index(Id(g.id("Key")).Values(key)).Op("=").Id("a"))))
 	}
 	if g.eventKey >= 0 {
-		body = append(body, Id("q").Dot("late").Op("=").Lit(0))
-		perWorker = append(perWorker,
-			g.observeEvents(Id("w")),
+		body = append(body, Id("q").Dot("late").Op("=").Lit(0), Id("q").Dot("events").Op("=").Qual(pkgRT, "EventTimes").Values())
+		perWorker = append(append(perWorker, g.observeEvents(Id("w"))...),
 			Id("q").Dot("late").Op("+=").Id("w").Dot("late"))
 	}
 	// With no state yet (the first batch, or every group emitted and evicted), a worker's
@@ -504,8 +503,9 @@ func (g *queryGen) dedup(d *physical.Deduplicate) []Code {
 	var late, evict Code
 	if g.eventKey >= 0 {
 		body = append(body,
+			Id("q").Dot("events").Op("=").Qual(pkgRT, "EventTimes").Values(),
 			For(List(Id("_"), Id("w")).Op(":=").Range().Id("workers")).Block(
-				g.observeEvents(Id("w").Assert(Op("*").Id(g.id("Worker"))))),
+				g.observeEvents(Id("w").Assert(Op("*").Id(g.id("Worker"))))...),
 			Id("q").Dot("late").Op("=").Lit(0))
 		ts := fieldVal(Id("row"), g.outNms[g.eventKey], g.outCols[g.eventKey])
 		cond := ts.operand().Op("<").Id("q").Dot("watermark")
@@ -622,6 +622,9 @@ func (g *queryGen) eventTimeMethods() {
 	q := g.q
 	qt := Op("*").Id(g.id("Query"))
 	g.watermarksMethod()
+	g.f.Comment("BatchEventTimes reports the last batch's event times, for the progress.")
+	g.f.Func().Params(Id("q").Add(qt)).Id("BatchEventTimes").Params().Qual(pkgRT, "EventTimes").Block(Return(Id("q").Dot("events")))
+	g.f.Line()
 	if q.Agg == nil {
 		g.f.Comment("EventTime reports the batch's watermark, its late rows and the keys in state.")
 		g.f.Func().Params(Id("q").Add(qt)).Id("EventTime").Params().Params(Int64(), Bool(), Int64(), Int()).Block(

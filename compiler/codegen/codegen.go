@@ -265,7 +265,8 @@ func (g *queryGen) queryType() {
 		}
 	}
 	if g.eventKey >= 0 {
-		fields = append(fields, Id("late").Int64().Comment("rows the last batch dropped as later than the watermark"))
+		fields = append(fields, Id("late").Int64().Comment("rows the last batch dropped as later than the watermark"),
+			Id("events").Qual(pkgRT, "EventTimes").Comment("the last batch's event times, for the progress"))
 		init[Id("watermark")] = Qual("math", "MinInt64")
 		if g.watermarks() {
 			init[Id("wm")] = g.newWatermarks()
@@ -312,7 +313,7 @@ func (g *queryGen) workerType() {
 		}
 	}
 	if g.eventKey >= 0 {
-		fields = append(fields, Id("watermark").Int64(), Id("maxEvent").Add(g.maxEventType()), Id("late").Int64())
+		fields = append(fields, Id("watermark").Int64(), Id("maxEvent").Add(g.maxEventType()), Id("late").Int64(), Id("events").Qual(pkgRT, "EventTimes"))
 		init[Id("watermark")] = Id("q").Dot("watermark")
 		init[Id("maxEvent")] = g.noEventTime()
 		// The batch's watermark comes from the batches before it (Spark's rule).
@@ -479,10 +480,12 @@ func (g *queryGen) loop(in *input, rowStmts []Code) []Code {
 			maxEvent = maxEvent.Index(Lit(in.idx))
 		}
 		cond := ts.operand().Op(">").Add(maxEvent)
+		observe := Id("w").Dot("events").Dot("Observe").Call(ts.operand())
 		if ts.nullable() {
 			cond = not(ts.isNull()).Op("&&").Add(cond)
+			observe = If(not(ts.isNull())).Block(observe)
 		}
-		pre = append(pre, If(cond).Block(maxEvent.Clone().Op("=").Add(ts.v)))
+		pre = append(pre, observe, If(cond).Block(maxEvent.Clone().Op("=").Add(ts.v)))
 	}
 	loop := []Code{
 		List(Id("data"), Id("line")).Op(":=").List(Id("c").Dot("Data"), Id("c").Dot("Line").Op("-").Lit(1)),

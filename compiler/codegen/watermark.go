@@ -50,13 +50,15 @@ func (g *queryGen) advanceWatermark() Code {
 		Id("q").Dot("watermark").Op("=").Max(Id("q").Dot("watermark"), Id("q").Dot("maxEvent").Op("-").Lit(int(g.q.Inputs[0].Source.Delay))))
 }
 
-// observeEvents merges worker w's largest event times into the query's.
-func (g *queryGen) observeEvents(w Code) Code {
+// observeEvents merges worker w's largest event times into the query's, and its event times
+// into the batch's.
+func (g *queryGen) observeEvents(w Code) []Code {
+	events := Id("q").Dot("events").Dot("Merge").Call(Add(w).Dot("events"))
 	if g.watermarks() {
-		return For(List(Id("i"), Id("t")).Op(":=").Range().Add(w).Dot("maxEvent")).Block(
-			Id("q").Dot("wm").Dot("Observe").Call(Id("i"), Id("t")))
+		return []Code{For(List(Id("i"), Id("t")).Op(":=").Range().Add(w).Dot("maxEvent")).Block(
+			Id("q").Dot("wm").Dot("Observe").Call(Id("i"), Id("t"))), events}
 	}
-	return Id("q").Dot("maxEvent").Op("=").Max(Id("q").Dot("maxEvent"), Add(w).Dot("maxEvent"))
+	return []Code{Id("q").Dot("maxEvent").Op("=").Max(Id("q").Dot("maxEvent"), Add(w).Dot("maxEvent")), events}
 }
 
 // nextWatermark sets next to the watermark the next batch will use, returning false from

@@ -63,6 +63,7 @@ func newCountsQuery() rt.Query {
 type countsWorker struct {
 	rec    *rt.RecordErrors
 	groups map[countsKey]*countsAcc
+	dense  [1024]*countsAcc // the groups of keys 0 to 1023
 }
 
 func (q *countsQuery) NewWorker(rec *rt.RecordErrors) rt.Worker {
@@ -94,10 +95,19 @@ func (w *countsWorker) Process(c *rt.Chunk) error {
 		}
 		var k countsKey
 		k.Len = sqlfn.Length(in.Value)
-		a := w.groups[k]
-		if a == nil {
-			a = newCountsAcc()
-			w.groups[k] = a
+		var a *countsAcc
+		if uint64(k.Len) < 1024 {
+			a = w.dense[k.Len]
+			if a == nil {
+				a = newCountsAcc()
+				w.dense[k.Len] = a
+			}
+		} else {
+			a = w.groups[k]
+			if a == nil {
+				a = newCountsAcc()
+				w.groups[k] = a
+			}
 		}
 		a.n0++
 	}
@@ -117,7 +127,21 @@ func (q *countsQuery) Finish(batchID int64, workers []rt.Worker) (rt.Rows, error
 	mark := batchID + 1
 	var changed []countsKey
 	for _, rw := range workers {
-		for k, a := range rw.(*countsWorker).groups {
+		w := rw.(*countsWorker)
+		for n, a := range w.dense {
+			if a != nil {
+				w.groups[countsKey{Len: int32(n)}] = a
+			}
+		}
+		if len(q.groups) == 0 {
+			q.groups = w.groups
+			for k, a := range q.groups {
+				a.mark = mark
+				changed = append(changed, k)
+			}
+			continue
+		}
+		for k, a := range w.groups {
 			g := q.groups[k]
 			if g == nil {
 				q.groups[k] = a

@@ -250,11 +250,15 @@ func (d *Dir) ID() string { return d.meta.ID }
 // Path is the checkpoint's directory.
 func (d *Dir) Path() string { return d.path }
 
-// NewID is a random id: a checkpoint's, or a run's without one.
+// NewID is a random id, a version 4 UUID as Spark's query ids are: a checkpoint's, or a
+// run's. (Checkpoints made before keep their 16 hex digits.)
 func NewID() string {
-	b := make([]byte, 8)
+	b := make([]byte, 16)
 	rand.Read(b)
-	return hex.EncodeToString(b)
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	h := hex.EncodeToString(b)
+	return h[:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
 }
 
 func (d *Dir) readMeta() (*Meta, error) {

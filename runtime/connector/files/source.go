@@ -66,6 +66,8 @@ type source struct {
 	warn     io.Writer
 	warned   map[string]bool // files reported as too old
 	frozen   map[string]bool // set by Freeze: the files that "available now" covers
+	waiting  int64           // files listed but left for later batches by the last Next
+	backlog  rt.Backlog      // under Freeze: the frozen files and bytes, and those handed out
 }
 
 // offset is the end offset of a batch: the files it reads, in order, so a replay reads the
@@ -136,6 +138,7 @@ func OpenSourceWith(ctx context.Context, e rt.Endpoint, read func(path string, e
 type file struct {
 	path  string
 	mtime time.Time
+	size  int64
 }
 
 // list returns the files not read yet, oldest first.
@@ -185,7 +188,7 @@ func (s *source) list() ([]file, error) {
 			}
 			continue
 		}
-		out = append(out, file{path: path, mtime: info.ModTime()})
+		out = append(out, file{path: path, mtime: info.ModTime(), size: info.Size()})
 	}
 	slices.SortFunc(out, func(a, b file) int {
 		if c := a.mtime.Compare(b.mtime); c != 0 {
@@ -203,8 +206,11 @@ func (s *source) Freeze(ctx context.Context) error {
 		return err
 	}
 	s.frozen = map[string]bool{}
+	s.backlog = rt.Backlog{Unit: "files"}
 	for _, f := range files {
 		s.frozen[f.path] = true
+		s.backlog.Total++
+		s.backlog.TotalBytes += f.size
 	}
 	return nil
 }
@@ -214,9 +220,12 @@ func (s *source) Freeze(ctx context.Context) error {
 func (s *source) Next(ctx context.Context, start rt.Offset, limit bool) (rt.Offset, error) {
 	files, err := s.list()
 	if err != nil || len(files) == 0 {
+		s.waiting = 0
 		return nil, err
 	}
+	s.waiting = 0
 	if limit && s.maxFiles > 0 && len(files) > s.maxFiles {
+		s.waiting = int64(len(files) - s.maxFiles)
 		files = files[:s.maxFiles]
 	}
 	o := offset{Files: make([]string, len(files))}
@@ -225,6 +234,10 @@ func (s *source) Next(ctx context.Context, start rt.Offset, limit bool) (rt.Offs
 		s.seen[f.path] = mt
 		s.latest = max(s.latest, mt)
 		o.Files[i] = f.path
+		if s.frozen != nil {
+			s.backlog.Done++
+			s.backlog.DoneBytes += f.size
+		}
 	}
 	for p, mt := range s.seen {
 		if s.tooOld(mt) {
@@ -233,6 +246,13 @@ func (s *source) Next(ctx context.Context, start rt.Offset, limit bool) (rt.Offs
 	}
 	return json.Marshal(o)
 }
+
+// Lag is the number of files the last Next left for later batches (max_files_per_trigger):
+// the sqlstream_source_lag metric.
+func (s *source) Lag() int64 { return s.waiting }
+
+// Backlog is how much of what Freeze fixed Next has handed out.
+func (s *source) Backlog() rt.Backlog { return s.backlog }
 
 // tooOld reports whether a file modified at mt (µs) is beyond max_file_age of the newest.
 func (s *source) tooOld(mt int64) bool {

@@ -49,6 +49,7 @@ type source struct {
 	frozen  offsets         // set by Freeze: the end offsets that bound the run
 	missing map[string]bool // topics waited for, announced when they appear
 	failing time.Time       // when Next began failing to list the partitions
+	lag     int64           // records behind the partitions' ends after the last Next
 
 	logMu  sync.Mutex
 	log    io.Writer
@@ -405,9 +406,11 @@ func (s *source) Next(ctx context.Context, start rt.Offset, limit bool) (rt.Offs
 	}
 	end := base.clone()
 	begins := make([]int64, len(parts)) // where each partition's new records begin
+	his := make([]int64, len(parts))    // each partition's end, before Freeze bounds it
 	var total int64
 	for i := range parts {
 		p := &parts[i]
+		his[i] = p.hi
 		from, ok := base.get(p.topic, p.partition)
 		if !ok {
 			from = p.lo // a new partition, or a new topic: from its earliest offset
@@ -454,11 +457,21 @@ func (s *source) Next(ctx context.Context, start rt.Offset, limit bool) (rt.Offs
 		end.set(p.topic, p.partition, begins[i]+n)
 		grew = true
 	}
+	s.lag = 0
+	for i, p := range parts {
+		if e, ok := end.get(p.topic, p.partition); ok && his[i] > e {
+			s.lag += his[i] - e
+		}
+	}
 	if !grew {
 		return nil, nil
 	}
 	return end.marshal(), nil
 }
+
+// Lag is how many offsets the partitions' ends (their last stable offsets) are beyond the
+// last batch's end: records behind the high-water mark, the sqlstream_source_lag metric.
+func (s *source) Lag() int64 { return s.lag }
 
 // sourceState is the source's checkpointed state: the starting offsets resolved when the
 // run began, which the first batch (whose start offset is nil) reads from.

@@ -247,6 +247,9 @@ func TestSourceMaxOffsetsPerTrigger(t *testing.T) {
 	if string(end) != `{"t":{"0":1,"1":3,"2":1}}` {
 		t.Errorf("first limited batch %s", end)
 	}
+	if lag := rt.Lagger(s).Lag(); lag != 31-5 {
+		t.Errorf("lag %d after a batch of 5 of 31 records, want 26", lag)
+	}
 	var all []line
 	lines, _ := read(t, s, nil, end)
 	all = append(all, lines...)
@@ -265,6 +268,9 @@ func TestSourceMaxOffsetsPerTrigger(t *testing.T) {
 	}
 	if got := counts(t, all); got != "t/0=10 t/1=20 t/2=1" {
 		t.Errorf("all batches: %s", got)
+	}
+	if lag := rt.Lagger(s).Lag(); lag != 0 {
+		t.Errorf("lag %d once every record is read", lag)
 	}
 	if batches < 5 {
 		t.Errorf("%d batches for 31 records at 6 per trigger", batches)

@@ -164,6 +164,9 @@ type QuerySpec struct {
 	// Checkpoint is the query's checkpoint directory from the INSERT's WITH clause ("": none
 	// unless --checkpoint gives a root).
 	Checkpoint string
+	// Uncheckpointed says why the query's state cannot be saved in a checkpoint yet ("": it
+	// can); the query then refuses to run with one rather than lose its state on a restart.
+	Uncheckpointed string
 	// OpenSink constructs the sink; generated code points it (and SourceSpec.OpenSource) at
 	// the connector packages the query uses, so a binary links only those.
 	OpenSink func(ctx context.Context, e Endpoint, cols []Column, mode OutputMode) (Sink, error)

@@ -101,6 +101,9 @@ func (r *queryRun) run(stop, work context.Context) (err error) {
 	var resume *checkpoint.Recovery
 	sinkEnd.RunID = checkpoint.NewID()
 	if dir := r.checkpointDir(); dir != "" {
+		if why := r.spec.Uncheckpointed; why != "" {
+			return fmt.Errorf("cannot keep a checkpoint (%s): %s; run it without --checkpoint", dir, why)
+		}
 		b.cp, resume, err = checkpoint.Open(dir, meta, r.opts.retain, r.stderr)
 		if err != nil {
 			return err

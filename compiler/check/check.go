@@ -374,8 +374,10 @@ func (c *checker) insert(st *grammar.Insert) *plan.Query {
 	q := &plan.Query{
 		Pos: st.Pos, Name: sk.plan.Name, Inputs: r.inputs(), Sink: sk.plan,
 		Pre: r.pre, Agg: r.agg, Post: r.post, Dedup: r.dedup, Output: r.cols[:r.visible], Sort: r.sort, Limit: r.limit,
+		StreamJoin: r.streamJoin,
 	}
 	c.outputMode(st, q, r)
+	c.streamJoinRules(st, q)
 	if k, _ := q.EventKey(); r.distinct != nil && k < 0 {
 		c.errs.Warnf(r.distinct.Pos, "SELECT DISTINCT keeps every distinct row in state, which grows without bound").
 			WithHelp("add a WATERMARK to the source and its event-time column to the DISTINCT (ON) columns, so old keys can be forgotten")
@@ -530,4 +532,24 @@ func intervalMicros(l *grammar.Literal) (int64, error) {
 		text += " " + l.Unit
 	}
 	return connector.IntervalMicros(text)
+}
+
+// streamJoinRules are what a join of two streams allows after it, for now: filters and
+// projections in APPEND mode (Spark allows stream-stream joins in APPEND only), without a
+// checkpoint (its state is not saved yet).
+func (c *checker) streamJoinRules(st *grammar.Insert, q *plan.Query) {
+	sj := q.StreamJoin
+	if sj == nil {
+		return
+	}
+	switch {
+	case q.Agg != nil || q.Dedup != nil:
+		c.errs.Errorf(sj.Pos, "an aggregation or DISTINCT over a join of two streams is not supported yet").
+			WithHelp("write the joined rows to a sink, and aggregate them in a query reading that sink's files")
+	case q.Mode != plan.Append:
+		c.errs.Errorf(st.OutputMode.Pos, "a join of two streams supports only APPEND output mode, not %s", q.Mode).
+			WithEnd(st.OutputMode.EndPos).WithHelp("as in Spark: a joined row is final once emitted")
+	case q.Limit >= 0:
+		c.errs.Errorf(sj.Pos, "LIMIT over a join of two streams is not supported yet").WithHelp("remove the LIMIT")
+	}
 }

@@ -33,11 +33,14 @@ func (c *checker) join(left *rel, j *grammar.Join, errs *diag.List) *rel {
 			WithHelp("join the table in each SELECT of the union")
 		return nil
 	}
+	if left.sides != nil || right.sides != nil {
+		errs.Errorf(j.Pos, "a join of a join of two streams is not supported yet").WithEnd(j.Right.EndPos).
+			WithHelp("join tables to each stream in a subquery of its own, then join the two")
+		return nil
+	}
 	switch {
 	case left.src != nil && right.src != nil:
-		errs.Errorf(j.Pos, "joining two streams is not supported yet").WithEnd(j.Right.EndPos).
-			WithHelp("join a stream with a static table (CREATE TABLE ... WITH (connector = 'files', ...))")
-		return nil
+		return c.streamJoin(left, right, j, errs)
 	case left.src == nil && right.src == nil:
 		errs.Errorf(j.Pos, "a join of two tables is not supported").WithEnd(j.Right.EndPos).
 			WithHelp("join each table to the stream: FROM stream JOIN %s ON ... JOIN %s ON ...", left.table.Name, right.table.Name)
@@ -231,4 +234,88 @@ func (c *checker) using(j *grammar.Join, x *exprChecker, on *scope, streamRefs, 
 		return nil
 	}
 	return conds
+}
+
+// streamJoin checks a join of two streams: an inner join (Spark's stream-stream join) with at
+// least one equality between the sides, each side a source read directly.
+func (c *checker) streamJoin(left, right *rel, j *grammar.Join, errs *diag.List) *rel {
+	fail := func(format, help string, a ...any) *rel {
+		errs.Errorf(j.Pos, format, a...).WithEnd(j.Right.EndPos).WithHelp("%s", help)
+		return nil
+	}
+	if j.Kind != "" && j.Kind != "INNER" {
+		return fail("%s JOIN between two streams is not supported yet", "only an inner JOIN of two streams is, for now", j.Kind)
+	}
+	for _, side := range []*rel{left, right} {
+		if len(side.joins) > 0 || side.explode != nil || len(side.pre) > 0 || side.agg != nil || side.dedup != nil {
+			return fail("each side of a join of two streams must be a source named directly, for now",
+				"join the sources and filter or project in the SELECT over the join: FROM a JOIN b ON a.k = b.k WHERE ...")
+		}
+	}
+	if j.Using != nil || j.On == nil {
+		return fail("a join of two streams needs ON with an equality between them",
+			"write ON a.key = b.key (USING is not supported between streams yet)")
+	}
+	if containsAgg(j.On) {
+		pos, end := span(j.On)
+		errs.Errorf(pos, "aggregate functions are not allowed in ON").WithEnd(end)
+		return nil
+	}
+	n := len(left.cols)
+	cols := append(slices.Clip(left.cols), right.cols...)
+	leftRefs := (&scope{cols: left.cols, qual: left.qual, refs: left.refs}).names()
+	var refs []colName
+	refs = append(refs, leftRefs...)
+	for _, r := range (&scope{cols: right.cols, qual: right.qual, refs: right.refs}).names() {
+		r.idx += n
+		refs = append(refs, r)
+	}
+	on := &scope{cols: cols, refs: refs}
+	x := &exprChecker{c: c, errs: errs}
+	before := len(*errs)
+	sj := &plan.StreamJoin{Pos: j.Pos}
+	toRight := make([]plan.Expr, len(cols))
+	for k, col := range right.cols {
+		toRight[n+k] = &plan.ColRef{Idx: k, Name: col.Name, T: col.Type, Null: col.Nullable}
+	}
+	sides := func(e plan.Expr) (l, r bool) {
+		plan.Walk(e, func(e plan.Expr) {
+			if ref, ok := e.(*plan.ColRef); ok {
+				l = l || ref.Idx < n
+				r = r || ref.Idx >= n
+			}
+		})
+		return
+	}
+	for _, w := range conjuncts(j.On) {
+		cond := x.boolean(x.expr(w, on, "ON"), w, "ON")
+		if b, ok := cond.(*plan.Binary); ok && b.Op == "=" {
+			ll, lr := sides(b.L)
+			rl, rr := sides(b.R)
+			l, r := b.L, b.R
+			if rl && !rr && lr && !ll {
+				l, r, ll, lr, rl, rr = r, l, rl, rr, ll, lr
+			}
+			if ll && !lr && rr && !rl {
+				sj.LeftKeys = append(sj.LeftKeys, l)
+				sj.RightKeys = append(sj.RightKeys, plan.Subst(r, toRight))
+				continue
+			}
+		}
+		sj.Residual = append(sj.Residual, cond)
+	}
+	if (*errs)[before:].HasErrors() {
+		return nil
+	}
+	if len(sj.LeftKeys) == 0 {
+		return fail("a join of two streams needs an equality between a column of each side in ON",
+			"a join without one would pair every row with every other row of the other stream, forever")
+	}
+	errs.Warnf(j.Pos, "a join of two streams keeps every row of both in state, which grows without bound").WithEnd(j.Right.EndPos).
+		WithHelp("watermarks and a time bound in ON will let old rows be evicted (not yet implemented)")
+	return &rel{
+		sides:      []*plan.Input{left.input(), right.input()},
+		streamJoin: sj,
+		cols:       cols, visible: len(cols), refs: refs, limit: -1,
+	}
 }

@@ -17,17 +17,21 @@ import (
 // rel is a relation being built: a source and the pipeline steps applied to it so far, or
 // a table (src nil) about to be joined.
 type rel struct {
-	src     *plan.Source
-	table   *plan.Source
-	joins   []*plan.Join
-	union   []*plan.Input // the branches of a UNION ALL; then pre runs over their columns
-	pre     []plan.Step
-	agg     *plan.Aggregate
-	post    []plan.Step
-	cols    []plan.Column // schema after the last step
-	visible int           // cols[:visible] are the output; the rest are hidden sort columns
-	qual    string        // the name columns can be qualified with
-	refs    []colName     // after a join: the names of cols (see scope.refs)
+	src   *plan.Source
+	table *plan.Source
+	joins []*plan.Join
+	union []*plan.Input // the branches of a UNION ALL; then pre runs over their columns
+	// sides are the two streams of a join of streams, joined by streamJoin; then pre runs
+	// over the joined columns
+	sides      []*plan.Input
+	streamJoin *plan.StreamJoin
+	pre        []plan.Step
+	agg        *plan.Aggregate
+	post       []plan.Step
+	cols       []plan.Column // schema after the last step
+	visible    int           // cols[:visible] are the output; the rest are hidden sort columns
+	qual       string        // the name columns can be qualified with
+	refs       []colName     // after a join: the names of cols (see scope.refs)
 
 	distinct *grammar.Select // the SELECT DISTINCT of this relation
 	dedup    *plan.Dedup

@@ -300,6 +300,13 @@ func (g *queryGen) finish() {
 			}
 			body = append(body, g.emitGroups(ops[i+1:n])...)
 			i = n - 1
+		case *physical.SymmetricHashJoin:
+			n := i + 1
+			for n < len(ops) && perGroup(ops[n]) {
+				n++
+			}
+			body = append(body, g.symmetricJoin(ops[i+1:n])...)
+			i = n - 1
 		case *physical.Deduplicate:
 			body = append(body, g.dedup(op)...)
 		case *physical.Sort:

@@ -256,6 +256,13 @@ func (g *queryGen) queryType() {
 		fields = append(fields, Id("seen").Map(Id(g.id("Key"))).Struct().Comment("the keys of the rows emitted"))
 		init[Id("seen")] = Map(Id(g.id("Key"))).Struct().Values()
 	}
+	if q.StreamJoin != nil {
+		for i, side := range sides {
+			t := Map(g.joinKeyType()).Index().Id(g.inputs[i].typ)
+			fields = append(fields, Id(side).Add(t).Comment("every record of the "+side+" stream so far, by join key"))
+			init[Id(side)] = Map(g.joinKeyType()).Index().Id(g.inputs[i].typ).Values()
+		}
+	}
 	for _, f := range g.queryState() {
 		fields = append(fields, Id(f.name).Add(kindType(f.kind)).Comment(f.doc))
 	}
@@ -293,6 +300,10 @@ func (g *queryGen) workerType() {
 		init[Id("groups")] = Map(Id(g.id("Key"))).Op("*").Id(g.id("Acc")).Values()
 		if _, ok := g.denseKey(); ok {
 			fields = append(fields, Id("dense").Index(Lit(denseGroups)).Op("*").Id(g.id("Acc")).Comment("the groups of keys 0 to 1023"))
+		}
+	} else if q.StreamJoin != nil {
+		for i, side := range sides {
+			fields = append(fields, Id(side).Qual(pkgRT, "Segments").Types(Id(g.inputs[i].typ)).Comment("the batch's records of the "+side+" stream"))
 		}
 	} else {
 		fields = append(fields, Id("out").Qual(pkgRT, "Segments").Types(Id(g.id("Row"))))
@@ -373,7 +384,7 @@ func stepExprs(steps []plan.Step) []plan.Expr {
 // chunk's source.
 func (g *queryGen) process() {
 	var body []Code
-	if g.q.Agg == nil {
+	if g.q.Agg == nil && g.q.StreamJoin == nil {
 		body = append(body, Id("w").Dot("out").Dot("Start").Call(Id("c").Dot("Seq")))
 	}
 	if len(g.inputs) == 1 {
@@ -387,6 +398,9 @@ func (g *queryGen) process() {
 	for i, in := range g.inputs {
 		cases = append(cases, Case(Lit(i)).Block(Return(Id("w").Dot("process"+in.name).Call(Id("c")))))
 		perInput[i] = append(g.perRecord(in, g.phys.Inputs[i]), Return(Nil()))
+		if g.q.StreamJoin != nil {
+			perInput[i] = append([]Code{Id("w").Dot(sides[i]).Dot("Start").Call(Id("c").Dot("Seq"))}, perInput[i]...)
+		}
 	}
 	g.f.Comment("Process runs the query's per-row work over one chunk, by the input it comes from.")
 	g.f.Func().Params(Id("w").Op("*").Id(g.id("Worker"))).Id("Process").Params(Id("c").Op("*").Qual(pkgRT, "Chunk")).Error().Block(append(body,
@@ -547,6 +561,9 @@ func (g *queryGen) spec() Code {
 	}
 	if q.Checkpoint != "" {
 		fields = append(fields, kv("Checkpoint", Lit(q.Checkpoint)))
+	}
+	if q.StreamJoin != nil {
+		fields = append(fields, kv("Uncheckpointed", Lit("the state of a join of two streams is not saved yet")))
 	}
 	switch q.Trigger.Kind {
 	case plan.TriggerInterval:

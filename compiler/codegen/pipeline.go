@@ -72,6 +72,8 @@ func (g *queryGen) rowOpOf(op physical.Operator, in *input, pl *physical.Pipelin
 		return g.partialAggOp(pl)
 	case *physical.Collect:
 		return collectOp{pl.Cols}
+	case *physical.CollectSide:
+		return collectSideOp{op.Side, op.Source.Columns}
 	}
 	panic("codegen: no per-row code for " + op.Explain())
 }

@@ -140,6 +140,50 @@ type Collect struct {
 
 func (c *Collect) Explain() string { return "Collect rows in input order" }
 
+// CollectSide gathers a chunk's rows of one side of a join of two streams.
+type CollectSide struct {
+	stateless
+	Side   int
+	Source *plan.Source
+}
+
+func (c *CollectSide) Explain() string {
+	return fmt.Sprintf("CollectSide %d (%s) in input order", c.Side, c.Source.Name)
+}
+
+// SymmetricHashJoin joins the batch's rows of each side with the other side's rows of the
+// same key, kept across batches: Spark's StreamingSymmetricHashJoinExec. The left rows probe
+// the right state and are stored, then the right rows probe the left state, so every pair is
+// emitted once.
+type SymmetricHashJoin struct {
+	Join        *plan.StreamJoin
+	Left, Right *plan.Source
+}
+
+func (s *SymmetricHashJoin) Explain() string {
+	keys := make([]string, len(s.Join.LeftKeys))
+	for i := range keys {
+		keys[i] = fmt.Sprintf("%s = %s", s.Join.LeftKeys[i], s.Join.RightKeys[i])
+	}
+	return fmt.Sprintf("SymmetricHashJoin Inner %s, %s keys=[%s], state %s (kept without bound: no watermark eviction yet)",
+		s.Left.Name, s.Right.Name, strings.Join(keys, ", "), s.State().Schema())
+}
+
+// State is each side's rows by key.
+func (s *SymmetricHashJoin) State() *State {
+	st := &State{Operator: "SymmetricHashJoin", Keys: []Field{}, Values: []Field{}}
+	for _, k := range s.Join.LeftKeys {
+		st.Keys = append(st.Keys, Field{Type: k.Type().String()})
+	}
+	for _, c := range s.Left.Columns {
+		st.Values = append(st.Values, Field{What: "left", Type: colType(c)})
+	}
+	for _, c := range s.Right.Columns {
+		st.Values = append(st.Values, Field{What: "right", Type: colType(c)})
+	}
+	return st
+}
+
 // FinalAggregate merges the chunks' partial aggregates into the groups kept across batches.
 type FinalAggregate struct {
 	Agg *plan.Aggregate

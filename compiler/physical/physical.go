@@ -95,8 +95,11 @@ type Pipeline struct {
 // Build lays out q's operators.
 func Build(q *plan.Query) *Plan {
 	p := &Plan{}
+	if q.StreamJoin != nil {
+		return streamJoin(q)
+	}
 	for _, in := range q.Inputs {
-		p.Inputs = append(p.Inputs, pipeline(q, in))
+		p.Inputs = append(p.Inputs, pipeline(q, in, q.Pre))
 	}
 	if len(q.Inputs) > 1 {
 		p.Chunk = append(p.Chunk, &Union{Inputs: len(q.Inputs)})
@@ -160,12 +163,12 @@ func Build(q *plan.Query) *Plan {
 // pipeline lays out input in's part of the per-chunk loop: scan and decode, explode, then
 // each filter right after the probe that brings the last column it reads, and the
 // projection to the columns of the chunk's operators.
-func pipeline(q *plan.Query, in *plan.Input) *Pipeline {
+func pipeline(q *plan.Query, in *plan.Input, pre []plan.Step) *Pipeline {
 	pl := &Pipeline{Input: in, Ops: []Operator{&Scan{Source: in.Source}, &Decode{Source: in.Source}}}
 	if in.Explode != nil {
 		pl.Ops = append(pl.Ops, &Explode{Explode: in.Explode, Idx: len(in.Source.Columns)})
 	}
-	filters, cols := plan.Flatten(in.Columns(), append(slices.Clip(in.Steps), q.Pre...))
+	filters, cols := plan.Flatten(in.Columns(), append(slices.Clip(in.Steps), pre...))
 	level := func(e plan.Expr) int { // the number of joins whose columns e needs
 		last := -1
 		plan.Walk(e, func(e plan.Expr) {
@@ -197,9 +200,33 @@ func pipeline(q *plan.Query, in *plan.Input) *Pipeline {
 	}
 	pl.Cols = cols
 	if !identity(cols) {
-		pl.Ops = append(pl.Ops, &Project{Exprs: cols, Columns: plan.Columns(q.InputColumns(), q.Pre)})
+		pl.Ops = append(pl.Ops, &Project{Exprs: cols, Columns: plan.Columns(in.Columns(), append(slices.Clip(in.Steps), pre...))})
 	}
 	return pl
+}
+
+// streamJoin lays out a join of two streams: each side's loop collects its rows, and per
+// batch the symmetric hash join pairs them with the other side's state, then the filters and
+// the projection after the join run per pair.
+func streamJoin(q *plan.Query) *Plan {
+	p := &Plan{}
+	for i, in := range q.Inputs {
+		pl := pipeline(q, in, nil)
+		pl.Ops = append(pl.Ops, &CollectSide{Side: i, Source: in.Source})
+		p.Inputs = append(p.Inputs, pl)
+	}
+	p.Batch = append(p.Batch, &SymmetricHashJoin{Join: q.StreamJoin, Left: q.Inputs[0].Source, Right: q.Inputs[1].Source})
+	filters, cols := plan.Flatten(q.InputColumns(), q.Pre)
+	for _, f := range append(slices.Clip(q.StreamJoin.Residual), filters...) {
+		p.Batch = append(p.Batch, &Filter{Cond: f})
+	}
+	p.Batch = append(p.Batch, &Project{Exprs: cols, Columns: columns(q)}, &SinkWrite{Sink: q.Sink})
+	for _, src := range q.Sources() {
+		if src.DeadLetter != nil {
+			p.Side = append(p.Side, &DeadLetter{What: "malformed records of " + src.Name, Sink: src.DeadLetter})
+		}
+	}
+	return p
 }
 
 // groupsOfTable is the inner join whose table holds every group key of a, or nil: over one

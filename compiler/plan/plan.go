@@ -130,9 +130,13 @@ type Trigger struct {
 type Query struct {
 	Pos  lexer.Position
 	Name string // the sink name: names generated identifiers
-	// Inputs are the query's inputs: one, or one per branch of a UNION ALL.
+	// Inputs are the query's inputs: one, one per branch of a UNION ALL, or the two sides of
+	// StreamJoin.
 	Inputs []*Input
-	Sink   *Sink
+	// StreamJoin, when set, joins Inputs[0] and Inputs[1] (two streams); Pre reads the
+	// joined rows, the left side's columns then the right side's.
+	StreamJoin *StreamJoin
+	Sink       *Sink
 	// Pre runs per input row over InputColumns.
 	Pre []Step
 	// Agg, when set, groups the rows that leave Pre; Post then runs per group over the
@@ -210,7 +214,24 @@ func (in *Input) Scan() []Column {
 // (where the inputs' Steps leave them).
 func (q *Query) InputColumns() []Column {
 	in := q.Inputs[0]
-	return Columns(in.Columns(), in.Steps)
+	cols := Columns(in.Columns(), in.Steps)
+	if q.StreamJoin != nil {
+		r := q.Inputs[1]
+		cols = append(slices.Clip(cols), Columns(r.Columns(), r.Steps)...)
+	}
+	return cols
+}
+
+// StreamJoin is an inner join of two streams, as Spark's symmetric hash join: each side's
+// rows are kept by key, and a row joins the other side's rows of its key, those of earlier
+// batches and of its own.
+type StreamJoin struct {
+	Pos lexer.Position
+	// LeftKeys and RightKeys are the equality keys, each over its side's columns, widened
+	// to the same types; a NULL key matches nothing.
+	LeftKeys, RightKeys []Expr
+	// Residual are the other conditions of ON, over the joined columns.
+	Residual []Expr
 }
 
 // Sources are the query's sources, in the order of its inputs.

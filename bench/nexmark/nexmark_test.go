@@ -3,8 +3,10 @@
 package nexmark
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"go/format"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -119,5 +121,39 @@ func BenchmarkNexmark(b *testing.B) {
 			b.ReportMetric(perCore/flink[q], "x_flink_per_core")
 			b.Log(fmt.Sprintf("%s: %.0f events/s per core, Flink %.0f", q, perCore, flink[q]))
 		})
+	}
+}
+
+// TestGeneratedGoIsClean: the programs of the three queries are gofmt- and vet-clean.
+func TestGeneratedGoIsClean(t *testing.T) {
+	mod := t.TempDir()
+	if err := gobuild.WriteModule(mod); err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range queries {
+		src, err := os.ReadFile(q + ".sql")
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, errs := compiler.Compile(q+".sql", src)
+		if errs.HasErrors() {
+			t.Fatal(errs.Err())
+		}
+		if f, err := format.Source(res.Go); err != nil || !bytes.Equal(f, res.Go) {
+			t.Errorf("%s: the generated Go is not gofmt-clean (%v)", q, err)
+		}
+		dir := filepath.Join(mod, q)
+		if err := os.Mkdir(dir, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, "main.go"), res.Go, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cmd := exec.Command("go", "vet", "./...")
+	cmd.Dir = mod
+	cmd.Env = append(os.Environ(), "GOFLAGS=-mod=mod", "GOWORK=off")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("go vet: %v\n%s", err, out)
 	}
 }

@@ -3,6 +3,7 @@
 package check
 
 import (
+	"slices"
 	"sort"
 	"strings"
 
@@ -245,6 +246,9 @@ func (c *checker) sourceSchema(st *grammar.CreateSource, src *plan.Source) {
 			}
 			src.Columns[i].Nullable = false
 		}
+	case "nexmark":
+		src.Format = "csv" // the rows reach the decoder as CSV lines
+		c.schemaColumns(st, src)
 	case "kafka":
 		src.Format = src.Options["format"]
 		if src.Format == "" {
@@ -267,6 +271,41 @@ func (c *checker) sourceSchema(st *grammar.CreateSource, src *plan.Source) {
 	if len(src.Columns) == 0 {
 		c.errs.Errorf(st.Name.Pos, "source %q declares no columns", st.Name.Name).WithEnd(st.Name.EndPos).
 			WithHelp("list its columns, e.g. CREATE SOURCE %s (value STRING) WITH (...)", st.Name.Name)
+	}
+}
+
+// schemaColumns checks the declared columns of a source with a fixed schema (the nexmark
+// source) against the columns its spec lists for the chosen option value: each must be one
+// of them (matched case-insensitively, as identifiers are) with its type.
+func (c *checker) schemaColumns(st *grammar.CreateSource, src *plan.Source) {
+	spec, _ := connector.Lookup(connector.Source, src.Connector)
+	sch := spec.Schema
+	value := src.Options[sch.Option]
+	cols := sch.Tables[value]
+	if cols == nil {
+		return // the option's own check reported it
+	}
+	names := make([]string, len(cols))
+	list := make([]string, len(cols))
+	for i, col := range cols {
+		names[i], list[i] = col.Name, col.Name+" "+col.Type
+	}
+	for i, col := range src.Columns {
+		decl := st.Columns[i]
+		j := slices.IndexFunc(cols, func(s connector.Column) bool { return strings.EqualFold(s.Name, col.Name) })
+		switch {
+		case j < 0:
+			d := c.errs.Errorf(decl.Name.Pos, "the %s source's %s %s has no column %s", src.Connector, sch.Option, value, col.Name).WithEnd(decl.Name.EndPos)
+			if m := connector.Closest(col.Name, names); m != "" {
+				d.WithHelp("did you mean %s? its columns are %s", m, strings.Join(list, ", "))
+			} else {
+				d.WithHelp("its columns are %s", strings.Join(list, ", "))
+			}
+		case cols[j].Type != col.Type.String():
+			c.errs.Errorf(decl.Type.Pos, "the %s source's column %s.%s is %s, not %s", src.Connector, value, cols[j].Name, cols[j].Type, col.Type).
+				WithEnd(decl.Type.EndPos).WithHelp("declare %s %s", col.Name, cols[j].Type)
+		}
+		src.Columns[i].Nullable = false
 	}
 }
 

@@ -670,7 +670,7 @@ func connectorPkg(k connector.Kind, name string, opts map[string]string) string 
 // columns, to check each file's schema against, and a generator source the columns to make.
 func inputEndpoint(src *plan.Source) Code {
 	e := endpoint(src.Name, src.Connector, src.Options)
-	if src.Format != "parquet" && src.Connector != "generator" {
+	if spec, _ := connector.Lookup(connector.Source, src.Connector); src.Format != "parquet" && src.Connector != "generator" && (spec == nil || spec.Schema == nil) {
 		return e
 	}
 	var cols []Code

@@ -74,6 +74,31 @@ type Spec struct {
 	// why: a table refuses its files source's streaming options with a reason rather than
 	// as unknown.
 	Refused map[string]string
+	// Schema, for a source whose columns are fixed, says which: the compiler checks the
+	// declared columns against it, and hands them to the source in its rt.Endpoint.
+	Schema *Schema
+}
+
+// Schema is a source's fixed columns, per value of one of its options (the nexmark
+// source's table): a source declares some of them, in any order.
+type Schema struct {
+	Option string
+	Tables map[string][]Column
+}
+
+// Column is one column of a Schema; Type is the SQL type's name (BIGINT, STRING, TIMESTAMP).
+type Column struct{ Name, Type string }
+
+// nexmarkTables are the Nexmark tables' columns, named as the reference schema names them
+// (runtime/connector/nexmark generates them in this order).
+var nexmarkTables = map[string][]Column{
+	"person": {{"id", "BIGINT"}, {"name", "STRING"}, {"emailAddress", "STRING"}, {"creditCard", "STRING"},
+		{"city", "STRING"}, {"state", "STRING"}, {"dateTime", "TIMESTAMP"}, {"extra", "STRING"}},
+	"auction": {{"id", "BIGINT"}, {"itemName", "STRING"}, {"description", "STRING"}, {"initialBid", "BIGINT"},
+		{"reserve", "BIGINT"}, {"dateTime", "TIMESTAMP"}, {"expires", "TIMESTAMP"}, {"seller", "BIGINT"},
+		{"category", "BIGINT"}, {"extra", "STRING"}},
+	"bid": {{"auction", "BIGINT"}, {"bidder", "BIGINT"}, {"price", "BIGINT"}, {"channel", "STRING"},
+		{"url", "STRING"}, {"dateTime", "TIMESTAMP"}, {"extra", "STRING"}},
 }
 
 // Format is how one value of a connector's format option is implemented.
@@ -191,6 +216,19 @@ var specs = []*Spec{
 		{Name: "disorder", Type: "duration", Default: "0s", Doc: "move each row's timestamp back by up to this much, for late-data demos"},
 		idleTimeoutOption,
 	}},
+	{Name: "nexmark", Kind: Source, Schema: &Schema{Option: "table", Tables: nexmarkTables},
+		Doc: "the events of the Nexmark benchmark from its standard generator (Apache Beam's): per 50 events 1 person, 3 auctions and 46 bids; " +
+			"a source reads one table, declaring some of its columns as the reference names them; sources with the same events, events_per_second and seed " +
+			"see one event stream (bids name existing auctions and people); records reach the generated decoder as CSV lines", Options: []Option{
+			{Name: "table", Type: "enum", Required: true, Enum: []string{"person", "auction", "bid"}, CompileTime: true,
+				Doc: "the table read: person(id, name, emailAddress, creditCard, city, state, dateTime, extra), " +
+					"auction(id, itemName, description, initialBid, reserve, dateTime, expires, seller, category, extra) or " +
+					"bid(auction, bidder, price, channel, url, dateTime, extra)"},
+			{Name: "events", Type: "int", Default: "0", Doc: "stop after this many events over the three tables (0: never); with --trigger available-now all of them"},
+			{Name: "events_per_second", Type: "int", Default: "0", Doc: "events generated per second over the three tables (0: as fast as the query reads them, at most 1048576 a batch; dateTimes are then spaced as at 10000)"},
+			{Name: "seed", Type: "int", Default: "0", Min: math.MinInt64, Doc: "the seed of the values; 0 draws event n's values from a java.util.Random seeded with n, as the reference does"},
+			idleTimeoutOption,
+		}},
 	{Name: "socket", Kind: Source, Doc: "lines read from a TCP server, one row each (Spark's socket source); reconnects with backoff", Options: []Option{
 		{Name: "host", Type: "string", Default: "localhost", Doc: "the server to connect to"},
 		{Name: "port", Type: "int", Required: true, Min: 1, Max: 65535, Doc: "its port"},
@@ -221,6 +259,7 @@ var specs = []*Spec{
 	{Name: "memory", Kind: Sink, Doc: "keeps every batch in memory, for tests and embedding", Options: []Option{
 		{Name: "name", Type: "string", Doc: "the table name to read it by (default: the sink's name)"},
 	}},
+	{Name: "blackhole", Kind: Sink, Doc: "counts each batch's rows and discards them, for benchmarks; reports the count on stderr at the end"},
 	{Name: "go", Kind: Sink, Doc: "calls Go code with each batch's typed rows: a query embedded with sqlstream gen takes the callback when it is constructed"},
 	{Name: "files", Kind: Sink, Doc: "writes one file per batch into a directory (append mode)",
 		Formats: map[string]Format{"parquet": {Package: "parquet"}}, Named: []string{"json", "csv", "parquet"}, Options: []Option{

@@ -1,0 +1,159 @@
+// Package nexmark runs the Nexmark queries bench/nexmark/q*.sql over the nexmark source into
+// the blackhole sink: a test checks their row counts, a benchmark their events/s per core.
+package nexmark
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"go/format"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/sqlstream/sqlstream/compiler"
+	"github.com/sqlstream/sqlstream/compiler/gobuild"
+	nx "github.com/sqlstream/sqlstream/runtime/connector/nexmark"
+)
+
+// flink are Flink 1.13's events/s per core from the nexmark/nexmark README.
+var flink = map[string]float64{"q0": 155e3, "q1": 158e3, "q2": 175e3}
+
+var queries = []string{"q0", "q1", "q2"}
+
+// build compiles query q (q0.sql) into dir.
+func build(t testing.TB, dir, q string) string {
+	src, err := os.ReadFile(q + ".sql")
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, errs := compiler.Compile(q+".sql", src)
+	if errs.HasErrors() {
+		t.Fatal(errs.Err())
+	}
+	bin := filepath.Join(dir, q)
+	if err := gobuild.Build(context.Background(), res.Go, bin, gobuild.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	return bin
+}
+
+var discarded = regexp.MustCompile(`blackhole sink out: (\d+) rows`)
+
+// run runs bin over events events and returns the rows the blackhole counted and the CPU
+// time (user + system) the process used.
+func run(t testing.TB, bin string, events int64) (rows int64, cpu time.Duration) {
+	cmd := exec.Command(bin, "--trigger", "available-now", "--set", "bid.events="+strconv.FormatInt(events, 10))
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("%s: %v\n%s", bin, err, out)
+	}
+	m := discarded.FindSubmatch(out)
+	if m == nil {
+		t.Fatalf("%s: no blackhole count in\n%s", bin, out)
+	}
+	rows, _ = strconv.ParseInt(string(m[1]), 10, 64)
+	return rows, cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()
+}
+
+// TestQueriesCountWhatTheGeneratorMakes runs each query over 60000 events and checks its row
+// count against one made here from the generator: q0 and q1 pass every bid, q2 those on
+// auctions divisible by 123.
+func TestQueriesCountWhatTheGeneratorMakes(t *testing.T) {
+	const events = 60000
+	var cfg nx.Config
+	cfg.Rate = 10000
+	var bids, q2 int64
+	var e nx.Event
+	for n := range int64(events) {
+		if nx.TableOf(n) != nx.Bid {
+			continue
+		}
+		cfg.Generate(&e, n)
+		bids++
+		if e.Ints[nx.Column(nx.Bid, "auction")]%123 == 0 {
+			q2++
+		}
+	}
+	if q2 == 0 {
+		t.Fatal("no bid on an auction divisible by 123: the check would not check anything")
+	}
+	want := map[string]int64{"q0": bids, "q1": bids, "q2": q2}
+	dir := t.TempDir()
+	for _, q := range queries {
+		got, _ := run(t, build(t, dir, q), events)
+		if got != want[q] {
+			t.Errorf("%s over %d events: %d rows, want %d", q, events, got, want[q])
+		}
+	}
+}
+
+// BenchmarkNexmark runs each query over NEXMARK_EVENTS events (default 10M) per iteration
+// and reports events per CPU second (events/s per core) and its ratio to Flink's.
+func BenchmarkNexmark(b *testing.B) {
+	events := int64(10_000_000)
+	if v := os.Getenv("NEXMARK_EVENTS"); v != "" {
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil {
+			b.Fatalf("NEXMARK_EVENTS=%q: %v", v, err)
+		}
+		events = n
+	}
+	dir := b.TempDir()
+	for _, q := range queries {
+		bin := build(b, dir, q)
+		b.Run(q, func(b *testing.B) {
+			var cpu time.Duration
+			start := time.Now()
+			for range b.N {
+				_, c := run(b, bin, events)
+				cpu += c
+			}
+			wall := time.Since(start)
+			total := float64(events) * float64(b.N)
+			perCore := total / cpu.Seconds()
+			b.ReportMetric(total/wall.Seconds(), "events/s")
+			b.ReportMetric(perCore, "events/s/core")
+			b.ReportMetric(perCore/flink[q], "x_flink_per_core")
+			b.Log(fmt.Sprintf("%s: %.0f events/s per core, Flink %.0f", q, perCore, flink[q]))
+		})
+	}
+}
+
+// TestGeneratedGoIsClean: the programs of the three queries are gofmt- and vet-clean.
+func TestGeneratedGoIsClean(t *testing.T) {
+	mod := t.TempDir()
+	if err := gobuild.WriteModule(mod); err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range queries {
+		src, err := os.ReadFile(q + ".sql")
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, errs := compiler.Compile(q+".sql", src)
+		if errs.HasErrors() {
+			t.Fatal(errs.Err())
+		}
+		if f, err := format.Source(res.Go); err != nil || !bytes.Equal(f, res.Go) {
+			t.Errorf("%s: the generated Go is not gofmt-clean (%v)", q, err)
+		}
+		dir := filepath.Join(mod, q)
+		if err := os.Mkdir(dir, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, "main.go"), res.Go, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cmd := exec.Command("go", "vet", "./...")
+	cmd.Dir = mod
+	cmd.Env = append(os.Environ(), "GOFLAGS=-mod=mod", "GOWORK=off")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("go vet: %v\n%s", err, out)
+	}
+}

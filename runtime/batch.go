@@ -39,6 +39,8 @@ type batchRun struct {
 	enc  StateEncoder
 	// lateSink receives the late rows; nil without one.
 	lateSink Sink
+	// polled is set by wakers when a source cannot wait for data: await polls then.
+	polled bool
 }
 
 // sourceRun is one source of a running query.

@@ -59,13 +59,13 @@ func (a *arrivals) Write(ctx context.Context, batch int64, rows rt.Rows) error {
 }
 func (a *arrivals) Close() error { return nil }
 
-// report adds the percentiles of ds to b's output, in milliseconds.
-func report(b *testing.B, ds []time.Duration) {
+// report adds the percentiles of ds to b's output, in milliseconds, prefixed by what.
+func report(b *testing.B, what string, ds []time.Duration) {
 	slices.Sort(ds)
 	at := func(q float64) float64 { return float64(ds[int(q*float64(len(ds)-1))]) / 1e6 }
-	b.ReportMetric(at(0.5), "p50-ms")
-	b.ReportMetric(at(0.99), "p99-ms")
-	b.ReportMetric(float64(ds[len(ds)-1])/1e6, "max-ms")
+	b.ReportMetric(at(0.5), what+"p50-ms")
+	b.ReportMetric(at(0.99), what+"p99-ms")
+	b.ReportMetric(float64(ds[len(ds)-1])/1e6, what+"max-ms")
 	b.ReportMetric(0, "ns/op")
 }
 
@@ -141,7 +141,7 @@ func BenchmarkFileRenamedToSink(b *testing.B) {
 			if runErr != nil {
 				b.Fatal(runErr)
 			}
-			report(b, ds)
+			report(b, "", ds)
 		})
 	}
 }

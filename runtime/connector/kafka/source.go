@@ -62,6 +62,9 @@ type source struct {
 	missing map[string]bool // topics waited for, announced when they appear
 	failing time.Time       // when Next began failing to list the partitions
 
+	topicsSeen map[string]kadm.TopicDetail // the last topic listing, and when it was made
+	topicsAt   time.Time
+
 	logMu  sync.Mutex
 	log    io.Writer
 	warned map[string]bool // warnings given once
@@ -282,9 +285,19 @@ func (s *source) listTopics(ctx context.Context) (map[string]kadm.TopicDetail, e
 // in topic and partition order. A partition whose offsets cannot be listed right now (a
 // partition just created, without a leader yet) is left out until the next call.
 func (s *source) snapshot(ctx context.Context) ([]part, error) {
-	tds, err := s.listTopics(ctx)
-	if err != nil || len(tds) == 0 {
-		return nil, err
+	// The topic listing (a Metadata request) is reused for metadataMinAge, the staleness
+	// the source already allows for new topics and partitions: a tiny batch then costs two
+	// ListOffsets round trips, not three.
+	tds := s.topicsSeen
+	if tds == nil || time.Since(s.topicsAt) >= metadataMinAge {
+		var err error
+		if tds, err = s.listTopics(ctx); err != nil {
+			return nil, err
+		}
+		s.topicsSeen, s.topicsAt = tds, time.Now()
+	}
+	if len(tds) == 0 {
+		return nil, nil
 	}
 	names := make([]string, 0, len(tds))
 	for name := range tds {

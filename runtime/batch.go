@@ -42,6 +42,9 @@ type batchRun struct {
 	lateSink Sink
 	sinkEnd  Endpoint      // the sink as opened, for the progress's description
 	wal      time.Duration // how long plan took to write the batch's offsets
+
+	// polled is set by wakers when a source cannot wait for data: await polls then.
+	polled bool
 }
 
 // sourceRun is one source of a running query.

@@ -50,6 +50,45 @@ type Freezer interface {
 	Freeze(ctx context.Context) error
 }
 
+// Waker is implemented by sources that can tell when new data may have arrived, so that the
+// default trigger starts the next batch as soon as it does instead of polling. Wake returns a
+// channel that is closed when data may have arrived after the call, or when the input ended;
+// a wake-up with nothing new is fine (Next returns nil and the engine waits again). The
+// engine calls Wake only after a Next that found nothing, and calls Next again before it
+// waits, so data arriving between the two is not missed; a source may stop watching while
+// no Wake is pending. nil means the source cannot wait right now (a watcher that failed to
+// start): the engine polls it.
+type Waker interface {
+	Wake() <-chan struct{}
+}
+
+// Signal is a broadcast for Waker implementations: the channel Wait returns is closed by the
+// next Notify. The zero value is ready; it is safe for concurrent use.
+type Signal struct {
+	mu sync.Mutex
+	ch chan struct{}
+}
+
+// Wait returns the channel the next Notify closes.
+func (s *Signal) Wait() <-chan struct{} {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.ch == nil {
+		s.ch = make(chan struct{})
+	}
+	return s.ch
+}
+
+// Notify wakes the waiters; a Notify with no waiter costs nothing.
+func (s *Signal) Notify() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.ch != nil {
+		close(s.ch)
+		s.ch = nil
+	}
+}
+
 // Unreplayable is implemented by sources that cannot read a batch's records again (a socket,
 // stdin). With a checkpoint, the query's state and batch ids carry over a restart but such a
 // source starts afresh, and the input of a batch that did not commit before a crash is lost.

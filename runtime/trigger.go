@@ -15,8 +15,14 @@ import (
 	"github.com/sqlstream/sqlstream/runtime/connector"
 )
 
-// pollInterval is how long the default trigger waits before asking an idle source again.
+// pollInterval is how long the default trigger waits before asking an idle source again
+// when one of the query's sources cannot say when data arrives (it is no Waker).
 var pollInterval = 100 * time.Millisecond
+
+// wakeFallback is how long the default trigger waits for a wake-up when every source is a
+// Waker: a safety net for what a wake-up does not cover (a Kafka partition created while
+// idle, a notification lost), long enough that an idle program costs nothing.
+var wakeFallback = time.Second
 
 type queryRun struct {
 	spec    QuerySpec
@@ -200,6 +206,7 @@ func (b *batchRun) loop(stop, work context.Context, resume *checkpoint.Recovery)
 	eq, _ := b.q.(EventTimeQuery)
 	stopped := func() bool { return stop.Err() != nil || work.Err() != nil }
 	onceDone := false
+	armed := false // the last trigger found no data: arm the wake-ups (default trigger only)
 	for !stopped() {
 		began := time.Now()
 		b.markIdle(began)
@@ -217,6 +224,13 @@ func (b *batchRun) loop(stop, work context.Context, resume *checkpoint.Recovery)
 			if kind == TriggerInterval {
 				nextTick = nextTrigger(began, r.trigger.Interval)
 			}
+			// Once a trigger found nothing, the next one arms the sources' wake-ups before
+			// asking again, so that data arriving in between wakes the wait; under load no
+			// trigger is empty and no wake-up is armed.
+			var wake []<-chan struct{}
+			if armed {
+				wake = b.wakers()
+			}
 			ended, err := b.next(work, &e, kind != TriggerOnce)
 			if err != nil {
 				return err
@@ -229,15 +243,18 @@ func (b *batchRun) loop(stop, work context.Context, resume *checkpoint.Recovery)
 					break
 				}
 				r.idle(began)
-				wait := pollInterval
 				if kind == TriggerInterval {
-					wait = time.Until(nextTick)
-				}
-				if !sleep(stop, work, wait) {
+					if !sleep(stop, work, time.Until(nextTick)) {
+						break
+					}
+				} else if !armed {
+					armed = true
+				} else if !b.await(stop, work, wake) {
 					break
 				}
 				continue
 			}
+			armed = false
 			onceDone = kind == TriggerOnce
 		}
 		if err := r.refresh(work, tables); err != nil {
@@ -292,6 +309,80 @@ func (b *batchRun) next(ctx context.Context, e *checkpoint.Entry, limit bool) (e
 		}
 	}
 	return ended, nil
+}
+
+// wakers returns the wake-up channels of the sources still running; a source that cannot
+// wait (no Waker, or a nil channel) is left out, and await then polls.
+func (b *batchRun) wakers() []<-chan struct{} {
+	var out []<-chan struct{}
+	b.polled = false
+	for _, s := range b.srcs {
+		if s.ended {
+			continue
+		}
+		var ch <-chan struct{}
+		if w, ok := s.src.(Waker); ok {
+			ch = w.Wake()
+		}
+		if ch == nil {
+			b.polled = true
+			continue
+		}
+		out = append(out, ch)
+	}
+	return out
+}
+
+// await waits, after a trigger that found no data, until a source may have data: a wake-up
+// from any of them, else pollInterval when one must be polled, else wakeFallback. It also
+// returns when a source is about to reach its idle_timeout, which can move the watermark.
+// false when stop or work ended first.
+func (b *batchRun) await(stop, work context.Context, wake []<-chan struct{}) bool {
+	d := wakeFallback
+	if b.polled || len(wake) == 0 {
+		d = pollInterval
+	}
+	now := time.Now()
+	for _, s := range b.srcs {
+		if s.idleAfter > 0 {
+			if until := s.lastData.Add(s.idleAfter).Sub(now); until > 0 && until < d {
+				d = until
+			}
+		}
+	}
+	timer := time.NewTimer(d)
+	defer timer.Stop()
+	// The first channel is waited on directly; the others, in a query of several sources,
+	// through goroutines that live until this wait ends.
+	var first <-chan struct{}
+	fired := make(chan struct{}, 1)
+	if len(wake) > 0 {
+		first = wake[0]
+		done := make(chan struct{})
+		defer close(done)
+		for _, ch := range wake[1:] {
+			go func() {
+				select {
+				case <-ch:
+					select {
+					case fired <- struct{}{}:
+					default:
+					}
+				case <-done:
+				}
+			}()
+		}
+	}
+	select {
+	case <-first:
+	case <-fired:
+	case <-timer.C:
+	case <-stop.Done():
+		return false
+	case <-work.Done():
+		return false
+	}
+	return true
 }
 
 // markIdle tells the query's watermarks which sources have delivered nothing for their

@@ -62,7 +62,7 @@ func TestSource(t *testing.T, newHarness func(t *testing.T) Source) {
 	for _, c := range []struct {
 		name string
 		fn   func(*testing.T, Source)
-	}{{"Replay", testReplay}, {"Freeze", testFreeze}, {"State", testState}, {"Close", testClose}, {"Chunks", testChunks}} {
+	}{{"Replay", testReplay}, {"Freeze", testFreeze}, {"State", testState}, {"Close", testClose}, {"Chunks", testChunks}, {"Wake", testWake}} {
 		t.Run(c.name, func(t *testing.T) { c.fn(t, newHarness(t)) })
 	}
 }
@@ -282,6 +282,49 @@ func ended(t *testing.T, s rt.Source, start rt.Offset) {
 	}
 	if _, err := s.Next(ctx, start, true); !errors.Is(err, rt.ErrEndOfInput) {
 		t.Errorf("Next(%s) after the end of the input, again: %v, want rt.ErrEndOfInput", start, err)
+	}
+}
+
+// testWake checks what an rt.Waker promises: the channel Wake returns while the source is
+// idle is closed by records added after the call (and by the end of the input), and Next
+// then has them. Each wake-up is armed as the engine arms it, after a Next that found
+// nothing and before the Next the wait follows.
+func testWake(t *testing.T, h Source) {
+	s := h.open(t)
+	w, ok := s.(rt.Waker)
+	if !ok {
+		t.Skip("the source is not an rt.Waker: the engine polls it")
+	}
+	batches := drain(t, h, s, nil, h.Add(t, 2))
+	var start rt.Offset
+	for _, n := range []int{1, 3} {
+		start = batches[len(batches)-1].end
+		idle(t, s, start)
+		ch := w.Wake()
+		if ch == nil {
+			t.Fatal("Wake returned nil on an idle source that works")
+		}
+		idle(t, s, start)
+		want := h.Add(t, n)
+		select {
+		case <-ch:
+		case <-time.After(timeout):
+			t.Fatalf("%d records added after Wake did not close its channel in %v", n, timeout)
+		}
+		batches = drain(t, h, s, start, want)
+	}
+	if _, ok := s.(rt.Freezer); !ok && h.End != nil {
+		// A stream without Freeze (stdin) ends where its input ends: that wakes too.
+		start = batches[len(batches)-1].end
+		idle(t, s, start)
+		ch := w.Wake()
+		h.End(t)
+		select {
+		case <-ch:
+		case <-time.After(timeout):
+			t.Fatalf("the end of the input did not close Wake's channel in %v", timeout)
+		}
+		ended(t, s, start)
 	}
 }
 

@@ -5,7 +5,9 @@
 //
 // path is a directory, or a glob of files (filepath.Match syntax, e.g. /data/in/*.csv, whose
 // directory part has no wildcards). The source lists it (os.ReadDir) at every trigger and
-// takes the regular files it has not read yet, oldest modification time first, then by name;
+// takes the regular files it has not read yet, oldest modification time first, then by name
+// (under the default trigger, a file-system notification from fsnotify says when to list
+// again; the listing stays the source of truth, and a slow poll the fallback);
 // max_files_per_trigger caps the files per batch (TRIGGER ONCE ignores the cap). Each file is
 // read exactly once per run: the seen-set is keyed by path, so a file rewritten in place, or
 // removed and recreated under the same name, is not read again. With a checkpoint the
@@ -50,6 +52,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/fsnotify/fsnotify"
+
 	rt "github.com/sqlstream/sqlstream/runtime"
 	"github.com/sqlstream/sqlstream/runtime/connector"
 )
@@ -68,6 +72,12 @@ type source struct {
 	frozen   map[string]bool // set by Freeze: the files that "available now" covers
 	waiting  int64           // files listed but left for later batches by the last Next
 	backlog  rt.Backlog      // under Freeze: the frozen files and bytes, and those handed out
+
+	// The directory's watcher, started by the first Wake; the listing stays the source of
+	// truth, the notifications only say when to list again.
+	watcher   *fsnotify.Watcher
+	unwatched bool // the watcher could not start: the engine polls
+	changed   rt.Signal
 }
 
 // offset is the end offset of a batch: the files it reads, in order, so a replay reads the
@@ -299,4 +309,62 @@ func (s *source) LoadState(b []byte) error {
 	return nil
 }
 
-func (s *source) Close() error { return nil }
+// Wake returns a channel closed when a file may have appeared in the directory (rt.Waker):
+// a file created or renamed into it, written or its mode changed, or a notification queue
+// that overflowed. Hidden names (".", "_") do not wake: a writer's temporary file is not
+// input. Without notifications (no inotify, too many watches) it returns nil after a
+// warning, and the engine polls the directory as before.
+func (s *source) Wake() <-chan struct{} {
+	if s.unwatched {
+		return nil
+	}
+	if s.watcher == nil {
+		w, err := fsnotify.NewWatcher()
+		if err == nil {
+			if err = w.Add(s.dir); err != nil {
+				w.Close()
+			}
+		}
+		if err != nil {
+			s.unwatched = true
+			fmt.Fprintf(s.warn, "warning: files source %s: cannot watch %s for new files (%v); listing it every 100ms instead\n", s.name, s.dir, err)
+			return nil
+		}
+		s.watcher = w
+		go s.watch(w)
+	}
+	return s.changed.Wait()
+}
+
+// watch turns the watcher's events into wake-ups until the watcher is closed.
+func (s *source) watch(w *fsnotify.Watcher) {
+	for {
+		select {
+		case ev, ok := <-w.Events:
+			if !ok {
+				return
+			}
+			name := filepath.Base(ev.Name)
+			if strings.HasPrefix(name, ".") || strings.HasPrefix(name, "_") || !ev.Has(fsnotify.Create|fsnotify.Write|fsnotify.Chmod) {
+				continue
+			}
+			s.changed.Notify()
+		case _, ok := <-w.Errors:
+			if !ok {
+				return
+			}
+			s.changed.Notify() // events lost (a queue overflow): list again
+		}
+	}
+}
+
+func (s *source) Close() error {
+	if s.watcher != nil {
+		w := s.watcher
+		s.watcher, s.unwatched = nil, true
+		if err := w.Close(); err != nil {
+			return fmt.Errorf("files source %q: closing the watcher: %w", s.name, err)
+		}
+	}
+	return nil
+}

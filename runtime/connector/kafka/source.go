@@ -41,8 +41,20 @@ type source struct {
 	startJSON  offsets // starting_offsets as JSON
 	wait       bool    // missing_topic = 'wait'
 
-	cl           *kgo.Client
-	adm          *kadm.Client
+	cl         *kgo.Client
+	clientOpts []kgo.Opt // the brokers and security options, for the watcher's client
+	adm        *kadm.Client
+
+	// The watcher is a second client that long-polls the partitions from the end offsets
+	// the last Next saw, only to say that records arrived (Wake); the batches still read
+	// with exact Fetch requests. last are those end offsets; watched, the partitions the
+	// watcher follows: a Next that sees others restarts it.
+	last         []part
+	watcher      *kgo.Client
+	stopWatcher  context.CancelFunc
+	watched      []part
+	resume       chan struct{} // Wake's word to a paused watcher
+	arrived      rt.Signal
 	decompressor kgo.Decompressor
 
 	initial offsets         // the resolved starting offsets; nil until needed
@@ -50,6 +62,9 @@ type source struct {
 	missing map[string]bool // topics waited for, announced when they appear
 	failing time.Time       // when Next began failing to list the partitions
 	lag     int64           // records behind the partitions' ends after the last Next
+
+	topicsSeen map[string]kadm.TopicDetail // the last topic listing, and when it was made
+	topicsAt   time.Time
 
 	logMu  sync.Mutex
 	log    io.Writer
@@ -146,7 +161,8 @@ func OpenSource(ctx context.Context, e rt.Endpoint) (rt.Source, error) {
 	if err != nil {
 		return nil, fail("%v", err)
 	}
-	s.cl, err = kgo.NewClient(append(sec, kgo.SeedBrokers(brokers...), kgo.ClientID("sqlstream"), kgo.MetadataMinAge(metadataMinAge))...)
+	s.clientOpts = append(sec, kgo.SeedBrokers(brokers...), kgo.ClientID("sqlstream"), kgo.MetadataMinAge(metadataMinAge))
+	s.cl, err = kgo.NewClient(s.clientOpts...)
 	if err != nil {
 		return nil, fail("%v", err)
 	}
@@ -270,9 +286,19 @@ func (s *source) listTopics(ctx context.Context) (map[string]kadm.TopicDetail, e
 // in topic and partition order. A partition whose offsets cannot be listed right now (a
 // partition just created, without a leader yet) is left out until the next call.
 func (s *source) snapshot(ctx context.Context) ([]part, error) {
-	tds, err := s.listTopics(ctx)
-	if err != nil || len(tds) == 0 {
-		return nil, err
+	// The topic listing (a Metadata request) is reused for metadataMinAge, the staleness
+	// the source already allows for new topics and partitions: a tiny batch then costs two
+	// ListOffsets round trips, not three.
+	tds := s.topicsSeen
+	if tds == nil || time.Since(s.topicsAt) >= metadataMinAge {
+		var err error
+		if tds, err = s.listTopics(ctx); err != nil {
+			return nil, err
+		}
+		s.topicsSeen, s.topicsAt = tds, time.Now()
+	}
+	if len(tds) == 0 {
+		return nil, nil
 	}
 	names := make([]string, 0, len(tds))
 	for name := range tds {
@@ -404,6 +430,7 @@ func (s *source) Next(ctx context.Context, start rt.Offset, limit bool) (rt.Offs
 		s.failing = time.Time{}
 		s.say("kafka source %q: brokers %s answer again", s.name, s.brokers)
 	}
+	s.last = parts
 	end := base.clone()
 	begins := make([]int64, len(parts)) // where each partition's new records begin
 	his := make([]int64, len(parts))    // each partition's end, before Freeze bounds it
@@ -502,7 +529,101 @@ func (s *source) LoadState(b []byte) error {
 	return nil
 }
 
+// Wake returns a channel closed when records arrive after the end offsets the last Next saw
+// (rt.Waker), through the watcher's fetches, which the broker answers as soon as records
+// come (or after its fetch wait). It reads committed records only, so an open transaction
+// does not wake a batch that would find nothing. nil, to be polled, while the brokers do not
+// answer or no partition is known yet.
+func (s *source) Wake() <-chan struct{} {
+	if !s.failing.IsZero() || len(s.last) == 0 {
+		return nil
+	}
+	if s.watcher != nil && !samePartitions(s.watched, s.last) {
+		s.closeWatcher() // partitions came or went: follow the new set
+	}
+	if s.watcher != nil {
+		// Resume from where the engine is, not from where the watcher paused: the records
+		// in between are read already.
+		at := map[string]map[int32]kgo.EpochOffset{}
+		for _, p := range s.last {
+			if at[p.topic] == nil {
+				at[p.topic] = map[int32]kgo.EpochOffset{}
+			}
+			at[p.topic][p.partition] = kgo.EpochOffset{Epoch: -1, Offset: p.hi}
+		}
+		s.watcher.SetOffsets(at)
+		select {
+		case s.resume <- struct{}{}:
+		default:
+		}
+	} else {
+		from := map[string]map[int32]kgo.Offset{}
+		for _, p := range s.last {
+			if from[p.topic] == nil {
+				from[p.topic] = map[int32]kgo.Offset{}
+			}
+			from[p.topic][p.partition] = kgo.NewOffset().At(p.hi)
+		}
+		cl, err := kgo.NewClient(append(slices.Clone(s.clientOpts),
+			kgo.ConsumePartitions(from),
+			kgo.FetchIsolationLevel(kgo.ReadCommitted()),
+			kgo.FetchMaxPartitionBytes(1<<10), // it needs to know that records came, not their contents
+			kgo.FetchMaxBytes(1<<16))...)
+		if err != nil {
+			s.warnOnce("watcher", "cannot watch for new records (%v); polling the brokers", err)
+			return nil
+		}
+		ctx, cancel := context.WithCancel(context.Background())
+		s.watcher, s.stopWatcher, s.watched = cl, cancel, s.last
+		s.resume = make(chan struct{}, 1)
+		go s.watch(ctx, cl, s.resume)
+	}
+	return s.arrived.Wait()
+}
+
+// watch wakes the trigger when a fetch returns records, then pauses until the next Wake
+// (resume), so that a busy query, which arms no wake-up, is not fetched from twice.
+func (s *source) watch(ctx context.Context, cl *kgo.Client, resume <-chan struct{}) {
+	for {
+		fs := cl.PollFetches(ctx)
+		if ctx.Err() != nil || fs.IsClientClosed() {
+			return
+		}
+		if fs.NumRecords() > 0 {
+			s.arrived.Notify()
+			select {
+			case <-resume:
+			case <-ctx.Done():
+				return
+			}
+			continue
+		}
+		if len(fs.Errors()) > 0 {
+			// A broker that fails: the engine's Next notices too; do not spin meanwhile.
+			select {
+			case <-ctx.Done():
+				return
+			case <-time.After(100 * time.Millisecond):
+			}
+		}
+	}
+}
+
+// samePartitions reports whether a and b list the same partitions, in the same order.
+func samePartitions(a, b []part) bool {
+	return slices.EqualFunc(a, b, func(x, y part) bool { return x.topic == y.topic && x.partition == y.partition })
+}
+
+func (s *source) closeWatcher() {
+	if s.watcher != nil {
+		s.stopWatcher()
+		s.watcher.Close()
+		s.watcher = nil
+	}
+}
+
 func (s *source) Close() error {
+	s.closeWatcher()
 	s.cl.Close()
 	return nil
 }

@@ -37,6 +37,9 @@ func (s *source) Next(ctx context.Context, start rt.Offset, limit bool) (rt.Offs
 	return s.buf.Next(ctx, start, false)
 }
 
+// Wake wakes the trigger when a read returns lines (rt.Waker).
+func (s *source) Wake() <-chan struct{} { return s.buf.Wake() }
+
 func (s *source) Read(ctx context.Context, start, end rt.Offset, emit func(*rt.Chunk) error) error {
 	return s.buf.Read(ctx, start, end, emit)
 }

@@ -80,6 +80,14 @@ func (b *Buffer) End() {
 	b.mu.Unlock()
 }
 
+// Wake returns a channel closed when lines arrive after the call, or the stream ends (a
+// source's rt.Waker).
+func (b *Buffer) Wake() <-chan struct{} {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.wakeup
+}
+
 // Next returns the offset after every line read so far, or nil when there is none after
 // start. With wait it blocks until there is one or the stream ends.
 func (b *Buffer) Next(ctx context.Context, start rt.Offset, wait bool) (rt.Offset, error) {

@@ -292,20 +292,17 @@ func (g *queryGen) finish() {
 			body = append(body, g.gather()...)
 		case *physical.FinalAggregate:
 			body = append(body, g.merge()...)
-		case *physical.Emit:
-			// The HAVING filters and the projection after it run per group, in emit.
+		case *physical.Emit, *physical.SymmetricHashJoin:
+			// The filters and the projection after it run per group or pair, in emit.
 			n := i + 1
 			for n < len(ops) && perGroup(ops[n]) {
 				n++
 			}
-			body = append(body, g.emitGroups(ops[i+1:n])...)
-			i = n - 1
-		case *physical.SymmetricHashJoin:
-			n := i + 1
-			for n < len(ops) && perGroup(ops[n]) {
-				n++
+			if _, ok := op.(*physical.Emit); ok {
+				body = append(body, g.emitGroups(ops[i+1:n])...)
+			} else {
+				body = append(body, g.symmetricJoin(ops[i+1:n])...)
 			}
-			body = append(body, g.symmetricJoin(ops[i+1:n])...)
 			i = n - 1
 		case *physical.Deduplicate:
 			body = append(body, g.dedup(op)...)
@@ -576,7 +573,14 @@ func (g *queryGen) emitMethod(filters, cols []plan.Expr) {
 	for i, a := range q.Agg.Aggs {
 		g.base[len(q.Agg.KeyCols)+i] = aggResult(i, a)
 	}
-	// A Go function's error after the aggregation fails the batch: there is no record to skip.
+	g.emitFunc("emit appends the output row of one group, unless HAVING rejects it.",
+		[]Code{Id("k").Op("*").Id(g.id("Key")), Id("a").Op("*").Id(g.id("Acc"))}, filters, cols)
+}
+
+// emitFunc generates the method emit(out, params...): filters, then the output row of cols
+// appended to out; over g.base. A Go function's error there fails the batch (there is no
+// record to skip), so with g.emitErr emit returns an error too.
+func (g *queryGen) emitFunc(doc string, params []Code, filters, cols []plan.Expr) {
 	ret := func(out Code) Code {
 		if g.emitErr {
 			return Return(out, Nil())
@@ -589,20 +593,19 @@ func (g *queryGen) emitMethod(filters, cols []plan.Expr) {
 	}
 	ops = append(ops, emitRowOp{cols, ret})
 	p := g.newPipe(nil, ops, func() Code { return ret(Id("out")) })
-	eg := p.eg
-	eg.onErr = func(msg Code) []Code {
+	p.eg.onErr = func(msg Code) []Code {
 		return []Code{Return(Id("out"), Qual("errors", "New").Call(msg))}
 	}
-	eg.patterns = Id("q").Dot("patterns")
+	p.eg.patterns = Id("q").Dot("patterns")
 	p.run(ops)
 	results := Id(g.id("Rows"))
 	if g.emitErr {
 		results = Params(Id(g.id("Rows")), Error())
 	}
-	g.f.Comment("emit appends the output row of one group, unless HAVING rejects it.")
+	g.f.Comment(doc)
 	g.f.Func().Params(Id("q").Op("*").Id(g.id("Query"))).Id("emit").
-		Params(Id("out").Id(g.id("Rows")), Id("k").Op("*").Id(g.id("Key")), Id("a").Op("*").Id(g.id("Acc"))).
-		Add(results).Block(eg.b.stmts...)
+		Params(append([]Code{Id("out").Id(g.id("Rows"))}, params...)...).
+		Add(results).Block(p.eg.b.stmts...)
 }
 
 // failingCalls reports whether any of es can fail: a Go function returning an error, a

@@ -167,29 +167,6 @@ func (g *queryGen) symmetricJoin(perPair []physical.Operator) []Code {
 // rejects it.
 func (g *queryGen) pairMethod(filters, cols []plan.Expr) {
 	g.base = append(g.sideFields(0, Id("l")), g.sideFields(1, Id("r"))...)
-	ret := func(out Code) Code {
-		if g.emitErr {
-			return Return(out, Nil())
-		}
-		return Return(out)
-	}
-	var ops []rowOp
-	for _, f := range filters {
-		ops = append(ops, filterOp{f})
-	}
-	ops = append(ops, emitRowOp{cols, ret})
-	p := g.newPipe(nil, ops, func() Code { return ret(Id("out")) })
-	p.eg.onErr = func(msg Code) []Code {
-		return []Code{Return(Id("out"), Qual("errors", "New").Call(msg))}
-	}
-	p.eg.patterns = Id("q").Dot("patterns")
-	p.run(ops)
-	results := Id(g.id("Rows"))
-	if g.emitErr {
-		results = Params(Id(g.id("Rows")), Error())
-	}
-	g.f.Comment("emit appends the output row of a joined pair, unless a condition rejects it.")
-	g.f.Func().Params(Id("q").Op("*").Id(g.id("Query"))).Id("emit").
-		Params(Id("out").Id(g.id("Rows")), Id("l").Op("*").Id(g.inputs[0].typ), Id("r").Op("*").Id(g.inputs[1].typ)).
-		Add(results).Block(p.eg.b.stmts...)
+	g.emitFunc("emit appends the output row of a joined pair, unless a condition rejects it.",
+		[]Code{Id("l").Op("*").Id(g.inputs[0].typ), Id("r").Op("*").Id(g.inputs[1].typ)}, filters, cols)
 }

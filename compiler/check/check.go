@@ -381,7 +381,7 @@ func (c *checker) createView(st *grammar.CreateView) {
 	}
 	before := len(c.errs)
 	c.selectRel(st.Query, &c.errs)
-	v := &view{decl: st, broken: len(c.errs) > before}
+	v := &view{decl: st, broken: c.errs[before:].HasErrors()}
 	c.views[key(st.Name.Name)] = v
 	if st.Query.OrderBy != nil || st.Query.Limit != nil {
 		c.errs.Errorf(st.Query.Pos, "a view cannot have ORDER BY or LIMIT").WithHelp("put them in the INSERT that reads the view")

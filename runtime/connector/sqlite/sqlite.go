@@ -196,15 +196,7 @@ func (s *sink) columns(ctx context.Context) ([]sqlsink.DBColumn, error) {
 		return nil, err
 	}
 	defer rows.Close()
-	var cols []sqlsink.DBColumn
-	for rows.Next() {
-		var c sqlsink.DBColumn
-		if err := rows.Scan(&c.Name, &c.Type); err != nil {
-			return nil, err
-		}
-		cols = append(cols, c)
-	}
-	return cols, rows.Err()
+	return sqlsink.ScanColumns(rows)
 }
 
 // Write writes a batch in one transaction that also records its id; a batch this run

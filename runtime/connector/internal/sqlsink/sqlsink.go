@@ -239,6 +239,26 @@ type DBColumn struct {
 	Name, Type string
 }
 
+// Rows is what both drivers' query results offer (database/sql's and pgx's).
+type Rows interface {
+	Next() bool
+	Scan(dest ...any) error
+	Err() error
+}
+
+// ScanColumns reads the (name, type) rows of a query describing a table's columns.
+func ScanColumns(rows Rows) ([]DBColumn, error) {
+	var cols []DBColumn
+	for rows.Next() {
+		var c DBColumn
+		if err := rows.Scan(&c.Name, &c.Type); err != nil {
+			return nil, err
+		}
+		cols = append(cols, c)
+	}
+	return cols, rows.Err()
+}
+
 // ErrNoTable is CheckSchema's error when the table does not exist.
 var ErrNoTable = errors.New("no such table")
 

@@ -509,33 +509,20 @@ func IntervalMicros(text string) (int64, error) {
 // indexes of the columns it names, in its order. Each must be an output column, named once,
 // and some column must be left for the files to hold.
 func PartitionBy(value string, cols []string) ([]int, error) {
-	var idx []int
-	for _, name := range strings.Split(value, ",") {
-		if name = strings.TrimSpace(name); name == "" {
-			continue
-		}
-		j := slices.IndexFunc(cols, func(c string) bool { return strings.EqualFold(c, name) })
-		switch {
-		case j < 0:
-			msg := fmt.Sprintf("partition_by: the query has no column %q (its columns: %s)", name, strings.Join(cols, ", "))
-			if c := Closest(name, cols); c != "" {
-				msg += fmt.Sprintf("; did you mean %q?", c)
-			}
-			return nil, errors.New(msg)
-		case slices.Contains(idx, j):
-			return nil, fmt.Errorf("partition_by: column %q is listed twice", name)
-		}
-		idx = append(idx, j)
-	}
-	if len(idx) > 0 && len(idx) == len(cols) {
+	idx, err := columnList("partition_by", value, cols)
+	if err == nil && len(idx) > 0 && len(idx) == len(cols) {
 		return nil, errors.New("partition_by: every column is a partition column, which leaves the files empty; leave at least one out")
 	}
-	return idx, nil
+	return idx, err
 }
 
 // Key resolves a database sink's key option against the query's output columns: the indexes
 // of the comma-separated columns it names, in its order, each once.
-func Key(value string, cols []string) ([]int, error) {
+func Key(value string, cols []string) ([]int, error) { return columnList("key", value, cols) }
+
+// columnList resolves option's comma-separated list of output columns (case-insensitive)
+// into their indexes, in its order; a column unknown or named twice is an error.
+func columnList(option, value string, cols []string) ([]int, error) {
 	var idx []int
 	for _, name := range strings.Split(value, ",") {
 		if name = strings.TrimSpace(name); name == "" {
@@ -544,13 +531,13 @@ func Key(value string, cols []string) ([]int, error) {
 		j := slices.IndexFunc(cols, func(c string) bool { return strings.EqualFold(c, name) })
 		switch {
 		case j < 0:
-			msg := fmt.Sprintf("key: the query has no column %q (its columns: %s)", name, strings.Join(cols, ", "))
+			msg := fmt.Sprintf("%s: the query has no column %q (its columns: %s)", option, name, strings.Join(cols, ", "))
 			if c := Closest(name, cols); c != "" {
 				msg += fmt.Sprintf("; did you mean %q?", c)
 			}
 			return nil, errors.New(msg)
 		case slices.Contains(idx, j):
-			return nil, fmt.Errorf("key: column %q is listed twice", name)
+			return nil, fmt.Errorf("%s: column %q is listed twice", option, name)
 		}
 		idx = append(idx, j)
 	}

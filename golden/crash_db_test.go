@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"bytes"
 	"database/sql"
-	"errors"
 	"fmt"
 	"math/rand/v2"
 	"os"
@@ -13,7 +12,6 @@ import (
 	"regexp"
 	"slices"
 	"strconv"
-	"syscall"
 	"testing"
 	"time"
 
@@ -140,36 +138,8 @@ CREATE SINK out WITH (%s, table = 'events', %screate_table = true);
 					}
 					table, path, args := args(strconv.Itoa(round))
 					cp := args[3]
-					committed, stalled := int64(-1), 0
-					for run := 0; ; run++ {
-						if run > 50*files {
-							t.Fatalf("round %d: no end after %d restarts", round, run)
-						}
-						cmd := exec.Command(bin, args...)
-						var stderr bytes.Buffer
-						cmd.Stderr = &stderr
-						if err := cmd.Start(); err != nil {
-							t.Fatal(err)
-						}
-						span := (10*time.Millisecond + 3*perBatch) << min(stalled, 6)
-						timer := time.AfterFunc(time.Duration(r.Int64N(int64(span))), func() { cmd.Process.Kill() })
-						err := cmd.Wait()
-						timer.Stop()
-						var exit *exec.ExitError
-						if errors.As(err, &exit) && exit.Sys().(syscall.WaitStatus).Signal() == syscall.SIGKILL {
-							kills++
-							stalled++
-							if c := lastCommit(cp); c > committed {
-								midRun++
-								committed, stalled = c, 0
-							}
-							continue
-						}
-						if err != nil {
-							t.Fatalf("round %d, run %d: %v\n%s", round, run, err, stderr.String())
-						}
-						break
-					}
+					k, m := killUntilDone(t, r, bin, args, cp, perBatch, 50*files)
+					kills, midRun = kills+k, midRun+m
 					if diff := cmp.Diff(want, read(table, path)); diff != "" {
 						t.Fatalf("round %d: table %s after %d kills differs from the totals of the input (-want +got):\n%s", round, table, kills, diff)
 					}

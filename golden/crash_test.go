@@ -159,6 +159,46 @@ func lastCommit(cp string) int64 {
 // TestCrashRecovery kills a checkpointed program with SIGKILL at random moments (seeded) and
 // restarts it on the same checkpoint until it finishes: its committed output must equal a
 // run's without crashes, row for row, for a stateless query and a windowed aggregation.
+// killUntilDone runs bin with args until a run finishes on its own, killing each run with
+// SIGKILL after its start-up plus a random share of a few batches. The span doubles while
+// runs are killed before they commit anything, so that a loaded machine, where starting
+// takes longer than the span, still makes progress. It returns the kills, and how many of
+// them came after the run had committed a batch to the checkpoint cp.
+func killUntilDone(t *testing.T, r *rand.Rand, bin string, args []string, cp string, perBatch time.Duration, maxRuns int) (kills, midRun int) {
+	t.Helper()
+	committed := int64(-1)
+	stalled := 0 // runs in a row killed before they committed a batch
+	for run := 0; ; run++ {
+		if run > maxRuns {
+			t.Fatalf("no end after %d restarts", run)
+		}
+		cmd := exec.Command(bin, args...)
+		var stderr bytes.Buffer
+		cmd.Stderr = &stderr
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		span := (10*time.Millisecond + 3*perBatch) << min(stalled, 6)
+		timer := time.AfterFunc(time.Duration(r.Int64N(int64(span))), func() { cmd.Process.Kill() })
+		err := cmd.Wait()
+		timer.Stop()
+		var exit *exec.ExitError
+		if errors.As(err, &exit) && exit.Sys().(syscall.WaitStatus).Signal() == syscall.SIGKILL {
+			kills++
+			stalled++
+			if c := lastCommit(cp); c > committed {
+				midRun++
+				committed, stalled = c, 0
+			}
+			continue
+		}
+		if err != nil {
+			t.Fatalf("run %d: %v\n%s", run, err, stderr.String())
+		}
+		return kills, midRun // finished on its own
+	}
+}
+
 func TestCrashRecovery(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and kills programs")
@@ -219,42 +259,8 @@ func TestCrashRecovery(t *testing.T) {
 			for round := 0; kills < minKills || midRun < minKills/3; round++ {
 				out := filepath.Join(work, fmt.Sprintf("out%d", round))
 				cp := filepath.Join(work, fmt.Sprintf("cp%d", round))
-				committed := int64(-1)
-				stalled := 0 // runs in a row killed before they committed a batch
-				for run := 0; ; run++ {
-					if run > 50*files {
-						t.Fatalf("round %d: no end after %d restarts", round, run)
-					}
-					cmd := exec.Command(bin, append(args(out), "--checkpoint", cp)...)
-					var stderr bytes.Buffer
-					cmd.Stderr = &stderr
-					if err := cmd.Start(); err != nil {
-						t.Fatal(err)
-					}
-					// Startup plus a random share of a few batches; the span doubles while
-					// runs are killed before they commit anything, so that a loaded machine,
-					// where starting takes longer than the span, still makes progress.
-					span := (10*time.Millisecond + 3*perBatch) << min(stalled, 6)
-					timer := time.AfterFunc(time.Duration(r.Int64N(int64(span))), func() {
-						cmd.Process.Kill()
-					})
-					err := cmd.Wait()
-					timer.Stop()
-					var exit *exec.ExitError
-					if errors.As(err, &exit) && exit.Sys().(syscall.WaitStatus).Signal() == syscall.SIGKILL {
-						kills++
-						stalled++
-						if c := lastCommit(cp); c > committed {
-							midRun++
-							committed, stalled = c, 0
-						}
-						continue
-					}
-					if err != nil {
-						t.Fatalf("round %d, run %d: %v\n%s", round, run, err, stderr.String())
-					}
-					break // finished on its own
-				}
+				k, m := killUntilDone(t, r, bin, append(args(out), "--checkpoint", cp), cp, perBatch, 50*files)
+				kills, midRun = kills+k, midRun+m
 				if diff := cmp.Diff(want, output(out)); diff != "" {
 					t.Fatalf("round %d: committed output after %d kills differs from a run without crashes (-want +got):\n%s", round, kills, diff)
 				}

@@ -274,9 +274,15 @@ func (c *checker) streamJoin(left, right *rel, j *grammar.Join, errs *diag.List)
 	x := &exprChecker{c: c, errs: errs}
 	before := len(*errs)
 	sj := &plan.StreamJoin{Pos: j.Pos}
-	toRight := make([]plan.Expr, len(cols))
-	for k, col := range right.cols {
-		toRight[n+k] = &plan.ColRef{Idx: k, Name: col.Name, T: col.Type, Null: col.Nullable}
+	// Keys and conditions go through Subst, which also folds their constants as every other
+	// expression of a plan is folded: the left side's and the residuals over the joined
+	// columns as they are, the right side's onto its own columns.
+	same, toRight := make([]plan.Expr, len(cols)), make([]plan.Expr, len(cols))
+	for k, col := range cols {
+		same[k] = &plan.ColRef{Idx: k, Name: col.Name, T: col.Type, Null: col.Nullable}
+		if k >= n {
+			toRight[k] = &plan.ColRef{Idx: k - n, Name: col.Name, T: col.Type, Null: col.Nullable}
+		}
 	}
 	sides := func(e plan.Expr) (l, r bool) {
 		plan.Walk(e, func(e plan.Expr) {
@@ -297,12 +303,12 @@ func (c *checker) streamJoin(left, right *rel, j *grammar.Join, errs *diag.List)
 				l, r, ll, lr, rl, rr = r, l, rl, rr, ll, lr
 			}
 			if ll && !lr && rr && !rl {
-				sj.LeftKeys = append(sj.LeftKeys, l)
+				sj.LeftKeys = append(sj.LeftKeys, plan.Subst(l, same))
 				sj.RightKeys = append(sj.RightKeys, plan.Subst(r, toRight))
 				continue
 			}
 		}
-		sj.Residual = append(sj.Residual, cond)
+		sj.Residual = append(sj.Residual, plan.Subst(cond, same))
 	}
 	if (*errs)[before:].HasErrors() {
 		return nil

@@ -281,7 +281,11 @@ func (g *queryGen) queryType() {
 			init[Id("maxEvent")] = Qual("math", "MinInt64")
 		}
 	}
-	if anyDynamicPattern(stepExprs(q.Post)) {
+	perBatch := stepExprs(q.Post) // the expressions Finish evaluates
+	if sj := q.StreamJoin; sj != nil {
+		perBatch = append(append(perBatch, stepExprs(q.Pre)...), sj.Residual...)
+	}
+	if anyDynamicPattern(perBatch) {
 		fields = append(fields, Id("patterns").Qual(pkgSQLFn, "Patterns").Comment("the patterns from data that emit compiled"))
 	}
 	g.f.Commentf("%sQuery is the state of the query writing to %q across batches.", g.p, q.Sink.Name)
@@ -343,7 +347,10 @@ func (g *queryGen) workerType() {
 
 // workerExprs are the expressions a worker evaluates per record.
 func (g *queryGen) workerExprs() []plan.Expr {
-	es := stepExprs(g.q.Pre)
+	var es []plan.Expr
+	if g.q.StreamJoin == nil { // after a join of two streams, Pre runs in Finish
+		es = stepExprs(g.q.Pre)
+	}
 	if a := g.q.Agg; a != nil {
 		es = append(es, a.Keys...)
 		for _, c := range a.Aggs {

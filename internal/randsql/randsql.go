@@ -29,6 +29,7 @@ WITH (path = '$INPUT', format = 'json');
 // fuzzer's bytes, so that a coverage-guided fuzzer steers the grammar, not the characters.
 type Gen struct {
 	pick func(n int) int
+	qual string // when set, columns are qualified with it (the sides of a join of two streams)
 }
 
 // FromSeed chooses pseudo-randomly, the same way for the same seed.
@@ -137,6 +138,9 @@ func (g *Gen) leaf(t string) string {
 		return "NULL"
 	case 1, 2:
 		if cols := columns[t]; len(cols) > 0 {
+			if g.qual != "" {
+				return g.qual + "." + cols[g.pick(len(cols))]
+			}
 			return cols[g.pick(len(cols))]
 		}
 	}
@@ -229,6 +233,9 @@ func (g *Gen) Query(sink string, depth int) string {
 	}
 	switch g.pick(8) {
 	case 6:
+		if g.pick(3) == 0 {
+			return g.streamJoin(sink, depth)
+		}
 		// A stream-static join: a key of each type, a residual condition, the table's columns.
 		t := types[g.pick(len(types))]
 		col := columns[t][g.pick(len(columns[t]))]
@@ -283,4 +290,29 @@ func (g *Gen) Query(sink string, depth int) string {
 // File is a whole SQL file: the schema, a console sink and one random query into it.
 func (g *Gen) File(depth int) string {
 	return Schema + "CREATE SINK o WITH (connector = 'console');\n" + g.Query("o", depth) + "\n"
+}
+
+// streamJoin is a join of the two sources: a key of each type (widened across the sides),
+// a residual condition over both, items and a WHERE from either side.
+func (g *Gen) streamJoin(sink string, depth int) string {
+	over := func(qual, t string) string {
+		g.qual = qual
+		defer func() { g.qual = "" }()
+		return g.Expr(t, depth-1)
+	}
+	side := func() string { return g.one("t", "t2") }
+	t := types[g.pick(len(types))]
+	on := over("t", t) + " = " + over("t2", t)
+	if g.pick(2) == 0 {
+		on += " AND " + over(side(), "BOOLEAN")
+	}
+	items := make([]string, 1+g.pick(3))
+	for i := range items {
+		items[i] = fmt.Sprintf("%s AS c%d", over(side(), ""), i)
+	}
+	where := ""
+	if g.pick(2) == 0 {
+		where = " WHERE " + over(side(), "BOOLEAN")
+	}
+	return fmt.Sprintf("INSERT INTO %s SELECT %s FROM t JOIN t2 ON %s%s;", sink, strings.Join(items, ", "), on, where)
 }

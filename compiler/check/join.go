@@ -1,6 +1,7 @@
 package check
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 
@@ -243,8 +244,14 @@ func (c *checker) streamJoin(left, right *rel, j *grammar.Join, errs *diag.List)
 		errs.Errorf(j.Pos, format, a...).WithEnd(j.Right.EndPos).WithHelp("%s", help)
 		return nil
 	}
-	if j.Kind != "" && j.Kind != "INNER" {
-		return fail("%s JOIN between two streams is not supported yet", "only an inner JOIN of two streams is, for now", j.Kind)
+	kind, ok := map[string]plan.StreamJoinKind{"": plan.StreamInner, "INNER": plan.StreamInner, "LEFT": plan.StreamLeftOuter,
+		"RIGHT": plan.StreamRightOuter, "FULL": plan.StreamFullOuter, "SEMI": plan.StreamLeftSemi}[j.Kind]
+	if !ok {
+		what := map[string]string{"ANTI": "LEFT ANTI"}[j.Kind]
+		if what == "" {
+			what = j.Kind
+		}
+		return fail("%s JOIN between two streams is not supported", "as in Spark: a row of one stream would be final only once the other stream ended; use INNER, LEFT, RIGHT, FULL or LEFT SEMI", what)
 	}
 	for _, side := range []*rel{left, right} {
 		if len(side.joins) > 0 || side.explode != nil || len(side.pre) > 0 || side.agg != nil || side.dedup != nil {
@@ -263,6 +270,14 @@ func (c *checker) streamJoin(left, right *rel, j *grammar.Join, errs *diag.List)
 	}
 	n := len(left.cols)
 	cols := append(slices.Clip(left.cols), right.cols...)
+	// The joined row as the SELECT reads it: a semi join's holds the left columns only, and
+	// an outer join's other side is NULL for the rows that matched nothing.
+	joined := slices.Clone(cols)
+	for k := range joined {
+		if kind.Outer(0) && k >= n || kind.Outer(1) && k < n {
+			joined[k].Nullable = true
+		}
+	}
 	leftRefs := (&scope{cols: left.cols, qual: left.qual, refs: left.refs}).names()
 	var refs []colName
 	refs = append(refs, leftRefs...)
@@ -273,7 +288,7 @@ func (c *checker) streamJoin(left, right *rel, j *grammar.Join, errs *diag.List)
 	on := &scope{cols: cols, refs: refs}
 	x := &exprChecker{c: c, errs: errs}
 	before := len(*errs)
-	sj := &plan.StreamJoin{Pos: j.Pos}
+	sj := &plan.StreamJoin{Pos: j.Pos, Kind: kind}
 	// Keys and conditions go through Subst, which also folds their constants as every other
 	// expression of a plan is folded: the left side's and the residuals over the joined
 	// columns as they are, the right side's onto its own columns.
@@ -317,11 +332,74 @@ func (c *checker) streamJoin(left, right *rel, j *grammar.Join, errs *diag.List)
 		return fail("a join of two streams needs an equality between a column of each side in ON",
 			"a join without one would pair every row with every other row of the other stream, forever")
 	}
-	errs.Warnf(j.Pos, "a join of two streams keeps every row of both in state, which grows without bound").WithEnd(j.Right.EndPos).
-		WithHelp("watermarks and a time bound in ON will let old rows be evicted (not yet implemented)")
-	return &rel{
+	sj.DeriveExpiry(left.src, right.src, n)
+	if !c.streamJoinBounds(sj, [2]*rel{left, right}, j, errs) {
+		return nil
+	}
+	out := &rel{
 		sides:      []*plan.Input{left.input(), right.input()},
 		streamJoin: sj,
-		cols:       cols, visible: len(cols), refs: refs, limit: -1,
+		cols:       joined, visible: len(joined), refs: refs, limit: -1,
 	}
+	if kind == plan.StreamLeftSemi {
+		out.cols, out.visible, out.refs = joined[:n], n, leftRefs
+	}
+	return out
+}
+
+// streamJoinBounds applies Spark's rules on the watermarks and time bounds of a join of two
+// streams: an outer side's rows are emitted with NULLs when they expire, so each outer side
+// (and a semi join's left side) needs an expiry, which needs a watermark on the other side
+// and a condition in ON bounding that side's time; a side without one keeps its rows for
+// ever, which is a warning.
+func (c *checker) streamJoinBounds(sj *plan.StreamJoin, sides [2]*rel, j *grammar.Join, errs *diag.List) bool {
+	name := func(i int) string { return sides[i].src.Name }
+	// lacks says what side i lacks for its rows to expire, and how to give it.
+	lacks := func(i int) (string, string) {
+		other := sides[1-i].src
+		if other.Watermark < 0 {
+			return "a watermark on " + other.Name,
+				fmt.Sprintf("declare one in CREATE SOURCE %s (..., WATERMARK FOR t AS t - INTERVAL '10' MINUTE)", other.Name)
+		}
+		wm := other.Columns[other.Watermark].Name
+		example := fmt.Sprintf("%s.%s <= %s.t + INTERVAL '1' HOUR", sides[1-i].qual, wm, sides[i].qual)
+		if i == 1 {
+			example = fmt.Sprintf("%s.%s >= %s.t - INTERVAL '1' HOUR", sides[1-i].qual, wm, sides[i].qual)
+		}
+		return fmt.Sprintf("a time bound in ON on %s.%s, the watermarked column", other.Name, wm),
+			fmt.Sprintf("bound how far apart matching rows can be, e.g. ON ... AND %s (a BETWEEN gives both bounds)", example)
+	}
+	ok := true
+	var kept, whats, helps []string
+	for i := range 2 {
+		if sj.Expiry[i] != nil {
+			continue
+		}
+		what, help := lacks(i)
+		if sj.Kind.Outer(i) || i == 0 && sj.Kind == plan.StreamLeftSemi {
+			why := fmt.Sprintf("a row of %s that matches nothing is emitted once no later row of %s can match it", name(i), name(1-i))
+			if sj.Kind == plan.StreamLeftSemi {
+				why = fmt.Sprintf("as in Spark, a row of %s is kept until no later row of %s can match it", name(i), name(1-i))
+			}
+			errs.Errorf(j.Pos, "%s JOIN between two streams needs %s: %s", joinWords(sj.Kind), what, why).WithEnd(j.Right.EndPos).WithHelp("%s", help)
+			ok = false
+			continue
+		}
+		kept, whats, helps = append(kept, name(i)), append(whats, what), append(helps, help)
+	}
+	if len(kept) == 2 && sides[0].src.Watermark < 0 && sides[1].src.Watermark < 0 {
+		whats = []string{"a watermark on each stream and a time bound in ON"}
+		helps = []string{fmt.Sprintf("declare WATERMARK FOR t AS t - INTERVAL '10' MINUTE in CREATE SOURCE %s and %s, and bound how far apart matching rows can be in ON", name(0), name(1))}
+	}
+	if ok && len(kept) > 0 {
+		errs.Warnf(j.Pos, "this join keeps every row of %s in state, which grows without bound: evicting them needs %s",
+			strings.Join(kept, " and of "), strings.Join(slices.Compact(whats), " and ")).
+			WithEnd(j.Right.EndPos).WithHelp("%s", strings.Join(slices.Compact(helps), "; "))
+	}
+	return ok
+}
+
+// joinWords spells a stream join's kind as SQL does.
+func joinWords(k plan.StreamJoinKind) string {
+	return [...]string{"an INNER", "a LEFT OUTER", "a RIGHT OUTER", "a FULL OUTER", "a LEFT SEMI"}[k]
 }

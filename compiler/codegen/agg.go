@@ -314,7 +314,7 @@ func (g *queryGen) finish() {
 			body = append(body, Return(Id("out"), Nil()))
 		}
 	}
-	if g.eventKey >= 0 {
+	if g.timed {
 		g.eventTimeMethods()
 	}
 	g.f.Comment("Finish merges the workers of a batch and returns the rows the output mode emits.")
@@ -573,14 +573,14 @@ func (g *queryGen) emitMethod(filters, cols []plan.Expr) {
 	for i, a := range q.Agg.Aggs {
 		g.base[len(q.Agg.KeyCols)+i] = aggResult(i, a)
 	}
-	g.emitFunc("emit appends the output row of one group, unless HAVING rejects it.",
+	g.emitFunc("emit", "emit appends the output row of one group, unless HAVING rejects it.",
 		[]Code{Id("k").Op("*").Id(g.id("Key")), Id("a").Op("*").Id(g.id("Acc"))}, filters, cols)
 }
 
 // emitFunc generates the method emit(out, params...): filters, then the output row of cols
 // appended to out; over g.base. A Go function's error there fails the batch (there is no
 // record to skip), so with g.emitErr emit returns an error too.
-func (g *queryGen) emitFunc(doc string, params []Code, filters, cols []plan.Expr) {
+func (g *queryGen) emitFunc(name, doc string, params []Code, filters, cols []plan.Expr) {
 	ret := func(out Code) Code {
 		if g.emitErr {
 			return Return(out, Nil())
@@ -603,7 +603,7 @@ func (g *queryGen) emitFunc(doc string, params []Code, filters, cols []plan.Expr
 		results = Params(Id(g.id("Rows")), Error())
 	}
 	g.f.Comment(doc)
-	g.f.Func().Params(Id("q").Op("*").Id(g.id("Query"))).Id("emit").
+	g.f.Func().Params(Id("q").Op("*").Id(g.id("Query"))).Id(name).
 		Params(append([]Code{Id("out").Id(g.id("Rows"))}, params...)...).
 		Add(results).Block(p.eg.b.stmts...)
 }
@@ -635,6 +635,20 @@ func (g *queryGen) eventTimeMethods() {
 	g.f.Comment("BatchEventTimes reports the last batch's event times, for the progress.")
 	g.f.Func().Params(Id("q").Add(qt)).Id("BatchEventTimes").Params().Qual(pkgRT, "EventTimes").Block(Return(Id("q").Dot("events")))
 	g.f.Line()
+	if q.StreamJoin != nil {
+		g.f.Comment("EventTime reports the batch's watermark, its late rows and the records in state.")
+		g.f.Func().Params(Id("q").Add(qt)).Id("EventTime").Params().Params(Int64(), Bool(), Int64(), Int()).Block(
+			Return(Id("q").Dot("watermark"), Id("q").Dot("watermark").Op("!=").Qual("math", "MinInt64"),
+				Id("q").Dot("left").Dot("Late").Op("+").Id("q").Dot("right").Dot("Late"),
+				Id("q").Dot("left").Dot("Len").Call().Op("+").Id("q").Dot("right").Dot("Len").Call()))
+		g.f.Line()
+		g.f.Comment("Pending reports whether the next batch's watermark expires stored records: a batch then runs without new data,")
+		g.f.Comment("which emits an outer join's unmatched ones.")
+		g.f.Func().Params(Id("q").Add(qt)).Id("Pending").Params().Bool().Block(append(g.nextWatermark(),
+			Return(Id("next").Op("!=").Id("q").Dot("watermark").Op("&&").Parens(
+				Id("q").Dot("left").Dot("Expiring").Call(Id("next")).Op("||").Id("q").Dot("right").Dot("Expiring").Call(Id("next")))))...)
+		return
+	}
 	if q.Agg == nil {
 		g.f.Comment("EventTime reports the batch's watermark, its late rows and the keys in state.")
 		g.f.Func().Params(Id("q").Add(qt)).Id("EventTime").Params().Params(Int64(), Bool(), Int64(), Int()).Block(

@@ -6,6 +6,7 @@ import (
 	"bytes"
 	"fmt"
 	"regexp"
+	"slices"
 	"strconv"
 
 	. "github.com/dave/jennifer/jen"
@@ -97,16 +98,19 @@ type queryGen struct {
 	// column, or that column), or -1; eventWindow says it is a window.
 	eventKey    int
 	eventWindow bool
-	base        []val    // the Go form of the columns expressions currently read
-	inputs      []*input // the query's inputs, decoded by workers
-	src         *input   // the input whose code is being generated
-	nextRecord  bool     // the per-row code continues the labeled record loop from a join's loop
-	tableNames  map[string]bool
-	keyNms      []string
-	outNms      []string // output row fields, including hidden sort columns
-	outCols     []plan.Column
-	keyCols     []plan.Column // a Dedup's key columns (an aggregation's are q.Agg.KeyCols)
-	accState    []stateField  // the accumulator's fields, as a checkpoint saves them
+	// timed: the query keeps a watermark (an event-time aggregation or deduplication, or a
+	// join of two streams of which one has a WATERMARK)
+	timed      bool
+	base       []val    // the Go form of the columns expressions currently read
+	inputs     []*input // the query's inputs, decoded by workers
+	src        *input   // the input whose code is being generated
+	nextRecord bool     // the per-row code continues the labeled record loop from a join's loop
+	tableNames map[string]bool
+	keyNms     []string
+	outNms     []string // output row fields, including hidden sort columns
+	outCols    []plan.Column
+	keyCols    []plan.Column // a Dedup's key columns (an aggregation's are q.Agg.KeyCols)
+	accState   []stateField  // the accumulator's fields, as a checkpoint saves them
 }
 
 func (g *queryGen) id(suffix string) string { return g.p + suffix }
@@ -194,6 +198,7 @@ func (g *queryGen) generate() {
 	if q.Mode == plan.Complete {
 		g.eventKey = -1 // COMPLETE keeps every group: the watermark changes nothing
 	}
+	g.timed = g.eventKey >= 0 || q.StreamJoin != nil && slices.ContainsFunc(q.Sources(), func(s *plan.Source) bool { return s.Watermark >= 0 })
 	g.declareInputs()
 
 	var last []plan.Column
@@ -258,9 +263,8 @@ func (g *queryGen) queryType() {
 	}
 	if q.StreamJoin != nil {
 		for i, side := range sides {
-			t := Map(g.joinKeyType()).Index().Id(g.inputs[i].typ)
-			fields = append(fields, Id(side).Add(t).Comment("every record of the "+side+" stream so far, by join key"))
-			init[Id(side)] = Map(g.joinKeyType()).Index().Id(g.inputs[i].typ).Values()
+			fields = append(fields, Id(side).Op("*").Add(g.sideType(i)).Comment("the "+side+" stream's records that can still match, by join key"))
+			init[Id(side)] = Qual(pkgRT, "NewJoinSide").Types(g.joinKeyType(), Id(g.inputs[i].typ)).Call()
 		}
 	}
 	for _, f := range g.queryState() {
@@ -271,9 +275,11 @@ func (g *queryGen) queryType() {
 			fields = append(fields, Id(j.field).Qual("sync/atomic", "Pointer").Types(Id(j.table)).Comment("the table as last loaded"))
 		}
 	}
-	if g.eventKey >= 0 {
-		fields = append(fields, Id("late").Int64().Comment("rows the last batch dropped as later than the watermark"),
-			Id("events").Qual(pkgRT, "EventTimes").Comment("the last batch's event times, for the progress"))
+	if g.timed {
+		if q.StreamJoin == nil { // each side of a join counts its own
+			fields = append(fields, Id("late").Int64().Comment("rows the last batch dropped as later than the watermark"))
+		}
+		fields = append(fields, Id("events").Qual(pkgRT, "EventTimes").Comment("the last batch's event times, for the progress"))
 		init[Id("watermark")] = Qual("math", "MinInt64")
 		if g.watermarks() {
 			init[Id("wm")] = g.newWatermarks()
@@ -327,8 +333,12 @@ func (g *queryGen) workerType() {
 			init[Id("accs")] = Make(Index().Op("*").Id(g.id("Acc")), Len(Id(j.field).Dot("keys")))
 		}
 	}
-	if g.eventKey >= 0 {
-		fields = append(fields, Id("watermark").Int64(), Id("maxEvent").Add(g.maxEventType()), Id("late").Int64(), Id("events").Qual(pkgRT, "EventTimes"))
+	if g.timed {
+		fields = append(fields, Id("watermark").Int64(), Id("maxEvent").Add(g.maxEventType()))
+		if q.StreamJoin == nil { // a join drops late rows in Finish
+			fields = append(fields, Id("late").Int64())
+		}
+		fields = append(fields, Id("events").Qual(pkgRT, "EventTimes"))
 		init[Id("watermark")] = Id("q").Dot("watermark")
 		init[Id("maxEvent")] = g.noEventTime()
 		// The batch's watermark comes from the batches before it (Spark's rule).
@@ -493,7 +503,7 @@ func (g *queryGen) loop(in *input, rowStmts []Code) []Code {
 			Continue(),
 		),
 	)
-	if g.eventKey >= 0 && in.plan != nil {
+	if g.timed && in.plan != nil && in.src.Watermark >= 0 {
 		c := in.src.Columns[in.src.Watermark]
 		ts := fieldVal(Id("in"), in.names[in.src.Watermark], c)
 		maxEvent := Id("w").Dot("maxEvent")
@@ -568,9 +578,6 @@ func (g *queryGen) spec() Code {
 	}
 	if q.Checkpoint != "" {
 		fields = append(fields, kv("Checkpoint", Lit(q.Checkpoint)))
-	}
-	if q.StreamJoin != nil {
-		fields = append(fields, kv("Uncheckpointed", Lit("the state of a join of two streams is not saved yet")))
 	}
 	switch q.Trigger.Kind {
 	case plan.TriggerInterval:

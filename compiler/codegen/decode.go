@@ -52,7 +52,7 @@ func (g *queryGen) readColumns(in *input, pl *physical.Pipeline) []bool {
 	if e := in.plan.Explode; e != nil {
 		mark(e.Str)
 	}
-	if g.eventKey >= 0 && in.src.Watermark >= 0 {
+	if g.timed && in.src.Watermark >= 0 {
 		read[in.src.Watermark] = true
 	}
 	return read

@@ -2,6 +2,7 @@ package codegen
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 
 	. "github.com/dave/jennifer/jen"
@@ -113,9 +114,18 @@ func columnState(names []string, cols []plan.Column) []stateField {
 	return fs
 }
 
+// fieldRef is field f of recv, or recv itself for a field without a name (a join's key of
+// one column).
+func fieldRef(recv string, f stateField) *Statement {
+	if f.name == "" {
+		return Id(recv)
+	}
+	return Id(recv).Dot(f.name)
+}
+
 // saveField writes field f of recv.
 func saveField(recv string, f stateField) Code {
-	x := Id(recv).Dot(f.name)
+	x := fieldRef(recv, f)
 	switch {
 	case strings.HasPrefix(f.kind, "set "):
 		return Block(
@@ -152,7 +162,7 @@ func decode(kind string) Code {
 
 // loadField reads field f of recv back; sets must have been allocated.
 func loadField(recv string, f stateField) []Code {
-	x := Id(recv).Dot(f.name)
+	x := fieldRef(recv, f)
 	switch {
 	case strings.HasPrefix(f.kind, "set "):
 		return []Code{For(Range().Id("d").Dot("Len").Call()).Block(
@@ -187,7 +197,7 @@ func (g *queryGen) queryState() []stateField {
 	case g.watermarks():
 		fs = append(fs, stateField{"wm", "Watermarks", "the sources' largest event times, combined into the watermark"},
 			stateField{"watermark", "Int64", "the watermark of the batch running, from the batches before it"})
-	case g.eventKey >= 0:
+	case g.timed:
 		fs = append(fs, stateField{"maxEvent", "Int64", "the largest event time seen"},
 			stateField{"watermark", "Int64", "the watermark of the batch running: maxEvent of the earlier ones minus the delay"})
 	}
@@ -226,6 +236,11 @@ func (g *queryGen) stateLayout() string {
 	if g.q.Dedup != nil {
 		fields = append(fields, fmt.Sprintf("seen (%s)", kinds(keyState(g.keyNms, g.keyCols))))
 	}
+	if g.q.StreamJoin != nil {
+		for i, side := range sides {
+			fields = append(fields, fmt.Sprintf("%s (key (%s); row (%s); Bool; Int64)", side, kinds(g.joinKeyState()), kinds(g.sideState(i))))
+		}
+	}
 	if len(fields) == 0 {
 		return ""
 	}
@@ -235,7 +250,7 @@ func (g *queryGen) stateLayout() string {
 // stateMethods generates SaveState and LoadState (rt.StatefulQuery) for a query with state.
 func (g *queryGen) stateMethods() {
 	own := g.queryState()
-	if len(own) == 0 && g.q.Agg == nil && g.q.Dedup == nil {
+	if len(own) == 0 && g.q.Agg == nil && g.q.Dedup == nil && g.q.StreamJoin == nil {
 		return
 	}
 	var save, load []Code
@@ -285,6 +300,10 @@ func (g *queryGen) stateMethods() {
 			Id("q").Dot("seen").Op("=").Make(Map(Id(g.id("Key"))).Struct(), Id("n")),
 			For(Range().Id("n")).Block(loadKey...))
 	}
+	if g.q.StreamJoin != nil {
+		s, l := g.joinState()
+		save, load = append(save, s...), append(load, l...)
+	}
 	load = append(load, Return(Id("d").Dot("Err").Call()))
 	qt := Op("*").Id(g.id("Query"))
 	g.f.Comment("SaveState writes the query's state to a checkpoint snapshot.")
@@ -301,7 +320,56 @@ func (g *queryGen) stateMethods() {
 		n = Len(Id("q").Dot("groups"))
 	case g.q.Dedup != nil:
 		n = Len(Id("q").Dot("seen"))
+	case g.q.StreamJoin != nil:
+		n = Id("q").Dot("left").Dot("Len").Call().Op("+").Id("q").Dot("right").Dot("Len").Call()
 	}
 	g.f.Comment("StateRows is the number of groups or keys in the state, as a checkpoint records it.")
 	g.f.Func().Params(Id("q").Add(qt)).Id("StateRows").Params().Int().Block(Return(n))
+}
+
+// joinKeyState lists the fields of a join key: K0, K1... of a struct, or the key itself
+// ("k") when there is one.
+func (g *queryGen) joinKeyState() []stateField {
+	keys := g.q.StreamJoin.LeftKeys
+	if len(keys) == 1 {
+		return []stateField{{name: "", kind: keyKind(keys[0].Type())}}
+	}
+	fs := make([]stateField, len(keys))
+	for i, k := range keys {
+		fs[i] = stateField{name: "K" + strconv.Itoa(i), kind: keyKind(k.Type())}
+	}
+	return fs
+}
+
+// sideState lists the fields of a record of side i.
+func (g *queryGen) sideState(i int) []stateField {
+	return columnState(g.inputs[i].names, g.inputs[i].src.Columns)
+}
+
+// joinState generates the snapshot of a join's two sides: per stored record its key, its
+// fields, its matched flag and its expiry. Loading adds them back, which rebuilds the
+// expiry heap.
+func (g *queryGen) joinState() (save, load []Code) {
+	for i, side := range sides {
+		var saveRow, loadRow []Code
+		loadRow = append(loadRow, Var().Id("k").Add(g.joinKeyType()), Var().Id("r").Id(g.inputs[i].typ))
+		for _, f := range g.joinKeyState() {
+			saveRow = append(saveRow, saveField("k", f))
+			loadRow = append(loadRow, loadField("k", f)...)
+		}
+		for _, f := range g.sideState(i) {
+			saveRow = append(saveRow, saveField("rows[i].Row", f))
+			loadRow = append(loadRow, loadField("r", f)...)
+		}
+		saveRow = append(saveRow, Id("e").Dot("Bool").Call(Id("rows").Index(Id("i")).Dot("Matched")),
+			Id("e").Dot("Int64").Call(Id("rows").Index(Id("i")).Dot("Expires")))
+		loadRow = append(loadRow, Id("q").Dot(side).Dot("Add").Call(Id("k"), Id("r"), Id("d").Dot("Bool").Call(), Id("d").Dot("Int64").Call()))
+		st := Id("q").Dot(side)
+		save = append(save, Id("e").Dot("Len").Call(st.Clone().Dot("Len").Call()),
+			st.Clone().Dot("All").Call(Func().Params(Id("k").Add(g.joinKeyType()), Id("rows").Index().Qual(pkgRT, "Joined").Types(Id(g.inputs[i].typ))).Block(
+				For(Id("i").Op(":=").Range().Id("rows")).Block(saveRow...))))
+		load = append(load, st.Clone().Op("=").Qual(pkgRT, "NewJoinSide").Types(g.joinKeyType(), Id(g.inputs[i].typ)).Call(),
+			For(Range().Id("d").Dot("Len").Call()).Block(loadRow...))
+	}
+	return save, load
 }

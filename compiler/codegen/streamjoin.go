@@ -107,11 +107,19 @@ func (g *queryGen) joinKeyMethod(i int, keys []plan.Expr) {
 		Params(Id("r").Op("*").Id(g.inputs[i].typ)).Params(g.joinKeyType(), Bool()).Block(eg.b.stmts...)
 }
 
+// sideType is the Go type of side i's state: its rows by join key.
+func (g *queryGen) sideType(i int) Code {
+	return Qual(pkgRT, "JoinSide").Types(g.joinKeyType(), Id(g.inputs[i].typ))
+}
+
 // symmetricJoin generates the join's part of Finish: the batch's records of each side in
 // arrival order; a left record joins the right state and is stored, then a right record
 // joins the left state (which holds this batch's left records too) and is stored, so each
-// pair is emitted once. perPair (the residual conditions, the filters and the projection
-// after the join) becomes the method emit.
+// pair is emitted once. perPair (the filters and the projection after the join, and an
+// inner join's residual conditions) becomes the method emit. A record older than the
+// watermark is dropped as late; one that cannot match any more (a NULL key, or its expiry
+// passed) is not stored; stored records expire as the watermark passes them, the unmatched
+// ones of an outer side then emitted with NULLs for the other side.
 func (g *queryGen) symmetricJoin(perPair []physical.Operator) []Code {
 	sj := g.q.StreamJoin
 	g.declareJoinKey()
@@ -127,46 +135,227 @@ func (g *queryGen) symmetricJoin(perPair []physical.Operator) []Code {
 		}
 	}
 	g.emitErr = failingCalls(append(append([]plan.Expr{}, filters...), cols...), g.q.StrictCast)
-	g.pairMethod(filters, cols)
-	emit := func(l, r Code) Code {
-		call := Id("q").Dot("emit").Call(Id("out"), l, r)
+	g.pairMethods(filters, cols)
+	onErr := sj.Kind != plan.StreamInner && failingCalls(sj.Residual, g.q.StrictCast)
+	if sj.Kind != plan.StreamInner {
+		g.onMethod(onErr)
+	}
+	failing := g.emitErr || onErr
+	// emit is a call of an emit method that appends to out.
+	emit := func(name string, args ...Code) Code {
+		call := Id("q").Dot(name).Call(append([]Code{Id("out")}, args...)...)
 		if g.emitErr {
 			return If(List(Id("out"), Err()).Op("=").Add(call), Err().Op("!=").Nil()).Block(Return(Nil(), Err()))
 		}
 		return Id("out").Op("=").Add(call)
 	}
 	body := []Code{Var().Id("out").Id(g.id("Rows"))}
-	if g.emitErr {
+	if failing {
 		body = append(body, Var().Err().Error())
 	}
+	if g.timed {
+		body = append(body, Id("q").Dot("events").Op("=").Qual(pkgRT, "EventTimes").Values(),
+			For(List(Id("_"), Id("rw")).Op(":=").Range().Id("workers")).Block(
+				append([]Code{Id("w").Op(":=").Id("rw").Assert(Op("*").Id(g.id("Worker")))}, g.observeEvents(Id("w"))...)...))
+	}
+	for _, side := range sides {
+		st := Id("q").Dot(side)
+		body = append(body, st.Clone().Dot("Evicted").Op(",").Add(st.Clone().Dot("Late")).Op("=").List(Lit(0), Lit(0)))
+	}
+	semi := sj.Kind == plan.StreamLeftSemi
 	for i, side := range sides {
 		other := sides[1-i]
 		segs := Id(side + "Segs")
-		rec := Id("r")
-		pair := emit(Op("&").Add(rec), Op("&").Id(other+"s").Index(Id("j")))
-		if i == 1 {
-			pair = emit(Op("&").Id(other+"s").Index(Id("j")), Op("&").Add(rec))
+		rec := Op("&").Id("r")
+		pairArgs := func(j Code) []Code {
+			stored := Op("&").Id(other + "s").Index(j).Dot("Row")
+			if i == 0 {
+				return []Code{rec, stored}
+			}
+			return []Code{stored, rec}
 		}
 		body = append(body,
 			segs.Clone().Op(":=").Make(Index().Op("*").Qual(pkgRT, "Segments").Types(Id(g.inputs[i].typ)), Len(Id("workers"))),
 			For(List(Id("i"), Id("w")).Op(":=").Range().Id("workers")).Block(
-				segs.Clone().Index(Id("i")).Op("=").Op("&").Id("w").Assert(Op("*").Id(g.id("Worker"))).Dot(side)),
-			For(List(Id("_"), rec).Op(":=").Range().Qual(pkgRT, "InOrder").Call(segs)).Block(
-				List(Id("k"), Id("null")).Op(":=").Id("q").Dot(side+"Key").Call(Op("&").Add(rec)),
-				If(Id("null")).Block(Continue()),
-				Id(other+"s").Op(":=").Id("q").Dot(other).Index(Id("k")),
-				For(Id("j").Op(":=").Range().Id(other+"s")).Block(pair),
-				Id("q").Dot(side).Index(Id("k")).Op("=").Append(Id("q").Dot(side).Index(Id("k")), rec),
-			),
+				segs.Clone().Index(Id("i")).Op("=").Op("&").Id("w").Assert(Op("*").Id(g.id("Worker"))).Dot(side)))
+		var loop []Code
+		in := g.inputs[i]
+		if wm := in.src.Watermark; wm >= 0 {
+			// Spark drops a row at or before the watermark: the other side's rows it could
+			// have matched may be gone.
+			ts := fieldVal(Id("r"), in.names[wm], in.src.Columns[wm])
+			cond := ts.operand().Op("<=").Id("q").Dot("watermark")
+			if ts.nullable() {
+				cond = not(ts.isNull()).Op("&&").Add(cond)
+			}
+			loop = append(loop, If(cond).Block(Id("q").Dot(side).Dot("Late").Op("++"), Continue()))
+		}
+		// unmatched is what becomes of a record of this side that matches nothing more.
+		unmatched := []Code{Continue()}
+		if sj.Kind.Outer(i) {
+			unmatched = []Code{emit("emit"+exported(side), rec), Continue()}
+		}
+		null := Id("null")
+		var expires Code = Qual(pkgRT, "Never")
+		if e := sj.Expiry[i]; e != nil {
+			t := fieldVal(Id("r"), in.names[e.Col], in.src.Columns[e.Col])
+			if t.nullable() {
+				null = null.Op("||").Add(t.isNull())
+			}
+			expires = t.v
+			if e.Offset != 0 {
+				expires = Qual(pkgRT, "ExpiresAt").Call(t.v, Lit(int(e.Offset)))
+			}
+		}
+		loop = append(loop,
+			List(Id("k"), Id("null")).Op(":=").Id("q").Dot(side+"Key").Call(rec),
+			If(null).Block(unmatched...), // it can match nothing
+			Id(other+"s").Op(":=").Id("q").Dot(other).Dot("Rows").Call(Id("k")),
 		)
+		// on runs then for a stored record whose pair satisfies ON.
+		on := func(args []Code, then ...Code) []Code {
+			if sj.Kind == plan.StreamInner {
+				return then // ON's conditions are emit's
+			}
+			call := Id("q").Dot("on").Call(args...)
+			if onErr {
+				return []Code{
+					List(Id("ok"), Err()).Op(":=").Add(call),
+					If(Err().Op("!=").Nil()).Block(Return(Nil(), Err())),
+					If(Id("ok")).Block(then...)}
+			}
+			return []Code{If(call).Block(then...)}
+		}
+		markOther := Id(other + "s").Index(Id("j")).Dot("Matched").Op("=").True()
+		switch {
+		case semi && i == 0:
+			// A left record matched now is emitted now, and only once: it is not kept.
+			loop = append(loop, Id("matched").Op(":=").False(),
+				For(Id("j").Op(":=").Range().Id(other+"s")).Block(on(pairArgs(Id("j")), Id("matched").Op("=").True(), Break())...),
+				If(Id("matched")).Block(emit("emit", rec), Continue()))
+		case semi:
+			loop = append(loop, For(Id("j").Op(":=").Range().Id(other+"s")).Block(append([]Code{
+				If(Id(other + "s").Index(Id("j")).Dot("Matched")).Block(Continue())},
+				on(pairArgs(Id("j")), emit("emit", Op("&").Id(other+"s").Index(Id("j")).Dot("Row")), markOther)...)...))
+		default:
+			then := []Code{emit("emit", pairArgs(Id("j"))...)}
+			if sj.Kind.Outer(1 - i) {
+				then = append(then, markOther)
+			}
+			if sj.Kind.Outer(i) {
+				loop = append(loop, Id("matched").Op(":=").False())
+				then = append(then, Id("matched").Op("=").True())
+			}
+			loop = append(loop, For(Id("j").Op(":=").Range().Id(other+"s")).Block(on(pairArgs(Id("j")), then...)...))
+		}
+		matched := Code(False())
+		if sj.Kind.Outer(i) {
+			matched = Id("matched")
+		}
+		if sj.Expiry[i] != nil { // then the other side has a watermark: the query is timed
+			gone := []Code{Continue()}
+			if sj.Kind.Outer(i) {
+				gone = []Code{If(Op("!").Id("matched")).Block(emit("emit"+exported(side), rec)), Continue()}
+			}
+			loop = append(loop, Id("expires").Op(":=").Add(expires),
+				If(Id("expires").Op("<=").Id("q").Dot("watermark")).Block(gone...)) // no later row can match it
+			expires = Id("expires")
+		}
+		loop = append(loop, Id("q").Dot(side).Dot("Add").Call(Id("k"), Id("r"), matched, expires))
+		body = append(body, For(List(Id("_"), Id("r")).Op(":=").Range().Qual(pkgRT, "InOrder").Call(segs)).Block(loop...))
+	}
+	if g.timed {
+		for i, side := range sides {
+			if sj.Expiry[i] == nil {
+				continue
+			}
+			var expired Code = Nil()
+			if sj.Kind.Outer(i) {
+				call := Id("q").Dot("emit"+exported(side)).Call(Id("out"), Op("&").Id("j").Dot("Row"))
+				var then Code = Id("out").Op("=").Add(call)
+				if g.emitErr {
+					then = List(Id("out"), Err()).Op("=").Add(call)
+				}
+				cond := Op("!").Id("j").Dot("Matched")
+				if g.emitErr {
+					cond = Err().Op("==").Nil().Op("&&").Add(cond)
+				}
+				expired = Func().Params(Id("j").Op("*").Qual(pkgRT, "Joined").Types(Id(g.inputs[i].typ))).Block(If(cond).Block(then))
+			}
+			body = append(body, Id("q").Dot(side).Dot("Evict").Call(Id("q").Dot("watermark"), expired))
+		}
+		if g.emitErr && (sj.Kind != plan.StreamInner && sj.Kind != plan.StreamLeftSemi) {
+			body = append(body, If(Err().Op("!=").Nil()).Block(Return(Nil(), Err())))
+		}
 	}
 	return body
 }
 
-// pairMethod generates emit(out, l, r): the output row of a joined pair, unless a condition
-// rejects it.
-func (g *queryGen) pairMethod(filters, cols []plan.Expr) {
+// pairMethods generates the emit methods: emit(out, l, r), the output row of a joined pair
+// unless a condition rejects it (a semi join's: emit(out, l)), and for each outer side
+// emit<Side>(out, x), the row of a record that matched nothing, with NULL for the other
+// side's columns.
+func (g *queryGen) pairMethods(filters, cols []plan.Expr) {
+	sj := g.q.StreamJoin
+	params := func(i int) Code { return Id(sides[i][:1]).Op("*").Id(g.inputs[i].typ) }
+	nulls := func(i int) []val {
+		vals := make([]val, len(g.inputs[i].src.Columns))
+		for j, c := range g.inputs[i].src.Columns {
+			vals[j] = typedNull(c.Type)
+		}
+		return vals
+	}
+	if sj.Kind == plan.StreamLeftSemi {
+		g.base = g.sideFields(0, Id("l"))
+		g.emitFunc("emit", "emit appends the output row of a left record that matched, unless a condition rejects it.",
+			[]Code{params(0)}, filters, cols)
+		return
+	}
 	g.base = append(g.sideFields(0, Id("l")), g.sideFields(1, Id("r"))...)
-	g.emitFunc("emit appends the output row of a joined pair, unless a condition rejects it.",
-		[]Code{Id("l").Op("*").Id(g.inputs[0].typ), Id("r").Op("*").Id(g.inputs[1].typ)}, filters, cols)
+	g.emitFunc("emit", "emit appends the output row of a joined pair, unless a condition rejects it.",
+		[]Code{params(0), params(1)}, filters, cols)
+	if sj.Kind.Outer(0) {
+		g.base = append(g.sideFields(0, Id("l")), nulls(1)...)
+		g.emitFunc("emitLeft", "emitLeft appends the output row of a left record that matched nothing, with NULL for the right side.",
+			[]Code{params(0)}, filters, cols)
+	}
+	if sj.Kind.Outer(1) {
+		g.base = append(nulls(0), g.sideFields(1, Id("r"))...)
+		g.emitFunc("emitRight", "emitRight appends the output row of a right record that matched nothing, with NULL for the left side.",
+			[]Code{params(1)}, filters, cols)
+	}
 }
+
+// onMethod generates on(l, r): whether a pair with equal keys satisfies the rest of ON, for
+// an outer or semi join, which must know whether a record matched.
+func (g *queryGen) onMethod(fails bool) {
+	g.base = append(g.sideFields(0, Id("l")), g.sideFields(1, Id("r"))...)
+	ret := func(ok bool) Code {
+		if fails {
+			return Return(Lit(ok), Nil())
+		}
+		return Return(Lit(ok))
+	}
+	var ops []rowOp
+	for _, c := range g.q.StreamJoin.Residual {
+		ops = append(ops, filterOp{c})
+	}
+	ops = append(ops, finalOp{ret(true)})
+	p := g.newPipe(nil, ops, func() Code { return ret(false) })
+	p.eg.onErr = func(msg Code) []Code { return []Code{Return(False(), Qual("errors", "New").Call(msg))} }
+	p.eg.patterns = Id("q").Dot("patterns")
+	p.run(ops)
+	results := Code(Bool())
+	if fails {
+		results = Params(Bool(), Error())
+	}
+	g.f.Comment("on reports whether a pair of records with equal keys satisfies the rest of ON.")
+	g.f.Func().Params(Id("q").Op("*").Id(g.id("Query"))).Id("on").
+		Params(Id("l").Op("*").Id(g.inputs[0].typ), Id("r").Op("*").Id(g.inputs[1].typ)).Add(results).Block(p.eg.b.stmts...)
+}
+
+// finalOp ends a pipe with a statement.
+type finalOp struct{ stmt Code }
+
+func (finalOp) roots() []plan.Expr             { return nil }
+func (o finalOp) consume(p *pipe, next func()) { p.eg.emit(o.stmt) }

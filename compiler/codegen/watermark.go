@@ -10,12 +10,16 @@ import (
 // then keep the largest event time per input.
 
 // watermarks reports whether the query keeps an rt.Watermarks.
-func (g *queryGen) watermarks() bool { return g.eventKey >= 0 && len(g.inputs) > 1 }
+func (g *queryGen) watermarks() bool { return g.timed && len(g.inputs) > 1 }
 
 // newWatermarks makes the query's rt.Watermarks, with each source's delay.
 func (g *queryGen) newWatermarks() Code {
 	var delays []Code
 	for _, in := range g.q.Inputs {
+		if in.Source.Watermark < 0 {
+			delays = append(delays, Qual(pkgRT, "NoWatermark")) // a side of a join of two streams
+			continue
+		}
 		delays = append(delays, Lit(int(in.Source.Delay)))
 	}
 	return Qual(pkgRT, "NewWatermarks").Call(delays...)

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/sqlstream/sqlstream/compiler/plan"
+	"github.com/sqlstream/sqlstream/compiler/sqltype"
 )
 
 // stateless is embedded by the operators that keep nothing across batches.
@@ -165,8 +166,36 @@ func (s *SymmetricHashJoin) Explain() string {
 	for i := range keys {
 		keys[i] = fmt.Sprintf("%s = %s", s.Join.LeftKeys[i], s.Join.RightKeys[i])
 	}
-	return fmt.Sprintf("SymmetricHashJoin Inner %s, %s keys=[%s], state %s (kept without bound: no watermark eviction yet)",
-		s.Left.Name, s.Right.Name, strings.Join(keys, ", "), s.State().Schema())
+	var on []string
+	if s.Join.Kind != plan.StreamInner {
+		for _, r := range s.Join.Residual {
+			on = append(on, r.String())
+		}
+	}
+	cond := ""
+	if len(on) > 0 {
+		cond = " on=[" + strings.Join(on, " AND ") + "]"
+	}
+	sides := [2]*plan.Source{s.Left, s.Right}
+	var bounds []string
+	for i, e := range s.Join.Expiry {
+		src := sides[i]
+		if e == nil {
+			bounds = append(bounds, src.Name+" rows kept for ever")
+			continue
+		}
+		at := src.Columns[e.Col].Name
+		if e.Offset != 0 {
+			op, off := "+", e.Offset
+			if off < 0 {
+				op, off = "-", -off
+			}
+			at = fmt.Sprintf("%s %s %s", at, op, &plan.Const{T: sqltype.Interval, Int: off})
+		}
+		bounds = append(bounds, fmt.Sprintf("%s rows evicted when watermark >= %s (from %s)", src.Name, at, e.Cond))
+	}
+	return fmt.Sprintf("SymmetricHashJoin %s %s, %s keys=[%s]%s, %s, state %s",
+		s.Join.Kind, s.Left.Name, s.Right.Name, strings.Join(keys, ", "), cond, strings.Join(bounds, "; "), s.State().Schema())
 }
 
 // State is each side's rows by key.

@@ -217,7 +217,12 @@ func streamJoin(q *plan.Query) *Plan {
 	}
 	p.Batch = append(p.Batch, &SymmetricHashJoin{Join: q.StreamJoin, Left: q.Inputs[0].Source, Right: q.Inputs[1].Source})
 	filters, cols := plan.Flatten(q.InputColumns(), q.Pre)
-	for _, f := range append(slices.Clip(q.StreamJoin.Residual), filters...) {
+	if q.StreamJoin.Kind == plan.StreamInner {
+		// An inner join's pair is emitted when ON holds: its conditions filter like WHERE's.
+		// An outer or semi join evaluates ON itself, to know which rows matched.
+		filters = append(slices.Clip(q.StreamJoin.Residual), filters...)
+	}
+	for _, f := range filters {
 		p.Batch = append(p.Batch, &Filter{Cond: f})
 	}
 	p.Batch = append(p.Batch, &Project{Exprs: cols, Columns: columns(q)}, &SinkWrite{Sink: q.Sink})

@@ -134,7 +134,7 @@ type Query struct {
 	// StreamJoin.
 	Inputs []*Input
 	// StreamJoin, when set, joins Inputs[0] and Inputs[1] (two streams); Pre reads the
-	// joined rows, the left side's columns then the right side's.
+	// joined rows, the left side's columns then the right side's (a semi join's: the left's).
 	StreamJoin *StreamJoin
 	Sink       *Sink
 	// Pre runs per input row over InputColumns.
@@ -215,23 +215,78 @@ func (in *Input) Scan() []Column {
 func (q *Query) InputColumns() []Column {
 	in := q.Inputs[0]
 	cols := Columns(in.Columns(), in.Steps)
-	if q.StreamJoin != nil {
-		r := q.Inputs[1]
-		cols = append(slices.Clip(cols), Columns(r.Columns(), r.Steps)...)
+	if sj := q.StreamJoin; sj != nil {
+		cols = sj.nullable(0, cols)
+		if sj.Kind != StreamLeftSemi {
+			r := q.Inputs[1]
+			cols = append(slices.Clip(cols), sj.nullable(1, Columns(r.Columns(), r.Steps))...)
+		}
 	}
 	return cols
 }
 
-// StreamJoin is an inner join of two streams, as Spark's symmetric hash join: each side's
-// rows are kept by key, and a row joins the other side's rows of its key, those of earlier
-// batches and of its own.
+// nullable marks side's columns nullable when an outer join NULL-extends the side.
+func (sj *StreamJoin) nullable(side int, cols []Column) []Column {
+	if !sj.Kind.Outer(1 - side) {
+		return cols
+	}
+	cols = slices.Clone(cols)
+	for i := range cols {
+		cols[i].Nullable = true
+	}
+	return cols
+}
+
+// StreamJoin is a join of two streams, as Spark's symmetric hash join: each side's rows are
+// kept by key, and a row joins the other side's rows of its key, those of earlier batches and
+// of its own.
 type StreamJoin struct {
-	Pos lexer.Position
+	Pos  lexer.Position
+	Kind StreamJoinKind
 	// LeftKeys and RightKeys are the equality keys, each over its side's columns, widened
 	// to the same types; a NULL key matches nothing.
 	LeftKeys, RightKeys []Expr
 	// Residual are the other conditions of ON, over the joined columns.
 	Residual []Expr
+	// Expiry, by side, says when a stored row of that side can no longer match a row of the
+	// other: nil when the ON condition gives no such time, and then the row is kept for ever.
+	Expiry [2]*Expiry
+}
+
+// StreamJoinKind is the kind of a join of two streams.
+type StreamJoinKind int
+
+const (
+	StreamInner StreamJoinKind = iota
+	// StreamLeftOuter, StreamRightOuter and StreamFullOuter emit the rows of the outer
+	// side(s) that matched nothing, with NULLs for the other side, once they expire.
+	StreamLeftOuter
+	StreamRightOuter
+	StreamFullOuter
+	// StreamLeftSemi emits a left row once, when it first matches; no right columns.
+	StreamLeftSemi
+)
+
+func (k StreamJoinKind) String() string {
+	return [...]string{"Inner", "LeftOuter", "RightOuter", "FullOuter", "LeftSemi"}[k]
+}
+
+// Outer reports whether side (0 left, 1 right) keeps its unmatched rows.
+func (k StreamJoinKind) Outer(side int) bool {
+	return k == StreamFullOuter || side == 0 && k == StreamLeftOuter || side == 1 && k == StreamRightOuter
+}
+
+// Expiry is the event time after which a side's stored row can match no future row of the
+// other side: its column Col (a TIMESTAMP of the side's own columns) plus Offset
+// (microseconds). The other side's rows later than the watermark have their watermarked
+// column after it, and ON bounds that column by this row's Col + Offset, so the row is
+// evicted once the watermark reaches Col + Offset (Spark's state value watermark). A row whose
+// Col is NULL matches nothing: ON compares it.
+type Expiry struct {
+	Col    int
+	Offset int64
+	// Cond is the ON condition the bound comes from, for explain.
+	Cond Expr
 }
 
 // Sources are the query's sources, in the order of its inputs.

@@ -195,7 +195,7 @@ func writeFiles(t *testing.T, dir, format string, names []string, rows [][]any, 
 			}
 			b.WriteString(strings.Join(cells, ",") + "\n")
 		}
-		if err := os.WriteFile(filepath.Join(dir, fmt.Sprintf("%d.%s", f, format)), []byte(b.String()), 0o644); err != nil {
+		if err := os.WriteFile(filepath.Join(dir, fmt.Sprintf("%03d.%s", f, format)), []byte(b.String()), 0o644); err != nil {
 			t.Fatal(err)
 		}
 	}

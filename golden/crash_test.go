@@ -40,6 +40,18 @@ WITH (connector = 'files', path = 'in', format = 'csv', max_files_per_trigger = 
 CREATE SINK out WITH (connector = 'files', path = 'out', format = 'json');
 INSERT INTO out SELECT ts, user, n FROM ev WHERE n % 2 = 0 UNION ALL SELECT ts, upper(user), -n FROM ev2;
 `},
+	// A LEFT OUTER JOIN of two streams reading the input at different paces: both sides'
+	// rows, matched flags and expiries live in the checkpoint, and an unmatched row comes out
+	// with NULLs exactly once, in whichever run its expiry falls.
+	{"stream_join_left_outer", `
+CREATE SOURCE ev (ts TIMESTAMP NOT NULL, user STRING, n BIGINT, WATERMARK FOR ts AS ts - INTERVAL '5' MINUTE)
+WITH (connector = 'files', path = 'in', format = 'csv', max_files_per_trigger = 1);
+CREATE SOURCE ev2 (ts TIMESTAMP NOT NULL, user STRING, n BIGINT, WATERMARK FOR ts AS ts - INTERVAL '1' MINUTE)
+WITH (connector = 'files', path = 'in', format = 'csv', max_files_per_trigger = 2);
+CREATE SINK out WITH (connector = 'files', path = 'out', format = 'json');
+INSERT INTO out SELECT x.ts, x.user, x.n, y.n AS n2 FROM ev x LEFT JOIN ev2 y
+  ON x.user = y.user AND y.ts BETWEEN x.ts AND x.ts + INTERVAL '2' MINUTE AND x.n <> y.n;
+`},
 	{"filter_project", `
 CREATE SOURCE ev (ts TIMESTAMP NOT NULL, user STRING, n BIGINT)
 WITH (connector = 'files', path = 'in', format = 'csv', max_files_per_trigger = 1);

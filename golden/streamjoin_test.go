@@ -1,6 +1,7 @@
 package golden_test
 
 import (
+	"encoding/json"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -54,5 +55,66 @@ INSERT INTO out SELECT a.k, a.t, b.t AS bt FROM a LEFT JOIN b ON a.k = b.k AND b
 	}
 	if strings.Contains(out, "null") {
 		t.Errorf("second run: a matched row came out with NULLs:\n%s", out)
+	}
+}
+
+// TestStreamJoinProgressPerSide: the progress of a join of two streams reports each side's
+// rows in state, stored, evicted and dropped as late (Spark's customMetrics of the join's
+// state operator), and numRowsRemoved and numRowsDroppedByWatermark add them up.
+func TestStreamJoinProgressPerSide(t *testing.T) {
+	bin := buildQuery(t, `CREATE SOURCE a (k BIGINT, t TIMESTAMP, WATERMARK FOR t AS t) WITH (connector = 'files', path = 'a', format = 'json', max_files_per_trigger = 1);
+CREATE SOURCE b (k BIGINT, t TIMESTAMP, WATERMARK FOR t AS t) WITH (connector = 'files', path = 'b', format = 'json', max_files_per_trigger = 1);
+CREATE SINK out WITH (connector = 'console');
+INSERT INTO out SELECT a.k FROM a JOIN b ON a.k = b.k AND b.t BETWEEN a.t AND a.t + INTERVAL '1' MINUTE;`)
+	dir := t.TempDir()
+	files := map[string]string{
+		"a/0.json": `{"k":1,"t":"2026-01-01T00:00:00Z"}` + "\n" + `{"k":2,"t":"2026-01-01T00:00:30Z"}`,
+		"b/0.json": `{"k":1,"t":"2026-01-01T00:00:10Z"}`,
+		// The watermark is now 00:00:10: a's row at 00:00:05 is late; the rows at 00:10 move
+		// it on.
+		"a/1.json": `{"k":3,"t":"2026-01-01T00:00:05Z"}` + "\n" + `{"k":4,"t":"2026-01-01T00:10:00Z"}`,
+		"b/1.json": `{"k":9,"t":"2026-01-01T00:10:00Z"}`,
+	}
+	for name, data := range files {
+		os.MkdirAll(filepath.Join(dir, filepath.Dir(name)), 0o755)
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(data+"\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	out, err := exec.Command(bin, "--trigger", "available-now", "--progress", "json",
+		"--set", "a.path="+filepath.Join(dir, "a"), "--set", "b.path="+filepath.Join(dir, "b")).CombinedOutput()
+	if err != nil {
+		t.Fatalf("run: %v", err)
+	}
+	total := map[string]int64{}
+	var removed, late int64
+	var last map[string]int64
+	for _, line := range strings.Split(string(out), "\n") {
+		var p struct {
+			StateOperators []struct {
+				NumRowsRemoved, NumRowsDroppedByWatermark int64
+				CustomMetrics                            map[string]int64
+			}
+		}
+		if !strings.HasPrefix(line, "{") || json.Unmarshal([]byte(line), &p) != nil || len(p.StateOperators) != 1 {
+			continue
+		}
+		op := p.StateOperators[0]
+		for k, v := range op.CustomMetrics {
+			total[k] += v
+		}
+		removed, late, last = removed+op.NumRowsRemoved, late+op.NumRowsDroppedByWatermark, op.CustomMetrics
+	}
+	// a: 1, 2 and 4 stored, 3 late; b: 1 and 9 stored. The watermark 00:10:00 evicts a's 1
+	// and 2 (expiring at 00:01:00 and 00:01:30), not 4 (00:11:00), and b's two (a b row
+	// expires at its own time: ON wants a.t <= b.t).
+	want := map[string]int64{"leftAdded": 3, "leftLate": 1, "leftEvicted": 2, "rightAdded": 2, "rightLate": 0, "rightEvicted": 2}
+	for k, v := range want {
+		if total[k] != v {
+			t.Errorf("%s summed over the batches = %d, want %d (all: %v)\n%s", k, total[k], v, total, out)
+		}
+	}
+	if last["leftRows"] != 1 || last["rightRows"] != 0 || removed != 4 || late != 1 {
+		t.Errorf("last batch's rows in state %v, removed %d, dropped %d", last, removed, late)
 	}
 }

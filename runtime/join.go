@@ -36,9 +36,9 @@ type JoinSide[K comparable, R any] struct {
 	n    int
 	heap []expiry[K]
 	seq  int64
-	// Evicted and Late count the rows of the last batch: removed by the watermark, and
-	// dropped on arrival for being older than it. The query resets them per batch.
-	Evicted, Late int64
+	// Added, Evicted and Late count the rows of the last batch: stored, removed by the
+	// watermark, and dropped on arrival for being older than it. Reset starts a batch.
+	Added, Evicted, Late int64
 }
 
 // expiry is a heap entry: a key with a row that expires at at; seq (arrival order) breaks
@@ -68,6 +68,7 @@ func (s *JoinSide[K, R]) Len() int { return s.n }
 func (s *JoinSide[K, R]) Add(k K, r R, matched bool, expires int64) {
 	s.rows[k] = append(s.rows[k], Joined[R]{Row: r, Matched: matched, Expires: expires})
 	s.n++
+	s.Added++
 	if expires == Never {
 		return
 	}
@@ -138,6 +139,15 @@ func (s *JoinSide[K, R]) pop() expiry[K] {
 	s.heap = h
 	return top
 }
+
+// Metrics adds the side's counts to m, under its name: rows in state, and evicted and
+// dropped as late by the last batch.
+func (s *JoinSide[K, R]) Metrics(m map[string]int64, side string) {
+	m[side+"Rows"], m[side+"Added"], m[side+"Evicted"], m[side+"Late"] = int64(s.n), s.Added, s.Evicted, s.Late
+}
+
+// Reset zeroes the batch's counts.
+func (s *JoinSide[K, R]) Reset() { s.Added, s.Evicted, s.Late = 0, 0, 0 }
 
 // All calls fn with every key and its rows, for a checkpoint snapshot.
 func (s *JoinSide[K, R]) All(fn func(k K, rows []Joined[R])) {

@@ -51,6 +51,16 @@ type StateOperator struct {
 	NumRowsDroppedByWatermark int64  `json:"numRowsDroppedByWatermark"`
 	MemoryUsedBytes           int64  `json:"memoryUsedBytes"`
 	CommitTimeMs              int64  `json:"commitTimeMs"`
+	// CustomMetrics are Spark's operator-specific counts: for a join of two streams, each
+	// side's rows in state, and stored, evicted and dropped as late by the batch (leftRows,
+	// leftAdded, leftEvicted, leftLate, and the same for right).
+	CustomMetrics map[string]int64 `json:"customMetrics,omitempty"`
+}
+
+// JoinQuery is implemented by a query that joins two streams: its sides' counts after a
+// batch, as StateOperator.CustomMetrics names them.
+type JoinQuery interface {
+	JoinMetrics() map[string]int64
 }
 
 // SourceProgress is Spark's SourceProgress: what the batch read from one source. The offsets
@@ -126,7 +136,7 @@ func operatorName(state string) string {
 		return "dedupe"
 	case "Limit":
 		return "globalLimit"
-	case "Join":
+	case "Join", "SymmetricHashJoin":
 		return "symmetricHashJoin"
 	}
 	return strings.ToLower(kind)
@@ -201,6 +211,11 @@ func (r *queryRun) record(q Query, p Progress) Progress {
 			op, stateful = StateOperator{OperatorName: operatorName(r.spec.State)}, true
 		}
 		op.NumRowsTotal, op.NumRowsDroppedByWatermark = state, late
+	}
+	if jq, ok := q.(JoinQuery); ok && stateful {
+		op.CustomMetrics = jq.JoinMetrics()
+		op.NumRowsUpdated = op.CustomMetrics["leftAdded"] + op.CustomMetrics["rightAdded"]
+		op.NumRowsRemoved = op.CustomMetrics["leftEvicted"] + op.CustomMetrics["rightEvicted"]
 	}
 	if stateful {
 		p.StateOperators = append(p.StateOperators, op)

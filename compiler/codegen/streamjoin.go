@@ -136,6 +136,7 @@ func (g *queryGen) symmetricJoin(perPair []physical.Operator) []Code {
 	}
 	g.emitErr = failingCalls(append(append([]plan.Expr{}, filters...), cols...), g.q.StrictCast)
 	g.pairMethods(filters, cols)
+	g.joinMetricsMethod()
 	onErr := sj.Kind != plan.StreamInner && failingCalls(sj.Residual, g.q.StrictCast)
 	if sj.Kind != plan.StreamInner {
 		g.onMethod(onErr)
@@ -159,8 +160,7 @@ func (g *queryGen) symmetricJoin(perPair []physical.Operator) []Code {
 				append([]Code{Id("w").Op(":=").Id("rw").Assert(Op("*").Id(g.id("Worker")))}, g.observeEvents(Id("w"))...)...))
 	}
 	for _, side := range sides {
-		st := Id("q").Dot(side)
-		body = append(body, st.Clone().Dot("Evicted").Op(",").Add(st.Clone().Dot("Late")).Op("=").List(Lit(0), Lit(0)))
+		body = append(body, Id("q").Dot(side).Dot("Reset").Call())
 	}
 	semi := sj.Kind == plan.StreamLeftSemi
 	for i, side := range sides {
@@ -359,3 +359,15 @@ type finalOp struct{ stmt Code }
 
 func (finalOp) roots() []plan.Expr             { return nil }
 func (o finalOp) consume(p *pipe, next func()) { p.eg.emit(o.stmt) }
+
+// joinMetricsMethod generates JoinMetrics (rt.JoinQuery), each side's counts for the progress.
+func (g *queryGen) joinMetricsMethod() {
+	qt := Op("*").Id(g.id("Query"))
+	g.f.Comment("JoinMetrics reports each side's records in state, evicted and dropped as late, for the progress.")
+	g.f.Func().Params(Id("q").Add(qt)).Id("JoinMetrics").Params().Map(String()).Int64().Block(
+		Id("m").Op(":=").Map(String()).Int64().Values(),
+		Id("q").Dot("left").Dot("Metrics").Call(Id("m"), Lit("left")),
+		Id("q").Dot("right").Dot("Metrics").Call(Id("m"), Lit("right")),
+		Return(Id("m")))
+	g.f.Line()
+}

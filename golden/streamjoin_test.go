@@ -93,7 +93,7 @@ INSERT INTO out SELECT a.k FROM a JOIN b ON a.k = b.k AND b.t BETWEEN a.t AND a.
 		var p struct {
 			StateOperators []struct {
 				NumRowsRemoved, NumRowsDroppedByWatermark int64
-				CustomMetrics                            map[string]int64
+				CustomMetrics                             map[string]int64
 			}
 		}
 		if !strings.HasPrefix(line, "{") || json.Unmarshal([]byte(line), &p) != nil || len(p.StateOperators) != 1 {

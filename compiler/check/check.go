@@ -573,18 +573,21 @@ func intervalMicros(l *grammar.Literal) (int64, error) {
 	return connector.IntervalMicros(text)
 }
 
-// streamJoinRules are what a join of two streams allows after it, for now: filters and
-// projections in APPEND mode (Spark allows stream-stream joins in APPEND only), without a
-// checkpoint (its state is not saved yet).
+// streamJoinRules are what a join of two streams allows after it: filters, projections and
+// an aggregation, in APPEND mode (Spark allows stream-stream joins in APPEND only, and since
+// 3.4 an aggregation over one, emitted as the watermark passes its windows).
 func (c *checker) streamJoinRules(st *grammar.Insert, q *plan.Query) {
 	sj := q.StreamJoin
 	if sj == nil {
 		return
 	}
 	switch {
-	case q.Agg != nil || q.Dedup != nil:
-		c.errs.Errorf(sj.Pos, "an aggregation or DISTINCT over a join of two streams is not supported yet").
-			WithHelp("write the joined rows to a sink, and aggregate them in a query reading that sink's files")
+	case q.Dedup != nil:
+		c.errs.Errorf(sj.Pos, "DISTINCT over a join of two streams is not supported yet").
+			WithHelp("write the joined rows to a sink, and deduplicate them in a query reading that sink's files")
+	case q.Mode != plan.Append && st.OutputMode == nil:
+		c.errs.Errorf(sj.Pos, "an aggregation over a join of two streams needs a window of a watermarked column in GROUP BY").
+			WithHelp("as in Spark, its output is APPEND only: each window is emitted once the watermark passes it; e.g. GROUP BY window(c.t, INTERVAL '1' HOUR)")
 	case q.Mode != plan.Append:
 		c.errs.Errorf(st.OutputMode.Pos, "a join of two streams supports only APPEND output mode, not %s", q.Mode).
 			WithEnd(st.OutputMode.EndPos).WithHelp("as in Spark: a joined row is final once emitted")

@@ -64,8 +64,9 @@ func betterThan(max bool, t sqltype.Type, x, cur Code) Code {
 	return Add(x).Op(op).Add(cur)
 }
 
-// aggUpdate generates: build the key, find or create the group, update each aggregate.
-func (g *queryGen) aggUpdate(eg *exprGen, keys, args []plan.Expr) {
+// aggUpdate generates: build the key, find or create the group, update each aggregate;
+// drop is the statement that drops the row (a late one).
+func (g *queryGen) aggUpdate(eg *exprGen, keys, args []plan.Expr, drop func() Code) {
 	keyVals := make([]val, len(keys))
 	var window *plan.Call
 	var ts val
@@ -94,13 +95,13 @@ func (g *queryGen) aggUpdate(eg *exprGen, keys, args []plan.Expr) {
 	group := eg.sub(func() { g.groupUpdate(eg, keyVals, argVals) })
 	// late drops a row older than the watermark, and with a late_rows sink sends it there by
 	// calling the RecordErrors method fn with the row's event time and then args.
-	late := func(fn string, eventTime Code, args ...Code) []Code {
+	late := func(next Code, fn string, eventTime Code, args ...Code) []Code {
 		code := []Code{Id("w").Dot("late").Op("++")}
 		if g.q.LateRows != nil {
 			args = append([]Code{Id("c"), Id("line"), Id("rec"), eventTime, Id("w").Dot("watermark")}, args...)
 			code = append(code, Id("w").Dot("rec").Dot(fn).Call(args...))
 		}
-		return append(code, Continue())
+		return append(code, next)
 	}
 	if g.eventKey >= 0 && !g.eventWindow {
 		// Rows older than the watermark are too late for their group (Spark drops them).
@@ -109,13 +110,13 @@ func (g *queryGen) aggUpdate(eg *exprGen, keys, args []plan.Expr) {
 		if k.nullable() {
 			cond = not(k.isNull()).Op("&&").Add(cond)
 		}
-		group = append([]Code{If(cond).Block(late("Late", k.operand(), Lit("event time at or before the watermark"))...)}, group...)
+		group = append([]Code{If(cond).Block(late(drop(), "Late", k.operand(), Lit("event time at or before the watermark"))...)}, group...)
 	}
 	if session != nil {
 		if g.eventKey >= 0 {
 			// A row older than the watermark could join a session already emitted: late.
 			group = append([]Code{If(session.operand().Op("<").Id("w").Dot("watermark")).Block(
-				late("Late", session.operand(), Lit("event time before the watermark, so its session may have been emitted"))...)}, group...)
+				late(drop(), "Late", session.operand(), Lit("event time before the watermark, so its session may have been emitted"))...)}, group...)
 		}
 		if session.nullable() {
 			group = []Code{If(not(session.isNull())).Block(group...)} // a row without a time is in no session
@@ -129,9 +130,14 @@ func (g *queryGen) aggUpdate(eg *exprGen, keys, args []plan.Expr) {
 	// starts at or before it, the others one slide earlier each.
 	size, slide := window.Args[1].(*plan.Const).Int, window.Args[2].(*plan.Const).Int
 	if g.eventKey >= 0 && g.eventWindow {
-		// A window the watermark has passed is final: the row is too late for it.
+		// A window the watermark has passed is final: the row is too late for it (for the
+		// one window of a tumbling one; a sliding window goes on to the next window).
+		var next Code = Continue()
+		if size == slide {
+			next = drop()
+		}
 		group = append([]Code{If(Id("ws").Op("+").Lit(int(size)).Op("<=").Id("w").Dot("watermark")).Block(
-			late("LateForWindow", ts.operand(), Id("ws"), Lit(int(size)))...)}, group...)
+			late(next, "LateForWindow", ts.operand(), Id("ws"), Lit(int(size)))...)}, group...)
 	}
 	var windows []Code
 	if size == slide {
@@ -300,8 +306,11 @@ func (g *queryGen) finish() {
 			}
 			if _, ok := op.(*physical.Emit); ok {
 				body = append(body, g.emitGroups(ops[i+1:n])...)
+			} else if n < len(ops) && isPartialAgg(ops[n]) {
+				body = append(body, g.symmetricJoin(ops[i+1:n], true)...)
+				n++ // the pairs are aggregated
 			} else {
-				body = append(body, g.symmetricJoin(ops[i+1:n])...)
+				body = append(body, g.symmetricJoin(ops[i+1:n], false)...)
 			}
 			i = n - 1
 		case *physical.Deduplicate:
@@ -321,6 +330,11 @@ func (g *queryGen) finish() {
 	g.f.Func().Params(Id("q").Op("*").Id(g.id("Query"))).Id("Finish").
 		Params(Id("batchID").Int64(), Id("workers").Index().Qual(pkgRT, "Worker")).
 		Params(Qual(pkgRT, "Rows"), Error()).Block(body...)
+}
+
+func isPartialAgg(op physical.Operator) bool {
+	_, ok := op.(*physical.PartialAggregate)
+	return ok
 }
 
 func perGroup(op physical.Operator) bool {
@@ -385,7 +399,12 @@ func (g *queryGen) merge() []Code {
 		perWorker = append(perWorker, For(List(Id("n"), Id("a")).Op(":=").Range().Id("w").Dot("dense")).Block(
 			If(Id("a").Op("!=").Nil()).Block(Id("w").Dot("groups").Index(Id(g.id("Key")).Values(key)).Op("=").Id("a"))))
 	}
-	if g.eventKey >= 0 {
+	switch {
+	case g.eventKey >= 0 && q.StreamJoin != nil:
+		// The join took the workers' event times; the worker of its pairs counts the late ones.
+		body = append(body, Id("q").Dot("late").Op("=").Lit(0))
+		perWorker = append(perWorker, Id("q").Dot("late").Op("+=").Id("w").Dot("late"))
+	case g.eventKey >= 0:
 		body = append(body, Id("q").Dot("late").Op("=").Lit(0), Id("q").Dot("events").Op("=").Qual(pkgRT, "EventTimes").Values())
 		perWorker = append(append(perWorker, g.observeEvents(Id("w"))...),
 			Id("q").Dot("late").Op("+=").Id("w").Dot("late"))
@@ -635,18 +654,8 @@ func (g *queryGen) eventTimeMethods() {
 	g.f.Comment("BatchEventTimes reports the last batch's event times, for the progress.")
 	g.f.Func().Params(Id("q").Add(qt)).Id("BatchEventTimes").Params().Qual(pkgRT, "EventTimes").Block(Return(Id("q").Dot("events")))
 	g.f.Line()
-	if q.StreamJoin != nil {
-		g.f.Comment("EventTime reports the batch's watermark, its late rows and the records in state.")
-		g.f.Func().Params(Id("q").Add(qt)).Id("EventTime").Params().Params(Int64(), Bool(), Int64(), Int()).Block(
-			Return(Id("q").Dot("watermark"), Id("q").Dot("watermark").Op("!=").Qual("math", "MinInt64"),
-				Id("q").Dot("left").Dot("Late").Op("+").Id("q").Dot("right").Dot("Late"),
-				Id("q").Dot("left").Dot("Len").Call().Op("+").Id("q").Dot("right").Dot("Len").Call()))
-		g.f.Line()
-		g.f.Comment("Pending reports whether the next batch's watermark expires stored records: a batch then runs without new data,")
-		g.f.Comment("which emits an outer join's unmatched ones.")
-		g.f.Func().Params(Id("q").Add(qt)).Id("Pending").Params().Bool().Block(append(g.nextWatermark(),
-			Return(Id("next").Op("!=").Id("q").Dot("watermark").Op("&&").Parens(
-				Id("q").Dot("left").Dot("Expiring").Call(Id("next")).Op("||").Id("q").Dot("right").Dot("Expiring").Call(Id("next")))))...)
+	if q.Agg == nil && q.StreamJoin != nil {
+		g.joinEventTime()
 		return
 	}
 	if q.Agg == nil {
@@ -658,6 +667,28 @@ func (g *queryGen) eventTimeMethods() {
 		g.f.Func().Params(Id("q").Add(qt)).Id("Pending").Params().Bool().Block(Return(False()))
 		return
 	}
+	g.finalMethod()
+	if q.StreamJoin != nil {
+		g.joinEventTime()
+		return
+	}
+	g.f.Comment("EventTime reports the batch's watermark, its late rows and the groups in state.")
+	g.f.Func().Params(Id("q").Add(qt)).Id("EventTime").Params().Params(Int64(), Bool(), Int64(), Int()).Block(
+		Return(Id("q").Dot("watermark"), Id("q").Dot("watermark").Op("!=").Qual("math", "MinInt64"), Id("q").Dot("late"), Len(Id("q").Dot("groups"))))
+	g.f.Line()
+	g.f.Comment("Pending reports whether the next batch's watermark finalises a group: a batch then runs without new data.")
+	g.f.Func().Params(Id("q").Add(qt)).Id("Pending").Params().Bool().Block(append(g.nextWatermark(),
+		If(Id("next").Op("==").Id("q").Dot("watermark")).Block(Return(False())),
+		For(List(Id("k"), Id("a")).Op(":=").Range().Id("q").Dot("groups")).Block(
+			If(Id("q").Dot("final").Call(Op("&").Id("k"), Id("a"), Id("next"))).Block(Return(True()))),
+		Return(False()),
+	)...)
+}
+
+// finalMethod generates final: whether a group can no longer change at a watermark.
+func (g *queryGen) finalMethod() {
+	q := g.q
+	qt := Op("*").Id(g.id("Query"))
 	key := Id("k").Dot(g.keyNms[g.eventKey])
 	var final Code = key.Clone().Op("<=").Id("watermark")
 	if _, gap, ok := q.Agg.Session(); ok {
@@ -672,15 +703,29 @@ func (g *queryGen) eventTimeMethods() {
 	g.f.Comment("final reports whether the group of k, a can no longer change once the watermark is watermark.")
 	g.f.Func().Params(Id("q").Add(qt)).Id("final").Params(Id("k").Op("*").Id(g.id("Key")), Id("a").Op("*").Id(g.id("Acc")), Id("watermark").Int64()).Bool().Block(Return(final))
 	g.f.Line()
-	g.f.Comment("EventTime reports the batch's watermark, its late rows and the groups in state.")
+}
+
+// joinEventTime generates rt.EventTimeQuery for a join of two streams, with an aggregation
+// over it or not: the late rows of both sides (and of the aggregation), the rows in state,
+// and whether the next watermark expires records or finalises groups.
+func (g *queryGen) joinEventTime() {
+	qt := Op("*").Id(g.id("Query"))
+	late := Id("q").Dot("left").Dot("Late").Op("+").Id("q").Dot("right").Dot("Late")
+	rows := Id("q").Dot("left").Dot("Len").Call().Op("+").Id("q").Dot("right").Dot("Len").Call()
+	pending := Id("q").Dot("left").Dot("Expiring").Call(Id("next")).Op("||").Id("q").Dot("right").Dot("Expiring").Call(Id("next"))
+	var groups []Code
+	if g.q.Agg != nil && g.eventKey >= 0 {
+		late, rows = late.Op("+").Id("q").Dot("late"), rows.Op("+").Len(Id("q").Dot("groups"))
+		groups = []Code{For(List(Id("k"), Id("a")).Op(":=").Range().Id("q").Dot("groups")).Block(
+			If(Id("q").Dot("final").Call(Op("&").Id("k"), Id("a"), Id("next"))).Block(Return(True())))}
+	}
+	g.f.Comment("EventTime reports the batch's watermark, its late rows and the rows in state.")
 	g.f.Func().Params(Id("q").Add(qt)).Id("EventTime").Params().Params(Int64(), Bool(), Int64(), Int()).Block(
-		Return(Id("q").Dot("watermark"), Id("q").Dot("watermark").Op("!=").Qual("math", "MinInt64"), Id("q").Dot("late"), Len(Id("q").Dot("groups"))))
+		Return(Id("q").Dot("watermark"), Id("q").Dot("watermark").Op("!=").Qual("math", "MinInt64"), late, rows))
 	g.f.Line()
-	g.f.Comment("Pending reports whether the next batch's watermark finalises a group: a batch then runs without new data.")
-	g.f.Func().Params(Id("q").Add(qt)).Id("Pending").Params().Bool().Block(append(g.nextWatermark(),
-		If(Id("next").Op("==").Id("q").Dot("watermark")).Block(Return(False())),
-		For(List(Id("k"), Id("a")).Op(":=").Range().Id("q").Dot("groups")).Block(
-			If(Id("q").Dot("final").Call(Op("&").Id("k"), Id("a"), Id("next"))).Block(Return(True()))),
-		Return(False()),
-	)...)
+	g.f.Comment("Pending reports whether the next batch's watermark expires stored records (or finalises a group): a batch")
+	g.f.Comment("then runs without new data, which emits an outer join's unmatched ones.")
+	body := append(g.nextWatermark(), If(Id("next").Op("==").Id("q").Dot("watermark")).Block(Return(False())),
+		If(pending).Block(Return(True())))
+	g.f.Func().Params(Id("q").Add(qt)).Id("Pending").Params().Bool().Block(append(append(body, groups...), Return(False()))...)
 }

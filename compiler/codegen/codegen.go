@@ -276,11 +276,14 @@ func (g *queryGen) queryType() {
 		}
 	}
 	if g.timed {
-		if q.StreamJoin == nil { // each side of a join counts its own
+		if q.StreamJoin == nil || q.Agg != nil { // each side of a join counts its own
 			fields = append(fields, Id("late").Int64().Comment("rows the last batch dropped as later than the watermark"))
 		}
 		fields = append(fields, Id("events").Qual(pkgRT, "EventTimes").Comment("the last batch's event times, for the progress"))
 		init[Id("watermark")] = Qual("math", "MinInt64")
+		if q.StreamJoin != nil && q.Agg != nil {
+			init[Id("lastWatermark")] = Qual("math", "MinInt64")
+		}
 		if g.watermarks() {
 			init[Id("wm")] = g.newWatermarks()
 		} else {
@@ -311,11 +314,12 @@ func (g *queryGen) workerType() {
 		if _, ok := g.denseKey(); ok {
 			fields = append(fields, Id("dense").Index(Lit(denseGroups)).Op("*").Id(g.id("Acc")).Comment("the groups of keys 0 to 1023"))
 		}
-	} else if q.StreamJoin != nil {
+	}
+	if q.StreamJoin != nil {
 		for i, side := range sides {
 			fields = append(fields, Id(side).Qual(pkgRT, "Segments").Types(Id(g.inputs[i].typ)).Comment("the batch's records of the "+side+" stream"))
 		}
-	} else {
+	} else if q.Agg == nil {
 		fields = append(fields, Id("out").Qual(pkgRT, "Segments").Types(Id(g.id("Row"))))
 	}
 	fields = append(fields, g.buffers()...)
@@ -335,7 +339,7 @@ func (g *queryGen) workerType() {
 	}
 	if g.timed {
 		fields = append(fields, Id("watermark").Int64(), Id("maxEvent").Add(g.maxEventType()))
-		if q.StreamJoin == nil { // a join drops late rows in Finish
+		if q.StreamJoin == nil || q.Agg != nil { // a join drops its late rows in Finish
 			fields = append(fields, Id("late").Int64())
 		}
 		fields = append(fields, Id("events").Qual(pkgRT, "EventTimes"))
@@ -358,7 +362,7 @@ func (g *queryGen) workerType() {
 // workerExprs are the expressions a worker evaluates per record.
 func (g *queryGen) workerExprs() []plan.Expr {
 	var es []plan.Expr
-	if g.q.StreamJoin == nil { // after a join of two streams, Pre runs in Finish
+	if g.q.StreamJoin == nil || g.q.Agg != nil { // after a join of two streams, Pre runs in Finish, in a worker when it aggregates
 		es = stepExprs(g.q.Pre)
 	}
 	if a := g.q.Agg; a != nil {

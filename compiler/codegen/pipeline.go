@@ -154,7 +154,7 @@ func (o partialAggOp) roots() []plan.Expr {
 	}
 	return roots
 }
-func (o partialAggOp) consume(p *pipe, next func()) { p.g.aggUpdate(p.eg, o.keys, o.args) }
+func (o partialAggOp) consume(p *pipe, next func()) { p.g.aggUpdate(p.eg, o.keys, o.args, p.drop) }
 
 // collectOp adds the output row to the worker's segment of the chunk.
 type collectOp struct{ cols []plan.Expr }

@@ -197,6 +197,12 @@ func (g *queryGen) queryState() []stateField {
 	case g.watermarks():
 		fs = append(fs, stateField{"wm", "Watermarks", "the sources' largest event times, combined into the watermark"},
 			stateField{"watermark", "Int64", "the watermark of the batch running, from the batches before it"})
+		if g.q.StreamJoin != nil && g.q.Agg != nil {
+			// Spark 3.4's watermark for late events: a pair the join emits now may be older
+			// than this batch's watermark, but its group is still in state if the batch
+			// before did not finalise it.
+			fs = append(fs, stateField{"lastWatermark", "Int64", "the watermark of the batch before: the aggregation over the join drops rows by it"})
+		}
 	case g.timed:
 		fs = append(fs, stateField{"maxEvent", "Int64", "the largest event time seen"},
 			stateField{"watermark", "Int64", "the watermark of the batch running: maxEvent of the earlier ones minus the delay"})
@@ -314,6 +320,8 @@ func (g *queryGen) stateMethods() {
 	g.f.Line()
 	n := Lit(0) // counters only (LIMIT, the watermark): no rows
 	switch {
+	case g.q.Agg != nil && g.q.StreamJoin != nil:
+		n = Len(Id("q").Dot("groups")).Op("+").Id("q").Dot("left").Dot("Len").Call().Op("+").Id("q").Dot("right").Dot("Len").Call()
 	case g.q.Agg != nil && g.q.Dedup != nil:
 		n = Len(Id("q").Dot("groups")).Op("+").Len(Id("q").Dot("seen"))
 	case g.q.Agg != nil:

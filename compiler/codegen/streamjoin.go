@@ -1,7 +1,9 @@
 package codegen
 
 import (
+	"slices"
 	"strconv"
+	"strings"
 
 	. "github.com/dave/jennifer/jen"
 
@@ -119,8 +121,11 @@ func (g *queryGen) sideType(i int) Code {
 // inner join's residual conditions) becomes the method emit. A record older than the
 // watermark is dropped as late; one that cannot match any more (a NULL key, or its expiry
 // passed) is not stored; stored records expire as the watermark passes them, the unmatched
-// ones of an outer side then emitted with NULLs for the other side.
-func (g *queryGen) symmetricJoin(perPair []physical.Operator) []Code {
+// ones of an outer side then emitted with NULLs for the other side. With aggregate, the
+// pairs are not output rows but the rows of the aggregation over the join: a worker made
+// for them (aw) aggregates them as a reader's worker aggregates records, and is the one
+// worker the merge that follows sees.
+func (g *queryGen) symmetricJoin(perPair []physical.Operator, aggregate bool) []Code {
 	sj := g.q.StreamJoin
 	g.declareJoinKey()
 	g.joinKeyMethod(0, sj.LeftKeys)
@@ -134,23 +139,63 @@ func (g *queryGen) symmetricJoin(perPair []physical.Operator) []Code {
 			cols = op.Exprs
 		}
 	}
+	if aggregate {
+		_, cols = plan.Flatten(g.q.InputColumns(), g.q.Pre)
+	}
 	g.emitErr = failingCalls(append(append([]plan.Expr{}, filters...), cols...), g.q.StrictCast)
-	g.pairMethods(filters, cols)
+	if aggregate {
+		g.emitErr = g.emitErr || failingCalls(g.workerExprs(), g.q.StrictCast)
+		g.aggregateMethods(filters, cols)
+	} else {
+		g.pairMethods(filters, cols)
+	}
 	g.joinMetricsMethod()
 	onErr := sj.Kind != plan.StreamInner && failingCalls(sj.Residual, g.q.StrictCast)
 	if sj.Kind != plan.StreamInner {
 		g.onMethod(onErr)
 	}
 	failing := g.emitErr || onErr
-	// emit is a call of an emit method that appends to out.
-	emit := func(name string, args ...Code) Code {
+	// emitStmt is a call of an emit method that appends to out, or of the aggregating
+	// worker's method, keeping the error in err when the call can fail.
+	emitStmt := func(name string, args ...Code) Code {
+		if aggregate {
+			call := Id("aw").Dot(strings.Replace(name, "emit", "aggregate", 1)).Call(append(g.pairPos(), args...)...)
+			if g.emitErr {
+				return Err().Op("=").Add(call)
+			}
+			return call
+		}
 		call := Id("q").Dot(name).Call(append([]Code{Id("out")}, args...)...)
 		if g.emitErr {
-			return If(List(Id("out"), Err()).Op("=").Add(call), Err().Op("!=").Nil()).Block(Return(Nil(), Err()))
+			return List(Id("out"), Err()).Op("=").Add(call)
 		}
 		return Id("out").Op("=").Add(call)
 	}
+	// counted follows stmt with the count of pairs that places the next one.
+	counted := func(stmt *Statement) *Statement {
+		if aggregate && g.pairPos() != nil {
+			return stmt.Line().Id("pair").Op("++")
+		}
+		return stmt
+	}
+	// emit is emitStmt returning the error.
+	emit := func(name string, args ...Code) Code {
+		stmt := emitStmt(name, args...)
+		if g.emitErr {
+			return counted(If(stmt, Err().Op("!=").Nil()).Block(Return(Nil(), Err())))
+		}
+		return counted(Add(stmt))
+	}
 	body := []Code{Var().Id("out").Id(g.id("Rows"))}
+	if aggregate {
+		body = []Code{Id("aw").Op(":=").Id("q").Dot("NewWorker").Call(Nil()).Assert(Op("*").Id(g.id("Worker"))),
+			Id("aw").Dot("watermark").Op("=").Id("q").Dot("lastWatermark"),
+			Id("q").Dot("lastWatermark").Op("=").Id("q").Dot("watermark")}
+		if g.pairPos() != nil {
+			body = append(body, Id("pairs").Op(":=").Op("&").Qual(pkgRT, "Chunk").Values(Dict{Id("Batch"): Id("batchID")}),
+				Var().Id("pair").Int64())
+		}
+	}
 	if failing {
 		body = append(body, Var().Err().Error())
 	}
@@ -271,16 +316,12 @@ func (g *queryGen) symmetricJoin(perPair []physical.Operator) []Code {
 			}
 			var expired Code = Nil()
 			if sj.Kind.Outer(i) {
-				call := Id("q").Dot("emit"+exported(side)).Call(Id("out"), Op("&").Id("j").Dot("Row"))
-				var then Code = Id("out").Op("=").Add(call)
-				if g.emitErr {
-					then = List(Id("out"), Err()).Op("=").Add(call)
-				}
+				then := emitStmt("emit"+exported(side), Op("&").Id("j").Dot("Row"))
 				cond := Op("!").Id("j").Dot("Matched")
 				if g.emitErr {
 					cond = Err().Op("==").Nil().Op("&&").Add(cond)
 				}
-				expired = Func().Params(Id("j").Op("*").Qual(pkgRT, "Joined").Types(Id(g.inputs[i].typ))).Block(If(cond).Block(then))
+				expired = Func().Params(Id("j").Op("*").Qual(pkgRT, "Joined").Types(Id(g.inputs[i].typ))).Block(If(cond).Block(counted(Add(then))))
 			}
 			body = append(body, Id("q").Dot(side).Dot("Evict").Call(Id("q").Dot("watermark"), expired))
 		}
@@ -288,7 +329,19 @@ func (g *queryGen) symmetricJoin(perPair []physical.Operator) []Code {
 			body = append(body, If(Err().Op("!=").Nil()).Block(Return(Nil(), Err())))
 		}
 	}
+	if aggregate {
+		body = append(body, Id("workers").Op("=").Index().Qual(pkgRT, "Worker").Values(Id("aw")))
+	}
 	return body
+}
+
+// pairPos are the arguments that place a pair in arrival order, for first() and last() over
+// the join: a chunk of the batch, and the pair's number in it.
+func (g *queryGen) pairPos() []Code {
+	if !slices.ContainsFunc(g.q.Agg.Aggs, func(a *plan.AggCall) bool { return a.Func == plan.First || a.Func == plan.Last }) {
+		return nil
+	}
+	return []Code{Id("pairs"), Id("pair")}
 }
 
 // pairMethods generates the emit methods: emit(out, l, r), the output row of a joined pair
@@ -297,14 +350,8 @@ func (g *queryGen) symmetricJoin(perPair []physical.Operator) []Code {
 // side's columns.
 func (g *queryGen) pairMethods(filters, cols []plan.Expr) {
 	sj := g.q.StreamJoin
-	params := func(i int) Code { return Id(sides[i][:1]).Op("*").Id(g.inputs[i].typ) }
-	nulls := func(i int) []val {
-		vals := make([]val, len(g.inputs[i].src.Columns))
-		for j, c := range g.inputs[i].src.Columns {
-			vals[j] = typedNull(c.Type)
-		}
-		return vals
-	}
+	params := func(i int) Code { return Id(sides2[i]).Op("*").Id(g.inputs[i].typ) }
+	nulls := g.nullSide
 	if sj.Kind == plan.StreamLeftSemi {
 		g.base = g.sideFields(0, Id("l"))
 		g.emitFunc("emit", "emit appends the output row of a left record that matched, unless a condition rejects it.",
@@ -370,4 +417,69 @@ func (g *queryGen) joinMetricsMethod() {
 		Id("q").Dot("right").Dot("Metrics").Call(Id("m"), Lit("right")),
 		Return(Id("m")))
 	g.f.Line()
+}
+
+// aggregateMethods generates the methods of the worker that aggregates the join's pairs, as
+// pairMethods does for output rows: aggregate(l, r) adds a pair to its group unless a
+// condition rejects it (a semi join's: aggregate(l)), and aggregate<Side>(x) a record of an
+// outer side that matched nothing, with NULL for the other side's columns.
+func (g *queryGen) aggregateMethods(filters, cols []plan.Expr) {
+	sj := g.q.StreamJoin
+	var pos []Code
+	if g.pairPos() != nil {
+		pos = []Code{Id("c").Op("*").Qual(pkgRT, "Chunk"), Id("line").Int64()}
+	}
+	method := func(name, doc string, base []val, sides ...int) {
+		g.base = base
+		params := slices.Clone(pos)
+		for _, i := range sides {
+			params = append(params, Id(sides2[i]).Op("*").Id(g.inputs[i].typ))
+		}
+		ret := Return()
+		if g.emitErr {
+			ret = Return(Nil())
+		}
+		var ops []rowOp
+		for _, f := range filters {
+			ops = append(ops, filterOp{f})
+		}
+		ops = append(ops, g.partialAggOp(&physical.Pipeline{Cols: cols}))
+		p := g.newPipe(nil, ops, func() Code { return ret })
+		p.eg.onErr = func(msg Code) []Code { return []Code{Return(Qual("errors", "New").Call(msg))} }
+		p.eg.patterns = Id("w").Dot("patterns")
+		p.run(ops)
+		stmts := p.eg.b.stmts
+		results := Code(Null())
+		if g.emitErr {
+			stmts, results = append(stmts, Return(Nil())), Error()
+		}
+		g.f.Comment(doc)
+		g.f.Func().Params(Id("w").Op("*").Id(g.id("Worker"))).Id(name).Params(params...).Add(results).Block(stmts...)
+	}
+	if sj.Kind == plan.StreamLeftSemi {
+		method("aggregate", "aggregate adds a left record that matched to its group, unless a condition rejects it.", g.sideFields(0, Id("l")), 0)
+		return
+	}
+	method("aggregate", "aggregate adds a joined pair to its group, unless a condition rejects it.",
+		append(g.sideFields(0, Id("l")), g.sideFields(1, Id("r"))...), 0, 1)
+	if sj.Kind.Outer(0) {
+		method("aggregateLeft", "aggregateLeft adds a left record that matched nothing, with NULL for the right side.",
+			append(g.sideFields(0, Id("l")), g.nullSide(1)...), 0)
+	}
+	if sj.Kind.Outer(1) {
+		method("aggregateRight", "aggregateRight adds a right record that matched nothing, with NULL for the left side.",
+			append(g.nullSide(0), g.sideFields(1, Id("r"))...), 1)
+	}
+}
+
+// sides2 are the parameter names of the two sides' records.
+var sides2 = [2]string{"l", "r"}
+
+// nullSide is side i's columns, all NULL: an outer join's row that matched nothing.
+func (g *queryGen) nullSide(i int) []val {
+	vals := make([]val, len(g.inputs[i].src.Columns))
+	for j, c := range g.inputs[i].src.Columns {
+		vals[j] = typedNull(c.Type)
+	}
+	return vals
 }

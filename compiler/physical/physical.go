@@ -96,24 +96,30 @@ type Pipeline struct {
 func Build(q *plan.Query) *Plan {
 	p := &Plan{}
 	if q.StreamJoin != nil {
-		return streamJoin(q)
-	}
-	for _, in := range q.Inputs {
-		p.Inputs = append(p.Inputs, pipeline(q, in, q.Pre))
-	}
-	if len(q.Inputs) > 1 {
-		p.Chunk = append(p.Chunk, &Union{Inputs: len(q.Inputs)})
+		streamJoin(p, q)
+	} else {
+		for _, in := range q.Inputs {
+			p.Inputs = append(p.Inputs, pipeline(q, in, q.Pre))
+		}
+		if len(q.Inputs) > 1 {
+			p.Chunk = append(p.Chunk, &Union{Inputs: len(q.Inputs)})
+		}
 	}
 	key, window := q.EventKey()
 	if a := q.Agg; a != nil {
-		p.Chunk = append(p.Chunk, &PartialAggregate{Agg: a, ByTable: groupsOfTable(a, p.Inputs)})
+		if q.StreamJoin != nil {
+			// The joined pairs are made in Finish: they are aggregated there.
+			p.Batch = append(p.Batch, &PartialAggregate{Agg: a})
+		} else {
+			p.Chunk = append(p.Chunk, &PartialAggregate{Agg: a, ByTable: groupsOfTable(a, p.Inputs)})
+		}
 		p.Batch = append(p.Batch, &FinalAggregate{Agg: a}, &Emit{Mode: q.Mode, EventKey: key, Window: window, Agg: a})
 		filters, cols := plan.Flatten(a.AggColumns(), q.Post)
 		for _, f := range filters {
 			p.Batch = append(p.Batch, &Filter{Cond: f})
 		}
 		p.Batch = append(p.Batch, &Project{Exprs: cols, Columns: columns(q)})
-	} else {
+	} else if q.StreamJoin == nil {
 		p.Chunk = append(p.Chunk, &Collect{})
 	}
 	if d := q.Dedup; d != nil {
@@ -206,10 +212,9 @@ func pipeline(q *plan.Query, in *plan.Input, pre []plan.Step) *Pipeline {
 }
 
 // streamJoin lays out a join of two streams: each side's loop collects its rows, and per
-// batch the symmetric hash join pairs them with the other side's state, then the filters and
-// the projection after the join run per pair.
-func streamJoin(q *plan.Query) *Plan {
-	p := &Plan{}
+// batch the symmetric hash join pairs them with the other side's state, then the filters
+// after the join run per pair, and the projection, or the aggregation over the pairs.
+func streamJoin(p *Plan, q *plan.Query) {
 	for i, in := range q.Inputs {
 		pl := pipeline(q, in, nil)
 		pl.Ops = append(pl.Ops, &CollectSide{Side: i, Source: in.Source})
@@ -225,13 +230,9 @@ func streamJoin(q *plan.Query) *Plan {
 	for _, f := range filters {
 		p.Batch = append(p.Batch, &Filter{Cond: f})
 	}
-	p.Batch = append(p.Batch, &Project{Exprs: cols, Columns: columns(q)}, &SinkWrite{Sink: q.Sink})
-	for _, src := range q.Sources() {
-		if src.DeadLetter != nil {
-			p.Side = append(p.Side, &DeadLetter{What: "malformed records of " + src.Name, Sink: src.DeadLetter})
-		}
+	if q.Agg == nil {
+		p.Batch = append(p.Batch, &Project{Exprs: cols, Columns: columns(q)})
 	}
-	return p
 }
 
 // groupsOfTable is the inner join whose table holds every group key of a, or nil: over one

@@ -54,6 +54,9 @@ func (q *Query) EventKey() (key int, window bool) {
 	if q.Agg == nil && q.Dedup == nil {
 		return -1, false
 	}
+	if q.StreamJoin != nil {
+		return q.joinEventKey()
+	}
 	flat := make([][]Expr, len(q.Inputs))
 	for i, in := range q.Inputs {
 		if in.Source.Watermark < 0 {
@@ -81,6 +84,32 @@ func (q *Query) EventKey() (key int, window bool) {
 	}
 	for i, k := range q.Agg.Keys {
 		if c, ok := k.(*Call); ok && (c.Name == "window" || c.Name == "session_window") && isEventTime(c.Args[0]) {
+			return i, true
+		}
+		if isEventTime(k) {
+			return i, false
+		}
+	}
+	return -1, false
+}
+
+// joinEventKey is EventKey over a join of two streams: the joined row carries both sides'
+// watermarked columns, and a key over either (or a window of it) is the event time, under
+// the query's one watermark (Spark 3.4's global watermark for chained operators).
+func (q *Query) joinEventKey() (key int, window bool) {
+	l, r := q.Inputs[0], q.Inputs[1]
+	n := len(Columns(l.Columns(), l.Steps))
+	_, flat := Flatten(q.InputColumns(), q.Pre)
+	isEventTime := func(e Expr) bool {
+		ref, ok := Subst(e, flat).(*ColRef)
+		return ok && (l.Source.Watermark >= 0 && ref.Idx == l.Source.Watermark ||
+			r.Source.Watermark >= 0 && q.StreamJoin.Kind != StreamLeftSemi && ref.Idx == n+r.Source.Watermark)
+	}
+	if q.Agg == nil {
+		return -1, false
+	}
+	for i, k := range q.Agg.Keys {
+		if c, ok := k.(*Call); ok && c.Name == "window" && isEventTime(c.Args[0]) {
 			return i, true
 		}
 		if isEventTime(k) {

@@ -110,6 +110,9 @@ func (a *aggScope) keyIndex(text string) int {
 type exprChecker struct {
 	c    *checker
 	errs *diag.List
+	// joinWindows: checking the ON of a join of two streams, where equal tumbling windows
+	// may join (window(a.t, '1 hour') = window(b.t, '1 hour')).
+	joinWindows bool
 }
 
 // null is the NULL of NULL type (Spark's NullType), which takes the type its context needs.
@@ -765,12 +768,18 @@ const maxWindowsPerRow = 1000
 // slide < size (a row belongs to every window that covers it). Rows whose time is NULL are
 // in no window.
 func (x *exprChecker) window(w *grammar.FuncCall, in *scope) (plan.Expr, plan.Column) {
+	return x.windowIn(w, in, "GROUP BY")
+}
+
+// windowIn is window in a clause: GROUP BY, or the ON of a join of two streams, where a
+// tumbling window is a value (equal windows join).
+func (x *exprChecker) windowIn(w *grammar.FuncCall, in *scope, clause string) (plan.Expr, plan.Column) {
 	if len(w.Args) < 2 || len(w.Args) > 3 || w.Star || w.Distinct {
 		x.errs.Errorf(w.Pos, "window takes a timestamp, a size and an optional slide").WithEnd(w.EndPos).
 			WithHelp("e.g. window(ts, INTERVAL '10' MINUTE) or window(ts, '10 minutes', '5 minutes')")
 		return nil, plan.Column{}
 	}
-	ts := x.timestampArg(x.expr(w.Args[0], in, "GROUP BY"), w.Args[0], "window")
+	ts := x.timestampArg(x.expr(w.Args[0], in, clause), w.Args[0], "window")
 	size := x.positiveInterval(w.Args[1], "window size")
 	slide := size
 	if len(w.Args) == 3 {
@@ -864,4 +873,21 @@ func (x *exprChecker) sessionWindow(w *grammar.FuncCall, in *scope) (plan.Expr, 
 	}
 	e := &plan.Call{Name: "session_window", T: sqltype.Window, Args: []plan.Expr{ts, &plan.Const{T: sqltype.Interval, Int: gap}}}
 	return e, plan.Column{Name: "session_window", Type: sqltype.Window}
+}
+
+// joinWindow checks window(ts, size) in the ON of a join of two streams: a tumbling window as
+// a value, its start, so that rows of the same window join; NULL when ts is.
+func (x *exprChecker) joinWindow(f *grammar.FuncCall, s *scope) plan.Expr {
+	e, _ := x.windowIn(f, s, "ON")
+	w, ok := e.(*plan.Call)
+	if !ok {
+		return bad()
+	}
+	if w.Args[1].(*plan.Const).Int != w.Args[2].(*plan.Const).Int {
+		x.errs.Errorf(f.Pos, "only a tumbling window can be joined on: a row is in several sliding windows").WithEnd(f.EndPos).
+			WithHelp("drop the slide: window(ts, size)")
+		return bad()
+	}
+	w.Null = w.Args[0].Nullable()
+	return w
 }

@@ -338,6 +338,9 @@ func (x *exprChecker) call(f *grammar.FuncCall, s *scope, clause string) plan.Ex
 	}
 	switch name {
 	case "window":
+		if x.joinWindows {
+			return x.joinWindow(f, s)
+		}
 		x.errs.Errorf(f.Pos, "window() groups rows: it belongs in GROUP BY").WithEnd(f.EndPos).
 			WithHelp("GROUP BY window(ts, INTERVAL '10' MINUTE), then select window, window.start or window.end")
 		return bad()

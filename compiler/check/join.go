@@ -286,7 +286,7 @@ func (c *checker) streamJoin(left, right *rel, j *grammar.Join, errs *diag.List)
 		refs = append(refs, r)
 	}
 	on := &scope{cols: cols, refs: refs}
-	x := &exprChecker{c: c, errs: errs}
+	x := &exprChecker{c: c, errs: errs, joinWindows: true}
 	before := len(*errs)
 	sj := &plan.StreamJoin{Pos: j.Pos, Kind: kind}
 	// Keys and conditions go through Subst, which also folds their constants as every other
@@ -324,6 +324,14 @@ func (c *checker) streamJoin(left, right *rel, j *grammar.Join, errs *diag.List)
 			}
 		}
 		sj.Residual = append(sj.Residual, plan.Subst(cond, same))
+	}
+	for i, l := range sj.LeftKeys {
+		lw, ok1 := l.(*plan.Call)
+		rw, ok2 := sj.RightKeys[i].(*plan.Call)
+		if ok1 && ok2 && lw.Name == "window" && rw.Name == "window" && lw.Args[1].(*plan.Const).Int != rw.Args[1].(*plan.Const).Int {
+			return fail("the windows this join compares differ in size: equal windows never match",
+				"join on windows of one size, e.g. window(a.t, INTERVAL '1' HOUR) = window(b.t, INTERVAL '1' HOUR)")
+		}
 	}
 	if (*errs)[before:].HasErrors() {
 		return nil

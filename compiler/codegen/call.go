@@ -97,6 +97,11 @@ func init() {
 		"timestamp_micros": sameAsArg,
 		"floor":            roundDown,
 		"ceil":             roundDown,
+		// A tumbling window as a value (a key of a join of two streams): its start.
+		"window": func(g *exprGen, e *plan.Call) val {
+			ts := g.compile(e.Args[0])
+			return val{v: Qual(pkgSQLFn, "WindowStart").Call(ts.v, Lit(int(e.Args[2].(*plan.Const).Int))), null: ts.null}
+		},
 		"window_start": func(g *exprGen, e *plan.Call) val {
 			args, null := g.args(e)
 			return val{v: args[0].v, null: null}

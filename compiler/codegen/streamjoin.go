@@ -248,7 +248,10 @@ func (g *queryGen) symmetricJoin(perPair []physical.Operator, aggregate bool) []
 				null = null.Op("||").Add(t.isNull())
 			}
 			expires = t.v
-			if e.Offset != 0 {
+			switch {
+			case e.Window != 0:
+				expires = Qual(pkgRT, "ExpiresAt").Call(Qual(pkgSQLFn, "WindowStart").Call(t.v, Lit(int(e.Window))), Lit(int(e.Window+e.Offset)))
+			case e.Offset != 0:
 				expires = Qual(pkgRT, "ExpiresAt").Call(t.v, Lit(int(e.Offset)))
 			}
 		}

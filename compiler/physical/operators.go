@@ -185,6 +185,9 @@ func (s *SymmetricHashJoin) Explain() string {
 			continue
 		}
 		at := src.Columns[e.Col].Name
+		if e.Window != 0 {
+			at = fmt.Sprintf("the end of window(%s, %s)", at, &plan.Const{T: sqltype.Interval, Int: e.Window})
+		}
 		if e.Offset != 0 {
 			op, off := "+", e.Offset
 			if off < 0 {

@@ -314,6 +314,9 @@ func (k StreamJoinKind) Outer(side int) bool {
 type Expiry struct {
 	Col    int
 	Offset int64
+	// Window, when not 0, is the size of the tumbling window of Col that the join's key
+	// compares with the other side's: the row expires at its window's end (plus Offset).
+	Window int64
 	// Cond is the ON condition the bound comes from, for explain.
 	Cond Expr
 }

@@ -39,12 +39,54 @@ func (sj *StreamJoin) DeriveExpiry(left, right *Source, n int) {
 		bound(op, lc-n, rc, ro-lo, c) // R.y + lo op L.x + ro
 	}
 	for i, lk := range sj.LeftKeys {
+		if lw, ok := windowOf(lk); ok {
+			// window(L.x) = window(R.y): a row's window ends before every later row of the
+			// other side begins once the watermark passes its end.
+			rw, ok := windowOf(sj.RightKeys[i])
+			if !ok || lw.size != rw.size {
+				continue
+			}
+			cond := &Binary{Op: "=", L: lk, R: sj.RightKeys[i], T: sqltype.Boolean}
+			if rw.col == right.Watermark {
+				sj.offerWindow(0, lw.col, lw.size, cond)
+			}
+			if lw.col == left.Watermark {
+				sj.offerWindow(1, rw.col, rw.size, cond)
+			}
+			continue
+		}
 		x, lo, ok1 := timeTerm(lk)
 		y, ro, ok2 := timeTerm(sj.RightKeys[i])
 		if ok1 && ok2 {
 			bound("=", y, x, lo-ro, &Binary{Op: "=", L: lk, R: sj.RightKeys[i], T: sqltype.Boolean})
 		}
 	}
+}
+
+// offerWindow keeps a side's expiry at the end of col's window of size, unless it has one.
+func (sj *StreamJoin) offerWindow(side, col int, size int64, cond Expr) {
+	if sj.Expiry[side] == nil {
+		sj.Expiry[side] = &Expiry{Col: col, Window: size, Cond: cond}
+	}
+}
+
+// window is a tumbling window of a column.
+type window struct {
+	col  int
+	size int64
+}
+
+// windowOf reads e as window(col, size), tumbling.
+func windowOf(e Expr) (window, bool) {
+	c, ok := e.(*Call)
+	if !ok || c.Name != "window" {
+		return window{}, false
+	}
+	ref, ok := c.Args[0].(*ColRef)
+	if !ok {
+		return window{}, false
+	}
+	return window{ref.Idx, c.Args[1].(*Const).Int}, true
 }
 
 // offer keeps a side's expiry at col + off, unless it has one already: the tighter of two

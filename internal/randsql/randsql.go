@@ -292,27 +292,47 @@ func (g *Gen) File(depth int) string {
 	return Schema + "CREATE SINK o WITH (connector = 'console');\n" + g.Query("o", depth) + "\n"
 }
 
-// streamJoin is a join of the two sources: a key of each type (widened across the sides),
-// a residual condition over both, items and a WHERE from either side.
+// streamJoin is a join of the two sources, of any kind: a key of each type (widened across
+// the sides), a time bound or equal windows (which outer and semi joins need), a residual
+// condition over both, items and a WHERE from either side (a semi join's: the left), or an
+// aggregation per window over the joined rows.
 func (g *Gen) streamJoin(sink string, depth int) string {
 	over := func(qual, t string) string {
 		g.qual = qual
 		defer func() { g.qual = "" }()
 		return g.Expr(t, depth-1)
 	}
+	kind := g.one("JOIN", "LEFT JOIN", "RIGHT JOIN", "FULL JOIN", "LEFT SEMI JOIN")
 	side := func() string { return g.one("t", "t2") }
+	if kind == "LEFT SEMI JOIN" {
+		side = func() string { return "t" }
+	}
 	t := types[g.pick(len(types))]
 	on := over("t", t) + " = " + over("t2", t)
+	bounds := 3 // an inner join may go without a time bound; the others are refused without
+	if kind != "JOIN" {
+		bounds = 2
+	}
+	switch g.pick(bounds) {
+	case 0:
+		on += fmt.Sprintf(" AND t2.ts BETWEEN t.ts - INTERVAL '%d' MINUTE AND t.ts + INTERVAL '%d' MINUTE", g.pick(3), 1+g.pick(3))
+	case 1:
+		on += " AND window(t.ts, INTERVAL '1' MINUTE) = window(t2.ts, INTERVAL '1' MINUTE)"
+	}
 	if g.pick(2) == 0 {
 		on += " AND " + over(side(), "BOOLEAN")
-	}
-	items := make([]string, 1+g.pick(3))
-	for i := range items {
-		items[i] = fmt.Sprintf("%s AS c%d", over(side(), ""), i)
 	}
 	where := ""
 	if g.pick(2) == 0 {
 		where = " WHERE " + over(side(), "BOOLEAN")
 	}
-	return fmt.Sprintf("INSERT INTO %s SELECT %s FROM t JOIN t2 ON %s%s;", sink, strings.Join(items, ", "), on, where)
+	if g.pick(4) == 0 {
+		return fmt.Sprintf("INSERT INTO %s SELECT window.start AS w, count(*) AS n, max(%s) AS m FROM t %s t2 ON %s%s GROUP BY window(%s.ts, INTERVAL '1' MINUTE);",
+			sink, over(side(), "BIGINT"), kind, on, where, side())
+	}
+	items := make([]string, 1+g.pick(3))
+	for i := range items {
+		items[i] = fmt.Sprintf("%s AS c%d", over(side(), ""), i)
+	}
+	return fmt.Sprintf("INSERT INTO %s SELECT %s FROM t %s t2 ON %s%s;", sink, strings.Join(items, ", "), kind, on, where)
 }

@@ -24,8 +24,11 @@ type Chunk struct {
 	Time   int64  // when the batch started, in microseconds since the epoch (current_timestamp)
 	Batch  int64  // the batch's id: with Seq and the line, a record's place in arrival order
 	// Records is the number of lines in Data when the source counted them already (0: the
-	// engine counts them).
+	// engine counts them), or the number of typed rows.
 	Records int64
+	// Rows are the chunk's records as typed rows, one Vector per declared column, from a
+	// source that makes values rather than reading text (Data is then empty).
+	Rows []Vector
 
 	buf *[]byte // pooled buffer backing Data, if any
 }

@@ -447,23 +447,23 @@ func (g *queryGen) explode(perRow []Code) []Code {
 // the source's policy applies (skip and report, or fail).
 func (g *queryGen) badRecord() func(msg Code) []Code {
 	joined := len(g.src.joins) > 0
-	handle := badRecordOf(Id("w").Dot("rec"), joined)
+	handle := badRecordOf(g.src, Id("w").Dot("rec"), joined)
 	return func(msg Code) []Code {
 		g.nextRecord = g.nextRecord || joined
 		return handle(msg)
 	}
 }
 
-// badRecordOf handles an error with the RecordErrors rec; labeled goes on with the next
-// record from inside a join's loop over matches.
-func badRecordOf(rec Code, labeled bool) func(msg Code) []Code {
+// badRecordOf handles an error with the RecordErrors rec in the record loop of in; labeled
+// goes on with the next record from inside a join's loop over matches.
+func badRecordOf(in *input, rec Code, labeled bool) func(msg Code) []Code {
 	next := Continue()
 	if labeled {
 		next = Continue().Id("records")
 	}
 	return func(msg Code) []Code {
 		return []Code{
-			If(Err().Op(":=").Add(rec).Dot("Bad").Call(Id("c"), Id("line"), Id("rec"), msg), Err().Op("!=").Nil()).Block(Return(Err())),
+			If(Err().Op(":=").Add(rec).Dot("Bad").Call(Id("c"), Id("line"), in.record(), msg), Err().Op("!=").Nil()).Block(Return(Err())),
 			next,
 		}
 	}
@@ -472,6 +472,9 @@ func badRecordOf(rec Code, labeled bool) func(msg Code) []Code {
 // loop wraps the per-row statements in the record loop over in's chunk c, with decoding and
 // error policy.
 func (g *queryGen) loop(in *input, rowStmts []Code) []Code {
+	if in.typed() {
+		return g.rowLoop(in, rowStmts)
+	}
 	var pre []Code
 	pre = append(pre,
 		Var().Id("rec").Index().Byte(),
@@ -479,7 +482,7 @@ func (g *queryGen) loop(in *input, rowStmts []Code) []Code {
 		Id("line").Op("++"),
 	)
 	switch in.wire() {
-	case "csv", "json", "rate":
+	case "csv", "json":
 		// Spark's CSV and JSON readers skip blank lines.
 		pre = append(pre, If(Len(Qual("bytes", "TrimSpace").Call(Id("rec"))).Op("==").Lit(0)).Block(Continue()))
 	}
@@ -493,28 +496,39 @@ func (g *queryGen) loop(in *input, rowStmts []Code) []Code {
 			Continue(),
 		),
 	)
-	if g.eventKey >= 0 && in.plan != nil {
-		c := in.src.Columns[in.src.Watermark]
-		ts := fieldVal(Id("in"), in.names[in.src.Watermark], c)
-		maxEvent := Id("w").Dot("maxEvent")
-		if len(g.inputs) > 1 {
-			maxEvent = maxEvent.Index(Lit(in.idx))
-		}
-		cond := ts.operand().Op(">").Add(maxEvent)
-		observe := Id("w").Dot("events").Dot("Observe").Call(ts.operand())
-		if ts.nullable() {
-			cond = not(ts.isNull()).Op("&&").Add(cond)
-			observe = If(not(ts.isNull())).Block(observe)
-		}
-		pre = append(pre, observe, If(cond).Block(maxEvent.Clone().Op("=").Add(ts.v)))
-	}
+	pre = append(pre, g.observeEventTime(in)...)
 	loop := []Code{
 		List(Id("data"), Id("line")).Op(":=").List(Id("c").Dot("Data"), Id("c").Dot("Line").Op("-").Lit(1)),
 	}
+	return append(append(loop, g.label(in)...), For(Len(Id("data")).Op(">").Lit(0)).Block(append(pre, rowStmts...)...))
+}
+
+// label is the record loop's label, when a join's loop over matches continues it.
+func (g *queryGen) label(in *input) []Code {
 	if in.plan != nil && g.nextRecord {
-		loop = append(loop, Id("records").Op(":"))
+		return []Code{Id("records").Op(":")}
 	}
-	return append(loop, For(Len(Id("data")).Op(">").Lit(0)).Block(append(pre, rowStmts...)...))
+	return nil
+}
+
+// observeEventTime feeds the record's event time to the worker's watermark statistics.
+func (g *queryGen) observeEventTime(in *input) []Code {
+	if g.eventKey < 0 || in.plan == nil {
+		return nil
+	}
+	c := in.src.Columns[in.src.Watermark]
+	ts := fieldVal(Id("in"), in.names[in.src.Watermark], c)
+	maxEvent := Id("w").Dot("maxEvent")
+	if len(g.inputs) > 1 {
+		maxEvent = maxEvent.Index(Lit(in.idx))
+	}
+	cond := ts.operand().Op(">").Add(maxEvent)
+	observe := Id("w").Dot("events").Dot("Observe").Call(ts.operand())
+	if ts.nullable() {
+		cond = not(ts.isNull()).Op("&&").Add(cond)
+		observe = If(not(ts.isNull())).Block(observe)
+	}
+	return []Code{observe, If(cond).Block(maxEvent.Clone().Op("=").Add(ts.v))}
 }
 
 // sortRows emits the sort of the batch's output by keys: ORDER BY's, or every column of an
@@ -677,7 +691,7 @@ func connectorPkg(k connector.Kind, name string, opts map[string]string) string 
 // columns, to check each file's schema against, and a generator source the columns to make.
 func inputEndpoint(src *plan.Source) Code {
 	e := endpoint(src.Name, src.Connector, src.Options)
-	if spec, _ := connector.Lookup(connector.Source, src.Connector); src.Format != "parquet" && src.Connector != "generator" && (spec == nil || spec.Schema == nil) {
+	if spec, _ := connector.Lookup(connector.Source, src.Connector); src.Format != "parquet" && (spec == nil || !spec.Typed && spec.Schema == nil) {
 		return e
 	}
 	var cols []Code

@@ -235,7 +235,7 @@ func (jg *joinGen) builder() {
 		g.base[i] = fieldVal(Id("in"), jg.in.names[i], c)
 	}
 	eg := g.newExprGen(append(append([]plan.Expr{}, j.Build...), j.Right...)...)
-	eg.onErr = badRecordOf(Id("b").Dot("rec"), false)
+	eg.onErr = badRecordOf(jg.in, Id("b").Dot("rec"), false)
 	g.filterStmts(eg, j.Build)
 	// The table outlives the chunk its strings were decoded from.
 	for i, c := range j.Table.Columns {

@@ -3,6 +3,7 @@ package nexmark
 import (
 	"math"
 	"math/bits"
+	"slices"
 	"strconv"
 
 	"github.com/sqlstream/sqlstream/runtime/connector"
@@ -135,16 +136,17 @@ func nextString(b []byte, r *jrandom, maxLength int32, special byte) []byte {
 
 // nextExactString is StringsGenerator.nextExactString: length letters, six per draw.
 func nextExactString(b []byte, r *jrandom, length int) []byte {
-	var rnd, n int32
-	for ; length > 0; length-- {
-		if n == 0 {
-			rnd, n = r.intn(math.MaxInt32), 6
+	b = slices.Grow(b, length)
+	s := b[len(b) : len(b)+length]
+	for i := 0; i < len(s); {
+		rnd := r.intn(math.MaxInt32)
+		for k := 0; k < 6 && i < len(s); k++ {
+			s[i] = byte('a' + rnd%26)
+			rnd /= 26
+			i++
 		}
-		b = append(b, byte('a'+rnd%26))
-		rnd /= 26
-		n--
 	}
-	return b
+	return b[:len(b)+length]
 }
 
 // nextExtra pads a record towards the average size, as NexmarkUtils does.
@@ -283,6 +285,9 @@ type Event struct {
 	Ints  [10]int64 // BIGINT and TIMESTAMP (milliseconds) columns by column index
 	Strs  [10][]byte
 	buf   []byte
+	// at and set are where the string columns are in the buffer the event was appended to.
+	at  [10][2]int
+	set [10]bool
 }
 
 // Config is what the events depend on besides their number.
@@ -297,14 +302,26 @@ func (c *Config) timestamp(n int64) int64 { return c.BaseMs + n*1000/c.Rate }
 
 // Generate fills e with event n.
 func (c *Config) Generate(e *Event, n int64) {
+	b := c.generate(e, n, e.buf[:0])
+	e.buf = b
+	for j := range Columns[e.Table] {
+		if e.set[j] {
+			e.Strs[j] = b[e.at[j][0]:e.at[j][1]:e.at[j][1]]
+		} else {
+			e.Strs[j] = nil
+		}
+	}
+}
+
+// generate fills e's numbers with event n and appends its strings to b, saying where in
+// e.at: a chunk appends every row's strings to one buffer.
+func (c *Config) generate(e *Event, n int64, b []byte) []byte {
 	r := newRandom(n + c.Seed*0x5851F42D4C957F2D)
 	ts := c.timestamp(n)
-	b := e.buf[:0]
 	e.Table = TableOf(n)
-	// The strings are appended to b and sliced after: remember the offsets, as b grows.
-	var at [10][2]int
-	var set [10]bool
-	mark := func(j, start int) { at[j], set[j] = [2]int{start, len(b)}, true }
+	e.set = [10]bool{}
+	start := len(b)
+	mark := func(j, start int) { e.at[j], e.set[j] = [2]int{start, len(b)}, true }
 	switch e.Table {
 	case Person:
 		e.Ints[0] = lastBase0PersonID(n) + firstPersonID
@@ -337,7 +354,7 @@ func (c *Config) Generate(e *Event, n int64) {
 		b = append(b, usStates[r.intn(int32(len(usStates)))]...)
 		mark(5, s)
 		e.Ints[6] = ts
-		size := 8 + len(b)
+		size := 8 + len(b) - start
 		s = len(b)
 		b = nextExtra(b, &r, size, avgPersonByteSize)
 		mark(7, s)
@@ -362,7 +379,7 @@ func (c *Config) Generate(e *Event, n int64) {
 		mark(2, s)
 		e.Ints[4] = e.Ints[3] + nextPrice(&r)
 		e.Ints[5] = ts
-		size := 8 + len(b) + 5*8
+		size := 8 + len(b) - start + 5*8
 		s = len(b)
 		b = nextExtra(b, &r, size, avgAuctionByteSize)
 		mark(9, s)
@@ -402,12 +419,5 @@ func (c *Config) Generate(e *Event, n int64) {
 		b = nextExtra(b, &r, 32, avgBidByteSize)
 		mark(6, s)
 	}
-	e.buf = b
-	for j := range Columns[e.Table] {
-		if set[j] {
-			e.Strs[j] = b[at[j][0]:at[j][1]:at[j][1]]
-		} else {
-			e.Strs[j] = nil
-		}
-	}
+	return b
 }

@@ -203,9 +203,9 @@ func (s *source) chunk(origin string, lo, hi int64) *rt.Chunk {
 	var e Event
 	rows := (hi-lo)*[]int64{personProportion, auctionProportion, bidProportion}[s.table]/totalProportion + 1
 	vs := rt.NewVectors(s.cols, int(rows))
-	// The strings are copied into one buffer and viewed once it is complete (it is never
-	// written again), so a chunk allocates no string of its own; spans holds where each
-	// string column's values are in it meanwhile.
+	// Every row's strings are appended to one buffer, viewed once it is complete (it is
+	// never written again), so a chunk allocates no string of its own; spans holds where
+	// each string column's values are in it meanwhile.
 	var text []byte
 	spans := make([][][2]int, len(s.cols))
 	first, n := int64(-1), int64(0)
@@ -216,7 +216,11 @@ func (s *source) chunk(origin string, lo, hi int64) *rt.Chunk {
 		if first < 0 {
 			first = ev
 		}
-		s.cfg.Generate(&e, ev)
+		text = s.cfg.generate(&e, ev, text)
+		if n == 0 {
+			// Sized from the first row, so that it grows about once.
+			text = append(make([]byte, 0, len(text)*int(rows)*5/4), text...)
+		}
 		n++
 		for i, j := range s.idx {
 			switch s.cols[i].Type {
@@ -225,12 +229,7 @@ func (s *source) chunk(origin string, lo, hi int64) *rt.Chunk {
 			case "BIGINT":
 				vs[i].Int64 = append(vs[i].Int64, e.Ints[j])
 			default:
-				if text == nil {
-					// Sized from the first row, so that it grows about once.
-					text = make([]byte, 0, len(e.buf)*int(rows)*5/4)
-				}
-				spans[i] = append(spans[i], [2]int{len(text), len(text) + len(e.Strs[j])})
-				text = append(text, e.Strs[j]...)
+				spans[i] = append(spans[i], e.at[j])
 			}
 		}
 	}

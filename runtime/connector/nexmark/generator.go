@@ -134,20 +134,37 @@ func nextString(b []byte, r *jrandom, maxLength int32, special byte) []byte {
 	return append(b[:start], s[i:j]...)
 }
 
-// nextExactString is StringsGenerator.nextExactString: length letters, six per draw.
+// nextExactString is StringsGenerator.nextExactString: length letters, six per draw (the
+// draw's base-26 digits, lowest first), written two at a time.
 func nextExactString(b []byte, r *jrandom, length int) []byte {
 	b = slices.Grow(b, length)
 	s := b[len(b) : len(b)+length]
 	for i := 0; i < len(s); {
 		rnd := r.intn(math.MaxInt32)
-		for k := 0; k < 6 && i < len(s); k++ {
+		if len(s)-i >= 6 {
+			for range 3 {
+				p := &letterPairs[rnd%(26*26)]
+				s[i], s[i+1] = p[0], p[1]
+				rnd /= 26 * 26
+				i += 2
+			}
+			continue
+		}
+		for ; i < len(s); i++ {
 			s[i] = byte('a' + rnd%26)
 			rnd /= 26
-			i++
 		}
 	}
 	return b[:len(b)+length]
 }
+
+// letterPairs are the two letters of each two-digit base-26 number, lowest digit first.
+var letterPairs = func() (p [26 * 26][2]byte) {
+	for i := range p {
+		p[i] = [2]byte{byte('a' + i%26), byte('a' + i/26)}
+	}
+	return p
+}()
 
 // nextExtra pads a record towards the average size, as NexmarkUtils does.
 func nextExtra(b []byte, r *jrandom, currentSize, desiredAverageSize int) []byte {
@@ -285,9 +302,11 @@ type Event struct {
 	Ints  [10]int64 // BIGINT and TIMESTAMP (milliseconds) columns by column index
 	Strs  [10][]byte
 	buf   []byte
-	// at and set are where the string columns are in the buffer the event was appended to.
+	// at and set are where the string columns are in the buffer the event was appended to;
+	// a column in lit is a constant string instead (a bid's channel and URL).
 	at  [10][2]int
 	set [10]bool
+	lit [10]string
 }
 
 // Config is what the events depend on besides their number.
@@ -303,6 +322,13 @@ func (c *Config) timestamp(n int64) int64 { return c.BaseMs + n*1000/c.Rate }
 // Generate fills e with event n.
 func (c *Config) Generate(e *Event, n int64) {
 	b := c.generate(e, n, e.buf[:0])
+	for j := range Columns[e.Table] {
+		if e.lit[j] != "" {
+			s := len(b)
+			b = append(b, e.lit[j]...)
+			e.at[j], e.set[j] = [2]int{s, len(b)}, true
+		}
+	}
 	e.buf = b
 	for j := range Columns[e.Table] {
 		if e.set[j] {
@@ -319,7 +345,7 @@ func (c *Config) generate(e *Event, n int64, b []byte) []byte {
 	r := newRandom(n + c.Seed*0x5851F42D4C957F2D)
 	ts := c.timestamp(n)
 	e.Table = TableOf(n)
-	e.set = [10]bool{}
+	e.set, e.lit = [10]bool{}, [10]string{}
 	start := len(b)
 	mark := func(j, start int) { e.at[j], e.set[j] = [2]int{start, len(b)}, true }
 	switch e.Table {
@@ -408,14 +434,9 @@ func (c *Config) generate(e *Event, n int64, b []byte) []byte {
 			i := r.intn(channelsNumber)
 			channel, url = channelNames[i], channelURLs[i]
 		}
-		s := len(b)
-		b = append(b, channel...)
-		mark(3, s)
-		s = len(b)
-		b = append(b, url...)
-		mark(4, s)
+		e.lit[3], e.lit[4] = channel, url
 		e.Ints[5] = ts
-		s = len(b)
+		s := len(b)
 		b = nextExtra(b, &r, 32, avgBidByteSize)
 		mark(6, s)
 	}

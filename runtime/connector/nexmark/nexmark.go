@@ -203,11 +203,10 @@ func (s *source) chunk(origin string, lo, hi int64) *rt.Chunk {
 	var e Event
 	rows := (hi-lo)*[]int64{personProportion, auctionProportion, bidProportion}[s.table]/totalProportion + 1
 	vs := rt.NewVectors(s.cols, int(rows))
-	// Every row's strings are appended to one buffer, viewed once it is complete (it is
-	// never written again), so a chunk allocates no string of its own; spans holds where
-	// each string column's values are in it meanwhile.
+	// Every row's strings are appended to one buffer and viewed at once: a view stays valid
+	// when the buffer grows, since append never writes the bytes before len again, so a
+	// chunk allocates no string of its own.
 	var text []byte
-	spans := make([][][2]int, len(s.cols))
 	first, n := int64(-1), int64(0)
 	for ev := lo; ev < hi; ev++ {
 		if TableOf(ev) != s.table {
@@ -229,18 +228,16 @@ func (s *source) chunk(origin string, lo, hi int64) *rt.Chunk {
 			case "BIGINT":
 				vs[i].Int64 = append(vs[i].Int64, e.Ints[j])
 			default:
-				spans[i] = append(spans[i], e.at[j])
+				str := e.lit[j]
+				if str == "" {
+					str = rt.View(text[e.at[j][0]:e.at[j][1]])
+				}
+				vs[i].String = append(vs[i].String, str)
 			}
 		}
 	}
 	if first < 0 {
 		return nil
-	}
-	all := rt.View(text)
-	for i, sp := range spans {
-		for _, at := range sp {
-			vs[i].String = append(vs[i].String, all[at[0]:at[1]])
-		}
 	}
 	return &rt.Chunk{Rows: vs, Records: n, Origin: origin, Line: first + 1}
 }

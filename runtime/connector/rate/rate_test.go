@@ -140,3 +140,36 @@ func TestRowsAreDueOnTheirTimestamp(t *testing.T) {
 		t.Errorf("before the start: %d rows", got)
 	}
 }
+
+// BenchmarkTypedRows measures the sources alone, one goroutine: the rate source's rows and
+// the generator's rows of a timestamp, a STRING and a BIGINT column, as typed rows (rows/s).
+func BenchmarkTypedRows(b *testing.B) {
+	cols := []rt.Column{{Name: "ts", Type: "TIMESTAMP"}, {Name: "user", Type: "STRING"}, {Name: "n", Type: "BIGINT"}}
+	for _, c := range []struct {
+		connector string
+		cols      []rt.Column
+	}{{"rate", nil}, {"generator", cols}} {
+		b.Run(c.connector, func(b *testing.B) {
+			s, err := OpenSource(context.Background(), rt.Endpoint{Name: "in", Connector: c.connector,
+				Options: map[string]string{"rows_per_second": "1000000", "cardinality": "1000"}, Columns: c.cols})
+			if err != nil {
+				b.Fatal(err)
+			}
+			const rows = 1 << 20
+			var got int64
+			for range b.N {
+				err := s.Read(context.Background(), rt.CountOffset(0), rt.CountOffset(rows), func(c *rt.Chunk) error {
+					got += c.Records
+					return nil
+				})
+				if err != nil {
+					b.Fatal(err)
+				}
+			}
+			if got != rows*int64(b.N) {
+				b.Fatalf("%d rows, want %d", got, rows*int64(b.N))
+			}
+			b.ReportMetric(float64(got)/b.Elapsed().Seconds(), "rows/s")
+		})
+	}
+}

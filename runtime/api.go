@@ -77,6 +77,9 @@ type Rows interface {
 type Column struct {
 	Name string
 	Type string // SQL type name: BOOLEAN, INT, BIGINT, DOUBLE, STRING, BYTES, TIMESTAMP, DATE
+	// Unread marks a typed source's column that the query never reads: the source may
+	// leave its Vector empty (and skip making its values).
+	Unread bool
 }
 
 // OutputMode is Spark's output mode of a streaming query.

@@ -13,6 +13,7 @@ import (
 // generated code need not copy them.
 type Vector struct {
 	Type    string    // the column's SQL type, as Column.Type
+	Unread  bool      // the query does not read the column (Column.Unread): no values
 	Int64   []int64   // BIGINT, TIMESTAMP (microseconds since the epoch)
 	Int32   []int32   // INT, DATE (days since the epoch)
 	Float64 []float64 // DOUBLE
@@ -24,7 +25,10 @@ type Vector struct {
 func NewVectors(cols []Column, n int) []Vector {
 	vs := make([]Vector, len(cols))
 	for j, c := range cols {
-		vs[j].Type = c.Type
+		vs[j].Type, vs[j].Unread = c.Type, c.Unread
+		if c.Unread {
+			continue
+		}
 		switch c.Type {
 		case "BIGINT", "TIMESTAMP":
 			vs[j].Int64 = make([]int64, 0, n)
@@ -42,7 +46,8 @@ func NewVectors(cols []Column, n int) []Vector {
 }
 
 // Record is row i of a chunk of typed rows as a CSV line, the text a record error or a
-// late row shows for it; for a chunk of text records use the record itself.
+// late row shows for it (a column the query does not read is an empty field); for a chunk
+// of text records use the record itself.
 func (c *Chunk) Record(i int64) []byte {
 	return c.appendRecord(nil, i)
 }
@@ -51,6 +56,9 @@ func (c *Chunk) appendRecord(b []byte, i int64) []byte {
 	for j, v := range c.Rows {
 		if j > 0 {
 			b = append(b, ',')
+		}
+		if v.Unread {
+			continue
 		}
 		switch v.Type {
 		case "TIMESTAMP":

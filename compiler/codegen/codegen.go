@@ -615,12 +615,33 @@ func (g *queryGen) spec() Code {
 	return Values(lines(fields...)...)
 }
 
+// read marks the columns of source src that the query reads, over the inputs reading it
+// (nil: all).
+func (g *queryGen) read(src *plan.Source) []bool {
+	var read []bool
+	for _, in := range g.inputs {
+		if in.src != src {
+			continue
+		}
+		if in.read == nil {
+			return nil
+		}
+		if read == nil {
+			read = make([]bool, len(in.read))
+		}
+		for i, r := range in.read {
+			read[i] = read[i] || r
+		}
+	}
+	return read
+}
+
 // sourceSpecs are the rt.SourceSpec of each of the query's sources.
 func (g *queryGen) sourceSpecs() []Code {
 	var specs []Code
 	for _, src := range g.q.Sources() {
 		fields := []Code{
-			kv("Endpoint", inputEndpoint(src)),
+			kv("Endpoint", inputEndpoint(src, g.read(src))),
 			kv("Format", Lit(src.Format)),
 			kv("Schema", Lit(src.Schema())),
 			kv("OpenSource", Qual(connectorPkg(connector.Source, src.Connector, src.Options), "OpenSource")),
@@ -688,20 +709,26 @@ func connectorPkg(k connector.Kind, name string, opts map[string]string) string 
 }
 
 // inputEndpoint is a source's or table's rt.Endpoint; a Parquet input also gets the declared
-// columns, to check each file's schema against, and a generator source the columns to make.
-func inputEndpoint(src *plan.Source) Code {
+// columns, to check each file's schema against, and a typed source the columns to make,
+// marked Unread where read (nil: all read) says the query does not read them.
+func inputEndpoint(src *plan.Source, read []bool) Code {
 	e := endpoint(src.Name, src.Connector, src.Options)
-	if spec, _ := connector.Lookup(connector.Source, src.Connector); src.Format != "parquet" && (spec == nil || !spec.Typed && spec.Schema == nil) {
+	spec, _ := connector.Lookup(connector.Source, src.Connector)
+	if src.Format != "parquet" && (spec == nil || !spec.Typed && spec.Schema == nil) {
 		return e
 	}
 	var cols []Code
-	for _, c := range src.Columns {
-		cols = append(cols, Values(kv("Name", Lit(c.Name)), kv("Type", Lit(c.Type.String()))))
+	for i, c := range src.Columns {
+		col := []Code{kv("Name", Lit(c.Name)), kv("Type", Lit(c.Type.String()))}
+		if read != nil && !read[i] && spec != nil && spec.Typed {
+			col = append(col, kv("Unread", True()))
+		}
+		cols = append(cols, Values(col...))
 	}
 	return Qual(pkgRT, "Endpoint").Values(lines(
 		kv("Name", Lit(src.Name)),
 		kv("Connector", Lit(src.Connector)),
 		kv("Options", endpointOptions(src.Options)),
-		kv("Columns", Index().Qual(pkgRT, "Column").Values(cols...)),
+		kv("Columns", Index().Qual(pkgRT, "Column").Values(lines(cols...)...)),
 	)...)
 }

@@ -295,7 +295,7 @@ func (jg *joinGen) spec() Code {
 	}
 	return Values(lines(
 		kv("Name", Lit(t.Name)),
-		kv("Source", inputEndpoint(t)),
+		kv("Source", inputEndpoint(t, nil)),
 		kv("Format", Lit(t.Format)),
 		kv("OpenSource", Qual(connectorPkg(connector.Source, t.Connector, t.Options), "OpenSource")),
 		kv("New", Func().Params(Id("q").Qual(pkgRT, "Query"), Id("rec").Op("*").Qual(pkgRT, "RecordErrors")).Qual(pkgRT, "TableBuilder").Block(

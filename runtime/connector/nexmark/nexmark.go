@@ -37,6 +37,7 @@ type source struct {
 	table Table
 	cols  []rt.Column // the declared columns
 	idx   []int       // the table's column index of each
+	extra bool        // the query reads the extra column: only then is it drawn
 	cfg   Config
 	eps   int64 // 0: as fast as possible
 	total int64 // 0: unbounded
@@ -86,6 +87,7 @@ func OpenSource(ctx context.Context, e rt.Endpoint) (rt.Source, error) {
 			return nil, fmt.Errorf("nexmark source %q: the %s table has no column %s %s", e.Name, e.Options["table"], c.Name, c.Type)
 		}
 		s.idx = append(s.idx, j)
+		s.extra = s.extra || strings.EqualFold(c.Name, "extra") && !c.Unread
 	}
 	startsMu.Lock()
 	defer startsMu.Unlock()
@@ -215,13 +217,16 @@ func (s *source) chunk(origin string, lo, hi int64) *rt.Chunk {
 		if first < 0 {
 			first = ev
 		}
-		text = s.cfg.generate(&e, ev, text)
+		text = s.cfg.generate(&e, ev, text, s.extra)
 		if n == 0 {
 			// Sized from the first row, so that it grows about once.
 			text = append(make([]byte, 0, len(text)*int(rows)*5/4), text...)
 		}
 		n++
 		for i, j := range s.idx {
+			if s.cols[i].Unread {
+				continue
+			}
 			switch s.cols[i].Type {
 			case "TIMESTAMP":
 				vs[i].Int64 = append(vs[i].Int64, e.Ints[j]*1000)

@@ -3,6 +3,8 @@ package nexmark
 import (
 	"context"
 	"fmt"
+	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -89,6 +91,26 @@ func TestJavaRandom(t *testing.T) {
 	got := fmt.Sprint(r.intn(100), r.intn(13), r.intn(1000), r.int64(), r.float64())
 	if want := "30 7 248 884324181205335268 0.9420735430282128"; got != want {
 		t.Errorf("new Random(42): nextInt(100), nextInt(13), nextInt(1000), nextLong(), nextDouble() = %s, want %s", got, want)
+	}
+}
+
+// TestPow10IsPow: pow10 gives math.Pow(10, y)'s bits for a million draws in [0, 6), and at
+// the integers, so prices are unchanged.
+func TestPow10IsPow(t *testing.T) {
+	r := newRandom(1)
+	for i := range 1_000_000 {
+		y := r.float64() * 6
+		if i < 7 {
+			y = float64(i) * 6 / 7
+		}
+		if got, want := pow10(y), math.Pow(10, y); math.Float64bits(got) != math.Float64bits(want) {
+			t.Fatalf("pow10(%v) = %v, math.Pow = %v", y, got, want)
+		}
+	}
+	for y := range 6 {
+		if got := pow10(float64(y)); got != math.Pow(10, float64(y)) {
+			t.Errorf("pow10(%d) = %v", y, got)
+		}
 	}
 }
 
@@ -232,4 +254,22 @@ func BenchmarkReadBids(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(events)*float64(b.N)/b.Elapsed().Seconds(), "events/s")
+}
+
+// TestUnreadColumns: columns the query does not read are left empty, and leaving out extra
+// (the event's last draw) changes none of the others.
+func TestUnreadColumns(t *testing.T) {
+	cols := []rt.Column{{Name: "auction", Type: "BIGINT"}, {Name: "url", Type: "STRING"}, {Name: "extra", Type: "STRING"}}
+	full := open(t, "bid", cols, nil)
+	part := open(t, "bid", []rt.Column{cols[0], {Name: "url", Type: "STRING", Unread: true}, {Name: "extra", Type: "STRING", Unread: true}}, nil)
+	a, b := full.chunk("", 0, 5000), part.chunk("", 0, 5000)
+	if a.Records != b.Records || len(b.Rows[1].String) != 0 || len(b.Rows[2].String) != 0 {
+		t.Fatalf("%d and %d rows; unread columns hold %d and %d values", a.Records, b.Records, len(b.Rows[1].String), len(b.Rows[2].String))
+	}
+	if !slices.Equal(a.Rows[0].Int64, b.Rows[0].Int64) {
+		t.Error("leaving extra out changed the auctions")
+	}
+	if got, want := string(b.Record(3)), strconv.FormatInt(a.Rows[0].Int64[3], 10)+",,"; got != want {
+		t.Errorf("record 3 is %q, want %q (unread columns empty)", got, want)
+	}
 }

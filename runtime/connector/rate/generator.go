@@ -74,6 +74,9 @@ func (g *generator) fill(vs []rt.Vector, first, n, base, rps int64) {
 	var ends []int
 	for j, c := range g.cols {
 		v := &vs[j]
+		if c.Unread {
+			continue
+		}
 		for r := first; r < first+n; r++ {
 			row := mix(g.seed ^ uint64(r)*0xd1342543de82ef95)
 			h := mix(row + uint64(j+1)*0x9e3779b97f4a7c15)

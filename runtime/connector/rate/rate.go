@@ -117,6 +117,9 @@ func (s *source) Read(ctx context.Context, start, end rt.Offset, emit func(*rt.C
 			s.gen.fill(vs, first, n, base, s.rps)
 		} else {
 			for j, c := range s.cols {
+				if c.Unread {
+					continue
+				}
 				for v := first; v < first+n; v++ {
 					if c.Name == "timestamp" {
 						vs[j].Int64 = append(vs[j].Int64, base+v*1_000_000/s.rps)

@@ -134,20 +134,21 @@ func nextString(b []byte, r *jrandom, maxLength int32, special byte) []byte {
 	return append(b[:start], s[i:j]...)
 }
 
-// nextExactString is StringsGenerator.nextExactString: length letters, six per draw (the
-// draw's base-26 digits, lowest first), written two at a time.
+// nextExactString is StringsGenerator.nextExactString: length letters, six per draw of
+// nextInt(Integer.MAX_VALUE) (the draw's base-26 digits, lowest first), written three at a
+// time.
 func nextExactString(b []byte, r *jrandom, length int) []byte {
 	b = slices.Grow(b, length)
 	s := b[len(b) : len(b)+length]
 	for i := 0; i < len(s); {
-		rnd := r.intn(math.MaxInt32)
+		rnd := r.next(31)
+		for rnd == math.MaxInt32 { // nextInt's rejection: the one value above the bound's last full range
+			rnd = r.next(31)
+		}
 		if len(s)-i >= 6 {
-			for range 3 {
-				p := &letterPairs[rnd%(26*26)]
-				s[i], s[i+1] = p[0], p[1]
-				rnd /= 26 * 26
-				i += 2
-			}
+			lo, hi := &letterTriples[rnd%(26*26*26)], &letterTriples[rnd/(26*26*26)%(26*26*26)]
+			s[i], s[i+1], s[i+2], s[i+3], s[i+4], s[i+5] = lo[0], lo[1], lo[2], hi[0], hi[1], hi[2]
+			i += 6
 			continue
 		}
 		for ; i < len(s); i++ {
@@ -158,12 +159,13 @@ func nextExactString(b []byte, r *jrandom, length int) []byte {
 	return b[:len(b)+length]
 }
 
-// letterPairs are the two letters of each two-digit base-26 number, lowest digit first.
-var letterPairs = func() (p [26 * 26][2]byte) {
-	for i := range p {
-		p[i] = [2]byte{byte('a' + i%26), byte('a' + i/26)}
+// letterTriples are the three letters of each three-digit base-26 number, lowest digit
+// first.
+var letterTriples = func() (t [26 * 26 * 26][3]byte) {
+	for i := range t {
+		t[i] = [3]byte{byte('a' + i%26), byte('a' + i/26%26), byte('a' + i/(26*26))}
 	}
-	return p
+	return t
 }()
 
 // nextExtra pads a record towards the average size, as NexmarkUtils does.

@@ -100,6 +100,10 @@ func (g *generator) fill(vs []rt.Vector, first, n, base, rps int64) {
 			case "BOOLEAN":
 				v.Bool = append(v.Bool, h&1 == 1)
 			default: // STRING: the compiler allows no other type
+				if text == nil {
+					text = make([]byte, 0, int(n)*(len(g.prefix[j])+len(strconv.FormatUint(g.card-1, 10))))
+					ends = make([]int, 0, n)
+				}
 				text = append(text, g.prefix[j]...)
 				text = strconv.AppendUint(text, h%g.card, 10)
 				ends = append(ends, len(text))
@@ -112,7 +116,7 @@ func (g *generator) fill(vs []rt.Vector, first, n, base, rps int64) {
 				v.String = append(v.String, all[start:end])
 				start = end
 			}
-			text, ends = nil, ends[:0]
+			text, ends = nil, nil
 		}
 	}
 }

@@ -16,6 +16,8 @@ CREATE SOURCE t (s STRING, n INT, b BIGINT, d DOUBLE, f BOOLEAN, ts TIMESTAMP, d
                  sn STRING NOT NULL, nn INT NOT NULL)
 WITH (connector = 'files', path = '/in', format = 'json');
 CREATE SOURCE c (s STRING, n INT, d DOUBLE) WITH (connector = 'files', path = '/in', format = 'csv', delimiter = ';');
+CREATE SOURCE g (s STRING, n INT, b BIGINT, d DOUBLE, f BOOLEAN, ts TIMESTAMP, dt DATE) WITH (connector = 'generator');
+CREATE SOURCE r (timestamp TIMESTAMP, value BIGINT) WITH (connector = 'rate');
 CREATE SINK con WITH (connector = 'console');
 CREATE SINK mem WITH (connector = 'memory');
 CREATE SINK dir WITH (connector = 'files', path = '/out', format = 'csv');
@@ -72,6 +74,12 @@ var queries = []string{
 	`INSERT INTO con SELECT DISTINCT s, n FROM t ORDER BY n DESC LIMIT 3 OUTPUT MODE COMPLETE`,
 	`INSERT INTO con SELECT DISTINCT * FROM c OUTPUT MODE COMPLETE`,
 	`INSERT INTO con SELECT s, session_window.start, session_window.end, count(*), first(d) FROM t GROUP BY s, session_window(ts, '5 minutes')`,
+	// Typed sources: no column read, a constant exploded, first/last's row positions, every type.
+	`INSERT INTO con SELECT count(*) FROM g OUTPUT MODE COMPLETE`,
+	`INSERT INTO con SELECT explode(split('a b', ' ')) AS w FROM g`,
+	`INSERT INTO con SELECT s, first(n), last(ts), count(DISTINCT dt) FROM g GROUP BY s`,
+	`INSERT INTO con SELECT s, n, b, d, f, ts, dt, upper(s) FROM g WHERE f`,
+	`INSERT INTO con SELECT value % 10 AS k, max(timestamp) FROM r GROUP BY value % 10`,
 }
 
 // TestGeneratedProgramsCompile compiles every query above and builds all the programs

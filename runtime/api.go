@@ -24,8 +24,11 @@ type Chunk struct {
 	Time   int64  // when the batch started, in microseconds since the epoch (current_timestamp)
 	Batch  int64  // the batch's id: with Seq and the line, a record's place in arrival order
 	// Records is the number of lines in Data when the source counted them already (0: the
-	// engine counts them).
+	// engine counts them), or the number of typed rows.
 	Records int64
+	// Rows are the chunk's records as typed rows, one Vector per declared column, from a
+	// source that makes values rather than reading text (Data is then empty).
+	Rows []Vector
 
 	buf *[]byte // pooled buffer backing Data, if any
 }
@@ -74,6 +77,9 @@ type Rows interface {
 type Column struct {
 	Name string
 	Type string // SQL type name: BOOLEAN, INT, BIGINT, DOUBLE, STRING, BYTES, TIMESTAMP, DATE
+	// Unread marks a typed source's column that the query never reads: the source may
+	// leave its Vector empty (and skip making its values).
+	Unread bool
 }
 
 // OutputMode is Spark's output mode of a streaming query.

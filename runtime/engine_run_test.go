@@ -36,7 +36,7 @@ func (linesQuery) NewWorker(*rt.RecordErrors) rt.Worker { return &linesWorker{} 
 
 func (w *linesWorker) Process(c *rt.Chunk) error {
 	w.out.Start(c.Seq)
-	data, line := c.Data, c.Line
+	data, line := c.Text(), c.Line // the rate source's typed rows as text
 	for len(data) > 0 {
 		var rec []byte
 		rec, data = rt.NextLine(data)

@@ -11,6 +11,7 @@ import (
 
 	rt "github.com/sqlstream/sqlstream/runtime"
 	"github.com/sqlstream/sqlstream/runtime/checkpoint"
+	"github.com/sqlstream/sqlstream/runtime/codec"
 	"github.com/sqlstream/sqlstream/runtime/connector/files"
 	"github.com/sqlstream/sqlstream/runtime/connector/memory"
 	"github.com/sqlstream/sqlstream/runtime/connector/rate"
@@ -45,7 +46,7 @@ func (q *unionQuery) NewWorker(*rt.RecordErrors) rt.Worker {
 
 func (w *unionWorker) Process(c *rt.Chunk) error {
 	w.out.Start(c.Seq)
-	data, line := c.Data, c.Line
+	data, line := c.Text(), c.Line
 	for len(data) > 0 {
 		var rec []byte
 		rec, data = rt.NextLine(data)
@@ -259,7 +260,7 @@ func TestAOneSourceCheckpointIsMigrated(t *testing.T) {
 	const start = 1796194972722262 // the fixture's rate source state
 	var want []string
 	for v := int64(3); v < 6; v++ {
-		want = append(want, fmt.Sprintf("[rate source ticks:%d %d,%d]", v+1, start+v*1000, v))
+		want = append(want, fmt.Sprintf("[rate source ticks:%d %s,%d]", v+1, codec.FormatTimestamp(start+v*1000), v))
 	}
 	var got []string
 	for _, r := range memory.Table(t.Name()) {

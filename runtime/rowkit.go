@@ -39,9 +39,15 @@ type segment[T any] struct {
 	rows []T
 }
 
-// Start begins the rows of the chunk with sequence number seq.
+// Start begins the rows of the chunk with sequence number seq, with room for as many rows
+// as the previous chunk had: a source's chunks are about the same size, so a segment
+// rarely grows.
 func (s *Segments[T]) Start(seq int) {
-	s.segs = append(s.segs, segment[T]{seq: seq})
+	var rows []T
+	if n := len(s.segs); n > 0 {
+		rows = make([]T, 0, len(s.segs[n-1].rows))
+	}
+	s.segs = append(s.segs, segment[T]{seq: seq, rows: rows})
 }
 
 // Add appends a row to the current chunk's rows.

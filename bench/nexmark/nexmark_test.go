@@ -1,5 +1,6 @@
 // Package nexmark runs the Nexmark queries bench/nexmark/q*.sql over the nexmark source into
-// the blackhole sink: a test checks their row counts, a benchmark their events/s per core.
+// the blackhole sink: a test checks their row counts, a benchmark their events/s per core;
+// and the rate and generator sources' typed rows (typed/*.sql) the same way.
 package nexmark
 
 import (
@@ -35,7 +36,7 @@ func build(t testing.TB, dir, q string) string {
 	if errs.HasErrors() {
 		t.Fatal(errs.Err())
 	}
-	bin := filepath.Join(dir, q)
+	bin := filepath.Join(dir, filepath.Base(q))
 	if err := gobuild.Build(context.Background(), res.Go, bin, gobuild.Options{}); err != nil {
 		t.Fatal(err)
 	}
@@ -47,7 +48,12 @@ var discarded = regexp.MustCompile(`blackhole sink out: (\d+) rows`)
 // run runs bin over events events and returns the rows the blackhole counted and the CPU
 // time (user + system) the process used.
 func run(t testing.TB, bin string, events int64) (rows int64, cpu time.Duration) {
-	cmd := exec.Command(bin, "--trigger", "available-now", "--set", "bid.events="+strconv.FormatInt(events, 10))
+	return runSet(t, bin, "bid.events="+strconv.FormatInt(events, 10))
+}
+
+// runSet runs bin with the option override set (--set).
+func runSet(t testing.TB, bin, set string) (rows int64, cpu time.Duration) {
+	cmd := exec.Command(bin, "--trigger", "available-now", "--set", set)
 	out, err := cmd.CombinedOutput()
 	if err != nil {
 		t.Fatalf("%s: %v\n%s", bin, err, out)
@@ -120,6 +126,39 @@ func BenchmarkNexmark(b *testing.B) {
 			b.ReportMetric(perCore, "events/s/core")
 			b.ReportMetric(perCore/flink[q], "x_flink_per_core")
 			b.Log(fmt.Sprintf("%s: %.0f events/s per core, Flink %.0f", q, perCore, flink[q]))
+		})
+	}
+}
+
+// BenchmarkTypedSources runs typed/rate.sql and typed/generator.sql (aggregations) over
+// NEXMARK_EVENTS rows (default 10M) and reports rows per CPU second of the whole process
+// (rows/s per core); each checks the blackhole got the groups (10 digits, 1000 users).
+func BenchmarkTypedSources(b *testing.B) {
+	rows := int64(10_000_000)
+	if v := os.Getenv("NEXMARK_EVENTS"); v != "" {
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil {
+			b.Fatalf("NEXMARK_EVENTS=%q: %v", v, err)
+		}
+		rows = n
+	}
+	dir := b.TempDir()
+	for _, c := range []struct {
+		q      string
+		groups int64
+	}{{"rate", 10}, {"generator", 1000}} {
+		q, groups := c.q, c.groups
+		bin := build(b, dir, filepath.Join("typed", q))
+		b.Run(q, func(b *testing.B) {
+			var cpu time.Duration
+			for range b.N {
+				got, c := runSet(b, bin, "gen.num_rows="+strconv.FormatInt(rows, 10))
+				if got != groups {
+					b.Fatalf("the blackhole counted %d rows, want %d groups", got, groups)
+				}
+				cpu += c
+			}
+			b.ReportMetric(float64(rows)*float64(b.N)/cpu.Seconds(), "rows/s/core")
 		})
 	}
 }

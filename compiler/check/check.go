@@ -222,9 +222,11 @@ func (c *checker) watermark(w *grammar.Watermark, src *plan.Source) {
 
 // sourceSchema checks that the declared columns fit what the connector and format produce.
 func (c *checker) sourceSchema(st *grammar.CreateSource, src *plan.Source) {
+	if spec, ok := connector.Lookup(connector.Source, src.Connector); ok && spec.Typed {
+		src.Format = "typed" // the source hands over typed rows: nothing to decode
+	}
 	switch src.Connector {
 	case "rate":
-		src.Format = "rate"
 		want := map[string]sqltype.Type{"timestamp": sqltype.Timestamp, "value": sqltype.BigInt}
 		for i, col := range src.Columns {
 			t, ok := want[key(col.Name)]
@@ -237,7 +239,6 @@ func (c *checker) sourceSchema(st *grammar.CreateSource, src *plan.Source) {
 			src.Columns[i].Nullable = false
 		}
 	case "generator":
-		src.Format = "csv" // the rows reach the decoder as CSV lines
 		for i, col := range src.Columns {
 			if col.Type == sqltype.Bytes {
 				decl := st.Columns[i]
@@ -247,7 +248,6 @@ func (c *checker) sourceSchema(st *grammar.CreateSource, src *plan.Source) {
 			src.Columns[i].Nullable = false
 		}
 	case "nexmark":
-		src.Format = "csv" // the rows reach the decoder as CSV lines
 		c.schemaColumns(st, src)
 	case "kafka":
 		src.Format = src.Options["format"]

@@ -98,7 +98,7 @@ func (g *queryGen) aggUpdate(eg *exprGen, keys, args []plan.Expr, drop func() Co
 	late := func(next Code, fn string, eventTime Code, args ...Code) []Code {
 		code := []Code{Id("w").Dot("late").Op("++")}
 		if g.q.LateRows != nil {
-			args = append([]Code{Id("c"), Id("line"), Id("rec"), eventTime, Id("w").Dot("watermark")}, args...)
+			args = append([]Code{Id("c"), Id("line"), g.src.record(), eventTime, Id("w").Dot("watermark")}, args...)
 			code = append(code, Id("w").Dot("rec").Dot(fn).Call(args...))
 		}
 		return append(code, next)

@@ -461,23 +461,23 @@ func (g *queryGen) explode(perRow []Code) []Code {
 // the source's policy applies (skip and report, or fail).
 func (g *queryGen) badRecord() func(msg Code) []Code {
 	joined := len(g.src.joins) > 0
-	handle := badRecordOf(Id("w").Dot("rec"), joined)
+	handle := badRecordOf(g.src, Id("w").Dot("rec"), joined)
 	return func(msg Code) []Code {
 		g.nextRecord = g.nextRecord || joined
 		return handle(msg)
 	}
 }
 
-// badRecordOf handles an error with the RecordErrors rec; labeled goes on with the next
-// record from inside a join's loop over matches.
-func badRecordOf(rec Code, labeled bool) func(msg Code) []Code {
+// badRecordOf handles an error with the RecordErrors rec in the record loop of in; labeled
+// goes on with the next record from inside a join's loop over matches.
+func badRecordOf(in *input, rec Code, labeled bool) func(msg Code) []Code {
 	next := Continue()
 	if labeled {
 		next = Continue().Id("records")
 	}
 	return func(msg Code) []Code {
 		return []Code{
-			If(Err().Op(":=").Add(rec).Dot("Bad").Call(Id("c"), Id("line"), Id("rec"), msg), Err().Op("!=").Nil()).Block(Return(Err())),
+			If(Err().Op(":=").Add(rec).Dot("Bad").Call(Id("c"), Id("line"), in.record(), msg), Err().Op("!=").Nil()).Block(Return(Err())),
 			next,
 		}
 	}
@@ -486,6 +486,9 @@ func badRecordOf(rec Code, labeled bool) func(msg Code) []Code {
 // loop wraps the per-row statements in the record loop over in's chunk c, with decoding and
 // error policy.
 func (g *queryGen) loop(in *input, rowStmts []Code) []Code {
+	if in.typed() {
+		return g.rowLoop(in, rowStmts)
+	}
 	var pre []Code
 	pre = append(pre,
 		Var().Id("rec").Index().Byte(),
@@ -493,7 +496,7 @@ func (g *queryGen) loop(in *input, rowStmts []Code) []Code {
 		Id("line").Op("++"),
 	)
 	switch in.wire() {
-	case "csv", "json", "rate":
+	case "csv", "json":
 		// Spark's CSV and JSON readers skip blank lines.
 		pre = append(pre, If(Len(Qual("bytes", "TrimSpace").Call(Id("rec"))).Op("==").Lit(0)).Block(Continue()))
 	}
@@ -507,28 +510,39 @@ func (g *queryGen) loop(in *input, rowStmts []Code) []Code {
 			Continue(),
 		),
 	)
-	if g.timed && in.plan != nil && in.src.Watermark >= 0 {
-		c := in.src.Columns[in.src.Watermark]
-		ts := fieldVal(Id("in"), in.names[in.src.Watermark], c)
-		maxEvent := Id("w").Dot("maxEvent")
-		if len(g.inputs) > 1 {
-			maxEvent = maxEvent.Index(Lit(in.idx))
-		}
-		cond := ts.operand().Op(">").Add(maxEvent)
-		observe := Id("w").Dot("events").Dot("Observe").Call(ts.operand())
-		if ts.nullable() {
-			cond = not(ts.isNull()).Op("&&").Add(cond)
-			observe = If(not(ts.isNull())).Block(observe)
-		}
-		pre = append(pre, observe, If(cond).Block(maxEvent.Clone().Op("=").Add(ts.v)))
-	}
+	pre = append(pre, g.observeEventTime(in)...)
 	loop := []Code{
 		List(Id("data"), Id("line")).Op(":=").List(Id("c").Dot("Data"), Id("c").Dot("Line").Op("-").Lit(1)),
 	}
+	return append(append(loop, g.label(in)...), For(Len(Id("data")).Op(">").Lit(0)).Block(append(pre, rowStmts...)...))
+}
+
+// label is the record loop's label, when a join's loop over matches continues it.
+func (g *queryGen) label(in *input) []Code {
 	if in.plan != nil && g.nextRecord {
-		loop = append(loop, Id("records").Op(":"))
+		return []Code{Id("records").Op(":")}
 	}
-	return append(loop, For(Len(Id("data")).Op(">").Lit(0)).Block(append(pre, rowStmts...)...))
+	return nil
+}
+
+// observeEventTime feeds the record's event time to the worker's watermark statistics.
+func (g *queryGen) observeEventTime(in *input) []Code {
+	if !g.timed || in.plan == nil || in.src.Watermark < 0 {
+		return nil
+	}
+	c := in.src.Columns[in.src.Watermark]
+	ts := fieldVal(Id("in"), in.names[in.src.Watermark], c)
+	maxEvent := Id("w").Dot("maxEvent")
+	if len(g.inputs) > 1 {
+		maxEvent = maxEvent.Index(Lit(in.idx))
+	}
+	cond := ts.operand().Op(">").Add(maxEvent)
+	observe := Id("w").Dot("events").Dot("Observe").Call(ts.operand())
+	if ts.nullable() {
+		cond = not(ts.isNull()).Op("&&").Add(cond)
+		observe = If(not(ts.isNull())).Block(observe)
+	}
+	return []Code{observe, If(cond).Block(maxEvent.Clone().Op("=").Add(ts.v))}
 }
 
 // sortRows emits the sort of the batch's output by keys: ORDER BY's, or every column of an
@@ -612,12 +626,33 @@ func (g *queryGen) spec() Code {
 	return Values(lines(fields...)...)
 }
 
+// read marks the columns of source src that the query reads, over the inputs reading it
+// (nil: all).
+func (g *queryGen) read(src *plan.Source) []bool {
+	var read []bool
+	for _, in := range g.inputs {
+		if in.src != src {
+			continue
+		}
+		if in.read == nil {
+			return nil
+		}
+		if read == nil {
+			read = make([]bool, len(in.read))
+		}
+		for i, r := range in.read {
+			read[i] = read[i] || r
+		}
+	}
+	return read
+}
+
 // sourceSpecs are the rt.SourceSpec of each of the query's sources.
 func (g *queryGen) sourceSpecs() []Code {
 	var specs []Code
 	for _, src := range g.q.Sources() {
 		fields := []Code{
-			kv("Endpoint", inputEndpoint(src)),
+			kv("Endpoint", inputEndpoint(src, g.read(src))),
 			kv("Format", Lit(src.Format)),
 			kv("Schema", Lit(src.Schema())),
 			kv("OpenSource", Qual(connectorPkg(connector.Source, src.Connector, src.Options), "OpenSource")),
@@ -685,20 +720,26 @@ func connectorPkg(k connector.Kind, name string, opts map[string]string) string 
 }
 
 // inputEndpoint is a source's or table's rt.Endpoint; a Parquet input also gets the declared
-// columns, to check each file's schema against, and a generator source the columns to make.
-func inputEndpoint(src *plan.Source) Code {
+// columns, to check each file's schema against, and a typed source the columns to make,
+// marked Unread where read (nil: all read) says the query does not read them.
+func inputEndpoint(src *plan.Source, read []bool) Code {
 	e := endpoint(src.Name, src.Connector, src.Options)
-	if spec, _ := connector.Lookup(connector.Source, src.Connector); src.Format != "parquet" && src.Connector != "generator" && (spec == nil || spec.Schema == nil) {
+	spec, _ := connector.Lookup(connector.Source, src.Connector)
+	if src.Format != "parquet" && (spec == nil || !spec.Typed && spec.Schema == nil) {
 		return e
 	}
 	var cols []Code
-	for _, c := range src.Columns {
-		cols = append(cols, Values(kv("Name", Lit(c.Name)), kv("Type", Lit(c.Type.String()))))
+	for i, c := range src.Columns {
+		col := []Code{kv("Name", Lit(c.Name)), kv("Type", Lit(c.Type.String()))}
+		if read != nil && !read[i] && spec != nil && spec.Typed {
+			col = append(col, kv("Unread", True()))
+		}
+		cols = append(cols, Values(col...))
 	}
 	return Qual(pkgRT, "Endpoint").Values(lines(
 		kv("Name", Lit(src.Name)),
 		kv("Connector", Lit(src.Connector)),
 		kv("Options", endpointOptions(src.Options)),
-		kv("Columns", Index().Qual(pkgRT, "Column").Values(cols...)),
+		kv("Columns", Index().Qual(pkgRT, "Column").Values(lines(cols...)...)),
 	)...)
 }

@@ -106,12 +106,49 @@ func (in *input) wire() string {
 	return wire
 }
 
+// typed is an input whose source hands over typed rows (Chunk.Rows): nothing to decode.
+func (in *input) typed() bool { return in.wire() == "typed" }
+
+// record is the text of the current record, for a record error or a late row: the line
+// itself, or a typed row formatted by the chunk.
+func (in *input) record() Code {
+	if in.typed() {
+		return Id("c").Dot("Record").Call(Id("i"))
+	}
+	return Id("rec")
+}
+
+// rowLoop is the loop over a chunk of typed rows: each record's struct is filled from the
+// chunk's vectors (the columns the query reads), with no decoding and nothing malformed.
+func (g *queryGen) rowLoop(in *input, rowStmts []Code) []Code {
+	var loop, fields []Code
+	for j, c := range in.src.Columns {
+		if in.read != nil && !in.read[j] {
+			continue
+		}
+		col := unexported(in.names[j]) + "Col"
+		loop = append(loop, Id(col).Op(":=").Id("c").Dot("Rows").Index(Lit(j)).Dot(stateKind(c.Type)))
+		fields = append(fields, kv(in.names[j], Id(col).Index(Id("i"))))
+	}
+	var body []Code
+	if len(fields) > 0 || in.plan.Explode != nil { // else the query reads no column
+		body = append(body, Id("in").Op(":=").Id(in.typ).Values(lines(fields...)...))
+	}
+	body = append(body, g.observeEventTime(in)...)
+	loop = append(loop, g.label(in)...)
+	return append(loop, For(
+		List(Id("i"), Id("line")).Op(":=").List(Int64().Call(Lit(0)), Id("c").Dot("Line")),
+		Id("i").Op("<").Id("c").Dot("Records"),
+		List(Id("i"), Id("line")).Op("=").List(Id("i").Op("+").Lit(1), Id("line").Op("+").Lit(1)),
+	).Block(append(body, rowStmts...)...))
+}
+
 // buffers are the decoder's fields in the receiver.
 func (in *input) buffers() []Code {
 	switch in.wire() {
 	case "json":
 		return []Code{Id("json").Qual(pkgCodec, "JSON")}
-	case "csv", "rate":
+	case "csv":
 		return []Code{Id("csv").Qual(pkgCodec, "CSV"), Id("fields").Index().Index().Byte()}
 	}
 	return nil
@@ -122,14 +159,14 @@ func (in *input) buffers() []Code {
 func (g *queryGen) decoder(in *input, recvType string) {
 	var body []Code
 	switch in.wire() {
+	case "typed":
+		return // read straight from the chunk's vectors (rowLoop)
 	case "text":
 		body = in.decodeText()
 	case "csv":
 		body = in.decodeCSV()
 	case "json":
 		body = in.decodeJSON()
-	case "rate":
-		body = in.decodeRate()
 	default:
 		panic("codegen: unknown format " + in.src.Format)
 	}
@@ -213,28 +250,6 @@ func (in *input) decodeCSV() []Code {
 			body = append(body, If(empty).Block(emptyField(in.names[i], c)))
 			body = append(body, parseField(in.names[i], c, f)...)
 		}
-	}
-	return append(body, Return(Lit("")))
-}
-
-// decodeRate reads the rate source's internal records: "<micros>,<value>".
-func (in *input) decodeRate() []Code {
-	w := in.recv
-	body := []Code{
-		Var().Err().Error(),
-		List(Id(w).Dot("fields"), Err()).Op("=").Id(w).Dot("csv").Dot("Split").Call(Id("rec"), LitRune(','), Id(w).Dot("fields").Index(Empty(), Lit(0))),
-		If(Err().Op("!=").Nil().Op("||").Len(Id(w).Dot("fields")).Op("!=").Lit(2)).Block(Return(Lit("bad rate record"))),
-	}
-	for i, c := range in.src.Columns {
-		idx := 1
-		if c.Name == "timestamp" {
-			idx = 0
-		}
-		body = append(body,
-			List(Id("v"+fmt.Sprint(i)), Id("ok"+fmt.Sprint(i))).Op(":=").Qual(pkgCodec, "ParseInt64").Call(Id(w).Dot("fields").Index(Lit(idx))),
-			If(Op("!").Id("ok"+fmt.Sprint(i))).Block(Return(Lit("bad rate record"))),
-			Id("in").Dot(in.names[i]).Op("=").Id("v"+fmt.Sprint(i)),
-		)
 	}
 	return append(body, Return(Lit("")))
 }

@@ -235,7 +235,7 @@ func (jg *joinGen) builder() {
 		g.base[i] = fieldVal(Id("in"), jg.in.names[i], c)
 	}
 	eg := g.newExprGen(append(append([]plan.Expr{}, j.Build...), j.Right...)...)
-	eg.onErr = badRecordOf(Id("b").Dot("rec"), false)
+	eg.onErr = badRecordOf(jg.in, Id("b").Dot("rec"), false)
 	g.filterStmts(eg, j.Build)
 	// The table outlives the chunk its strings were decoded from.
 	for i, c := range j.Table.Columns {
@@ -295,7 +295,7 @@ func (jg *joinGen) spec() Code {
 	}
 	return Values(lines(
 		kv("Name", Lit(t.Name)),
-		kv("Source", inputEndpoint(t)),
+		kv("Source", inputEndpoint(t, nil)),
 		kv("Format", Lit(t.Format)),
 		kv("OpenSource", Qual(connectorPkg(connector.Source, t.Connector, t.Options), "OpenSource")),
 		kv("New", Func().Params(Id("q").Qual(pkgRT, "Query"), Id("rec").Op("*").Qual(pkgRT, "RecordErrors")).Qual(pkgRT, "TableBuilder").Block(

@@ -161,7 +161,9 @@ type collectOp struct{ cols []plan.Expr }
 
 func (o collectOp) roots() []plan.Expr { return o.cols }
 func (o collectOp) consume(p *pipe, next func()) {
-	p.outputRow(o.cols, true) // the chunk's strings are views: the row outlives it
+	// A record's strings are views of the chunk, which the row outlives; a typed row's are
+	// the source's own.
+	p.outputRow(o.cols, !p.in.typed())
 	p.eg.emit(Id("w").Dot("out").Dot("Add").Call(Id("row")))
 }
 

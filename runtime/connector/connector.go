@@ -77,6 +77,10 @@ type Spec struct {
 	// Schema, for a source whose columns are fixed, says which: the compiler checks the
 	// declared columns against it, and hands them to the source in its rt.Endpoint.
 	Schema *Schema
+	// Typed is a source that makes its values rather than reading records: it hands them
+	// over as typed rows (rt.Chunk.Rows, a Vector per declared column, in the Endpoint's
+	// Columns order), which the generated code reads without decoding (format "typed").
+	Typed bool
 }
 
 // Schema is a source's fixed columns, per value of one of its options (the nexmark
@@ -200,13 +204,12 @@ var specs = []*Spec{
 				Doc: "when the table is read again, before a batch: never; on_change, when its files (their names, sizes or modification times) changed; " +
 					"or a duration such as '5 minutes', when that long has passed since the last load; the new version replaces the old one between batches"},
 		})},
-	{Name: "rate", Kind: Source, Doc: "generates rows (timestamp TIMESTAMP, value BIGINT) at a fixed rate, like Spark's rate source; " +
-		"records reach the generated decoder as \"<timestamp micros since the epoch>,<value>\" lines (format rate)", Options: []Option{
+	{Name: "rate", Kind: Source, Typed: true, Doc: "generates rows (timestamp TIMESTAMP, value BIGINT) at a fixed rate, like Spark's rate source", Options: []Option{
 		{Name: "rows_per_second", Type: "int", Default: "1", Min: 1, Doc: "rows generated per second"},
 		{Name: "num_rows", Type: "int", Default: "0", Doc: "stop after this many rows (0: never); makes a finite demo input"},
 		idleTimeoutOption,
 	}},
-	{Name: "generator", Kind: Source, Package: "rate", Doc: "synthetic rows of the declared columns on the rate source's schedule, for demos and benchmarks: " +
+	{Name: "generator", Kind: Source, Package: "rate", Typed: true, Doc: "synthetic rows of the declared columns on the rate source's schedule, for demos and benchmarks: " +
 		"TIMESTAMP is the row's time, DATE its day, BIGINT/INT 0 to cardinality-1, STRING <column>_<n>, DOUBLE 0-100, BOOLEAN; never NULL; " +
 		"the same seed gives the same rows", Options: []Option{
 		{Name: "rows_per_second", Type: "int", Default: "1000", Min: 1, Doc: "rows generated per second"},
@@ -216,10 +219,10 @@ var specs = []*Spec{
 		{Name: "disorder", Type: "duration", Default: "0s", Doc: "move each row's timestamp back by up to this much, for late-data demos"},
 		idleTimeoutOption,
 	}},
-	{Name: "nexmark", Kind: Source, Schema: &Schema{Option: "table", Tables: nexmarkTables},
+	{Name: "nexmark", Kind: Source, Schema: &Schema{Option: "table", Tables: nexmarkTables}, Typed: true,
 		Doc: "the events of the Nexmark benchmark from its standard generator (Apache Beam's): per 50 events 1 person, 3 auctions and 46 bids; " +
 			"a source reads one table, declaring some of its columns as the reference names them; sources with the same events, events_per_second and seed " +
-			"see one event stream (bids name existing auctions and people); records reach the generated decoder as CSV lines", Options: []Option{
+			"see one event stream (bids name existing auctions and people)", Options: []Option{
 			{Name: "table", Type: "enum", Required: true, Enum: []string{"person", "auction", "bid"}, CompileTime: true,
 				Doc: "the table read: person(id, name, emailAddress, creditCard, city, state, dateTime, extra), " +
 					"auction(id, itemName, description, initialBid, reserve, dateTime, expires, seller, category, extra) or " +

@@ -155,7 +155,7 @@ func read(t *testing.T, h Source, s rt.Source, b *batch) {
 	t.Helper()
 	b.chunks = nil
 	err := s.Read(context.Background(), b.start, b.end, func(c *rt.Chunk) error {
-		b.chunks = append(b.chunks, chunk{origin: c.Origin, line: c.Line, data: string(c.Data)})
+		b.chunks = append(b.chunks, chunk{origin: c.Origin, line: c.Line, data: string(c.Text())})
 		return nil
 	})
 	if err != nil {

@@ -10,10 +10,9 @@
 // maxBatch events). Each event's dateTime is the start plus n/rate seconds (rate:
 // events_per_second, or 10000), in milliseconds, as the reference's.
 //
-// Internal encoding, for the generated decoder: each row of the source's table reaches
-// Worker.Process as a CSV line of the declared columns (which the compiler checked against
-// the table's; none of the generated strings holds a comma, quote or newline). Chunk.Origin
-// is "nexmark source <name>" and Chunk.Line is the event number + 1 of its first row.
+// The rows of the source's table reach Worker.Process as typed rows (Chunk.Rows) of the
+// declared columns, which the compiler checked against the table's. Chunk.Origin is
+// "nexmark source <name>" and Chunk.Line is the event number + 1 of its first row.
 package nexmark
 
 import (
@@ -21,13 +20,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"runtime"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
 
 	rt "github.com/sqlstream/sqlstream/runtime"
-	"github.com/sqlstream/sqlstream/runtime/codec"
 	"github.com/sqlstream/sqlstream/runtime/connector"
 )
 
@@ -38,8 +35,9 @@ const maxBatch = 1 << 20
 type source struct {
 	name  string
 	table Table
-	cols  []int // the table's column index of each declared column
-	types []string
+	cols  []rt.Column // the declared columns
+	idx   []int       // the table's column index of each
+	extra bool        // the query reads the extra column: only then is it drawn
 	cfg   Config
 	eps   int64 // 0: as fast as possible
 	total int64 // 0: unbounded
@@ -82,12 +80,14 @@ func OpenSource(ctx context.Context, e rt.Endpoint) (rt.Source, error) {
 	if len(e.Columns) == 0 {
 		return nil, fmt.Errorf("nexmark source %q: no columns declared", e.Name)
 	}
+	s.cols = e.Columns
 	for _, c := range e.Columns {
 		j := Column(s.table, c.Name)
 		if j < 0 || Columns[s.table][j].Type != c.Type {
 			return nil, fmt.Errorf("nexmark source %q: the %s table has no column %s %s", e.Name, e.Options["table"], c.Name, c.Type)
 		}
-		s.cols, s.types = append(s.cols, j), append(s.types, c.Type)
+		s.idx = append(s.idx, j)
+		s.extra = s.extra || strings.EqualFold(c.Name, "extra") && !c.Unread
 	}
 	startsMu.Lock()
 	defer startsMu.Unlock()
@@ -203,45 +203,48 @@ func (s *source) Read(ctx context.Context, start, end rt.Offset, emit func(*rt.C
 // chunk is the rows of the source's table among events lo to hi, or nil if none.
 func (s *source) chunk(origin string, lo, hi int64) *rt.Chunk {
 	var e Event
-	var b []byte
-	first := int64(-1)
-	for n := lo; n < hi; n++ {
-		if TableOf(n) != s.table {
+	rows := (hi-lo)*[]int64{personProportion, auctionProportion, bidProportion}[s.table]/totalProportion + 1
+	vs := rt.NewVectors(s.cols, int(rows))
+	// Every row's strings are appended to one buffer and viewed at once: a view stays valid
+	// when the buffer grows, since append never writes the bytes before len again, so a
+	// chunk allocates no string of its own.
+	var text []byte
+	first, n := int64(-1), int64(0)
+	for ev := lo; ev < hi; ev++ {
+		if TableOf(ev) != s.table {
 			continue
 		}
 		if first < 0 {
-			first = n
+			first = ev
 		}
-		s.cfg.Generate(&e, n)
-		b = s.appendRow(b, &e)
-		if first == n {
-			// Size the buffer from the first row, so that it grows about once.
-			rows := (hi-lo)*[]int64{personProportion, auctionProportion, bidProportion}[s.table]/totalProportion + 1
-			b = append(make([]byte, 0, len(b)*int(rows)*5/4), b...)
+		text = s.cfg.generate(&e, ev, text, s.extra)
+		if n == 0 {
+			// Sized from the first row, so that it grows about once.
+			text = append(make([]byte, 0, len(text)*int(rows)*5/4), text...)
+		}
+		n++
+		for i, j := range s.idx {
+			if s.cols[i].Unread {
+				continue
+			}
+			switch s.cols[i].Type {
+			case "TIMESTAMP":
+				vs[i].Int64 = append(vs[i].Int64, e.Ints[j]*1000)
+			case "BIGINT":
+				vs[i].Int64 = append(vs[i].Int64, e.Ints[j])
+			default:
+				str := e.lit[j]
+				if str == "" {
+					str = rt.View(text[e.at[j][0]:e.at[j][1]])
+				}
+				vs[i].String = append(vs[i].String, str)
+			}
 		}
 	}
 	if first < 0 {
 		return nil
 	}
-	return &rt.Chunk{Data: b, Origin: origin, Line: first + 1}
-}
-
-// appendRow appends e's declared columns as a CSV line.
-func (s *source) appendRow(b []byte, e *Event) []byte {
-	for i, j := range s.cols {
-		if i > 0 {
-			b = append(b, ',')
-		}
-		switch s.types[i] {
-		case "TIMESTAMP":
-			b = codec.AppendTimestamp(b, e.Ints[j]*1000)
-		case "BIGINT":
-			b = strconv.AppendInt(b, e.Ints[j], 10)
-		default:
-			b = append(b, e.Strs[j]...)
-		}
-	}
-	return append(b, '\n')
+	return &rt.Chunk{Rows: vs, Records: n, Origin: origin, Line: first + 1}
 }
 
 // state is the source's checkpointed state: the time event 0 was due, so that a restarted

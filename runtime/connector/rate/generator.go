@@ -8,7 +8,6 @@ import (
 	"unicode"
 
 	rt "github.com/sqlstream/sqlstream/runtime"
-	"github.com/sqlstream/sqlstream/runtime/codec"
 	"github.com/sqlstream/sqlstream/runtime/connector"
 )
 
@@ -23,7 +22,7 @@ import (
 //   - BIGINT and INT: 0 to cardinality-1; STRING: "<column>_<0 to cardinality-1>";
 //   - DOUBLE: 0 to 100 with two decimals; BOOLEAN: true or false.
 //
-// Values are never NULL. Rows reach the generated decoder as CSV lines in column order.
+// Values are never NULL.
 type generator struct {
 	cols     []rt.Column
 	prefix   [][]byte // a STRING column's values start with its name (letters, digits, _)
@@ -68,31 +67,56 @@ func mix(x uint64) uint64 {
 	return x ^ x>>31
 }
 
-func (g *generator) appendRow(b []byte, v, ts int64) []byte {
-	row := mix(g.seed ^ uint64(v)*0xd1342543de82ef95)
-	if g.disorder > 0 {
-		ts -= int64(row % uint64(g.disorder+1))
-	}
+// fill appends rows first to first+n-1 to vs, row v due at base + v/rps seconds
+// (microseconds). Column by column: each is one tight loop over the rows.
+func (g *generator) fill(vs []rt.Vector, first, n, base, rps int64) {
+	var text []byte
+	var ends []int
 	for j, c := range g.cols {
-		if j > 0 {
-			b = append(b, ',')
+		v := &vs[j]
+		if c.Unread {
+			continue
 		}
-		h := mix(row + uint64(j+1)*0x9e3779b97f4a7c15)
-		switch c.Type {
-		case "TIMESTAMP":
-			b = codec.AppendTimestamp(b, ts)
-		case "DATE":
-			b = codec.AppendDate(b, int32(time.UnixMicro(ts).UTC().Unix()/86400))
-		case "BIGINT", "INT":
-			b = strconv.AppendUint(b, h%g.card, 10)
-		case "DOUBLE":
-			b = strconv.AppendFloat(b, float64(h%10001)/100, 'f', 2, 64)
-		case "BOOLEAN":
-			b = strconv.AppendBool(b, h&1 == 1)
-		default: // STRING: the compiler allows no other type
-			b = append(b, g.prefix[j]...)
-			b = strconv.AppendUint(b, h%g.card, 10)
+		for r := first; r < first+n; r++ {
+			row := mix(g.seed ^ uint64(r)*0xd1342543de82ef95)
+			h := mix(row + uint64(j+1)*0x9e3779b97f4a7c15)
+			switch c.Type {
+			case "TIMESTAMP", "DATE":
+				ts := base + r*1_000_000/rps
+				if g.disorder > 0 {
+					ts -= int64(row % uint64(g.disorder+1))
+				}
+				if c.Type == "DATE" {
+					v.Int32 = append(v.Int32, int32(time.UnixMicro(ts).UTC().Unix()/86400))
+				} else {
+					v.Int64 = append(v.Int64, ts)
+				}
+			case "BIGINT":
+				v.Int64 = append(v.Int64, int64(h%g.card))
+			case "INT":
+				v.Int32 = append(v.Int32, int32(h%min(g.card, 1<<31))) // at most every non-negative INT
+			case "DOUBLE":
+				v.Float64 = append(v.Float64, float64(h%10001)/100)
+			case "BOOLEAN":
+				v.Bool = append(v.Bool, h&1 == 1)
+			default: // STRING: the compiler allows no other type
+				if text == nil {
+					text = make([]byte, 0, int(n)*(len(g.prefix[j])+len(strconv.FormatUint(g.card-1, 10))))
+					ends = make([]int, 0, n)
+				}
+				text = append(text, g.prefix[j]...)
+				text = strconv.AppendUint(text, h%g.card, 10)
+				ends = append(ends, len(text))
+			}
+		}
+		if len(ends) > 0 {
+			// The column's strings are views of text, which is never written again.
+			all, start := rt.View(text), 0
+			for _, end := range ends {
+				v.String = append(v.String, all[start:end])
+				start = end
+			}
+			text, ends = nil, nil
 		}
 	}
-	return append(b, '\n')
 }

@@ -11,17 +11,15 @@
 // at once (their timestamps still follow the schedule), so such a run ends immediately.
 // Without num_rows, ONCE and AVAILABLE NOW see only the rows due at start (none).
 //
-// Internal encoding, for the generated decoder (SourceSpec.Format "rate"): each row reaches
-// Worker.Process as one line "<timestamp>,<value>", both decimal integers, the timestamp in
-// microseconds since the Unix epoch (UTC), no header, no quoting. Chunk.Origin is
-// "rate source <name>" and Chunk.Line is value+1.
+// Both sources hand their rows to Worker.Process as typed rows (Chunk.Rows) of the declared
+// columns: no text to format and parse again. Chunk.Origin is "<connector> source <name>"
+// and Chunk.Line is value+1 (the row's number + 1).
 package rate
 
 import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"strconv"
 	"time"
 
 	rt "github.com/sqlstream/sqlstream/runtime"
@@ -30,7 +28,9 @@ import (
 
 type source struct {
 	gen   *generator // nil for the rate source
+	cols  []rt.Column
 	name  string
+	kind  string // rate or generator
 	rps   int64
 	total int64 // 0: unbounded
 	start time.Time
@@ -48,7 +48,10 @@ func OpenSource(ctx context.Context, e rt.Endpoint) (rt.Source, error) {
 	if total < 0 {
 		return nil, fmt.Errorf("%s source %q: num_rows must not be negative, got %d", e.Connector, e.Name, total)
 	}
-	s := &source{name: e.Name, rps: rps, total: total, start: time.Now(), cap: -1, now: time.Now}
+	s := &source{name: e.Name, kind: e.Connector, cols: e.Columns, rps: rps, total: total, start: time.Now(), cap: -1, now: time.Now}
+	if s.cols == nil {
+		s.cols = rateColumns
+	}
 	if e.Connector == "generator" {
 		g, err := newGenerator(e)
 		if err != nil {
@@ -58,6 +61,10 @@ func OpenSource(ctx context.Context, e rt.Endpoint) (rt.Source, error) {
 	}
 	return s, nil
 }
+
+// rateColumns are the rate source's columns, in the order of a program that declares
+// none (a test's).
+var rateColumns = []rt.Column{{Name: "timestamp", Type: "TIMESTAMP"}, {Name: "value", Type: "BIGINT"}}
 
 // available is how many rows exist by now.
 func (s *source) available() int64 {
@@ -101,26 +108,28 @@ func (s *source) Read(ctx context.Context, start, end rt.Offset, emit func(*rt.C
 		return err
 	}
 	base := s.start.UnixMicro()
+	origin := s.kind + " source " + s.name
 	const perChunk = 1 << 14
-	for v := from; v < to; {
-		var b []byte
-		first := v
-		for ; v < to && v-first < perChunk; v++ {
-			ts := base + v*1_000_000/s.rps
-			if s.gen != nil {
-				b = s.gen.appendRow(b, v, ts)
-				continue
-			}
-			b = strconv.AppendInt(b, ts, 10)
-			b = append(b, ',')
-			b = strconv.AppendInt(b, v, 10)
-			b = append(b, '\n')
-		}
-		origin := "rate source " + s.name
+	for first := from; first < to; first += perChunk {
+		n := min(to-first, perChunk)
+		vs := rt.NewVectors(s.cols, int(n))
 		if s.gen != nil {
-			origin = "generator source " + s.name
+			s.gen.fill(vs, first, n, base, s.rps)
+		} else {
+			for j, c := range s.cols {
+				if c.Unread {
+					continue
+				}
+				for v := first; v < first+n; v++ {
+					if c.Name == "timestamp" {
+						vs[j].Int64 = append(vs[j].Int64, base+v*1_000_000/s.rps)
+					} else {
+						vs[j].Int64 = append(vs[j].Int64, v)
+					}
+				}
+			}
 		}
-		if err := emit(&rt.Chunk{Data: b, Origin: origin, Line: first + 1}); err != nil {
+		if err := emit(&rt.Chunk{Rows: vs, Records: n, Origin: origin, Line: first + 1}); err != nil {
 			return err
 		}
 	}

@@ -2,12 +2,12 @@ package rate
 
 import (
 	"context"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	rt "github.com/sqlstream/sqlstream/runtime"
+	"github.com/sqlstream/sqlstream/runtime/codec"
 )
 
 func TestRowsFollowTheClock(t *testing.T) {
@@ -26,11 +26,11 @@ func TestRowsFollowTheClock(t *testing.T) {
 	end, _ := src.Next(ctx, nil, true)
 	var got []string
 	src.Read(ctx, nil, end, func(c *rt.Chunk) error {
-		got = append(got, strings.Split(strings.TrimSpace(string(c.Data)), "\n")...)
+		got = append(got, strings.Split(strings.TrimSpace(string(c.Text())), "\n")...)
 		return nil
 	})
 	base := src.start.UnixMicro()
-	if len(got) != 5 || got[4] != strconv.FormatInt(base+400000, 10)+",4" {
+	if len(got) != 5 || got[4] != codec.FormatTimestamp(base+400000)+",4" {
 		t.Errorf("rows: %v", got)
 	}
 	if _, err := OpenSource(ctx, rt.Endpoint{Name: "r", Options: map[string]string{"rows_per_second": "0"}}); err == nil {
@@ -54,11 +54,11 @@ func TestFiniteSourceIsAvailableAtOnceWhenFrozen(t *testing.T) {
 	var firstLine int64
 	src.Read(ctx, rt.CountOffset(2), end, func(c *rt.Chunk) error {
 		firstLine = c.Line
-		lines = append(lines, strings.Split(strings.TrimSpace(string(c.Data)), "\n")...)
+		lines = append(lines, strings.Split(strings.TrimSpace(string(c.Text())), "\n")...)
 		return nil
 	})
 	base := src.start.UnixMicro()
-	if len(lines) != 3 || lines[0] != strconv.FormatInt(base+2_000_000, 10)+",2" || firstLine != 3 {
+	if len(lines) != 3 || lines[0] != codec.FormatTimestamp(base+2_000_000)+",2" || firstLine != 3 {
 		t.Errorf("rows 2..4: %v (line %d)", lines, firstLine)
 	}
 	if again, _ := src.Next(ctx, end, true); again != nil {
@@ -84,7 +84,7 @@ func TestGeneratorRowsAreDeterministic(t *testing.T) {
 	read := func(s *source, from, to int64) []string {
 		var lines []string
 		s.Read(ctx, rt.CountOffset(from), rt.CountOffset(to), func(c *rt.Chunk) error {
-			lines = append(lines, strings.Split(strings.TrimSpace(string(c.Data)), "\n")...)
+			lines = append(lines, strings.Split(strings.TrimSpace(string(c.Text())), "\n")...)
 			return nil
 		})
 		return lines
@@ -138,5 +138,38 @@ func TestRowsAreDueOnTheirTimestamp(t *testing.T) {
 	src.now = func() time.Time { return before }
 	if got := src.available(); got != 0 {
 		t.Errorf("before the start: %d rows", got)
+	}
+}
+
+// BenchmarkTypedRows measures the sources alone, one goroutine: the rate source's rows and
+// the generator's rows of a timestamp, a STRING and a BIGINT column, as typed rows (rows/s).
+func BenchmarkTypedRows(b *testing.B) {
+	cols := []rt.Column{{Name: "ts", Type: "TIMESTAMP"}, {Name: "user", Type: "STRING"}, {Name: "n", Type: "BIGINT"}}
+	for _, c := range []struct {
+		connector string
+		cols      []rt.Column
+	}{{"rate", nil}, {"generator", cols}} {
+		b.Run(c.connector, func(b *testing.B) {
+			s, err := OpenSource(context.Background(), rt.Endpoint{Name: "in", Connector: c.connector,
+				Options: map[string]string{"rows_per_second": "1000000", "cardinality": "1000"}, Columns: c.cols})
+			if err != nil {
+				b.Fatal(err)
+			}
+			const rows = 1 << 20
+			var got int64
+			for range b.N {
+				err := s.Read(context.Background(), rt.CountOffset(0), rt.CountOffset(rows), func(c *rt.Chunk) error {
+					got += c.Records
+					return nil
+				})
+				if err != nil {
+					b.Fatal(err)
+				}
+			}
+			if got != rows*int64(b.N) {
+				b.Fatalf("%d rows, want %d", got, rows*int64(b.N))
+			}
+			b.ReportMetric(float64(got)/b.Elapsed().Seconds(), "rows/s")
+		})
 	}
 }

@@ -83,7 +83,11 @@ func OpenSink(ctx context.Context, e rt.Endpoint, cols []rt.Column, mode rt.Outp
 	if err != nil {
 		return nil, fail("%v", err)
 	}
-	opts = append(opts, kgo.SeedBrokers(brokers...), kgo.ClientID("sqlstream"), kgo.RecordDeliveryTimeout(2*time.Minute))
+	// No linger: Write hands over a whole batch and waits for it, so lingering (franz-go's
+	// default is 10 ms) would only delay a tiny batch; the records of a large one are
+	// batched anyway while the first request is in flight.
+	opts = append(opts, kgo.SeedBrokers(brokers...), kgo.ClientID("sqlstream"), kgo.RecordDeliveryTimeout(2*time.Minute),
+		kgo.ProducerLinger(0))
 	switch g := strings.ToLower(e.Options["guarantee"]); g {
 	case "", "at-least-once":
 	case "exactly-once":
@@ -213,6 +217,10 @@ func (s *sink) Write(ctx context.Context, batchID int64, rows rt.Rows) error {
 	}
 	return nil
 }
+
+// AtLeastOnce is true unless guarantee = 'exactly-once', whose marker skips a batch id it
+// has written: only then may the query track its progress asynchronously.
+func (s *sink) AtLeastOnce() bool { return !s.exactlyOnce }
 
 // records makes the batch's records; their keys and values share one buffer, reused by the
 // next batch (Write returns only once the records are produced).

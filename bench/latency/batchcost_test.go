@@ -1,0 +1,112 @@
+package latency
+
+import (
+	"context"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/twmb/franz-go/pkg/kfake"
+	"github.com/twmb/franz-go/pkg/kgo"
+
+	rt "github.com/sqlstream/sqlstream/runtime"
+	"github.com/sqlstream/sqlstream/runtime/connector/kafka"
+)
+
+// BenchmarkTinyBatch is the fixed cost of a batch: a pass-through query Kafka → Kafka
+// through kfake, under the default trigger, over a topic holding b.N records read one per
+// batch (max_offsets_per_trigger = 1), so one op is one batch of one record. The phases are
+// the mean of the progress's durationMs over the batches (whole milliseconds each, so a
+// phase well under 1 ms shows as 0); ns/op is exact. checkpoint adds the offset and commit
+// logs with their fsyncs, async writes them in the background (--async-progress).
+//
+//	go test ./bench/latency -run '^$' -bench TinyBatch -benchtime 2000x -count 3
+func BenchmarkTinyBatch(b *testing.B) {
+	for _, c := range []struct {
+		name string
+		opts func(dir string) []rt.Option
+	}{
+		{"nocheckpoint", func(string) []rt.Option { return nil }},
+		{"checkpoint", func(dir string) []rt.Option { return []rt.Option{rt.WithCheckpoint(dir)} }},
+		{"checkpoint-async", func(dir string) []rt.Option {
+			return []rt.Option{rt.WithCheckpoint(dir), rt.WithAsyncProgress()}
+		}},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			tinyBatches(b, c.opts(filepath.Join(b.TempDir(), "cp")))
+		})
+	}
+}
+
+func tinyBatches(b *testing.B, opts []rt.Option) {
+	c, err := kfake.NewCluster(kfake.SeedTopics(1, "in", "out"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer c.Close()
+	brokers := strings.Join(c.ListenAddrs(), ",")
+	prod, err := kgo.NewClient(kgo.SeedBrokers(c.ListenAddrs()...))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer prod.Close()
+	recs := make([]*kgo.Record, b.N)
+	for i := range recs {
+		recs[i] = &kgo.Record{Topic: "in", Value: strconv.AppendInt(nil, int64(i), 10)}
+	}
+	if err := prod.ProduceSync(context.Background(), recs...).FirstErr(); err != nil {
+		b.Fatal(err)
+	}
+	p := rt.Program{Name: "tiny.sql", Queries: []rt.QuerySpec{{
+		Name: "out",
+		Sources: []rt.SourceSpec{{Endpoint: rt.Endpoint{Name: "in", Connector: "kafka",
+			Options: map[string]string{"brokers": brokers, "topic": "in", "format": "text", "starting_offsets": "earliest",
+				"max_offsets_per_trigger": "1"}},
+			Format: "text", Schema: "[kafka, text] (value STRING)", OpenSource: kafka.OpenSource}},
+		Sink:     rt.Endpoint{Name: "out", Connector: "kafka", Options: map[string]string{"brokers": brokers, "topic": "out", "format": "text"}},
+		Columns:  []rt.Column{{Name: "value", Type: "STRING"}},
+		OpenSink: kafka.OpenSink,
+		New:      func() rt.Query { return passQuery{} },
+	}}}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var mu sync.Mutex
+	phases := map[string]int64{}
+	rows, batches := int64(0), 0
+	var start time.Time
+	opts = append(opts, rt.WithOutput(nil, nil), rt.WithProgressFunc(func(p rt.Progress) {
+		mu.Lock()
+		defer mu.Unlock()
+		if batches == 0 {
+			start = time.Now() // the first batch opens the connections
+		} else {
+			for k, v := range p.DurationMs {
+				phases[k] += v
+			}
+		}
+		batches++
+		if rows += p.NumInputRows; rows == int64(b.N) {
+			cancel()
+		}
+	}))
+	b.ResetTimer()
+	err = rt.RunEmbedded(ctx, p, opts...)
+	b.StopTimer()
+	if err != nil && ctx.Err() == nil {
+		b.Fatal(err)
+	}
+	if rows != int64(b.N) || batches != b.N {
+		b.Fatalf("%d records in %d batches, want %d in as many", rows, batches, b.N)
+	}
+	if b.N > 1 {
+		per := time.Since(start) / time.Duration(b.N-1)
+		b.ReportMetric(float64(per.Nanoseconds()), "ns/batch")
+		for _, k := range []string{"latestOffset", "getBatch", "addBatch", "walCommit", "commitOffsets"} {
+			b.ReportMetric(float64(phases[k])/float64(b.N-1), k+"-ms")
+		}
+	}
+	b.ReportMetric(0, "ns/op")
+}

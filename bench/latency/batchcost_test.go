@@ -60,17 +60,10 @@ func tinyBatches(b *testing.B, opts []rt.Option) {
 	if err := prod.ProduceSync(context.Background(), recs...).FirstErr(); err != nil {
 		b.Fatal(err)
 	}
-	p := rt.Program{Name: "tiny.sql", Queries: []rt.QuerySpec{{
-		Name: "out",
-		Sources: []rt.SourceSpec{{Endpoint: rt.Endpoint{Name: "in", Connector: "kafka",
-			Options: map[string]string{"brokers": brokers, "topic": "in", "format": "text", "starting_offsets": "earliest",
-				"max_offsets_per_trigger": "1"}},
-			Format: "text", Schema: "[kafka, text] (value STRING)", OpenSource: kafka.OpenSource}},
-		Sink:     rt.Endpoint{Name: "out", Connector: "kafka", Options: map[string]string{"brokers": brokers, "topic": "out", "format": "text"}},
-		Columns:  []rt.Column{{Name: "value", Type: "STRING"}},
-		OpenSink: kafka.OpenSink,
-		New:      func() rt.Query { return passQuery{} },
-	}}}
+	p := passProgram(rt.Endpoint{Name: "in", Connector: "kafka",
+		Options: map[string]string{"brokers": brokers, "topic": "in", "format": "text", "starting_offsets": "earliest",
+			"max_offsets_per_trigger": "1"}}, kafka.OpenSource,
+		rt.Endpoint{Name: "out", Connector: "kafka", Options: map[string]string{"brokers": brokers, "topic": "out", "format": "text"}}, kafka.OpenSink)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	var mu sync.Mutex

@@ -72,16 +72,9 @@ func kafkaRun(b *testing.B, rate int, d time.Duration, poll bool) (query, fwd []
 	var wg sync.WaitGroup
 	defer wg.Wait()
 
-	p := rt.Program{Name: "latency.sql", Queries: []rt.QuerySpec{{
-		Name: "out",
-		Sources: []rt.SourceSpec{{Endpoint: rt.Endpoint{Name: "in", Connector: "kafka",
-			Options: map[string]string{"brokers": brokers, "topic": "in", "format": "text", "starting_offsets": "latest"}},
-			Format: "text", Schema: "[kafka, text] (value STRING)", OpenSource: open}},
-		Sink:     rt.Endpoint{Name: "out", Connector: "kafka", Options: map[string]string{"brokers": brokers, "topic": "out", "format": "text"}},
-		Columns:  []rt.Column{{Name: "value", Type: "STRING"}},
-		OpenSink: kafka.OpenSink,
-		New:      func() rt.Query { return passQuery{} },
-	}}}
+	p := passProgram(rt.Endpoint{Name: "in", Connector: "kafka",
+		Options: map[string]string{"brokers": brokers, "topic": "in", "format": "text", "starting_offsets": "latest"}}, open,
+		rt.Endpoint{Name: "out", Connector: "kafka", Options: map[string]string{"brokers": brokers, "topic": "out", "format": "text"}}, kafka.OpenSink)
 	var runErr error
 	wg.Add(1)
 	go func() { defer wg.Done(); runErr = rt.RunEmbedded(ctx, p, rt.WithOutput(nil, nil)) }()

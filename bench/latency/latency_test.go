@@ -1,5 +1,3 @@
-// Package latency measures how long a record takes through a running query: from the moment
-// its input appears to the moment the sink receives it, as p50/p99/max over many records.
 package latency
 
 import (

@@ -1,6 +1,7 @@
 package kafka
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -310,12 +311,18 @@ func (s *source) snapshot(ctx context.Context) ([]part, error) {
 		}
 	}
 	slices.Sort(names)
-	starts, err := s.adm.ListStartOffsets(ctx, names...)
-	if err != nil {
-		return nil, fmt.Errorf("kafka source %q: listing offsets on brokers %s: %w", s.name, s.brokers, err)
-	}
+	// The start and end offsets are two ListOffsets requests (one timestamp per partition
+	// each), sent at once: a tiny batch's latestOffset waits for one round trip, not two.
+	var starts kadm.ListedOffsets
+	var startErr error
+	listed := make(chan struct{})
+	go func() {
+		defer close(listed)
+		starts, startErr = s.adm.ListStartOffsets(ctx, names...)
+	}()
 	ends, err := s.adm.ListCommittedOffsets(ctx, names...)
-	if err != nil {
+	<-listed
+	if err = cmp.Or(startErr, err); err != nil {
 		return nil, fmt.Errorf("kafka source %q: listing offsets on brokers %s: %w", s.name, s.brokers, err)
 	}
 	var parts []part

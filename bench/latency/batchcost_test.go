@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kfake"
 	"github.com/twmb/franz-go/pkg/kgo"
 
@@ -22,6 +23,8 @@ import (
 // the mean of the progress's durationMs over the batches (whole milliseconds each, so a
 // phase well under 1 ms shows as 0); ns/op is exact. checkpoint adds the offset and commit
 // logs with their fsyncs, async writes them in the background (--async-progress).
+// ns/roundtrip is one ListOffsets request to the same broker, measured after the batches:
+// a tiny batch's cost is a few of those.
 //
 //	go test ./bench/latency -run '^$' -bench TinyBatch -benchtime 2000x -count 3
 func BenchmarkTinyBatch(b *testing.B) {
@@ -96,6 +99,16 @@ func tinyBatches(b *testing.B, opts []rt.Option) {
 	}
 	if b.N > 1 {
 		per := time.Since(start) / time.Duration(b.N-1)
+		// One round trip to the broker, in the same run: the unit of a batch's fixed cost.
+		adm := kadm.NewClient(prod)
+		const trips = 200
+		began := time.Now()
+		for range trips {
+			if _, err := adm.ListEndOffsets(context.Background(), "in"); err != nil {
+				b.Fatal(err)
+			}
+		}
+		b.ReportMetric(float64(time.Since(began).Nanoseconds())/trips, "ns/roundtrip")
 		b.ReportMetric(float64(per.Nanoseconds()), "ns/batch")
 		for _, k := range []string{"latestOffset", "getBatch", "addBatch", "walCommit", "commitOffsets"} {
 			b.ReportMetric(float64(phases[k])/float64(b.N-1), k+"-ms")

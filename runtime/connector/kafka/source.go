@@ -1,7 +1,6 @@
 package kafka
 
 import (
-	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -311,18 +310,12 @@ func (s *source) snapshot(ctx context.Context) ([]part, error) {
 		}
 	}
 	slices.Sort(names)
-	// The start and end offsets are two ListOffsets requests (one timestamp per partition
-	// each), sent at once: a tiny batch's latestOffset waits for one round trip, not two.
-	var starts kadm.ListedOffsets
-	var startErr error
-	listed := make(chan struct{})
-	go func() {
-		defer close(listed)
-		starts, startErr = s.adm.ListStartOffsets(ctx, names...)
-	}()
+	starts, err := s.adm.ListStartOffsets(ctx, names...)
+	if err != nil {
+		return nil, fmt.Errorf("kafka source %q: listing offsets on brokers %s: %w", s.name, s.brokers, err)
+	}
 	ends, err := s.adm.ListCommittedOffsets(ctx, names...)
-	<-listed
-	if err = cmp.Or(startErr, err); err != nil {
+	if err != nil {
 		return nil, fmt.Errorf("kafka source %q: listing offsets on brokers %s: %w", s.name, s.brokers, err)
 	}
 	var parts []part

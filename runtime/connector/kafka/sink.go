@@ -83,11 +83,9 @@ func OpenSink(ctx context.Context, e rt.Endpoint, cols []rt.Column, mode rt.Outp
 	if err != nil {
 		return nil, fail("%v", err)
 	}
-	// No linger: Write hands over a whole batch and waits for it, so lingering (franz-go's
-	// default is 10 ms) would only delay a tiny batch; the records of a large one are
-	// batched anyway while the first request is in flight.
-	opts = append(opts, kgo.SeedBrokers(brokers...), kgo.ClientID("sqlstream"), kgo.RecordDeliveryTimeout(2*time.Minute),
-		kgo.ProducerLinger(0))
+	// The producer's linger (franz-go's default, 10 ms) does not delay a batch: Write uses
+	// ProduceSync, which drains the partitions it produced to without lingering.
+	opts = append(opts, kgo.SeedBrokers(brokers...), kgo.ClientID("sqlstream"), kgo.RecordDeliveryTimeout(2*time.Minute))
 	switch g := strings.ToLower(e.Options["guarantee"]); g {
 	case "", "at-least-once":
 	case "exactly-once":

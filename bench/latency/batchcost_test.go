@@ -117,3 +117,58 @@ func tinyBatches(b *testing.B, opts []rt.Option) {
 	}
 	b.ReportMetric(0, "ns/op")
 }
+
+// BenchmarkKafkaBacklog reads a backlog of 200k records (produced 1000 to a request) in
+// batches of max_offsets_per_trigger = 20000 under AVAILABLE NOW: the throughput side of the
+// fetch sizing that keeps tiny batches cheap. One op is the whole backlog.
+//
+//	go test ./bench/latency -run '^$' -bench KafkaBacklog -benchtime 3x
+func BenchmarkKafkaBacklog(b *testing.B) {
+	const n, per = 200_000, 1000
+	c, err := kfake.NewCluster(kfake.SeedTopics(3, "in", "out"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer c.Close()
+	prod, err := kgo.NewClient(kgo.SeedBrokers(c.ListenAddrs()...))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer prod.Close()
+	for i := 0; i < n; i += per {
+		recs := make([]*kgo.Record, per)
+		for j := range recs {
+			recs[j] = &kgo.Record{Topic: "in", Value: strconv.AppendInt(nil, int64(i+j), 10)}
+		}
+		if err := prod.ProduceSync(context.Background(), recs...).FirstErr(); err != nil {
+			b.Fatal(err)
+		}
+	}
+	brokers := strings.Join(c.ListenAddrs(), ",")
+	b.ResetTimer()
+	for range b.N {
+		rows := int64(0)
+		p := passProgram(rt.Endpoint{Name: "in", Connector: "kafka",
+			Options: map[string]string{"brokers": brokers, "topic": "in", "format": "text", "starting_offsets": "earliest",
+				"max_offsets_per_trigger": "20000"}}, kafka.OpenSource,
+			rt.Endpoint{Name: "out", Connector: "bench"}, (&discard{}).open)
+		err := rt.RunEmbedded(context.Background(), p, rt.WithTrigger("available-now"), rt.WithOutput(nil, nil),
+			rt.WithProgressFunc(func(p rt.Progress) { rows += p.NumInputRows }))
+		if err != nil {
+			b.Fatal(err)
+		}
+		if rows != n {
+			b.Fatalf("%d records read, want %d", rows, n)
+		}
+	}
+	b.ReportMetric(float64(n)*float64(b.N)/b.Elapsed().Seconds(), "records/s")
+}
+
+// discard is a sink that drops its rows.
+type discard struct{}
+
+func (d *discard) Write(context.Context, int64, rt.Rows) error { return nil }
+func (d *discard) Close() error                                { return nil }
+func (d *discard) open(context.Context, rt.Endpoint, []rt.Column, rt.OutputMode) (rt.Sink, error) {
+	return d, nil
+}

@@ -26,7 +26,7 @@ import (
 // ns/roundtrip is one ListOffsets request to the same broker, measured after the batches:
 // a tiny batch's cost is a few of those.
 //
-//	go test ./bench/latency -run '^$' -bench TinyBatch -benchtime 2000x -count 3
+//	go test ./bench/latency -run '^$' -bench TinyBatch -benchtime 1000x -benchmem
 func BenchmarkTinyBatch(b *testing.B) {
 	for _, c := range []struct {
 		name string

@@ -408,7 +408,17 @@ func TestAnAsynchronousEntryAfterAGapIsDropped(t *testing.T) {
 		if err := d.Plan(Entry{Batch: 6, Sources: in(`{"count":6}`, `{"count":7}`), Async: async}); err != nil {
 			t.Fatal(err)
 		}
-		_, rec, err := Open(dir, meta, 3, &bytes.Buffer{})
+		infos, err := Inspect(dir)
+		if err != nil || len(infos) != 1 {
+			t.Fatal(infos, err)
+		}
+		var b bytes.Buffer
+		infos[0].Write(&b)
+		if want := "batch 6 was logged asynchronously and not committed: a restart drops it"; async != strings.Contains(b.String(), want) {
+			t.Errorf("async %v: sqlstream checkpoint says\n%s", async, b.String())
+		}
+		var warn bytes.Buffer
+		_, rec, err := Open(dir, meta, 3, &warn)
 		if !async {
 			if err == nil || !strings.Contains(err.Error(), "batch 6 is planned but batch 3 was never committed") {
 				t.Errorf("synchronous entry after a gap: %v", err)
@@ -420,6 +430,9 @@ func TestAnAsynchronousEntryAfterAGapIsDropped(t *testing.T) {
 		}
 		if rec.Pending != nil || rec.Next() != 3 || string(rec.Committed.Sources["in"].End) != `{"count":3}` {
 			t.Errorf("recovery %+v, pending %+v: want batch 3 next, after batch 2's end", rec, rec.Pending)
+		}
+		if !strings.Contains(warn.String(), "batches 3 to 6 run again (at-least-once)") {
+			t.Errorf("warning %q", warn.String())
 		}
 		if _, err := os.Stat(filepath.Join(dir, "offsets", "6")); !os.IsNotExist(err) {
 			t.Errorf("the dropped entry must be removed: %v", err)

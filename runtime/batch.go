@@ -42,6 +42,9 @@ type batchRun struct {
 	lateSink Sink
 	sinkEnd  Endpoint      // the sink as opened, for the progress's description
 	wal      time.Duration // how long plan took to write the batch's offsets
+	// async writes the offset and commit logs in the background (--async-progress); nil
+	// when they are written by the batch.
+	async *asyncLog
 
 	// polled is set by wakers when a source cannot wait for data: await polls then.
 	polled bool
@@ -115,20 +118,53 @@ func (b *batchRun) plan(e *checkpoint.Entry) error {
 			e.Sources[s.end.Name] = o
 		}
 	}
+	if b.async != nil {
+		return nil // logged with its commit, after it ran
+	}
 	start := time.Now()
 	defer func() { b.wal = time.Since(start) }()
 	return b.cp.Plan(*e)
 }
 
-// step runs batch e, writes its output and commits it. latest is the time spent choosing its
-// offsets.
+// asyncAllowed checks that the query may log its progress asynchronously: a restart then
+// runs the batches after the last one logged again, under the same ids with other offsets,
+// which only a stateless query into sinks that write every batch they are given survives
+// without losing rows.
+func (b *batchRun) asyncAllowed() error {
+	if _, ok := b.q.(StatefulQuery); ok {
+		return fmt.Errorf("--async-progress: query %s keeps state, which is saved with the commit of the batch that made it; "+
+			"asynchronous progress tracking is for stateless queries (as in Spark): run it without --async-progress", b.spec.Name)
+	}
+	type named struct {
+		role string
+		end  Endpoint
+		s    Sink
+	}
+	sinks := []named{{"sink", b.sinkEnd, b.sink}}
+	for _, s := range b.srcs {
+		if s.deadSink != nil {
+			sinks = append(sinks, named{"dead-letter sink", s.spec.DeadLetter.Sink, s.deadSink})
+		}
+	}
+	if b.lateSink != nil {
+		sinks = append(sinks, named{"late-rows sink", b.spec.LateRows.Sink, b.lateSink})
+	}
+	for _, k := range sinks {
+		if a, ok := k.s.(AtLeastOnceSink); !ok || !a.AtLeastOnce() {
+			return fmt.Errorf("--async-progress: query %s: %s %s (connector %s) is not at-least-once: it skips or replaces a batch id it has written, "+
+				"and a restart with asynchronous progress reuses batch ids for other rows, which would lose them; run it without --async-progress", b.spec.Name, k.role, k.end.Name, k.end.Connector)
+		}
+	}
+	return nil
+}
+
+// step runs batch e, writes its output and commits it. latest is the time the sources took
+// to hand out its offsets (latestOffset).
 func (b *batchRun) step(ctx context.Context, e checkpoint.Entry, began time.Time, latest time.Duration) error {
-	// latest runs from the trigger's start to here: it holds the table reloads and the
-	// offset log, which the progress reports apart.
-	t := batchTimes{latest: max(0, latest-b.planning-b.wal), planning: b.planning, wal: b.wal}
+	t := batchTimes{latest: latest, planning: b.planning, wal: b.wal}
 	b.planning, b.wal = 0, 0
 	addStart := time.Now()
-	rows, inputs, err := b.batch(ctx, e)
+	rows, inputs, err := b.batch(ctx, e, &t.get)
 	if err != nil {
 		return fmt.Errorf("batch %d: %w", e.Batch, err)
 	}
@@ -144,7 +180,7 @@ func (b *batchRun) step(ctx context.Context, e checkpoint.Entry, began time.Time
 	if err := b.writeDead(ctx, e.Batch, b.lateSink, b.spec.LateRows, late); err != nil {
 		return err
 	}
-	add := time.Since(addStart)
+	t.add = time.Since(addStart) - t.get
 	offsets := make(map[string][2]json.RawMessage, len(e.Sources))
 	for name, o := range e.Sources {
 		offsets[name] = [2]json.RawMessage{o.Start, o.End}
@@ -169,11 +205,17 @@ func (b *batchRun) step(ctx context.Context, e checkpoint.Entry, began time.Time
 				p.StateOperators[0].CommitTimeMs = time.Since(saved).Milliseconds()
 			}
 		}
-		if err := b.cp.Commit(c); err != nil {
+		if b.async != nil {
+			err = b.async.add(e, c)
+		} else {
+			err = b.cp.Commit(c)
+		}
+		if err != nil {
 			return fmt.Errorf("batch %d: %w", e.Batch, err)
 		}
 	}
-	b.progress(p, began, t, add, time.Since(commitStart))
+	t.commit = time.Since(commitStart)
+	b.progress(p, began, t)
 	return nil
 }
 
@@ -192,8 +234,9 @@ func (b *batchRun) writeDead(ctx context.Context, batch int64, s Sink, d *DeadLe
 
 // batch reads batch e's chunks, source by source in the query's order, and processes them
 // on one worker per core. It returns the batch's output and the number of records read from
-// each source.
-func (b *batchRun) batch(ctx context.Context, e checkpoint.Entry) (Rows, []int64, error) {
+// each source, and adds to get the time the sources took to hand over their first chunk
+// (getBatch: a source's fixed cost of reading, its fetch round trip or file open).
+func (b *batchRun) batch(ctx context.Context, e checkpoint.Entry, get *time.Duration) (Rows, []int64, error) {
 	now := e.Time // current_timestamp() of every row of the batch, as in Spark
 	n := goruntime.GOMAXPROCS(0)
 	workers := make([]Worker, n)
@@ -241,7 +284,12 @@ func (b *batchRun) batch(ctx context.Context, e checkpoint.Entry) (Rows, []int64
 		if o.End == nil {
 			continue // nothing new from this source
 		}
+		asked, first := time.Now(), true
 		readErr = s.src.Read(ctx, o.Start, o.End, func(c *Chunk) error {
+			if first {
+				*get += time.Since(asked)
+				first = false
+			}
 			c.Seq, c.Source, c.Time, c.Batch = seq, i, now, e.Batch
 			seq++
 			select {

@@ -40,6 +40,11 @@ func WithCheckpoint(dir string) Option {
 	return func(e *embedded) { e.args = append(e.args, "--checkpoint", dir) }
 }
 
+// WithAsyncProgress writes the checkpoint's logs in the background, like --async-progress.
+func WithAsyncProgress() Option {
+	return func(e *embedded) { e.args = append(e.args, "--async-progress") }
+}
+
 // WithProgress writes a progress record per batch to w, as "text" or "json", like --progress.
 func WithProgress(format string, w io.Writer) Option {
 	return func(e *embedded) {

@@ -22,6 +22,8 @@ type flags struct {
 	// checkpoint is the root of the queries' checkpoints; retain how many batches they keep.
 	checkpoint string
 	retain     int
+	// asyncProgress writes the checkpoint's logs off the batches' critical path.
+	asyncProgress bool
 	// http is the address --http serves the metrics and the web UI on ("": none), with a
 	// bare :PORT made 127.0.0.1:PORT.
 	http string
@@ -54,6 +56,9 @@ func parseFlags(p Program, args []string, stderr io.Writer) (*flags, error) {
 	httpAddr := fs.String("http", "", "serve Prometheus /metrics, the progress API (/api/v1/progress, /api/v1/queries) and\n"+
 		"a live web UI at `addr`, such as :4040 (127.0.0.1 only; name another interface,\n"+
 		"e.g. 0.0.0.0:4040, to serve beyond this host)")
+	asyncProgress := fs.Bool("async-progress", false, "write the checkpoint's offset and commit logs in the background, as Spark's\n"+
+		"asyncProgressTrackingEnabled: a batch no longer waits for their fsyncs, and a restart\n"+
+		"may run the last batches again (stateless queries into at-least-once sinks only)")
 	retain := fs.Int("checkpoint-retain", checkpoint.DefaultRetain, "how many batches of logs and state snapshots a checkpoint keeps")
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, "usage: %s [flags]\n\nRuns the streaming queries compiled from %s until they finish or are stopped\n"+
@@ -78,7 +83,8 @@ func parseFlags(p Program, args []string, stderr io.Writer) (*flags, error) {
 	if fs.NArg() > 0 {
 		return nil, bad("unexpected argument %q (flags start with -)", fs.Arg(0))
 	}
-	f := &flags{set: map[string]map[string]string{}, timeout: *timeout, progress: *progress, checkpoint: *checkpointDir, retain: *retain}
+	f := &flags{set: map[string]map[string]string{}, timeout: *timeout, progress: *progress, checkpoint: *checkpointDir, retain: *retain,
+		asyncProgress: *asyncProgress}
 	if *httpAddr != "" {
 		addr, err := httpAddress(*httpAddr)
 		if err != nil {

@@ -25,9 +25,11 @@ type Progress struct {
 	InputRowsPerSecond     float64 `json:"inputRowsPerSecond"`
 	ProcessedRowsPerSecond float64 `json:"processedRowsPerSecond"`
 	// DurationMs breaks the trigger down: latestOffset (asking the sources for new data),
-	// queryPlanning (reloading static tables), walCommit (the offset log), addBatch (reading,
-	// processing and writing the batch, which sqlstream fuses), commitOffsets (saving state and
-	// the commit log), getBatch (0: sources hand their data over during addBatch), and
+	// queryPlanning (reloading static tables), walCommit (the offset log), getBatch (until
+	// the sources hand over their first chunk: a fetch round trip, a file opened), addBatch
+	// (the rest of reading, processing and writing the batch, which sqlstream fuses),
+	// commitOffsets (saving state and the commit log; with --async-progress, walCommit is 0
+	// and commitOffsets only hands both logs to the background writer), and
 	// triggerExecution, all of it.
 	DurationMs map[string]int64 `json:"durationMs"`
 	// EventTime holds the watermark the batch used and the smallest, largest and average
@@ -157,9 +159,10 @@ func describe(e Endpoint) string {
 	return fmt.Sprintf("%s[%s: %s]", e.Connector, e.Name, strings.Join(where, ", "))
 }
 
-// batchTimes are the parts of a trigger's time that step does not measure itself.
+// batchTimes are the phases of a trigger (durationMs): latestOffset, queryPlanning,
+// walCommit, getBatch, addBatch (without getBatch) and commitOffsets.
 type batchTimes struct {
-	latest, planning, wal time.Duration
+	latest, planning, wal, get, add, commit time.Duration
 }
 
 // newProgress assembles batch e's progress. inputs and malformed are by source.
@@ -225,11 +228,11 @@ func (r *queryRun) record(q Query, p Progress) Progress {
 
 // progress finishes p with the trigger's times and rates and reports it: to the listeners,
 // the monitor and stderr as --progress asks.
-func (b *batchRun) progress(p Progress, began time.Time, t batchTimes, add, commit time.Duration) {
+func (b *batchRun) progress(p Progress, began time.Time, t batchTimes) {
 	total := time.Since(began)
 	p.BatchDuration = total.Milliseconds()
-	p.DurationMs = map[string]int64{"addBatch": add.Milliseconds(), "getBatch": 0, "latestOffset": t.latest.Milliseconds(),
-		"queryPlanning": t.planning.Milliseconds(), "walCommit": t.wal.Milliseconds(), "commitOffsets": commit.Milliseconds(),
+	p.DurationMs = map[string]int64{"addBatch": t.add.Milliseconds(), "getBatch": t.get.Milliseconds(), "latestOffset": t.latest.Milliseconds(),
+		"queryPlanning": t.planning.Milliseconds(), "walCommit": t.wal.Milliseconds(), "commitOffsets": t.commit.Milliseconds(),
 		"triggerExecution": total.Milliseconds()}
 	since := time.Duration(0)
 	if !b.lastTrigger.IsZero() {
@@ -254,7 +257,7 @@ func (b *batchRun) progress(p Progress, began time.Time, t batchTimes, add, comm
 			lag[i] = l.Lag()
 		}
 	}
-	b.mon.progress(p, total, t.wal+commit, lag)
+	b.mon.progress(p, total, t.wal+t.commit, lag)
 	for _, l := range b.listeners {
 		l.OnQueryProgress(p)
 	}

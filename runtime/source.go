@@ -135,6 +135,15 @@ type Sink interface {
 	Close() error
 }
 
+// AtLeastOnceSink is a sink that writes every batch it is given, whatever it wrote before
+// under the batch's id: after a failure its output may repeat rows, never lose them.
+// Asynchronous progress tracking (--async-progress) needs it, since a batch it replays may
+// reuse an id with other offsets; a sink whose Write skips or replaces a batch id it has
+// seen (a transaction marker, a batch's file) is not one.
+type AtLeastOnceSink interface {
+	AtLeastOnce() bool
+}
+
 // ChunkSize is the size of the blocks files are read in: a chunk holds about this much, cut
 // at the last '\n'. A line longer than that makes a chunk of its own.
 const ChunkSize = 1 << 20

@@ -152,6 +152,13 @@ func (r *queryRun) run(stop, work context.Context) (err error) {
 	if b.q = r.spec.New(); b.q == nil {
 		return errors.New("internal error: the query's New returned nil")
 	}
+	if r.opts.asyncProgress && b.cp != nil {
+		if err := b.asyncAllowed(); err != nil {
+			return err
+		}
+		b.async = newAsyncLog(b.cp)
+		defer func() { err = errors.Join(err, b.async.close()) }()
+	}
 	if wq, ok := b.q.(WatermarkQuery); ok {
 		b.wm = wq.Watermarks()
 		if err := b.wm.setPolicy(r.spec.WatermarkPolicy, len(b.srcs)); err != nil {
@@ -216,6 +223,7 @@ func (b *batchRun) loop(stop, work context.Context, resume *checkpoint.Recovery)
 		}
 		// A watermark that moved can finalise state without new data: run a batch for it.
 		noData := eq != nil && eq.Pending()
+		latest := time.Duration(0) // asking the sources for new data
 		if !noData {
 			if onceDone {
 				break
@@ -231,10 +239,12 @@ func (b *batchRun) loop(stop, work context.Context, resume *checkpoint.Recovery)
 			if armed {
 				wake = b.wakers()
 			}
+			asked := time.Now()
 			ended, err := b.next(work, &e, kind != TriggerOnce)
 			if err != nil {
 				return err
 			}
+			latest = time.Since(asked)
 			if ended {
 				break
 			}
@@ -263,7 +273,7 @@ func (b *batchRun) loop(stop, work context.Context, resume *checkpoint.Recovery)
 		if err := b.plan(&e); err != nil {
 			return err
 		}
-		if err := b.step(work, e, began, time.Since(began)); err != nil {
+		if err := b.step(work, e, began, latest); err != nil {
 			return err
 		}
 		next.Batch, next.Sources = e.Batch+1, after(&e)

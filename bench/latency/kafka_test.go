@@ -2,6 +2,7 @@ package latency
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"strconv"
 	"strings"
@@ -34,7 +35,7 @@ func BenchmarkKafkaPassThrough(b *testing.B) {
 		}
 		b.Run(name, func(b *testing.B) {
 			for range b.N {
-				query, fwd := kafkaRun(b, c.rate, 2*time.Second, c.poll)
+				query, fwd := kafkaRun(b, c.rate, 2*time.Second, passThrough(c.poll))
 				report(b, "query-", query)
 				report(b, "fwd-", fwd)
 			}
@@ -42,24 +43,42 @@ func BenchmarkKafkaPassThrough(b *testing.B) {
 	}
 }
 
-// kafkaRun runs the query and the forwarder side by side for d at rate records a second;
-// with poll, the query's source hides its wake-up, so the trigger polls it every 100 ms as
-// before issue #17: the baseline of the wake-up.
-func kafkaRun(b *testing.B, rate int, d time.Duration, poll bool) (query, fwd []time.Duration) {
-	c, err := kfake.NewCluster(kfake.SeedTopics(3, "in", "out", "fwd"))
-	if err != nil {
-		b.Fatal(err)
+// BenchmarkKafkaWindow is the bench of BenchmarkKafkaPassThrough for the windowed
+// aggregation of window.sql (generated into window_gen.go): a count per one-second window
+// of the records' timestamps, in UPDATE mode. A record's latency runs from its send to the
+// first output row whose count includes it: the input topic has one partition, so a window's
+// count of n includes exactly its first n records sent. (In APPEND mode a row would wait
+// for the watermark to pass its window's end, a latency of the window, not of the record:
+// UPDATE is the mode where per-record latency means something.)
+//
+//	go test ./bench/latency -run '^$' -bench KafkaWindow -benchtime 1x
+func BenchmarkKafkaWindow(b *testing.B) {
+	for _, rate := range []int{10_000, 100_000} {
+		b.Run(fmt.Sprintf("%dk", rate/1000), func(b *testing.B) {
+			for range b.N {
+				query, fwd := kafkaRun(b, rate, 2*time.Second, windowCount())
+				report(b, "query-", query)
+				report(b, "fwd-", fwd)
+			}
+		})
 	}
-	defer c.Close()
-	seeds := c.ListenAddrs()
-	brokers := strings.Join(seeds, ",")
-	newClient := func(opts ...kgo.Opt) *kgo.Client {
-		cl, err := kgo.NewClient(append([]kgo.Opt{kgo.SeedBrokers(seeds...)}, opts...)...)
-		if err != nil {
-			b.Fatal(err)
-		}
-		return cl
-	}
+}
+
+// kafkaCase is a query the bench runs against the forwarder.
+type kafkaCase struct {
+	partitions int32 // of the input topic
+	// run runs the query from topic in to topic out on brokers until ctx ends.
+	run func(ctx context.Context, brokers string) error
+	// sent is told of every record produced, with its timestamp (also its value's).
+	sent func(ts time.Time)
+	// delivered returns the latencies of the input records that the query's output record
+	// r, received at now, delivers.
+	delivered func(r *kgo.Record, now time.Time) ([]time.Duration, error)
+}
+
+// passThrough is the pass-through query; with poll, its source hides its wake-up, so the
+// trigger polls it every 100 ms as before issue #17: the baseline of the wake-up.
+func passThrough(poll bool) kafkaCase {
 	open := kafka.OpenSource
 	if poll {
 		open = func(ctx context.Context, e rt.Endpoint) (rt.Source, error) {
@@ -67,24 +86,92 @@ func kafkaRun(b *testing.B, rate int, d time.Duration, poll bool) (query, fwd []
 			return struct{ rt.Source }{s}, err
 		}
 	}
+	return kafkaCase{
+		partitions: 3,
+		run: func(ctx context.Context, brokers string) error {
+			p := passProgram(rt.Endpoint{Name: "in", Connector: "kafka",
+				Options: map[string]string{"brokers": brokers, "topic": "in", "format": "text", "starting_offsets": "latest"}}, open,
+				rt.Endpoint{Name: "out", Connector: "kafka", Options: map[string]string{"brokers": brokers, "topic": "out", "format": "text"}}, kafka.OpenSink)
+			return rt.RunEmbedded(ctx, p, rt.WithOutput(nil, nil))
+		},
+		sent: func(time.Time) {},
+		delivered: func(r *kgo.Record, now time.Time) ([]time.Duration, error) {
+			// The source's line is the record with its metadata; the query copies it.
+			var line struct{ Value string }
+			if err := json.Unmarshal(r.Value, &line); err != nil {
+				return nil, err
+			}
+			sent, err := strconv.ParseInt(line.Value, 10, 64)
+			return []time.Duration{now.Sub(time.Unix(0, sent))}, err
+		},
+	}
+}
+
+// windowCount is window.sql's windowed count. Each output row (window start, count n)
+// delivers the window's records from the count the previous row of the window had to n.
+func windowCount() kafkaCase {
+	var mu sync.Mutex
+	sends := map[int64][]time.Time{} // by window start (µs): the send times, in order
+	reported := map[int64]int{}      // by window start: the records delivered so far
+	window := func(t time.Time) int64 { return t.Truncate(time.Second).UnixMicro() }
+	return kafkaCase{
+		partitions: 1,
+		run: func(ctx context.Context, brokers string) error {
+			return NewWindow(rt.WithSet("ev", "brokers", brokers), rt.WithSet("out", "brokers", brokers),
+				rt.WithOutput(nil, nil)).Run(ctx)
+		},
+		sent: func(ts time.Time) {
+			mu.Lock()
+			defer mu.Unlock()
+			sends[window(ts)] = append(sends[window(ts)], ts)
+		},
+		delivered: func(r *kgo.Record, now time.Time) ([]time.Duration, error) {
+			var row struct {
+				Start time.Time
+				N     int
+			}
+			if err := json.Unmarshal(r.Value, &row); err != nil {
+				return nil, err
+			}
+			w := row.Start.UnixMicro()
+			mu.Lock()
+			defer mu.Unlock()
+			if row.N > len(sends[w]) {
+				return nil, fmt.Errorf("window %v counts %d records, %d were sent to it", row.Start, row.N, len(sends[w]))
+			}
+			var ds []time.Duration
+			for _, t := range sends[w][min(reported[w], row.N):row.N] {
+				ds = append(ds, now.Sub(t))
+			}
+			reported[w] = max(reported[w], row.N)
+			return ds, nil
+		},
+	}
+}
+
+// kafkaRun runs the query of q and the forwarder side by side for d at rate records a second.
+func kafkaRun(b *testing.B, rate int, d time.Duration, q kafkaCase) (query, fwd []time.Duration) {
+	c, err := kfake.NewCluster(kfake.SeedTopics(q.partitions, "in"), kfake.SeedTopics(3, "out", "fwd"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer c.Close()
+	seeds := c.ListenAddrs()
+	newClient := func(opts ...kgo.Opt) *kgo.Client {
+		cl, err := kgo.NewClient(append([]kgo.Opt{kgo.SeedBrokers(seeds...)}, opts...)...)
+		if err != nil {
+			b.Fatal(err)
+		}
+		return cl
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	var wg sync.WaitGroup
 	defer wg.Wait()
 
-	p := rt.Program{Name: "latency.sql", Queries: []rt.QuerySpec{{
-		Name: "out",
-		Sources: []rt.SourceSpec{{Endpoint: rt.Endpoint{Name: "in", Connector: "kafka",
-			Options: map[string]string{"brokers": brokers, "topic": "in", "format": "text", "starting_offsets": "latest"}},
-			Format: "text", Schema: "[kafka, text] (value STRING)", OpenSource: open}},
-		Sink:     rt.Endpoint{Name: "out", Connector: "kafka", Options: map[string]string{"brokers": brokers, "topic": "out", "format": "text"}},
-		Columns:  []rt.Column{{Name: "value", Type: "STRING"}},
-		OpenSink: kafka.OpenSink,
-		New:      func() rt.Query { return passQuery{} },
-	}}}
 	var runErr error
 	wg.Add(1)
-	go func() { defer wg.Done(); runErr = rt.RunEmbedded(ctx, p, rt.WithOutput(nil, nil)) }()
+	go func() { defer wg.Done(); runErr = q.run(ctx, strings.Join(seeds, ",")) }()
 
 	// The forwarder: consume in, produce each record to fwd as it comes.
 	fin := newClient(kgo.ConsumeTopics("in"), kgo.ConsumeResetOffset(kgo.NewOffset().AtEnd()))
@@ -121,7 +208,9 @@ func kafkaRun(b *testing.B, rate int, d time.Duration, poll bool) (query, fwd []
 		for sent := 0; sent < n; sent += per {
 			<-tick.C
 			for range per {
-				prod.Produce(ctx, &kgo.Record{Topic: "in", Value: strconv.AppendInt(nil, time.Now().UnixNano(), 10)}, nil)
+				now := time.Now()
+				q.sent(now)
+				prod.Produce(ctx, &kgo.Record{Topic: "in", Timestamp: now, Value: strconv.AppendInt(nil, now.UnixNano(), 10)}, nil)
 			}
 		}
 	}()
@@ -130,24 +219,21 @@ func kafkaRun(b *testing.B, rate int, d time.Duration, poll bool) (query, fwd []
 		pctx, pcancel := context.WithDeadline(ctx, deadline)
 		fs := cons.PollFetches(pctx)
 		pcancel()
-		now := time.Now().UnixNano()
+		now := time.Now()
 		fs.EachRecord(func(r *kgo.Record) {
-			v := string(r.Value)
-			if i := strings.Index(v, `"value":"`); i >= 0 {
-				// The source's line is the record with its metadata; the query copies it.
-				v = v[i+len(`"value":"`):]
-				v = v[:strings.IndexByte(v, '"')]
-			}
-			sent, err := strconv.ParseInt(v, 10, 64)
-			if err != nil {
-				b.Errorf("record %q on %s", r.Value, r.Topic)
+			if r.Topic == "fwd" {
+				sent, err := strconv.ParseInt(string(r.Value), 10, 64)
+				if err != nil {
+					b.Errorf("record %q on fwd", r.Value)
+				}
+				fwd = append(fwd, now.Sub(time.Unix(0, sent)))
 				return
 			}
-			if r.Topic == "out" {
-				query = append(query, time.Duration(now-sent))
-			} else {
-				fwd = append(fwd, time.Duration(now-sent))
+			ds, err := q.delivered(r, now)
+			if err != nil {
+				b.Errorf("record %q on out: %v", r.Value, err)
 			}
+			query = append(query, ds...)
 		})
 	}
 	cancel()

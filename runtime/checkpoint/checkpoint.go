@@ -74,6 +74,11 @@ type Entry struct {
 	// Sources holds each source's offsets, under its name (Spark's OffsetSeq keeps one
 	// offset per source too).
 	Sources map[string]SourceOffsets `json:"sources"`
+	// Async marks an entry written after its batch ran, with its commit, by asynchronous
+	// progress tracking, which writes only the newest batch done: the batches between the
+	// last commit and it ran without being logged. A crash before its commit leaves it
+	// after that gap, and recovery drops it: the query resumes after the last commit.
+	Async bool `json:"async,omitempty"`
 
 	// legacy is the offsets of a file in the one-source layout, until adopt names them.
 	legacy *SourceOffsets
@@ -426,7 +431,18 @@ func (d *Dir) recover(warn io.Writer) (*Recovery, error) {
 				return nil, err
 			}
 		default:
-			return nil, corrupt(d.file("offsets", n), fmt.Errorf("batch %d is planned but batch %d was never committed", n, next))
+			e, err := d.readEntry(n, true)
+			if err == nil && !e.Async {
+				err = corrupt(d.file("offsets", n), fmt.Errorf("batch %d is planned but batch %d was never committed", n, next))
+			}
+			if err != nil && !isTorn(err) {
+				return nil, err
+			}
+			// Logged after it ran, and the crash came before its commit: it and the
+			// batches before it that were never logged run again from the last commit.
+			fmt.Fprintf(warn, "warning: checkpoint %s: batch %d was logged asynchronously and not committed; the query resumes after batch %d, so batches %d to %d run again (at-least-once)\n",
+				d.path, n, next-1, next, n)
+			os.Remove(d.file("offsets", n))
 		}
 	}
 	// The older files are not needed to resume, but damage there means damage elsewhere.

@@ -396,3 +396,46 @@ func TestAMissingMetadataFileIsDamage(t *testing.T) {
 		d.Close()
 	}
 }
+
+// An entry logged asynchronously after a gap (batches 3 to 5 ran unlogged, then the crash
+// came between batch 6's offsets and its commit) is dropped: the query resumes after the
+// last commit. The same entry logged synchronously is damage.
+func TestAnAsynchronousEntryAfterAGapIsDropped(t *testing.T) {
+	for _, async := range []bool{true, false} {
+		dir := t.TempDir()
+		d, _, _ := open(t, dir)
+		run(t, d, 0, 3)
+		if err := d.Plan(Entry{Batch: 6, Sources: in(`{"count":6}`, `{"count":7}`), Async: async}); err != nil {
+			t.Fatal(err)
+		}
+		infos, err := Inspect(dir)
+		if err != nil || len(infos) != 1 {
+			t.Fatal(infos, err)
+		}
+		var b bytes.Buffer
+		infos[0].Write(&b)
+		if want := "batch 6 was logged asynchronously and not committed: a restart drops it"; async != strings.Contains(b.String(), want) {
+			t.Errorf("async %v: sqlstream checkpoint says\n%s", async, b.String())
+		}
+		var warn bytes.Buffer
+		_, rec, err := Open(dir, meta, 3, &warn)
+		if !async {
+			if err == nil || !strings.Contains(err.Error(), "batch 6 is planned but batch 3 was never committed") {
+				t.Errorf("synchronous entry after a gap: %v", err)
+			}
+			continue
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rec.Pending != nil || rec.Next() != 3 || string(rec.Committed.Sources["in"].End) != `{"count":3}` {
+			t.Errorf("recovery %+v, pending %+v: want batch 3 next, after batch 2's end", rec, rec.Pending)
+		}
+		if !strings.Contains(warn.String(), "batches 3 to 6 run again (at-least-once)") {
+			t.Errorf("warning %q", warn.String())
+		}
+		if _, err := os.Stat(filepath.Join(dir, "offsets", "6")); !os.IsNotExist(err) {
+			t.Errorf("the dropped entry must be removed: %v", err)
+		}
+	}
+}

@@ -151,7 +151,13 @@ func (i *Info) Write(w io.Writer) {
 	} else {
 		fmt.Fprintf(w, "  no batch committed yet\n")
 	}
-	if e := i.Pending; e != nil {
+	next := int64(0) // the batch a restart runs first
+	if i.Commit != nil {
+		next = i.Commit.Batch + 1
+	}
+	if e := i.Pending; e != nil && e.Async && e.Batch > next {
+		fmt.Fprintf(w, "  batch %d was logged asynchronously and not committed: a restart drops it and runs the batches after the last commit again\n", e.Batch)
+	} else if e != nil {
 		fmt.Fprintf(w, "  batch %d is planned but not committed (it runs again on restart):\n", e.Batch)
 		for _, name := range i.names(e) {
 			o := e.Sources[name]

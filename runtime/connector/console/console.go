@@ -69,6 +69,9 @@ func (s *sink) Write(ctx context.Context, batchID int64, rows rt.Rows) error {
 
 func (s *sink) Close() error { return nil }
 
+// AtLeastOnce: a batch printed again is printed again, under whatever id.
+func (s *sink) AtLeastOnce() bool { return true }
+
 // truncateAt is Spark's default show() truncation width.
 const truncateAt = 20
 

@@ -23,7 +23,22 @@ const (
 	parallelFetches = 4
 	// maxFailures is how many fetches in a row may fail (with backoff) before Read gives up.
 	maxFailures = 10
+	// minFetchBytes is the least a sized fetch asks for (fetchSize).
+	minFetchBytes = 1 << 10
 )
+
+// fetchSize is how many bytes a fetch asks for to read n offsets: twice n times the size per
+// offset of the last response, so that a batch reading a few records out of a backlog does
+// not receive and decode up to fetchBytes of records past its end, which it throws away. A
+// broker returns the first record batch whole even when it is larger (KIP-74), so a size
+// too small costs another fetch, never a stalled read.
+func (s *source) fetchSize(n int64) int32 {
+	per := s.offsetBytes.Load()
+	if per <= 0 {
+		return fetchBytes
+	}
+	return int32(min(max(2*n*per, minFetchBytes), fetchBytes))
+}
 
 // span is the part of one partition a batch reads: the offsets from ≤ offset < to.
 type span struct {
@@ -245,7 +260,8 @@ func (s *source) fetch(ctx context.Context, sp span, md *leaders, send func(*rt.
 		req.ReplicaID = -1
 		req.MaxWaitMillis = 200
 		req.MinBytes = 1
-		req.MaxBytes = fetchBytes
+		size := s.fetchSize(sp.to - off)
+		req.MaxBytes = size
 		req.IsolationLevel = 1 // read_committed
 		req.SessionEpoch = -1  // no fetch session
 		ft := kmsg.NewFetchRequestTopic()
@@ -253,7 +269,7 @@ func (s *source) fetch(ctx context.Context, sp span, md *leaders, send func(*rt.
 		rp := kmsg.NewFetchRequestTopicPartition()
 		rp.Partition = sp.partition
 		rp.FetchOffset = off
-		rp.PartitionMaxBytes = fetchBytes
+		rp.PartitionMaxBytes = size
 		ft.Partitions = append(ft.Partitions, rp)
 		req.Topics = append(req.Topics, ft)
 		kresp, err := s.cl.Broker(int(leader)).RetriableRequest(ctx, req)
@@ -324,7 +340,9 @@ func (s *source) fetch(ctx context.Context, sp span, md *leaders, send func(*rt.
 				}
 			}
 			if len(buf) == 0 {
-				first, buf = r.Offset, make([]byte, 0, 64<<10)
+				// Sized by the response, so that a tiny batch does not allocate a block
+				// of 64 KiB for a record; appends grow it for the lines' metadata.
+				first, buf = r.Offset, make([]byte, 0, min(64<<10, 2*len(got.RecordBatches)))
 			}
 			buf = AppendRecord(buf, r, s.format)
 			buf = append(buf, '\n')
@@ -336,6 +354,7 @@ func (s *source) fetch(ctx context.Context, sp span, md *leaders, send func(*rt.
 			}
 		}
 		if next > off {
+			s.offsetBytes.Store(max(1, int64(len(got.RecordBatches))/(next-off)))
 			off, failures = next, 0
 			continue
 		}

@@ -83,6 +83,8 @@ func OpenSink(ctx context.Context, e rt.Endpoint, cols []rt.Column, mode rt.Outp
 	if err != nil {
 		return nil, fail("%v", err)
 	}
+	// The producer's linger (franz-go's default, 10 ms) does not delay a batch: Write uses
+	// ProduceSync, which drains the partitions it produced to without lingering.
 	opts = append(opts, kgo.SeedBrokers(brokers...), kgo.ClientID("sqlstream"), kgo.RecordDeliveryTimeout(2*time.Minute))
 	switch g := strings.ToLower(e.Options["guarantee"]); g {
 	case "", "at-least-once":
@@ -213,6 +215,10 @@ func (s *sink) Write(ctx context.Context, batchID int64, rows rt.Rows) error {
 	}
 	return nil
 }
+
+// AtLeastOnce is true unless guarantee = 'exactly-once', whose marker skips a batch id it
+// has written: only then may the query track its progress asynchronously.
+func (s *sink) AtLeastOnce() bool { return !s.exactlyOnce }
 
 // records makes the batch's records; their keys and values share one buffer, reused by the
 // next batch (Write returns only once the records are produced).

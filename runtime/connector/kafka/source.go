@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/twmb/franz-go/pkg/kadm"
@@ -43,7 +44,10 @@ type source struct {
 
 	cl         *kgo.Client
 	clientOpts []kgo.Opt // the brokers and security options, for the watcher's client
-	adm        *kadm.Client
+	// offsetBytes is the size per offset of the last fetch's response (0: none yet), from
+	// which Read sizes its fetches (fetchSize).
+	offsetBytes atomic.Int64
+	adm         *kadm.Client
 
 	// The watcher is a second client that long-polls the partitions from the end offsets
 	// the last Next saw, only to say that records arrived (Wake); the batches still read

@@ -1,4 +1,0 @@
-package latency
-
-// The shared -update flag, so that go test ./... -update runs in every package.
-import _ "github.com/sqlstream/sqlstream/golden"

@@ -38,6 +38,8 @@ type batchRun struct {
 	cp   *checkpoint.Dir // nil without a checkpoint
 	rec  *RecordErrors
 	enc  StateEncoder
+	// sizer is the sizing encoder's buffer (stateBytes), kept across batches.
+	sizer []byte
 	// lateSink receives the late rows; nil without one.
 	lateSink Sink
 	sinkEnd  Endpoint      // the sink as opened, for the progress's description
@@ -172,6 +174,8 @@ func (b *batchRun) step(ctx context.Context, e checkpoint.Entry, began time.Time
 		if err := b.cp.Commit(c); err != nil {
 			return fmt.Errorf("batch %d: %w", e.Batch, err)
 		}
+	} else if len(p.StateOperators) > 0 {
+		p.StateOperators[0].MemoryUsedBytes = b.stateBytes()
 	}
 	b.progress(p, began, t, add, time.Since(commitStart))
 	return nil

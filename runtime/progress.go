@@ -40,9 +40,10 @@ type Progress struct {
 }
 
 // StateOperator is Spark's StateOperatorProgress: a stateful operator's state after a batch.
-// sqlstream keeps one state per query. numRowsUpdated and numRowsRemoved are not counted yet
-// (always 0); memoryUsedBytes is the size of the state snapshot, known when the query has a
-// checkpoint (0 otherwise), and commitTimeMs the time spent saving it.
+// sqlstream keeps one state per query. numRowsUpdated is the rows (groups, keys) the batch
+// wrote to the state, numRowsRemoved those the watermark evicted from it; memoryUsedBytes
+// is the size of the state's snapshot (the checkpoint's, or without one the same encoding
+// measured and dropped), and commitTimeMs the time spent saving it in the checkpoint.
 type StateOperator struct {
 	OperatorName              string `json:"operatorName"`
 	NumRowsTotal              int    `json:"numRowsTotal"`
@@ -55,8 +56,10 @@ type StateOperator struct {
 
 // SourceProgress is Spark's SourceProgress: what the batch read from one source. The offsets
 // are the source's own JSON offsets, as in the checkpoint (startOffset null at the
-// beginning). latestOffset is the end the source handed out for this batch: sqlstream's
-// sources do not report a later available offset separately.
+// beginning). latestOffset is the latest offset available when the batch was planned (Kafka:
+// the partitions' ends; files: every file listed, those left for later batches too), past
+// endOffset when a per-trigger limit held the batch back; a source that hands out all it has
+// (rate, generator, socket, stdin) reports its end.
 type SourceProgress struct {
 	Description            string          `json:"description"`
 	StartOffset            json.RawMessage `json:"startOffset"`
@@ -164,11 +167,15 @@ func (b *batchRun) newProgress(batch int64, began time.Time, offsets map[string]
 		}
 		sp := SourceProgress{Description: describe(s.end), StartOffset: o[0], EndOffset: end, LatestOffset: end,
 			NumInputRows: inputs[i], MalformedRows: malformed[i]}
-		if sp.StartOffset == nil {
-			sp.StartOffset = json.RawMessage("null")
+		if lr, ok := s.src.(LatestReporter); ok {
+			if l := lr.ReportLatestOffset(); l != nil {
+				sp.LatestOffset = l
+			}
 		}
-		if sp.EndOffset == nil {
-			sp.EndOffset, sp.LatestOffset = json.RawMessage("null"), json.RawMessage("null")
+		for _, f := range []*json.RawMessage{&sp.StartOffset, &sp.EndOffset, &sp.LatestOffset} {
+			if *f == nil {
+				*f = json.RawMessage("null")
+			}
 		}
 		p.NumInputRows += inputs[i]
 		p.MalformedRows += malformed[i]
@@ -202,10 +209,27 @@ func (r *queryRun) record(q Query, p Progress) Progress {
 		}
 		op.NumRowsTotal, op.NumRowsDroppedByWatermark = state, late
 	}
-	if stateful {
-		p.StateOperators = append(p.StateOperators, op)
+	if !stateful {
+		return p
 	}
+	if cq, ok := q.(StateChangesQuery); ok {
+		op.NumRowsUpdated, op.NumRowsRemoved = cq.StateChanges()
+	}
+	p.StateOperators = append(p.StateOperators, op)
 	return p
+}
+
+// stateBytes is memoryUsedBytes when no checkpoint snapshots the state: the size its
+// snapshot would have, encoded by a sizing encoder that does not keep it.
+func (b *batchRun) stateBytes() int64 {
+	sq, ok := b.q.(StatefulQuery)
+	if !ok {
+		return 0
+	}
+	e := StateEncoder{buf: b.sizer[:0], sizing: true}
+	sq.SaveState(&e)
+	b.sizer = e.buf
+	return int64(e.size())
 }
 
 // progress finishes p with the trigger's times and rates and reports it: to the listeners,

@@ -396,6 +396,10 @@ func TestBacklogAfterFreeze(t *testing.T) {
 	if lag := src.(rt.Lagger).Lag(); lag != 1 {
 		t.Errorf("lag %d, want 1 file waiting", lag)
 	}
+	want := fmt.Sprintf(`{"files":[%q,%q,%q]}`, filepath.Join(dir, "0.txt"), filepath.Join(dir, "1.txt"), filepath.Join(dir, "2.txt"))
+	if l := src.(rt.LatestReporter).ReportLatestOffset(); string(l) != want {
+		t.Errorf("latest offset %s, want every file listed, %s", l, want)
+	}
 	os.WriteFile(filepath.Join(dir, "late.txt"), []byte("not available now\n"), 0o644)
 	src.Next(context.Background(), nil, true)
 	if got := bl.Backlog(); got.Done != 3 || got.Total != 3 || got.DoneBytes != 9 {

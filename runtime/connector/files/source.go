@@ -71,6 +71,7 @@ type source struct {
 	warned   map[string]bool // files reported as too old
 	frozen   map[string]bool // set by Freeze: the files that "available now" covers
 	waiting  int64           // files listed but left for later batches by the last Next
+	listed   rt.Offset       // every file the last Next listed, as an offset (latestOffset)
 	backlog  rt.Backlog      // under Freeze: the frozen files and bytes, and those handed out
 
 	// The directory's watcher, started by the first Wake; the listing stays the source of
@@ -229,21 +230,26 @@ func (s *source) Freeze(ctx context.Context) error {
 // them read.
 func (s *source) Next(ctx context.Context, start rt.Offset, limit bool) (rt.Offset, error) {
 	files, err := s.list()
+	s.waiting, s.listed = 0, nil
 	if err != nil || len(files) == 0 {
-		s.waiting = 0
 		return nil, err
 	}
-	s.waiting = 0
+	all := offset{Files: make([]string, len(files))}
+	for i, f := range files {
+		all.Files[i] = f.path
+	}
+	if s.listed, err = json.Marshal(all); err != nil {
+		return nil, err
+	}
 	if limit && s.maxFiles > 0 && len(files) > s.maxFiles {
 		s.waiting = int64(len(files) - s.maxFiles)
 		files = files[:s.maxFiles]
 	}
-	o := offset{Files: make([]string, len(files))}
-	for i, f := range files {
+	o := offset{Files: all.Files[:len(files)]} // the listing's first files
+	for _, f := range files {
 		mt := f.mtime.UnixMicro()
 		s.seen[f.path] = mt
 		s.latest = max(s.latest, mt)
-		o.Files[i] = f.path
 		if s.frozen != nil {
 			s.backlog.Done++
 			s.backlog.DoneBytes += f.size
@@ -260,6 +266,10 @@ func (s *source) Next(ctx context.Context, start rt.Offset, limit bool) (rt.Offs
 // Lag is the number of files the last Next left for later batches (max_files_per_trigger):
 // the sqlstream_source_lag metric.
 func (s *source) Lag() int64 { return s.waiting }
+
+// ReportLatestOffset is the files the last Next listed, in the order they are read: those it
+// handed out and those it left for later batches.
+func (s *source) ReportLatestOffset() rt.Offset { return s.listed }
 
 // Backlog is how much of what Freeze fixed Next has handed out.
 func (s *source) Backlog() rt.Backlog { return s.backlog }

@@ -213,3 +213,70 @@ INSERT INTO out SELECT user, count(*) AS n FROM ev GROUP BY user OUTPUT MODE UPD
 		t.Errorf("no progress bar over the offsets on the terminal: %q", s)
 	}
 }
+
+// TestKafkaMetricsAgreeWithProgress runs the count per user over Kafka every second, 30
+// offsets a batch, with --http: after a batch, /metrics says what its progress says (the
+// state rows and bytes, the input rows so far) and the source's lag is the records between
+// endOffset and latestOffset.
+func TestKafkaMetricsAgreeWithProgress(t *testing.T) {
+	c, err := kfake.NewCluster(kfake.SeedTopics(2, "ev", "counts"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	brokers := strings.Join(c.ListenAddrs(), ",")
+	cl, err := kgo.NewClient(kgo.SeedBrokers(c.ListenAddrs()...), kgo.RecordPartitioner(kgo.ManualPartitioner()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cl.Close()
+	var recs []*kgo.Record
+	for i := range 100 {
+		recs = append(recs, &kgo.Record{Topic: "ev", Partition: int32(i % 2), Value: fmt.Appendf(nil, `{"user":"u%d"}`, i%5)})
+	}
+	if err := cl.ProduceSync(context.Background(), recs...).FirstErr(); err != nil {
+		t.Fatal(err)
+	}
+	bin := buildQuery(t, `CREATE SOURCE ev (user STRING) WITH (connector = 'kafka', brokers = 'localhost:9092', topic = 'ev',
+  format = 'json', starting_offsets = 'earliest', max_offsets_per_trigger = 30);
+CREATE SINK out WITH (connector = 'kafka', brokers = 'localhost:9092', topic = 'counts');
+INSERT INTO out SELECT user, count(*) AS n FROM ev GROUP BY user OUTPUT MODE UPDATE;`)
+	p := runHTTP(t, bin, "--trigger", "1s", "--set", "ev.brokers="+brokers, "--set", "out.brokers="+brokers)
+	var inputs int64
+	checked := 0
+	for checked < 2 {
+		line := p.waitBatches(t, 1)
+		var pr sparkProgress
+		if err := json.Unmarshal([]byte(line), &pr); err != nil {
+			t.Fatalf("%s: %v", line, err)
+		}
+		inputs += pr.NumInputRows
+		m := p.scrape(t)
+		if m["sqlstream_batches_total,query=out"] != float64(pr.BatchID+1) {
+			continue // the next batch ran before the scrape: compare after the next one
+		}
+		src := pr.Sources[0]
+		var end, latest map[string]map[string]int64
+		json.Unmarshal(src.EndOffset, &end)
+		json.Unmarshal(src.LatestOffset, &latest)
+		var lag int64
+		for p, hi := range latest["ev"] {
+			lag += hi - end["ev"][p]
+		}
+		s := pr.StateOperators[0]
+		for k, want := range map[string]float64{
+			"sqlstream_source_lag,query=out,source=ev":                float64(lag),
+			"sqlstream_input_rows_total,query=out,source=ev":          float64(inputs),
+			"sqlstream_state_rows,operator=stateStoreSave,query=out":  float64(s.Total),
+			"sqlstream_state_bytes,operator=stateStoreSave,query=out": float64(s.Memory),
+		} {
+			if m[k] != want {
+				t.Errorf("batch %d: %s = %v, the progress says %v\n%s", pr.BatchID, k, m[k], want, line)
+			}
+		}
+		if pr.BatchID == 0 && lag != 70 {
+			t.Errorf("batch 0 reads 30 of 100 records: lag %d\n%s", lag, line)
+		}
+		checked++
+	}
+}

@@ -280,3 +280,28 @@ INSERT INTO out SELECT user, count(*) AS n FROM ev GROUP BY user OUTPUT MODE UPD
 		checked++
 	}
 }
+
+// TestSessionStateCounts: session windows merge in Finish, so a batch's numRowsUpdated is
+// the sessions it changed after merging (two rows of one session are one row), and APPEND
+// mode removes each session it writes.
+func TestSessionStateCounts(t *testing.T) {
+	in := writeBatches(t, []string{"2024-01-01 00:00:00,ann\n2024-01-01 00:00:02,ann\n",
+		"2024-01-01 00:00:04,ann\n2024-01-01 00:00:20,ann\n", "2024-01-01 00:00:40,ann\n"})
+	bin := buildQuery(t, fmt.Sprintf(`CREATE SOURCE c (ts TIMESTAMP, user STRING, WATERMARK FOR ts AS ts)
+WITH (connector = 'files', path = '%s', format = 'csv', max_files_per_trigger = 1);
+CREATE SINK out WITH (connector = 'files', path = '%s', format = 'json');
+INSERT INTO out SELECT user, window.start AS start, count(*) AS clicks FROM c GROUP BY session_window(ts, INTERVAL '5' SECOND), user;`,
+		in, filepath.Join(t.TempDir(), "out")))
+	ps := runProgress(t, bin, "--trigger", "available-now")
+	if _, out, removed := checkAddsUp(t, ps); out != 2 || removed != 2 {
+		t.Errorf("%d sessions written, %d removed from the state; want 2 and 2", out, removed)
+	}
+	// Batch 0: one session of two rows; batch 1: that session grows and a new one starts.
+	want := [][3]int64{{1, 0, 1}, {2, 0, 2}} // updated, removed, total
+	for i, w := range want {
+		s := ps[i].StateOperators[0]
+		if got := [3]int64{s.Updated, s.Removed, s.Total}; got != w {
+			t.Errorf("batch %d: updated, removed, total %v, want %v", i, got, w)
+		}
+	}
+}

@@ -31,15 +31,14 @@ func after(e *checkpoint.Entry) map[string]checkpoint.SourceOffsets {
 // batchRun is a query's running state: its compiled query, connectors and checkpoint.
 type batchRun struct {
 	*queryRun
-	q    Query
-	wm   *Watermarks // the query's, when it is a WatermarkQuery
-	srcs []*sourceRun
-	sink Sink
-	cp   *checkpoint.Dir // nil without a checkpoint
-	rec  *RecordErrors
-	enc  StateEncoder
-	// sizer is the sizing encoder's buffer (stateBytes), kept across batches.
-	sizer []byte
+	q     Query
+	wm    *Watermarks // the query's, when it is a WatermarkQuery
+	srcs  []*sourceRun
+	sink  Sink
+	cp    *checkpoint.Dir // nil without a checkpoint
+	rec   *RecordErrors
+	enc   StateEncoder
+	sized stateSize // memoryUsedBytes without a checkpoint (stateBytes)
 	// lateSink receives the late rows; nil without one.
 	lateSink Sink
 	sinkEnd  Endpoint      // the sink as opened, for the progress's description
@@ -175,7 +174,7 @@ func (b *batchRun) step(ctx context.Context, e checkpoint.Entry, began time.Time
 			return fmt.Errorf("batch %d: %w", e.Batch, err)
 		}
 	} else if len(p.StateOperators) > 0 {
-		p.StateOperators[0].MemoryUsedBytes = b.stateBytes()
+		p.StateOperators[0].MemoryUsedBytes = b.stateBytes(p.StateOperators[0].NumRowsTotal)
 	}
 	b.progress(p, began, t, add, time.Since(commitStart))
 	return nil

@@ -43,7 +43,8 @@ type Progress struct {
 // sqlstream keeps one state per query. numRowsUpdated is the rows (groups, keys) the batch
 // wrote to the state, numRowsRemoved those the watermark evicted from it; memoryUsedBytes
 // is the size of the state's snapshot (the checkpoint's, or without one the same encoding
-// measured and dropped), and commitTimeMs the time spent saving it in the checkpoint.
+// measured and dropped: stateBytes), and commitTimeMs the time spent saving it in the
+// checkpoint.
 type StateOperator struct {
 	OperatorName              string `json:"operatorName"`
 	NumRowsTotal              int    `json:"numRowsTotal"`
@@ -219,17 +220,34 @@ func (r *queryRun) record(q Query, p Progress) Progress {
 	return p
 }
 
-// stateBytes is memoryUsedBytes when no checkpoint snapshots the state: the size its
-// snapshot would have, encoded by a sizing encoder that does not keep it.
-func (b *batchRun) stateBytes() int64 {
+// stateBytes is memoryUsedBytes when no checkpoint snapshots the state of rows rows: the
+// size its snapshot would have, encoded by a sizing encoder that does not keep it. That
+// walks the whole state, so it is measured again only once 100 times the last measurement's
+// time has passed (1% of the query's time at most); in between, the last measurement's
+// bytes per row scale to the rows.
+func (b *batchRun) stateBytes(rows int) int64 {
 	sq, ok := b.q.(StatefulQuery)
 	if !ok {
 		return 0
 	}
-	e := StateEncoder{buf: b.sizer[:0], sizing: true}
+	m := &b.sized
+	now := time.Now()
+	if m.rows > 0 && now.Sub(m.at) < 100*m.took {
+		return m.bytes * int64(rows) / int64(m.rows)
+	}
+	e := StateEncoder{buf: m.buf[:0], sizing: true}
 	sq.SaveState(&e)
-	b.sizer = e.buf
-	return int64(e.size())
+	*m = stateSize{buf: e.buf, at: now, took: time.Since(now), rows: rows, bytes: int64(e.size())}
+	return m.bytes
+}
+
+// stateSize is the last measurement of stateBytes, and the sizing encoder's buffer.
+type stateSize struct {
+	buf   []byte
+	at    time.Time
+	took  time.Duration
+	rows  int
+	bytes int64
 }
 
 // progress finishes p with the trigger's times and rates and reports it: to the listeners,

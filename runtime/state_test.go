@@ -76,6 +76,36 @@ func TestSizingEncoder(t *testing.T) {
 	}
 }
 
+// sizedQuery is a stateful query of groups for stateBytes; it counts its snapshots.
+type sizedQuery struct {
+	Query
+	g     groupState
+	saves int
+}
+
+func (q *sizedQuery) SaveState(e *StateEncoder)       { q.saves++; q.g.save(e) }
+func (q *sizedQuery) LoadState(d *StateDecoder) error { return nil }
+func (q *sizedQuery) StateRows() int                  { return len(q.g) }
+
+// TestStateBytesBudget: without a checkpoint the state's size is measured, then scaled by
+// its rows until 100 times the measurement's time has passed, then measured again.
+func TestStateBytesBudget(t *testing.T) {
+	q := &sizedQuery{g: newGroupState(20000)}
+	var full StateEncoder
+	q.g.save(&full)
+	b := &batchRun{q: q}
+	if got := b.stateBytes(len(q.g)); got != int64(len(full.buf)) || q.saves != 1 {
+		t.Fatalf("first: %d bytes in %d snapshots, want %d in 1", got, q.saves, len(full.buf))
+	}
+	if got := b.stateBytes(2 * len(q.g)); got != 2*int64(len(full.buf)) || q.saves != 1 {
+		t.Errorf("at once, twice the rows: %d bytes in %d snapshots, want %d, scaled", got, q.saves, 2*len(full.buf))
+	}
+	b.sized.at = b.sized.at.Add(-time.Hour)
+	if got := b.stateBytes(len(q.g)); got != int64(len(full.buf)) || q.saves != 2 {
+		t.Errorf("later: %d bytes in %d snapshots, want %d measured again", got, q.saves, len(full.buf))
+	}
+}
+
 // BenchmarkStateSize measures a state of 100k groups without a checkpoint (the sizing
 // encoder, memoryUsedBytes) against encoding its snapshot as a checkpoint does, alternating
 // the two in each iteration: go test ./runtime -run '^$' -bench StateSize -count 5.

@@ -142,28 +142,7 @@ FROM (SELECT ts FROM a UNION ALL SELECT ts FROM b) GROUP BY window(ts, INTERVAL 
 // endOffset until the last batch; the counts add up; on a terminal the progress bar counts
 // offsets to 100%.
 func TestKafkaProgressAndBar(t *testing.T) {
-	c, err := kfake.NewCluster(kfake.SeedTopics(2, "ev", "counts"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	brokers := strings.Join(c.ListenAddrs(), ",")
-	cl, err := kgo.NewClient(kgo.SeedBrokers(c.ListenAddrs()...), kgo.RecordPartitioner(kgo.ManualPartitioner()))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer cl.Close()
-	var recs []*kgo.Record
-	for i := range 100 {
-		recs = append(recs, &kgo.Record{Topic: "ev", Partition: int32(i % 2), Value: fmt.Appendf(nil, `{"user":"u%d"}`, i%5)})
-	}
-	if err := cl.ProduceSync(context.Background(), recs...).FirstErr(); err != nil {
-		t.Fatal(err)
-	}
-	bin := buildQuery(t, `CREATE SOURCE ev (user STRING) WITH (connector = 'kafka', brokers = 'localhost:9092', topic = 'ev',
-  format = 'json', starting_offsets = 'earliest', max_offsets_per_trigger = 30);
-CREATE SINK out WITH (connector = 'kafka', brokers = 'localhost:9092', topic = 'counts');
-INSERT INTO out SELECT user, count(*) AS n FROM ev GROUP BY user OUTPUT MODE UPDATE;`)
+	bin, brokers := countPerUser(t)
 	args := []string{"--trigger", "available-now", "--set", "ev.brokers=" + brokers, "--set", "out.brokers=" + brokers}
 	ps := runProgress(t, bin, args...)
 	if rows, _, _ := checkAddsUp(t, ps); rows != 100 {
@@ -219,28 +198,7 @@ INSERT INTO out SELECT user, count(*) AS n FROM ev GROUP BY user OUTPUT MODE UPD
 // state rows and bytes, the input rows so far) and the source's lag is the records between
 // endOffset and latestOffset.
 func TestKafkaMetricsAgreeWithProgress(t *testing.T) {
-	c, err := kfake.NewCluster(kfake.SeedTopics(2, "ev", "counts"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	brokers := strings.Join(c.ListenAddrs(), ",")
-	cl, err := kgo.NewClient(kgo.SeedBrokers(c.ListenAddrs()...), kgo.RecordPartitioner(kgo.ManualPartitioner()))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer cl.Close()
-	var recs []*kgo.Record
-	for i := range 100 {
-		recs = append(recs, &kgo.Record{Topic: "ev", Partition: int32(i % 2), Value: fmt.Appendf(nil, `{"user":"u%d"}`, i%5)})
-	}
-	if err := cl.ProduceSync(context.Background(), recs...).FirstErr(); err != nil {
-		t.Fatal(err)
-	}
-	bin := buildQuery(t, `CREATE SOURCE ev (user STRING) WITH (connector = 'kafka', brokers = 'localhost:9092', topic = 'ev',
-  format = 'json', starting_offsets = 'earliest', max_offsets_per_trigger = 30);
-CREATE SINK out WITH (connector = 'kafka', brokers = 'localhost:9092', topic = 'counts');
-INSERT INTO out SELECT user, count(*) AS n FROM ev GROUP BY user OUTPUT MODE UPDATE;`)
+	bin, brokers := countPerUser(t)
 	p := runHTTP(t, bin, "--trigger", "1s", "--set", "ev.brokers="+brokers, "--set", "out.brokers="+brokers)
 	var inputs int64
 	checked := 0
@@ -304,4 +262,35 @@ INSERT INTO out SELECT user, window.start AS start, count(*) AS clicks FROM c GR
 			t.Errorf("batch %d: updated, removed, total %v, want %v", i, got, w)
 		}
 	}
+}
+
+// countPerUser produces 100 records of 5 users, alternating between the two partitions of
+// topic ev on a Kafka cluster living as long as the test, and builds a count per user
+// reading them 30 offsets a trigger into topic counts: the program, and the brokers to
+// --set ev.brokers and out.brokers to.
+func countPerUser(t *testing.T) (bin, brokers string) {
+	t.Helper()
+	c, err := kfake.NewCluster(kfake.SeedTopics(2, "ev", "counts"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(c.Close)
+	brokers = strings.Join(c.ListenAddrs(), ",")
+	cl, err := kgo.NewClient(kgo.SeedBrokers(c.ListenAddrs()...), kgo.RecordPartitioner(kgo.ManualPartitioner()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(cl.Close)
+	var recs []*kgo.Record
+	for i := range 100 {
+		recs = append(recs, &kgo.Record{Topic: "ev", Partition: int32(i % 2), Value: fmt.Appendf(nil, `{"user":"u%d"}`, i%5)})
+	}
+	if err := cl.ProduceSync(context.Background(), recs...).FirstErr(); err != nil {
+		t.Fatal(err)
+	}
+	bin = buildQuery(t, `CREATE SOURCE ev (user STRING) WITH (connector = 'kafka', brokers = 'localhost:9092', topic = 'ev',
+  format = 'json', starting_offsets = 'earliest', max_offsets_per_trigger = 30);
+CREATE SINK out WITH (connector = 'kafka', brokers = 'localhost:9092', topic = 'counts');
+INSERT INTO out SELECT user, count(*) AS n FROM ev GROUP BY user OUTPUT MODE UPDATE;`)
+	return bin, brokers
 }

@@ -31,14 +31,13 @@ func after(e *checkpoint.Entry) map[string]checkpoint.SourceOffsets {
 // batchRun is a query's running state: its compiled query, connectors and checkpoint.
 type batchRun struct {
 	*queryRun
-	q     Query
-	wm    *Watermarks // the query's, when it is a WatermarkQuery
-	srcs  []*sourceRun
-	sink  Sink
-	cp    *checkpoint.Dir // nil without a checkpoint
-	rec   *RecordErrors
-	enc   StateEncoder
-	sized stateSize // memoryUsedBytes without a checkpoint (stateBytes)
+	q    Query
+	wm   *Watermarks // the query's, when it is a WatermarkQuery
+	srcs []*sourceRun
+	sink Sink
+	cp   *checkpoint.Dir // nil without a checkpoint
+	rec  *RecordErrors
+	enc  StateEncoder
 	// lateSink receives the late rows; nil without one.
 	lateSink Sink
 	sinkEnd  Endpoint      // the sink as opened, for the progress's description
@@ -46,6 +45,9 @@ type batchRun struct {
 
 	// polled is set by wakers when a source cannot wait for data: await polls then.
 	polled bool
+
+	// sized is the last measurement of memoryUsedBytes without a checkpoint (stateBytes).
+	sized stateSize
 }
 
 // sourceRun is one source of a running query.

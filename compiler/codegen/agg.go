@@ -563,9 +563,9 @@ func (g *queryGen) dedup(d *physical.Deduplicate) []Code {
 	// The keys the batch adds are its numRowsUpdated: counted once, from the map's growth.
 	body = append(body,
 		Id("kept").Op(":=").Id("out").Index(Empty(), Lit(0)),
-		Id("keys").Op(":=").Len(Id("q").Dot("seen")),
+		Id("known").Op(":=").Len(Id("q").Dot("seen")),
 		For(List(Id("_"), Id("row")).Op(":=").Range().Id("out")).Block(loop...),
-		Id("q").Dot("updated").Op("+=").Int64().Call(Len(Id("q").Dot("seen")).Op("-").Id("keys")),
+		Id("q").Dot("updated").Op("+=").Int64().Call(Len(Id("q").Dot("seen")).Op("-").Id("known")),
 		Id("out").Op("=").Id("kept"),
 	)
 	if evict != nil {

@@ -58,7 +58,7 @@ type StateOperator struct {
 // SourceProgress is Spark's SourceProgress: what the batch read from one source. The offsets
 // are the source's own JSON offsets, as in the checkpoint (startOffset null at the
 // beginning). latestOffset is the latest offset available when the batch was planned (Kafka:
-// the partitions' ends; files: every file listed, those left for later batches too), past
+// the partitions' ends; files: the files listed, those left for later batches too), past
 // endOffset when a per-trigger limit held the batch back; a source that hands out all it has
 // (rate, generator, socket, stdin) reports its end.
 type SourceProgress struct {

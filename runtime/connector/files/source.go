@@ -87,6 +87,16 @@ type offset struct {
 	Files []string `json:"files"`
 }
 
+// listing is latestOffset: the files listed, in reading order, and how many more were listed
+// past the first latestFiles, which it leaves out so that a long backlog does not put every
+// waiting path into every batch's progress.
+type listing struct {
+	Files []string `json:"files"`
+	More  int      `json:"more,omitempty"`
+}
+
+const latestFiles = 100
+
 // OpenSource opens the files source of endpoint e. A missing directory is an error here, at
 // start, rather than an empty stream.
 func OpenSource(ctx context.Context, e rt.Endpoint) (rt.Source, error) {
@@ -234,18 +244,19 @@ func (s *source) Next(ctx context.Context, start rt.Offset, limit bool) (rt.Offs
 	if err != nil || len(files) == 0 {
 		return nil, err
 	}
-	all := offset{Files: make([]string, len(files))}
+	paths := make([]string, len(files))
 	for i, f := range files {
-		all.Files[i] = f.path
+		paths[i] = f.path
 	}
-	if s.listed, err = json.Marshal(all); err != nil {
+	l := listing{Files: paths[:min(len(paths), latestFiles)], More: max(0, len(paths)-latestFiles)}
+	if s.listed, err = json.Marshal(l); err != nil {
 		return nil, err
 	}
 	if limit && s.maxFiles > 0 && len(files) > s.maxFiles {
 		s.waiting = int64(len(files) - s.maxFiles)
 		files = files[:s.maxFiles]
 	}
-	o := offset{Files: all.Files[:len(files)]} // the listing's first files
+	o := offset{Files: paths[:len(files)]} // the listing's first files
 	for _, f := range files {
 		mt := f.mtime.UnixMicro()
 		s.seen[f.path] = mt
@@ -268,7 +279,7 @@ func (s *source) Next(ctx context.Context, start rt.Offset, limit bool) (rt.Offs
 func (s *source) Lag() int64 { return s.waiting }
 
 // ReportLatestOffset is the files the last Next listed, in the order they are read: those it
-// handed out and those it left for later batches.
+// handed out and those it left for later batches, the first latestFiles of them.
 func (s *source) ReportLatestOffset() rt.Offset { return s.listed }
 
 // Backlog is how much of what Freeze fixed Next has handed out.

@@ -38,7 +38,12 @@ type httpProgram struct {
 // startHTTP builds httpQuery and runs it with --http :0 until the test ends.
 func startHTTP(t *testing.T, extra ...string) *httpProgram {
 	t.Helper()
-	bin := buildQuery(t, httpQuery)
+	return runHTTP(t, buildQuery(t, httpQuery), extra...)
+}
+
+// runHTTP runs the program bin with --http :0 and --progress json until the test ends.
+func runHTTP(t *testing.T, bin string, extra ...string) *httpProgram {
+	t.Helper()
 	cmd := exec.Command(bin, append([]string{"--http", ":0", "--progress", "json", "--timeout", "2m"}, extra...)...)
 	stderr, err := cmd.StderrPipe()
 	if err != nil {

@@ -105,8 +105,11 @@ INSERT INTO out SELECT DISTINCT ON (id, ts) id, v FROM e;`, in))
 	}
 	type progress struct {
 		State []struct {
-			Total int   `json:"numRowsTotal"`
-			Late  int64 `json:"numRowsDroppedByWatermark"`
+			Total   int   `json:"numRowsTotal"`
+			Late    int64 `json:"numRowsDroppedByWatermark"`
+			Updated int64 `json:"numRowsUpdated"`
+			Removed int64 `json:"numRowsRemoved"`
+			Memory  int64 `json:"memoryUsedBytes"`
 		} `json:"stateOperators"`
 	}
 	var got []progress
@@ -122,10 +125,16 @@ INSERT INTO out SELECT DISTINCT ON (id, ts) id, v FROM e;`, in))
 	}
 	// Batch 2 runs with watermark 12:05: (1, 12:00) is late, and the keys before 12:05 are
 	// evicted, leaving (3, 12:10) and (4, 12:11).
-	if s := got[1].State[0]; s.Total != 3 || s.Late != 0 {
+	// Each batch adds the keys it has not seen (numRowsUpdated): (1, 12:00) and (2, 12:01),
+	// then (3, 12:10), then (4, 12:11); batch 2 evicts the two keys before 12:05
+	// (numRowsRemoved). Without a checkpoint the state's size is measured all the same.
+	if s := got[0].State[0]; s.Total != 2 || s.Updated != 2 || s.Removed != 0 || s.Memory <= 0 {
+		t.Errorf("batch 0: %+v", s)
+	}
+	if s := got[1].State[0]; s.Total != 3 || s.Late != 0 || s.Updated != 1 || s.Removed != 0 || s.Memory <= got[0].State[0].Memory {
 		t.Errorf("batch 1: %+v", s)
 	}
-	if s := got[2].State[0]; s.Total != 2 || s.Late != 1 {
+	if s := got[2].State[0]; s.Total != 2 || s.Late != 1 || s.Updated != 1 || s.Removed != 2 {
 		t.Errorf("batch 2: %+v", s)
 	}
 }

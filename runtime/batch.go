@@ -48,6 +48,9 @@ type batchRun struct {
 
 	// polled is set by wakers when a source cannot wait for data: await polls then.
 	polled bool
+
+	// sized is the last measurement of memoryUsedBytes without a checkpoint (stateBytes).
+	sized stateSize
 }
 
 // sourceRun is one source of a running query.
@@ -213,6 +216,8 @@ func (b *batchRun) step(ctx context.Context, e checkpoint.Entry, began time.Time
 		if err != nil {
 			return fmt.Errorf("batch %d: %w", e.Batch, err)
 		}
+	} else if len(p.StateOperators) > 0 {
+		p.StateOperators[0].MemoryUsedBytes = b.stateBytes(p.StateOperators[0].NumRowsTotal)
 	}
 	t.commit = time.Since(commitStart)
 	b.progress(p, began, t)

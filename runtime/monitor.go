@@ -264,7 +264,7 @@ func (m *monitor) writeMetrics(w io.Writer) error {
 			e.sample("", float64(q.stateRows[op]), "query", q.name, "operator", op)
 		}
 	})
-	e.family("sqlstream_state_bytes", "gauge", "Size of the query's state snapshot after the last batch, by operator (0 without a checkpoint).")
+	e.family("sqlstream_state_bytes", "gauge", "Size of the query's state snapshot after the last batch, by operator (memoryUsedBytes).")
 	each(func(q *queryState) {
 		for _, op := range q.operators {
 			e.sample("", float64(q.stateMem[op]), "query", q.name, "operator", op)

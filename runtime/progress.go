@@ -42,9 +42,11 @@ type Progress struct {
 }
 
 // StateOperator is Spark's StateOperatorProgress: a stateful operator's state after a batch.
-// sqlstream keeps one state per query. numRowsUpdated and numRowsRemoved are not counted yet
-// (always 0); memoryUsedBytes is the size of the state snapshot, known when the query has a
-// checkpoint (0 otherwise), and commitTimeMs the time spent saving it.
+// sqlstream keeps one state per query. numRowsUpdated is the rows (groups, keys) the batch
+// wrote to the state, numRowsRemoved those the watermark evicted from it; memoryUsedBytes
+// is the size of the state's snapshot (the checkpoint's, or without one the same encoding
+// measured and dropped: stateBytes), and commitTimeMs the time spent saving it in the
+// checkpoint.
 type StateOperator struct {
 	OperatorName              string `json:"operatorName"`
 	NumRowsTotal              int    `json:"numRowsTotal"`
@@ -67,8 +69,10 @@ type JoinQuery interface {
 
 // SourceProgress is Spark's SourceProgress: what the batch read from one source. The offsets
 // are the source's own JSON offsets, as in the checkpoint (startOffset null at the
-// beginning). latestOffset is the end the source handed out for this batch: sqlstream's
-// sources do not report a later available offset separately.
+// beginning). latestOffset is the latest offset available when the batch was planned (Kafka:
+// the partitions' ends; files: the files listed, those left for later batches too), past
+// endOffset when a per-trigger limit held the batch back; a source that hands out all it has
+// (rate, generator, socket, stdin) reports its end.
 type SourceProgress struct {
 	Description            string          `json:"description"`
 	StartOffset            json.RawMessage `json:"startOffset"`
@@ -177,11 +181,15 @@ func (b *batchRun) newProgress(batch int64, began time.Time, offsets map[string]
 		}
 		sp := SourceProgress{Description: describe(s.end), StartOffset: o[0], EndOffset: end, LatestOffset: end,
 			NumInputRows: inputs[i], MalformedRows: malformed[i]}
-		if sp.StartOffset == nil {
-			sp.StartOffset = json.RawMessage("null")
+		if lr, ok := s.src.(LatestReporter); ok {
+			if l := lr.ReportLatestOffset(); l != nil {
+				sp.LatestOffset = l
+			}
 		}
-		if sp.EndOffset == nil {
-			sp.EndOffset, sp.LatestOffset = json.RawMessage("null"), json.RawMessage("null")
+		for _, f := range []*json.RawMessage{&sp.StartOffset, &sp.EndOffset, &sp.LatestOffset} {
+			if *f == nil {
+				*f = json.RawMessage("null")
+			}
 		}
 		p.NumInputRows += inputs[i]
 		p.MalformedRows += malformed[i]
@@ -215,15 +223,50 @@ func (r *queryRun) record(q Query, p Progress) Progress {
 		}
 		op.NumRowsTotal, op.NumRowsDroppedByWatermark = state, late
 	}
-	if jq, ok := q.(JoinQuery); ok && stateful {
+	if !stateful {
+		return p
+	}
+	if cq, ok := q.(StateChangesQuery); ok {
+		op.NumRowsUpdated, op.NumRowsRemoved = cq.StateChanges()
+	}
+	if jq, ok := q.(JoinQuery); ok {
+		// A join's rows count with an aggregation's groups over it, if any.
 		op.CustomMetrics = jq.JoinMetrics()
-		op.NumRowsUpdated = op.CustomMetrics["leftAdded"] + op.CustomMetrics["rightAdded"]
-		op.NumRowsRemoved = op.CustomMetrics["leftEvicted"] + op.CustomMetrics["rightEvicted"]
+		op.NumRowsUpdated += op.CustomMetrics["leftAdded"] + op.CustomMetrics["rightAdded"]
+		op.NumRowsRemoved += op.CustomMetrics["leftEvicted"] + op.CustomMetrics["rightEvicted"]
 	}
-	if stateful {
-		p.StateOperators = append(p.StateOperators, op)
-	}
+	p.StateOperators = append(p.StateOperators, op)
 	return p
+}
+
+// stateBytes is memoryUsedBytes when no checkpoint snapshots the state of rows rows: the
+// size its snapshot would have, encoded by a sizing encoder that does not keep it. That
+// walks the whole state, so it is measured again only once 100 times the last measurement's
+// time has passed (1% of the query's time at most); in between, the last measurement's
+// bytes per row scale to the rows.
+func (b *batchRun) stateBytes(rows int) int64 {
+	sq, ok := b.q.(StatefulQuery)
+	if !ok {
+		return 0
+	}
+	m := &b.sized
+	now := time.Now()
+	if m.rows > 0 && now.Sub(m.at) < 100*m.took {
+		return m.bytes * int64(rows) / int64(m.rows)
+	}
+	e := StateEncoder{buf: m.buf[:0], sizing: true}
+	sq.SaveState(&e)
+	*m = stateSize{buf: e.buf, at: now, took: time.Since(now), rows: rows, bytes: int64(e.size())}
+	return m.bytes
+}
+
+// stateSize is the last measurement of stateBytes, and the sizing encoder's buffer.
+type stateSize struct {
+	buf   []byte
+	at    time.Time
+	took  time.Duration
+	rows  int
+	bytes int64
 }
 
 // progress finishes p with the trigger's times and rates and reports it: to the listeners,

@@ -103,6 +103,15 @@ type Lagger interface {
 	Lag() int64
 }
 
+// LatestReporter is implemented by sources that can tell the latest offset available when
+// the last Next ran, past the end it handed out when a per-trigger limit held the batch back
+// (Spark's SupportsAdmissionControl.reportLatestOffset): the progress's latestOffset. The
+// engine calls it after each batch, from the goroutine that calls Next; a source without it,
+// or that returns nil, reports the batch's end, which is then all it has.
+type LatestReporter interface {
+	ReportLatestOffset() Offset
+}
+
 // Backlogger is implemented by sources that can tell, after Freeze, how much of the input
 // it fixed the batches so far have taken: the terminal progress bar of AVAILABLE NOW runs.
 // The engine calls Backlog after each batch, from the goroutine that calls Next.

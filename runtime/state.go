@@ -22,6 +22,14 @@ type StatefulQuery interface {
 	StateRows() int
 }
 
+// StateChangesQuery is implemented by stateful queries that count what each batch did to
+// their state, Spark's numRowsUpdated and numRowsRemoved: the rows (groups, keys) the last
+// Finish wrote and the ones the watermark evicted. Generated code counts them per group or
+// per batch, never per input row.
+type StateChangesQuery interface {
+	StateChanges() (updated, removed int64)
+}
+
 // StatefulSource is implemented by sources whose Next depends on more than its start offset
 // (the files source's set of files read, the rate source's start time). The checkpoint saves
 // the state with every planned batch and restores it before the first batch after a restart.
@@ -34,9 +42,28 @@ type StatefulSource interface {
 // StateEncoder appends the fields of a state snapshot in a compact binary form. Generated
 // SaveState methods write each field of their state structs in a fixed order; the matching
 // LoadState reads them back with a StateDecoder.
+//
+// A sizing encoder measures a snapshot without holding it (memoryUsedBytes without a
+// checkpoint): it keeps only its last few KiB and counts what it drops.
 type StateEncoder struct {
-	buf []byte
+	buf     []byte
+	sizing  bool
+	dropped int // bytes a sizing encoder wrote and dropped
 }
+
+// sizingSpill is how much a sizing encoder holds before it drops its bytes.
+const sizingSpill = 4 << 10
+
+// spill drops the bytes of a sizing encoder, counting them, once it holds sizingSpill.
+func (e *StateEncoder) spill() {
+	if e.sizing && len(e.buf) >= sizingSpill {
+		e.dropped += len(e.buf)
+		e.buf = e.buf[:0]
+	}
+}
+
+// size is the number of bytes written.
+func (e *StateEncoder) size() int { return e.dropped + len(e.buf) }
 
 func (e *StateEncoder) Bool(v bool) {
 	b := byte(0)
@@ -44,20 +71,24 @@ func (e *StateEncoder) Bool(v bool) {
 		b = 1
 	}
 	e.buf = append(e.buf, b)
+	e.spill()
 }
-func (e *StateEncoder) Int64(v int64) { e.buf = binary.AppendVarint(e.buf, v) }
-func (e *StateEncoder) Int32(v int32) { e.buf = binary.AppendVarint(e.buf, int64(v)) }
-func (e *StateEncoder) Len(n int)     { e.buf = binary.AppendUvarint(e.buf, uint64(n)) }
+func (e *StateEncoder) Int64(v int64) { e.buf = binary.AppendVarint(e.buf, v); e.spill() }
+func (e *StateEncoder) Int32(v int32) { e.buf = binary.AppendVarint(e.buf, int64(v)); e.spill() }
+func (e *StateEncoder) Len(n int)     { e.buf = binary.AppendUvarint(e.buf, uint64(n)); e.spill() }
 func (e *StateEncoder) Float64(v float64) {
 	e.buf = binary.LittleEndian.AppendUint64(e.buf, math.Float64bits(v))
+	e.spill()
 }
 func (e *StateEncoder) String(s string) {
 	e.Len(len(s))
 	e.buf = append(e.buf, s...)
+	e.spill()
 }
 func (e *StateEncoder) Raw(b []byte) {
 	e.Len(len(b))
 	e.buf = append(e.buf, b...)
+	e.spill()
 }
 
 // StateDecoder reads a snapshot written by a StateEncoder. The first error sticks: reads

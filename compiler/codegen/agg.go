@@ -326,6 +326,9 @@ func (g *queryGen) finish() {
 	if g.timed {
 		g.eventTimeMethods()
 	}
+	if g.countsState() {
+		body = append([]Code{List(Id("q").Dot("updated"), Id("q").Dot("removed")).Op("=").List(Lit(0), Lit(0))}, body...)
+	}
 	g.f.Comment("Finish merges the workers of a batch and returns the rows the output mode emits.")
 	g.f.Func().Params(Id("q").Op("*").Id(g.id("Query"))).Id("Finish").
 		Params(Id("batchID").Int64(), Id("workers").Index().Qual(pkgRT, "Worker")).
@@ -375,19 +378,23 @@ func (g *queryGen) merge() []Code {
 	q := g.q
 	update := q.Mode == plan.Update
 	var body []Code
+	// A group's mark says the batch wrote it: the first worker to bring a group counts it
+	// in numRowsUpdated (and, in UPDATE mode, lists it as changed), the others merge into it.
+	touched := []Code{Id("g").Dot("mark").Op("=").Id("mark"), Id("q").Dot("updated").Op("++")}
+	if update {
+		touched = append(touched, Id("changed").Op("=").Append(Id("changed"), Id("k")))
+	}
 	merge := []Code{
 		Id("g").Op(":=").Id("q").Dot("groups").Index(Id("k")),
 		If(Id("g").Op("==").Nil()).Block(
 			Id("q").Dot("groups").Index(Id("k")).Op("=").Id("a"),
 			Id("g").Op("=").Id("a"),
 		).Else().Block(Id("g").Dot("merge").Call(Id("a"))),
+		If(Id("g").Dot("mark").Op("!=").Id("mark")).Block(touched...),
 	}
+	body = append(body, Id("mark").Op(":=").Id("batchID").Op("+").Lit(1))
 	if update {
-		merge = append(merge, If(Id("g").Dot("mark").Op("!=").Id("mark")).Block(
-			Id("g").Dot("mark").Op("=").Id("mark"),
-			Id("changed").Op("=").Append(Id("changed"), Id("k")),
-		))
-		body = append(body, Id("mark").Op(":=").Id("batchID").Op("+").Lit(1), Var().Id("changed").Index().Id(g.id("Key")))
+		body = append(body, Var().Id("changed").Index().Id(g.id("Key")))
 	}
 	var perWorker []Code
 	if jg := g.groupsOfTable(); jg != nil {
@@ -411,12 +418,12 @@ func (g *queryGen) merge() []Code {
 	}
 	// With no state yet (the first batch, or every group emitted and evicted), a worker's
 	// groups become the state as they are: no second map of every group, no rehash.
-	adopt := []Code{Id("q").Dot("groups").Op("=").Id("w").Dot("groups")}
+	gk := Id("_")
 	if update {
-		adopt = append(adopt, For(List(Id("k"), Id("a")).Op(":=").Range().Id("q").Dot("groups")).Block(
-			Id("a").Dot("mark").Op("=").Id("mark"),
-			Id("changed").Op("=").Append(Id("changed"), Id("k"))))
+		gk = Id("k")
 	}
+	adopt := []Code{Id("q").Dot("groups").Op("=").Id("w").Dot("groups"),
+		For(List(gk, Id("g")).Op(":=").Range().Id("q").Dot("groups")).Block(touched...)}
 	perWorker = append([]Code{Id("w").Op(":=").Id("rw").Assert(Op("*").Id(g.id("Worker")))}, perWorker...)
 	perWorker = append(perWorker, If(Len(Id("q").Dot("groups")).Op("==").Lit(0)).Block(append(adopt, Continue())...))
 	body = append(body,
@@ -424,13 +431,16 @@ func (g *queryGen) merge() []Code {
 			For(List(Id("k"), Id("a")).Op(":=").Range().Id("w").Dot("groups")).Block(merge...))...),
 	)
 	if _, _, ok := q.Agg.Session(); ok {
-		body = append(body, Id("q").Dot("sessionize").Call())
+		// Sessions that absorbed changed ones are the changed ones now.
+		recount := []Code{Id("q").Dot("updated").Op("++")}
+		k := Id("_")
+		body = append(body, Id("q").Dot("sessionize").Call(), Id("q").Dot("updated").Op("=").Lit(0))
 		if update {
-			// Sessions that absorbed changed ones are the changed ones now.
-			body = append(body, Id("changed").Op("=").Id("changed").Index(Empty(), Lit(0)),
-				For(List(Id("k"), Id("a")).Op(":=").Range().Id("q").Dot("groups")).Block(
-					If(Id("a").Dot("mark").Op("==").Id("mark")).Block(Id("changed").Op("=").Append(Id("changed"), Id("k")))))
+			recount, k = append(recount, Id("changed").Op("=").Append(Id("changed"), Id("k"))), Id("k")
+			body = append(body, Id("changed").Op("=").Id("changed").Index(Empty(), Lit(0)))
 		}
+		body = append(body, For(List(k, Id("a")).Op(":=").Range().Id("q").Dot("groups")).Block(
+			If(Id("a").Dot("mark").Op("==").Id("mark")).Block(recount...)))
 		g.sessionize()
 	}
 	return body
@@ -468,15 +478,15 @@ func (g *queryGen) emitGroups(perGroup []physical.Operator) []Code {
 			emit(Id("q").Dot("groups").Index(Id("k")))))
 		if g.eventKey >= 0 {
 			// State the watermark has passed can no longer change: drop it.
-			body = append(body, For(List(Id("k"), Id("a")).Op(":=").Range().Id("q").Dot("groups")).Block(
+			body = append(body, evicted("groups", For(List(Id("k"), Id("a")).Op(":=").Range().Id("q").Dot("groups")).Block(
 				If(Id("q").Dot("final").Call(Op("&").Id("k"), Id("a"), Id("q").Dot("watermark"))).Block(
-					Delete(Id("q").Dot("groups"), Id("k")))))
+					Delete(Id("q").Dot("groups"), Id("k")))))...)
 		}
 	case q.Mode == plan.Append:
 		// A group is emitted once, when the watermark passes it, and then forgotten.
-		body = append(body, For(List(Id("k"), Id("a")).Op(":=").Range().Id("q").Dot("groups")).Block(
+		body = append(body, evicted("groups", For(List(Id("k"), Id("a")).Op(":=").Range().Id("q").Dot("groups")).Block(
 			If(Id("q").Dot("final").Call(Op("&").Id("k"), Id("a"), Id("q").Dot("watermark"))).Block(
-				emit(Id("a")), Delete(Id("q").Dot("groups"), Id("k")))))
+				emit(Id("a")), Delete(Id("q").Dot("groups"), Id("k")))))...)
 	default:
 		body = append(body, For(List(Id("k"), Id("a")).Op(":=").Range().Id("q").Dot("groups")).Block(emit(Id("a"))))
 	}
@@ -569,15 +579,29 @@ func (g *queryGen) dedup(d *physical.Deduplicate) []Code {
 		Id("q").Dot("seen").Index(Id("k")).Op("=").Struct().Values(),
 		Id("kept").Op("=").Append(Id("kept"), Id("row")),
 	)
+	// The keys the batch adds are its numRowsUpdated: counted once, from the map's growth.
 	body = append(body,
 		Id("kept").Op(":=").Id("out").Index(Empty(), Lit(0)),
+		Id("known").Op(":=").Len(Id("q").Dot("seen")),
 		For(List(Id("_"), Id("row")).Op(":=").Range().Id("out")).Block(loop...),
+		Id("q").Dot("updated").Op("+=").Int64().Call(Len(Id("q").Dot("seen")).Op("-").Id("known")),
 		Id("out").Op("=").Id("kept"),
 	)
 	if evict != nil {
-		body = append(body, evict)
+		body = append(body, evicted("seen", evict)...)
 	}
 	return body
+}
+
+// evicted wraps loop, which deletes entries of the state map field, with the count of what
+// it deleted (numRowsRemoved): the map's size before and after, nothing per entry.
+func evicted(field string, loop Code) []Code {
+	held := field + "Held"
+	return []Code{
+		Id(held).Op(":=").Len(Id("q").Dot(field)),
+		loop,
+		Id("q").Dot("removed").Op("+=").Int64().Call(Id(held).Op("-").Len(Id("q").Dot(field))),
+	}
 }
 
 // emitMethod generates the per-group step after aggregation: HAVING, then the projection.

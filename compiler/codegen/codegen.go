@@ -270,6 +270,9 @@ func (g *queryGen) queryType() {
 	for _, f := range g.queryState() {
 		fields = append(fields, Id(f.name).Add(kindType(f.kind)).Comment(f.doc))
 	}
+	if g.countsState() {
+		fields = append(fields, List(Id("updated"), Id("removed")).Int64().Comment("the state rows the last batch wrote and evicted, for the progress"))
+	}
 	for _, in := range g.inputs {
 		for _, j := range in.joins {
 			fields = append(fields, Id(j.field).Qual("sync/atomic", "Pointer").Types(Id(j.table)).Comment("the table as last loaded"))

@@ -333,6 +333,12 @@ func (g *queryGen) stateMethods() {
 	}
 	g.f.Comment("StateRows is the number of groups or keys in the state, as a checkpoint records it.")
 	g.f.Func().Params(Id("q").Add(qt)).Id("StateRows").Params().Int().Block(Return(n))
+	if g.countsState() {
+		g.f.Line()
+		g.f.Comment("StateChanges reports the state rows the last batch wrote and the ones the watermark evicted.")
+		g.f.Func().Params(Id("q").Add(qt)).Id("StateChanges").Params().Params(List(Id("updated"), Id("removed")).Int64()).Block(
+			Return(Id("q").Dot("updated"), Id("q").Dot("removed")))
+	}
 }
 
 // joinKeyState lists the fields of a join key: K0, K1... of a struct, or the key itself
@@ -381,3 +387,7 @@ func (g *queryGen) joinState() (save, load []Code) {
 	}
 	return save, load
 }
+
+// countsState reports whether the query keeps rows in state (groups, deduplication keys):
+// it then counts the rows each batch writes and evicts (rt.StateChangesQuery).
+func (g *queryGen) countsState() bool { return g.q.Agg != nil || g.q.Dedup != nil }

@@ -52,7 +52,8 @@ func (g *countsAcc) merge(a *countsAcc) {
 
 // countsQuery is the state of the query writing to "counts" across batches.
 type countsQuery struct {
-	groups map[countsKey]*countsAcc
+	groups           map[countsKey]*countsAcc
+	updated, removed int64 // the state rows the last batch wrote and evicted, for the progress
 }
 
 func newCountsQuery() rt.Query {
@@ -124,6 +125,7 @@ func (q *countsQuery) emit(out countsRows, k *countsKey, a *countsAcc) countsRow
 
 // Finish merges the workers of a batch and returns the rows the output mode emits.
 func (q *countsQuery) Finish(batchID int64, workers []rt.Worker) (rt.Rows, error) {
+	q.updated, q.removed = 0, 0
 	mark := batchID + 1
 	var changed []countsKey
 	for _, rw := range workers {
@@ -135,8 +137,9 @@ func (q *countsQuery) Finish(batchID int64, workers []rt.Worker) (rt.Rows, error
 		}
 		if len(q.groups) == 0 {
 			q.groups = w.groups
-			for k, a := range q.groups {
-				a.mark = mark
+			for k, g := range q.groups {
+				g.mark = mark
+				q.updated++
 				changed = append(changed, k)
 			}
 			continue
@@ -151,6 +154,7 @@ func (q *countsQuery) Finish(batchID int64, workers []rt.Worker) (rt.Rows, error
 			}
 			if g.mark != mark {
 				g.mark = mark
+				q.updated++
 				changed = append(changed, k)
 			}
 		}
@@ -199,6 +203,11 @@ func (q *countsQuery) LoadState(d *rt.StateDecoder) error {
 // StateRows is the number of groups or keys in the state, as a checkpoint records it.
 func (q *countsQuery) StateRows() int {
 	return len(q.groups)
+}
+
+// StateChanges reports the state rows the last batch wrote and the ones the watermark evicted.
+func (q *countsQuery) StateChanges() (updated, removed int64) {
+	return q.updated, q.removed
 }
 
 // countsRows is the output of one batch.

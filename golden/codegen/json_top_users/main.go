@@ -72,7 +72,8 @@ func (g *topAcc) merge(a *topAcc) {
 
 // topQuery is the state of the query writing to "top" across batches.
 type topQuery struct {
-	groups map[topKey]*topAcc
+	groups           map[topKey]*topAcc
+	updated, removed int64 // the state rows the last batch wrote and evicted, for the progress
 }
 
 func newTopQuery() rt.Query {
@@ -206,10 +207,16 @@ func (q *topQuery) emit(out topRows, k *topKey, a *topAcc) topRows {
 
 // Finish merges the workers of a batch and returns the rows the output mode emits.
 func (q *topQuery) Finish(batchID int64, workers []rt.Worker) (rt.Rows, error) {
+	q.updated, q.removed = 0, 0
+	mark := batchID + 1
 	for _, rw := range workers {
 		w := rw.(*topWorker)
 		if len(q.groups) == 0 {
 			q.groups = w.groups
+			for _, g := range q.groups {
+				g.mark = mark
+				q.updated++
+			}
 			continue
 		}
 		for k, a := range w.groups {
@@ -219,6 +226,10 @@ func (q *topQuery) Finish(batchID int64, workers []rt.Worker) (rt.Rows, error) {
 				g = a
 			} else {
 				g.merge(a)
+			}
+			if g.mark != mark {
+				g.mark = mark
+				q.updated++
 			}
 		}
 	}
@@ -288,6 +299,11 @@ func (q *topQuery) LoadState(d *rt.StateDecoder) error {
 // StateRows is the number of groups or keys in the state, as a checkpoint records it.
 func (q *topQuery) StateRows() int {
 	return len(q.groups)
+}
+
+// StateChanges reports the state rows the last batch wrote and the ones the watermark evicted.
+func (q *topQuery) StateChanges() (updated, removed int64) {
+	return q.updated, q.removed
 }
 
 // topRows is the output of one batch.

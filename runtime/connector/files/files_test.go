@@ -396,9 +396,40 @@ func TestBacklogAfterFreeze(t *testing.T) {
 	if lag := src.(rt.Lagger).Lag(); lag != 1 {
 		t.Errorf("lag %d, want 1 file waiting", lag)
 	}
+	want := fmt.Sprintf(`{"files":[%q,%q,%q]}`, filepath.Join(dir, "0.txt"), filepath.Join(dir, "1.txt"), filepath.Join(dir, "2.txt"))
+	if l := src.(rt.LatestReporter).ReportLatestOffset(); string(l) != want {
+		t.Errorf("latest offset %s, want every file listed, %s", l, want)
+	}
 	os.WriteFile(filepath.Join(dir, "late.txt"), []byte("not available now\n"), 0o644)
 	src.Next(context.Background(), nil, true)
 	if got := bl.Backlog(); got.Done != 3 || got.Total != 3 || got.DoneBytes != 9 {
 		t.Errorf("at the end: %+v (a file written after Freeze is not part of it)", got)
+	}
+}
+
+// TestLatestOffsetIsBounded: latestOffset lists the first latestFiles files of a long
+// backlog and counts the rest, so that no batch's progress holds every waiting path.
+func TestLatestOffsetIsBounded(t *testing.T) {
+	dir := t.TempDir()
+	for i := range latestFiles + 3 {
+		if err := os.WriteFile(filepath.Join(dir, fmt.Sprintf("%04d.txt", i)), []byte("x\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	src, err := OpenSource(context.Background(), rt.Endpoint{Name: "s", Connector: "files", Options: map[string]string{"path": dir, "max_files_per_trigger": "1"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer src.Close()
+	end, err := src.Next(context.Background(), nil, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var l listing
+	if err := json.Unmarshal(src.(rt.LatestReporter).ReportLatestOffset(), &l); err != nil {
+		t.Fatal(err)
+	}
+	if len(l.Files) != latestFiles || l.More != 3 || !strings.Contains(string(end), l.Files[0]) {
+		t.Errorf("latest offset of %d files: %d listed, %d more; end %s", latestFiles+3, len(l.Files), l.More, end)
 	}
 }

@@ -71,6 +71,7 @@ type source struct {
 	warned   map[string]bool // files reported as too old
 	frozen   map[string]bool // set by Freeze: the files that "available now" covers
 	waiting  int64           // files listed but left for later batches by the last Next
+	listed   rt.Offset       // every file the last Next listed, as an offset (latestOffset)
 	backlog  rt.Backlog      // under Freeze: the frozen files and bytes, and those handed out
 
 	// The directory's watcher, started by the first Wake; the listing stays the source of
@@ -85,6 +86,16 @@ type source struct {
 type offset struct {
 	Files []string `json:"files"`
 }
+
+// listing is latestOffset: the files listed, in reading order, and how many more were listed
+// past the first latestFiles, which it leaves out so that a long backlog does not put every
+// waiting path into every batch's progress.
+type listing struct {
+	Files []string `json:"files"`
+	More  int      `json:"more,omitempty"`
+}
+
+const latestFiles = 100
 
 // OpenSource opens the files source of endpoint e. A missing directory is an error here, at
 // start, rather than an empty stream.
@@ -229,21 +240,27 @@ func (s *source) Freeze(ctx context.Context) error {
 // them read.
 func (s *source) Next(ctx context.Context, start rt.Offset, limit bool) (rt.Offset, error) {
 	files, err := s.list()
+	s.waiting, s.listed = 0, nil
 	if err != nil || len(files) == 0 {
-		s.waiting = 0
 		return nil, err
 	}
-	s.waiting = 0
+	paths := make([]string, len(files))
+	for i, f := range files {
+		paths[i] = f.path
+	}
+	l := listing{Files: paths[:min(len(paths), latestFiles)], More: max(0, len(paths)-latestFiles)}
+	if s.listed, err = json.Marshal(l); err != nil {
+		return nil, err
+	}
 	if limit && s.maxFiles > 0 && len(files) > s.maxFiles {
 		s.waiting = int64(len(files) - s.maxFiles)
 		files = files[:s.maxFiles]
 	}
-	o := offset{Files: make([]string, len(files))}
-	for i, f := range files {
+	o := offset{Files: paths[:len(files)]} // the listing's first files
+	for _, f := range files {
 		mt := f.mtime.UnixMicro()
 		s.seen[f.path] = mt
 		s.latest = max(s.latest, mt)
-		o.Files[i] = f.path
 		if s.frozen != nil {
 			s.backlog.Done++
 			s.backlog.DoneBytes += f.size
@@ -260,6 +277,10 @@ func (s *source) Next(ctx context.Context, start rt.Offset, limit bool) (rt.Offs
 // Lag is the number of files the last Next left for later batches (max_files_per_trigger):
 // the sqlstream_source_lag metric.
 func (s *source) Lag() int64 { return s.waiting }
+
+// ReportLatestOffset is the files the last Next listed, in the order they are read: those it
+// handed out and those it left for later batches, the first latestFiles of them.
+func (s *source) ReportLatestOffset() rt.Offset { return s.listed }
 
 // Backlog is how much of what Freeze fixed Next has handed out.
 func (s *source) Backlog() rt.Backlog { return s.backlog }

@@ -66,6 +66,8 @@ type source struct {
 	missing map[string]bool // topics waited for, announced when they appear
 	failing time.Time       // when Next began failing to list the partitions
 	lag     int64           // records behind the partitions' ends after the last Next
+	latest  rt.Offset       // the partitions' ends the last Next saw (under Freeze, bounded by it)
+	backlog rt.Backlog      // under Freeze: the offsets it fixed, and those handed out so far
 
 	topicsSeen map[string]kadm.TopicDetail // the last topic listing, and when it was made
 	topicsAt   time.Time
@@ -400,6 +402,7 @@ func (s *source) Freeze(ctx context.Context) error {
 		return err
 	}
 	s.frozen = offsets{}
+	s.backlog = rt.Backlog{Unit: "offsets"}
 	for _, p := range parts {
 		s.frozen.set(p.topic, p.partition, p.hi)
 	}
@@ -489,10 +492,20 @@ func (s *source) Next(ctx context.Context, start rt.Offset, limit bool) (rt.Offs
 		grew = true
 	}
 	s.lag = 0
+	latest, left := offsets{}, int64(0)
 	for i, p := range parts {
-		if e, ok := end.get(p.topic, p.partition); ok && his[i] > e {
-			s.lag += his[i] - e
+		e, _ := end.get(p.topic, p.partition)
+		s.lag += max(0, his[i]-e)
+		left += max(0, p.hi-e)
+		latest.set(p.topic, p.partition, p.hi)
+	}
+	s.latest = latest.marshal()
+	if s.frozen != nil {
+		for i, p := range parts {
+			e, _ := end.get(p.topic, p.partition)
+			s.backlog.Done += max(0, e-begins[i])
 		}
+		s.backlog.Total = s.backlog.Done + left
 	}
 	if !grew {
 		return nil, nil
@@ -503,6 +516,14 @@ func (s *source) Next(ctx context.Context, start rt.Offset, limit bool) (rt.Offs
 // Lag is how many offsets the partitions' ends (their last stable offsets) are beyond the
 // last batch's end: records behind the high-water mark, the sqlstream_source_lag metric.
 func (s *source) Lag() int64 { return s.lag }
+
+// ReportLatestOffset is the partitions' ends as the last Next listed them, which are past the
+// batch's end when max_offsets_per_trigger held it back. Under Freeze they are the ends
+// Freeze fixed, as Spark reports the offsets prefetched for Trigger.AvailableNow.
+func (s *source) ReportLatestOffset() rt.Offset { return s.latest }
+
+// Backlog is how many of the offsets Freeze fixed the batches so far have taken.
+func (s *source) Backlog() rt.Backlog { return s.backlog }
 
 // sourceState is the source's checkpointed state: the starting offsets resolved when the
 // run began, which the first batch (whose start offset is nil) reads from.

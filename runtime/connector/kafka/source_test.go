@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -250,6 +251,10 @@ func TestSourceMaxOffsetsPerTrigger(t *testing.T) {
 	if lag := rt.Lagger(s).Lag(); lag != 31-5 {
 		t.Errorf("lag %d after a batch of 5 of 31 records, want 26", lag)
 	}
+	// latestOffset is the partitions' ends, past the limited batch's end.
+	if l := rt.LatestReporter(s).ReportLatestOffset(); string(l) != `{"t":{"0":10,"1":20,"2":1}}` {
+		t.Errorf("latest offset %s after the first limited batch", l)
+	}
 	var all []line
 	lines, _ := read(t, s, nil, end)
 	all = append(all, lines...)
@@ -415,10 +420,16 @@ func TestSourceFreeze(t *testing.T) {
 	produce(t, brokers, "t", map[int32]int{0: 4, 1: 4, 2: 4, 3: 4})
 	var all []line
 	var start rt.Offset
+	var backlogs []rt.Backlog
 	for {
 		end := next(t, s, start, true)
 		if end == nil {
 			break
+		}
+		backlogs = append(backlogs, rt.Backlogger(s).Backlog())
+		// Spark reports the offsets fixed for Trigger.AvailableNow as the latest.
+		if l := rt.LatestReporter(s).ReportLatestOffset(); string(l) != `{"t":{"0":4,"1":4,"2":4,"3":0}}` {
+			t.Errorf("latest offset %s under Freeze", l)
 		}
 		lines, _ := read(t, s, start, end)
 		all = append(all, lines...)
@@ -426,6 +437,18 @@ func TestSourceFreeze(t *testing.T) {
 	}
 	if got := counts(t, all); got != "t/0=4 t/1=4 t/2=4" {
 		t.Errorf("after Freeze: %s", got)
+	}
+	// The terminal bar's backlog: the 12 offsets Freeze fixed, handed out 3 a batch (5/3 of
+	// each partition's 4, rounded down).
+	var want []rt.Backlog
+	for done := int64(3); done <= 12; done += 3 {
+		want = append(want, rt.Backlog{Done: done, Total: 12, Unit: "offsets"})
+	}
+	if !slices.Equal(backlogs, want) {
+		t.Errorf("backlogs %+v, want %+v", backlogs, want)
+	}
+	if lag := rt.Lagger(s).Lag(); lag != 16 {
+		t.Errorf("lag %d at the end, want the 16 records written after Freeze", lag)
 	}
 }
 

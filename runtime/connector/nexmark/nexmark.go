@@ -44,6 +44,7 @@ type source struct {
 	start time.Time
 	cap   int64 // set by Freeze; -1: none
 	now   func() time.Time
+	due   rt.Offset // the events due at the last Next, when a batch cap held some back
 }
 
 // starts are the start times of the sources opened in this process, by generator options,
@@ -152,7 +153,11 @@ func (s *source) Next(ctx context.Context, start rt.Offset, limit bool) (rt.Offs
 		return nil, fmt.Errorf("nexmark source %q: bad offset: %w", s.name, err)
 	}
 	n := s.available()
+	s.due = nil
 	if n < 0 || limit && n-from > maxBatch {
+		if n >= 0 {
+			s.due = rt.CountOffset(n)
+		}
 		n = from + maxBatch
 	}
 	if n <= from {
@@ -160,6 +165,10 @@ func (s *source) Next(ctx context.Context, start rt.Offset, limit bool) (rt.Offs
 	}
 	return rt.CountOffset(n), nil
 }
+
+// ReportLatestOffset is the events due when the last Next capped its batch at 2^20 events
+// (latestOffset), nil when the batch took them all or the source has no end.
+func (s *source) ReportLatestOffset() rt.Offset { return s.due }
 
 // Read generates the chunks of a batch on every core, a round of one chunk per core at a
 // time, and emits them in order: the generator, not the query, was the bottleneck of q0.

@@ -297,3 +297,19 @@ func TestEventsAreUnchanged(t *testing.T) {
 		t.Errorf("the events' digest is %s, want %s", got, want)
 	}
 }
+
+// TestLatestOffset: a batch capped at maxBatch events reports the events due as its latest
+// offset; one that takes them all reports none (its end is the latest).
+func TestLatestOffset(t *testing.T) {
+	s := open(t, "bid", []rt.Column{{Name: "auction", Type: "BIGINT"}}, map[string]string{"events": strconv.Itoa(maxBatch + 5)})
+	end, err := s.Next(context.Background(), nil, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(end) != string(rt.CountOffset(maxBatch)) || string(s.ReportLatestOffset()) != string(rt.CountOffset(maxBatch+5)) {
+		t.Errorf("capped batch: end %s, latest %s", end, s.ReportLatestOffset())
+	}
+	if end, _ = s.Next(context.Background(), end, true); string(end) != string(rt.CountOffset(maxBatch+5)) || s.ReportLatestOffset() != nil {
+		t.Errorf("last batch: end %s, latest %s", end, s.ReportLatestOffset())
+	}
+}

@@ -2,9 +2,11 @@ package golden_test
 
 import (
 	"encoding/json"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -75,7 +77,8 @@ INSERT INTO out SELECT a.k FROM a JOIN b ON a.k = b.k AND b.t BETWEEN a.t AND a.
 		"a/1.json": `{"k":3,"t":"2026-01-01T00:00:05Z"}` + "\n" + `{"k":4,"t":"2026-01-01T00:10:00Z"}`,
 		"b/1.json": `{"k":9,"t":"2026-01-01T00:10:00Z"}`,
 	}
-	for name, data := range files {
+	for _, name := range slices.Sorted(maps.Keys(files)) { // in order: the source reads files by age
+		data := files[name]
 		os.MkdirAll(filepath.Join(dir, filepath.Dir(name)), 0o755)
 		if err := os.WriteFile(filepath.Join(dir, name), []byte(data+"\n"), 0o644); err != nil {
 			t.Fatal(err)

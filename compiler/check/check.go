@@ -249,6 +249,12 @@ func (c *checker) sourceSchema(st *grammar.CreateSource, src *plan.Source) {
 	case "nexmark":
 		src.Format = "csv" // the rows reach the decoder as CSV lines
 		c.schemaColumns(st, src)
+	case "postgres", "sqlite": // tables only
+		src.Format = "json" // the rows reach the decoder as JSON lines
+		if src.Options["table"] != "" && src.Options["query"] != "" {
+			c.errs.Errorf(st.Name.Pos, "table %q gives both option table and option query", st.Name.Name).WithEnd(st.Name.EndPos).
+				WithHelp("give one: table = 'name' reads a whole table, query = 'SELECT ...' reads a query's result")
+		}
 	case "kafka":
 		src.Format = src.Options["format"]
 		if src.Format == "" {

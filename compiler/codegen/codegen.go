@@ -674,10 +674,15 @@ func connectorPkg(k connector.Kind, name string, opts map[string]string) string 
 }
 
 // inputEndpoint is a source's or table's rt.Endpoint; a Parquet input also gets the declared
-// columns, to check each file's schema against, and a generator source the columns to make.
+// columns, to check each file's schema against, and so does a connector whose spec asks
+// (the generator source, to make them; a database table, to select them).
 func inputEndpoint(src *plan.Source) Code {
 	e := endpoint(src.Name, src.Connector, src.Options)
-	if spec, _ := connector.Lookup(connector.Source, src.Connector); src.Format != "parquet" && src.Connector != "generator" && (spec == nil || spec.Schema == nil) {
+	kind := connector.Source
+	if src.Table {
+		kind = connector.Table
+	}
+	if spec, _ := connector.Lookup(kind, src.Connector); src.Format != "parquet" && (spec == nil || spec.Schema == nil && !spec.Columns) {
 		return e
 	}
 	var cols []Code

@@ -77,6 +77,9 @@ type Spec struct {
 	// Schema, for a source whose columns are fixed, says which: the compiler checks the
 	// declared columns against it, and hands them to the source in its rt.Endpoint.
 	Schema *Schema
+	// Columns: the connector is handed the declared columns in its rt.Endpoint (a database
+	// table checks them against its result and selects them by name).
+	Columns bool
 }
 
 // Schema is a source's fixed columns, per value of one of its options (the nexmark
@@ -181,6 +184,29 @@ var dbSinkOptions = []Option{
 	{Name: "create_table", Type: "bool", Default: "false", Doc: "create the table from the query's columns when it does not exist; an existing table is checked against them either way"},
 }
 
+// dbTableRefused are the source options a database table refuses, with why.
+var dbTableRefused = map[string]string{"idle_timeout": tableStreaming["idle_timeout"], "dead_letter": tableStreaming["dead_letter"]}
+
+// dbTableOptions are the database tables' options about what they read and when.
+var dbTableOptions = []Option{
+	{Name: "table", Type: "string", Doc: "the table to read, optionally schema.table (give table or query; default: the table's name)"},
+	{Name: "query", Type: "string", Doc: "a SELECT whose result is the table, instead of a table name: its columns are matched to the declared ones by name"},
+	{Name: "refresh", Type: "duration", Default: "never",
+		Enum: []string{"never"},
+		Doc: "when the table is read again, before a batch: never, or a duration such as '5 minutes', when that long has passed since the last load; " +
+			"there is no on_change for a database: it cannot tell cheaply and reliably that a query's result changed (give the duration the data may lag)"},
+	modeOption,
+	{Name: "lookup", Type: "bool", Default: "false", CompileTime: true,
+		Doc: "do not load the table: look each stream key up in the database, once per chunk for the keys not in the cache (= ANY / IN), as Flink's lookup join does; " +
+			"the join needs an equality on every column of lookup_key"},
+	{Name: "lookup_key", Type: "string", CompileTime: true,
+		Doc: "lookup: the comma-separated declared columns the database looks rows up by (a primary key or an indexed column); default: the first declared column"},
+	{Name: "lookup_cache_rows", Type: "int", Default: "10000", Min: 0,
+		Doc: "lookup: at most this many keys (found or not) are kept in the cache, the least recently used dropped first (Flink's lookup.partial-cache.max-rows); 0: no cache"},
+	{Name: "lookup_cache_ttl", Type: "duration", Default: "0s",
+		Doc: "lookup: a cached key is looked up again when it was fetched this long ago (Flink's lookup.partial-cache.expire-after-write); 0s: never expires"},
+}
+
 var specs = []*Spec{
 	{Name: "files", Kind: Source, Doc: "new files in a directory, each read once, oldest first", Formats: filesFormats,
 		Options: slices.Concat([]Option{
@@ -206,7 +232,7 @@ var specs = []*Spec{
 		{Name: "num_rows", Type: "int", Default: "0", Doc: "stop after this many rows (0: never); makes a finite demo input"},
 		idleTimeoutOption,
 	}},
-	{Name: "generator", Kind: Source, Package: "rate", Doc: "synthetic rows of the declared columns on the rate source's schedule, for demos and benchmarks: " +
+	{Name: "generator", Kind: Source, Package: "rate", Columns: true, Doc: "synthetic rows of the declared columns on the rate source's schedule, for demos and benchmarks: " +
 		"TIMESTAMP is the row's time, DATE its day, BIGINT/INT 0 to cardinality-1, STRING <column>_<n>, DOUBLE 0-100, BOOLEAN; never NULL; " +
 		"the same seed gives the same rows", Options: []Option{
 		{Name: "rows_per_second", Type: "int", Default: "1000", Min: 1, Doc: "rows generated per second"},
@@ -281,6 +307,18 @@ var specs = []*Spec{
 		Options: slices.Concat([]Option{
 			{Name: "path", Type: "string", Required: true, Doc: "the database file (created if missing)"},
 		}, dbSinkOptions)},
+	{Name: "postgres", Kind: Table, Columns: true, Refused: dbTableRefused,
+		Doc: "the rows of a PostgreSQL table or query, read whole when the program starts and again as refresh says, or looked up per key (lookup = true); " +
+			"the declared columns are checked against the result's names and types at every load",
+		Options: slices.Concat([]Option{
+			{Name: "dsn", Type: "string", Required: true, Doc: "the connection string (postgres://user:password@host:5432/db or key=value pairs), or env:NAME to read it from the environment variable NAME"},
+		}, dbTableOptions)},
+	{Name: "sqlite", Kind: Table, Columns: true, Refused: dbTableRefused,
+		Doc: "the rows of a table or query of an SQLite database file, read whole when the program starts and again as refresh says, or looked up per key (lookup = true); " +
+			"the declared columns are checked against the result's names and types at every load",
+		Options: slices.Concat([]Option{
+			{Name: "path", Type: "string", Required: true, Doc: "the database file; it must exist"},
+		}, dbTableOptions)},
 	{Name: "kafka", Kind: Sink, Named: []string{"json"}, Doc: "writes each output row as one record to a Kafka topic", Options: append([]Option{
 		{Name: "brokers", Type: "string", Required: true, Doc: "the bootstrap brokers, host:port, comma-separated"},
 		{Name: "topic", Type: "string", Required: true, Doc: "the topic to write to; it must exist"},

@@ -1,12 +1,15 @@
 package golden_test
 
 import (
+	"database/sql"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/sqlstream/sqlstream/internal/pgtest"
 )
@@ -65,4 +68,58 @@ INSERT INTO inner_joined SELECT e.user, u.country FROM events e JOIN europe u ON
 	if got := srv.Query(t, "SELECT * FROM inner_joined"); strings.Join(got, ";") != "u1,DE;u2,FR" {
 		t.Errorf("INNER JOIN with a query: got %q", got)
 	}
+}
+
+// sqliteExec runs statements on the SQLite database at path.
+func sqliteExec(t *testing.T, path string, stmts ...string) {
+	t.Helper()
+	db, err := sql.Open("sqlite", path+"?_pragma=busy_timeout(10000)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	for _, s := range stmts {
+		if _, err := db.Exec(s); err != nil {
+			t.Fatalf("%s: %v", s, err)
+		}
+	}
+}
+
+// TestSQLiteTableRefresh joins a stream to an SQLite table refreshed every 100ms: a row
+// updated in the database while the program runs is joined with its new value by a batch
+// after the next refresh, and one before it with the old value.
+func TestSQLiteTableRefresh(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds a program")
+	}
+	dir := t.TempDir()
+	events, users, out := filepath.Join(dir, "events"), filepath.Join(dir, "users.db"), filepath.Join(dir, "out.db")
+	os.Mkdir(events, 0o755)
+	sqliteExec(t, users, "PRAGMA journal_mode = WAL", "CREATE TABLE users (id TEXT PRIMARY KEY, country TEXT)", "INSERT INTO users VALUES ('u1', 'DE')")
+	bin := buildQuery(t, fmt.Sprintf(`CREATE SOURCE events (user STRING, n BIGINT) WITH (connector = 'files', path = '%s', format = 'json');
+CREATE TABLE users (id STRING, country STRING) WITH (connector = 'sqlite', path = '%s', refresh = '100 milliseconds');
+CREATE SINK joined WITH (connector = 'sqlite', path = '%s', create_table = true);
+INSERT INTO joined SELECT u.country, e.n FROM events e JOIN users u ON e.user = u.id;`, events, users, out))
+	cmd := exec.Command(bin, "--trigger", "50ms")
+	var stderr lockedBuf
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer cmd.Process.Kill()
+	wait := func(want ...string) {
+		t.Helper()
+		for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+			if _, err := os.Stat(out); err == nil && slices.Equal(sqliteQuery(t, out, "SELECT country, n FROM joined"), want) {
+				return
+			}
+		}
+		t.Fatalf("joined never held %q; it holds %q\n%s", want, sqliteQuery(t, out, "SELECT country, n FROM joined"), stderr.String())
+	}
+	os.WriteFile(filepath.Join(events, "1.json"), []byte(`{"user":"u1","n":1}`+"\n"), 0o644)
+	wait("DE,1")
+	sqliteExec(t, users, "UPDATE users SET country = 'AT'", "INSERT INTO users VALUES ('u2', 'FR')")
+	time.Sleep(300 * time.Millisecond)
+	os.WriteFile(filepath.Join(events, "2.json"), []byte(`{"user":"u1","n":2}`+"\n"+`{"user":"u2","n":3}`+"\n"), 0o644)
+	wait("AT,2", "DE,1", "FR,3")
 }

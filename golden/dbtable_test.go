@@ -123,3 +123,76 @@ INSERT INTO joined SELECT u.country, e.n FROM events e JOIN users u ON e.user = 
 	os.WriteFile(filepath.Join(events, "2.json"), []byte(`{"user":"u1","n":2}`+"\n"+`{"user":"u2","n":3}`+"\n"), 0o644)
 	wait("AT,2", "DE,1", "FR,3")
 }
+
+// TestPostgresLookupJoin joins a stream to PostgreSQL tables looked up per key (lookup =
+// true) rather than loaded: LEFT JOIN through a cache of 10 keys (so every chunk misses),
+// INNER JOIN against a query with the default cache. The server logs every statement, and
+// the lookups it ran are counted there: at most one per chunk (one per file here), never
+// one per row, whatever the cache holds.
+func TestPostgresLookupJoin(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds a program and starts a server")
+	}
+	srv := pgtest.Start(t)
+	srv.Exec(t, `CREATE TABLE users (id text PRIMARY KEY, country text)`)
+	srv.Exec(t, `INSERT INTO users SELECT 'u' || i, 'c' || (i % 5) FROM generate_series(0, 49) i WHERE i <> 7`)
+	srv.Exec(t, `ALTER SYSTEM SET log_statement = 'all'`)
+	srv.Exec(t, `SELECT pg_reload_conf()`)
+	dir := t.TempDir()
+	const files, perFile = 3, 200
+	var wantLeft, wantInner []string
+	for f := range files {
+		var b strings.Builder
+		for i := range perFile {
+			n := f*perFile + i
+			if n%50 == 0 {
+				fmt.Fprintf(&b, `{"n":%d}`+"\n", n) // a NULL key: no match, and no lookup
+				wantLeft = append(wantLeft, fmt.Sprintf("null,%d,null", n))
+				continue
+			}
+			u := n % 60 // u50 to u59, and u7, are not in the table
+			fmt.Fprintf(&b, `{"user":"u%d","n":%d}`+"\n", u, n)
+			if u >= 50 || u == 7 {
+				wantLeft = append(wantLeft, fmt.Sprintf("u%d,%d,null", u, n))
+				continue
+			}
+			wantLeft = append(wantLeft, fmt.Sprintf("u%d,%d,c%d", u, n, u%5))
+			wantInner = append(wantInner, fmt.Sprintf("u%d,%d,c%d", u, n, u%5))
+		}
+		os.WriteFile(filepath.Join(dir, fmt.Sprintf("%d.json", f)), []byte(b.String()), 0o644)
+	}
+	slices.Sort(wantLeft)
+	slices.Sort(wantInner)
+	bin := buildQuery(t, `CREATE SOURCE events (user STRING, n BIGINT) WITH (connector = 'files', path = '`+dir+`', format = 'json', max_files_per_trigger = 1);
+CREATE TABLE users (id STRING, country STRING) WITH (connector = 'postgres', dsn = 'env:DB', lookup = true, lookup_cache_rows = 10);
+CREATE TABLE users_q (country STRING, id STRING) WITH (connector = 'postgres', dsn = 'env:DB', lookup = true, lookup_key = 'id',
+  query = 'SELECT id, country FROM users');
+CREATE SINK left_joined WITH (connector = 'postgres', dsn = 'env:DB', create_table = true);
+CREATE SINK inner_joined WITH (connector = 'postgres', dsn = 'env:DB', create_table = true);
+INSERT INTO left_joined SELECT e.user, e.n, u.country FROM events e LEFT JOIN users u ON u.id = e.user;
+INSERT INTO inner_joined SELECT e.user, e.n, u.country FROM events e JOIN users_q u ON e.user = u.id;`)
+	runWith(t, bin, []string{"DB=" + srv.DSN}, "--checkpoint", filepath.Join(t.TempDir(), "cp"))
+	if got := srv.Query(t, "SELECT * FROM left_joined"); !slices.Equal(got, wantLeft) {
+		t.Errorf("LEFT JOIN: got %d rows, want %d\n got %q\nwant %q", len(got), len(wantLeft), got[:min(len(got), 5)], wantLeft[:5])
+	}
+	if got := srv.Query(t, "SELECT * FROM inner_joined"); !slices.Equal(got, wantInner) {
+		t.Errorf("INNER JOIN: got %d rows, want %d", len(got), len(wantInner))
+	}
+	var direct, viaQuery int
+	for _, l := range strings.Split(srv.Log(), "\n") {
+		if !strings.Contains(l, `= ANY($1)`) || !strings.Contains(l, "execute") {
+			continue
+		}
+		if strings.Contains(l, "_sqlstream_q") {
+			viaQuery++
+		} else {
+			direct++
+		}
+	}
+	// Each file is one chunk of one batch: at most one lookup each, all three missing keys
+	// through a cache of 10; the big cache needs the first file's lookup at least.
+	if direct != files || viaQuery < 1 || viaQuery > files {
+		t.Errorf("lookups: %d through the small cache (want %d, one per chunk), %d through the big one (want 1 to %d); the server's log:\n%s",
+			direct, files, viaQuery, files, srv.Log())
+	}
+}

@@ -1,6 +1,7 @@
 package check
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 
@@ -193,6 +194,9 @@ func (c *checker) join(left *rel, j *grammar.Join, errs *diag.List) *rel {
 		}
 		stream.pre = append(pre, &plan.Project{Exprs: toInput, Columns: cols})
 	}
+	if tbl.table.Options["lookup"] == "true" && !c.lookupJoin(j, j2, len(stream.src.Columns), errs) {
+		return nil
+	}
 	stream.cols, stream.visible, stream.refs = cols, len(cols), on.refs
 	stream.joins = append(stream.joins, j2)
 	return stream
@@ -324,4 +328,52 @@ func (c *checker) streamJoin(left, right *rel, j *grammar.Join, errs *diag.List)
 		streamJoin: sj,
 		cols:       cols, visible: len(cols), refs: refs, limit: -1,
 	}
+}
+
+// lookupJoin checks a join with a lookup table: an inner or left join whose equality keys
+// are exactly one, on the table's lookup key, computed from the source's own columns (a
+// chunk's keys are collected before its rows are probed, so the key cannot read another
+// table's columns).
+func (c *checker) lookupJoin(j *grammar.Join, j2 *plan.Join, streamCols int, errs *diag.List) bool {
+	t := j2.Table
+	fail := func(help, format string, a ...any) bool {
+		errs.Errorf(j.Pos, format, a...).WithEnd(j.Right.EndPos).WithHelp("%s", help)
+		return false
+	}
+	if j2.Kind != plan.InnerJoin && j2.Kind != plan.LeftOuterJoin {
+		return fail("join it with JOIN or LEFT JOIN, or load the table (lookup = false)", "a lookup table (%s) is joined by an inner or left join only", t.Name)
+	}
+	k := lookupKey(t)
+	key := t.Columns[k]
+	refusal := fmt.Sprintf("a lookup join looks rows up by the table's lookup_key %s: give ON %s.%s = <an expression of the stream's columns>, and the other conditions as anything but equalities of the two sides",
+		key.Name, j2.Alias, key.Name)
+	if len(j2.Right) != 1 {
+		return fail(refusal, "a join with lookup table %s needs exactly one equality between its lookup key and the stream, not %d", t.Name, len(j2.Right))
+	}
+	if r, ok := j2.Right[0].(*plan.ColRef); !ok || r.Idx != k {
+		return fail(refusal, "the equality of a join with lookup table %s is not on its lookup key %s", t.Name, key.Name)
+	}
+	own := true
+	plan.Walk(j2.Left[0], func(e plan.Expr) {
+		if r, ok := e.(*plan.ColRef); ok && r.Idx >= streamCols {
+			own = false
+		}
+	})
+	if !own {
+		return fail("join the lookup table first, or load it (lookup = false)", "the key of a join with lookup table %s reads columns other than the stream's own", t.Name)
+	}
+	j2.Lookup = true
+	return true
+}
+
+// lookupKey is the index of a lookup table's lookup_key column (checked when the table was
+// declared): the first declared column by default.
+func lookupKey(t *plan.Source) int {
+	name := t.Options["lookup_key"]
+	for i, col := range t.Columns {
+		if strings.EqualFold(col.Name, name) {
+			return i
+		}
+	}
+	return 0
 }

@@ -268,7 +268,7 @@ func (g *queryGen) queryType() {
 	}
 	for _, in := range g.inputs {
 		for _, j := range in.joins {
-			fields = append(fields, Id(j.field).Qual("sync/atomic", "Pointer").Types(Id(j.table)).Comment("the table as last loaded"))
+			fields = append(fields, j.queryField())
 		}
 	}
 	if g.eventKey >= 0 {
@@ -317,6 +317,11 @@ func (g *queryGen) workerType() {
 	for _, in := range g.inputs {
 		for _, j := range in.joins {
 			fields = append(fields, j.workerFields()...)
+			if j.j.Lookup {
+				init[Id(j.field)] = Id("q").Dot(j.field)
+				init[Id("look"+j.n)] = Map(j.keyType()).Index().Id(j.in.typ).Values()
+				continue
+			}
 			if j.groups == nil {
 				init[Id(j.field)] = Id("q").Dot(j.field).Dot("Load").Call()
 				continue

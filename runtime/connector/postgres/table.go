@@ -16,15 +16,7 @@ import (
 // OpenSource opens a postgres table for one load: a connection of its own, closed with the
 // source, so that a table refreshed every hour holds no connection in between.
 func OpenSource(ctx context.Context, e rt.Endpoint) (rt.Source, error) {
-	t, err := sqltable.New(e, dialect{})
-	if err != nil {
-		return nil, err
-	}
-	db, err := connectTable(ctx, e)
-	if err != nil {
-		return nil, err
-	}
-	return &sqltable.Source{T: t, DB: db}, nil
+	return sqltable.OpenSource(e, dialect{}, func() (sqltable.DB, error) { return connectTable(ctx, e) })
 }
 
 func connectTable(ctx context.Context, e rt.Endpoint) (*tableDB, error) {
@@ -98,3 +90,33 @@ func (db *tableDB) Query(ctx context.Context, query string, args []any, row func
 }
 
 func (db *tableDB) Close() error { return db.conn.Close(context.Background()) }
+
+// OpenLookup connects to a lookup table for the run.
+func OpenLookup(ctx context.Context, e rt.Endpoint) (rt.Lookup, error) {
+	return sqltable.OpenLookup(ctx, e, dialect{}, func() (sqltable.DB, error) { return connectTable(ctx, e) })
+}
+
+// KeyIn passes the keys as one array, typed by their Go type (STRING, INT or BIGINT keys),
+// which the server compares with the column's type.
+func (db *tableDB) KeyIn(col string, keys []any) (string, any) {
+	cond := col + " = ANY($1)"
+	if len(keys) > 0 {
+		if _, ok := keys[0].(string); ok {
+			s := make([]string, len(keys))
+			for i, k := range keys {
+				s[i] = k.(string)
+			}
+			return cond, s
+		}
+	}
+	n := make([]int64, len(keys))
+	for i, k := range keys {
+		switch k := k.(type) {
+		case int64:
+			n[i] = k
+		case int32:
+			n[i] = int64(k)
+		}
+	}
+	return cond, n
+}

@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"fmt"
 	"os"
 	"strings"
@@ -15,15 +16,7 @@ import (
 // OpenSource opens an sqlite table for one load, read-only: a missing file is an error
 // rather than a new empty database.
 func OpenSource(ctx context.Context, e rt.Endpoint) (rt.Source, error) {
-	t, err := sqltable.New(e, dialect{})
-	if err != nil {
-		return nil, err
-	}
-	db, err := openTable(e)
-	if err != nil {
-		return nil, err
-	}
-	return &sqltable.Source{T: t, DB: db}, nil
+	return sqltable.OpenSource(e, dialect{}, func() (sqltable.DB, error) { return openTable(e) })
 }
 
 func openTable(e rt.Endpoint) (*tableDB, error) {
@@ -88,3 +81,15 @@ func (db *tableDB) Query(ctx context.Context, query string, args []any, row func
 }
 
 func (db *tableDB) Close() error { return db.db.Close() }
+
+// OpenLookup opens a lookup table for the run.
+func OpenLookup(ctx context.Context, e rt.Endpoint) (rt.Lookup, error) {
+	return sqltable.OpenLookup(ctx, e, dialect{}, func() (sqltable.DB, error) { return openTable(e) })
+}
+
+// KeyIn passes the keys as one JSON array, which json_each turns back into values of their
+// types: one bind parameter however many keys (SQLite allows 32766).
+func (db *tableDB) KeyIn(col string, keys []any) (string, any) {
+	b, _ := json.Marshal(keys) // strings and integers
+	return col + " IN (SELECT value FROM json_each(?1))", string(b)
+}

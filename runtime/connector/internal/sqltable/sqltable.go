@@ -8,9 +8,12 @@ package sqltable
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	rt "github.com/sqlstream/sqlstream/runtime"
@@ -26,6 +29,9 @@ type DB interface {
 	// Query runs query and calls row with each result row's values (nil for NULL) in the
 	// result's column order; vals is reused between rows.
 	Query(ctx context.Context, query string, args []any, row func(vals []any) error) error
+	// KeyIn is the condition that column col (quoted) is one of keys, with its one argument:
+	// one statement however many keys.
+	KeyIn(col string, keys []any) (cond string, arg any)
 	Close() error
 }
 
@@ -111,15 +117,19 @@ func (t *Table) Select(ctx context.Context, db DB) (string, []string, error) {
 }
 
 // Load reads every row of the relation as JSON-line records, in chunks of about
-// rt.ChunkSize bytes. A chunk's buffer is reused once emit returns (emit copies what it keeps,
-// as a TableBuilder's Add does).
+// rt.ChunkSize bytes.
 func (t *Table) Load(ctx context.Context, db DB, emit func(*rt.Chunk) error) error {
 	sel, _, err := t.Select(ctx, db)
 	if err != nil {
 		return err
 	}
-	origin := fmt.Sprintf("%s table %s", t.Connector, t.Name)
-	c := &rt.Chunk{Origin: origin, Line: 1, Data: make([]byte, 0, rt.ChunkSize)}
+	return t.records(ctx, db, sel, nil, emit)
+}
+
+// records runs query and hands its rows to emit as records. A chunk's buffer is reused once
+// emit returns (emit copies what it keeps, as a TableBuilder's Add does).
+func (t *Table) records(ctx context.Context, db DB, query string, args []any, emit func(*rt.Chunk) error) error {
+	c := &rt.Chunk{Origin: fmt.Sprintf("%s table %s", t.Connector, t.Name), Line: 1, Data: make([]byte, 0, 64<<10)}
 	flush := func() error {
 		if c.Records == 0 {
 			return nil
@@ -131,7 +141,8 @@ func (t *Table) Load(ctx context.Context, db DB, emit func(*rt.Chunk) error) err
 		c.Data, c.Records = c.Data[:0], 0
 		return nil
 	}
-	err = db.Query(ctx, sel, nil, func(vals []any) error {
+	err := db.Query(ctx, query, args, func(vals []any) error {
+		var err error
 		if c.Data, err = t.AppendRecord(c.Data, vals); err != nil {
 			return err
 		}
@@ -229,3 +240,76 @@ func (s *Source) Read(ctx context.Context, start, end rt.Offset, emit func(*rt.C
 
 // Close closes the connection.
 func (s *Source) Close() error { return s.DB.Close() }
+
+// Lookup is a lookup table's rt.Lookup: one connection for the run, its queries serialised
+// (the workers of a batch share it), each reading the rows of a chunk's missing keys.
+type Lookup struct {
+	t     *Table
+	db    DB
+	sel   string // the SELECT of the declared columns
+	key   string // the lookup key's result column, quoted
+	mu    sync.Mutex
+	count atomic.Int64
+}
+
+// NewLookup checks the relation's columns once and prepares the lookups by the declared
+// column named by option lookup_key (default: the first).
+func NewLookup(ctx context.Context, e rt.Endpoint, t *Table, db DB) (*Lookup, error) {
+	sel, names, err := t.Select(ctx, db)
+	if err != nil {
+		return nil, err
+	}
+	k := 0
+	if name := strings.TrimSpace(e.Options["lookup_key"]); name != "" {
+		if k = slices.IndexFunc(t.Cols, func(c rt.Column) bool { return strings.EqualFold(c.Name, name) }); k < 0 {
+			return nil, t.fail("option lookup_key: %q is not a declared column", name)
+		}
+	}
+	return &Lookup{t: t, db: db, sel: sel, key: sqlsink.Quote(names[k])}, nil
+}
+
+// Lookup reads the rows of keys in one statement.
+func (l *Lookup) Lookup(ctx context.Context, keys []any, emit func(*rt.Chunk) error) error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.count.Add(1)
+	cond, arg := l.db.KeyIn(l.key, keys)
+	return l.t.records(ctx, l.db, l.sel+" WHERE "+cond, []any{arg}, emit)
+}
+
+// Queries is the number of lookups run so far.
+func (l *Lookup) Queries() int64 { return l.count.Load() }
+
+// Close closes the connection.
+func (l *Lookup) Close() error { return l.db.Close() }
+
+// OpenSource opens table endpoint e for one load, with a connection of its own that the
+// source closes.
+func OpenSource(e rt.Endpoint, d sqlsink.Dialect, connect func() (DB, error)) (rt.Source, error) {
+	t, err := New(e, d)
+	if err != nil {
+		return nil, err
+	}
+	db, err := connect()
+	if err != nil {
+		return nil, err
+	}
+	return &Source{T: t, DB: db}, nil
+}
+
+// OpenLookup opens lookup table endpoint e for the run.
+func OpenLookup(ctx context.Context, e rt.Endpoint, d sqlsink.Dialect, connect func() (DB, error)) (rt.Lookup, error) {
+	t, err := New(e, d)
+	if err != nil {
+		return nil, err
+	}
+	db, err := connect()
+	if err != nil {
+		return nil, err
+	}
+	l, err := NewLookup(ctx, e, t, db)
+	if err != nil {
+		return nil, errors.Join(err, db.Close())
+	}
+	return l, nil
+}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/sqlstream/sqlstream/compiler/diag"
 	"github.com/sqlstream/sqlstream/compiler/plan"
+	"github.com/sqlstream/sqlstream/compiler/sqltype"
 	"github.com/sqlstream/sqlstream/grammar"
 )
 
@@ -345,14 +346,25 @@ func (c *checker) lookupJoin(j *grammar.Join, j2 *plan.Join, streamCols int, err
 	}
 	k := lookupKey(t)
 	key := t.Columns[k]
-	refusal := fmt.Sprintf("a lookup join looks rows up by the table's lookup_key %s: give ON %s.%s = <an expression of the stream's columns>, and the other conditions as anything but equalities of the two sides",
-		key.Name, j2.Alias, key.Name)
-	if len(j2.Right) != 1 {
-		return fail(refusal, "a join with lookup table %s needs exactly one equality between its lookup key and the stream, not %d", t.Name, len(j2.Right))
+	// The equality on the lookup key is the lookup; the others are checked per candidate.
+	toInput := make([]plan.Expr, len(t.Columns))
+	for i, col := range j2.Columns() {
+		toInput[i] = &plan.ColRef{Idx: j2.Offset + i, Name: col.Name, T: col.Type, Null: col.Nullable}
 	}
-	if r, ok := j2.Right[0].(*plan.ColRef); !ok || r.Idx != k {
-		return fail(refusal, "the equality of a join with lookup table %s is not on its lookup key %s", t.Name, key.Name)
+	var left, right []plan.Expr
+	for i, r := range j2.Right {
+		if isColumn(r, k) && left == nil {
+			left, right = j2.Left[i:i+1], j2.Right[i:i+1]
+			continue
+		}
+		r := plan.Subst(r, toInput)
+		j2.Residual = append(j2.Residual, &plan.Binary{Op: "=", L: j2.Left[i], R: r, T: sqltype.Boolean, Null: j2.Left[i].Nullable() || r.Nullable()})
 	}
+	if left == nil {
+		return fail(fmt.Sprintf("a lookup join looks rows up by the table's lookup_key %s: give ON %s.%s = <an expression of the stream's columns>", key.Name, j2.Alias, key.Name),
+			"a join with lookup table %s needs an equality between its lookup key %s and the stream", t.Name, key.Name)
+	}
+	j2.Left, j2.Right = left, right
 	own := true
 	plan.Walk(j2.Left[0], func(e plan.Expr) {
 		if r, ok := e.(*plan.ColRef); ok && r.Idx >= streamCols {
@@ -364,6 +376,16 @@ func (c *checker) lookupJoin(j *grammar.Join, j2 *plan.Join, streamCols int, err
 	}
 	j2.Lookup = true
 	return true
+}
+
+// isColumn reports whether e is table column k, or an INT column k widened to the other
+// side's BIGINT: the database compares the column with BIGINT keys as well.
+func isColumn(e plan.Expr, k int) bool {
+	if c, ok := e.(*plan.Cast); ok && c.To == sqltype.BigInt && c.X.Type() == sqltype.Int {
+		e = c.X
+	}
+	r, ok := e.(*plan.ColRef)
+	return ok && r.Idx == k
 }
 
 // lookupKey is the index of a lookup table's lookup_key column (checked when the table was

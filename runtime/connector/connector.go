@@ -197,10 +197,10 @@ var dbTableOptions = []Option{
 			"there is no on_change for a database: it cannot tell cheaply and reliably that a query's result changed (give the duration the data may lag)"},
 	modeOption,
 	{Name: "lookup", Type: "bool", Default: "false", CompileTime: true,
-		Doc: "do not load the table: look each stream key up in the database, once per chunk for the keys not in the cache (= ANY / IN), as Flink's lookup join does; " +
-			"the join needs an equality on every column of lookup_key"},
+		Doc: "do not load the table: look the stream's keys up in the database, in one query per chunk for the keys the cache misses, as Flink's lookup join does; " +
+			"the join needs ON table.<lookup_key> = <expression of the stream's columns>"},
 	{Name: "lookup_key", Type: "string", CompileTime: true,
-		Doc: "lookup: the comma-separated declared columns the database looks rows up by (a primary key or an indexed column); default: the first declared column"},
+		Doc: "lookup: the declared column (one; STRING, INT or BIGINT) rows are looked up by, best the table's primary key or an indexed column; default: the first declared column"},
 	{Name: "lookup_cache_rows", Type: "int", Default: "10000", Min: 0,
 		Doc: "lookup: at most this many keys (found or not) are kept in the cache, the least recently used dropped first (Flink's lookup.partial-cache.max-rows); 0: no cache"},
 	{Name: "lookup_cache_ttl", Type: "duration", Default: "0s",

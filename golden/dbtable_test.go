@@ -196,3 +196,52 @@ INSERT INTO inner_joined SELECT e.user, e.n, u.country FROM events e JOIN users_
 			direct, files, viaQuery, files, srv.Log())
 	}
 }
+
+// TestPostgresEnrichExample runs examples/postgres_enrich.sql as its comment says: a
+// lookup table of 100000 customers and a loaded table of regions from a query; every order
+// comes out once, enriched, or with NULLs for the customers the table lacks.
+func TestPostgresEnrichExample(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds a program and starts a server")
+	}
+	srv := pgtest.Start(t)
+	srv.Exec(t, "CREATE TABLE customers (id bigint PRIMARY KEY, name text, country text)")
+	srv.Exec(t, "INSERT INTO customers SELECT i, 'customer ' || i, (ARRAY['DE','FR','US'])[1 + i % 3] FROM generate_series(1, 100000) i")
+	srv.Exec(t, "CREATE TABLE regions (country text PRIMARY KEY, region text)")
+	srv.Exec(t, "INSERT INTO regions VALUES ('DE', 'EMEA'), ('FR', 'EMEA'), ('US', 'AMER')")
+	dir := t.TempDir()
+	var b strings.Builder
+	for i := 1; i <= 1000; i++ {
+		fmt.Fprintf(&b, `{"customer":%d,"amount":%d}`+"\n", i*137%150000, i)
+	}
+	os.WriteFile(filepath.Join(dir, "1.json"), []byte(b.String()), 0o644)
+	bin := buildExample(t, "postgres_enrich.sql")
+	cmd := exec.Command(bin, "--trigger", "available-now", "--set", "orders.path="+dir, "--set", "out.num_rows=5000")
+	cmd.Env = append(os.Environ(), "SHOP_DSN="+srv.DSN)
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	rows, missing := 0, 0
+	for _, l := range strings.Split(string(out), "\n") {
+		f := strings.Split(strings.ReplaceAll(l, " ", ""), "|")
+		if len(f) != 6 || f[1] == "customer" {
+			continue
+		}
+		rows++
+		id := f[1]
+		var n int
+		fmt.Sscan(id, &n)
+		region := map[int]string{0: "EMEA", 1: "EMEA", 2: "AMER"}[n%3] // country (ARRAY[...])[1 + n % 3]: DE, FR, US
+		switch {
+		case n > 100000 && strings.EqualFold(f[2], "null") && strings.EqualFold(f[3], "null"):
+			missing++
+		case n <= 100000 && f[2] == "customer"+id && f[3] == region:
+		default:
+			t.Errorf("row %q", l)
+		}
+	}
+	if rows != 1000 || missing == 0 {
+		t.Errorf("%d rows (want 1000), %d without a customer\n%s", rows, missing, out)
+	}
+}

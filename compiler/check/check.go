@@ -286,12 +286,17 @@ func (c *checker) sourceSchema(st *grammar.CreateSource, src *plan.Source) {
 func (c *checker) lookupTable(st *grammar.CreateSource, src *plan.Source) {
 	name := src.Options["lookup_key"]
 	if src.Options["lookup"] != "true" {
-		if name != "" {
-			o := option(st.With, "lookup_key")
-			c.errs.Errorf(o.Key.Pos, "option lookup_key is for a lookup table").WithEnd(o.Value.EndPos).
-				WithHelp("add lookup = true to look rows up by it, or remove it")
+		for _, o := range []string{"lookup_key", "lookup_cache_rows", "lookup_cache_ttl"} {
+			if o := option(st.With, o); o != nil {
+				c.errs.Errorf(o.Key.Pos, "option %s is for a lookup table", o.Key.Name).WithEnd(o.Value.EndPos).
+					WithHelp("add lookup = true to look rows up in the database rather than load them, or remove it")
+			}
 		}
 		return
+	}
+	if o := option(st.With, "refresh"); o != nil {
+		c.errs.Errorf(o.Key.Pos, "option refresh is for a loaded table; a lookup table is never loaded").WithEnd(o.Value.EndPos).
+			WithHelp("bound how old a looked-up row may be with lookup_cache_ttl")
 	}
 	if len(src.Columns) == 0 {
 		return // reported: no columns

@@ -184,6 +184,17 @@ var dbSinkOptions = []Option{
 	{Name: "create_table", Type: "bool", Default: "false", Doc: "create the table from the query's columns when it does not exist; an existing table is checked against them either way"},
 }
 
+// dsnOption is the postgres connectors' connection string.
+var dsnOption = Option{Name: "dsn", Type: "string", Required: true, Doc: "the connection string (postgres://user:password@host:5432/db or key=value pairs), or env:NAME to read it from the environment variable NAME (keeps the password out of the SQL and the binary)"}
+
+// dbTable is the spec of a database table connector, reading what, connected to by where.
+func dbTable(name, what string, where Option) *Spec {
+	return &Spec{Name: name, Kind: Table, Columns: true, Refused: dbTableRefused,
+		Doc: "the rows of " + what + ", read whole when the program starts and again as refresh says, or looked up per key (lookup = true); " +
+			"the declared columns are checked against the result's names and types at every load",
+		Options: slices.Concat([]Option{where}, dbTableOptions)}
+}
+
 // dbTableRefused are the source options a database table refuses, with why.
 var dbTableRefused = map[string]string{"idle_timeout": tableStreaming["idle_timeout"], "dead_letter": tableStreaming["dead_letter"]}
 
@@ -298,7 +309,7 @@ var specs = []*Spec{
 	{Name: "postgres", Kind: Sink, Doc: "writes each batch into a PostgreSQL table in one transaction, exactly once: APPEND inserts (COPY for large batches), " +
 		"UPDATE upserts on the key, COMPLETE replaces the table's rows; a lost connection is retried with backoff",
 		Options: slices.Concat([]Option{
-			{Name: "dsn", Type: "string", Required: true, Doc: "the connection string (postgres://user:password@host:5432/db or key=value pairs), or env:NAME to read it from the environment variable NAME (keeps the password out of the SQL and the binary)"},
+			dsnOption,
 		}, dbSinkOptions, []Option{
 			{Name: "retry_timeout", Type: "duration", Default: "1m", Doc: "how long a lost connection is retried, waiting 100ms doubling up to 5s, before the batch fails (uncommitted: the next attempt writes it)"},
 		})},
@@ -307,18 +318,8 @@ var specs = []*Spec{
 		Options: slices.Concat([]Option{
 			{Name: "path", Type: "string", Required: true, Doc: "the database file (created if missing)"},
 		}, dbSinkOptions)},
-	{Name: "postgres", Kind: Table, Columns: true, Refused: dbTableRefused,
-		Doc: "the rows of a PostgreSQL table or query, read whole when the program starts and again as refresh says, or looked up per key (lookup = true); " +
-			"the declared columns are checked against the result's names and types at every load",
-		Options: slices.Concat([]Option{
-			{Name: "dsn", Type: "string", Required: true, Doc: "the connection string (postgres://user:password@host:5432/db or key=value pairs), or env:NAME to read it from the environment variable NAME"},
-		}, dbTableOptions)},
-	{Name: "sqlite", Kind: Table, Columns: true, Refused: dbTableRefused,
-		Doc: "the rows of a table or query of an SQLite database file, read whole when the program starts and again as refresh says, or looked up per key (lookup = true); " +
-			"the declared columns are checked against the result's names and types at every load",
-		Options: slices.Concat([]Option{
-			{Name: "path", Type: "string", Required: true, Doc: "the database file; it must exist"},
-		}, dbTableOptions)},
+	dbTable("postgres", "a PostgreSQL table or query", dsnOption),
+	dbTable("sqlite", "a table or query of an SQLite database file", Option{Name: "path", Type: "string", Required: true, Doc: "the database file; it must exist"}),
 	{Name: "kafka", Kind: Sink, Named: []string{"json"}, Doc: "writes each output row as one record to a Kafka topic", Options: append([]Option{
 		{Name: "brokers", Type: "string", Required: true, Doc: "the bootstrap brokers, host:port, comma-separated"},
 		{Name: "topic", Type: "string", Required: true, Doc: "the topic to write to; it must exist"},

@@ -286,11 +286,7 @@ func (l *Lookup) Close() error { return l.db.Close() }
 // OpenSource opens table endpoint e for one load, with a connection of its own that the
 // source closes.
 func OpenSource(e rt.Endpoint, d sqlsink.Dialect, connect func() (DB, error)) (rt.Source, error) {
-	t, err := New(e, d)
-	if err != nil {
-		return nil, err
-	}
-	db, err := connect()
+	t, db, err := open(e, d, connect)
 	if err != nil {
 		return nil, err
 	}
@@ -299,11 +295,7 @@ func OpenSource(e rt.Endpoint, d sqlsink.Dialect, connect func() (DB, error)) (r
 
 // OpenLookup opens lookup table endpoint e for the run.
 func OpenLookup(ctx context.Context, e rt.Endpoint, d sqlsink.Dialect, connect func() (DB, error)) (rt.Lookup, error) {
-	t, err := New(e, d)
-	if err != nil {
-		return nil, err
-	}
-	db, err := connect()
+	t, db, err := open(e, d, connect)
 	if err != nil {
 		return nil, err
 	}
@@ -312,4 +304,14 @@ func OpenLookup(ctx context.Context, e rt.Endpoint, d sqlsink.Dialect, connect f
 		return nil, errors.Join(err, db.Close())
 	}
 	return l, nil
+}
+
+// open checks e's options before it connects.
+func open(e rt.Endpoint, d sqlsink.Dialect, connect func() (DB, error)) (*Table, DB, error) {
+	t, err := New(e, d)
+	if err != nil {
+		return nil, nil, err
+	}
+	db, err := connect()
+	return t, db, err
 }

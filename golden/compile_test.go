@@ -16,6 +16,9 @@ CREATE SOURCE t (s STRING, n INT, b BIGINT, d DOUBLE, f BOOLEAN, ts TIMESTAMP, d
                  sn STRING NOT NULL, nn INT NOT NULL)
 WITH (connector = 'files', path = '/in', format = 'json');
 CREATE SOURCE c (s STRING, n INT, d DOUBLE) WITH (connector = 'files', path = '/in', format = 'csv', delimiter = ';');
+CREATE TABLE pl (id STRING, k INT, name STRING, w DOUBLE) WITH (connector = 'postgres', dsn = 'env:DB', lookup = true);
+CREATE TABLE sl (k INT, id STRING, at TIMESTAMP) WITH (connector = 'sqlite', path = '/t.db', lookup = true, lookup_cache_ttl = '1 minute');
+CREATE TABLE pt (id STRING, name STRING) WITH (connector = 'postgres', dsn = 'env:DB', query = 'SELECT id, name FROM users', refresh = '5 minutes');
 CREATE SINK con WITH (connector = 'console');
 CREATE SINK mem WITH (connector = 'memory');
 CREATE SINK dir WITH (connector = 'files', path = '/out', format = 'csv');
@@ -72,6 +75,9 @@ var queries = []string{
 	`INSERT INTO con SELECT DISTINCT s, n FROM t ORDER BY n DESC LIMIT 3 OUTPUT MODE COMPLETE`,
 	`INSERT INTO con SELECT DISTINCT * FROM c OUTPUT MODE COMPLETE`,
 	`INSERT INTO con SELECT s, session_window.start, session_window.end, count(*), first(d) FROM t GROUP BY s, session_window(ts, '5 minutes')`,
+	`INSERT INTO con SELECT t.s, p.name, p.w FROM t JOIN pl p ON p.id = upper(t.s) AND p.k = t.n AND p.w > t.d WHERE t.f`,
+	`INSERT INTO con SELECT t.b, l.id, l.at, q.name FROM t LEFT JOIN sl l ON l.k = t.b LEFT JOIN pt q ON q.id = l.id`,
+	`INSERT INTO con SELECT p.name, count(*), sum(c.d) FROM c LEFT JOIN pl p ON p.id = c.s GROUP BY p.name`,
 }
 
 // TestGeneratedProgramsCompile compiles every query above and builds all the programs

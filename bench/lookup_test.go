@@ -24,7 +24,7 @@ var dbJoinTables = map[string]string{
 }
 
 // buildDBJoin writes the users of joinData into an SQLite file under dir and builds the
-// join query against it for each of dbJoinTables, and the files table's ("join").
+// join query against it for each of dbJoinTables, and the join benchmark's programs.
 func buildDBJoin(t testing.TB, dir string) map[string]string {
 	path := filepath.Join(dir, "users.db")
 	db, err := sql.Open("sqlite", path)
@@ -40,7 +40,7 @@ func buildDBJoin(t testing.TB, dir string) map[string]string {
 			t.Fatal(err)
 		}
 	}
-	bins := map[string]string{"join": buildJoin(t, dir)["join"]}
+	bins := buildJoin(t, dir)
 	for name, opts := range dbJoinTables {
 		src := fmt.Sprintf(joinSources, "") + fmt.Sprintf(`CREATE TABLE users (id STRING, country STRING) WITH (connector = 'sqlite', path = '%s'%s);
 INSERT INTO out SELECT u.country, count(*) AS n, sum(e.bytes) AS total
@@ -61,7 +61,7 @@ FROM events e JOIN users u ON e.user = u.id GROUP BY u.country OUTPUT MODE COMPL
 // the data holds.
 func TestDBJoinBenchQueriesAgree(t *testing.T) {
 	if testing.Short() {
-		t.Skip("builds four programs")
+		t.Skip("builds five programs")
 	}
 	dir := t.TempDir()
 	want := joinData(t, dir, 20_000, 2)
@@ -74,14 +74,17 @@ func TestDBJoinBenchQueriesAgree(t *testing.T) {
 
 // BenchmarkDatabaseJoin runs the join benchmark's aggregation by country over 1M events in
 // 8 files with the users table read from SQLite (loaded; looked up with every user cached;
-// looked up with no cache, one query of about 10,000 keys per chunk) and, alternating, from a
-// CSV file, the baseline; it reports each throughput and its ratio to the baseline's.
+// looked up with no cache, one query of about 6,000 keys per chunk) and, alternating, from a
+// CSV file, the baseline; it reports each throughput and its ratio to the baseline's. The
+// loaded joins number the groups by the table's rows at load, which a lookup table cannot
+// (there is no whole table): "nojoin", the aggregation over the events' own country column,
+// is the fair reference for the lookups, and ratio-nojoin-* are against it.
 func BenchmarkDatabaseJoin(b *testing.B) {
 	dir := b.TempDir()
 	const n = 1_000_000
 	want := joinData(b, dir, n, 8)
 	bins := buildDBJoin(b, dir)
-	names := []string{"join", "sqlite_loaded", "lookup_cached", "lookup_nocache"}
+	names := []string{"join", "nojoin", "sqlite_loaded", "lookup_cached", "lookup_nocache"}
 	took := map[string]time.Duration{}
 	b.ResetTimer()
 	for range b.N {
@@ -98,6 +101,9 @@ func BenchmarkDatabaseJoin(b *testing.B) {
 		b.ReportMetric(float64(n*b.N)/took[name].Seconds()/1e6, "Mrows/s-"+name)
 		if name != "join" {
 			b.ReportMetric(took["join"].Seconds()/took[name].Seconds(), "ratio-"+name)
+		}
+		if name == "lookup_cached" || name == "lookup_nocache" {
+			b.ReportMetric(took["nojoin"].Seconds()/took[name].Seconds(), "ratio-nojoin-"+name)
 		}
 	}
 }

@@ -120,8 +120,8 @@ func (jg *joinGen) workerFields() []Code {
 	if jg.j.Lookup {
 		fs = []Code{
 			Id(jg.field).Op("*").Qual(pkgRT, "LookupCache").Types(jg.keyType(), Id(jg.in.typ)),
-			Id("look" + jg.n).Add(jg.rowsType()).Comment("the rows of the chunk's keys, from the cache or fetched for the chunk"),
-			Id("keys" + jg.n).Index().Add(jg.keyType()).Comment("the chunk's distinct keys"),
+			Id("look" + jg.n).Add(jg.rowsType()).Comment("the rows of the batch's keys so far, from the cache or fetched"),
+			Id("keys" + jg.n).Index().Add(jg.keyType()).Comment("a chunk's keys new to the batch"),
 		}
 	}
 	if jg.groups != nil {
@@ -338,10 +338,12 @@ func (jg *joinGen) queryField() Code {
 func (jg *joinGen) lookupMethod() string { return "lookup" + exported(jg.field) }
 
 // lookup generates the worker's pass over a chunk before its fused loop, for a lookup
-// join: decode each record, compute its key, collect the distinct keys, and get their rows
-// from the cache, which fetches those it misses in one query. The fused loop then probes
-// w.look<n>. A record the pass cannot decode or key is skipped here and reported by the
-// loop, which meets it again.
+// join: decode each record's key columns, compute its key, collect the keys the worker has
+// not met yet in this batch, and get their rows from the cache, which fetches those it
+// misses in one query. The fused loop then probes w.look<n>, which keeps the batch's keys
+// (a worker lives for one batch): a key is asked of the shared cache once per worker and
+// batch, not once per chunk. A record the pass cannot decode or key is skipped here and
+// reported by the loop, which meets it again.
 func (jg *joinGen) lookup() {
 	g, j, n := jg.g, jg.j, jg.n
 	in := g.inputs[0]
@@ -374,15 +376,24 @@ func (jg *joinGen) lookup() {
 			keys.Clone().Op("=").Append(keys, Id("k")))...),
 	)
 	g.base = saved
+	// The pass parses only the key's columns (and the NOT NULL ones, which a record must have).
+	keyIn := *in
+	keyIn.decode = "decode" + exported(jg.field) + "Key"
+	keyIn.read = make([]bool, len(in.src.Columns))
+	plan.Walk(j.Left[0], func(e plan.Expr) {
+		if r, ok := e.(*plan.ColRef); ok && r.Idx < len(keyIn.read) {
+			keyIn.read[r.Idx] = true
+		}
+	})
+	g.decoder(&keyIn, g.id("Worker"))
 	g.f.Commentf("%s gets the rows of the chunk's keys of lookup table %q, fetching those not cached in one query.", jg.lookupMethod(), j.Table.Name)
 	g.f.Func().Params(Id("w").Op("*").Id(g.id("Worker"))).Id(jg.lookupMethod()).Params(Id("c").Op("*").Qual(pkgRT, "Chunk")).Error().Block(
-		Clear(look),
 		keys.Clone().Op(":=").Id("w").Dot("keys"+n).Index(Empty(), Lit(0)),
 		For(Id("data").Op(":=").Id("c").Dot("Data"), Len(Id("data")).Op(">").Lit(0), Empty()).Block(append([]Code{
 			Var().Id("rec").Index().Byte(),
 			List(Id("rec"), Id("data")).Op("=").Qual(pkgRT, "NextLine").Call(Id("data")),
 			Var().Id("in").Id(in.typ),
-			If(Id(in.recv).Dot(in.decode).Call(Op("&").Id("in"), Id("rec")).Op("!=").Lit("")).Block(Continue()),
+			If(Id(in.recv).Dot(keyIn.decode).Call(Op("&").Id("in"), Id("rec")).Op("!=").Lit("")).Block(Continue()),
 		}, eg.b.stmts...)...),
 		Id("w").Dot("keys"+n).Op("=").Add(keys),
 		Return(Id("w").Dot(jg.field).Dot("Get").Call(keys, look)),

@@ -78,6 +78,7 @@ var queries = []string{
 	`INSERT INTO con SELECT t.s, p.name, p.w FROM t JOIN pl p ON p.id = upper(t.s) AND p.k = t.n AND p.w > t.d WHERE t.f`,
 	`INSERT INTO con SELECT t.b, l.id, l.at, q.name FROM t LEFT JOIN sl l ON l.k = t.b LEFT JOIN pt q ON q.id = l.id`,
 	`INSERT INTO con SELECT p.name, count(*), sum(c.d) FROM c LEFT JOIN pl p ON p.id = c.s GROUP BY p.name`,
+	`INSERT INTO con SELECT p.name FROM c JOIN pl p ON p.id = regexp_extract(c.s, c.s, 0)`,
 }
 
 // TestGeneratedProgramsCompile compiles every query above and builds all the programs

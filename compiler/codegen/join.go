@@ -358,7 +358,7 @@ func (jg *joinGen) lookup() {
 		g.base[i] = fieldVal(Id("in"), in.names[i], c)
 	}
 	eg := g.newExprGen(j.Left...)
-	eg.onErr = func(Code) []Code { return []Code{Continue()} }
+	eg.onErr, eg.patterns = func(Code) []Code { return []Code{Continue()} }, Id("w").Dot("patterns")
 	key, null := jg.key(eg, j.Left)
 	if null.nullable() {
 		eg.emit(If(null.isNull()).Block(Continue()))

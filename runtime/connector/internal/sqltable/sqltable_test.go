@@ -11,6 +11,7 @@ import (
 
 	"github.com/sqlstream/sqlstream/internal/pgtest"
 	rt "github.com/sqlstream/sqlstream/runtime"
+	"github.com/sqlstream/sqlstream/runtime/connector/internal/sqltable"
 	"github.com/sqlstream/sqlstream/runtime/connector/postgres"
 	"github.com/sqlstream/sqlstream/runtime/connector/sqlite"
 )
@@ -124,5 +125,52 @@ func TestTableOrQuery(t *testing.T) {
 	_, err = load(sqlite.OpenSource, rt.Endpoint{Name: "u", Connector: "sqlite", Options: map[string]string{"path": path + ".missing"}, Columns: userCols[:1]})
 	if err == nil || !strings.Contains(err.Error(), "no such file") {
 		t.Errorf("missing file: got %v", err)
+	}
+}
+
+// TestSQLiteLookup: one statement per call however many keys, returning the rows of the
+// keys present (a key twice in the table, twice), in records of the declared columns;
+// lookup_key is matched case-insensitively and must be declared.
+func TestSQLiteLookup(t *testing.T) {
+	path := sqliteDB(t, `CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT)`, `CREATE TABLE tags (uid INTEGER, tag TEXT)`,
+		`INSERT INTO users VALUES (1, 'ann'), (2, 'bob'), (3, 'cy')`, `INSERT INTO tags VALUES (1, 'a'), (1, 'b'), (3, 'c')`)
+	ctx := context.Background()
+	open := func(opts map[string]string, cols []rt.Column) *sqltable.Lookup {
+		t.Helper()
+		opts["path"] = path
+		l, err := sqlite.OpenLookup(ctx, rt.Endpoint{Name: "u", Connector: "sqlite", Options: opts, Columns: cols})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { l.Close() })
+		return l.(*sqltable.Lookup)
+	}
+	get := func(l *sqltable.Lookup, keys ...any) []string {
+		t.Helper()
+		var recs []string
+		if err := l.Lookup(ctx, keys, func(c *rt.Chunk) error {
+			recs = append(recs, strings.Split(strings.TrimSuffix(string(c.Data), "\n"), "\n")...)
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+		slices.Sort(recs)
+		return recs
+	}
+	users := open(map[string]string{"table": "users", "lookup_key": "ID"}, []rt.Column{{Name: "name", Type: "STRING"}, {Name: "id", Type: "BIGINT"}})
+	if got := get(users, int64(3), int64(1), int64(9)); !slices.Equal(got, []string{`{"name":"ann","id":1}`, `{"name":"cy","id":3}`}) {
+		t.Errorf("users: %q", got)
+	}
+	tags := open(map[string]string{"query": "SELECT uid, tag FROM tags"}, []rt.Column{{Name: "uid", Type: "INT"}, {Name: "tag", Type: "STRING"}})
+	if got := get(tags, int32(1), int32(2)); !slices.Equal(got, []string{`{"uid":1,"tag":"a"}`, `{"uid":1,"tag":"b"}`}) {
+		t.Errorf("tags: %q", got)
+	}
+	if users.Queries() != 1 || tags.Queries() != 1 {
+		t.Errorf("queries: %d and %d, want one per call", users.Queries(), tags.Queries())
+	}
+	_, err := sqlite.OpenLookup(ctx, rt.Endpoint{Name: "u", Connector: "sqlite", Options: map[string]string{"path": path, "table": "users", "lookup_key": "nope"},
+		Columns: []rt.Column{{Name: "id", Type: "BIGINT"}}})
+	if err == nil || !strings.Contains(err.Error(), `option lookup_key: "nope" is not a declared column`) {
+		t.Errorf("bad lookup_key: %v", err)
 	}
 }

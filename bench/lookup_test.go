@@ -57,21 +57,6 @@ FROM events e JOIN users u ON e.user = u.id GROUP BY u.country OUTPUT MODE COMPL
 	return bins
 }
 
-// TestDBJoinBenchQueriesAgree checks that the programs of BenchmarkDatabaseJoin count what
-// the data holds.
-func TestDBJoinBenchQueriesAgree(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds five programs")
-	}
-	dir := t.TempDir()
-	want := joinData(t, dir, 20_000, 2)
-	for name, bin := range buildDBJoin(t, dir) {
-		if got := runJoin(t, bin, dir); !maps.Equal(got, want) {
-			t.Errorf("%s: got %v, want %v", name, got, want)
-		}
-	}
-}
-
 // BenchmarkDatabaseJoin runs the join benchmark's aggregation by country over 1M events in
 // 8 files with the users table read from SQLite (loaded; looked up with every user cached;
 // looked up with no cache, one query of about 6,000 keys per chunk) and, alternating, from a

@@ -9,6 +9,7 @@ import (
 	"go/types"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -201,5 +202,39 @@ func TestByteOrderMarkDiagnostics(t *testing.T) {
 		"     |             ^\n"
 	if b.String() != want {
 		t.Errorf("got\n%s\nwant\n%s", b.String(), want)
+	}
+}
+
+// TestDatabaseTablesImportTheirDriverOnly: a program with an SQLite table links
+// modernc.org/sqlite's connector and not pgx's, and one with a PostgreSQL lookup table the
+// other way round (compile time is a feature).
+func TestDatabaseTablesImportTheirDriverOnly(t *testing.T) {
+	const pkg = "github.com/sqlstream/sqlstream/runtime/connector/"
+	for conn, opts := range map[string]string{"sqlite": "path = '/tmp/u.db'", "postgres": "dsn = 'env:DB', lookup = true"} {
+		src := fmt.Sprintf(`CREATE SOURCE e (user STRING) WITH (connector = 'files', path = '/tmp/e', format = 'json');
+CREATE TABLE u (id STRING, name STRING) WITH (connector = '%s', %s);
+CREATE SINK o WITH (connector = 'console');
+INSERT INTO o SELECT e.user, u.name FROM e LEFT JOIN u ON u.id = e.user;`, conn, opts)
+		res, errs := compiler.Compile("q.sql", []byte(src))
+		if errs.HasErrors() {
+			t.Fatal(errs.Err())
+		}
+		f, err := parser.ParseFile(token.NewFileSet(), "main.go", res.Go, parser.ImportsOnly)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var imports []string
+		for _, im := range f.Imports {
+			if p := strings.Trim(im.Path.Value, `"`); strings.HasPrefix(p, pkg) {
+				imports = append(imports, strings.TrimPrefix(p, pkg))
+			}
+		}
+		other := map[string]string{"sqlite": "postgres", "postgres": "sqlite"}[conn]
+		if !slices.Contains(imports, conn) || slices.Contains(imports, other) {
+			t.Errorf("a program with a %s table imports the connectors %v", conn, imports)
+		}
+		if err := typeCheck(res.Go); err != nil {
+			t.Errorf("%s: the generated Go does not compile: %v", conn, err)
+		}
 	}
 }

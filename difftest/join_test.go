@@ -117,13 +117,18 @@ func joinDB(t *testing.T) *sql.DB {
 	stream := "k TEXT, a INTEGER, b INTEGER, d REAL, s TEXT, f INTEGER"
 	sqliteTable(t, db, "t", stream, data())
 	sqliteTable(t, db, "t2", stream, data2())
-	sqliteTable(t, db, "users", "id INTEGER, name TEXT, country TEXT, age INTEGER", usersRows)
-	sqliteTable(t, db, "kinds", "k TEXT, b INTEGER, label TEXT, w REAL", kindsRows)
-	sqliteTable(t, db, "sizes", "code TEXT, mult INTEGER", sizesRows)
+	joinTables(t, db)
 	if _, err := db.Exec("CREATE VIEW tv AS SELECT k, a + 1 AS a, b, d, s, f FROM t WHERE d > 0"); err != nil {
 		t.Fatal(err)
 	}
 	return db
+}
+
+// joinTables creates the static tables in db.
+func joinTables(t *testing.T, db *sql.DB) {
+	sqliteTable(t, db, "users", "id INTEGER, name TEXT, country TEXT, age INTEGER", usersRows)
+	sqliteTable(t, db, "kinds", "k TEXT, b INTEGER, label TEXT, w REAL", kindsRows)
+	sqliteTable(t, db, "sizes", "code TEXT, mult INTEGER", sizesRows)
 }
 
 // pair is a piece of SQL in both dialects.
@@ -488,5 +493,51 @@ func TestUnionsAgainstSQLite(t *testing.T) {
 	work := t.TempDir()
 	decls := joinData(t, filepath.Join(work, "data"))
 	qs := unionQueries()
+	compare(t, joinDB(t), runProgram(t, work, decls, qs), qs)
+}
+
+// TestDBTablesAgainstSQLite runs the joins of users (every family "u" form) with the tables
+// read from an SQLite database (connector = 'sqlite') instead of files, and those that can
+// be lookup joins (an equality on u.id, inner or left) also with users looked up per chunk
+// through a cache of 4 keys: each must match SQLite's own join of the same tables.
+func TestDBTablesAgainstSQLite(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs a program of many joins")
+	}
+	work := t.TempDir()
+	path := filepath.Join(work, "tables.db")
+	file, err := sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer file.Close()
+	joinTables(t, file)
+	decls := joinData(t, filepath.Join(work, "data"))
+	for _, name := range []string{"users", "kinds", "sizes"} {
+		// The same table, read from the database.
+		i := strings.Index(decls, "CREATE TABLE "+name+" ")
+		end := i + strings.Index(decls[i:], ";\n") + 2
+		cols := decls[i : i+strings.Index(decls[i:], ")")+1]
+		decls = decls[:i] + fmt.Sprintf("%s WITH (connector = 'sqlite', path = '%s');\n", cols, path) + decls[end:]
+	}
+	decls += fmt.Sprintf("CREATE TABLE users_l (id INT, name STRING, country STRING, age INT) WITH (connector = 'sqlite', path = '%s', table = 'users', lookup = true, lookup_key = 'id', lookup_cache_rows = 4);\n", path)
+	var qs []query
+	lookups := 0
+	for _, q := range joinQueries() {
+		if !strings.Contains(q.stream, "users") || strings.Contains(q.stream, "kinds") || strings.Contains(q.stream, "sizes") {
+			continue
+		}
+		qs = append(qs, q)
+		_, on, _ := strings.Cut(q.stream, " ON ")
+		on, _, _ = strings.Cut(on, " WHERE ")
+		if (strings.Contains(on, "= u.id") || strings.Contains(on, "u.id =") || strings.Contains(on, "= id")) && !strings.Contains(q.stream, "SEMI") && !strings.Contains(q.stream, "ANTI") {
+			l := q
+			l.name += " (lookup)"
+			l.stream = strings.ReplaceAll(q.stream, "users", "users_l")
+			qs = append(qs, l)
+			lookups++
+		}
+	}
+	t.Logf("%d lookup joins", lookups)
 	compare(t, joinDB(t), runProgram(t, work, decls, qs), qs)
 }

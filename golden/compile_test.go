@@ -18,6 +18,9 @@ WITH (connector = 'files', path = '/in', format = 'json');
 CREATE SOURCE c (s STRING, n INT, d DOUBLE) WITH (connector = 'files', path = '/in', format = 'csv', delimiter = ';');
 CREATE SOURCE g (s STRING, n INT, b BIGINT, d DOUBLE, f BOOLEAN, ts TIMESTAMP, dt DATE) WITH (connector = 'generator');
 CREATE SOURCE r (timestamp TIMESTAMP, value BIGINT) WITH (connector = 'rate');
+CREATE TABLE pl (id STRING, k INT, name STRING, w DOUBLE) WITH (connector = 'postgres', dsn = 'env:DB', lookup = true);
+CREATE TABLE sl (k INT, id STRING, at TIMESTAMP) WITH (connector = 'sqlite', path = '/t.db', lookup = true, lookup_cache_ttl = '1 minute');
+CREATE TABLE pt (id STRING, name STRING) WITH (connector = 'postgres', dsn = 'env:DB', query = 'SELECT id, name FROM users', refresh = '5 minutes');
 CREATE SINK con WITH (connector = 'console');
 CREATE SINK mem WITH (connector = 'memory');
 CREATE SINK dir WITH (connector = 'files', path = '/out', format = 'csv');
@@ -80,6 +83,10 @@ var queries = []string{
 	`INSERT INTO con SELECT s, first(n), last(ts), count(DISTINCT dt) FROM g GROUP BY s`,
 	`INSERT INTO con SELECT s, n, b, d, f, ts, dt, upper(s) FROM g WHERE f`,
 	`INSERT INTO con SELECT value % 10 AS k, max(timestamp) FROM r GROUP BY value % 10`,
+	`INSERT INTO con SELECT t.s, p.name, p.w FROM t JOIN pl p ON p.id = upper(t.s) AND p.k = t.n AND p.w > t.d WHERE t.f`,
+	`INSERT INTO con SELECT t.b, l.id, l.at, q.name FROM t LEFT JOIN sl l ON l.k = t.b LEFT JOIN pt q ON q.id = l.id`,
+	`INSERT INTO con SELECT p.name, count(*), sum(c.d) FROM c LEFT JOIN pl p ON p.id = c.s GROUP BY p.name`,
+	`INSERT INTO con SELECT p.name FROM c JOIN pl p ON p.id = regexp_extract(c.s, c.s, 0)`,
 }
 
 // TestGeneratedProgramsCompile compiles every query above and builds all the programs

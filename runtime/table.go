@@ -22,6 +22,10 @@ type TableSpec struct {
 	// New returns a builder for one load of the table into query q (the query's instance,
 	// which keeps the loaded version); rec applies the table's record policy.
 	New func(q Query, rec *RecordErrors) TableBuilder
+	// OpenLookup, for a table with lookup = true, connects to the table for the whole run
+	// instead of loading it; Attach hands the query the connection and its cache's bounds.
+	OpenLookup func(ctx context.Context, e Endpoint) (Lookup, error)
+	Attach     func(q Query, l Lookup, rec *RecordErrors, opts LookupOptions)
 }
 
 // TableBuilder builds one version of a table from its records: Add is called with every chunk
@@ -53,6 +57,7 @@ type table struct {
 	every   time.Duration // with refresh "": reload when this much has passed since the last load
 	loaded  time.Time     // when the last load began
 	version string        // the Version of the last load, with on_change
+	lookup  Lookup        // a lookup table's connection: it is never loaded
 }
 
 // tables are a query's static tables.
@@ -69,6 +74,15 @@ func (r *queryRun) openTables(ctx context.Context, q Query) (tables, error) {
 		}
 		t := &table{spec: spec, q: q, end: e, rec: NewRecordErrors(spec.Name, e.Options["mode"], r.stderr)}
 		t.rec.sources[0].what = "table"
+		if spec.OpenLookup != nil {
+			if t.lookup, err = spec.OpenLookup(ctx, e); err != nil {
+				return nil, errors.Join(err, ts.close())
+			}
+			spec.Attach(q, t.lookup, t.rec, LookupOptions{Rows: int(connector.Int(e.Options, "lookup_cache_rows", 0)),
+				TTL: connector.Duration(e.Options, "lookup_cache_ttl", 0)})
+			ts = append(ts, t)
+			continue
+		}
 		switch v := e.Options["refresh"]; v {
 		case "", "never", "on_change":
 			t.refresh = v
@@ -78,11 +92,22 @@ func (r *queryRun) openTables(ctx context.Context, q Query) (tables, error) {
 			}
 		}
 		if err := r.load(ctx, t); err != nil {
-			return nil, err
+			return nil, errors.Join(err, ts.close())
 		}
 		ts = append(ts, t)
 	}
 	return ts, nil
+}
+
+// close closes the lookup tables' connections.
+func (ts tables) close() error {
+	var errs []error
+	for _, t := range ts {
+		if t.lookup != nil {
+			errs = append(errs, t.lookup.Close())
+		}
+	}
+	return errors.Join(errs...)
 }
 
 // refresh reloads, before a batch, the tables whose refresh option says so. A reload that
@@ -93,6 +118,7 @@ func (r *queryRun) refresh(ctx context.Context, ts tables) error {
 	defer func() { r.planning = time.Since(start) }() // the progress's queryPlanning
 	for _, t := range ts {
 		switch {
+		case t.lookup != nil: // looked up per chunk, never loaded
 		case t.refresh == "on_change":
 			if err := r.reloadChanged(ctx, t); err != nil {
 				return err

@@ -181,6 +181,7 @@ func (b *batchRun) loop(stop, work context.Context, resume *checkpoint.Recovery)
 	if err != nil {
 		return err
 	}
+	defer tables.close()
 	next := checkpoint.Entry{} // the next batch: its id and, in Sources, its start offsets
 	if resume != nil {
 		pending, err := b.restore(resume)

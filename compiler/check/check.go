@@ -249,6 +249,13 @@ func (c *checker) sourceSchema(st *grammar.CreateSource, src *plan.Source) {
 		}
 	case "nexmark":
 		c.schemaColumns(st, src)
+	case "postgres", "sqlite": // tables only
+		src.Format = "json" // the rows reach the decoder as JSON lines
+		if src.Options["table"] != "" && src.Options["query"] != "" {
+			c.errs.Errorf(st.Name.Pos, "table %q gives both option table and option query", st.Name.Name).WithEnd(st.Name.EndPos).
+				WithHelp("give one: table = 'name' reads a whole table, query = 'SELECT ...' reads a query's result")
+		}
+		c.lookupTable(st, src)
 	case "kafka":
 		src.Format = src.Options["format"]
 		if src.Format == "" {
@@ -271,6 +278,41 @@ func (c *checker) sourceSchema(st *grammar.CreateSource, src *plan.Source) {
 	if len(src.Columns) == 0 {
 		c.errs.Errorf(st.Name.Pos, "source %q declares no columns", st.Name.Name).WithEnd(st.Name.EndPos).
 			WithHelp("list its columns, e.g. CREATE SOURCE %s (value STRING) WITH (...)", st.Name.Name)
+	}
+}
+
+// lookupTable checks a database table's lookup options: lookup_key is one declared column,
+// of a type the lookup passes to the database (STRING, INT, BIGINT).
+func (c *checker) lookupTable(st *grammar.CreateSource, src *plan.Source) {
+	name := src.Options["lookup_key"]
+	if src.Options["lookup"] != "true" {
+		for _, o := range []string{"lookup_key", "lookup_cache_rows", "lookup_cache_ttl"} {
+			if o := option(st.With, o); o != nil {
+				c.errs.Errorf(o.Key.Pos, "option %s is for a lookup table", o.Key.Name).WithEnd(o.Value.EndPos).
+					WithHelp("add lookup = true to look rows up in the database rather than load them, or remove it")
+			}
+		}
+		return
+	}
+	if o := option(st.With, "refresh"); o != nil {
+		c.errs.Errorf(o.Key.Pos, "option refresh is for a loaded table; a lookup table is never loaded").WithEnd(o.Value.EndPos).
+			WithHelp("bound how old a looked-up row may be with lookup_cache_ttl")
+	}
+	if len(src.Columns) == 0 {
+		return // reported: no columns
+	}
+	at, end := st.Name.Pos, st.Name.EndPos
+	if o := option(st.With, "lookup_key"); o != nil {
+		at, end = o.Value.Pos, o.Value.EndPos
+	}
+	if name != "" && !slices.ContainsFunc(src.Columns, func(col plan.Column) bool { return strings.EqualFold(col.Name, name) }) {
+		c.errs.Errorf(at, "lookup_key %q is not a declared column of table %q", name, src.Name).WithEnd(end).
+			WithHelp("name one column, the table's primary key or an indexed column (composite keys are not supported yet)")
+		return
+	}
+	if col := src.Columns[lookupKey(src)]; col.Type != sqltype.String && col.Type != sqltype.Int && col.Type != sqltype.BigInt {
+		c.errs.Errorf(at, "the lookup key %s of table %q is %s", col.Name, src.Name, col.Type).WithEnd(end).
+			WithHelp("a lookup key is STRING, INT or BIGINT (others are not supported yet); or load the table (lookup = false)")
 	}
 }
 

@@ -7,6 +7,7 @@ import (
 
 	"github.com/sqlstream/sqlstream/compiler/diag"
 	"github.com/sqlstream/sqlstream/compiler/plan"
+	"github.com/sqlstream/sqlstream/compiler/sqltype"
 	"github.com/sqlstream/sqlstream/grammar"
 )
 
@@ -193,6 +194,9 @@ func (c *checker) join(left *rel, j *grammar.Join, errs *diag.List) *rel {
 			pre = append(pre, &plan.Filter{Cond: f})
 		}
 		stream.pre = append(pre, &plan.Project{Exprs: toInput, Columns: cols})
+	}
+	if tbl.table.Options["lookup"] == "true" && !c.lookupJoin(j, j2, len(stream.src.Columns), errs) {
+		return nil
 	}
 	stream.cols, stream.visible, stream.refs = cols, len(cols), on.refs
 	stream.joins = append(stream.joins, j2)
@@ -410,4 +414,73 @@ func (c *checker) streamJoinBounds(sj *plan.StreamJoin, sides [2]*rel, j *gramma
 // joinWords spells a stream join's kind as SQL does.
 func joinWords(k plan.StreamJoinKind) string {
 	return [...]string{"an INNER", "a LEFT OUTER", "a RIGHT OUTER", "a FULL OUTER", "a LEFT SEMI"}[k]
+}
+
+// lookupJoin checks a join with a lookup table: an inner or left join whose equality keys
+// are exactly one, on the table's lookup key, computed from the source's own columns (a
+// chunk's keys are collected before its rows are probed, so the key cannot read another
+// table's columns).
+func (c *checker) lookupJoin(j *grammar.Join, j2 *plan.Join, streamCols int, errs *diag.List) bool {
+	t := j2.Table
+	fail := func(help, format string, a ...any) bool {
+		errs.Errorf(j.Pos, format, a...).WithEnd(j.Right.EndPos).WithHelp("%s", help)
+		return false
+	}
+	if j2.Kind != plan.InnerJoin && j2.Kind != plan.LeftOuterJoin {
+		return fail("join it with JOIN or LEFT JOIN, or load the table (lookup = false)", "a lookup table (%s) is joined by an inner or left join only", t.Name)
+	}
+	k := lookupKey(t)
+	key := t.Columns[k]
+	// The equality on the lookup key is the lookup; the others are checked per candidate.
+	toInput := make([]plan.Expr, len(t.Columns))
+	for i, col := range j2.Columns() {
+		toInput[i] = &plan.ColRef{Idx: j2.Offset + i, Name: col.Name, T: col.Type, Null: col.Nullable}
+	}
+	var left, right []plan.Expr
+	for i, r := range j2.Right {
+		if isColumn(r, k) && left == nil {
+			left, right = j2.Left[i:i+1], j2.Right[i:i+1]
+			continue
+		}
+		r := plan.Subst(r, toInput)
+		j2.Residual = append(j2.Residual, &plan.Binary{Op: "=", L: j2.Left[i], R: r, T: sqltype.Boolean, Null: j2.Left[i].Nullable() || r.Nullable()})
+	}
+	if left == nil {
+		return fail(fmt.Sprintf("a lookup join looks rows up by the table's lookup_key %s: give ON %s.%s = <an expression of the stream's columns>", key.Name, j2.Alias, key.Name),
+			"a join with lookup table %s needs an equality between its lookup key %s and the stream", t.Name, key.Name)
+	}
+	j2.Left, j2.Right = left, right
+	own := true
+	plan.Walk(j2.Left[0], func(e plan.Expr) {
+		if r, ok := e.(*plan.ColRef); ok && r.Idx >= streamCols {
+			own = false
+		}
+	})
+	if !own {
+		return fail("join the lookup table first, or load it (lookup = false)", "the key of a join with lookup table %s reads columns other than the stream's own", t.Name)
+	}
+	j2.Lookup = true
+	return true
+}
+
+// isColumn reports whether e is table column k, or an INT column k widened to the other
+// side's BIGINT: the database compares the column with BIGINT keys as well.
+func isColumn(e plan.Expr, k int) bool {
+	if c, ok := e.(*plan.Cast); ok && c.To == sqltype.BigInt && c.X.Type() == sqltype.Int {
+		e = c.X
+	}
+	r, ok := e.(*plan.ColRef)
+	return ok && r.Idx == k
+}
+
+// lookupKey is the index of a lookup table's lookup_key column (checked when the table was
+// declared): the first declared column by default.
+func lookupKey(t *plan.Source) int {
+	name := t.Options["lookup_key"]
+	for i, col := range t.Columns {
+		if strings.EqualFold(col.Name, name) {
+			return i
+		}
+	}
+	return 0
 }

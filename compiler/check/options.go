@@ -156,7 +156,7 @@ func quoteAll(s []string) string {
 }
 
 func optionHelp(opt *connector.Option) string {
-	if len(opt.Enum) > 0 {
+	if opt.Type == "enum" { // a duration's words are in the error already; its doc says what they mean
 		return opt.Name + " is one of " + quoteAll(opt.Enum)
 	}
 	return opt.Name + ": " + opt.Doc

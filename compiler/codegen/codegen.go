@@ -275,7 +275,7 @@ func (g *queryGen) queryType() {
 	}
 	for _, in := range g.inputs {
 		for _, j := range in.joins {
-			fields = append(fields, Id(j.field).Qual("sync/atomic", "Pointer").Types(Id(j.table)).Comment("the table as last loaded"))
+			fields = append(fields, j.queryField())
 		}
 	}
 	if g.timed {
@@ -330,6 +330,11 @@ func (g *queryGen) workerType() {
 	for _, in := range g.inputs {
 		for _, j := range in.joins {
 			fields = append(fields, j.workerFields()...)
+			if j.j.Lookup {
+				init[Id(j.field)] = Id("q").Dot(j.field)
+				init[Id("look"+j.n)] = Map(j.keyType()).Index().Id(j.in.typ).Values()
+				continue
+			}
 			if j.groups == nil {
 				init[Id(j.field)] = Id("q").Dot(j.field).Dot("Load").Call()
 				continue
@@ -723,12 +728,17 @@ func connectorPkg(k connector.Kind, name string, opts map[string]string) string 
 }
 
 // inputEndpoint is a source's or table's rt.Endpoint; a Parquet input also gets the declared
-// columns, to check each file's schema against, and a typed source the columns to make,
-// marked Unread where read (nil: all read) says the query does not read them.
+// columns, to check each file's schema against; a typed source the columns to make, marked
+// Unread where read (nil: all read) says the query does not read them; and a connector whose
+// spec asks for them (a database table, to select them).
 func inputEndpoint(src *plan.Source, read []bool) Code {
 	e := endpoint(src.Name, src.Connector, src.Options)
-	spec, _ := connector.Lookup(connector.Source, src.Connector)
-	if src.Format != "parquet" && (spec == nil || !spec.Typed && spec.Schema == nil) {
+	kind := connector.Source
+	if src.Table {
+		kind = connector.Table
+	}
+	spec, _ := connector.Lookup(kind, src.Connector)
+	if src.Format != "parquet" && (spec == nil || !spec.Typed && spec.Schema == nil && !spec.Columns) {
 		return e
 	}
 	var cols []Code

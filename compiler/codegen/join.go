@@ -117,6 +117,13 @@ func (jg *joinGen) key(eg *exprGen, keys []plan.Expr) (Code, val) {
 // JOIN's buffer of matches.
 func (jg *joinGen) workerFields() []Code {
 	fs := []Code{Id(jg.field).Op("*").Id(jg.table)}
+	if jg.j.Lookup {
+		fs = []Code{
+			Id(jg.field).Op("*").Qual(pkgRT, "LookupCache").Types(jg.keyType(), Id(jg.in.typ)),
+			Id("look" + jg.n).Add(jg.rowsType()).Comment("the rows of the batch's keys so far, from the cache or fetched"),
+			Id("keys" + jg.n).Index().Add(jg.keyType()).Comment("a chunk's keys new to the batch"),
+		}
+	}
 	if jg.groups != nil {
 		fs = append(fs, Id("accs").Index().Op("*").Id(jg.g.id("Acc")).Comment("the batch's groups, by the number of their key in the table"),
 			Id("touched").Index().Int32().Comment("the numbers of the groups in accs"))
@@ -147,6 +154,9 @@ func (jg *joinGen) probe(eg *exprGen, rest func()) {
 	j, n := jg.j, jg.n
 	rows, t := Id("rows"+n), Id("t"+n)
 	table := Id("w").Dot(jg.field).Dot("rows")
+	if j.Lookup {
+		table = Id("w").Dot("look" + n)
+	}
 	if len(j.Left) == 0 {
 		eg.emit(rows.Clone().Op(":=").Add(table))
 	} else {
@@ -274,6 +284,10 @@ func (jg *joinGen) builder() {
 	g.f.Comment("Add decodes a chunk of the table's records into the table being built.")
 	g.f.Func().Params(Id("b").Op("*").Id(name)).Id("Add").Params(Id("c").Op("*").Qual(pkgRT, "Chunk")).Error().Block(
 		append(g.loop(jg.in, eg.b.stmts), Return(Nil()))...)
+	if j.Lookup {
+		jg.lookup()
+		return
+	}
 	g.f.Comment("Done hands the built table to the query: the workers of the next batch read it.")
 	g.f.Func().Params(Id("b").Op("*").Id(name)).Id("Done").Params().Error().Block(
 		Id("b").Dot("q").Dot(jg.field).Dot("Store").Call(Id("b").Dot("t")),
@@ -293,6 +307,15 @@ func (jg *joinGen) spec() Code {
 	if jg.groups != nil {
 		init[Id("groups")] = Map(Id(jg.g.id("Key"))).Int32().Values()
 	}
+	if jg.j.Lookup {
+		return Values(lines(
+			kv("Name", Lit(t.Name)),
+			kv("Source", inputEndpoint(t, nil)),
+			kv("Format", Lit(t.Format)),
+			kv("OpenLookup", Qual(connectorPkg(connector.Source, t.Connector, t.Options), "OpenLookup")),
+			kv("Attach", jg.attach(init)),
+		)...)
+	}
 	return Values(lines(
 		kv("Name", Lit(t.Name)),
 		kv("Source", inputEndpoint(t, nil)),
@@ -301,4 +324,92 @@ func (jg *joinGen) spec() Code {
 		kv("New", Func().Params(Id("q").Qual(pkgRT, "Query"), Id("rec").Op("*").Qual(pkgRT, "RecordErrors")).Qual(pkgRT, "TableBuilder").Block(
 			Return(Op("&").Id(name).Values(init)))),
 	)...)
+}
+
+// queryField is the query's field holding the table: the version last loaded, or a lookup
+// table's cache.
+func (jg *joinGen) queryField() Code {
+	if jg.j.Lookup {
+		return Id(jg.field).Op("*").Qual(pkgRT, "LookupCache").Types(jg.keyType(), Id(jg.in.typ)).Comment("the rows of the keys looked up lately")
+	}
+	return Id(jg.field).Qual("sync/atomic", "Pointer").Types(Id(jg.table)).Comment("the table as last loaded")
+}
+
+func (jg *joinGen) lookupMethod() string { return "lookup" + exported(jg.field) }
+
+// lookup generates the worker's pass over a chunk before its fused loop, for a lookup
+// join: decode each record's key columns, compute its key, collect the keys the worker has
+// not met yet in this batch, and get their rows from the cache, which fetches those it
+// misses in one query. The fused loop then probes w.look<n>, which keeps the batch's keys
+// (a worker lives for one batch): a key is asked of the shared cache once per worker and
+// batch, not once per chunk. A record the pass cannot decode or key is skipped here and
+// reported by the loop, which meets it again.
+func (jg *joinGen) lookup() {
+	g, j, n := jg.g, jg.j, jg.n
+	in := g.inputs[0]
+	for _, i := range g.inputs {
+		if slices.Contains(i.joins, jg) {
+			in = i
+		}
+	}
+	saved := g.base
+	g.base = make([]val, len(in.names))
+	for i, c := range in.plan.Scan() {
+		g.base[i] = fieldVal(Id("in"), in.names[i], c)
+	}
+	eg := g.newExprGen(j.Left...)
+	eg.onErr, eg.patterns = func(Code) []Code { return []Code{Continue()} }, Id("w").Dot("patterns")
+	key, null := jg.key(eg, j.Left)
+	if null.nullable() {
+		eg.emit(If(null.isNull()).Block(Continue()))
+	}
+	look, keys := Id("w").Dot("look"+n), Id("keys")
+	var keep []Code
+	if kindType(keyKind(j.Left[0].Type())).GoString() == String().GoString() {
+		// The cache outlives the chunk the key is a view of.
+		keep = append(keep, Id("k").Op("=").Qual("strings", "Clone").Call(Id("k")))
+	}
+	eg.emit(
+		Id("k").Op(":=").Add(key),
+		If(List(Id("_"), Id("ok")).Op(":=").Add(look).Index(Id("k")), Op("!").Id("ok")).Block(append(keep,
+			look.Clone().Index(Id("k")).Op("=").Nil(),
+			keys.Clone().Op("=").Append(keys, Id("k")))...),
+	)
+	g.base = saved
+	// The pass parses only the key's columns (and the NOT NULL ones, which a record must have).
+	keyIn := *in
+	keyIn.decode = "decode" + exported(jg.field) + "Key"
+	keyIn.read = make([]bool, len(in.src.Columns))
+	plan.Walk(j.Left[0], func(e plan.Expr) {
+		if r, ok := e.(*plan.ColRef); ok && r.Idx < len(keyIn.read) {
+			keyIn.read[r.Idx] = true
+		}
+	})
+	g.decoder(&keyIn, g.id("Worker"))
+	g.f.Commentf("%s gets the rows of the chunk's keys of lookup table %q, fetching those not cached in one query.", jg.lookupMethod(), j.Table.Name)
+	g.f.Func().Params(Id("w").Op("*").Id(g.id("Worker"))).Id(jg.lookupMethod()).Params(Id("c").Op("*").Qual(pkgRT, "Chunk")).Error().Block(
+		keys.Clone().Op(":=").Id("w").Dot("keys"+n).Index(Empty(), Lit(0)),
+		For(Id("data").Op(":=").Id("c").Dot("Data"), Len(Id("data")).Op(">").Lit(0), Empty()).Block(append([]Code{
+			Var().Id("rec").Index().Byte(),
+			List(Id("rec"), Id("data")).Op("=").Qual(pkgRT, "NextLine").Call(Id("data")),
+			Var().Id("in").Id(in.typ),
+			If(Id(in.recv).Dot(keyIn.decode).Call(Op("&").Id("in"), Id("rec")).Op("!=").Lit("")).Block(Continue()),
+		}, eg.b.stmts...)...),
+		Id("w").Dot("keys"+n).Op("=").Add(keys),
+		Return(Id("w").Dot(jg.field).Dot("Get").Call(keys, look)),
+	)
+}
+
+// attach is a lookup table's rt.TableSpec.Attach: the query's cache, whose misses a builder
+// decodes from the records the lookup returns.
+func (jg *joinGen) attach(init Dict) Code {
+	q := Id("q").Assert(Op("*").Id(jg.g.id("Query")))
+	return Func().Params(Id("q").Qual(pkgRT, "Query"), Id("l").Qual(pkgRT, "Lookup"), Id("rec").Op("*").Qual(pkgRT, "RecordErrors"), Id("opts").Qual(pkgRT, "LookupOptions")).Block(
+		q.Clone().Dot(jg.field).Op("=").Qual(pkgRT, "NewLookupCache").Call(Id("opts"),
+			Func().Params(Id("keys").Index().Add(jg.keyType())).Params(jg.rowsType(), Error()).Block(
+				Id("b").Op(":=").Op("&").Id(jg.in.typ+"Builder").Values(init),
+				Err().Op(":=").Id("l").Dot("Lookup").Call(Qual("context", "Background").Call(), Qual(pkgRT, "LookupArgs").Call(Id("keys")), Id("b").Dot("Add")),
+				Return(Id("b").Dot("t").Dot("rows"), Err()),
+			)),
+	)
 }

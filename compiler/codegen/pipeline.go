@@ -209,7 +209,13 @@ func (g *queryGen) perRecord(in *input, pl *physical.Pipeline) []Code {
 	p := g.newPipe(in, ops, func() Code { return Continue() })
 	p.eg.onErr, p.eg.patterns = g.badRecord(), Id("w").Dot("patterns")
 	p.run(ops)
-	return p.eg.b.stmts
+	var fetch []Code // a lookup join's keys are fetched before the loop probes them
+	for _, jg := range in.joins {
+		if jg.j.Lookup {
+			fetch = append(fetch, If(Err().Op(":=").Id("w").Dot(jg.lookupMethod()).Call(Id("c")), Err().Op("!=").Nil()).Block(Return(Err())))
+		}
+	}
+	return append(fetch, p.eg.b.stmts...)
 }
 
 // filterStmts drops the row (continue) unless every one of filters is TRUE: a join's

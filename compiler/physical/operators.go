@@ -70,7 +70,11 @@ func joinLine(op string, j *plan.Join) string {
 	for k := range j.Left {
 		keys = append(keys, fmt.Sprintf("%s = %s.%s", j.Left[k], j.Alias, j.Right[k]))
 	}
-	line := fmt.Sprintf("%s %s broadcast table %s AS %s#%d", op, j.Kind, j.Table.Name, j.Alias, j.Offset)
+	how := "broadcast table"
+	if j.Lookup {
+		how = "lookup table" // its rows fetched per chunk for the keys not cached
+	}
+	line := fmt.Sprintf("%s %s %s %s AS %s#%d", op, j.Kind, how, j.Table.Name, j.Alias, j.Offset)
 	if len(keys) > 0 {
 		line += fmt.Sprintf(" keys=[%s]", strings.Join(keys, ", "))
 	}

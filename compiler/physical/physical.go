@@ -254,7 +254,7 @@ func groupsOfTable(a *plan.Aggregate, inputs []*Pipeline) *plan.Join {
 				in = j
 			}
 		}
-		if in == nil || in.Kind != plan.InnerJoin || (found != nil && in != found) {
+		if in == nil || in.Kind != plan.InnerJoin || in.Lookup || (found != nil && in != found) { // a lookup table is never whole
 			return nil
 		}
 		found = in

@@ -369,6 +369,9 @@ type Join struct {
 	Build []Expr
 	// Residual are the other ON conditions, over the input columns up to the table's.
 	Residual []Expr
+	// Lookup: the table (lookup = true) is not loaded; each chunk's keys are looked up in
+	// it. Then Left is one key over the source's own columns and Right its lookup key.
+	Lookup bool
 }
 
 // Columns are the columns the join adds to the input: the table's, nullable in an outer

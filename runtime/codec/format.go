@@ -353,3 +353,39 @@ func AppendWindowJSON(dst []byte, start, size int64) []byte {
 	dst = AppendTimestampJSON(dst, start+size)
 	return append(dst, '}')
 }
+
+// AppendTimestampMicrosJSON writes microseconds since the epoch as an RFC 3339 string in UTC with all
+// six fraction digits: "2024-01-02T03:04:05.000123Z". Years outside 0000-9999 get a sign
+// ("+10000-01-01T...", "-0001-...") as in AppendDate, which ParseTimestamp reads: the
+// lossless form of records handed to the JSON decoder (Parquet files, database tables).
+func AppendTimestampMicrosJSON(dst []byte, us int64) []byte {
+	sec := us / 1e6
+	frac := us - sec*1e6
+	if frac < 0 {
+		sec--
+		frac += 1e6
+	}
+	days := sec / 86400
+	tod := sec - days*86400
+	if tod < 0 {
+		days--
+		tod += 86400
+	}
+	dst = append(dst, '"')
+	dst = AppendDate(dst, int32(days)) // |days| < 2^31 for any int64 of microseconds
+	dst = append(dst, 'T')
+	dst = append2(dst, tod/3600)
+	dst = append(dst, ':')
+	dst = append2(dst, tod/60%60)
+	dst = append(dst, ':')
+	dst = append2(dst, tod%60)
+	dst = append(dst, '.',
+		byte('0'+frac/100000), byte('0'+frac/10000%10), byte('0'+frac/1000%10),
+		byte('0'+frac/100%10), byte('0'+frac/10%10), byte('0'+frac%10))
+	return append(dst, 'Z', '"')
+}
+
+// append2 appends v (0..99) as two digits.
+func append2(dst []byte, v int64) []byte {
+	return append(dst, byte('0'+v/10), byte('0'+v%10))
+}

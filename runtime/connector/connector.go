@@ -81,6 +81,9 @@ type Spec struct {
 	// over as typed rows (rt.Chunk.Rows, a Vector per declared column, in the Endpoint's
 	// Columns order), which the generated code reads without decoding (format "typed").
 	Typed bool
+	// Columns: the connector is handed the declared columns in its rt.Endpoint (a database
+	// table checks them against its result and selects them by name).
+	Columns bool
 }
 
 // Schema is a source's fixed columns, per value of one of its options (the nexmark
@@ -185,6 +188,40 @@ var dbSinkOptions = []Option{
 	{Name: "create_table", Type: "bool", Default: "false", Doc: "create the table from the query's columns when it does not exist; an existing table is checked against them either way"},
 }
 
+// dsnOption is the postgres connectors' connection string.
+var dsnOption = Option{Name: "dsn", Type: "string", Required: true, Doc: "the connection string (postgres://user:password@host:5432/db or key=value pairs), or env:NAME to read it from the environment variable NAME (keeps the password out of the SQL and the binary)"}
+
+// dbTable is the spec of a database table connector, reading what, connected to by where.
+func dbTable(name, what string, where Option) *Spec {
+	return &Spec{Name: name, Kind: Table, Columns: true, Refused: dbTableRefused,
+		Doc: "the rows of " + what + ", read whole when the program starts and again as refresh says, or looked up per key (lookup = true); " +
+			"the declared columns are checked against the result's names and types at every load",
+		Options: slices.Concat([]Option{where}, dbTableOptions)}
+}
+
+// dbTableRefused are the source options a database table refuses, with why.
+var dbTableRefused = map[string]string{"idle_timeout": tableStreaming["idle_timeout"], "dead_letter": tableStreaming["dead_letter"]}
+
+// dbTableOptions are the database tables' options about what they read and when.
+var dbTableOptions = []Option{
+	{Name: "table", Type: "string", Doc: "the table to read, optionally schema.table (give table or query; default: the table's name)"},
+	{Name: "query", Type: "string", Doc: "a SELECT whose result is the table, instead of a table name: its columns are matched to the declared ones by name"},
+	{Name: "refresh", Type: "duration", Default: "never",
+		Enum: []string{"never"},
+		Doc: "when the table is read again, before a batch: never, or a duration such as '5 minutes', when that long has passed since the last load; " +
+			"there is no on_change for a database: it cannot tell cheaply and reliably that a query's result changed (give the duration the data may lag)"},
+	modeOption,
+	{Name: "lookup", Type: "bool", Default: "false", CompileTime: true,
+		Doc: "do not load the table: look the stream's keys up in the database, in one query per chunk for the keys the cache misses, as Flink's lookup join does; " +
+			"the join needs ON table.<lookup_key> = <expression of the stream's columns>"},
+	{Name: "lookup_key", Type: "string", CompileTime: true,
+		Doc: "lookup: the declared column (one; STRING, INT or BIGINT) rows are looked up by, best the table's primary key or an indexed column; default: the first declared column"},
+	{Name: "lookup_cache_rows", Type: "int", Default: "10000", Min: 0,
+		Doc: "lookup: at most this many keys (found or not) are kept in the cache, the least recently used dropped first (Flink's lookup.partial-cache.max-rows); 0: no cache"},
+	{Name: "lookup_cache_ttl", Type: "duration", Default: "0s",
+		Doc: "lookup: a cached key is looked up again when it was fetched this long ago (Flink's lookup.partial-cache.expire-after-write); 0s: never expires"},
+}
+
 var specs = []*Spec{
 	{Name: "files", Kind: Source, Doc: "new files in a directory, each read once, oldest first", Formats: filesFormats,
 		Options: slices.Concat([]Option{
@@ -275,7 +312,7 @@ var specs = []*Spec{
 	{Name: "postgres", Kind: Sink, Doc: "writes each batch into a PostgreSQL table in one transaction, exactly once: APPEND inserts (COPY for large batches), " +
 		"UPDATE upserts on the key, COMPLETE replaces the table's rows; a lost connection is retried with backoff",
 		Options: slices.Concat([]Option{
-			{Name: "dsn", Type: "string", Required: true, Doc: "the connection string (postgres://user:password@host:5432/db or key=value pairs), or env:NAME to read it from the environment variable NAME (keeps the password out of the SQL and the binary)"},
+			dsnOption,
 		}, dbSinkOptions, []Option{
 			{Name: "retry_timeout", Type: "duration", Default: "1m", Doc: "how long a lost connection is retried, waiting 100ms doubling up to 5s, before the batch fails (uncommitted: the next attempt writes it)"},
 		})},
@@ -284,6 +321,8 @@ var specs = []*Spec{
 		Options: slices.Concat([]Option{
 			{Name: "path", Type: "string", Required: true, Doc: "the database file (created if missing)"},
 		}, dbSinkOptions)},
+	dbTable("postgres", "a PostgreSQL table or query", dsnOption),
+	dbTable("sqlite", "a table or query of an SQLite database file", Option{Name: "path", Type: "string", Required: true, Doc: "the database file; it must exist"}),
 	{Name: "kafka", Kind: Sink, Named: []string{"json"}, Doc: "writes each output row as one record to a Kafka topic", Options: append([]Option{
 		{Name: "brokers", Type: "string", Required: true, Doc: "the bootstrap brokers, host:port, comma-separated"},
 		{Name: "topic", Type: "string", Required: true, Doc: "the topic to write to; it must exist"},

@@ -204,7 +204,7 @@ func TestTimestampForm(t *testing.T) {
 		{-62_135_596_800_000_001, "0000-12-31T23:59:59.999999Z"},
 		{-62_167_219_200_000_001, "-0001-12-31T23:59:59.999999Z"},
 	} {
-		if got := string(appendTimestamp(nil, tc.us)); got != `"`+tc.want+`"` {
+		if got := string(codec.AppendTimestampMicrosJSON(nil, tc.us)); got != `"`+tc.want+`"` {
 			t.Errorf("%d: got %s, want %q", tc.us, got, tc.want)
 		}
 	}
@@ -219,7 +219,7 @@ func TestTimestampForm(t *testing.T) {
 		if i%2 == 0 {
 			us = r.Int64N(4e17) - 2e17 // years 1970±6000
 		}
-		s := appendTimestamp(nil, us)
+		s := codec.AppendTimestampMicrosJSON(nil, us)
 		if got, ok := codec.ParseTimestamp(s[1 : len(s)-1]); !ok || got != us {
 			t.Fatalf("%d: %s reads back as %d, %v", us, s, got, ok)
 		}

@@ -400,7 +400,7 @@ func appendDate(dst []byte, v pq.Value) ([]byte, bool) {
 }
 
 func appendMicros(dst []byte, v pq.Value) ([]byte, bool) {
-	return appendTimestamp(dst, v.Int64()), true
+	return codec.AppendTimestampMicrosJSON(dst, v.Int64()), true
 }
 
 func appendMillis(dst []byte, v pq.Value) ([]byte, bool) {
@@ -408,7 +408,7 @@ func appendMillis(dst []byte, v pq.Value) ([]byte, bool) {
 	if ms > math.MaxInt64/1000 || ms < math.MinInt64/1000 {
 		return dst, false
 	}
-	return appendTimestamp(dst, ms*1000), true
+	return codec.AppendTimestampMicrosJSON(dst, ms*1000), true
 }
 
 func appendNanos(dst []byte, v pq.Value) ([]byte, bool) {
@@ -417,7 +417,7 @@ func appendNanos(dst []byte, v pq.Value) ([]byte, bool) {
 	if ns%1000 < 0 {
 		us-- // floor, as for any instant before the epoch
 	}
-	return appendTimestamp(dst, us), true
+	return codec.AppendTimestampMicrosJSON(dst, us), true
 }
 
 // julianEpoch is the Julian day number of 1970-01-01.
@@ -437,42 +437,7 @@ func appendInt96(dst []byte, v pq.Value) ([]byte, bool) {
 	if us < base {
 		return dst, false
 	}
-	return appendTimestamp(dst, us), true
-}
-
-// appendTimestamp writes microseconds since the epoch as an RFC 3339 string in UTC with all
-// six fraction digits: "2024-01-02T03:04:05.000123Z". Years outside 0000-9999 get a sign
-// ("+10000-01-01T...", "-0001-...") as in codec.AppendDate, which codec.ParseTimestamp reads.
-func appendTimestamp(dst []byte, us int64) []byte {
-	sec := us / 1e6
-	frac := us - sec*1e6
-	if frac < 0 {
-		sec--
-		frac += 1e6
-	}
-	days := sec / 86400
-	tod := sec - days*86400
-	if tod < 0 {
-		days--
-		tod += 86400
-	}
-	dst = append(dst, '"')
-	dst = codec.AppendDate(dst, int32(days)) // |days| < 2^31 for any int64 of microseconds
-	dst = append(dst, 'T')
-	dst = append2(dst, tod/3600)
-	dst = append(dst, ':')
-	dst = append2(dst, tod/60%60)
-	dst = append(dst, ':')
-	dst = append2(dst, tod%60)
-	dst = append(dst, '.',
-		byte('0'+frac/100000), byte('0'+frac/10000%10), byte('0'+frac/1000%10),
-		byte('0'+frac/100%10), byte('0'+frac/10%10), byte('0'+frac%10))
-	return append(dst, 'Z', '"')
-}
-
-// append2 appends v (0..99) as two digits.
-func append2(dst []byte, v int64) []byte {
-	return append(dst, byte('0'+v/10), byte('0'+v%10))
+	return codec.AppendTimestampMicrosJSON(dst, us), true
 }
 
 // read emits the rows of every row group.

@@ -140,15 +140,26 @@ type failed struct{ error }
 
 func (f failed) Unwrap() error { return f.error }
 
+// createIfMissing runs a CREATE TABLE IF NOT EXISTS. Two sessions running it at once (two
+// sinks of one program starting together) can both miss the table, and the second then
+// fails on the catalog's unique index; run again, it finds the table.
+func (s *sink) createIfMissing(ctx context.Context, ddl string) error {
+	_, err := s.conn.Exec(ctx, ddl)
+	if pe := (*pgconn.PgError)(nil); errors.As(err, &pe) && (pe.Code == "23505" || pe.Code == "42P07") {
+		_, err = s.conn.Exec(ctx, ddl)
+	}
+	return err
+}
+
 func (s *sink) open(ctx context.Context, create bool) error {
 	if err := s.connect(ctx); err != nil {
 		return err
 	}
-	if _, err := s.conn.Exec(ctx, dialect{}.BatchTableDDL()); err != nil {
+	if err := s.createIfMissing(ctx, dialect{}.BatchTableDDL()); err != nil {
 		return s.sqlErr(err, "creating %s", sqlsink.BatchTable)
 	}
 	if create {
-		if _, err := s.conn.Exec(ctx, s.t.CreateDDL()); err != nil {
+		if err := s.createIfMissing(ctx, s.t.CreateDDL()); err != nil {
 			return s.sqlErr(err, "creating table %s", s.t.Name)
 		}
 	}

@@ -52,11 +52,12 @@ func (g *outAcc) merge(a *outAcc) {
 
 // outQuery is the state of the query writing to "out" across batches.
 type outQuery struct {
-	groups    map[outKey]*outAcc
-	maxEvent  int64         // the largest event time seen
-	watermark int64         // the watermark of the batch running: maxEvent of the earlier ones minus the delay
-	late      int64         // rows the last batch dropped as later than the watermark
-	events    rt.EventTimes // the last batch's event times, for the progress
+	groups           map[outKey]*outAcc
+	maxEvent         int64         // the largest event time seen
+	watermark        int64         // the watermark of the batch running: maxEvent of the earlier ones minus the delay
+	updated, removed int64         // the state rows the last batch wrote and evicted, for the progress
+	late             int64         // rows the last batch dropped as later than the watermark
+	events           rt.EventTimes // the last batch's event times, for the progress
 }
 
 func newOutQuery() rt.Query {
@@ -196,6 +197,7 @@ func (q *outQuery) Pending() bool {
 
 // Finish merges the workers of a batch and returns the rows the output mode emits.
 func (q *outQuery) Finish(batchID int64, workers []rt.Worker) (rt.Rows, error) {
+	q.updated, q.removed = 0, 0
 	mark := batchID + 1
 	var changed []outKey
 	q.late = 0
@@ -207,8 +209,9 @@ func (q *outQuery) Finish(batchID int64, workers []rt.Worker) (rt.Rows, error) {
 		q.late += w.late
 		if len(q.groups) == 0 {
 			q.groups = w.groups
-			for k, a := range q.groups {
-				a.mark = mark
+			for k, g := range q.groups {
+				g.mark = mark
+				q.updated++
 				changed = append(changed, k)
 			}
 			continue
@@ -223,6 +226,7 @@ func (q *outQuery) Finish(batchID int64, workers []rt.Worker) (rt.Rows, error) {
 			}
 			if g.mark != mark {
 				g.mark = mark
+				q.updated++
 				changed = append(changed, k)
 			}
 		}
@@ -231,11 +235,13 @@ func (q *outQuery) Finish(batchID int64, workers []rt.Worker) (rt.Rows, error) {
 	for _, k := range changed {
 		out = q.emit(out, &k, q.groups[k])
 	}
+	groupsHeld := len(q.groups)
 	for k, a := range q.groups {
 		if q.final(&k, a, q.watermark) {
 			delete(q.groups, k)
 		}
 	}
+	q.removed += int64(groupsHeld - len(q.groups))
 	slices.SortFunc(out, func(a, b outRow) int {
 		if c := cmp.Compare(a.Start, b.Start); c != 0 {
 			return c
@@ -280,6 +286,11 @@ func (q *outQuery) LoadState(d *rt.StateDecoder) error {
 // StateRows is the number of groups or keys in the state, as a checkpoint records it.
 func (q *outQuery) StateRows() int {
 	return len(q.groups)
+}
+
+// StateChanges reports the state rows the last batch wrote and the ones the watermark evicted.
+func (q *outQuery) StateChanges() (updated, removed int64) {
+	return q.updated, q.removed
 }
 
 // outRows is the output of one batch.

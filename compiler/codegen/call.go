@@ -17,6 +17,12 @@ func (g *exprGen) call(e *plan.Call) val {
 	if e.UDF != nil {
 		return g.udfCall(e)
 	}
+	if e.Name == "window" {
+		// Not a function of the registry but GROUP BY's construct, which is a value only as
+		// a key of a join of two streams, a tumbling window: its start.
+		ts := g.compile(e.Args[0])
+		return val{v: Qual(pkgSQLFn, "WindowStart").Call(ts.v, Lit(int(e.Args[2].(*plan.Const).Int))), null: ts.null}
+	}
 	fn := funcs.Call(e.Name)
 	if fn == nil || fn.Go == "" {
 		emit, ok := emitters[e.Name]
@@ -97,11 +103,6 @@ func init() {
 		"timestamp_micros": sameAsArg,
 		"floor":            roundDown,
 		"ceil":             roundDown,
-		// A tumbling window as a value (a key of a join of two streams): its start.
-		"window": func(g *exprGen, e *plan.Call) val {
-			ts := g.compile(e.Args[0])
-			return val{v: Qual(pkgSQLFn, "WindowStart").Call(ts.v, Lit(int(e.Args[2].(*plan.Const).Int))), null: ts.null}
-		},
 		"window_start": func(g *exprGen, e *plan.Call) val {
 			args, null := g.args(e)
 			return val{v: args[0].v, null: null}

@@ -459,7 +459,10 @@ func (c *checker) insert(st *grammar.Insert) *plan.Query {
 	}
 	c.outputMode(st, q, r)
 	c.streamJoinRules(st, q)
-	if k, _ := q.EventKey(); r.distinct != nil && k < 0 {
+	if q.Agg != nil && r.distinct != nil {
+		c.aggregateDistinct(q, r.distinct)
+	}
+	if k, _ := q.EventKey(); q.Dedup != nil && r.distinct != nil && k < 0 {
 		c.errs.Warnf(r.distinct.Pos, "SELECT DISTINCT keeps every distinct row in state, which grows without bound").
 			WithHelp("add a WATERMARK to the source and its event-time column to the DISTINCT (ON) columns, so old keys can be forgotten")
 	}
@@ -636,4 +639,40 @@ func (c *checker) streamJoinRules(st *grammar.Insert, q *plan.Query) {
 	case q.Limit >= 0:
 		c.errs.Errorf(sj.Pos, "LIMIT over a join of two streams is not supported yet").WithHelp("remove the LIMIT")
 	}
+}
+
+// aggregateDistinct checks SELECT DISTINCT over an aggregation. Selecting every group key, the
+// rows of a batch's result are distinct already, and in APPEND each group is emitted once: the
+// DISTINCT changes nothing in COMPLETE or APPEND. A stateful DISTINCT after the aggregation is
+// not built; in UPDATE mode Spark refuses it too (its global watermark rule): a group whose
+// change leaves its selected values as they were is emitted again, which only a stateful
+// DISTINCT would drop.
+func (c *checker) aggregateDistinct(q *plan.Query, sel *grammar.Select) {
+	if q.Mode == plan.Update {
+		c.errs.Errorf(sel.Pos, "DISTINCT over an aggregation is not supported in UPDATE output mode").
+			WithHelp("as in Spark, a stateful operator after an aggregation needs APPEND (a window of a watermarked column); or drop DISTINCT")
+		return
+	}
+	if _, cols := plan.Flatten(q.Agg.AggColumns(), q.Post); !keysSelected(q, cols) {
+		c.errs.Errorf(sel.Pos, "DISTINCT over an aggregation that does not select every GROUP BY key is not supported yet").
+			WithHelp("select every key (each row is then distinct), or drop DISTINCT")
+	}
+}
+
+// keysSelected reports whether the output columns cols (over the aggregation's keys and
+// aggregates) include every group key as it is, or a window key's start or end.
+func keysSelected(q *plan.Query, cols []plan.Expr) bool {
+	isKey := func(e plan.Expr, k int) bool {
+		if c, ok := e.(*plan.Call); ok && (c.Name == "window_start" || c.Name == "window_end") && len(c.Args) == 1 {
+			e = c.Args[0]
+		}
+		ref, ok := e.(*plan.ColRef)
+		return ok && ref.Idx == k
+	}
+	for k := range q.Agg.Keys {
+		if !slices.ContainsFunc(cols[:len(q.Output)], func(e plan.Expr) bool { return isKey(e, k) }) {
+			return false
+		}
+	}
+	return true
 }

@@ -204,6 +204,9 @@ func (c *checker) selectOn(sel *grammar.Select, r *rel, errs *diag.List, distinc
 			return nil
 		}
 		out, outNames, outAST = x.items(items, post)
+		if sel.Distinct {
+			r.distinct = sel // over the groups: see aggregateDistinct
+		}
 		for _, h := range conjuncts(sel.Having) {
 			cond := x.boolean(x.expr(h, post, "HAVING"), h, "HAVING")
 			r.add(&plan.Filter{Cond: cond})

@@ -121,3 +121,34 @@ INSERT INTO out SELECT a.k FROM a JOIN b ON a.k = b.k AND b.t BETWEEN a.t AND a.
 		t.Errorf("last batch's rows in state %v, removed %d, dropped %d", last, removed, late)
 	}
 }
+
+// TestStreamJoinKindChangeRefusesTheCheckpoint: the join's kind is part of its state's
+// layout. An inner join never marks its rows matched, so a LEFT OUTER JOIN restored from its
+// checkpoint would emit rows that matched with NULLs: the program refuses the checkpoint, as
+// Spark refuses a changed join type.
+func TestStreamJoinKindChangeRefusesTheCheckpoint(t *testing.T) {
+	query := func(kind string) string {
+		return `CREATE SOURCE a (k BIGINT, t TIMESTAMP, WATERMARK FOR t AS t) WITH (connector = 'files', path = 'a', format = 'json');
+CREATE SOURCE b (k BIGINT, t TIMESTAMP, WATERMARK FOR t AS t) WITH (connector = 'files', path = 'b', format = 'json');
+CREATE SINK out WITH (connector = 'console');
+INSERT INTO out SELECT a.k, b.t FROM a ` + kind + ` b ON a.k = b.k AND b.t BETWEEN a.t AND a.t + INTERVAL '1' MINUTE;`
+	}
+	dir := t.TempDir()
+	for _, d := range []string{"a", "b"} {
+		os.Mkdir(filepath.Join(dir, d), 0o755)
+		if err := os.WriteFile(filepath.Join(dir, d, "0.json"), []byte(`{"k":1,"t":"2026-01-01T00:00:00Z"}`+"\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	run := func(bin string) ([]byte, error) {
+		return exec.Command(bin, "--trigger", "available-now", "--checkpoint", filepath.Join(dir, "cp"),
+			"--set", "a.path="+filepath.Join(dir, "a"), "--set", "b.path="+filepath.Join(dir, "b")).CombinedOutput()
+	}
+	if out, err := run(buildQuery(t, query("JOIN"))); err != nil {
+		t.Fatalf("inner join: %v\n%s", err, out)
+	}
+	out, err := run(buildQuery(t, query("LEFT JOIN")))
+	if err == nil || !strings.Contains(string(out), "incompatible query") || !strings.Contains(string(out), "SymmetricHashJoin LeftOuter") {
+		t.Fatalf("the left outer join took the inner join's checkpoint (err %v):\n%s", err, out)
+	}
+}

@@ -205,9 +205,11 @@ func (s *SymmetricHashJoin) Explain() string {
 		s.Join.Kind, s.Left.Name, s.Right.Name, strings.Join(keys, ", "), cond, strings.Join(bounds, "; "), s.State().Schema())
 }
 
-// State is each side's rows by key.
+// State is each side's rows by key. The join's kind is part of it, as Spark refuses a
+// changed join type on a checkpoint: an inner join's rows were never marked matched, and an
+// outer join restored from them would emit matched rows with NULLs.
 func (s *SymmetricHashJoin) State() *State {
-	st := &State{Operator: "SymmetricHashJoin", Keys: []Field{}, Values: []Field{}}
+	st := &State{Operator: "SymmetricHashJoin " + s.Join.Kind.String(), Keys: []Field{}, Values: []Field{}}
 	for _, k := range s.Join.LeftKeys {
 		st.Keys = append(st.Keys, Field{Type: k.Type().String()})
 	}

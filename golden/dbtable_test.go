@@ -110,7 +110,12 @@ INSERT INTO joined SELECT u.country, e.n FROM events e JOIN users u ON e.user = 
 	wait := func(want ...string) {
 		t.Helper()
 		for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
-			if _, err := os.Stat(out); err == nil && slices.Equal(sqliteQuery(t, out, "SELECT country, n FROM joined"), want) {
+			// The sink creates the database file before its table.
+			created := func() bool {
+				_, err := os.Stat(out)
+				return err == nil && len(sqliteQuery(t, out, "SELECT name, 0 FROM sqlite_master WHERE type = 'table' AND name = 'joined'")) == 1
+			}
+			if created() && slices.Equal(sqliteQuery(t, out, "SELECT country, n FROM joined"), want) {
 				return
 			}
 		}

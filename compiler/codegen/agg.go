@@ -1,6 +1,7 @@
 package codegen
 
 import (
+	"fmt"
 	"slices"
 	"strconv"
 	"strings"
@@ -273,12 +274,21 @@ func (g *queryGen) aggUpdates(eg *exprGen, argVals []val) {
 		x := argVals[i]
 		acc := accumulatorOf(a)
 		upd := acc.update(strconv.Itoa(i), a, x)
-		if x.nullable() && !acc.ownNulls {
+		switch {
+		case x.nullable() && !acc.ownNulls && alwaysNull(x):
+			// A NULL constant (an outer join's missing side) adds nothing.
+		case x.nullable() && !acc.ownNulls:
 			eg.emit(If(not(x.isNull())).Block(upd...))
-		} else {
+		default:
 			eg.emit(upd...)
 		}
 	}
+}
+
+// alwaysNull reports whether x is NULL whatever the row: one of its NULL conditions is the
+// constant true.
+func alwaysNull(x val) bool {
+	return slices.ContainsFunc(x.null, func(c Code) bool { return fmt.Sprintf("%#v", c) == "true" })
 }
 
 // aggResult is the Go form of aggregate i of accumulator a.

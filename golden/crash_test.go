@@ -52,6 +52,18 @@ CREATE SINK out WITH (connector = 'files', path = 'out', format = 'json');
 INSERT INTO out SELECT x.ts, x.user, x.n, y.n AS n2 FROM ev x LEFT JOIN ev2 y
   ON x.user = y.user AND y.ts BETWEEN x.ts AND x.ts + INTERVAL '2' MINUTE AND x.n <> y.n;
 `},
+	// The windowed count over that join: the join's state and the groups' are in one
+	// snapshot, and each window is written once.
+	{"stream_join_aggregate", `
+CREATE SOURCE ev (ts TIMESTAMP NOT NULL, user STRING, n BIGINT, WATERMARK FOR ts AS ts - INTERVAL '5' MINUTE)
+WITH (connector = 'files', path = 'in', format = 'csv', max_files_per_trigger = 1);
+CREATE SOURCE ev2 (ts TIMESTAMP NOT NULL, user STRING, n BIGINT, WATERMARK FOR ts AS ts - INTERVAL '1' MINUTE)
+WITH (connector = 'files', path = 'in', format = 'csv', max_files_per_trigger = 2);
+CREATE SINK out WITH (connector = 'files', path = 'out', format = 'csv');
+INSERT INTO out SELECT window.start AS start, x.user, count(*) AS pairs, count(y.n) AS matched, sum(y.n) AS total
+FROM ev x LEFT JOIN ev2 y ON x.user = y.user AND y.ts BETWEEN x.ts AND x.ts + INTERVAL '2' MINUTE
+GROUP BY window(x.ts, INTERVAL '10' MINUTE), x.user;
+`},
 	{"filter_project", `
 CREATE SOURCE ev (ts TIMESTAMP NOT NULL, user STRING, n BIGINT)
 WITH (connector = 'files', path = 'in', format = 'csv', max_files_per_trigger = 1);

@@ -171,12 +171,16 @@ func fieldVal(recv Code, name string, c plan.Column) val {
 	return v
 }
 
-// assignFields sets the fields of a struct literal or variable from vals; NULLs get the
-// zero placeholder so equal keys are equal Go values.
+// assignFields sets the fields of a struct variable just declared (zero) from vals; NULLs
+// get the zero placeholder so equal keys are equal Go values.
 func assignFields(target string, names []string, cols []plan.Column, vals []val, clone bool) []Code {
 	var out []Code
 	for i, c := range cols {
 		v := vals[i].v
+		if c.Nullable && alwaysNull(vals[i]) { // the zero value the field holds is NULL's placeholder
+			out = append(out, Id(target).Dot(names[i]+"Null").Op("=").True())
+			continue
+		}
 		if clone && (c.Type == sqltype.String || c.Type == sqltype.Bytes) {
 			v = Qual("strings", "Clone").Call(v)
 		}

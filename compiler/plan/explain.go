@@ -114,7 +114,18 @@ func (q *Query) logical(b *strings.Builder) {
 		input(q.Inputs[0])
 		return
 	}
-	add("Union")
+	if sj := q.StreamJoin; sj != nil {
+		var on []string
+		for i, k := range sj.LeftKeys {
+			on = append(on, fmt.Sprintf("%s = %s", k, sj.RightKeys[i]))
+		}
+		for _, r := range sj.Residual {
+			on = append(on, r.String())
+		}
+		add("Join %s (two streams) ON %s", sj.Kind, strings.Join(on, " AND "))
+	} else {
+		add("Union")
+	}
 	for _, in := range q.Inputs {
 		d := depth
 		input(in)

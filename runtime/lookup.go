@@ -3,6 +3,7 @@ package runtime
 import (
 	"container/list"
 	"context"
+	"io"
 	"sync"
 	"time"
 )
@@ -16,9 +17,12 @@ type Lookup interface {
 }
 
 // LookupOptions bound a lookup table's cache: at most Rows keys, each for TTL (0: for ever).
+// A lookup that loses its connection is retried for RetryFor, with warnings on Log.
 type LookupOptions struct {
-	Rows int
-	TTL  time.Duration
+	Rows     int
+	TTL      time.Duration
+	RetryFor time.Duration
+	Log      io.Writer
 }
 
 // LookupCache is a lookup join's cache of the table rows of each key (none: a key the
@@ -67,7 +71,12 @@ func (c *LookupCache[K, R]) Get(keys []K, into map[K][]R) error {
 	if len(miss) == 0 {
 		return nil
 	}
-	got, err := c.fetch(miss)
+	var got map[K][]R
+	err := Retry(context.Background(), c.opts.Log, c.opts.RetryFor, "looking up", IsConnectionLost, nil, func(context.Context) error {
+		var err error
+		got, err = c.fetch(miss) // a fresh map each call: a retry counts no row twice
+		return err
+	})
 	if err != nil {
 		return err
 	}

@@ -2,10 +2,12 @@ package golden_test
 
 import (
 	"database/sql"
+	"encoding/json"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"syscall"
@@ -13,6 +15,7 @@ import (
 	"time"
 
 	"github.com/sqlstream/sqlstream/internal/pgtest"
+	rt "github.com/sqlstream/sqlstream/runtime"
 )
 
 // runWith runs a program to the end of its input with --trigger available-now and env added
@@ -172,7 +175,7 @@ CREATE SINK left_joined WITH (connector = 'postgres', dsn = 'env:DB', create_tab
 CREATE SINK inner_joined WITH (connector = 'postgres', dsn = 'env:DB', create_table = true);
 INSERT INTO left_joined SELECT e.user, e.n, u.country FROM events e LEFT JOIN users u ON u.id = e.user;
 INSERT INTO inner_joined SELECT e.user, e.n, u.country FROM events e JOIN users_q u ON e.user = u.id;`)
-	runWith(t, bin, []string{"DB=" + srv.DSN}, "--checkpoint", filepath.Join(t.TempDir(), "cp"))
+	stderr := runWith(t, bin, []string{"DB=" + srv.DSN}, "--checkpoint", filepath.Join(t.TempDir(), "cp"), "--progress", "json")
 	if got := srv.Query(t, "SELECT * FROM left_joined"); !slices.Equal(got, wantLeft) {
 		t.Errorf("LEFT JOIN: got %d rows, want %d\n got %q\nwant %q", len(got), len(wantLeft), got[:min(len(got), 5)], wantLeft[:5])
 	}
@@ -195,6 +198,26 @@ INSERT INTO inner_joined SELECT e.user, e.n, u.country FROM events e JOIN users_
 	if direct != files || viaQuery < 1 || viaQuery > files {
 		t.Errorf("lookups: %d through the small cache (want %d, one per chunk), %d through the big one (want 1 to %d); the server's log:\n%s",
 			direct, files, viaQuery, files, srv.Log())
+	}
+	// The progress counts the same lookups, per batch, and the keys: every key a chunk asks
+	// for is a hit or fetched.
+	sum := map[string]rt.LookupTableProgress{}
+	for _, l := range strings.Split(stderr, "\n") {
+		var p rt.Progress
+		if json.Unmarshal([]byte(l), &p) != nil {
+			continue
+		}
+		for _, lt := range p.LookupTables {
+			s := sum[lt.Table]
+			s.NumKeys, s.NumCacheHits, s.NumLookups = s.NumKeys+lt.NumKeys, s.NumCacheHits+lt.NumCacheHits, s.NumLookups+lt.NumLookups
+			sum[lt.Table] = s
+		}
+	}
+	if s := sum["users"]; s.NumLookups != int64(direct) || s.NumKeys == 0 || s.NumCacheHits >= s.NumKeys {
+		t.Errorf("progress of users: %+v, want %d lookups as the server ran, and keys missed", s, direct)
+	}
+	if s := sum["users_q"]; s.NumLookups != int64(viaQuery) || s.NumKeys != sum["users"].NumKeys {
+		t.Errorf("progress of users_q: %+v, want %d lookups as the server ran, and the keys users was asked for (%d)", s, viaQuery, sum["users"].NumKeys)
 	}
 }
 
@@ -280,7 +303,7 @@ INSERT INTO via_load SELECT u.country, e.n FROM events e JOIN loaded u ON e.user
 		}
 	}
 
-	cmd := exec.Command(bin, "--trigger", "50ms", "--checkpoint", filepath.Join(t.TempDir(), "cp"))
+	cmd := exec.Command(bin, "--progress", "text", "--trigger", "50ms", "--checkpoint", filepath.Join(t.TempDir(), "cp"))
 	cmd.Env = env
 	var stderr lockedBuf
 	cmd.Stdout, cmd.Stderr = &stderr, &stderr
@@ -315,6 +338,13 @@ INSERT INTO via_load SELECT u.country, e.n FROM events e JOIN loaded u ON e.user
 	cmd.Process.Signal(syscall.SIGTERM)
 	if err := cmd.Wait(); err != nil {
 		t.Errorf("the program: %v\n%s", err, stderr.String())
+	}
+	// Each batch looks its one key up (no cache); batch 1's lookup was run again.
+	for batch, want := range []string{`1 key \(0 cache hits\), 1 lookup`, `1 key \(0 cache hits\), ([2-9]|\d\d+) lookups`, `1 key \(0 cache hits\), 1 lookup`} {
+		re := regexp.MustCompile(fmt.Sprintf(`progress: query via_lookup batch %d: .*, table looked_up: %s\n`, batch, want))
+		if !re.MatchString(stderr.String()) {
+			t.Errorf("the progress of batch %d does not match %s:\n%s", batch, re, stderr.String())
+		}
 	}
 	for _, want := range []string{`postgres table "loaded": connecting: `, "; loading again in", `postgres table "looked_up": `, "; looking up again in"} {
 		if !strings.Contains(stderr.String(), want) {

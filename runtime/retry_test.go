@@ -8,8 +8,8 @@ import (
 	"testing"
 	"time"
 
-	rt "github.com/sqlstream/sqlstream/runtime"
 	_ "github.com/sqlstream/sqlstream/golden"
+	rt "github.com/sqlstream/sqlstream/runtime"
 )
 
 // TestRetry: a lost connection is retried with a warning and a reset until it succeeds; a

@@ -59,6 +59,7 @@ type table struct {
 	loaded  time.Time     // when the last load began
 	version string        // the Version of the last load, with on_change
 	lookup  Lookup        // a lookup table's connection: it is never loaded
+	stats   *LookupStats  // a lookup table's counts, reported per batch
 	// retryFor bounds the retries of a load or lookup that lost its database connection
 	// (option retry_timeout; 0: none).
 	retryFor time.Duration
@@ -80,6 +81,7 @@ func (r *queryRun) openTables(ctx context.Context, q Query) (tables, error) {
 			retryFor: connector.Duration(e.Options, "retry_timeout", 0)}
 		t.rec.sources[0].what = "table"
 		if spec.OpenLookup != nil {
+			t.stats = &LookupStats{}
 			err := t.retry(ctx, r.stderr, "connecting", func(ctx context.Context) (err error) {
 				t.lookup, err = spec.OpenLookup(ctx, e)
 				return err
@@ -88,7 +90,7 @@ func (r *queryRun) openTables(ctx context.Context, q Query) (tables, error) {
 				return nil, errors.Join(err, ts.close())
 			}
 			spec.Attach(q, t.lookup, t.rec, LookupOptions{Rows: int(connector.Int(e.Options, "lookup_cache_rows", 0)),
-				TTL: connector.Duration(e.Options, "lookup_cache_ttl", 0), RetryFor: t.retryFor, Log: r.stderr})
+				TTL: connector.Duration(e.Options, "lookup_cache_ttl", 0), RetryFor: t.retryFor, Log: r.stderr, Stats: t.stats})
 			ts = append(ts, t)
 			continue
 		}

@@ -345,7 +345,7 @@ var specs = []*Spec{
 			{Name: "path", Type: "string", Required: true, Doc: "the database file (created if missing)"},
 		}, dbSinkOptions)},
 	dbTable("postgres", "a PostgreSQL table or query", dsnOption,
-		retryTimeoutOption("the load or the lookup fails, which stops the program (a refresh keeps the table's last rows until then)")),
+		retryTimeoutOption("the load or the lookup fails, which stops the program")),
 	dbTable("sqlite", "a table or query of an SQLite database file", Option{Name: "path", Type: "string", Required: true, Doc: "the database file; it must exist"}),
 	{Name: "kafka", Kind: Sink, Named: []string{"json"}, Doc: "writes each output row as one record to a Kafka topic", Options: append([]Option{
 		{Name: "brokers", Type: "string", Required: true, Doc: "the bootstrap brokers, host:port, comma-separated"},

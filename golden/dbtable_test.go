@@ -274,7 +274,8 @@ func TestPostgresEnrichExample(t *testing.T) {
 // needs a lookup table (its connection is lost) and a refreshed table (its reload cannot
 // connect), and starts it again 1.5s later: both retry with backoff, say so on stderr, and
 // the run ends with every row joined once, the rows after the restart with the table's
-// new values. Before the run, --set of an option a table's kind ignores is refused.
+// new values. Before the run, --set of an option a table's kind ignores is refused; after
+// it, a table whose server is down for good gives up after its retry_timeout.
 func TestPostgresTablesSurviveRestart(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds a program and starts a server")
@@ -338,6 +339,16 @@ INSERT INTO via_load SELECT u.country, e.n FROM events e JOIN loaded u ON e.user
 	cmd.Process.Signal(syscall.SIGTERM)
 	if err := cmd.Wait(); err != nil {
 		t.Errorf("the program: %v\n%s", err, stderr.String())
+	}
+	// A table's server down for good (a port where none listens; the sinks' is up): the
+	// table gives up after its retry_timeout, naming itself, and the program fails.
+	for _, table := range []string{"looked_up", "loaded"} {
+		cmd := exec.Command(bin, "--trigger", "available-now", "--set", table+".retry_timeout=1s", "--set", table+".dsn=postgres://postgres@127.0.0.1:1/postgres")
+		cmd.Env = env
+		out, err := cmd.CombinedOutput()
+		if want := regexp.MustCompile(`(?s)postgres table "` + table + `": connecting: .*connection refused \(gave up after retrying for 1s\)`); err == nil || !want.Match(out) {
+			t.Errorf("table %s with its server down: %v, want an error matching %s:\n%s", table, err, want, out)
+		}
 	}
 	// Each batch looks its one key up (no cache); batch 1's lookup was run again.
 	for batch, want := range []string{`1 key \(0 cache hits\), 1 lookup`, `1 key \(0 cache hits\), ([2-9]|\d\d+) lookups`, `1 key \(0 cache hits\), 1 lookup`} {

@@ -2,16 +2,20 @@ package golden_test
 
 import (
 	"database/sql"
+	"encoding/json"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
 	"github.com/sqlstream/sqlstream/internal/pgtest"
+	rt "github.com/sqlstream/sqlstream/runtime"
 )
 
 // runWith runs a program to the end of its input with --trigger available-now and env added
@@ -176,7 +180,7 @@ CREATE SINK left_joined WITH (connector = 'postgres', dsn = 'env:DB', create_tab
 CREATE SINK inner_joined WITH (connector = 'postgres', dsn = 'env:DB', create_table = true);
 INSERT INTO left_joined SELECT e.user, e.n, u.country FROM events e LEFT JOIN users u ON u.id = e.user;
 INSERT INTO inner_joined SELECT e.user, e.n, u.country FROM events e JOIN users_q u ON e.user = u.id;`)
-	runWith(t, bin, []string{"DB=" + srv.DSN}, "--checkpoint", filepath.Join(t.TempDir(), "cp"))
+	stderr := runWith(t, bin, []string{"DB=" + srv.DSN}, "--checkpoint", filepath.Join(t.TempDir(), "cp"), "--progress", "json")
 	if got := srv.Query(t, "SELECT * FROM left_joined"); !slices.Equal(got, wantLeft) {
 		t.Errorf("LEFT JOIN: got %d rows, want %d\n got %q\nwant %q", len(got), len(wantLeft), got[:min(len(got), 5)], wantLeft[:5])
 	}
@@ -199,6 +203,26 @@ INSERT INTO inner_joined SELECT e.user, e.n, u.country FROM events e JOIN users_
 	if direct != files || viaQuery < 1 || viaQuery > files {
 		t.Errorf("lookups: %d through the small cache (want %d, one per chunk), %d through the big one (want 1 to %d); the server's log:\n%s",
 			direct, files, viaQuery, files, srv.Log())
+	}
+	// The progress counts the same lookups, per batch, and the keys: every key a chunk asks
+	// for is a hit or fetched.
+	sum := map[string]rt.LookupTableProgress{}
+	for _, l := range strings.Split(stderr, "\n") {
+		var p rt.Progress
+		if json.Unmarshal([]byte(l), &p) != nil {
+			continue
+		}
+		for _, lt := range p.LookupTables {
+			s := sum[lt.Table]
+			s.NumKeys, s.NumCacheHits, s.NumLookups = s.NumKeys+lt.NumKeys, s.NumCacheHits+lt.NumCacheHits, s.NumLookups+lt.NumLookups
+			sum[lt.Table] = s
+		}
+	}
+	if s := sum["users"]; s.NumLookups != int64(direct) || s.NumKeys == 0 || s.NumCacheHits >= s.NumKeys {
+		t.Errorf("progress of users: %+v, want %d lookups as the server ran, and keys missed", s, direct)
+	}
+	if s := sum["users_q"]; s.NumLookups != int64(viaQuery) || s.NumKeys != sum["users"].NumKeys {
+		t.Errorf("progress of users_q: %+v, want %d lookups as the server ran, and the keys users was asked for (%d)", s, viaQuery, sum["users"].NumKeys)
 	}
 }
 
@@ -248,5 +272,99 @@ func TestPostgresEnrichExample(t *testing.T) {
 	}
 	if rows != 1000 || missing == 0 {
 		t.Errorf("%d rows (want 1000), %d without a customer\n%s", rows, missing, out)
+	}
+}
+
+// TestPostgresTablesSurviveRestart stops the server in the middle of a run, while a batch
+// needs a lookup table (its connection is lost) and a refreshed table (its reload cannot
+// connect), and starts it again 1.5s later: both retry with backoff, say so on stderr, and
+// the run ends with every row joined once, the rows after the restart with the table's
+// new values. Before the run, --set of an option a table's kind ignores is refused; after
+// it, a table whose server is down for good gives up after its retry_timeout.
+func TestPostgresTablesSurviveRestart(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds a program and starts a server")
+	}
+	srv := pgtest.Start(t)
+	srv.Exec(t, `CREATE TABLE users (id text PRIMARY KEY, country text)`)
+	srv.Exec(t, `INSERT INTO users VALUES ('u1', 'DE')`)
+	events := t.TempDir()
+	bin := buildQuery(t, `CREATE SOURCE events (user STRING, n BIGINT) WITH (connector = 'files', path = '`+events+`', format = 'json');
+CREATE TABLE looked_up (id STRING, country STRING) WITH (connector = 'postgres', dsn = 'env:DB', table = 'users', lookup = true, lookup_cache_rows = 0);
+CREATE TABLE loaded (id STRING, country STRING) WITH (connector = 'postgres', dsn = 'env:DB', table = 'users', refresh = '200 milliseconds');
+CREATE SINK via_lookup WITH (connector = 'postgres', dsn = 'env:DB', create_table = true);
+CREATE SINK via_load WITH (connector = 'postgres', dsn = 'env:DB', create_table = true);
+INSERT INTO via_lookup SELECT u.country, e.n FROM events e JOIN looked_up u ON u.id = e.user;
+INSERT INTO via_load SELECT u.country, e.n FROM events e JOIN loaded u ON e.user = u.id;`)
+	env := append(os.Environ(), "DB="+srv.DSN)
+	for set, want := range map[string]string{
+		"looked_up.refresh=1m":       "table looked_up: option refresh is for a loaded table; a lookup table is never loaded",
+		"loaded.lookup_cache_ttl=1m": "table loaded: option lookup_cache_ttl is for a lookup table",
+		"loaded.lookup_cache_rows=5": "table loaded: option lookup_cache_rows is for a lookup table",
+	} {
+		cmd := exec.Command(bin, "--trigger", "available-now", "--set", set)
+		cmd.Env = env
+		if out, err := cmd.CombinedOutput(); err == nil || !strings.Contains(string(out), want) {
+			t.Errorf("--set %s: %v, want an error saying %q:\n%s", set, err, want, out)
+		}
+	}
+
+	cmd := exec.Command(bin, "--progress", "text", "--trigger", "50ms", "--checkpoint", filepath.Join(t.TempDir(), "cp"))
+	cmd.Env = env
+	var stderr lockedBuf
+	cmd.Stdout, cmd.Stderr = &stderr, &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer cmd.Process.Kill()
+	wait := func(want ...string) {
+		t.Helper()
+		var got [2][]string
+		for deadline := time.Now().Add(60 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+			if got = [2][]string{srv.Query(t, "SELECT * FROM via_lookup"), srv.Query(t, "SELECT * FROM via_load")}; slices.Equal(got[0], want) && slices.Equal(got[1], want) {
+				return
+			}
+		}
+		t.Fatalf("the sinks never held %q: via_lookup holds %q, via_load %q\n%s", want, got[0], got[1], stderr.String())
+	}
+	srv.Exec(t, `CREATE TABLE IF NOT EXISTS via_lookup (country text, n bigint)`) // polled before the first batch creates them
+	srv.Exec(t, `CREATE TABLE IF NOT EXISTS via_load (country text, n bigint)`)
+	os.WriteFile(filepath.Join(events, "1.json"), []byte(`{"user":"u1","n":1}`+"\n"), 0o644)
+	wait("DE,1")
+	time.Sleep(300 * time.Millisecond) // so that the next batch reloads the loaded table
+	srv.Stop(t)
+	os.WriteFile(filepath.Join(events, "2.json"), []byte(`{"user":"u1","n":2}`+"\n"), 0o644)
+	time.Sleep(1500 * time.Millisecond)
+	srv.Start(t)
+	wait("DE,1", "DE,2")
+	srv.Exec(t, `UPDATE users SET country = 'AT'`)
+	time.Sleep(300 * time.Millisecond) // past the loaded table's refresh
+	os.WriteFile(filepath.Join(events, "3.json"), []byte(`{"user":"u1","n":3}`+"\n"), 0o644)
+	wait("AT,3", "DE,1", "DE,2")
+	cmd.Process.Signal(syscall.SIGTERM)
+	if err := cmd.Wait(); err != nil {
+		t.Errorf("the program: %v\n%s", err, stderr.String())
+	}
+	// A table's server down for good (a port where none listens; the sinks' is up): the
+	// table gives up after its retry_timeout, naming itself, and the program fails.
+	for _, table := range []string{"looked_up", "loaded"} {
+		cmd := exec.Command(bin, "--trigger", "available-now", "--set", table+".retry_timeout=1s", "--set", table+".dsn=postgres://postgres@127.0.0.1:1/postgres")
+		cmd.Env = env
+		out, err := cmd.CombinedOutput()
+		if want := regexp.MustCompile(`(?s)postgres table "` + table + `": connecting: .*connection refused \(gave up after retrying for 1s\)`); err == nil || !want.Match(out) {
+			t.Errorf("table %s with its server down: %v, want an error matching %s:\n%s", table, err, want, out)
+		}
+	}
+	// Each batch looks its one key up (no cache); batch 1's lookup was run again.
+	for batch, want := range []string{`1 key \(0 cache hits\), 1 lookup`, `1 key \(0 cache hits\), ([2-9]|\d\d+) lookups`, `1 key \(0 cache hits\), 1 lookup`} {
+		re := regexp.MustCompile(fmt.Sprintf(`progress: query via_lookup batch %d: .*, table looked_up: %s\n`, batch, want))
+		if !re.MatchString(stderr.String()) {
+			t.Errorf("the progress of batch %d does not match %s:\n%s", batch, re, stderr.String())
+		}
+	}
+	for _, want := range []string{`postgres table "loaded": connecting: `, "; loading again in", `postgres table "looked_up": `, "; looking up again in"} {
+		if !strings.Contains(stderr.String(), want) {
+			t.Errorf("stderr does not tell of the retries (%q):\n%s", want, stderr.String())
+		}
 	}
 }

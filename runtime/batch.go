@@ -41,6 +41,7 @@ type batchRun struct {
 	// lateSink receives the late rows; nil without one.
 	lateSink Sink
 	sinkEnd  Endpoint      // the sink as opened, for the progress's description
+	tables   tables        // the static tables, for the lookup tables' progress
 	wal      time.Duration // how long plan took to write the batch's offsets
 	// async writes the offset and commit logs in the background (--async-progress); nil
 	// when they are written by the batch.

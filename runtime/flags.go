@@ -202,6 +202,10 @@ func (f *flags) addSet(p Program, s string) error {
 			return fmt.Errorf("%s is fixed at compile time (it shapes the generated decoder): change it in the SQL and rebuild", o.Name)
 		}
 	}
+	// lookup is fixed at compile time, so the SQL's is the table's.
+	if why, help := spec.Option(opt).TableRefusal(strings.EqualFold(ep.Options["lookup"], "true")); why != "" {
+		return fmt.Errorf("table %s: %s: %s", ep.Name, why, help)
+	}
 	if f.set[ep.Name] == nil {
 		f.set[ep.Name] = map[string]string{}
 	}

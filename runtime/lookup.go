@@ -3,7 +3,9 @@ package runtime
 import (
 	"container/list"
 	"context"
+	"io"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -16,9 +18,21 @@ type Lookup interface {
 }
 
 // LookupOptions bound a lookup table's cache: at most Rows keys, each for TTL (0: for ever).
+// A lookup that loses its connection is retried for RetryFor, with warnings on Log. The
+// cache counts into Stats (nil: nowhere).
 type LookupOptions struct {
-	Rows int
-	TTL  time.Duration
+	Rows     int
+	TTL      time.Duration
+	RetryFor time.Duration
+	Log      io.Writer
+	Stats    *LookupStats
+}
+
+// LookupStats count a lookup cache's work since the engine last took them (each batch's
+// progress): the keys asked for, those the cache answered, and the lookups (statements)
+// run for the others, retries included.
+type LookupStats struct {
+	Keys, Hits, Lookups atomic.Int64
 }
 
 // LookupCache is a lookup join's cache of the table rows of each key (none: a key the
@@ -53,6 +67,7 @@ func NewLookupCache[K comparable, R any](opts LookupOptions, fetch func(keys []K
 func (c *LookupCache[K, R]) Get(keys []K, into map[K][]R) error {
 	now := time.Now()
 	var miss []K
+	defer c.count(len(keys), &miss)
 	c.mu.Lock()
 	for _, k := range keys {
 		el, ok := c.entries[k]
@@ -67,7 +82,15 @@ func (c *LookupCache[K, R]) Get(keys []K, into map[K][]R) error {
 	if len(miss) == 0 {
 		return nil
 	}
-	got, err := c.fetch(miss)
+	var got map[K][]R
+	err := Retry(context.Background(), c.opts.Log, c.opts.RetryFor, "looking up", IsConnectionLost, nil, func(context.Context) error {
+		var err error
+		if c.opts.Stats != nil {
+			c.opts.Stats.Lookups.Add(1)
+		}
+		got, err = c.fetch(miss) // a fresh map each call: a retry counts no row twice
+		return err
+	})
 	if err != nil {
 		return err
 	}
@@ -92,6 +115,14 @@ func (c *LookupCache[K, R]) Get(keys []K, into map[K][]R) error {
 		}
 	}
 	return nil
+}
+
+// count adds a Get of keys keys, miss of them missed, to the stats.
+func (c *LookupCache[K, R]) count(keys int, miss *[]K) {
+	if c.opts.Stats != nil {
+		c.opts.Stats.Keys.Add(int64(keys))
+		c.opts.Stats.Hits.Add(int64(keys - len(*miss)))
+	}
 }
 
 // Len is the number of keys cached.

@@ -39,6 +39,19 @@ type Progress struct {
 	Sources        []SourceProgress  `json:"sources"`
 	Sink           SinkProgress      `json:"sink"`
 	MalformedRows  int64             `json:"malformedRows"`
+	// LookupTables, sqlstream's (Spark has no lookup join), count the work of each lookup
+	// table in the batch, as a loaded table's loads are reported beside the batches.
+	LookupTables []LookupTableProgress `json:"lookupTables,omitempty"`
+}
+
+// LookupTableProgress is one lookup table's batch: the stream keys its cache was asked for
+// (distinct per chunk), those it answered, and the lookups (one statement each, retries
+// included) that fetched the others.
+type LookupTableProgress struct {
+	Table        string `json:"table"`
+	NumKeys      int64  `json:"numKeys"`
+	NumCacheHits int64  `json:"numCacheHits"`
+	NumLookups   int64  `json:"numLookups"`
 }
 
 // StateOperator is Spark's StateOperatorProgress: a stateful operator's state after a batch.
@@ -195,6 +208,12 @@ func (b *batchRun) newProgress(batch int64, began time.Time, offsets map[string]
 		p.MalformedRows += malformed[i]
 		p.Sources = append(p.Sources, sp)
 	}
+	for _, t := range b.tables {
+		if st := t.stats; st != nil {
+			p.LookupTables = append(p.LookupTables, LookupTableProgress{Table: t.spec.Name,
+				NumKeys: st.Keys.Swap(0), NumCacheHits: st.Hits.Swap(0), NumLookups: st.Lookups.Swap(0)})
+		}
+	}
 	return p
 }
 
@@ -316,6 +335,10 @@ func (b *batchRun) progress(p Progress, began time.Time, t batchTimes) {
 		}
 		if len(p.StateOperators) > 0 {
 			extra += fmt.Sprintf(", %d state rows, %d late rows dropped", p.StateOperators[0].NumRowsTotal, p.StateOperators[0].NumRowsDroppedByWatermark)
+		}
+		for _, l := range p.LookupTables {
+			extra += fmt.Sprintf(", table %s: %d %s (%d cache hits), %d %s", l.Table, l.NumKeys, plural(int(l.NumKeys), "key"),
+				l.NumCacheHits, l.NumLookups, plural(int(l.NumLookups), "lookup"))
 		}
 		fmt.Fprintf(b.stderr, "progress: query %s batch %d: %d input rows (%d malformed) in %v, %.0f rows/s, %d output rows%s\n",
 			p.Name, p.BatchID, p.NumInputRows, p.MalformedRows, total.Round(time.Microsecond), p.ProcessedRowsPerSecond, p.Sink.NumOutputRows, extra)

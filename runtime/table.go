@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"time"
 
@@ -58,6 +59,10 @@ type table struct {
 	loaded  time.Time     // when the last load began
 	version string        // the Version of the last load, with on_change
 	lookup  Lookup        // a lookup table's connection: it is never loaded
+	stats   *LookupStats  // a lookup table's counts, reported per batch
+	// retryFor bounds the retries of a load or lookup that lost its database connection
+	// (option retry_timeout; 0: none).
+	retryFor time.Duration
 }
 
 // tables are a query's static tables.
@@ -72,14 +77,20 @@ func (r *queryRun) openTables(ctx context.Context, q Query) (tables, error) {
 		if err != nil {
 			return nil, err
 		}
-		t := &table{spec: spec, q: q, end: e, rec: NewRecordErrors(spec.Name, e.Options["mode"], r.stderr)}
+		t := &table{spec: spec, q: q, end: e, rec: NewRecordErrors(spec.Name, e.Options["mode"], r.stderr),
+			retryFor: connector.Duration(e.Options, "retry_timeout", 0)}
 		t.rec.sources[0].what = "table"
 		if spec.OpenLookup != nil {
-			if t.lookup, err = spec.OpenLookup(ctx, e); err != nil {
+			t.stats = &LookupStats{}
+			err := t.retry(ctx, r.stderr, "connecting", func(ctx context.Context) (err error) {
+				t.lookup, err = spec.OpenLookup(ctx, e)
+				return err
+			})
+			if err != nil {
 				return nil, errors.Join(err, ts.close())
 			}
 			spec.Attach(q, t.lookup, t.rec, LookupOptions{Rows: int(connector.Int(e.Options, "lookup_cache_rows", 0)),
-				TTL: connector.Duration(e.Options, "lookup_cache_ttl", 0)})
+				TTL: connector.Duration(e.Options, "lookup_cache_ttl", 0), RetryFor: t.retryFor, Log: r.stderr, Stats: t.stats})
 			ts = append(ts, t)
 			continue
 		}
@@ -120,7 +131,7 @@ func (r *queryRun) refresh(ctx context.Context, ts tables) error {
 		switch {
 		case t.lookup != nil: // looked up per chunk, never loaded
 		case t.refresh == "on_change":
-			if err := r.reloadChanged(ctx, t); err != nil {
+			if err := t.retry(ctx, r.stderr, "loading", func(ctx context.Context) error { return r.reloadChanged(ctx, t) }); err != nil {
 				return err
 			}
 		case t.refresh == "" && time.Since(t.loaded) >= t.every:
@@ -180,11 +191,19 @@ func (t *table) snapshot(ctx context.Context) (snapshot, error) {
 
 // load reads all of t's files now.
 func (r *queryRun) load(ctx context.Context, t *table) error {
-	s, err := t.snapshot(ctx)
-	if err != nil {
-		return err
-	}
-	return r.loadFrom(ctx, t, s)
+	return t.retry(ctx, r.stderr, "loading", func(ctx context.Context) error {
+		s, err := t.snapshot(ctx)
+		if err != nil {
+			return err
+		}
+		return r.loadFrom(ctx, t, s)
+	})
+}
+
+// retry runs fn, which does what to t, again while it loses its database connection, up to
+// t's retry_timeout. A failed load never installs a version, so the next starts afresh.
+func (t *table) retry(ctx context.Context, log io.Writer, what string, fn func(context.Context) error) error {
+	return Retry(ctx, log, t.retryFor, what, IsConnectionLost, nil, fn) // the errors name the table
 }
 
 // loadFrom reads the files of snapshot s into a new version of t and installs it. A file

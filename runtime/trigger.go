@@ -182,6 +182,7 @@ func (b *batchRun) loop(stop, work context.Context, resume *checkpoint.Recovery)
 		return err
 	}
 	defer tables.close()
+	b.tables = tables
 	next := checkpoint.Entry{} // the next batch: its id and, in Sources, its start offsets
 	if resume != nil {
 		pending, err := b.restore(resume)

@@ -284,20 +284,19 @@ func (c *checker) sourceSchema(st *grammar.CreateSource, src *plan.Source) {
 // lookupTable checks a database table's lookup options: lookup_key is one declared column,
 // of a type the lookup passes to the database (STRING, INT, BIGINT).
 func (c *checker) lookupTable(st *grammar.CreateSource, src *plan.Source) {
-	name := src.Options["lookup_key"]
-	if src.Options["lookup"] != "true" {
-		for _, o := range []string{"lookup_key", "lookup_cache_rows", "lookup_cache_ttl"} {
-			if o := option(st.With, o); o != nil {
-				c.errs.Errorf(o.Key.Pos, "option %s is for a lookup table", o.Key.Name).WithEnd(o.Value.EndPos).
-					WithHelp("add lookup = true to look rows up in the database rather than load them, or remove it")
+	spec, _ := connector.Lookup(connector.Table, src.Connector)
+	lookup := src.Options["lookup"] == "true"
+	for _, w := range st.With {
+		if o := spec.Option(w.Key.Name); o != nil {
+			if why, help := o.TableRefusal(lookup); why != "" {
+				c.errs.Errorf(w.Key.Pos, "%s", why).WithEnd(w.Value.EndPos).WithHelp("%s", help)
 			}
 		}
+	}
+	if !lookup {
 		return
 	}
-	if o := option(st.With, "refresh"); o != nil {
-		c.errs.Errorf(o.Key.Pos, "option refresh is for a loaded table; a lookup table is never loaded").WithEnd(o.Value.EndPos).
-			WithHelp("bound how old a looked-up row may be with lookup_cache_ttl")
-	}
+	name := src.Options["lookup_key"]
 	if len(src.Columns) == 0 {
 		return // reported: no columns
 	}

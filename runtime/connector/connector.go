@@ -53,6 +53,22 @@ type Option struct {
 	Bytes int
 	// CompileTime options shape the generated code (the record format): --set cannot change them.
 	CompileTime bool
+	// ForLookup, on a database table's option: "yes" when only a lookup table (lookup =
+	// true) takes it, "no" when only a loaded one does; "": both.
+	ForLookup string
+}
+
+// TableRefusal is why table option o does not apply to a table whose lookup option is
+// lookup, and what to do instead; "" when it applies. The compiler refuses it in the SQL
+// and programs under --set, where it would otherwise be ignored.
+func (o *Option) TableRefusal(lookup bool) (why, help string) {
+	switch {
+	case o.ForLookup == "yes" && !lookup:
+		return fmt.Sprintf("option %s is for a lookup table", o.Name), "add lookup = true to look rows up in the database rather than load them, or remove it"
+	case o.ForLookup == "no" && lookup:
+		return fmt.Sprintf("option %s is for a loaded table; a lookup table is never loaded", o.Name), "bound how old a looked-up row may be with lookup_cache_ttl"
+	}
+	return "", ""
 }
 
 // Spec describes a connector.
@@ -191,12 +207,19 @@ var dbSinkOptions = []Option{
 // dsnOption is the postgres connectors' connection string.
 var dsnOption = Option{Name: "dsn", Type: "string", Required: true, Doc: "the connection string (postgres://user:password@host:5432/db or key=value pairs), or env:NAME to read it from the environment variable NAME (keeps the password out of the SQL and the binary)"}
 
-// dbTable is the spec of a database table connector, reading what, connected to by where.
-func dbTable(name, what string, where Option) *Spec {
+// retryTimeoutOption is the postgres connectors' bound on retrying a lost connection, after
+// which then happens.
+func retryTimeoutOption(then string) Option {
+	return Option{Name: "retry_timeout", Type: "duration", Default: "1m", Doc: "how long a lost connection is retried, waiting 100ms doubling up to 5s, before " + then}
+}
+
+// dbTable is the spec of a database table connector, reading what, connected to as where
+// says.
+func dbTable(name, what string, where ...Option) *Spec {
 	return &Spec{Name: name, Kind: Table, Columns: true, Refused: dbTableRefused,
 		Doc: "the rows of " + what + ", read whole when the program starts and again as refresh says, or looked up per key (lookup = true); " +
 			"the declared columns are checked against the result's names and types at every load",
-		Options: slices.Concat([]Option{where}, dbTableOptions)}
+		Options: slices.Concat(where, dbTableOptions)}
 }
 
 // dbTableRefused are the source options a database table refuses, with why.
@@ -206,7 +229,7 @@ var dbTableRefused = map[string]string{"idle_timeout": tableStreaming["idle_time
 var dbTableOptions = []Option{
 	{Name: "table", Type: "string", Doc: "the table to read, optionally schema.table (give table or query; default: the table's name)"},
 	{Name: "query", Type: "string", Doc: "a SELECT whose result is the table, instead of a table name: its columns are matched to the declared ones by name"},
-	{Name: "refresh", Type: "duration", Default: "never",
+	{Name: "refresh", Type: "duration", Default: "never", ForLookup: "no",
 		Enum: []string{"never"},
 		Doc: "when the table is read again, before a batch: never, or a duration such as '5 minutes', when that long has passed since the last load; " +
 			"there is no on_change for a database: it cannot tell cheaply and reliably that a query's result changed (give the duration the data may lag)"},
@@ -214,11 +237,11 @@ var dbTableOptions = []Option{
 	{Name: "lookup", Type: "bool", Default: "false", CompileTime: true,
 		Doc: "do not load the table: look the stream's keys up in the database, in one query per chunk for the keys the cache misses, as Flink's lookup join does; " +
 			"the join needs ON table.<lookup_key> = <expression of the stream's columns>"},
-	{Name: "lookup_key", Type: "string", CompileTime: true,
+	{Name: "lookup_key", Type: "string", CompileTime: true, ForLookup: "yes",
 		Doc: "lookup: the declared column (one; STRING, INT or BIGINT) rows are looked up by, best the table's primary key or an indexed column; default: the first declared column"},
-	{Name: "lookup_cache_rows", Type: "int", Default: "10000", Min: 0,
+	{Name: "lookup_cache_rows", Type: "int", Default: "10000", Min: 0, ForLookup: "yes",
 		Doc: "lookup: at most this many keys (found or not) are kept in the cache, the least recently used dropped first (Flink's lookup.partial-cache.max-rows); 0: no cache"},
-	{Name: "lookup_cache_ttl", Type: "duration", Default: "0s",
+	{Name: "lookup_cache_ttl", Type: "duration", Default: "0s", ForLookup: "yes",
 		Doc: "lookup: a cached key is looked up again when it was fetched this long ago (Flink's lookup.partial-cache.expire-after-write); 0s: never expires"},
 }
 
@@ -314,14 +337,15 @@ var specs = []*Spec{
 		Options: slices.Concat([]Option{
 			dsnOption,
 		}, dbSinkOptions, []Option{
-			{Name: "retry_timeout", Type: "duration", Default: "1m", Doc: "how long a lost connection is retried, waiting 100ms doubling up to 5s, before the batch fails (uncommitted: the next attempt writes it)"},
+			retryTimeoutOption("the batch fails (uncommitted: the next attempt writes it)"),
 		})},
 	{Name: "sqlite", Kind: Sink, Doc: "writes each batch into a table of an SQLite database file (WAL mode, so readers are not blocked) in one transaction, exactly once: " +
 		"APPEND inserts, UPDATE upserts on the key, COMPLETE replaces the table's rows",
 		Options: slices.Concat([]Option{
 			{Name: "path", Type: "string", Required: true, Doc: "the database file (created if missing)"},
 		}, dbSinkOptions)},
-	dbTable("postgres", "a PostgreSQL table or query", dsnOption),
+	dbTable("postgres", "a PostgreSQL table or query", dsnOption,
+		retryTimeoutOption("the load or the lookup fails, which stops the program")),
 	dbTable("sqlite", "a table or query of an SQLite database file", Option{Name: "path", Type: "string", Required: true, Doc: "the database file; it must exist"}),
 	{Name: "kafka", Kind: Sink, Named: []string{"json"}, Doc: "writes each output row as one record to a Kafka topic", Options: append([]Option{
 		{Name: "brokers", Type: "string", Required: true, Doc: "the bootstrap brokers, host:port, comma-separated"},

@@ -142,10 +142,11 @@ func (f failed) Unwrap() error { return f.error }
 
 // createIfMissing runs a CREATE TABLE IF NOT EXISTS. Two sessions running it at once (two
 // sinks of one program starting together) can both miss the table, and the second then
-// fails on the catalog's unique index; run again, it finds the table.
+// fails on the catalog's unique index, or on the table's row type existing (42710); run
+// again, it finds the table.
 func (s *sink) createIfMissing(ctx context.Context, ddl string) error {
 	_, err := s.conn.Exec(ctx, ddl)
-	if pe := (*pgconn.PgError)(nil); errors.As(err, &pe) && (pe.Code == "23505" || pe.Code == "42P07") {
+	if pe := (*pgconn.PgError)(nil); errors.As(err, &pe) && (pe.Code == "23505" || pe.Code == "42P07" || pe.Code == "42710") {
 		_, err = s.conn.Exec(ctx, ddl)
 	}
 	return err
@@ -230,42 +231,23 @@ func retryable(err error) bool {
 	return strings.HasPrefix(pe.Code, "08") || pe.Code == "57P01" || pe.Code == "57P02" || pe.Code == "57P03" || pe.Code == "40001" || pe.Code == "40P01"
 }
 
-// retry runs fn until it succeeds, fails for good, or retry_timeout has passed since the
-// first failure, with backoff; the connection is dropped before each retry.
+// retry runs fn until it succeeds, fails for good (a failed error), or retry_timeout has
+// passed since the first failure, with backoff; the connection is dropped before each retry.
 func (s *sink) retry(ctx context.Context, what string, fn func(context.Context) error) error {
-	var first time.Time
-	for attempt := 0; ; attempt++ {
-		err := fn(ctx)
+	err := rt.Retry(ctx, s.log, s.retryFor, what, func(err error) bool {
 		var f failed
-		if err == nil || errors.As(err, &f) {
-			if err != nil {
-				return f.error
-			}
-			return nil
-		}
-		if ctx.Err() != nil {
-			return err
-		}
-		if attempt == 0 {
-			first = time.Now()
-		}
-		wait := sqlsink.Backoff(attempt)
-		if time.Since(first)+wait > s.retryFor {
-			return fmt.Errorf("%w (gave up after retrying for %s)", err, s.retryFor)
-		}
-		if s.log != nil {
-			fmt.Fprintf(s.log, "warning: %v; %s again in %s\n", err, what, wait)
-		}
+		return !errors.As(err, &f)
+	}, func() {
 		if s.conn != nil {
 			s.conn.Close(context.WithoutCancel(ctx))
 			s.conn = nil
 		}
-		select {
-		case <-time.After(wait):
-		case <-ctx.Done():
-			return err
-		}
+	}, fn)
+	var f failed
+	if errors.As(err, &f) {
+		return f.error
 	}
+	return err
 }
 
 // columns describes the existing table (none: it does not exist).

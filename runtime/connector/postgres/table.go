@@ -24,9 +24,17 @@ func connectTable(ctx context.Context, e rt.Endpoint) (*tableDB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("postgres table %q: %w", e.Name, err)
 	}
-	c, err := pgx.Connect(ctx, d)
+	cfg, err := pgx.ParseConfig(d)
 	if err != nil {
-		return nil, fmt.Errorf("postgres table %q: connecting: %w", e.Name, err)
+		return nil, fmt.Errorf("postgres table %q: option dsn: %w", e.Name, err)
+	}
+	c, err := pgx.ConnectConfig(ctx, cfg)
+	if err != nil {
+		err = fmt.Errorf("postgres table %q: connecting: %w", e.Name, err)
+		if retryable(err) { // not a refusal (authentication, a missing database)
+			err = rt.ConnectionLost(err)
+		}
+		return nil, err
 	}
 	return &tableDB{conn: c}, nil
 }
@@ -88,6 +96,10 @@ func (db *tableDB) Query(ctx context.Context, query string, args []any, row func
 	}
 	return rows.Err()
 }
+
+// Lost: pgx closes the connection on a network error or the server's FATAL (a shutdown),
+// and keeps it after an error in the statement.
+func (db *tableDB) Lost(err error) bool { return db.conn.IsClosed() }
 
 func (db *tableDB) Close() error { return db.conn.Close(context.Background()) }
 

@@ -80,6 +80,9 @@ func (db *tableDB) Query(ctx context.Context, query string, args []any, row func
 	return rows.Err()
 }
 
+// Lost is never: the database is a local file, and database/sql reopens it as needed.
+func (db *tableDB) Lost(err error) bool { return false }
+
 func (db *tableDB) Close() error { return db.db.Close() }
 
 // OpenLookup opens a lookup table for the run.

@@ -11,7 +11,6 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"time"
 
 	rt "github.com/sqlstream/sqlstream/runtime"
 	"github.com/sqlstream/sqlstream/runtime/connector"
@@ -284,11 +283,4 @@ func (t *Table) CheckSchema(have []DBColumn) error {
 		return fmt.Errorf("table %s does not match the query's output: %s", t.Name, strings.Join(problems, "; "))
 	}
 	return nil
-}
-
-// Backoff is the wait before retry attempt (from 0) of a lost connection: 100ms doubling
-// up to 5s.
-func Backoff(attempt int) time.Duration {
-	d := 100 * time.Millisecond << min(attempt, 6)
-	return min(d, 5*time.Second)
 }

@@ -32,6 +32,9 @@ type DB interface {
 	// KeyIn is the condition that column col (quoted) is one of keys, with its one argument:
 	// one statement however many keys.
 	KeyIn(col string, keys []any) (cond string, arg any)
+	// Lost reports whether err, returned by Columns or Query, lost the connection: another
+	// attempt on a new connection may succeed (rt.ConnectionLost).
+	Lost(err error) bool
 	Close() error
 }
 
@@ -233,23 +236,30 @@ func (s *Source) Next(ctx context.Context, start rt.Offset, limit bool) (rt.Offs
 	return rt.Offset(`"all"`), nil
 }
 
-// Read loads the relation.
+// Read loads the relation. A lost connection is marked so: the engine loads the table
+// again from a new source.
 func (s *Source) Read(ctx context.Context, start, end rt.Offset, emit func(*rt.Chunk) error) error {
-	return s.T.Load(ctx, s.DB, emit)
+	err := s.T.Load(ctx, s.DB, emit)
+	if err != nil && s.DB.Lost(err) {
+		return rt.ConnectionLost(err)
+	}
+	return err
 }
 
 // Close closes the connection.
 func (s *Source) Close() error { return s.DB.Close() }
 
 // Lookup is a lookup table's rt.Lookup: one connection for the run, its queries serialised
-// (the workers of a batch share it), each reading the rows of a chunk's missing keys.
+// (the workers of a batch share it), each reading the rows of a chunk's missing keys. A
+// lookup that loses the connection drops it, and the next one connects again.
 type Lookup struct {
-	t     *Table
-	db    DB
-	sel   string // the SELECT of the declared columns
-	key   string // the lookup key's result column, quoted
-	mu    sync.Mutex
-	count atomic.Int64
+	t       *Table
+	db      DB // nil after a lost connection
+	connect func() (DB, error)
+	sel     string // the SELECT of the declared columns
+	key     string // the lookup key's result column, quoted
+	mu      sync.Mutex
+	count   atomic.Int64
 }
 
 // NewLookup checks the relation's columns once and prepares the lookups by the declared
@@ -272,16 +282,33 @@ func NewLookup(ctx context.Context, e rt.Endpoint, t *Table, db DB) (*Lookup, er
 func (l *Lookup) Lookup(ctx context.Context, keys []any, emit func(*rt.Chunk) error) error {
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	if l.db == nil {
+		db, err := l.connect()
+		if err != nil {
+			return err
+		}
+		l.db = db
+	}
 	l.count.Add(1)
 	cond, arg := l.db.KeyIn(l.key, keys)
-	return l.t.records(ctx, l.db, l.sel+" WHERE "+cond, []any{arg}, emit)
+	err := l.t.records(ctx, l.db, l.sel+" WHERE "+cond, []any{arg}, emit)
+	if err != nil && l.db.Lost(err) {
+		err = rt.ConnectionLost(errors.Join(err, l.db.Close()))
+		l.db = nil
+	}
+	return err
 }
 
 // Queries is the number of lookups run so far.
 func (l *Lookup) Queries() int64 { return l.count.Load() }
 
 // Close closes the connection.
-func (l *Lookup) Close() error { return l.db.Close() }
+func (l *Lookup) Close() error {
+	if l.db == nil {
+		return nil
+	}
+	return l.db.Close()
+}
 
 // OpenSource opens table endpoint e for one load, with a connection of its own that the
 // source closes.
@@ -301,8 +328,12 @@ func OpenLookup(ctx context.Context, e rt.Endpoint, d sqlsink.Dialect, connect f
 	}
 	l, err := NewLookup(ctx, e, t, db)
 	if err != nil {
+		if db.Lost(err) {
+			err = rt.ConnectionLost(err)
+		}
 		return nil, errors.Join(err, db.Close())
 	}
+	l.connect = connect
 	return l, nil
 }
 

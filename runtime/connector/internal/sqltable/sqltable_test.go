@@ -174,3 +174,60 @@ func TestSQLiteLookup(t *testing.T) {
 		t.Errorf("bad lookup_key: %v", err)
 	}
 }
+
+// TestPostgresLostConnection: a load whose server stops in the middle of the rows, and a
+// lookup whose connection died with a server restart, fail as rt.ConnectionLost (the
+// engine retries those), naming the table; the next lookup connects again and answers.
+// A statement the server refuses is not a lost connection.
+func TestPostgresLostConnection(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a server")
+	}
+	srv := pgtest.Start(t)
+	srv.Exec(t, `CREATE TABLE big AS SELECT i AS id, repeat('x', 40) AS name FROM generate_series(1, 200000) i`)
+	ctx := context.Background()
+	cols := []rt.Column{{Name: "id", Type: "INT"}, {Name: "name", Type: "STRING"}}
+	e := rt.Endpoint{Name: "big", Connector: "postgres", Options: map[string]string{"dsn": srv.DSN}, Columns: cols}
+	src, err := postgres.OpenSource(ctx, e)
+	if err != nil {
+		t.Fatal(err)
+	}
+	chunks := 0
+	err = src.Read(ctx, nil, rt.Offset(`"all"`), func(c *rt.Chunk) error {
+		if chunks++; chunks == 1 {
+			srv.Stop(t) // the rest of the rows never come
+		}
+		return nil
+	})
+	src.Close()
+	if !rt.IsConnectionLost(err) || !strings.Contains(err.Error(), `postgres table "big"`) || chunks == 0 {
+		t.Errorf("the server stopped after %d chunks: got %v, want a lost connection naming the table", chunks, err)
+	}
+	srv.Start(t)
+
+	l, err := postgres.OpenLookup(ctx, e)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	lookup := func() (int64, error) {
+		var n int64
+		err := l.Lookup(ctx, []any{int64(1), int64(2), int64(0)}, func(c *rt.Chunk) error { n += c.Records; return nil })
+		return n, err
+	}
+	if n, err := lookup(); n != 2 || err != nil {
+		t.Fatalf("lookup: %d rows, %v", n, err)
+	}
+	srv.Stop(t)
+	srv.Start(t)
+	if _, err := lookup(); !rt.IsConnectionLost(err) || !strings.Contains(err.Error(), `postgres table "big"`) {
+		t.Errorf("a lookup on the connection of a restarted server: got %v, want a lost connection naming the table", err)
+	}
+	if n, err := lookup(); n != 2 || err != nil {
+		t.Errorf("the next lookup should connect again: %d rows, %v", n, err)
+	}
+	srv.Exec(t, `ALTER TABLE big RENAME TO gone`)
+	if _, err := lookup(); err == nil || rt.IsConnectionLost(err) {
+		t.Errorf("a lookup of a table gone: got %v, want an error that is not a lost connection", err)
+	}
+}

@@ -116,6 +116,8 @@ func timedJoins() []query {
 			sqlite: sel + x + " JOIN " + y + " ON x.k = y.k AND x.t / 300 = y.t / 300"},
 		{name: "full outer on equal windows", stream: sel + "e1 x FULL JOIN e2 y ON window(y.t, INTERVAL '5' MINUTE) = window(x.t, INTERVAL '5' MINUTE) AND x.k = y.k",
 			sqlite: sel + x + " FULL JOIN " + y + " ON x.k = y.k AND x.t / 300 = y.t / 300"},
+		{name: "distinct over an inner join", stream: "SELECT DISTINCT x.k, y.v % 7 AS m FROM e1 x JOIN e2 y ON " + on,
+			sqlite: "SELECT DISTINCT x.k, y.v % 7 AS m FROM " + x + " JOIN " + y + " ON " + onQ},
 		{name: "left semi", stream: "SELECT x.v, x.k FROM e1 x LEFT SEMI JOIN e2 y ON " + on,
 			sqlite: "SELECT x.v, x.k FROM " + x + " WHERE EXISTS (SELECT 1 FROM " + y + " WHERE " + onQ + ")"},
 		{name: "left semi with a residual", stream: "SELECT x.v FROM e1 x LEFT SEMI JOIN e2 y ON " + on + " AND y.v > x.v",

@@ -626,9 +626,6 @@ func (c *checker) streamJoinRules(st *grammar.Insert, q *plan.Query) {
 		return
 	}
 	switch {
-	case q.Dedup != nil:
-		c.errs.Errorf(sj.Pos, "DISTINCT over a join of two streams is not supported yet").
-			WithHelp("write the joined rows to a sink, and deduplicate them in a query reading that sink's files")
 	case q.Mode != plan.Append && st.OutputMode == nil:
 		c.errs.Errorf(sj.Pos, "an aggregation over a join of two streams needs a window of a watermarked column in GROUP BY").
 			WithHelp("as in Spark, its output is APPEND only: each window is emitted once the watermark passes it; e.g. GROUP BY window(c.t, INTERVAL '1' HOUR)")

@@ -545,13 +545,18 @@ func (g *queryGen) dedup(d *physical.Deduplicate) []Code {
 	var body []Code
 	var late, evict Code
 	if g.eventKey >= 0 {
-		body = append(body,
-			Id("q").Dot("events").Op("=").Qual(pkgRT, "EventTimes").Values(),
-			For(List(Id("_"), Id("w")).Op(":=").Range().Id("workers")).Block(
-				g.observeEvents(Id("w").Assert(Op("*").Id(g.id("Worker"))))...),
-			Id("q").Dot("late").Op("=").Lit(0))
+		lateBy := Id("q").Dot("watermark")
+		if g.q.StreamJoin != nil { // the join took the workers' event times
+			lateBy = Id("lateWatermark")
+		} else {
+			body = append(body,
+				Id("q").Dot("events").Op("=").Qual(pkgRT, "EventTimes").Values(),
+				For(List(Id("_"), Id("w")).Op(":=").Range().Id("workers")).Block(
+					g.observeEvents(Id("w").Assert(Op("*").Id(g.id("Worker"))))...))
+		}
+		body = append(body, Id("q").Dot("late").Op("=").Lit(0))
 		ts := fieldVal(Id("row"), g.outNms[g.eventKey], g.outCols[g.eventKey])
-		cond := ts.operand().Op("<").Id("q").Dot("watermark")
+		cond := ts.operand().Op("<").Add(lateBy)
 		if ts.nullable() {
 			cond = not(ts.isNull()).Op("&&").Add(cond)
 		}
@@ -748,6 +753,9 @@ func (g *queryGen) joinEventTime() {
 	rows := Id("q").Dot("left").Dot("Len").Call().Op("+").Id("q").Dot("right").Dot("Len").Call()
 	pending := Id("q").Dot("left").Dot("Expiring").Call(Id("next")).Op("||").Id("q").Dot("right").Dot("Expiring").Call(Id("next"))
 	var groups []Code
+	if g.q.Dedup != nil && g.eventKey >= 0 {
+		late, rows = late.Op("+").Id("q").Dot("late"), rows.Op("+").Len(Id("q").Dot("seen"))
+	}
 	if g.q.Agg != nil && g.eventKey >= 0 {
 		late, rows = late.Op("+").Id("q").Dot("late"), rows.Op("+").Len(Id("q").Dot("groups"))
 		groups = []Code{For(List(Id("k"), Id("a")).Op(":=").Range().Id("q").Dot("groups")).Block(

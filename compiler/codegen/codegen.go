@@ -283,12 +283,12 @@ func (g *queryGen) queryType() {
 		}
 	}
 	if g.timed {
-		if q.StreamJoin == nil || q.Agg != nil { // each side of a join counts its own
+		if q.StreamJoin == nil || g.chained() { // each side of a join counts its own
 			fields = append(fields, Id("late").Int64().Comment("rows the last batch dropped as later than the watermark"))
 		}
 		fields = append(fields, Id("events").Qual(pkgRT, "EventTimes").Comment("the last batch's event times, for the progress"))
 		init[Id("watermark")] = Qual("math", "MinInt64")
-		if q.StreamJoin != nil && q.Agg != nil {
+		if g.chained() {
 			init[Id("lastWatermark")] = Qual("math", "MinInt64")
 		}
 		if g.watermarks() {

@@ -197,7 +197,7 @@ func (g *queryGen) queryState() []stateField {
 	case g.watermarks():
 		fs = append(fs, stateField{"wm", "Watermarks", "the sources' largest event times, combined into the watermark"},
 			stateField{"watermark", "Int64", "the watermark of the batch running, from the batches before it"})
-		if g.q.StreamJoin != nil && g.q.Agg != nil {
+		if g.chained() {
 			// Spark 3.4's watermark for late events: a pair the join emits now may be older
 			// than this batch's watermark, but its group is still in state if the batch
 			// before did not finalise it.
@@ -320,6 +320,8 @@ func (g *queryGen) stateMethods() {
 	g.f.Line()
 	n := Lit(0) // counters only (LIMIT, the watermark): no rows
 	switch {
+	case g.q.Dedup != nil && g.q.StreamJoin != nil:
+		n = Len(Id("q").Dot("seen")).Op("+").Id("q").Dot("left").Dot("Len").Call().Op("+").Id("q").Dot("right").Dot("Len").Call()
 	case g.q.Agg != nil && g.q.StreamJoin != nil:
 		n = Len(Id("q").Dot("groups")).Op("+").Id("q").Dot("left").Dot("Len").Call().Op("+").Id("q").Dot("right").Dot("Len").Call()
 	case g.q.Agg != nil && g.q.Dedup != nil:

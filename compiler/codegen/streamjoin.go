@@ -187,10 +187,15 @@ func (g *queryGen) symmetricJoin(perPair []physical.Operator, aggregate bool) []
 		return counted(Add(stmt))
 	}
 	body := []Code{Var().Id("out").Id(g.id("Rows"))}
+	var chained []Code
+	if g.chained() {
+		// Spark 3.4's watermark for late events: what follows the join drops rows by the
+		// batch before's watermark (see lastWatermark).
+		chained = []Code{Id("lateWatermark").Op(":=").Id("q").Dot("lastWatermark"), Id("q").Dot("lastWatermark").Op("=").Id("q").Dot("watermark")}
+	}
 	if aggregate {
 		body = []Code{Id("aw").Op(":=").Id("q").Dot("NewWorker").Call(Nil()).Assert(Op("*").Id(g.id("Worker"))),
-			Id("aw").Dot("watermark").Op("=").Id("q").Dot("lastWatermark"),
-			Id("q").Dot("lastWatermark").Op("=").Id("q").Dot("watermark")}
+			Id("aw").Dot("watermark").Op("=").Id("lateWatermark")}
 		if g.pairPos() != nil {
 			body = append(body, Id("pairs").Op(":=").Op("&").Qual(pkgRT, "Chunk").Values(Dict{Id("Batch"): Id("batchID")}),
 				Var().Id("pair").Int64())
@@ -199,6 +204,7 @@ func (g *queryGen) symmetricJoin(perPair []physical.Operator, aggregate bool) []
 	if failing {
 		body = append(body, Var().Err().Error())
 	}
+	body = append(chained, body...)
 	if g.timed {
 		body = append(body, Id("q").Dot("events").Op("=").Qual(pkgRT, "EventTimes").Values(),
 			For(List(Id("_"), Id("rw")).Op(":=").Range().Id("workers")).Block(
@@ -485,4 +491,10 @@ func (g *queryGen) nullSide(i int) []val {
 		vals[j] = typedNull(c.Type)
 	}
 	return vals
+}
+
+// chained reports whether a stateful operator follows the join of two streams (an
+// aggregation or a DISTINCT): it takes its late rows by the batch before's watermark.
+func (g *queryGen) chained() bool {
+	return g.q.StreamJoin != nil && g.timed && (g.q.Agg != nil || g.q.Dedup != nil)
 }

@@ -106,6 +106,11 @@ func (q *Query) joinEventKey() (key int, window bool) {
 			r.Source.Watermark >= 0 && q.StreamJoin.Kind != StreamLeftSemi && ref.Idx == n+r.Source.Watermark)
 	}
 	if q.Agg == nil {
+		for _, c := range q.Dedup.Cols {
+			if isEventTime(&ColRef{Idx: c}) {
+				return c, false
+			}
+		}
 		return -1, false
 	}
 	for i, k := range q.Agg.Keys {

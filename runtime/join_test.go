@@ -38,3 +38,30 @@ func TestJoinSideEvictsInExpiryOrder(t *testing.T) {
 		t.Errorf("ExpiresAt does not saturate")
 	}
 }
+
+type joinBenchRow struct {
+	T, V   int64
+	TNull  bool
+	Label  string
+	LabelN bool
+}
+
+// BenchmarkJoinSide stores, probes and evicts rows as a join of two streams does with
+// unique keys (every row its own key, as the rate sources' values) and with keys of ten rows,
+// a second of rows in state.
+func BenchmarkJoinSide(b *testing.B) {
+	for _, per := range []int64{1, 10} {
+		b.Run(map[int64]string{1: "unique", 10: "ten-per-key"}[per], func(b *testing.B) {
+			const window = 200_000
+			s := NewJoinSide[int64, joinBenchRow]()
+			for i := range int64(b.N) {
+				k := i / per
+				_ = s.Rows(k)
+				s.Add(k, joinBenchRow{T: i, V: i}, false, i+window)
+				if i%10_000 == 0 {
+					s.Evict(i, nil)
+				}
+			}
+		})
+	}
+}

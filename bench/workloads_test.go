@@ -121,9 +121,22 @@ func sortedLines(out []byte) []string {
 	return rows
 }
 
+// inputDir is where the input of the generator's arguments gen goes: under
+// SQLSTREAM_BENCH_DATA when set, named by the arguments and rows so that later runs reuse
+// it (the generator is deterministic; its manifest.json is written last), else the i-th
+// directory under the benchmark's own temporary one.
+func inputDir(tmp, gen string, rows, i int) string {
+	if keep := os.Getenv("SQLSTREAM_BENCH_DATA"); keep != "" {
+		name := strings.NewReplacer(" ", "", "-", "_").Replace(gen)
+		return filepath.Join(keep, fmt.Sprintf("%s_rows%d", name, rows))
+	}
+	return filepath.Join(tmp, fmt.Sprintf("data%d", i))
+}
+
 // BenchmarkWorkloads runs W1–W4 of the shared yardstick: each workload's query built by the
 // compiler and the hand-written baseline, alternately over the same generated files (10M
-// rows, or SQLSTREAM_BENCH_ROWS), whole processes; the results must be equal row for row.
+// rows, or SQLSTREAM_BENCH_ROWS; kept under SQLSTREAM_BENCH_DATA for the next run when
+// set), whole processes; the results must be equal row for row.
 // It reports per workload the throughput ratio (sqlstream / baseline: above 1 is faster)
 // and the peak RSS ratio.
 //
@@ -143,10 +156,12 @@ func BenchmarkWorkloads(b *testing.B) {
 		b.Run(w.id, func(b *testing.B) {
 			dir, ok := data[w.gen]
 			if !ok {
-				dir = filepath.Join(tmp, fmt.Sprintf("data%d", len(data)))
-				args := append(strings.Fields(w.gen), "-rows", strconv.Itoa(rows), "-files", "8", "-out", dir)
-				if out, err := exec.Command(gen, args...).CombinedOutput(); err != nil {
-					b.Fatalf("gen: %v\n%s", err, out)
+				dir = inputDir(tmp, w.gen, rows, len(data))
+				if _, err := os.Stat(filepath.Join(dir, "manifest.json")); err != nil {
+					args := append(strings.Fields(w.gen), "-rows", strconv.Itoa(rows), "-files", "8", "-out", dir)
+					if out, err := exec.Command(gen, args...).CombinedOutput(); err != nil {
+						b.Fatalf("gen: %v\n%s", err, out)
+					}
 				}
 				data[w.gen] = dir
 			}

@@ -451,7 +451,17 @@ func (g *queryGen) merge() []Code {
 // UPDATE and APPEND mode with a watermark it evicts the groups the watermark passed.
 func (g *queryGen) emitGroups(perGroup []physical.Operator) []Code {
 	q := g.q
-	body := []Code{Var().Id("out").Id(g.id("Rows"))}
+	// COMPLETE emits at most a row per group and UPDATE one per changed group: the slice is
+	// made that large once rather than grown by doubling (at a million groups the copies
+	// were most of the batch's allocation).
+	size := Len(Id("q").Dot("groups"))
+	if q.Mode == plan.Update {
+		size = Len(Id("changed"))
+	}
+	body := []Code{Id("out").Op(":=").Make(Id(g.id("Rows")), Lit(0), size)}
+	if q.Mode == plan.Append {
+		body = []Code{Var().Id("out").Id(g.id("Rows"))}
+	}
 	var filters, cols []plan.Expr
 	for _, op := range perGroup {
 		switch op := op.(type) {

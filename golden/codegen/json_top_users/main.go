@@ -233,7 +233,7 @@ func (q *topQuery) Finish(batchID int64, workers []rt.Worker) (rt.Rows, error) {
 			}
 		}
 	}
-	var out topRows
+	out := make(topRows, 0, len(q.groups))
 	for k, a := range q.groups {
 		out = q.emit(out, &k, a)
 	}

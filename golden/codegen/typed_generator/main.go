@@ -57,7 +57,8 @@ func (g *outAcc) merge(a *outAcc) {
 
 // outQuery is the state of the query writing to "out" across batches.
 type outQuery struct {
-	groups map[outKey]*outAcc
+	groups           map[outKey]*outAcc
+	updated, removed int64 // the state rows the last batch wrote and evicted, for the progress
 }
 
 func newOutQuery() rt.Query {
@@ -119,14 +120,16 @@ func (q *outQuery) emit(out outRows, k *outKey, a *outAcc) outRows {
 
 // Finish merges the workers of a batch and returns the rows the output mode emits.
 func (q *outQuery) Finish(batchID int64, workers []rt.Worker) (rt.Rows, error) {
+	q.updated, q.removed = 0, 0
 	mark := batchID + 1
 	var changed []outKey
 	for _, rw := range workers {
 		w := rw.(*outWorker)
 		if len(q.groups) == 0 {
 			q.groups = w.groups
-			for k, a := range q.groups {
-				a.mark = mark
+			for k, g := range q.groups {
+				g.mark = mark
+				q.updated++
 				changed = append(changed, k)
 			}
 			continue
@@ -141,11 +144,12 @@ func (q *outQuery) Finish(batchID int64, workers []rt.Worker) (rt.Rows, error) {
 			}
 			if g.mark != mark {
 				g.mark = mark
+				q.updated++
 				changed = append(changed, k)
 			}
 		}
 	}
-	var out outRows
+	out := make(outRows, 0, len(changed))
 	for _, k := range changed {
 		out = q.emit(out, &k, q.groups[k])
 	}
@@ -201,6 +205,11 @@ func (q *outQuery) LoadState(d *rt.StateDecoder) error {
 // StateRows is the number of groups or keys in the state, as a checkpoint records it.
 func (q *outQuery) StateRows() int {
 	return len(q.groups)
+}
+
+// StateChanges reports the state rows the last batch wrote and the ones the watermark evicted.
+func (q *outQuery) StateChanges() (updated, removed int64) {
+	return q.updated, q.removed
 }
 
 // outRows is the output of one batch.

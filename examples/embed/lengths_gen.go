@@ -159,7 +159,7 @@ func (q *countsQuery) Finish(batchID int64, workers []rt.Worker) (rt.Rows, error
 			}
 		}
 	}
-	var out countsRows
+	out := make(countsRows, 0, len(changed))
 	for _, k := range changed {
 		out = q.emit(out, &k, q.groups[k])
 	}

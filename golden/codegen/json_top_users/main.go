@@ -83,13 +83,13 @@ func newTopQuery() rt.Query {
 // topWorker processes chunks of one batch on one goroutine.
 type topWorker struct {
 	rec    *rt.RecordErrors
-	groups map[topKey]*topAcc
+	groups map[string]*topAcc
 	json   codec.JSON
 }
 
 func (q *topQuery) NewWorker(rec *rt.RecordErrors) rt.Worker {
 	return &topWorker{
-		groups: map[topKey]*topAcc{},
+		groups: map[string]*topAcc{},
 		rec:    rec,
 	}
 }
@@ -159,11 +159,10 @@ func (w *topWorker) Process(c *rt.Chunk) error {
 		}
 		var k topKey
 		k.User = in.User
-		a := w.groups[k]
+		a := w.groups[k.User]
 		if a == nil {
 			a = newTopAcc()
-			k.User = strings.Clone(k.User)
-			w.groups[k] = a
+			w.groups[strings.Clone(k.User)] = a
 		}
 		a.n0++
 		if !in.UrlNull {
@@ -212,14 +211,10 @@ func (q *topQuery) Finish(batchID int64, workers []rt.Worker) (rt.Rows, error) {
 	for _, rw := range workers {
 		w := rw.(*topWorker)
 		if len(q.groups) == 0 {
-			q.groups = w.groups
-			for _, g := range q.groups {
-				g.mark = mark
-				q.updated++
-			}
-			continue
+			q.groups = make(map[topKey]*topAcc, len(w.groups))
 		}
-		for k, a := range w.groups {
+		for s, a := range w.groups {
+			k := topKey{User: s}
 			g := q.groups[k]
 			if g == nil {
 				q.groups[k] = a
@@ -233,7 +228,7 @@ func (q *topQuery) Finish(batchID int64, workers []rt.Worker) (rt.Rows, error) {
 			}
 		}
 	}
-	var out topRows
+	out := make(topRows, 0, len(q.groups))
 	for k, a := range q.groups {
 		out = q.emit(out, &k, a)
 	}

@@ -155,7 +155,7 @@ func (q *outQuery) Finish(batchID int64, workers []rt.Worker) (rt.Rows, error) {
 			}
 		}
 	}
-	var out outRows
+	out := make(outRows, 0, len(changed))
 	for _, k := range changed {
 		out = q.emit(out, &k, q.groups[k])
 	}

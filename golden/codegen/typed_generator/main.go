@@ -68,12 +68,12 @@ func newOutQuery() rt.Query {
 // outWorker processes chunks of one batch on one goroutine.
 type outWorker struct {
 	rec    *rt.RecordErrors
-	groups map[outKey]*outAcc
+	groups map[string]*outAcc
 }
 
 func (q *outQuery) NewWorker(rec *rt.RecordErrors) rt.Worker {
 	return &outWorker{
-		groups: map[outKey]*outAcc{},
+		groups: map[string]*outAcc{},
 		rec:    rec,
 	}
 }
@@ -92,11 +92,10 @@ func (w *outWorker) Process(c *rt.Chunk) error {
 		}
 		var k outKey
 		k.User = in.User
-		a := w.groups[k]
+		a := w.groups[k.User]
 		if a == nil {
 			a = newOutAcc()
-			k.User = strings.Clone(k.User)
-			w.groups[k] = a
+			w.groups[strings.Clone(k.User)] = a
 		}
 		a.n0++
 		a.s1 += int64(in.Bytes)
@@ -126,15 +125,10 @@ func (q *outQuery) Finish(batchID int64, workers []rt.Worker) (rt.Rows, error) {
 	for _, rw := range workers {
 		w := rw.(*outWorker)
 		if len(q.groups) == 0 {
-			q.groups = w.groups
-			for k, g := range q.groups {
-				g.mark = mark
-				q.updated++
-				changed = append(changed, k)
-			}
-			continue
+			q.groups = make(map[outKey]*outAcc, len(w.groups))
 		}
-		for k, a := range w.groups {
+		for s, a := range w.groups {
+			k := outKey{User: s}
 			g := q.groups[k]
 			if g == nil {
 				q.groups[k] = a
@@ -149,7 +143,7 @@ func (q *outQuery) Finish(batchID int64, workers []rt.Worker) (rt.Rows, error) {
 			}
 		}
 	}
-	var out outRows
+	out := make(outRows, 0, len(changed))
 	for _, k := range changed {
 		out = q.emit(out, &k, q.groups[k])
 	}

@@ -166,9 +166,14 @@ func fullWidth(r rune) bool {
 // escaper is Spark's SchemaUtils.escapeMetaCharacters: it keeps a cell on one line.
 var escaper = strings.NewReplacer("\n", `\n`, "\r", `\r`, "\t", `\t`, "\f", `\f`, "\b", `\b`, "\v", `\v`, "\a", `\a`)
 
+// escape is escaper's replacement when s holds one of its characters. They are the bytes
+// \a to \r (7 to 13), so one range check per byte finds them; strings.ContainsAny was
+// 6 % of W4's run (860,000 rows printed).
 func escape(s string) string {
-	if strings.ContainsAny(s, "\n\r\t\f\b\v\a") {
-		return escaper.Replace(s)
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c >= '\a' && c <= '\r' {
+			return escaper.Replace(s)
+		}
 	}
 	return s
 }

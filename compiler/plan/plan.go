@@ -55,7 +55,7 @@ func (q *Query) EventKey() (key int, window bool) {
 		return -1, false
 	}
 	if q.StreamJoin != nil {
-		return q.joinEventKey()
+		return q.eventKeyOf(q.joinEventTime(), false)
 	}
 	flat := make([][]Expr, len(q.Inputs))
 	for i, in := range q.Inputs {
@@ -74,6 +74,12 @@ func (q *Query) EventKey() (key int, window bool) {
 		}
 		return true
 	}
+	return q.eventKeyOf(isEventTime, true)
+}
+
+// eventKeyOf is EventKey given what is the event time over the columns leaving Pre; sessions
+// says whether a session window counts.
+func (q *Query) eventKeyOf(isEventTime func(Expr) bool, sessions bool) (key int, window bool) {
 	if q.Agg == nil {
 		for _, c := range q.Dedup.Cols {
 			if isEventTime(&ColRef{Idx: c}) {
@@ -83,7 +89,7 @@ func (q *Query) EventKey() (key int, window bool) {
 		return -1, false
 	}
 	for i, k := range q.Agg.Keys {
-		if c, ok := k.(*Call); ok && (c.Name == "window" || c.Name == "session_window") && isEventTime(c.Args[0]) {
+		if c, ok := k.(*Call); ok && (c.Name == "window" || sessions && c.Name == "session_window") && isEventTime(c.Args[0]) {
 			return i, true
 		}
 		if isEventTime(k) {
@@ -93,35 +99,18 @@ func (q *Query) EventKey() (key int, window bool) {
 	return -1, false
 }
 
-// joinEventKey is EventKey over a join of two streams: the joined row carries both sides'
-// watermarked columns, and a key over either (or a window of it) is the event time, under
-// the query's one watermark (Spark 3.4's global watermark for chained operators).
-func (q *Query) joinEventKey() (key int, window bool) {
+// joinEventTime is what is the event time over a join of two streams: the joined row carries
+// both sides' watermarked columns, and either is the event time, under the query's one
+// watermark (Spark 3.4's global watermark for chained operators).
+func (q *Query) joinEventTime() func(Expr) bool {
 	l, r := q.Inputs[0], q.Inputs[1]
 	n := len(Columns(l.Columns(), l.Steps))
 	_, flat := Flatten(q.InputColumns(), q.Pre)
-	isEventTime := func(e Expr) bool {
+	return func(e Expr) bool {
 		ref, ok := Subst(e, flat).(*ColRef)
 		return ok && (l.Source.Watermark >= 0 && ref.Idx == l.Source.Watermark ||
 			r.Source.Watermark >= 0 && q.StreamJoin.Kind != StreamLeftSemi && ref.Idx == n+r.Source.Watermark)
 	}
-	if q.Agg == nil {
-		for _, c := range q.Dedup.Cols {
-			if isEventTime(&ColRef{Idx: c}) {
-				return c, false
-			}
-		}
-		return -1, false
-	}
-	for i, k := range q.Agg.Keys {
-		if c, ok := k.(*Call); ok && c.Name == "window" && isEventTime(c.Args[0]) {
-			return i, true
-		}
-		if isEventTime(k) {
-			return i, false
-		}
-	}
-	return -1, false
 }
 
 // Sink is a CREATE SINK.

@@ -231,7 +231,8 @@ func (r *queryRun) loadFrom(ctx context.Context, t *table, s snapshot) error {
 // loadStats describes one load of a table.
 type loadStats struct {
 	rows, malformed int64
-	files           int
+	files           int    // the distinct origins of the chunks: files, or one database table
+	origin          string // the last of them
 }
 
 // read builds a version of t from the files of s and installs it.
@@ -249,6 +250,7 @@ func (t *table) read(ctx context.Context, s snapshot, began time.Time) (loadStat
 				origin = c.Origin
 				st.files++
 			}
+			st.origin = origin
 			st.rows += c.records()
 			return b.Add(c)
 		})
@@ -293,8 +295,12 @@ func (r *queryRun) reportLoad(t *table, st loadStats, took time.Duration) {
 			NumFiles: st.files, NumInputRows: st.rows, MalformedRows: st.malformed, DurationMs: map[string]int64{"load": took.Milliseconds()}})
 		fmt.Fprintf(r.stderr, "%s\n", b)
 	case "text":
-		fmt.Fprintf(r.stderr, "progress: query %s table %s: loaded %d rows (%d malformed) from %d %s in %v\n",
-			r.spec.Name, t.spec.Name, st.rows, st.malformed, st.files, plural(st.files, "file"), took.Round(time.Microsecond))
+		from := fmt.Sprintf("%d %s", st.files, plural(st.files, "file"))
+		if st.files == 1 {
+			from = st.origin // the file, or a database's "postgres table users"
+		}
+		fmt.Fprintf(r.stderr, "progress: query %s table %s: loaded %d rows (%d malformed) from %s in %v\n",
+			r.spec.Name, t.spec.Name, st.rows, st.malformed, from, took.Round(time.Microsecond))
 	}
 }
 

@@ -315,7 +315,7 @@ func TestTableRecordPolicy(t *testing.T) {
 	for _, want := range []string{
 		"warning: " + file + ":2: malformed record skipped: not a key and a value",
 		"warning: table dim: 12 malformed records skipped in all (10 shown)",
-		"table dim: loaded 13 rows (12 malformed) from 1 file in",
+		"table dim: loaded 13 rows (12 malformed) from " + file + " in",
 	} {
 		if !strings.Contains(errs, want) {
 			t.Errorf("stderr lacks %q:\n%s", want, errs)

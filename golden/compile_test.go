@@ -18,6 +18,10 @@ WITH (connector = 'files', path = '/in', format = 'json');
 CREATE SOURCE c (s STRING, n INT, d DOUBLE) WITH (connector = 'files', path = '/in', format = 'csv', delimiter = ';');
 CREATE SOURCE g (s STRING, n INT, b BIGINT, d DOUBLE, f BOOLEAN, ts TIMESTAMP, dt DATE) WITH (connector = 'generator');
 CREATE SOURCE r (timestamp TIMESTAMP, value BIGINT) WITH (connector = 'rate');
+CREATE SOURCE w1 (k STRING, n BIGINT, s STRING, ts TIMESTAMP, WATERMARK FOR ts AS ts - INTERVAL '1' MINUTE)
+WITH (connector = 'files', path = '/in', format = 'json');
+CREATE SOURCE w2 (k STRING, d DOUBLE, s STRING, ts TIMESTAMP NOT NULL, WATERMARK FOR ts AS ts)
+WITH (connector = 'files', path = '/in2', format = 'csv');
 CREATE TABLE pl (id STRING, k INT, name STRING, w DOUBLE) WITH (connector = 'postgres', dsn = 'env:DB', lookup = true);
 CREATE TABLE sl (k INT, id STRING, at TIMESTAMP) WITH (connector = 'sqlite', path = '/t.db', lookup = true, lookup_cache_ttl = '1 minute');
 CREATE TABLE pt (id STRING, name STRING) WITH (connector = 'postgres', dsn = 'env:DB', query = 'SELECT id, name FROM users', refresh = '5 minutes');
@@ -87,6 +91,14 @@ var queries = []string{
 	`INSERT INTO con SELECT t.b, l.id, l.at, q.name FROM t LEFT JOIN sl l ON l.k = t.b LEFT JOIN pt q ON q.id = l.id`,
 	`INSERT INTO con SELECT p.name, count(*), sum(c.d) FROM c LEFT JOIN pl p ON p.id = c.s GROUP BY p.name`,
 	`INSERT INTO con SELECT p.name FROM c JOIN pl p ON p.id = regexp_extract(c.s, c.s, 0)`,
+	// Joins of two streams: every kind, a pattern from data (an emit that can fail) in ON,
+	// WHERE and an aggregation over the join, first/last over pairs, equal windows, DISTINCT.
+	`INSERT INTO con SELECT x.k, y.d, x.s FROM w1 x FULL JOIN w2 y ON x.k = y.k AND y.ts BETWEEN x.ts AND x.ts + INTERVAL '1' MINUTE AND rlike(x.s, y.s) WHERE regexp_extract(y.s, x.s, 0) <> ''`,
+	`INSERT INTO con SELECT window.start AS w, first(y.d), last(x.s), count(*) FROM w1 x RIGHT JOIN w2 y ON x.k = y.k AND y.ts BETWEEN x.ts AND x.ts + INTERVAL '1' MINUTE GROUP BY window(y.ts, INTERVAL '1' MINUTE)`,
+	`INSERT INTO con SELECT window.start AS w, x.k, max(regexp_extract(x.s, x.k, 0)) AS m FROM w1 x LEFT JOIN w2 y ON x.k = y.k AND y.ts BETWEEN x.ts AND x.ts + INTERVAL '1' MINUTE AND rlike(x.s, y.s) GROUP BY window(x.ts, INTERVAL '5' MINUTE), x.k`,
+	`INSERT INTO con SELECT x.k, count(*) AS n, window.start AS w FROM w1 x LEFT SEMI JOIN w2 y ON x.k = y.k AND window(x.ts, INTERVAL '1' MINUTE) = window(y.ts, INTERVAL '1' MINUTE) GROUP BY window(x.ts, INTERVAL '1' MINUTE), x.k`,
+	`INSERT INTO con SELECT DISTINCT x.k, y.ts FROM w1 x JOIN w2 y ON x.k = y.k AND y.ts >= x.ts AND y.ts < x.ts + INTERVAL '1' MINUTE`,
+	`INSERT INTO con SELECT x.k, y.k AS k2 FROM w1 x JOIN w2 y ON x.k = y.k AND x.n = CAST(y.d AS BIGINT) WITH (cast = 'strict')`,
 }
 
 // TestGeneratedProgramsCompile compiles every query above and builds all the programs

@@ -387,6 +387,20 @@ func (g *queryGen) finish() {
 		Params(Qual(pkgRT, "Rows"), Error()).Block(body...)
 }
 
+// rowSteps are the conditions of the filters among ops and the projection's expressions:
+// the per-group (or per-pair) step an emit method runs.
+func rowSteps(ops []physical.Operator) (filters, cols []plan.Expr) {
+	for _, op := range ops {
+		switch op := op.(type) {
+		case *physical.Filter:
+			filters = append(filters, op.Cond)
+		case *physical.Project:
+			cols = op.Exprs
+		}
+	}
+	return filters, cols
+}
+
 func isPartialAgg(op physical.Operator) bool {
 	_, ok := op.(*physical.PartialAggregate)
 	return ok
@@ -533,15 +547,7 @@ func (g *queryGen) emitGroups(perGroup []physical.Operator) []Code {
 	if q.Mode == plan.Append {
 		body = []Code{Var().Id("out").Id(g.id("Rows"))}
 	}
-	var filters, cols []plan.Expr
-	for _, op := range perGroup {
-		switch op := op.(type) {
-		case *physical.Filter:
-			filters = append(filters, op.Cond)
-		case *physical.Project:
-			cols = op.Exprs
-		}
-	}
+	filters, cols := rowSteps(perGroup)
 	g.emitErr = failingCalls(append(slices.Clip(filters), cols...), q.StrictCast)
 	emit := func(acc Code) Code {
 		call := Id("q").Dot("emit").Call(Id("out"), Op("&").Id("k"), acc)

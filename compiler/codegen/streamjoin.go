@@ -1,9 +1,9 @@
 package codegen
 
 import (
+	"fmt"
 	"slices"
 	"strconv"
-	"strings"
 
 	. "github.com/dave/jennifer/jen"
 
@@ -130,15 +130,7 @@ func (g *queryGen) symmetricJoin(perPair []physical.Operator, aggregate bool) []
 	g.declareJoinKey()
 	g.joinKeyMethod(0, sj.LeftKeys)
 	g.joinKeyMethod(1, sj.RightKeys)
-	var filters, cols []plan.Expr
-	for _, op := range perPair {
-		switch op := op.(type) {
-		case *physical.Filter:
-			filters = append(filters, op.Cond)
-		case *physical.Project:
-			cols = op.Exprs
-		}
-	}
+	filters, cols := rowSteps(perPair)
 	if aggregate {
 		_, cols = plan.Flatten(g.q.InputColumns(), g.q.Pre)
 	}
@@ -155,17 +147,18 @@ func (g *queryGen) symmetricJoin(perPair []physical.Operator, aggregate bool) []
 		g.onMethod(onErr)
 	}
 	failing := g.emitErr || onErr
-	// emitStmt is a call of an emit method that appends to out, or of the aggregating
-	// worker's method, keeping the error in err when the call can fail.
-	emitStmt := func(name string, args ...Code) Code {
+	// emitStmt is a call of the emit method of a row shape (joinRow.suffix: "" for a pair),
+	// which appends to out, or of the aggregating worker's, keeping the error in err when the
+	// call can fail.
+	emitStmt := func(suffix string, args ...Code) Code {
 		if aggregate {
-			call := Id("aw").Dot(strings.Replace(name, "emit", "aggregate", 1)).Call(append(g.pairPos(), args...)...)
+			call := Id("aw").Dot("aggregate" + suffix).Call(append(g.pairPos(), args...)...)
 			if g.emitErr {
 				return Err().Op("=").Add(call)
 			}
 			return call
 		}
-		call := Id("q").Dot(name).Call(append([]Code{Id("out")}, args...)...)
+		call := Id("q").Dot("emit" + suffix).Call(append([]Code{Id("out")}, args...)...)
 		if g.emitErr {
 			return List(Id("out"), Err()).Op("=").Add(call)
 		}
@@ -179,8 +172,8 @@ func (g *queryGen) symmetricJoin(perPair []physical.Operator, aggregate bool) []
 		return stmt
 	}
 	// emit is emitStmt returning the error.
-	emit := func(name string, args ...Code) Code {
-		stmt := emitStmt(name, args...)
+	emit := func(suffix string, args ...Code) Code {
+		stmt := emitStmt(suffix, args...)
 		if g.emitErr {
 			return counted(If(stmt, Err().Op("!=").Nil()).Block(Return(Nil(), Err())))
 		}
@@ -244,7 +237,7 @@ func (g *queryGen) symmetricJoin(perPair []physical.Operator, aggregate bool) []
 		// unmatched is what becomes of a record of this side that matches nothing more.
 		unmatched := []Code{Continue()}
 		if sj.Kind.Outer(i) {
-			unmatched = []Code{emit("emit"+exported(side), rec), Continue()}
+			unmatched = []Code{emit(exported(side), rec), Continue()}
 		}
 		null := Id("null")
 		var expires Code = Qual(pkgRT, "Never")
@@ -286,13 +279,13 @@ func (g *queryGen) symmetricJoin(perPair []physical.Operator, aggregate bool) []
 			// A left record matched now is emitted now, and only once: it is not kept.
 			loop = append(loop, Id("matched").Op(":=").False(),
 				For(Id("j").Op(":=").Range().Id(other+"s")).Block(on(pairArgs(Id("j")), Id("matched").Op("=").True(), Break())...),
-				If(Id("matched")).Block(emit("emit", rec), Continue()))
+				If(Id("matched")).Block(emit("", rec), Continue()))
 		case semi:
 			loop = append(loop, For(Id("j").Op(":=").Range().Id(other+"s")).Block(append([]Code{
 				If(Id(other + "s").Index(Id("j")).Dot("Matched")).Block(Continue())},
-				on(pairArgs(Id("j")), emit("emit", Op("&").Id(other+"s").Index(Id("j")).Dot("Row")), markOther)...)...))
+				on(pairArgs(Id("j")), emit("", Op("&").Id(other+"s").Index(Id("j")).Dot("Row")), markOther)...)...))
 		default:
-			then := []Code{emit("emit", pairArgs(Id("j"))...)}
+			then := []Code{emit("", pairArgs(Id("j"))...)}
 			if sj.Kind.Outer(1 - i) {
 				then = append(then, markOther)
 			}
@@ -309,7 +302,7 @@ func (g *queryGen) symmetricJoin(perPair []physical.Operator, aggregate bool) []
 		if sj.Expiry[i] != nil { // then the other side has a watermark: the query is timed
 			gone := []Code{Continue()}
 			if sj.Kind.Outer(i) {
-				gone = []Code{If(Op("!").Id("matched")).Block(emit("emit"+exported(side), rec)), Continue()}
+				gone = []Code{If(Op("!").Id("matched")).Block(emit(exported(side), rec)), Continue()}
 			}
 			loop = append(loop, Id("expires").Op(":=").Add(expires),
 				If(Id("expires").Op("<=").Id("q").Dot("watermark")).Block(gone...)) // no later row can match it
@@ -325,7 +318,7 @@ func (g *queryGen) symmetricJoin(perPair []physical.Operator, aggregate bool) []
 			}
 			var expired Code = Nil()
 			if sj.Kind.Outer(i) {
-				then := emitStmt("emit"+exported(side), Op("&").Id("j").Dot("Row"))
+				then := emitStmt(exported(side), Op("&").Id("j").Dot("Row"))
 				cond := Op("!").Id("j").Dot("Matched")
 				if g.emitErr {
 					cond = Err().Op("==").Nil().Op("&&").Add(cond)
@@ -353,32 +346,49 @@ func (g *queryGen) pairPos() []Code {
 	return []Code{Id("pairs"), Id("pair")}
 }
 
-// pairMethods generates the emit methods: emit(out, l, r), the output row of a joined pair
-// unless a condition rejects it (a semi join's: emit(out, l)), and for each outer side
-// emit<Side>(out, x), the row of a record that matched nothing, with NULL for the other
-// side's columns.
-func (g *queryGen) pairMethods(filters, cols []plan.Expr) {
+// joinRow is a shape of row a join of two streams hands on: a joined pair (or a semi join's
+// left record that matched), or a record of an outer side that matched nothing, with NULL
+// for the other side's columns; its methods are named emit<suffix> and aggregate<suffix>.
+type joinRow struct {
+	suffix string // "", Left or Right
+	what   string // what the row is, for the methods' comments
+	sides  []int  // the records the methods take
+	base   []val  // the joined columns over them
+}
+
+// joinRows are the shapes of row the join hands on.
+func (g *queryGen) joinRows() []joinRow {
 	sj := g.q.StreamJoin
-	params := func(i int) Code { return Id(sides2[i]).Op("*").Id(g.inputs[i].typ) }
-	nulls := g.nullSide
+	left, right := g.sideFields(0, Id("l")), g.sideFields(1, Id("r"))
 	if sj.Kind == plan.StreamLeftSemi {
-		g.base = g.sideFields(0, Id("l"))
-		g.emitFunc("emit", "emit appends the output row of a left record that matched, unless a condition rejects it.",
-			[]Code{params(0)}, filters, cols)
-		return
+		return []joinRow{{"", "a left record that matched", []int{0}, left}}
 	}
-	g.base = append(g.sideFields(0, Id("l")), g.sideFields(1, Id("r"))...)
-	g.emitFunc("emit", "emit appends the output row of a joined pair, unless a condition rejects it.",
-		[]Code{params(0), params(1)}, filters, cols)
+	rows := []joinRow{{"", "a joined pair", []int{0, 1}, append(slices.Clip(left), right...)}}
 	if sj.Kind.Outer(0) {
-		g.base = append(g.sideFields(0, Id("l")), nulls(1)...)
-		g.emitFunc("emitLeft", "emitLeft appends the output row of a left record that matched nothing, with NULL for the right side.",
-			[]Code{params(0)}, filters, cols)
+		rows = append(rows, joinRow{"Left", "a left record that matched nothing, with NULL for the right side", []int{0}, append(slices.Clip(left), g.nullSide(1)...)})
 	}
 	if sj.Kind.Outer(1) {
-		g.base = append(nulls(0), g.sideFields(1, Id("r"))...)
-		g.emitFunc("emitRight", "emitRight appends the output row of a right record that matched nothing, with NULL for the left side.",
-			[]Code{params(1)}, filters, cols)
+		rows = append(rows, joinRow{"Right", "a right record that matched nothing, with NULL for the left side", []int{1}, append(g.nullSide(0), right...)})
+	}
+	return rows
+}
+
+// params are the parameters of a joinRow's methods: its records.
+func (r joinRow) params(g *queryGen) []Code {
+	var ps []Code
+	for _, i := range r.sides {
+		ps = append(ps, Id(sides2[i]).Op("*").Id(g.inputs[i].typ))
+	}
+	return ps
+}
+
+// pairMethods generates emit<suffix>(out, records) for each joinRow: its output row, unless a
+// condition rejects it.
+func (g *queryGen) pairMethods(filters, cols []plan.Expr) {
+	for _, r := range g.joinRows() {
+		g.base = r.base
+		g.emitFunc("emit"+r.suffix, fmt.Sprintf("emit%s appends the output row of %s, unless a condition rejects it.", r.suffix, r.what),
+			r.params(g), filters, cols)
 	}
 }
 
@@ -429,25 +439,20 @@ func (g *queryGen) joinMetricsMethod() {
 }
 
 // aggregateMethods generates the methods of the worker that aggregates the join's pairs, as
-// pairMethods does for output rows: aggregate(l, r) adds a pair to its group unless a
-// condition rejects it (a semi join's: aggregate(l)), and aggregate<Side>(x) a record of an
-// outer side that matched nothing, with NULL for the other side's columns.
+// pairMethods does for output rows: aggregate<suffix>(records) adds each joinRow to its
+// group, unless a condition rejects it.
 func (g *queryGen) aggregateMethods(filters, cols []plan.Expr) {
-	sj := g.q.StreamJoin
 	var pos []Code
 	if g.pairPos() != nil {
 		pos = []Code{Id("c").Op("*").Qual(pkgRT, "Chunk"), Id("line").Int64()}
 	}
-	method := func(name, doc string, base []val, sides ...int) {
-		g.base = base
-		params := slices.Clone(pos)
-		for _, i := range sides {
-			params = append(params, Id(sides2[i]).Op("*").Id(g.inputs[i].typ))
-		}
-		ret := Return()
-		if g.emitErr {
-			ret = Return(Nil())
-		}
+	ret := Return()
+	results := Code(Null())
+	if g.emitErr {
+		ret, results = Return(Nil()), Error()
+	}
+	for _, r := range g.joinRows() {
+		g.base = r.base
 		var ops []rowOp
 		for _, f := range filters {
 			ops = append(ops, filterOp{f})
@@ -458,26 +463,12 @@ func (g *queryGen) aggregateMethods(filters, cols []plan.Expr) {
 		p.eg.patterns = Id("w").Dot("patterns")
 		p.run(ops)
 		stmts := p.eg.b.stmts
-		results := Code(Null())
 		if g.emitErr {
-			stmts, results = append(stmts, Return(Nil())), Error()
+			stmts = append(stmts, Return(Nil()))
 		}
-		g.f.Comment(doc)
-		g.f.Func().Params(Id("w").Op("*").Id(g.id("Worker"))).Id(name).Params(params...).Add(results).Block(stmts...)
-	}
-	if sj.Kind == plan.StreamLeftSemi {
-		method("aggregate", "aggregate adds a left record that matched to its group, unless a condition rejects it.", g.sideFields(0, Id("l")), 0)
-		return
-	}
-	method("aggregate", "aggregate adds a joined pair to its group, unless a condition rejects it.",
-		append(g.sideFields(0, Id("l")), g.sideFields(1, Id("r"))...), 0, 1)
-	if sj.Kind.Outer(0) {
-		method("aggregateLeft", "aggregateLeft adds a left record that matched nothing, with NULL for the right side.",
-			append(g.sideFields(0, Id("l")), g.nullSide(1)...), 0)
-	}
-	if sj.Kind.Outer(1) {
-		method("aggregateRight", "aggregateRight adds a right record that matched nothing, with NULL for the left side.",
-			append(g.nullSide(0), g.sideFields(1, Id("r"))...), 1)
+		g.f.Commentf("aggregate%s adds %s to its group, unless a condition rejects it.", r.suffix, r.what)
+		g.f.Func().Params(Id("w").Op("*").Id(g.id("Worker"))).Id("aggregate" + r.suffix).
+			Params(append(slices.Clone(pos), r.params(g)...)...).Add(results).Block(stmts...)
 	}
 }
 

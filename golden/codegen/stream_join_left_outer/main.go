@@ -251,7 +251,7 @@ func (q *outQuery) emit(out outRows, l *outImpressionsIn, r *outClicksIn) outRow
 	return append(out, row)
 }
 
-// emitLeft appends the output row of a left record that matched nothing, with NULL for the right side.
+// emitLeft appends the output row of a left record that matched nothing, with NULL for the right side, unless a condition rejects it.
 func (q *outQuery) emitLeft(out outRows, l *outImpressionsIn) outRows {
 	if !(!l.CampaignNull && (l.Campaign != "muted")) {
 		return out

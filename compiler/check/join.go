@@ -158,29 +158,12 @@ func (c *checker) join(left *rel, j *grammar.Join, errs *diag.List) *rel {
 		}
 	}
 	for _, cond := range conds {
-		uses := func(e plan.Expr) (streamCols, tableCols bool) {
-			plan.Walk(e, func(e plan.Expr) {
-				if r, ok := e.(*plan.ColRef); ok {
-					streamCols = streamCols || r.Idx < n
-					tableCols = tableCols || r.Idx >= n
-				}
-			})
-			return
+		if l, r, ok := equiKey(cond, n); ok {
+			j2.Left = append(j2.Left, plan.Subst(l, toInput))
+			j2.Right = append(j2.Right, plan.Subst(r, toTable))
+			continue
 		}
-		if b, ok := cond.(*plan.Binary); ok && b.Op == "=" {
-			ls, lt := uses(b.L)
-			rs, rt := uses(b.R)
-			l, r := b.L, b.R
-			if rs && !rt && lt && !ls {
-				l, r, ls, lt, rs, rt = r, l, rs, rt, ls, lt
-			}
-			if ls && !lt && rt && !rs {
-				j2.Left = append(j2.Left, plan.Subst(l, toInput))
-				j2.Right = append(j2.Right, plan.Subst(r, toTable))
-				continue
-			}
-		}
-		if s, _ := uses(cond); !s {
+		if s, _ := colSides(cond, n); !s {
 			j2.Build = append(j2.Build, plan.Subst(cond, toTable))
 		} else {
 			j2.Residual = append(j2.Residual, plan.Subst(cond, toInput))
@@ -303,29 +286,12 @@ func (c *checker) streamJoin(left, right *rel, j *grammar.Join, errs *diag.List)
 			toRight[k] = &plan.ColRef{Idx: k - n, Name: col.Name, T: col.Type, Null: col.Nullable}
 		}
 	}
-	sides := func(e plan.Expr) (l, r bool) {
-		plan.Walk(e, func(e plan.Expr) {
-			if ref, ok := e.(*plan.ColRef); ok {
-				l = l || ref.Idx < n
-				r = r || ref.Idx >= n
-			}
-		})
-		return
-	}
 	for _, w := range conjuncts(j.On) {
 		cond := x.boolean(x.expr(w, on, "ON"), w, "ON")
-		if b, ok := cond.(*plan.Binary); ok && b.Op == "=" {
-			ll, lr := sides(b.L)
-			rl, rr := sides(b.R)
-			l, r := b.L, b.R
-			if rl && !rr && lr && !ll {
-				l, r, ll, lr, rl, rr = r, l, rl, rr, ll, lr
-			}
-			if ll && !lr && rr && !rl {
-				sj.LeftKeys = append(sj.LeftKeys, plan.Subst(l, same))
-				sj.RightKeys = append(sj.RightKeys, plan.Subst(r, toRight))
-				continue
-			}
+		if l, r, ok := equiKey(cond, n); ok {
+			sj.LeftKeys = append(sj.LeftKeys, plan.Subst(l, same))
+			sj.RightKeys = append(sj.RightKeys, plan.Subst(r, toRight))
+			continue
 		}
 		sj.Residual = append(sj.Residual, plan.Subst(cond, same))
 	}
@@ -483,4 +449,33 @@ func lookupKey(t *plan.Source) int {
 		}
 	}
 	return 0
+}
+
+// colSides reports whether e reads columns before n (the left side of a join) and from n.
+func colSides(e plan.Expr, n int) (before, after bool) {
+	plan.Walk(e, func(e plan.Expr) {
+		if r, ok := e.(*plan.ColRef); ok {
+			before = before || r.Idx < n
+			after = after || r.Idx >= n
+		}
+	})
+	return before, after
+}
+
+// equiKey reads cond as a hash key of a join: an equality between an expression of the
+// columns before n only and one of the columns from n only, returned in that order.
+func equiKey(cond plan.Expr, n int) (l, r plan.Expr, ok bool) {
+	b, isBinary := cond.(*plan.Binary)
+	if !isBinary || b.Op != "=" {
+		return nil, nil, false
+	}
+	ll, lr := colSides(b.L, n)
+	rl, rr := colSides(b.R, n)
+	switch {
+	case ll && !lr && rr && !rl:
+		return b.L, b.R, true
+	case rl && !rr && lr && !ll:
+		return b.R, b.L, true
+	}
+	return nil, nil, false
 }

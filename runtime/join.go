@@ -140,10 +140,13 @@ func (s *JoinSide[K, R]) pop() expiry[K] {
 	return top
 }
 
-// Metrics adds the side's counts to m, under its name: rows in state, and evicted and
-// dropped as late by the last batch.
-func (s *JoinSide[K, R]) Metrics(m map[string]int64, side string) {
-	m[side+"Rows"], m[side+"Added"], m[side+"Evicted"], m[side+"Late"] = int64(s.n), s.Added, s.Evicted, s.Late
+// JoinMetrics are a join's counts for the progress (JoinQuery, StateOperator.CustomMetrics):
+// each side's rows in state, and stored, evicted and dropped as late by the last batch.
+func JoinMetrics[K comparable, L, R any](left *JoinSide[K, L], right *JoinSide[K, R]) map[string]int64 {
+	return map[string]int64{
+		"leftRows": int64(left.n), "leftAdded": left.Added, "leftEvicted": left.Evicted, "leftLate": left.Late,
+		"rightRows": int64(right.n), "rightAdded": right.Added, "rightEvicted": right.Evicted, "rightLate": right.Late,
+	}
 }
 
 // Reset zeroes the batch's counts.

@@ -273,10 +273,7 @@ func (q *outQuery) emitLeft(out outRows, l *outImpressionsIn) outRows {
 
 // JoinMetrics reports each side's records in state, evicted and dropped as late, for the progress.
 func (q *outQuery) JoinMetrics() map[string]int64 {
-	m := map[string]int64{}
-	q.left.Metrics(m, "left")
-	q.right.Metrics(m, "right")
-	return m
+	return rt.JoinMetrics(q.left, q.right)
 }
 
 // on reports whether a pair of records with equal keys satisfies the rest of ON.

@@ -131,17 +131,23 @@ func TestQueriesCountWhatTheGeneratorMakes(t *testing.T) {
 	}
 }
 
+// benchEvents is NEXMARK_EVENTS, the events (or rows) a benchmark runs over: 10M by default.
+func benchEvents(b *testing.B) int64 {
+	v := os.Getenv("NEXMARK_EVENTS")
+	if v == "" {
+		return 10_000_000
+	}
+	n, err := strconv.ParseInt(v, 10, 64)
+	if err != nil {
+		b.Fatalf("NEXMARK_EVENTS=%q: %v", v, err)
+	}
+	return n
+}
+
 // BenchmarkNexmark runs each query over NEXMARK_EVENTS events (default 10M) per iteration
 // and reports events per CPU second (events/s per core) and its ratio to Flink's.
 func BenchmarkNexmark(b *testing.B) {
-	events := int64(10_000_000)
-	if v := os.Getenv("NEXMARK_EVENTS"); v != "" {
-		n, err := strconv.ParseInt(v, 10, 64)
-		if err != nil {
-			b.Fatalf("NEXMARK_EVENTS=%q: %v", v, err)
-		}
-		events = n
-	}
+	events := benchEvents(b)
 	dir := b.TempDir()
 	for _, q := range queries {
 		bin := build(b, dir, q)
@@ -167,14 +173,7 @@ func BenchmarkNexmark(b *testing.B) {
 // NEXMARK_EVENTS rows (default 10M) and reports rows per CPU second of the whole process
 // (rows/s per core); each checks the blackhole got the groups (10 digits, 1000 users).
 func BenchmarkTypedSources(b *testing.B) {
-	rows := int64(10_000_000)
-	if v := os.Getenv("NEXMARK_EVENTS"); v != "" {
-		n, err := strconv.ParseInt(v, 10, 64)
-		if err != nil {
-			b.Fatalf("NEXMARK_EVENTS=%q: %v", v, err)
-		}
-		rows = n
-	}
+	rows := benchEvents(b)
 	dir := b.TempDir()
 	for _, c := range []struct {
 		q      string

@@ -29,6 +29,9 @@ type Chunk struct {
 	// Rows are the chunk's records as typed rows, one Vector per declared column, from a
 	// source that makes values rather than reading text (Data is then empty).
 	Rows []Vector
+	// Upstream are the rows the stage before emitted in the batch, for a later stage of a
+	// chain of stateful operators (see RunStage); nil for a chunk of a source.
+	Upstream Rows
 
 	buf *[]byte // pooled buffer backing Data, if any
 }

@@ -70,6 +70,9 @@ const MaxReported = 10
 // end of the batch). Under 'failfast' it returns the error "<origin>:<line>: malformed record:
 // <reason>", which fails the batch and stops the program. The mode is that of c's source.
 func (r *RecordErrors) Bad(c *Chunk, line int64, record []byte, reason string) error {
+	if r == nil { // a later stage of a chain, whose rows come from no source (see RunStage)
+		return fmt.Errorf("row %d of the rows a stage emitted to the next one (%s): %s", line, record, reason)
+	}
 	s := &r.sources[c.Source]
 	if s.failfast {
 		return fmt.Errorf("%s:%d: malformed record: %s (%s %s has mode = 'failfast')", c.Origin, line, reason, s.what, s.name)

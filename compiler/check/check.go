@@ -472,6 +472,7 @@ func (c *checker) insert(st *grammar.Insert) *plan.Query {
 	for _, o := range st.With {
 		c.insertOption(o, q)
 	}
+	c.stageRules(st, q)
 	if !before && c.errs.HasErrors() {
 		return nil
 	}

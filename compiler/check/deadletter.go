@@ -32,17 +32,18 @@ func (c *checker) deadLetters() {
 		s.plan.DeadLetter = c.deadLetterSink(opt, "dead_letter")
 	}
 	for _, l := range c.late {
-		if l.q.StreamJoin != nil {
+		q := l.q.Head() // a chain's first stage reads the sources and drops their late rows
+		if q.StreamJoin != nil {
 			c.errs.Errorf(l.opt.Key.Pos, "option late_rows is not supported for a join of two streams yet").WithEnd(l.opt.Value.EndPos).
 				WithHelp("remove it: the rows the join and the aggregation over it drop as late are counted in the progress")
 			continue
 		}
-		if k, _ := l.q.EventKey(); k < 0 {
+		if k, _ := q.EventKey(); k < 0 {
 			c.errs.Errorf(l.opt.Key.Pos, "option late_rows: this query drops no late rows").WithEnd(l.opt.Value.EndPos).
 				WithHelp("only an aggregation or SELECT DISTINCT over the source's WATERMARK column (or a window of it) drops rows older than the watermark")
 			continue
 		}
-		l.q.LateRows = c.deadLetterSink(l.opt, "late_rows")
+		q.LateRows = c.deadLetterSink(l.opt, "late_rows")
 	}
 }
 

@@ -26,6 +26,8 @@ type scope struct {
 	// join's scope has a qualifier per relation.
 	refs []colName
 	agg  *aggScope
+	// staged: the columns are the rows a stage of a chain emits (see checker.stage)
+	staged bool
 }
 
 // colName is a way to name column idx of a scope: qual.name, and name alone when bare.
@@ -339,6 +341,9 @@ func (x *exprChecker) column(ref *grammar.ColumnRef, s *scope) plan.Expr {
 		base = s.agg.input
 	}
 	if len(ref.Parts) > 2 {
+		if e := x.windowColumnField(ref, s); len(ref.Parts) == 3 && e != nil {
+			return e
+		}
 		x.errs.Errorf(ref.Pos, "unknown column %q", strings.Join(ref.Parts, ".")).WithEnd(ref.EndPos)
 		return bad()
 	}
@@ -347,6 +352,11 @@ func (x *exprChecker) column(ref *grammar.ColumnRef, s *scope) plan.Expr {
 		qual = ref.Parts[0]
 	}
 	i, why := base.lookup(qual, name)
+	if why == "table" {
+		if e := x.windowColumnField(ref, s); e != nil {
+			return e
+		}
+	}
 	switch why {
 	case "table":
 		x.errs.Errorf(ref.Pos, "unknown table %q", ref.Parts[0]).WithEnd(ref.EndPos).
@@ -779,7 +789,12 @@ func (x *exprChecker) windowIn(w *grammar.FuncCall, in *scope, clause string) (p
 			WithHelp("e.g. window(ts, INTERVAL '10' MINUTE) or window(ts, '10 minutes', '5 minutes')")
 		return nil, plan.Column{}
 	}
-	ts := x.timestampArg(x.expr(w.Args[0], in, clause), w.Args[0], "window")
+	ts := x.expr(w.Args[0], in, clause)
+	if size, ok := x.windowSize(ts, in); ok {
+		// A window of windows: of their time, as in Spark.
+		ts = &plan.Call{Name: "window_time", Args: []plan.Expr{ts, &plan.Const{T: sqltype.Interval, Int: size - 1}}, T: sqltype.Timestamp, Null: ts.Nullable()}
+	}
+	ts = x.timestampArg(ts, w.Args[0], "window")
 	size := x.positiveInterval(w.Args[1], "window size")
 	slide := size
 	if len(w.Args) == 3 {
@@ -833,7 +848,12 @@ func (x *exprChecker) windowField(e grammar.Expr, as *aggScope) plan.Expr {
 	}
 	name := strings.ToLower(ref.Parts[0])
 	session := as.agg.SessionEnd >= 0
-	if !(name == "window" || session && name == "session_window") || as.input.find(name) >= 0 {
+	if !(name == "window" || session && name == "session_window") {
+		return nil
+	}
+	// An input column of that name wins, but not the window of a subquery: GROUP BY
+	// window(window_time(window), ...) makes a new window, which replaces it, as in Spark.
+	if i := as.input.find(name); i >= 0 && as.input.cols[i].Type != sqltype.Window {
 		return nil
 	}
 	kc := as.agg.KeyCols[as.window]
@@ -855,6 +875,65 @@ func (x *exprChecker) windowField(e grammar.Expr, as *aggScope) plan.Expr {
 	}
 	x.errs.Errorf(ref.Pos, "a window has the fields start and end").WithEnd(ref.EndPos)
 	return bad()
+}
+
+// windowColumnField resolves [qual.]w.start and [qual.]w.end, where w is a WINDOW column of the
+// input (a window that a subquery grouped by and selected); nil when ref is not one.
+func (x *exprChecker) windowColumnField(ref *grammar.ColumnRef, s *scope) plan.Expr {
+	n := len(ref.Parts) - 1
+	if s.agg != nil || n < 1 {
+		return nil
+	}
+	var probe diag.List // ref is a column of another kind when w is not found
+	wx := &exprChecker{c: x.c, errs: &probe}
+	w := wx.column(&grammar.ColumnRef{Pos: ref.Pos, EndPos: ref.EndPos, Parts: ref.Parts[:n]}, s)
+	col, ok := w.(*plan.ColRef)
+	if !ok || col.T != sqltype.Window || probe.HasErrors() {
+		return nil
+	}
+	size := s.cols[col.Idx].Size
+	switch strings.ToLower(ref.Parts[n]) {
+	case "start":
+		return &plan.Call{Name: "window_start", Args: []plan.Expr{col}, T: sqltype.Timestamp, Null: col.Null}
+	case "end":
+		return &plan.Call{Name: "window_end", Args: []plan.Expr{col, &plan.Const{T: sqltype.Interval, Int: size}}, T: sqltype.Timestamp, Null: col.Null}
+	}
+	x.errs.Errorf(ref.Pos, "a window has the fields start and end").WithEnd(ref.EndPos)
+	return bad()
+}
+
+// windowTime checks window_time(w): the time of window w's rows, its end less a microsecond
+// (Spark's window_time), by which an aggregation over an aggregation windows the rows it reads.
+func (x *exprChecker) windowTime(f *grammar.FuncCall, s *scope, clause string) plan.Expr {
+	if len(f.Args) != 1 || f.Star || f.Distinct {
+		x.errs.Errorf(f.Pos, "window_time takes one window").WithEnd(f.EndPos).
+			WithHelp("e.g. window_time(window), of a subquery's GROUP BY window(ts, ...)")
+		return bad()
+	}
+	w := x.expr(f.Args[0], s, clause)
+	size, ok := x.windowSize(w, s)
+	if !ok {
+		pos, end := span(f.Args[0])
+		x.errs.Errorf(pos, "window_time needs a window column of a subquery or view, not %s", w.Type()).WithEnd(end).
+			WithHelp("group by window(ts, ...) in a subquery and select its window column")
+		return bad()
+	}
+	return &plan.Call{Name: "window_time", Args: []plan.Expr{w, &plan.Const{T: sqltype.Interval, Int: size - 1}}, T: sqltype.Timestamp, Null: w.Nullable()}
+}
+
+// windowSize is the size of e when it is a tumbling or sliding window column of s's input.
+func (x *exprChecker) windowSize(e plan.Expr, s *scope) (int64, bool) {
+	col, ok := e.(*plan.ColRef)
+	if !ok || col.T != sqltype.Window {
+		return 0, false
+	}
+	var size int64
+	if s.agg != nil { // the aggregation's own window key
+		size = s.agg.agg.KeyCols[col.Idx].Size
+	} else {
+		size = s.cols[col.Idx].Size
+	}
+	return size, size > 0
 }
 
 // sessionWindow checks GROUP BY session_window(ts, gap): per group, rows less than gap apart

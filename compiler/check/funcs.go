@@ -344,6 +344,8 @@ func (x *exprChecker) call(f *grammar.FuncCall, s *scope, clause string) plan.Ex
 		x.errs.Errorf(f.Pos, "window() groups rows: it belongs in GROUP BY").WithEnd(f.EndPos).
 			WithHelp("GROUP BY window(ts, INTERVAL '10' MINUTE), then select window, window.start or window.end")
 		return bad()
+	case "window_time":
+		return x.windowTime(f, s, clause)
 	case "session_window":
 		x.errs.Errorf(f.Pos, "session_window() groups rows: it belongs in GROUP BY").WithEnd(f.EndPos).
 			WithHelp("GROUP BY session_window(ts, INTERVAL '5' MINUTE), then select session_window.start and session_window.end")
@@ -375,6 +377,11 @@ func (x *exprChecker) call(f *grammar.FuncCall, s *scope, clause string) plan.Ex
 	if fn.BatchTime && s.agg != nil {
 		x.errs.Errorf(f.Pos, "%s() is only available before an aggregation", name).WithEnd(f.EndPos).
 			WithHelp("aggregate it, e.g. max(%s())", name)
+		return bad()
+	}
+	if fn.BatchTime && s.staged {
+		x.errs.Errorf(f.Pos, "%s() is only available in the innermost query of a chain of aggregations or DISTINCTs", name).WithEnd(f.EndPos).
+			WithHelp("select it in the subquery that reads the source, e.g. max(%s()) AS seen", name)
 		return bad()
 	}
 	args := make([]plan.Expr, len(f.Args))

@@ -19,7 +19,7 @@ func (r *rel) inputCols() []plan.Column {
 
 // input is the relation's one input: its source, explode and joins.
 func (r *rel) input() *plan.Input {
-	return &plan.Input{Source: r.src, Explode: r.explode, Joins: r.joins}
+	return &plan.Input{Source: r.src, Explode: r.explode, Joins: r.joins, Stage: r.stage}
 }
 
 // join checks one join of FROM and returns the joined relation: the stream's, probing the
@@ -241,7 +241,7 @@ func (c *checker) streamJoin(left, right *rel, j *grammar.Join, errs *diag.List)
 		return fail("%s JOIN between two streams is not supported", "as in Spark: a row of one stream would be final only once the other stream ended; use INNER, LEFT, RIGHT, FULL or LEFT SEMI", what)
 	}
 	for _, side := range []*rel{left, right} {
-		if len(side.joins) > 0 || side.explode != nil || len(side.pre) > 0 || side.agg != nil || side.dedup != nil {
+		if len(side.joins) > 0 || side.explode != nil || len(side.pre) > 0 || side.agg != nil || side.dedup != nil || side.stage != nil {
 			return fail("each side of a join of two streams must be a source named directly, for now",
 				"join the sources and filter or project in the SELECT over the join: FROM a JOIN b ON a.k = b.k WHERE ...")
 		}

@@ -208,7 +208,7 @@ func (c *checker) sinkColumns(st *grammar.Insert, q *plan.Query, decl *grammar.C
 		c.errs.Errorf(pos, "output columns %d and %d are both named %q, and the %s sink writes column names (format '%s')", i+1, j+1, names[j], spec.Name, q.Sink.Options["format"]).
 			WithEnd(end).WithHelp("alias one of them, e.g. %s AS %s_%d (names are case-insensitive)", names[j], names[j], j+1)
 	}
-	for _, src := range q.Sources() {
+	for _, src := range q.Head().Sources() {
 		if q.Sink.Connector != "files" || src.Connector != "files" {
 			continue
 		}

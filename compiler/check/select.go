@@ -36,6 +36,9 @@ type rel struct {
 	distinct *grammar.Select // the SELECT DISTINCT of this relation
 	dedup    *plan.Dedup
 	explode  *plan.Explode
+	// stage is the stateful query whose emitted rows src describes (see stage)
+	stage *plan.Query
+	pos   lexer.Position // the SELECT that made the relation
 
 	sort     []plan.SortKey
 	sortPos  *lexer.Position
@@ -159,13 +162,6 @@ func (c *checker) selectRelAs(sel *grammar.Select, errs *diag.List, distinctAgg 
 // selectOn checks sel over the relation r of its FROM clause (see selectRelAs).
 func (c *checker) selectOn(sel *grammar.Select, r *rel, errs *diag.List, distinctAgg bool) *rel {
 	x := &exprChecker{c: c, errs: errs}
-	in := &scope{cols: r.cols, qual: r.qual, refs: r.refs}
-	// A row passes WHERE only when every conjunct is TRUE, so each becomes its own filter:
-	// the generated loop tests them one by one, with no three-valued AND.
-	for _, w := range conjuncts(sel.Where) {
-		cond := x.boolean(x.expr(w, in, "WHERE"), w, "WHERE")
-		r.add(&plan.Filter{Cond: cond})
-	}
 	hasAgg := len(sel.GroupBy) > 0 || sel.Having != nil
 	for _, it := range sel.Items {
 		hasAgg = hasAgg || containsAgg(it.Expr)
@@ -175,18 +171,20 @@ func (c *checker) selectOn(sel *grammar.Select, r *rel, errs *diag.List, distinc
 	}
 	if distinctAgg && sel.Distinct && len(sel.DistinctOn) == 0 && !hasAgg && r.agg == nil && r.dedup == nil &&
 		!slices.ContainsFunc(sel.Items, isExplode) {
-		sel = groupByItems(sel, in)
+		sel = groupByItems(sel, &scope{cols: r.cols})
 		hasAgg = true
 	}
-	if hasAgg && r.agg != nil {
-		errs.Errorf(sel.Pos, "multiple streaming aggregations are not supported").
-			WithHelp("the query reads a view or subquery that already aggregates; aggregate once")
-		return nil
+	if r.dedup != nil || hasAgg && r.agg != nil {
+		// An aggregation over an aggregation, or anything over a deduplication: the
+		// relation read becomes a stage of its own (Spark 3.4's chained stateful operators).
+		r = c.stage(r)
 	}
-	if r.dedup != nil {
-		errs.Errorf(sel.Pos, "reading a SELECT DISTINCT view or subquery is not supported").
-			WithHelp("put DISTINCT in the outermost SELECT")
-		return nil
+	in := &scope{cols: r.cols, qual: r.qual, refs: r.refs, staged: r.stage != nil}
+	// A row passes WHERE only when every conjunct is TRUE, so each becomes its own filter:
+	// the generated loop tests them one by one, with no three-valued AND.
+	for _, w := range conjuncts(sel.Where) {
+		cond := x.boolean(x.expr(w, in, "WHERE"), w, "WHERE")
+		r.add(&plan.Filter{Cond: cond})
 	}
 	items := sel.Items
 	if i := slices.IndexFunc(items, isExplode); i >= 0 {
@@ -302,6 +300,7 @@ func (c *checker) selectOn(sel *grammar.Select, r *rel, errs *diag.List, distinc
 		}
 		r.limit = n
 	}
+	r.pos = sel.Pos
 	return r
 }
 
@@ -477,8 +476,10 @@ func (c *checker) aggregate(sel *grammar.Select, r *rel, x *exprChecker, in *sco
 			continue
 		}
 		e = materialize(e)
+		col := plan.Column{Name: name, Type: e.Type(), Nullable: e.Nullable()}
+		col.Size, _ = x.windowSize(e, in) // a subquery's window, grouped by as it is
 		agg.Keys = append(agg.Keys, e)
-		agg.KeyCols = append(agg.KeyCols, plan.Column{Name: name, Type: e.Type(), Nullable: e.Nullable()})
+		agg.KeyCols = append(agg.KeyCols, col)
 		as.keys = append(as.keys, canonical(ast))
 	}
 	r.agg = agg

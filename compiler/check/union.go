@@ -101,7 +101,7 @@ func (c *checker) union(sel *grammar.Select, errs *diag.List, distinctAgg bool) 
 		in.Steps = b.pre
 		inputs = append(inputs, in)
 	}
-	r := &rel{union: inputs, cols: cols, visible: n, limit: -1}
+	r := &rel{union: inputs, cols: cols, visible: n, limit: -1, pos: sel.Pos}
 	if !distinct && sel.OrderBy == nil && sel.Limit == nil {
 		return r
 	}

@@ -105,9 +105,13 @@ func (g *queryGen) aggUpdate(eg *exprGen, keys, args []plan.Expr, drop func() Co
 		return append(code, next)
 	}
 	if g.eventKey >= 0 && !g.eventWindow {
-		// Rows older than the watermark are too late for their group (Spark drops them).
+		// Rows older than the watermark are too late for their group (Spark drops them); a
+		// window that a stage before made is late once the watermark passed its end.
 		k := keyVals[g.eventKey]
 		cond := k.operand().Op("<=").Id("w").Dot("watermark")
+		if size := g.q.Agg.KeyCols[g.eventKey].Size; size > 0 {
+			cond = k.operand().Op("+").Lit(int(size)).Op("<=").Id("w").Dot("watermark")
+		}
 		if k.nullable() {
 			cond = not(k.isNull()).Op("&&").Add(cond)
 		}
@@ -477,6 +481,9 @@ func (g *queryGen) merge() []Code {
 		// The join took the workers' event times; the worker of its pairs counts the late ones.
 		body = append(body, Id("q").Dot("late").Op("=").Lit(0))
 		perWorker = append(perWorker, Id("q").Dot("late").Op("+=").Id("w").Dot("late"))
+	case g.eventKey >= 0 && g.staged(): // the chain's first stage keeps the event times
+		body = append(body, Id("q").Dot("late").Op("=").Lit(0))
+		perWorker = append(perWorker, Id("q").Dot("late").Op("+=").Id("w").Dot("late"))
 	case g.eventKey >= 0:
 		body = append(body, Id("q").Dot("late").Op("=").Lit(0), Id("q").Dot("events").Op("=").Qual(pkgRT, "EventTimes").Values())
 		perWorker = append(append(perWorker, g.observeEvents(Id("w"))...),
@@ -623,9 +630,12 @@ func (g *queryGen) dedup(d *physical.Deduplicate) []Code {
 	var late, evict Code
 	if g.eventKey >= 0 {
 		lateBy := Id("q").Dot("watermark")
-		if g.q.StreamJoin != nil { // the join took the workers' event times
+		switch {
+		case g.q.StreamJoin != nil: // the join took the workers' event times
 			lateBy = Id("lateWatermark")
-		} else {
+		case g.staged(): // the chain's first stage took them
+			lateBy = Id("q").Dot("lastWatermark")
+		default:
 			body = append(body,
 				Id("q").Dot("events").Op("=").Qual(pkgRT, "EventTimes").Values(),
 				For(List(Id("_"), Id("w")).Op(":=").Range().Id("workers")).Block(
@@ -767,9 +777,11 @@ func (g *queryGen) eventTimeMethods() {
 	q := g.q
 	qt := Op("*").Id(g.id("Query"))
 	g.watermarksMethod()
-	g.f.Comment("BatchEventTimes reports the last batch's event times, for the progress.")
-	g.f.Func().Params(Id("q").Add(qt)).Id("BatchEventTimes").Params().Qual(pkgRT, "EventTimes").Block(Return(Id("q").Dot("events")))
-	g.f.Line()
+	if !g.staged() { // a stage's event times are the chain's first stage's
+		g.f.Comment("BatchEventTimes reports the last batch's event times, for the progress.")
+		g.f.Func().Params(Id("q").Add(qt)).Id("BatchEventTimes").Params().Qual(pkgRT, "EventTimes").Block(Return(Id("q").Dot("events")))
+		g.f.Line()
+	}
 	if q.Agg == nil && q.StreamJoin != nil {
 		g.joinEventTime()
 		return
@@ -778,9 +790,11 @@ func (g *queryGen) eventTimeMethods() {
 		g.f.Comment("EventTime reports the batch's watermark, its late rows and the keys in state.")
 		g.f.Func().Params(Id("q").Add(qt)).Id("EventTime").Params().Params(Int64(), Bool(), Int64(), Int()).Block(
 			Return(Id("q").Dot("watermark"), Id("q").Dot("watermark").Op("!=").Qual("math", "MinInt64"), Id("q").Dot("late"), Len(Id("q").Dot("seen"))))
-		g.f.Line()
-		g.f.Comment("Pending is false: deduplication emits rows as they come, so a moved watermark has nothing to emit.")
-		g.f.Func().Params(Id("q").Add(qt)).Id("Pending").Params().Bool().Block(Return(False()))
+		if !g.staged() {
+			g.f.Line()
+			g.f.Comment("Pending is false: deduplication emits rows as they come, so a moved watermark has nothing to emit.")
+			g.f.Func().Params(Id("q").Add(qt)).Id("Pending").Params().Bool().Block(Return(False()))
+		}
 		return
 	}
 	g.finalMethod()
@@ -792,13 +806,19 @@ func (g *queryGen) eventTimeMethods() {
 	g.f.Func().Params(Id("q").Add(qt)).Id("EventTime").Params().Params(Int64(), Bool(), Int64(), Int()).Block(
 		Return(Id("q").Dot("watermark"), Id("q").Dot("watermark").Op("!=").Qual("math", "MinInt64"), Id("q").Dot("late"), Len(Id("q").Dot("groups"))))
 	g.f.Line()
-	g.f.Comment("Pending reports whether the next batch's watermark finalises a group: a batch then runs without new data.")
-	g.f.Func().Params(Id("q").Add(qt)).Id("Pending").Params().Bool().Block(append(g.nextWatermark(),
+	finalises := []Code{
 		If(Id("next").Op("==").Id("q").Dot("watermark")).Block(Return(False())),
 		For(List(Id("k"), Id("a")).Op(":=").Range().Id("q").Dot("groups")).Block(
 			If(Id("q").Dot("final").Call(Op("&").Id("k"), Id("a"), Id("next"))).Block(Return(True()))),
 		Return(False()),
-	)...)
+	}
+	if g.staged() {
+		g.f.Comment("finalises reports whether the watermark next, the chain's next one, finalises a group.")
+		g.f.Func().Params(Id("q").Add(qt)).Id("finalises").Params(Id("next").Int64()).Bool().Block(finalises...)
+		return
+	}
+	g.f.Comment("Pending reports whether the next batch's watermark finalises a group: a batch then runs without new data.")
+	g.f.Func().Params(Id("q").Add(qt)).Id("Pending").Params().Bool().Block(append(g.nextWatermark(False()), finalises...)...)
 }
 
 // finalMethod generates final: whether a group can no longer change at a watermark.
@@ -810,8 +830,7 @@ func (g *queryGen) finalMethod() {
 	if _, gap, ok := q.Agg.Session(); ok {
 		// A session ends gap after its last row.
 		final = Id("a").Dot("m" + strconv.Itoa(q.Agg.SessionEnd)).Op("+").Lit(int(gap)).Op("<=").Id("watermark")
-	} else if g.eventWindow {
-		size := q.Agg.Keys[g.eventKey].(*plan.Call).Args[1].(*plan.Const).Int
+	} else if size := q.Agg.KeyCols[g.eventKey].Size; size > 0 { // a window, or a stage's window column
 		final = key.Clone().Op("+").Lit(int(size)).Op("<=").Id("watermark")
 	} else if q.Agg.KeyCols[g.eventKey].Nullable {
 		final = Op("!").Id("k").Dot(g.keyNms[g.eventKey] + "Null").Op("&&").Add(final)
@@ -844,7 +863,7 @@ func (g *queryGen) joinEventTime() {
 	g.f.Line()
 	g.f.Comment("Pending reports whether the next batch's watermark expires stored records (or finalises a group): a batch")
 	g.f.Comment("then runs without new data, which emits an outer join's unmatched ones.")
-	body := append(g.nextWatermark(), If(Id("next").Op("==").Id("q").Dot("watermark")).Block(Return(False())),
+	body := append(g.nextWatermark(False()), If(Id("next").Op("==").Id("q").Dot("watermark")).Block(Return(False())),
 		If(pending).Block(Return(True())))
 	g.f.Func().Params(Id("q").Add(qt)).Id("Pending").Params().Bool().Block(append(append(body, groups...), Return(False()))...)
 }

@@ -111,6 +111,10 @@ func init() {
 			args, null := g.args(e)
 			return val{v: args[0].operand().Op("+").Add(args[1].v), null: null, op: true}
 		},
+		"window_time": func(g *exprGen, e *plan.Call) val { // its second argument is the size less 1µs
+			args, null := g.args(e)
+			return val{v: args[0].operand().Op("+").Add(args[1].v), null: null, op: true}
+		},
 		"current_timestamp": func(g *exprGen, e *plan.Call) val {
 			return val{v: Id("c").Dot("Time")} // the batch's start, stamped on every chunk
 		},

@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"slices"
 	"strconv"
+	"strings"
 
 	. "github.com/dave/jennifer/jen"
 	"golang.org/x/tools/imports"
@@ -39,14 +40,41 @@ func Generate(p *plan.Program, source string, opts Config) ([]byte, error) {
 	var specs []Code
 	var gens []*queryGen
 	used := map[string]bool{}
-	for _, q := range p.Queries {
-		prefix := unexported(q.Name)
+	fresh := func(prefix string) string {
 		for used[prefix] {
 			prefix += "X"
 		}
 		used[prefix] = true
-		g := &queryGen{q: q, f: f, p: prefix, patterns: map[string]string{}, embedded: opts.Package != "", tableNames: map[string]bool{}}
-		g.generate()
+		return prefix
+	}
+	for _, q := range p.Queries {
+		prefix := fresh(unexported(q.Name))
+		// A chain of stateful operators is one query per stage, each reading the rows the
+		// one before emits: the first ones are named <prefix>Stage, <prefix>Stage2, ...
+		stages := q.Stages()
+		var chain []*queryGen
+		for i, s := range stages {
+			g := &queryGen{q: s, f: f, p: prefix, patterns: map[string]string{}, tableNames: map[string]bool{}}
+			if i < len(stages)-1 {
+				name := prefix + "Stage"
+				if len(stages) > 2 {
+					name += strconv.Itoa(i + 1)
+				}
+				g.p = fresh(name)
+			} else {
+				g.embedded = opts.Package != ""
+			}
+			if i > 0 {
+				g.upstream = chain[i-1]
+			}
+			g.generate()
+			chain = append(chain, g)
+		}
+		g := chain[len(chain)-1]
+		if len(chain) > 1 {
+			g.chain = chain
+			g.chainType()
+		}
 		specs = append(specs, g.spec())
 		gens = append(gens, g)
 	}
@@ -111,7 +139,15 @@ type queryGen struct {
 	outCols    []plan.Column
 	keyCols    []plan.Column // a Dedup's key columns (an aggregation's are q.Agg.KeyCols)
 	accState   []stateField  // the accumulator's fields, as a checkpoint saves them
+	// upstream generates the stage whose rows the query's input reads (plan.Input.Stage);
+	// chain, set on a chain's last stage, are all its stages, the first one first.
+	upstream *queryGen
+	chain    []*queryGen
 }
+
+// staged reports whether the query reads the rows of a stage before it rather than a source:
+// it then takes its watermark from the chain's first stage, and has no event times of its own.
+func (g *queryGen) staged() bool { return g.upstream != nil }
 
 func (g *queryGen) id(suffix string) string { return g.p + suffix }
 
@@ -286,12 +322,16 @@ func (g *queryGen) queryType() {
 		if q.StreamJoin == nil || g.chained() { // each side of a join counts its own
 			fields = append(fields, Id("late").Int64().Comment("rows the last batch dropped as later than the watermark"))
 		}
-		fields = append(fields, Id("events").Qual(pkgRT, "EventTimes").Comment("the last batch's event times, for the progress"))
+		if !g.staged() {
+			fields = append(fields, Id("events").Qual(pkgRT, "EventTimes").Comment("the last batch's event times, for the progress"))
+		}
 		init[Id("watermark")] = Qual("math", "MinInt64")
-		if g.chained() {
+		if g.chained() || g.staged() {
 			init[Id("lastWatermark")] = Qual("math", "MinInt64")
 		}
-		if g.watermarks() {
+		if g.staged() {
+			// the chain's first stage sets the watermark
+		} else if g.watermarks() {
 			init[Id("wm")] = g.newWatermarks()
 		} else {
 			init[Id("maxEvent")] = Qual("math", "MinInt64")
@@ -356,7 +396,13 @@ func (g *queryGen) workerType() {
 			init[Id("accs")] = Make(Index().Op("*").Id(g.id("Acc")), Len(Id(j.field).Dot("keys")))
 		}
 	}
-	if g.timed {
+	switch {
+	case g.timed && g.staged():
+		// A stage's rows are late by the watermark of the batch before, as in Spark 3.4: a
+		// row the stage before emits now is older than this batch's watermark.
+		fields = append(fields, Id("watermark").Int64(), Id("late").Int64())
+		init[Id("watermark")] = Id("q").Dot("lastWatermark")
+	case g.timed:
 		fields = append(fields, Id("watermark").Int64(), Id("maxEvent").Add(g.maxEventType()))
 		if q.StreamJoin == nil || q.Agg != nil { // a join drops its late rows in Finish
 			fields = append(fields, Id("late").Int64())
@@ -505,6 +551,9 @@ func badRecordOf(in *input, rec Code, labeled bool) func(msg Code) []Code {
 // loop wraps the per-row statements in the record loop over in's chunk c, with decoding and
 // error policy.
 func (g *queryGen) loop(in *input, rowStmts []Code) []Code {
+	if g.staged() {
+		return g.stageLoop(in, rowStmts)
+	}
 	if in.typed() {
 		return g.rowLoop(in, rowStmts)
 	}
@@ -546,7 +595,7 @@ func (g *queryGen) label(in *input) []Code {
 
 // observeEventTime feeds the record's event time to the worker's watermark statistics.
 func (g *queryGen) observeEventTime(in *input) []Code {
-	if !g.timed || in.plan == nil || in.src.Watermark < 0 {
+	if !g.timed || in.plan == nil || in.src.Watermark < 0 || g.staged() {
 		return nil
 	}
 	c := in.src.Columns[in.src.Watermark]
@@ -599,19 +648,30 @@ func (g *queryGen) sortRows(keys []physical.SortKey) []Code {
 
 func (g *queryGen) spec() Code {
 	q := g.q
+	stages := g.chain
+	if stages == nil {
+		stages = []*queryGen{g}
+	}
+	head := stages[0]
 	var cols []Code
 	for _, c := range q.Output {
 		cols = append(cols, Values(kv("Name", Lit(c.Name)), kv("Type", Lit(c.Type.String()))))
 	}
 	fields := []Code{
 		kv("Name", Lit(q.Name)),
-		kv("Sources", Index().Qual(pkgRT, "SourceSpec").Values(lines(g.sourceSpecs()...)...)),
+		kv("Sources", Index().Qual(pkgRT, "SourceSpec").Values(lines(head.sourceSpecs()...)...)),
 		kv("Sink", endpoint(q.Sink.Name, q.Sink.Connector, q.Sink.Options)),
 		kv("Columns", Index().Qual(pkgRT, "Column").Values(cols...)),
 		kv("Mode", Qual(pkgRT, [...]string{"Append", "Update", "Complete"}[q.Mode])),
 	}
-	if layout := g.stateLayout(); layout != "" {
-		fields = append(fields, kv("State", Lit(layout)))
+	var layouts []string
+	for _, s := range stages {
+		if l := s.stateLayout(); l != "" {
+			layouts = append(layouts, l)
+		}
+	}
+	if len(layouts) > 0 {
+		fields = append(fields, kv("State", Lit(strings.Join(layouts, " | "))))
 	}
 	if q.Checkpoint != "" {
 		fields = append(fields, kv("Checkpoint", Lit(q.Checkpoint)))
@@ -626,20 +686,26 @@ func (g *queryGen) spec() Code {
 	case plan.TriggerAvailableNow:
 		fields = append(fields, kv("Trigger", Qual(pkgRT, "Trigger").Values(kv("Kind", Qual(pkgRT, "TriggerAvailableNow")))))
 	}
+	newQuery := Id("new" + exported(g.p) + "Query")
+	if g.chain != nil {
+		newQuery = Id("new" + exported(g.p) + "Chain")
+	}
 	fields = append(fields,
 		kv("OpenSink", g.openSink()),
-		kv("New", Id("new"+exported(g.p)+"Query")),
+		kv("New", newQuery),
 	)
 	var tables []Code
-	for _, in := range g.inputs {
-		for _, jg := range in.joins {
-			tables = append(tables, jg.spec())
+	for _, s := range stages {
+		for _, in := range s.inputs {
+			for _, jg := range in.joins {
+				tables = append(tables, jg.spec())
+			}
 		}
 	}
 	if len(tables) > 0 {
 		fields = append(fields, kv("Tables", Index().Qual(pkgRT, "TableSpec").Values(lines(tables...)...)))
 	}
-	if s := q.LateRows; s != nil {
+	if s := head.q.LateRows; s != nil {
 		fields = append(fields, kv("LateRows", deadLetter(s)))
 	}
 	return Values(lines(fields...)...)

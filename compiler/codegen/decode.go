@@ -112,6 +112,9 @@ func (in *input) typed() bool { return in.wire() == "typed" }
 // record is the text of the current record, for a record error or a late row: the line
 // itself, or a typed row formatted by the chunk.
 func (in *input) record() Code {
+	if in.plan != nil && in.plan.Stage != nil {
+		return Id("c").Dot("Upstream").Dot("AppendCSV").Call(Nil(), Id("i"))
+	}
 	if in.typed() {
 		return Id("c").Dot("Record").Call(Id("i"))
 	}
@@ -143,6 +146,30 @@ func (g *queryGen) rowLoop(in *input, rowStmts []Code) []Code {
 	).Block(append(body, rowStmts...)...))
 }
 
+// stageLoop is the loop over the rows the stage before emitted in the batch, which the chain
+// hands over as the chunk's Upstream: each record's struct is filled from a row's fields.
+func (g *queryGen) stageLoop(in *input, rowStmts []Code) []Code {
+	var fields []Code
+	for j, c := range in.src.Columns {
+		if in.read != nil && !in.read[j] {
+			continue
+		}
+		for _, f := range columnState(in.names[j:j+1], []plan.Column{c}) {
+			fields = append(fields, kv(f.name, Id("row").Dot(f.name)))
+		}
+	}
+	var body []Code
+	if len(fields) > 0 || in.plan.Explode != nil { // else the query reads no column
+		body = append(body, Id("row").Op(":=").Op("&").Id("rows").Index(Id("i")), Id("in").Op(":=").Id(in.typ).Values(lines(fields...)...))
+	}
+	loop := append([]Code{List(Id("rows"), Id("_")).Op(":=").Id("c").Dot("Upstream").Assert(Id(g.upstream.id("Rows")))}, g.label(in)...)
+	return append(loop, For(
+		List(Id("i"), Id("line")).Op(":=").List(Lit(0), Int64().Call(Lit(1))),
+		Id("i").Op("<").Len(Id("rows")),
+		List(Id("i"), Id("line")).Op("=").List(Id("i").Op("+").Lit(1), Id("line").Op("+").Lit(1)),
+	).Block(append(body, rowStmts...)...))
+}
+
 // buffers are the decoder's fields in the receiver.
 func (in *input) buffers() []Code {
 	switch in.wire() {
@@ -157,6 +184,9 @@ func (in *input) buffers() []Code {
 // decoder generates decode(in, rec): one record of the input's format straight into its
 // struct. It returns "" or why the record is malformed.
 func (g *queryGen) decoder(in *input, recvType string) {
+	if in.plan != nil && in.plan.Stage != nil {
+		return // the rows of a stage before: read straight from its output (stageLoop)
+	}
 	var body []Code
 	switch in.wire() {
 	case "typed":

@@ -58,7 +58,7 @@ func (g *queryGen) rowOpOf(op physical.Operator, in *input, pl *physical.Pipelin
 		// The connector hands the chunk over; a projection is inlined where its columns are
 		// used; a union is the Process switch over the chunk's source.
 		return passOp{}
-	case *physical.Decode:
+	case *physical.Decode, *physical.ReadStage:
 		return decodeOp{}
 	case *physical.Explode:
 		return explodeOp{}

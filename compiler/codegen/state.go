@@ -203,6 +203,9 @@ func (g *queryGen) queryState() []stateField {
 			// before did not finalise it.
 			fs = append(fs, stateField{"lastWatermark", "Int64", "the watermark of the batch before: the aggregation over the join drops rows by it"})
 		}
+	case g.timed && g.staged():
+		fs = append(fs, stateField{"watermark", "Int64", "the watermark of the batch running, the chain's first stage's"},
+			stateField{"lastWatermark", "Int64", "the watermark of the batch before, by which rows are late"})
 	case g.timed:
 		fs = append(fs, stateField{"maxEvent", "Int64", "the largest event time seen"},
 			stateField{"watermark", "Int64", "the watermark of the batch running: maxEvent of the earlier ones minus the delay"})
@@ -253,12 +256,17 @@ func (g *queryGen) stateLayout() string {
 	return strings.Join(append(parts, "fields "+strings.Join(fields, "; ")), "; ")
 }
 
+// stateful reports whether the query has state to checkpoint.
+func (g *queryGen) stateful() bool {
+	return len(g.queryState()) > 0 || g.q.Agg != nil || g.q.Dedup != nil || g.q.StreamJoin != nil
+}
+
 // stateMethods generates SaveState and LoadState (rt.StatefulQuery) for a query with state.
 func (g *queryGen) stateMethods() {
-	own := g.queryState()
-	if len(own) == 0 && g.q.Agg == nil && g.q.Dedup == nil && g.q.StreamJoin == nil {
+	if !g.stateful() {
 		return
 	}
+	own := g.queryState()
 	var save, load []Code
 	for _, f := range own {
 		save = append(save, saveField("q", f))

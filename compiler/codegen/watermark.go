@@ -65,14 +65,14 @@ func (g *queryGen) observeEvents(w Code) []Code {
 	return []Code{Id("q").Dot("maxEvent").Op("=").Max(Id("q").Dot("maxEvent"), Add(w).Dot("maxEvent")), events}
 }
 
-// nextWatermark sets next to the watermark the next batch will use, returning false from
-// Pending when there is none.
-func (g *queryGen) nextWatermark() []Code {
+// nextWatermark sets next to the watermark the next batch will use, returning none when
+// there is none.
+func (g *queryGen) nextWatermark(none ...Code) []Code {
 	if g.watermarks() {
 		return []Code{Id("next").Op(":=").Id("q").Dot("wm").Dot("Next").Call()}
 	}
 	return []Code{
-		If(Id("q").Dot("maxEvent").Op("==").Qual("math", "MinInt64")).Block(Return(False())),
+		If(Id("q").Dot("maxEvent").Op("==").Qual("math", "MinInt64")).Block(Return(none...)),
 		Id("next").Op(":=").Max(Id("q").Dot("watermark"), Id("q").Dot("maxEvent").Op("-").Lit(int(g.q.Inputs[0].Source.Delay))),
 	}
 }

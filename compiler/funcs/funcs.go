@@ -178,6 +178,7 @@ var scalarList = []Scalar{
 	// window.start and window.end after GROUP BY window(...) or session_window(...).
 	internal("window_start", ""),
 	internal("window_end", ""),
+	internal("window_time", ""),
 }
 
 // Aggregate is a built-in aggregate function: how the checker types a call and which

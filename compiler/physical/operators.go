@@ -28,6 +28,21 @@ func (s *Scan) Explain() string {
 	return line
 }
 
+// ReadStage hands the rows a stage emitted in the batch to the next operator of the chain,
+// typed as the stage made them: nothing to decode.
+type ReadStage struct {
+	stateless
+	Source *plan.Source
+}
+
+func (r *ReadStage) Explain() string {
+	line := fmt.Sprintf("ReadStage %s %s", r.Source.Name, schema(r.Source.Columns))
+	if w := r.Source.Watermark; w >= 0 {
+		line += fmt.Sprintf(" event time %s", r.Source.Columns[w].Name)
+	}
+	return line
+}
+
 // Decode turns a record into a typed row; a malformed one goes to the dead letter sink.
 type Decode struct {
 	stateless

@@ -90,10 +90,16 @@ type Pipeline struct {
 	// Cols are the columns the pipeline hands Chunk, as expressions over the input's
 	// columns (Input.Columns: the source's, the exploded piece, the tables').
 	Cols []plan.Expr
+	// Stage is the plan of the stage whose rows the input reads (Input.Stage); nil for a
+	// source. It runs first in each batch, and its rows go to this pipeline, not to the sink.
+	Stage *Plan
 }
 
 // Build lays out q's operators.
-func Build(q *plan.Query) *Plan {
+func Build(q *plan.Query) *Plan { return build(q, true) }
+
+// build lays out q's operators, ending in the write to its sink unless q is a stage.
+func build(q *plan.Query, sink bool) *Plan {
 	p := &Plan{}
 	if q.StreamJoin != nil {
 		streamJoin(p, q)
@@ -154,7 +160,9 @@ func Build(q *plan.Query) *Plan {
 		// emitted in earlier batches; the others limit each batch's result.
 		p.Batch = append(p.Batch, &Limit{N: q.Limit, Total: q.Mode == plan.Append && q.Agg == nil})
 	}
-	p.Batch = append(p.Batch, &SinkWrite{Sink: q.Sink})
+	if sink {
+		p.Batch = append(p.Batch, &SinkWrite{Sink: q.Sink})
+	}
 	for _, src := range q.Sources() {
 		if src.DeadLetter != nil {
 			p.Side = append(p.Side, &DeadLetter{What: "malformed records of " + src.Name, Sink: src.DeadLetter})
@@ -162,6 +170,11 @@ func Build(q *plan.Query) *Plan {
 	}
 	if q.LateRows != nil {
 		p.Side = append(p.Side, &DeadLetter{What: "late rows", Sink: q.LateRows})
+	}
+	for _, in := range p.Inputs {
+		if in.Stage != nil { // what the chain's first stage writes beside the sink
+			p.Side, in.Stage.Side = append(p.Side, in.Stage.Side...), nil
+		}
 	}
 	return p
 }
@@ -171,6 +184,9 @@ func Build(q *plan.Query) *Plan {
 // projection to the columns of the chunk's operators.
 func pipeline(q *plan.Query, in *plan.Input, pre []plan.Step) *Pipeline {
 	pl := &Pipeline{Input: in, Ops: []Operator{&Scan{Source: in.Source}, &Decode{Source: in.Source}}}
+	if in.Stage != nil {
+		pl.Ops, pl.Stage = []Operator{&ReadStage{Source: in.Source}}, build(in.Stage, false)
+	}
 	if in.Explode != nil {
 		pl.Ops = append(pl.Ops, &Explode{Explode: in.Explode, Idx: len(in.Source.Columns)})
 	}
@@ -299,8 +315,11 @@ func (p *Plan) States() []*State {
 
 // Explain prints the plan as an indented tree, the sink at the root; operators fused into the
 // per-chunk loop are marked with *, as Spark marks whole-stage code generation.
-func (p *Plan) Explain(b *strings.Builder) {
-	depth := 1
+func (p *Plan) Explain(b *strings.Builder) { p.explain(b, 1) }
+
+// explain prints the tree from depth top on.
+func (p *Plan) explain(b *strings.Builder, top int) {
+	depth := top
 	line := func(fused bool, op Operator) {
 		mark := ""
 		if fused {
@@ -321,6 +340,9 @@ func (p *Plan) Explain(b *strings.Builder) {
 		for i := len(in.Ops) - 1; i >= 0; i-- {
 			line(true, in.Ops[i])
 			depth++
+		}
+		if in.Stage != nil {
+			in.Stage.explain(b, depth)
 		}
 		depth = d
 	}

@@ -11,7 +11,7 @@ import (
 func (q *Query) ExplainLogical(b *strings.Builder) {
 	fmt.Fprintf(b, "== Query %s: output mode %s, trigger %s ==\n", q.Name, q.Mode, q.Trigger)
 	b.WriteString("Logical plan:\n")
-	q.logical(b)
+	q.logical(b, 1)
 }
 
 func (t Trigger) String() string {
@@ -26,8 +26,9 @@ func (t Trigger) String() string {
 	return "as fast as possible"
 }
 
-func (q *Query) logical(b *strings.Builder) {
-	depth := 1
+// logical writes q's tree from depth on; a stage of a chain (a query another one reads)
+// has no sink.
+func (q *Query) logical(b *strings.Builder, depth int) {
 	// add prints a node, whose child comes next; leaf prints a node without children.
 	leaf := func(format string, args ...any) {
 		fmt.Fprintf(b, "%s%s\n", strings.Repeat("  ", depth), fmt.Sprintf(format, args...))
@@ -36,7 +37,9 @@ func (q *Query) logical(b *strings.Builder) {
 		leaf(format, args...)
 		depth++
 	}
-	add("Sink %s [%s]", q.Sink.Name, q.Sink.Connector)
+	if depth == 1 {
+		add("Sink %s [%s]", q.Sink.Name, q.Sink.Connector)
+	}
 	if q.Limit >= 0 {
 		add("Limit %d", q.Limit)
 	}
@@ -103,6 +106,11 @@ func (q *Query) logical(b *strings.Builder) {
 		}
 		if e := in.Explode; e != nil {
 			add("Generate explode(split(%s, '%s')) AS %s#%d", e.Str, e.Pattern, e.Name, len(in.Source.Columns))
+		}
+		if in.Stage != nil {
+			add("Stage %s: the rows it emits each batch", in.Source.Name)
+			in.Stage.logical(b, depth)
+			return
 		}
 		scan := fmt.Sprintf("Scan %s %s", in.Source.Name, in.Source.Schema())
 		if w := in.Source.Watermark; w >= 0 {

@@ -64,8 +64,12 @@ func (q *Query) EventKey() (key int, window bool) {
 		}
 		_, flat[i] = Flatten(in.Columns(), append(slices.Clip(in.Steps), q.Pre...))
 	}
-	// isEventTime reports whether e, over the columns leaving Pre, is the event time.
+	// isEventTime reports whether e, over the columns leaving Pre, is the event time: the
+	// watermarked column, or the time of a window that is (window_time).
 	isEventTime := func(e Expr) bool {
+		if c, ok := e.(*Call); ok && c.Name == "window_time" {
+			e = c.Args[0]
+		}
 		for i, in := range q.Inputs {
 			r, ok := Subst(e, flat[i]).(*ColRef)
 			if !ok || r.Idx != in.Source.Watermark {
@@ -111,6 +115,47 @@ func (q *Query) joinEventTime() func(Expr) bool {
 		return ok && (l.Source.Watermark >= 0 && ref.Idx == l.Source.Watermark ||
 			r.Source.Watermark >= 0 && q.StreamJoin.Kind != StreamLeftSemi && ref.Idx == n+r.Source.Watermark)
 	}
+}
+
+// Head is the query of the chain ending in q that reads the sources: q, or the Stage of its
+// input, recursively.
+func (q *Query) Head() *Query {
+	for q.Inputs[0].Stage != nil {
+		q = q.Inputs[0].Stage
+	}
+	return q
+}
+
+// Stages are the queries of the chain ending in q, the head first and q last.
+func (q *Query) Stages() []*Query {
+	var qs []*Query
+	for ; q != nil; q = q.Inputs[0].Stage {
+		qs = append([]*Query{q}, qs...)
+	}
+	return qs
+}
+
+// EventColumn is the index of the output column that carries the event time q emits rows
+// by, for a query that reads q as a stage: the window or event-time key of its aggregation,
+// or its deduplication's event-time column; -1 when no output column does.
+func (q *Query) EventColumn() int {
+	key, _ := q.EventKey()
+	if key < 0 {
+		return -1
+	}
+	if q.Agg == nil {
+		if key < len(q.Output) {
+			return key
+		}
+		return -1
+	}
+	_, cols := Flatten(q.Agg.AggColumns(), q.Post)
+	for i, e := range cols[:len(q.Output)] {
+		if r, ok := e.(*ColRef); ok && r.Idx == key {
+			return i
+		}
+	}
+	return -1
 }
 
 // Sink is a CREATE SINK.
@@ -208,6 +253,11 @@ type Input struct {
 	// table's columns (see Columns).
 	Joins []*Join
 	Steps []Step
+	// Stage, when set, is the query whose rows this input reads, each batch the rows it
+	// emits in that batch (Spark 3.4's chained stateful operators: an aggregation over an
+	// aggregation or a deduplication). Source then describes those rows: no connector, and as
+	// its watermarked column the one that carries Stage's event time (-1: none).
+	Stage *Query
 }
 
 // Columns are the columns Steps read: the source's, the exploded piece after them, and

@@ -878,20 +878,21 @@ func (x *exprChecker) windowField(e grammar.Expr, as *aggScope) plan.Expr {
 }
 
 // windowColumnField resolves [qual.]w.start and [qual.]w.end, where w is a WINDOW column of the
-// input (a window that a subquery grouped by and selected); nil when ref is not one.
+// input (a window that a subquery grouped by and selected), or after an aggregation a group
+// key that is one; nil when ref is not one.
 func (x *exprChecker) windowColumnField(ref *grammar.ColumnRef, s *scope) plan.Expr {
 	n := len(ref.Parts) - 1
-	if s.agg != nil || n < 1 {
+	if n < 1 {
 		return nil
 	}
 	var probe diag.List // ref is a column of another kind when w is not found
 	wx := &exprChecker{c: x.c, errs: &probe}
-	w := wx.column(&grammar.ColumnRef{Pos: ref.Pos, EndPos: ref.EndPos, Parts: ref.Parts[:n]}, s)
-	col, ok := w.(*plan.ColRef)
-	if !ok || col.T != sqltype.Window || probe.HasErrors() {
+	w := wx.expr(&grammar.ColumnRef{Pos: ref.Pos, EndPos: ref.EndPos, Parts: ref.Parts[:n]}, s, "SELECT")
+	size, ok := x.windowSize(w, s)
+	if !ok || probe.HasErrors() {
 		return nil
 	}
-	size := s.cols[col.Idx].Size
+	col := w.(*plan.ColRef)
 	switch strings.ToLower(ref.Parts[n]) {
 	case "start":
 		return &plan.Call{Name: "window_start", Args: []plan.Expr{col}, T: sqltype.Timestamp, Null: col.Null}

@@ -341,8 +341,10 @@ func (x *exprChecker) column(ref *grammar.ColumnRef, s *scope) plan.Expr {
 		base = s.agg.input
 	}
 	if len(ref.Parts) > 2 {
-		if e := x.windowColumnField(ref, s); len(ref.Parts) == 3 && e != nil {
-			return e
+		if len(ref.Parts) == 3 {
+			if e := x.windowColumnField(ref, s); e != nil {
+				return e
+			}
 		}
 		x.errs.Errorf(ref.Pos, "unknown column %q", strings.Join(ref.Parts, ".")).WithEnd(ref.EndPos)
 		return bad()
@@ -791,8 +793,7 @@ func (x *exprChecker) windowIn(w *grammar.FuncCall, in *scope, clause string) (p
 	}
 	ts := x.expr(w.Args[0], in, clause)
 	if size, ok := x.windowSize(ts, in); ok {
-		// A window of windows: of their time, as in Spark.
-		ts = &plan.Call{Name: "window_time", Args: []plan.Expr{ts, &plan.Const{T: sqltype.Interval, Int: size - 1}}, T: sqltype.Timestamp, Null: ts.Nullable()}
+		ts = windowTimeOf(ts, size) // a window of windows: of their time, as in Spark
 	}
 	ts = x.timestampArg(ts, w.Args[0], "window")
 	size := x.positiveInterval(w.Args[1], "window size")
@@ -919,6 +920,11 @@ func (x *exprChecker) windowTime(f *grammar.FuncCall, s *scope, clause string) p
 			WithHelp("group by window(ts, ...) in a subquery and select its window column")
 		return bad()
 	}
+	return windowTimeOf(w, size)
+}
+
+// windowTimeOf is window_time(w) of a window w of the given size.
+func windowTimeOf(w plan.Expr, size int64) plan.Expr {
 	return &plan.Call{Name: "window_time", Args: []plan.Expr{w, &plan.Const{T: sqltype.Interval, Int: size - 1}}, T: sqltype.Timestamp, Null: w.Nullable()}
 }
 

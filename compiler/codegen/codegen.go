@@ -329,11 +329,11 @@ func (g *queryGen) queryType() {
 		if g.chained() || g.staged() {
 			init[Id("lastWatermark")] = Qual("math", "MinInt64")
 		}
-		if g.staged() {
-			// the chain's first stage sets the watermark
-		} else if g.watermarks() {
+		switch {
+		case g.staged(): // the chain's first stage sets the watermark
+		case g.watermarks():
 			init[Id("wm")] = g.newWatermarks()
-		} else {
+		default:
 			init[Id("maxEvent")] = Qual("math", "MinInt64")
 		}
 	}

@@ -106,13 +106,16 @@ func (in *input) wire() string {
 	return wire
 }
 
+// stage is an input that reads the rows of a stage before (Chunk.Upstream): nothing to decode.
+func (in *input) stage() bool { return in.plan != nil && in.plan.Stage != nil }
+
 // typed is an input whose source hands over typed rows (Chunk.Rows): nothing to decode.
 func (in *input) typed() bool { return in.wire() == "typed" }
 
 // record is the text of the current record, for a record error or a late row: the line
 // itself, or a typed row formatted by the chunk.
 func (in *input) record() Code {
-	if in.plan != nil && in.plan.Stage != nil {
+	if in.stage() {
 		return Id("c").Dot("Upstream").Dot("AppendCSV").Call(Nil(), Id("i"))
 	}
 	if in.typed() {
@@ -184,7 +187,7 @@ func (in *input) buffers() []Code {
 // decoder generates decode(in, rec): one record of the input's format straight into its
 // struct. It returns "" or why the record is malformed.
 func (g *queryGen) decoder(in *input, recvType string) {
-	if in.plan != nil && in.plan.Stage != nil {
+	if in.stage() {
 		return // the rows of a stage before: read straight from its output (stageLoop)
 	}
 	var body []Code

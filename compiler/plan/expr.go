@@ -208,7 +208,12 @@ func (e *Case) String() string {
 
 func (e *Cast) String() string { return "CAST(" + e.X.String() + " AS " + e.To.String() + ")" }
 
-func (e *Call) String() string { return e.Name + "(" + join(e.Args) + ")" }
+func (e *Call) String() string {
+	if e.Name == "window_time" { // as written: its second argument is the window's size less 1µs
+		return "window_time(" + e.Args[0].String() + ")"
+	}
+	return e.Name + "(" + join(e.Args) + ")"
+}
 
 func join(es []Expr) string {
 	s := make([]string, len(es))

@@ -689,6 +689,10 @@ func (x *exprChecker) aggCall(f *grammar.FuncCall, as *aggScope) plan.Expr {
 		if !x.firstLast(f, name, as, call) {
 			return bad()
 		}
+	case ag.By:
+		if !x.extremeBy(f, ag, as, call) {
+			return bad()
+		}
 	case len(f.Args) != 1:
 		x.errs.Errorf(f.Pos, "%s takes exactly one argument, got %d", name, len(f.Args)).WithEnd(f.EndPos)
 		return bad()
@@ -741,6 +745,29 @@ func nullArgType(r funcs.ArgRule) sqltype.Type {
 		return sqltype.Double
 	}
 	return sqltype.String
+}
+
+// extremeBy checks max_by(x, y) and min_by(x, y) into call: the value of x in a row whose y
+// is the group's largest (smallest), as Spark's; ties pick any one of the rows.
+func (x *exprChecker) extremeBy(f *grammar.FuncCall, ag *funcs.Aggregate, as *aggScope, call *plan.AggCall) bool {
+	name := strings.ToLower(f.Name.Name)
+	if len(f.Args) != 2 || f.Distinct {
+		x.errs.Errorf(f.Pos, "%s takes a value and what to order the rows by", name).WithEnd(f.EndPos).
+			WithHelp("e.g. %s(bidder, price): the bidder of the row with the %s price", name, strings.TrimSuffix(name, "_by")+"imum")
+		return false
+	}
+	arg := materialize(x.expr(f.Args[0], as.input, "aggregate argument"))
+	by := x.expr(f.Args[1], as.input, "aggregate argument")
+	if containsAgg(f.Args[0]) || containsAgg(f.Args[1]) {
+		return false // reported where nested
+	}
+	if !by.Type().Orderable() || by.Type() == sqltype.Null {
+		pos, end := span(f.Args[1])
+		x.errs.Errorf(pos, "%s orders the rows by a comparable value, not %s", name, by.Type()).WithEnd(end)
+		return false
+	}
+	call.Func, call.Arg, call.By, call.Type, call.Nullable = ag.Func, arg, by, arg.Type(), true
+	return true
 }
 
 // firstLast checks first(x[, ignoreNulls]) and last(x[, ignoreNulls]) (also first_value and

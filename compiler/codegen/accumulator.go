@@ -16,6 +16,9 @@ type accumulator struct {
 	// for a non-NULL x unless ownNulls.
 	update   func(n string, c *plan.AggCall, x val) []Code
 	ownNulls bool
+	// updateBy is update for an aggregate ordered by c.By (max_by): x is its argument and by
+	// the row's non-NULL ordering value.
+	updateBy func(n string, c *plan.AggCall, x, by val) []Code
 	// merge adds the partial accumulator a into g.
 	merge func(n string, c *plan.AggCall) []Code
 	// result is the aggregate's value from accumulator a.
@@ -113,6 +116,38 @@ var arrival = accumulator{
 	},
 	result: func(n string, c *plan.AggCall) val {
 		return val{v: af("f", n), null: one(Op("!").Add(af("has", n)).Op("||").Add(af("null", n)))}
+	},
+}
+
+// extremeBy is max_by and min_by: the value of the best row so far (NULL too), that row's
+// ordering value, and whether there is one. Of rows that tie, the first one a worker sees is
+// kept, and of workers' that tie, the first worker's.
+var extremeBy = accumulator{
+	fields: func(n string, c *plan.AggCall) []stateField {
+		return []stateField{{"x" + n, stateKind(c.Type), string(c.Func)}, {"xnull" + n, "Bool", ""},
+			{"o" + n, stateKind(c.By.Type()), ""}, {"has" + n, "Bool", ""}}
+	},
+	updateBy: func(n string, c *plan.AggCall, x, by val) []Code {
+		var null Code = False()
+		if x.nullable() {
+			null = x.isNull()
+		}
+		return []Code{If(Op("!").Add(af("has", n)).Op("||").Add(betterThan(c.Func == plan.MaxBy, c.By.Type(), by.v, af("o", n)))).Block(
+			af("x", n).Op("=").Add(kept(c.Type, x.v)),
+			af("xnull", n).Op("=").Add(null),
+			af("o", n).Op("=").Add(kept(c.By.Type(), by.v)),
+			af("has", n).Op("=").True())}
+	},
+	merge: func(n string, c *plan.AggCall) []Code {
+		var copies []Code
+		for _, f := range []string{"x", "xnull", "o", "has"} {
+			copies = append(copies, gf(f, n).Op("=").Add(af(f, n)))
+		}
+		better := betterThan(c.Func == plan.MaxBy, c.By.Type(), af("o", n), gf("o", n))
+		return []Code{If(af("has", n).Op("&&").Parens(Op("!").Add(gf("has", n)).Op("||").Add(better))).Block(copies...)}
+	},
+	result: func(n string, c *plan.AggCall) val {
+		return val{v: af("x", n), null: one(Op("!").Add(af("has", n)).Op("||").Add(af("xnull", n)))}
 	},
 }
 
@@ -223,4 +258,6 @@ var accumulators = map[plan.AggFunc]accumulator{
 	plan.Max:        extremum,
 	plan.First:      arrival,
 	plan.Last:       arrival,
+	plan.MaxBy:      extremeBy,
+	plan.MinBy:      extremeBy,
 }

@@ -67,7 +67,7 @@ func betterThan(max bool, t sqltype.Type, x, cur Code) Code {
 
 // aggUpdate generates: build the key, find or create the group, update each aggregate;
 // drop is the statement that drops the row (a late one).
-func (g *queryGen) aggUpdate(eg *exprGen, keys, args []plan.Expr, drop func() Code) {
+func (g *queryGen) aggUpdate(eg *exprGen, keys []plan.Expr, args []aggArg, drop func() Code) {
 	keyVals := make([]val, len(keys))
 	var window *plan.Call
 	var ts val
@@ -87,10 +87,13 @@ func (g *queryGen) aggUpdate(eg *exprGen, keys, args []plan.Expr, drop func() Co
 		}
 		keyVals[i] = eg.compile(k)
 	}
-	argVals := make([]val, len(args))
+	argVals := make([]argVal, len(args))
 	for i, a := range args {
-		if a != nil {
-			argVals[i] = eg.compile(a)
+		if a.x != nil {
+			argVals[i].x = eg.compile(a.x)
+		}
+		if a.by != nil {
+			argVals[i].by = eg.compile(a.by)
 		}
 	}
 	group := eg.sub(func() { g.groupUpdate(eg, keyVals, argVals) })
@@ -166,7 +169,7 @@ func (g *queryGen) aggUpdate(eg *exprGen, keys, args []plan.Expr, drop func() Co
 }
 
 // groupUpdate generates: build the key, find or create the group, update each aggregate.
-func (g *queryGen) groupUpdate(eg *exprGen, keyVals, argVals []val) {
+func (g *queryGen) groupUpdate(eg *exprGen, keyVals []val, argVals []argVal) {
 	agg := g.q.Agg
 	if jg := g.groupsOfTable(); jg != nil {
 		// The group is the one of the matching table row's key, numbered at load.
@@ -315,10 +318,23 @@ func (g *queryGen) groupsOfTable() *joinGen {
 }
 
 // aggUpdates updates each aggregate of the group a with its argument's value.
-func (g *queryGen) aggUpdates(eg *exprGen, argVals []val) {
+func (g *queryGen) aggUpdates(eg *exprGen, argVals []argVal) {
 	for i, a := range g.q.Agg.Aggs {
-		x := argVals[i]
+		x := argVals[i].x
 		acc := accumulatorOf(a)
+		if a.By != nil {
+			// A row counts when what orders it is not NULL; its value may be.
+			by := argVals[i].by
+			upd := acc.updateBy(strconv.Itoa(i), a, x, by)
+			switch {
+			case by.nullable() && alwaysNull(by):
+			case by.nullable():
+				eg.emit(If(not(by.isNull())).Block(upd...))
+			default:
+				eg.emit(upd...)
+			}
+			continue
+		}
 		upd := acc.update(strconv.Itoa(i), a, x)
 		switch {
 		case x.nullable() && !acc.ownNulls && alwaysNull(x):

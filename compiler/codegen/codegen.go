@@ -436,6 +436,9 @@ func (g *queryGen) workerExprs() []plan.Expr {
 			if c.Arg != nil {
 				es = append(es, c.Arg)
 			}
+			if c.By != nil {
+				es = append(es, c.By)
+			}
 		}
 	}
 	for _, in := range g.q.Inputs {

@@ -127,7 +127,15 @@ func (o probeOp) roots() []plan.Expr {
 func (o probeOp) consume(p *pipe, next func()) { o.jg.probe(p.eg, next) }
 
 // partialAggOp updates the worker's group of the row.
-type partialAggOp struct{ keys, args []plan.Expr }
+type partialAggOp struct {
+	keys []plan.Expr
+	args []aggArg
+}
+
+// aggArg is what an aggregate reads of a row: its argument (nil for count(*)) and, for
+// max_by and min_by, what orders the rows; argVal is their Go form.
+type aggArg struct{ x, by plan.Expr }
+type argVal struct{ x, by val }
 
 // partialAggOp substitutes the aggregation's keys and arguments with the pipeline's columns.
 func (g *queryGen) partialAggOp(pl *physical.Pipeline) partialAggOp {
@@ -136,9 +144,12 @@ func (g *queryGen) partialAggOp(pl *physical.Pipeline) partialAggOp {
 		op.keys = append(op.keys, plan.Subst(k, pl.Cols))
 	}
 	for _, a := range g.q.Agg.Aggs {
-		var arg plan.Expr
+		var arg aggArg
 		if a.Arg != nil {
-			arg = plan.Subst(a.Arg, pl.Cols)
+			arg.x = plan.Subst(a.Arg, pl.Cols)
+		}
+		if a.By != nil {
+			arg.by = plan.Subst(a.By, pl.Cols)
 		}
 		op.args = append(op.args, arg)
 	}
@@ -148,8 +159,10 @@ func (g *queryGen) partialAggOp(pl *physical.Pipeline) partialAggOp {
 func (o partialAggOp) roots() []plan.Expr {
 	roots := slices.Clone(o.keys)
 	for _, a := range o.args {
-		if a != nil {
-			roots = append(roots, a)
+		for _, e := range []plan.Expr{a.x, a.by} {
+			if e != nil {
+				roots = append(roots, e)
+			}
 		}
 	}
 	return roots

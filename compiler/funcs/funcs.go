@@ -201,6 +201,8 @@ type Aggregate struct {
 	Distinct plan.AggFunc
 	// IgnoreNulls: a second argument, TRUE or FALSE, says whether NULL values are skipped.
 	IgnoreNulls bool
+	// By: a second argument, of an orderable type, picks the row whose value is the result.
+	By bool
 }
 
 // ArgRule is what an aggregate's argument must be.
@@ -252,6 +254,8 @@ var aggregateList = []Aggregate{
 	{Names: []string{"approx_count_distinct"}, Func: plan.ApproxCountDistinct, Type: fixed(sqltype.BigInt)},
 	{Names: []string{"first", "first_value"}, Func: plan.First, Type: sameType, Nullable: true, IgnoreNulls: true},
 	{Names: []string{"last", "last_value"}, Func: plan.Last, Type: sameType, Nullable: true, IgnoreNulls: true},
+	{Names: []string{"max_by"}, Func: plan.MaxBy, Type: sameType, Nullable: true, By: true},
+	{Names: []string{"min_by"}, Func: plan.MinBy, Type: sameType, Nullable: true, By: true},
 }
 
 var (

@@ -261,6 +261,9 @@ func (f *FinalAggregate) State() *State {
 		if a.IgnoreNulls {
 			arg += ", ignore nulls"
 		}
+		if a.By != nil {
+			arg += ", " + a.By.Type().String()
+		}
 		s.Values = append(s.Values, Field{What: fmt.Sprintf("%s(%s)", strings.TrimSuffix(string(a.Func), "(*)"), arg),
 			Type: colType(plan.Column{Type: a.Type, Nullable: a.Nullable})})
 	}

@@ -171,6 +171,9 @@ func (a *Aggregate) String() string {
 		if c.IgnoreNulls {
 			arg += ", true"
 		}
+		if c.By != nil {
+			arg += ", " + c.By.String()
+		}
 		aggs = append(aggs, fmt.Sprintf("agg%d = %s(%s)", i, strings.TrimSuffix(string(c.Func), "(*)"), arg))
 	}
 	return fmt.Sprintf("Aggregate keys=[%s] aggregates=[%s]", strings.Join(keys, ", "), strings.Join(aggs, ", "))

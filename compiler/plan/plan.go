@@ -496,6 +496,10 @@ const (
 	// (batch, then input order within the batch), NULL included unless IgnoreNulls.
 	First AggFunc = "first"
 	Last  AggFunc = "last"
+	// MaxBy and MinBy are the value of Arg in a row with the largest (smallest) By, Spark's
+	// max_by and min_by; rows whose By is NULL are skipped.
+	MaxBy AggFunc = "max_by"
+	MinBy AggFunc = "min_by"
 )
 
 // AggCall is one aggregate; Arg is nil for count(*).
@@ -507,6 +511,8 @@ type AggCall struct {
 	Nullable bool
 	// IgnoreNulls: first/last skip NULL values (their second argument, true).
 	IgnoreNulls bool
+	// By orders the rows of max_by and min_by; nil for the others.
+	By Expr
 }
 
 // SortKey orders emitted rows by column Col of the last step.

@@ -484,6 +484,11 @@ func (x *exprChecker) arith(op string, l, r plan.Expr, at grammar.Node) plan.Exp
 		return &plan.Binary{Op: op, L: l, R: coerce(r, sqltype.Interval), T: sqltype.Timestamp, Null: true}
 	case lt == sqltype.Null && rt == sqltype.Timestamp && op == "+":
 		return &plan.Binary{Op: op, L: r, R: coerce(l, sqltype.Interval), T: sqltype.Timestamp, Null: true}
+	case lt == sqltype.Null && rt == sqltype.Interval && (op == "+" || op == "-"):
+		// Only a timestamp moves by an interval: the NULL is one.
+		return &plan.Binary{Op: op, L: coerce(l, sqltype.Timestamp), R: r, T: sqltype.Timestamp, Null: true}
+	case lt == sqltype.Interval && rt == sqltype.Null && op == "+":
+		return &plan.Binary{Op: op, L: coerce(r, sqltype.Timestamp), R: l, T: sqltype.Timestamp, Null: true}
 	}
 	t, ok := sqltype.Common(lt, rt)
 	if !ok || !t.IsNumeric() {

@@ -213,6 +213,8 @@ func (g *Gen) Agg(depth int) string {
 		if g.pick(2) == 0 {
 			return fmt.Sprintf("%s(%s, %s)", name, g.Expr("", depth), g.one("TRUE", "FALSE"))
 		}
+	case a.By:
+		return fmt.Sprintf("%s(%s, %s)", name, g.Expr("", depth), g.Expr(g.one("INT", "DOUBLE"), depth))
 	}
 	return fmt.Sprintf("%s(%s)", name, g.Expr(g.one("", "INT", "DOUBLE"), depth))
 }

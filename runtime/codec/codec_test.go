@@ -776,6 +776,67 @@ func BenchmarkJSON(b *testing.B) {
 	})
 }
 
+// BenchmarkJSONEvents decodes compact event lines as the generated decoders of the shared
+// yardstick's W2 (user, bytes, status; ts and url skipped) and W3 (ts, status) do: most of
+// the members are skipped or short, so this measures the per-member path.
+func BenchmarkJSONEvents(b *testing.B) {
+	rng := rand.New(rand.NewPCG(15, 16))
+	lines := make([][]byte, 1024)
+	size := 0
+	for i := range lines {
+		lines[i] = fmt.Appendf(nil, `{"ts":%d,"user":"u%d","url":"/products/%d?ref=home","bytes":%d,"status":%d}`,
+			1700006400000+int64(i)*20, rng.IntN(10000), rng.IntN(100000), rng.IntN(50000), []int{200, 200, 404, 500}[rng.IntN(4)])
+		size += len(lines[i])
+	}
+	var d JSON
+	var user string
+	var ts, n int64
+	var status int32
+	for _, c := range []struct {
+		name   string
+		member func()
+	}{
+		{"w2", func() {
+			switch string(d.Key()) {
+			case "user":
+				user, _, _ = d.StringView()
+			case "bytes":
+				n, _, _ = d.Int64()
+			case "status":
+				status, _, _ = d.Int32()
+			default:
+				d.Skip()
+			}
+		}},
+		{"w3", func() {
+			switch string(d.Key()) {
+			case "ts":
+				ts, _, _ = d.Int64()
+			case "status":
+				status, _, _ = d.Int32()
+			default:
+				d.Skip()
+			}
+		}},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			b.SetBytes(int64(size / len(lines)))
+			cpu := cpuTime()
+			for i := range b.N {
+				d.Reset(lines[i%len(lines)])
+				for d.NextKey() {
+					c.member()
+				}
+				if d.Err() != nil {
+					b.Fatal(d.Err())
+				}
+			}
+			reportCPU(b, cpu)
+		})
+	}
+	_, _, _, _ = user, ts, n, status
+}
+
 // BenchmarkCSV splits ~80-byte lines with 4 fields (0.5% quoted) and parses two integers.
 func BenchmarkCSV(b *testing.B) {
 	rng := rand.New(rand.NewPCG(13, 14))

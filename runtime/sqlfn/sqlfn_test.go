@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"unicode/utf8"
 	"unsafe"
 )
 
@@ -22,6 +23,17 @@ func TestStringFunctions(t *testing.T) {
 		"exactly8": 8, "sixteen bytes ok": 16, "seventeen bytes!!": 17, "eight.. é": 9, "abcdefg\xff": 8, "0123456789abcdef日本": 18} {
 		if got := Length(s); got != want {
 			t.Errorf("Length(%q) = %d, want %d", s, got, want)
+		}
+	}
+	// a non-ASCII letter or an invalid byte at every offset of every length around the words
+	for n := range 40 {
+		for at := range n {
+			for _, c := range []string{"é", "\xff"} {
+				s := strings.Repeat("a", at) + c + strings.Repeat("a", n-at-1)
+				if got, want := Length(s), int32(utf8.RuneCountInString(s)); got != want {
+					t.Errorf("Length(%q) = %d, want %d", s, got, want)
+				}
+			}
 		}
 	}
 	eq("Lower", Lower("AbC"), "abc")

@@ -46,6 +46,15 @@ func Length(s string) int32 {
 	return int32(utf8.RuneCountInString(s))
 }
 
+// LengthIn is Length of s, a view of text that is all ASCII when ascii is (a text source's
+// line, whose chunk generated code checked once with rt.ASCII).
+func LengthIn(s string, ascii bool) int32 {
+	if ascii {
+		return int32(len(s))
+	}
+	return Length(s)
+}
+
 // Lower is lower(s) like Java's String.toLowerCase (Spark's): Unicode simple mappings plus
 // Java's special cases 'İ' → "i̇" and a final 'Σ' → 'ς'.
 func Lower(s string) string {

@@ -36,6 +36,9 @@ func TestStringFunctions(t *testing.T) {
 			}
 		}
 	}
+	if LengthIn("ab", true) != 2 || LengthIn("é日", false) != 2 {
+		t.Error("LengthIn: the byte count in an ASCII chunk, else Length")
+	}
 	eq("Lower", Lower("AbC"), "abc")
 	eq("Lower", Lower("ÀÉÎ ΟΔΟΣ Σ"), "àéî οδος σ")
 	eq("Lower", Lower("İ"), "i\u0307")

@@ -2,6 +2,7 @@ package runtime
 
 import (
 	"bytes"
+	"encoding/binary"
 	"slices"
 	"time"
 	"unsafe"
@@ -20,6 +21,23 @@ func NextLine(data []byte) (rec, rest []byte) {
 		rec = rec[:n-1]
 	}
 	return rec, rest
+}
+
+// ASCII reports whether b is all ASCII, eight bytes at a time with no branch on them: a
+// chunk's lines are then ASCII, and their lengths their byte counts.
+func ASCII(b []byte) bool {
+	var acc uint64
+	for ; len(b) >= 32; b = b[32:] {
+		acc |= binary.LittleEndian.Uint64(b) | binary.LittleEndian.Uint64(b[8:]) |
+			binary.LittleEndian.Uint64(b[16:]) | binary.LittleEndian.Uint64(b[24:])
+	}
+	for ; len(b) >= 8; b = b[8:] {
+		acc |= binary.LittleEndian.Uint64(b)
+	}
+	for _, c := range b {
+		acc |= uint64(c)
+	}
+	return acc&0x8080808080808080 == 0
 }
 
 // View returns b as a string without copying. The string is valid only while b is: generated

@@ -32,6 +32,11 @@ func (g *exprGen) call(e *plan.Call) val {
 		return emit(g, e)
 	}
 	args, null := g.args(e)
+	if e.Name == "length" && args[0].line {
+		// The chunk was checked for ASCII once: then a line's length is its byte count.
+		g.q.asciiChunk = true
+		return val{v: Qual(pkgSQLFn, "LengthIn").Call(args[0].v, Id("ascii")), null: null}
+	}
 	pkg, name := pkgSQLFn, fn.Go
 	if i := strings.LastIndexByte(fn.Go, '.'); i >= 0 {
 		pkg, name = fn.Go[:i], fn.Go[i+1:] // the standard library

@@ -133,6 +133,7 @@ type queryGen struct {
 	inputs     []*input // the query's inputs, decoded by workers
 	src        *input   // the input whose code is being generated
 	nextRecord bool     // the per-row code continues the labeled record loop from a join's loop
+	asciiChunk bool     // the per-row code reads ascii, whether the chunk is all ASCII (loop)
 	tableNames map[string]bool
 	keyNms     []string
 	outNms     []string // output row fields, including hidden sort columns
@@ -584,6 +585,10 @@ func (g *queryGen) loop(in *input, rowStmts []Code) []Code {
 	pre = append(pre, g.observeEventTime(in)...)
 	loop := []Code{
 		List(Id("data"), Id("line")).Op(":=").List(Id("c").Dot("Data"), Id("c").Dot("Line").Op("-").Lit(1)),
+	}
+	if g.asciiChunk {
+		loop = append(loop, Id("ascii").Op(":=").Qual(pkgRT, "ASCII").Call(Id("c").Dot("Data")))
+		g.asciiChunk = false
 	}
 	return append(append(loop, g.label(in)...), For(Len(Id("data")).Op(">").Lit(0)).Block(append(pre, rowStmts...)...))
 }

@@ -17,6 +17,9 @@ type val struct {
 	v    Code
 	null nulls
 	op   bool // v is an operator expression, not an atom: parenthesise it as an operand
+	// line: v is a text input's record, a view of its chunk, which is all ASCII when the
+	// chunk is (asciiChunk).
+	line bool
 }
 
 // nulls are conditions any of which makes a value NULL; none: never NULL.

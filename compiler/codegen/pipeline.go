@@ -211,6 +211,7 @@ func (g *queryGen) perRecord(in *input, pl *physical.Pipeline) []Code {
 	g.base = make([]val, len(in.names))
 	for i, c := range in.plan.Scan() {
 		g.base[i] = fieldVal(Id("in"), in.names[i], c)
+		g.base[i].line = in.wire() == "text" // its one column, the line
 	}
 	for _, jg := range in.joins {
 		g.base = append(g.base, jg.columns()...)

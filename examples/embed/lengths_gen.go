@@ -83,6 +83,7 @@ func (w *countsWorker) decode(in *countsIn, rec []byte) string {
 // Process runs the query's per-row work over one chunk.
 func (w *countsWorker) Process(c *rt.Chunk) error {
 	data, line := c.Data, c.Line-1
+	ascii := rt.ASCII(c.Data)
 	for len(data) > 0 {
 		var rec []byte
 		rec, data = rt.NextLine(data)
@@ -95,7 +96,7 @@ func (w *countsWorker) Process(c *rt.Chunk) error {
 			continue
 		}
 		var k countsKey
-		k.Len = sqlfn.Length(in.Value)
+		k.Len = sqlfn.LengthIn(in.Value, ascii)
 		var a *countsAcc
 		if uint64(k.Len) < 1024 {
 			a = w.dense[k.Len]
@@ -308,6 +309,7 @@ func (w *longestWorker) decode(in *longestIn, rec []byte) string {
 func (w *longestWorker) Process(c *rt.Chunk) error {
 	w.out.Start(c.Seq)
 	data, line := c.Data, c.Line-1
+	ascii := rt.ASCII(c.Data)
 	for len(data) > 0 {
 		var rec []byte
 		rec, data = rt.NextLine(data)
@@ -319,14 +321,14 @@ func (w *longestWorker) Process(c *rt.Chunk) error {
 			}
 			continue
 		}
-		if !(sqlfn.Length(in.Value) >= int32(20)) {
+		if !(sqlfn.LengthIn(in.Value, ascii) >= int32(20)) {
 			continue
 		}
 		var u1 int64
 		u1 = textfn.Vowels(in.Value)
 		var row longestRow
 		row.Value = strings.Clone(in.Value)
-		row.Len = sqlfn.Length(in.Value)
+		row.Len = sqlfn.LengthIn(in.Value, ascii)
 		row.Vowels = u1
 		w.out.Add(row)
 	}

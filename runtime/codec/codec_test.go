@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 )
 
 type rec struct {
@@ -233,6 +234,59 @@ func TestJSONStringViewsStayValidForTheLine(t *testing.T) {
 	d.NextKey()
 	if b, null, ok := d.Bytes(); string(b) != "a" || null || !ok {
 		t.Errorf("Bytes: %q %v %v", b, null, ok)
+	}
+}
+
+// TestJSONStringsAtEveryOffset puts each byte that ends a string's plain run (a quote, an
+// escape, a control character, a non-ASCII letter) at every offset of keys and values up to
+// 20 bytes long, so that the word-at-a-time scans meet it in every position of a word and
+// in the padded tail of a line. Read (a key and StringView) and skipped (Skip), every line
+// must decode as encoding/json decodes it, or be malformed where encoding/json rejects it.
+func TestJSONStringsAtEveryOffset(t *testing.T) {
+	for _, special := range []string{`\"`, `\u00e9`, `\n`, "é", "\x01", "\xff"} {
+		for n := range 21 {
+			for at := range n + 1 {
+				text := strings.Repeat("k", at) + special + strings.Repeat("k", n-at)
+				for _, line := range []string{
+					`{"` + text + `":"` + text + `"}`,
+					`{"a":"` + text + `","` + text + `":1}`,
+					`{"x":"` + text + `"}`,
+				} {
+					var want map[string]any
+					wantErr := json.Unmarshal([]byte(line), &want)
+					if !utf8.ValidString(line) {
+						wantErr = nil // encoding/json replaces invalid UTF-8, as the codec does
+						want = nil
+					}
+					var d JSON
+					d.Reset([]byte(line))
+					got := map[string]any{}
+					for i := 0; d.NextKey(); i++ {
+						k := string(d.Key())
+						switch {
+						case i == 0 && line[2] != 'x':
+							v, _, _ := d.StringView()
+							got[k] = v
+						default:
+							d.Skip()
+							got[k] = nil
+						}
+					}
+					if (d.Err() != nil) != (wantErr != nil) {
+						t.Fatalf("%q: error %v, encoding/json's %v", line, d.Err(), wantErr)
+					}
+					if d.Err() != nil || want == nil {
+						continue
+					}
+					for k, v := range got {
+						w, ok := want[k]
+						if !ok || v != nil && v != w {
+							t.Fatalf("%q: %q = %q, encoding/json's %q (%v)", line, k, v, w, ok)
+						}
+					}
+				}
+			}
+		}
 	}
 }
 
@@ -774,6 +828,67 @@ func BenchmarkJSON(b *testing.B) {
 			}
 		})
 	})
+}
+
+// BenchmarkJSONEvents decodes compact event lines as the generated decoders of the shared
+// yardstick's W2 (user, bytes, status; ts and url skipped) and W3 (ts, status) do: most of
+// the members are skipped or short, so this measures the per-member path.
+func BenchmarkJSONEvents(b *testing.B) {
+	rng := rand.New(rand.NewPCG(15, 16))
+	lines := make([][]byte, 1024)
+	size := 0
+	for i := range lines {
+		lines[i] = fmt.Appendf(nil, `{"ts":%d,"user":"u%d","url":"/products/%d?ref=home","bytes":%d,"status":%d}`,
+			1700006400000+int64(i)*20, rng.IntN(10000), rng.IntN(100000), rng.IntN(50000), []int{200, 200, 404, 500}[rng.IntN(4)])
+		size += len(lines[i])
+	}
+	var d JSON
+	var user string
+	var ts, n int64
+	var status int32
+	for _, c := range []struct {
+		name   string
+		member func()
+	}{
+		{"w2", func() {
+			switch string(d.Key()) {
+			case "user":
+				user, _, _ = d.StringView()
+			case "bytes":
+				n, _, _ = d.Int64()
+			case "status":
+				status, _, _ = d.Int32()
+			default:
+				d.Skip()
+			}
+		}},
+		{"w3", func() {
+			switch string(d.Key()) {
+			case "ts":
+				ts, _, _ = d.Int64()
+			case "status":
+				status, _, _ = d.Int32()
+			default:
+				d.Skip()
+			}
+		}},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			b.SetBytes(int64(size / len(lines)))
+			cpu := cpuTime()
+			for i := range b.N {
+				d.Reset(lines[i%len(lines)])
+				for d.NextKey() {
+					c.member()
+				}
+				if d.Err() != nil {
+					b.Fatal(d.Err())
+				}
+			}
+			reportCPU(b, cpu)
+		})
+	}
+	_, _, _, _ = user, ts, n, status
 }
 
 // BenchmarkCSV splits ~80-byte lines with 4 fields (0.5% quoted) and parses two integers.

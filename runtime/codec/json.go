@@ -4,9 +4,11 @@ package codec
 
 import (
 	"encoding/base64"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"math"
+	"math/bits"
 	"strconv"
 	"unicode/utf16"
 	"unicode/utf8"
@@ -107,7 +109,30 @@ func (d *JSON) ws() {
 }
 
 // NextKey moves to the next key of the object; false at its end or on an error.
+//
+// Compact JSON lines (`{"k":` and `,"k":` with a key that needs no unescaping) take a fast
+// path: one word-at-a-time scan for the key's end. Anything else takes nextKey, which
+// reaches the same key by the general route.
 func (d *JSON) NextKey() bool {
+	buf, pos := d.buf, d.pos
+	if pos+1 < len(buf) && buf[pos+1] == '"' && (d.state == stInside && buf[pos] == ',' || d.state == stBefore && buf[pos] == '{') {
+		start := pos + 2
+		end := scanString(buf, start, true)
+		if end+1 < len(buf) && buf[end] == '"' && buf[end+1] == ':' {
+			d.key, d.pos, d.state = buf[start:end:end], end+2, stInside
+			if d.pos < len(buf) && buf[d.pos] > ' ' {
+				return true
+			}
+			d.ws()
+			return true
+		}
+	}
+	return d.nextKey()
+}
+
+// nextKey is NextKey's general route: whitespace anywhere, escaped keys, the object's end
+// and every error.
+func (d *JSON) nextKey() bool {
 	switch d.state {
 	case stDone:
 		return false
@@ -179,24 +204,49 @@ func (d *JSON) end() {
 	d.state = stDone
 }
 
-// strSpecial marks the bytes that stop the fast string scan: '"', '\\', control characters
-// and non-ASCII bytes.
-var strSpecial = func() (t [256]bool) {
-	for c := range 256 {
-		t[c] = c == '"' || c == '\\' || c < 0x20 || c >= utf8.RuneSelf
+// scanString returns the index of the first byte at or after i where a string's text stops
+// being plain: '"', '\\', a control character or, with nonASCII, a byte ≥ 0x80; len(buf)
+// when there is none. It tests eight bytes at a time: JSON strings are mostly short runs of
+// plain ASCII, on which a byte loop spends a branch per byte. A skipped string needs no look
+// at non-ASCII bytes (invalid UTF-8 is replaced, never an error); a string str returns as a
+// view does.
+func scanString(buf []byte, i int, nonASCII bool) int {
+	for ; i+8 <= len(buf); i += 8 {
+		if m := stops(binary.LittleEndian.Uint64(buf[i:]), nonASCII); m != 0 {
+			return i + bits.TrailingZeros64(m)/8
+		}
 	}
-	return t
-}()
+	if i < len(buf) {
+		// The last bytes, padded with a letter that never stops.
+		tail := [8]byte{'a', 'a', 'a', 'a', 'a', 'a', 'a', 'a'}
+		copy(tail[:], buf[i:])
+		if m := stops(binary.LittleEndian.Uint64(tail[:]), nonASCII); m != 0 {
+			return i + bits.TrailingZeros64(m)/8
+		}
+	}
+	return len(buf)
+}
+
+// stops marks, in the high bit of each byte of x, the bytes where scanString stops. Its bit
+// tricks: v-ones borrows through the zero bytes of v, x-n*ones through the bytes below n; a
+// borrow may also mark a byte above a marked one, never below, so the lowest mark, the only
+// one scanString uses, is exact.
+func stops(x uint64, nonASCII bool) uint64 {
+	const ones, high = 0x0101010101010101, 0x8080808080808080
+	q, e := x^(ones*'"'), x^(ones*'\\')
+	m := ((q-ones)&^q | (e-ones)&^e | (x-ones*0x20)&^x) & high
+	if nonASCII {
+		m |= x & high
+	}
+	return m
+}
 
 // str reads the string starting at d.pos (a '"'): a view of the line when it needs no
 // unescaping, else unescaped into the arena. Either stays valid until Reset.
 func (d *JSON) str() ([]byte, bool) {
 	start := d.pos + 1
 	buf := d.buf
-	i := start
-	for i < len(buf) && !strSpecial[buf[i]] {
-		i++
-	}
+	i := scanString(buf, start, true)
 	if i < len(buf) && buf[i] == '"' {
 		d.pos = i + 1
 		return buf[start:i:i], true
@@ -332,8 +382,24 @@ func hex4(b []byte, i int) (rune, bool) {
 	return r, true
 }
 
-// Skip skips the current value, whatever its type, checking its syntax.
+// Skip skips the current value, whatever its type, checking its syntax. A string without
+// escapes and a number followed by a delimiter take a fast path; the rest, skip.
 func (d *JSON) Skip() {
+	buf, pos := d.buf, d.pos
+	if pos < len(buf) {
+		switch c := buf[pos]; {
+		case c == '"':
+			if end := scanString(buf, pos+1, false); end < len(buf) && buf[end] == '"' {
+				d.pos = end + 1
+				return
+			}
+		case c-'0' <= 9 || c == '-':
+			if end := numberEnd(buf, pos); end > pos && (end == len(buf) || isDelim(buf[end])) {
+				d.pos = end
+				return
+			}
+		}
+	}
 	d.skip(0)
 }
 
@@ -460,12 +526,17 @@ func isNonNumeric(b []byte) bool {
 
 // validNumber checks JSON number syntax.
 func validNumber(b []byte) bool {
-	i := 0
+	return numberEnd(b, 0) == len(b)
+}
+
+// numberEnd returns the end of the JSON number that starts at b[i:] (the longest prefix the
+// grammar takes), or -1 when none does.
+func numberEnd(b []byte, i int) int {
 	if i < len(b) && b[i] == '-' {
 		i++
 	}
 	if i >= len(b) {
-		return false
+		return -1
 	}
 	if b[i] == '0' {
 		i++
@@ -474,12 +545,12 @@ func validNumber(b []byte) bool {
 			i++
 		}
 	} else {
-		return false
+		return -1
 	}
 	if i < len(b) && b[i] == '.' {
 		i++
 		if i >= len(b) || b[i] < '0' || b[i] > '9' {
-			return false
+			return -1
 		}
 		for i < len(b) && b[i] >= '0' && b[i] <= '9' {
 			i++
@@ -491,13 +562,13 @@ func validNumber(b []byte) bool {
 			i++
 		}
 		if i >= len(b) || b[i] < '0' || b[i] > '9' {
-			return false
+			return -1
 		}
 		for i < len(b) && b[i] >= '0' && b[i] <= '9' {
 			i++
 		}
 	}
-	return i == len(b)
+	return i
 }
 
 // Kinds of JSON values, as value reports them.
@@ -667,6 +738,12 @@ func isRange(err error) bool {
 // buffer and stays valid until the next Reset (and while the line is unchanged). Use it when
 // the value is only compared or measured; clone what is kept longer, or call String.
 func (d *JSON) StringView() (s string, null, ok bool) {
+	if buf, pos := d.buf, d.pos; d.state == stInside && pos < len(buf) && buf[pos] == '"' {
+		if end := scanString(buf, pos+1, true); end < len(buf) && buf[end] == '"' {
+			d.pos = end + 1
+			return viewString(buf[pos+1 : end : end]), false, true
+		}
+	}
 	kind, raw := d.value()
 	switch kind {
 	case kNull:

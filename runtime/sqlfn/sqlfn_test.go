@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"unicode/utf8"
 	"unsafe"
 )
 
@@ -23,6 +24,20 @@ func TestStringFunctions(t *testing.T) {
 		if got := Length(s); got != want {
 			t.Errorf("Length(%q) = %d, want %d", s, got, want)
 		}
+	}
+	// a non-ASCII letter or an invalid byte at every offset of every length around the words
+	for n := range 40 {
+		for at := range n {
+			for _, c := range []string{"é", "\xff"} {
+				s := strings.Repeat("a", at) + c + strings.Repeat("a", n-at-1)
+				if got, want := Length(s), int32(utf8.RuneCountInString(s)); got != want {
+					t.Errorf("Length(%q) = %d, want %d", s, got, want)
+				}
+			}
+		}
+	}
+	if LengthIn("ab", true) != 2 || LengthIn("é日", false) != 2 {
+		t.Error("LengthIn: the byte count in an ASCII chunk, else Length")
 	}
 	eq("Lower", Lower("AbC"), "abc")
 	eq("Lower", Lower("ÀÉÎ ΟΔΟΣ Σ"), "àéî οδος σ")

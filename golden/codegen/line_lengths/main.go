@@ -79,6 +79,7 @@ func (w *outWorker) decode(in *outIn, rec []byte) string {
 // Process runs the query's per-row work over one chunk.
 func (w *outWorker) Process(c *rt.Chunk) error {
 	data, line := c.Data, c.Line-1
+	ascii := rt.ASCII(c.Data)
 	for len(data) > 0 {
 		var rec []byte
 		rec, data = rt.NextLine(data)
@@ -91,7 +92,7 @@ func (w *outWorker) Process(c *rt.Chunk) error {
 			continue
 		}
 		var k outKey
-		k.Len = sqlfn.Length(in.Value)
+		k.Len = sqlfn.LengthIn(in.Value, ascii)
 		var a *outAcc
 		if uint64(k.Len) < 1024 {
 			a = w.dense[k.Len]

@@ -3,6 +3,7 @@ package console
 import (
 	"bytes"
 	"context"
+	"io"
 	"strings"
 	"testing"
 
@@ -50,4 +51,17 @@ func tableRows(out string) []string {
 		}
 	}
 	return rows
+}
+
+// BenchmarkSinkWrite prints a table of a million rows: go test ./runtime/connector/console
+// -run '^$' -bench SinkWrite.
+func BenchmarkSinkWrite(b *testing.B) {
+	conformance.BenchmarkWrite(b, 1_000_000, func(b *testing.B, cols []rt.Column) rt.Sink {
+		s, err := OpenSink(context.Background(), rt.Endpoint{Name: "out", Connector: "console", Stdout: io.Discard,
+			Options: map[string]string{"num_rows": "100000000"}}, cols, rt.Complete)
+		if err != nil {
+			b.Fatal(err)
+		}
+		return s
+	})
 }

@@ -62,3 +62,20 @@ func TestSinkWriteAfterClose(t *testing.T) {
 		t.Errorf("Write after Close left %v", m)
 	}
 }
+
+// BenchmarkSinkWrite writes a batch of a million rows as one file of each format, fsync and
+// rename included: go test ./runtime/connector/files -run '^$' -bench SinkWrite.
+func BenchmarkSinkWrite(b *testing.B) {
+	for _, format := range []string{"csv", "json"} {
+		b.Run(format, func(b *testing.B) {
+			conformance.BenchmarkWrite(b, 1_000_000, func(b *testing.B, cols []rt.Column) rt.Sink {
+				s, err := files.OpenSink(context.Background(), rt.Endpoint{Name: "out", Connector: "files",
+					Options: map[string]string{"path": b.TempDir(), "format": format}, RunID: "run-1"}, cols, rt.Append)
+				if err != nil {
+					b.Fatal(err)
+				}
+				return s
+			})
+		})
+	}
+}

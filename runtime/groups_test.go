@@ -1,0 +1,54 @@
+package runtime
+
+import (
+	"maps"
+	"testing"
+)
+
+type testAcc struct {
+	n int64
+	s string
+}
+
+// TestGroupsReuseDeletedSlots: a deleted group's slot is cleared and taken by the next
+// group added, so the arena does not grow under eviction; every key keeps its own
+// accumulator through it.
+func TestGroupsReuseDeletedSlots(t *testing.T) {
+	var g Groups[string, testAcc]
+	if g.Get("a") != nil || g.Len() != 0 {
+		t.Fatal("the zero Groups is not empty")
+	}
+	for i, k := range []string{"a", "b", "c"} {
+		g.Add(k, testAcc{n: int64(i), s: k})
+	}
+	g.Get("b").n += 10
+	g.Delete("a")
+	g.Delete("x") // no group: nothing
+	if g.Get("a") != nil || g.Len() != 2 || g.accs[0] != (testAcc{}) {
+		t.Fatalf("after Delete: Get(a) %v, Len %d, slot %v", g.Get("a"), g.Len(), g.accs[0])
+	}
+	g.Add("d", testAcc{n: 3, s: "d"})
+	if len(g.accs) != 3 || g.index["d"] != 0 {
+		t.Errorf("d took slot %d of %d, want the freed slot 0", g.index["d"], len(g.accs))
+	}
+	got := map[string]testAcc{}
+	for k, a := range g.All() {
+		got[k] = *a
+	}
+	want := map[string]testAcc{"b": {11, "b"}, "c": {2, "c"}, "d": {3, "d"}}
+	if !maps.Equal(got, want) {
+		t.Errorf("All = %v, want %v", got, want)
+	}
+	for k, a := range g.All() {
+		if a.n > 2 {
+			g.Delete(k) // deleting while iterating, as eviction does
+		}
+	}
+	if g.Len() != 1 || g.Get("c") == nil {
+		t.Errorf("after deleting in All: Len %d, c %v", g.Len(), g.Get("c"))
+	}
+	g.Reset(10)
+	if g.Len() != 0 || len(g.accs) != 0 || len(g.free) != 0 {
+		t.Errorf("Reset left %d groups, %d slots, %d free", g.Len(), len(g.accs), len(g.free))
+	}
+}

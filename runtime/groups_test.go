@@ -24,12 +24,12 @@ func TestGroupsReuseDeletedSlots(t *testing.T) {
 	g.Get("b").n += 10
 	g.Delete("a")
 	g.Delete("x") // no group: nothing
-	if g.Get("a") != nil || g.Len() != 2 || g.accs[0] != (testAcc{}) {
-		t.Fatalf("after Delete: Get(a) %v, Len %d, slot %v", g.Get("a"), g.Len(), g.accs[0])
+	if g.Get("a") != nil || g.Len() != 2 || *g.at(0) != (testAcc{}) {
+		t.Fatalf("after Delete: Get(a) %v, Len %d, slot %v", g.Get("a"), g.Len(), *g.at(0))
 	}
 	g.Add("d", testAcc{n: 3, s: "d"})
-	if len(g.accs) != 3 || g.index["d"] != 0 {
-		t.Errorf("d took slot %d of %d, want the freed slot 0", g.index["d"], len(g.accs))
+	if g.n != 3 || g.index["d"] != 0 {
+		t.Errorf("d took slot %d of %d, want the freed slot 0", g.index["d"], g.n)
 	}
 	got := map[string]testAcc{}
 	for k, a := range g.All() {
@@ -48,7 +48,30 @@ func TestGroupsReuseDeletedSlots(t *testing.T) {
 		t.Errorf("after deleting in All: Len %d, c %v", g.Len(), g.Get("c"))
 	}
 	g.Reset(10)
-	if g.Len() != 0 || len(g.accs) != 0 || len(g.free) != 0 {
-		t.Errorf("Reset left %d groups, %d slots, %d free", g.Len(), len(g.accs), len(g.free))
+	if g.Len() != 0 || g.n != 0 || len(g.free) != 0 {
+		t.Errorf("Reset left %d groups, %d slots, %d free", g.Len(), g.n, len(g.free))
+	}
+}
+
+// TestGroupsSpanBlocks: groups past the first block go into blocks of their own, which
+// never move, and each keeps its accumulator.
+func TestGroupsSpanBlocks(t *testing.T) {
+	var g Groups[int, testAcc]
+	const n = 3*groupBlock + 5
+	for i := range n {
+		g.Add(i, testAcc{n: int64(i)})
+	}
+	if len(g.blocks) != 4 || cap(g.blocks[1]) != groupBlock || len(g.blocks[3]) != 5 {
+		t.Fatalf("%d blocks, the second of capacity %d, the last of %d", len(g.blocks), cap(g.blocks[1]), len(g.blocks[3]))
+	}
+	second := &g.blocks[1][0]
+	for i := range n {
+		if a := g.Get(i); a == nil || a.n != int64(i) {
+			t.Fatalf("group %d holds %v", i, a)
+		}
+	}
+	g.Add(n, testAcc{})
+	if second != &g.blocks[1][0] {
+		t.Error("a full block moved")
 	}
 }

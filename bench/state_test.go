@@ -5,6 +5,8 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"testing"
@@ -62,5 +64,91 @@ FROM ticks GROUP BY window(timestamp, INTERVAL '1' SECOND), 2 OUTPUT MODE APPEND
 		b.ReportMetric(float64(rows), "rows")
 		b.ReportMetric(float64(batches), "batches")
 		b.ReportMetric(float64(maxState), "max-state-groups")
+	}
+}
+
+// stateBytesTest, beside W2's generated program (package main), measures its state after a
+// batch of 1M distinct 8-byte users (two workers, each seeing every user, as W4's do): the
+// heap after GC with the query alive, less the heap once only the query is gone.
+const stateBytesTest = `package main
+
+import (
+	"fmt"
+	"io"
+	"runtime"
+	"testing"
+
+	rt "github.com/sqlstream/sqlstream/runtime"
+)
+
+const groups = 1_000_000
+
+func heap() uint64 {
+	runtime.GC()
+	var m runtime.MemStats
+	runtime.ReadMemStats(&m)
+	return m.HeapAlloc
+}
+
+func TestStateBytes(t *testing.T) {
+	var data []byte
+	for i := range groups {
+		data = fmt.Appendf(data, "{\"ts\":1,\"user\":\"u%07d\",\"url\":\"/\",\"bytes\":%d,\"status\":200}\n", i, i)
+	}
+	q := newOutQuery()
+	var workers []rt.Worker
+	for range 2 {
+		w := q.NewWorker(rt.NewRecordErrors("src", "dropmalformed", io.Discard))
+		if err := w.Process(&rt.Chunk{Data: data, Line: 1}); err != nil {
+			t.Fatal(err)
+		}
+		workers = append(workers, w)
+	}
+	out, err := q.Finish(0, workers)
+	if err != nil || out.Len() != groups {
+		t.Fatalf("%d rows, %v", out.Len(), err)
+	}
+	data, workers, out = nil, nil, nil
+	with := heap()
+	runtime.KeepAlive(q)
+	fmt.Printf("bytes/group %.1f\n", float64(with-heap())/groups)
+}
+`
+
+// BenchmarkStateBytesPerGroup reports the bytes of aggregation state per group at 1M groups
+// for W2's query (GROUP BY user with count and sum; 8-byte users, a nullable STRING key), state after
+// Finish: the key's own 8 bytes are in the figure.
+//
+//	go test ./bench -run '^$' -bench StateBytesPerGroup -benchtime 1x
+func BenchmarkStateBytesPerGroup(b *testing.B) {
+	res, errs := compiler.Compile("w2.sql", []byte(w2))
+	if errs.HasErrors() {
+		b.Fatal(errs.Err())
+	}
+	dir := b.TempDir()
+	if err := gobuild.WriteModule(dir); err != nil {
+		b.Fatal(err)
+	}
+	for name, src := range map[string][]byte{"main.go": res.Go, "state_test.go": []byte(stateBytesTest)} {
+		if err := os.WriteFile(filepath.Join(dir, name), src, 0o644); err != nil {
+			b.Fatal(err)
+		}
+	}
+	for range b.N {
+		cmd := exec.Command("go", "test", "-count=1", "-run", "TestStateBytes", "-v", ".")
+		cmd.Dir = dir
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			b.Fatalf("%v\n%s", err, out)
+		}
+		var perGroup float64
+		i := bytes.Index(out, []byte("bytes/group "))
+		if i < 0 {
+			b.Fatalf("no measurement in\n%s", out)
+		}
+		if _, err := fmt.Sscan(string(out[i+len("bytes/group "):]), &perGroup); err != nil {
+			b.Fatalf("%v in\n%s", err, out)
+		}
+		b.ReportMetric(perGroup, "bytes/group")
 	}
 }

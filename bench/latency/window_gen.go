@@ -41,8 +41,8 @@ type outAcc struct {
 	n0   int64 // count(*)
 }
 
-func newOutAcc() *outAcc {
-	return &outAcc{}
+func newOutAcc() outAcc {
+	return outAcc{}
 }
 
 // merge adds the partial aggregates of a into g.
@@ -52,7 +52,7 @@ func (g *outAcc) merge(a *outAcc) {
 
 // outQuery is the state of the query writing to "out" across batches.
 type outQuery struct {
-	groups           map[outKey]*outAcc
+	groups           rt.Groups[outKey, outAcc]
 	maxEvent         int64         // the largest event time seen
 	watermark        int64         // the watermark of the batch running: maxEvent of the earlier ones minus the delay
 	updated, removed int64         // the state rows the last batch wrote and evicted, for the progress
@@ -62,7 +62,6 @@ type outQuery struct {
 
 func newOutQuery() rt.Query {
 	return &outQuery{
-		groups:    map[outKey]*outAcc{},
 		maxEvent:  math.MinInt64,
 		watermark: math.MinInt64,
 	}
@@ -71,7 +70,7 @@ func newOutQuery() rt.Query {
 // outWorker processes chunks of one batch on one goroutine.
 type outWorker struct {
 	rec       *rt.RecordErrors
-	groups    map[outKey]*outAcc
+	groups    rt.Groups[outKey, outAcc]
 	json      codec.JSON
 	watermark int64
 	maxEvent  int64
@@ -84,7 +83,6 @@ func (q *outQuery) NewWorker(rec *rt.RecordErrors) rt.Worker {
 		q.watermark = max(q.watermark, q.maxEvent-1000000)
 	}
 	return &outWorker{
-		groups:    map[outKey]*outAcc{},
 		maxEvent:  math.MinInt64,
 		rec:       rec,
 		watermark: q.watermark,
@@ -144,10 +142,9 @@ func (w *outWorker) Process(c *rt.Chunk) error {
 			}
 			var k outKey
 			k.Window = ws
-			a := w.groups[k]
+			a := w.groups.Get(k)
 			if a == nil {
-				a = newOutAcc()
-				w.groups[k] = a
+				a = w.groups.Add(k, newOutAcc())
 			}
 			a.n0++
 		}
@@ -175,7 +172,7 @@ func (q *outQuery) final(k *outKey, a *outAcc, watermark int64) bool {
 
 // EventTime reports the batch's watermark, its late rows and the groups in state.
 func (q *outQuery) EventTime() (int64, bool, int64, int) {
-	return q.watermark, q.watermark != math.MinInt64, q.late, len(q.groups)
+	return q.watermark, q.watermark != math.MinInt64, q.late, q.groups.Len()
 }
 
 // Pending reports whether the next batch's watermark finalises a group: a batch then runs without new data.
@@ -187,7 +184,7 @@ func (q *outQuery) Pending() bool {
 	if next == q.watermark {
 		return false
 	}
-	for k, a := range q.groups {
+	for k, a := range q.groups.All() {
 		if q.final(&k, a, next) {
 			return true
 		}
@@ -207,20 +204,19 @@ func (q *outQuery) Finish(batchID int64, workers []rt.Worker) (rt.Rows, error) {
 		q.maxEvent = max(q.maxEvent, w.maxEvent)
 		q.events.Merge(w.events)
 		q.late += w.late
-		if len(q.groups) == 0 {
+		if q.groups.Len() == 0 {
 			q.groups = w.groups
-			for k, g := range q.groups {
+			for k, g := range q.groups.All() {
 				g.mark = mark
 				q.updated++
 				changed = append(changed, k)
 			}
 			continue
 		}
-		for k, a := range w.groups {
-			g := q.groups[k]
+		for k, a := range w.groups.All() {
+			g := q.groups.Get(k)
 			if g == nil {
-				q.groups[k] = a
-				g = a
+				g = q.groups.Add(k, *a)
 			} else {
 				g.merge(a)
 			}
@@ -233,15 +229,15 @@ func (q *outQuery) Finish(batchID int64, workers []rt.Worker) (rt.Rows, error) {
 	}
 	out := make(outRows, 0, len(changed))
 	for _, k := range changed {
-		out = q.emit(out, &k, q.groups[k])
+		out = q.emit(out, &k, q.groups.Get(k))
 	}
-	groupsHeld := len(q.groups)
-	for k, a := range q.groups {
+	groupsHeld := q.groups.Len()
+	for k, a := range q.groups.All() {
 		if q.final(&k, a, q.watermark) {
-			delete(q.groups, k)
+			q.groups.Delete(k)
 		}
 	}
-	q.removed += int64(groupsHeld - len(q.groups))
+	q.removed += int64(groupsHeld - q.groups.Len())
 	slices.SortFunc(out, func(a, b outRow) int {
 		if c := cmp.Compare(a.Start, b.Start); c != 0 {
 			return c
@@ -258,8 +254,8 @@ func (q *outQuery) Finish(batchID int64, workers []rt.Worker) (rt.Rows, error) {
 func (q *outQuery) SaveState(e *rt.StateEncoder) {
 	e.Int64(q.maxEvent)
 	e.Int64(q.watermark)
-	e.Len(len(q.groups))
-	for k, a := range q.groups {
+	e.Len(q.groups.Len())
+	for k, a := range q.groups.All() {
 		e.Int64(k.Window)
 		e.Int64(a.mark)
 		e.Int64(a.n0)
@@ -271,21 +267,20 @@ func (q *outQuery) LoadState(d *rt.StateDecoder) error {
 	q.maxEvent = d.Int64()
 	q.watermark = d.Int64()
 	n := d.Len()
-	q.groups = make(map[outKey]*outAcc, n)
+	q.groups.Reset(n)
 	for range n {
 		var k outKey
 		k.Window = d.Int64()
-		a := newOutAcc()
+		a := q.groups.Add(k, newOutAcc())
 		a.mark = d.Int64()
 		a.n0 = d.Int64()
-		q.groups[k] = a
 	}
 	return d.Err()
 }
 
 // StateRows is the number of groups or keys in the state, as a checkpoint records it.
 func (q *outQuery) StateRows() int {
-	return len(q.groups)
+	return q.groups.Len()
 }
 
 // StateChanges reports the state rows the last batch wrote and the ones the watermark evicted.

@@ -40,10 +40,86 @@ func (g *queryGen) accType() {
 	acc := g.id("Acc")
 	g.f.Commentf("%s holds the aggregates of one group.", acc)
 	g.f.Type().Id(acc).Struct(fields...)
-	g.f.Func().Id("new" + exported(g.p) + "Acc").Params().Op("*").Id(acc).Block(
-		Return(Op("&").Id(acc).Values(init)))
+	g.f.Func().Add(g.newAcc()).Params().Id(acc).Block(
+		Return(Id(acc).Values(init)))
 	g.f.Comment("merge adds the partial aggregates of a into g.")
 	g.f.Func().Params(Id("g").Op("*").Id(acc)).Id("merge").Params(Id("a").Op("*").Id(acc)).Block(merge...)
+	if name, ok := g.stringKey(); ok {
+		g.stringGroups(name)
+	}
+}
+
+// stringGroups declares the groups of a single STRING key (see stringKey): in an
+// rt.Groups keyed by the string, and the NULL key's group apart, behind the methods of
+// rt.Groups that the code over groups calls (Len, Reset, Get, Add, All), by Key.
+func (g *queryGen) stringGroups(name string) {
+	typ, key, acc := g.id("Groups"), g.id("Key"), g.id("Acc")
+	nullable := g.q.Agg.KeyCols[0].Nullable
+	fields := []Code{Id("byString").Qual(pkgRT, "Groups").Types(String(), Id(acc))}
+	length := []Code{Return(Id("g").Dot("byString").Dot("Len").Call())}
+	get := []Code{Return(Id("g").Dot("byString").Dot("Get").Call(Id("k").Dot(name)))}
+	add := []Code{Return(Id("g").Dot("byString").Dot("Add").Call(Id("k").Dot(name), Id("a")))}
+	all := []Code{For(List(Id("s"), Id("a")).Op(":=").Range().Id("g").Dot("byString").Dot("All").Call()).Block(
+		If(Op("!").Id("yield").Call(Id(key).Values(Dict{Id(name): Id("s")}), Id("a"))).Block(Return()))}
+	if nullable {
+		fields = append(fields, Id("null").Id(acc).Comment("the group of the NULL key, when hasNull"), Id("hasNull").Bool())
+		length = append([]Code{If(Id("g").Dot("hasNull")).Block(Return(Id("g").Dot("byString").Dot("Len").Call().Op("+").Lit(1)))}, length...)
+		get = append([]Code{If(Id("k").Dot(name+"Null")).Block(
+			If(Op("!").Id("g").Dot("hasNull")).Block(Return(Nil())),
+			Return(Op("&").Id("g").Dot("null")))}, get...)
+		add = append([]Code{If(Id("k").Dot(name+"Null")).Block(
+			List(Id("g").Dot("null"), Id("g").Dot("hasNull")).Op("=").List(Id("a"), True()),
+			Return(Op("&").Id("g").Dot("null")))}, add...)
+		all = append([]Code{If(Id("g").Dot("hasNull").Op("&&").Op("!").Id("yield").Call(
+			Id(key).Values(Dict{Id(name + "Null"): True()}), Op("&").Id("g").Dot("null"))).Block(Return())}, all...)
+	}
+	recv := Id("g").Op("*").Id(typ)
+	apart := ""
+	if nullable {
+		apart = ", the NULL key's apart"
+	}
+	g.f.Commentf("%s are the groups by their key's string%s: Go's maps take a fast path for a", typ, apart)
+	g.f.Comment("string key, where a Key struct hashes and compares through its type's functions. The")
+	g.f.Comment("methods are rt.Groups' by Key.")
+	g.f.Type().Id(typ).Struct(fields...)
+	g.f.Line()
+	g.f.Func().Params(recv).Id("Len").Params().Int().Block(length...)
+	g.f.Line()
+	g.f.Func().Params(recv).Id("Reset").Params(Id("n").Int()).Block(
+		Op("*").Id("g").Op("=").Id(typ).Values(),
+		Id("g").Dot("byString").Dot("Reset").Call(Id("n")))
+	g.f.Line()
+	g.f.Func().Params(recv).Id("Get").Params(Id("k").Id(key)).Op("*").Id(acc).Block(get...)
+	g.f.Line()
+	g.f.Func().Params(recv).Id("Add").Params(Id("k").Id(key), Id("a").Id(acc)).Op("*").Id(acc).Block(add...)
+	g.f.Line()
+	g.f.Func().Params(recv).Id("All").Params().Qual("iter", "Seq2").Types(Id(key), Op("*").Id(acc)).Block(
+		Return(Func().Params(Id("yield").Func().Params(Id(key), Op("*").Id(acc)).Bool()).Block(all...)))
+}
+
+// newAcc is the name of the function that returns a new group's accumulator.
+func (g *queryGen) newAcc() *Statement { return Id("new" + exported(g.p) + "Acc") }
+
+// groupsType is the type of an aggregation's groups, a worker's and the state's: their
+// accumulators by value, in an arena the key's map indexes (rt.Groups), so that a group
+// costs no allocation of its own and the GC no pointer per group.
+func (g *queryGen) groupsType() *Statement {
+	if _, ok := g.stringKey(); ok {
+		return Id(g.id("Groups"))
+	}
+	return Qual(pkgRT, "Groups").Types(Id(g.id("Key")), Id(g.id("Acc")))
+}
+
+// workerGroups declares a worker's groups, with the small integer keys' groups in an array
+// (see denseKey).
+func (g *queryGen) workerGroups() []Code {
+	acc := Id(g.id("Acc"))
+	fields := []Code{Id("groups").Add(g.groupsType())}
+	if _, ok := g.denseKey(); ok {
+		fields = append(fields, Id("dense").Index(Lit(denseGroups)).Add(acc).Comment("the groups of keys 0 to 1023, those marked in inDense"),
+			Id("inDense").Index(Lit(denseGroups)).Bool())
+	}
+	return fields
 }
 
 // betterThan is "x should replace the current maximum (minimum) cur" of type t.
@@ -171,19 +247,37 @@ func (g *queryGen) aggUpdate(eg *exprGen, keys []plan.Expr, args []aggArg, drop 
 // groupUpdate generates: build the key, find or create the group, update each aggregate.
 func (g *queryGen) groupUpdate(eg *exprGen, keyVals []val, argVals []argVal) {
 	agg := g.q.Agg
+	newAcc := g.newAcc().Call()
 	if jg := g.groupsOfTable(); jg != nil {
 		// The group is the one of the matching table row's key, numbered at load.
 		acc, group := Id("w").Dot("accs").Index(Id("t"+jg.n).Dot("group")), Id("t"+jg.n).Dot("group")
 		eg.emit(
 			Id("a").Op(":=").Add(acc),
 			If(Id("a").Op("==").Nil()).Block(
-				Id("a").Op("=").Id("new"+exported(g.p)+"Acc").Call(),
+				Id("a").Op("=").New(newAcc),
 				Id("w").Dot("accs").Index(group).Op("=").Id("a"),
 				Id("w").Dot("touched").Op("=").Append(Id("w").Dot("touched"), group)))
 		g.aggUpdates(eg, argVals)
 		return
 	}
 	eg.emit(g.groupKey("k", keyVals)...)
+	// inArray finds the group a in an array of accumulators by value, with a flag per
+	// element that says it holds one.
+	inArray := func(acc, held *Statement) Code {
+		return Block(Id("a").Op("=").Op("&").Add(acc),
+			If(Op("!").Add(held)).Block(
+				held.Clone().Op("=").True(),
+				Op("*").Id("a").Op("=").Add(newAcc)))
+	}
+	// inGroups finds the group a of key k in groups, or adds it under stored (k, or its
+	// copy: a key's strings are views of the chunk) after the statements clones.
+	inGroups := func(assign string, groups *Statement, k, stored Code, clones ...Code) []Code {
+		return []Code{
+			Id("a").Op(assign).Add(groups).Dot("Get").Call(k),
+			If(Id("a").Op("==").Nil()).Block(append(clones,
+				Id("a").Op("=").Add(groups.Clone()).Dot("Add").Call(stored, newAcc))...)}
+	}
+	accVar := Var().Id("a").Op("*").Id(g.id("Acc"))
 	if name, ok := g.denseKey(); ok {
 		// A small non-negative integer key indexes the worker's array of groups.
 		k := Id("k").Dot(name)
@@ -191,44 +285,21 @@ func (g *queryGen) groupUpdate(eg *exprGen, keyVals []val, argVals []argVal) {
 		if agg.KeyCols[0].Nullable {
 			cond = Op("!").Id("k").Dot(name + "Null").Op("&&").Add(cond)
 		}
-		dense := Id("w").Dot("dense").Index(k)
-		eg.emit(Var().Id("a").Op("*").Id(g.id("Acc")),
-			If(cond).Block(
-				Id("a").Op("=").Add(dense),
-				If(Id("a").Op("==").Nil()).Block(
-					Id("a").Op("=").Id("new"+exported(g.p)+"Acc").Call(),
-					dense.Clone().Op("=").Id("a"))).
-				Else().Block(
-				Id("a").Op("=").Id("w").Dot("groups").Index(Id("k")),
-				If(Id("a").Op("==").Nil()).Block(
-					Id("a").Op("=").Id("new"+exported(g.p)+"Acc").Call(),
-					Id("w").Dot("groups").Index(Id("k")).Op("=").Id("a"))))
+		eg.emit(accVar, If(cond).Add(inArray(Id("w").Dot("dense").Index(k), Id("w").Dot("inDense").Index(k))).
+			Else().Block(inGroups("=", Id("w").Dot("groups"), Id("k"), Id("k"))...))
 		g.aggUpdates(eg, argVals)
 		return
 	}
 	if name, ok := g.stringKey(); ok {
-		// The worker's map is keyed by the string itself (see stringKey).
-		k, null := Id("k").Dot(name), Id("w").Dot("null")
-		nullable := agg.KeyCols[0].Nullable
-		assign := ":="
-		if nullable {
-			assign = "="
-		}
-		find := []Code{
-			Id("a").Op(assign).Id("w").Dot("groups").Index(k),
-			If(Id("a").Op("==").Nil()).Block(
-				Id("a").Op("=").Id("new"+exported(g.p)+"Acc").Call(),
-				Id("w").Dot("groups").Index(Qual("strings", "Clone").Call(k)).Op("=").Id("a")),
-		}
-		if nullable {
-			eg.emit(Var().Id("a").Op("*").Id(g.id("Acc")), If(Id("k").Dot(name+"Null")).Block(
-				Id("a").Op("=").Add(null),
-				If(Id("a").Op("==").Nil()).Block(
-					Id("a").Op("=").Id("new"+exported(g.p)+"Acc").Call(),
-					null.Clone().Op("=").Id("a"))).
-				Else().Block(find...))
+		// The row's key is found by its string, the NULL key's group apart (see stringGroups).
+		k := Id("k").Dot(name)
+		stored := Qual("strings", "Clone").Call(k.Clone())
+		groups := Id("w").Dot("groups")
+		if !agg.KeyCols[0].Nullable {
+			eg.emit(inGroups(":=", groups.Clone().Dot("byString"), k, stored)...)
 		} else {
-			eg.emit(find...)
+			eg.emit(accVar, If(Id("k").Dot(name+"Null")).Add(inArray(groups.Clone().Dot("null"), groups.Clone().Dot("hasNull"))).
+				Else().Block(inGroups("=", groups.Clone().Dot("byString"), k, stored)...))
 		}
 		g.aggUpdates(eg, argVals)
 		return
@@ -239,13 +310,7 @@ func (g *queryGen) groupUpdate(eg *exprGen, keyVals []val, argVals []argVal) {
 			clones = append(clones, Id("k").Dot(g.keyNms[i]).Op("=").Qual("strings", "Clone").Call(Id("k").Dot(g.keyNms[i])))
 		}
 	}
-	eg.emit(
-		Id("a").Op(":=").Id("w").Dot("groups").Index(Id("k")),
-		If(Id("a").Op("==").Nil()).Block(append(append([]Code{
-			Id("a").Op("=").Id("new" + exported(g.p) + "Acc").Call()},
-			clones...),
-			Id("w").Dot("groups").Index(Id("k")).Op("=").Id("a"))...),
-	)
+	eg.emit(inGroups(":=", Id("w").Dot("groups"), Id("k"), Id("k"), clones...)...)
 	g.aggUpdates(eg, argVals)
 }
 
@@ -471,10 +536,9 @@ func (g *queryGen) merge() []Code {
 		touched = append(touched, Id("changed").Op("=").Append(Id("changed"), Id("k")))
 	}
 	merge := []Code{
-		Id("g").Op(":=").Id("q").Dot("groups").Index(Id("k")),
+		Id("g").Op(":=").Id("q").Dot("groups").Dot("Get").Call(Id("k")),
 		If(Id("g").Op("==").Nil()).Block(
-			Id("q").Dot("groups").Index(Id("k")).Op("=").Id("a"),
-			Id("g").Op("=").Id("a"),
+			Id("g").Op("=").Id("q").Dot("groups").Dot("Add").Call(Id("k"), Op("*").Id("a")),
 		).Else().Block(Id("g").Dot("merge").Call(Id("a"))),
 		If(Id("g").Dot("mark").Op("!=").Id("mark")).Block(touched...),
 	}
@@ -485,12 +549,12 @@ func (g *queryGen) merge() []Code {
 	var perWorker []Code
 	if jg := g.groupsOfTable(); jg != nil {
 		perWorker = append(perWorker, For(List(Id("_"), Id("n")).Op(":=").Range().Id("w").Dot("touched")).Block(
-			Id("w").Dot("groups").Index(Id("w").Dot(jg.field).Dot("keys").Index(Id("n"))).Op("=").Id("w").Dot("accs").Index(Id("n"))))
+			Id("w").Dot("groups").Dot("Add").Call(Id("w").Dot(jg.field).Dot("keys").Index(Id("n")), Op("*").Id("w").Dot("accs").Index(Id("n")))))
 	}
 	if name, ok := g.denseKey(); ok {
 		key := Dict{Id(name): Id(kindType(stateKind(q.Agg.KeyCols[0].Type)).GoString()).Call(Id("n"))}
-		perWorker = append(perWorker, For(List(Id("n"), Id("a")).Op(":=").Range().Id("w").Dot("dense")).Block(
-			If(Id("a").Op("!=").Nil()).Block(Id("w").Dot("groups").Index(Id(g.id("Key")).Values(key)).Op("=").Id("a"))))
+		perWorker = append(perWorker, For(List(Id("n"), Id("held")).Op(":=").Range().Id("w").Dot("inDense")).Block(
+			If(Id("held")).Block(Id("w").Dot("groups").Dot("Add").Call(Id(g.id("Key")).Values(key), Id("w").Dot("dense").Index(Id("n"))))))
 	}
 	switch {
 	case g.eventKey >= 0 && q.StreamJoin != nil:
@@ -512,31 +576,12 @@ func (g *queryGen) merge() []Code {
 		gk = Id("k")
 	}
 	adopt := []Code{Id("q").Dot("groups").Op("=").Id("w").Dot("groups"),
-		For(List(gk, Id("g")).Op(":=").Range().Id("q").Dot("groups")).Block(touched...)}
+		For(List(gk, Id("g")).Op(":=").Range().Add(allGroups())).Block(touched...)}
 	perWorker = append([]Code{Id("w").Op(":=").Id("rw").Assert(Op("*").Id(g.id("Worker")))}, perWorker...)
-	if name, ok := g.stringKey(); ok {
-		// The worker's map is keyed by the string: each group's Key is made here, into a
-		// state map made large enough for the first worker's groups at once.
-		key := Id("k").Op(":=").Id(g.id("Key")).Values(Dict{Id(name): Id("s")})
-		nullable := g.q.Agg.KeyCols[0].Nullable
-		size := Len(Id("w").Dot("groups"))
-		if nullable {
-			size = size.Op("+").Lit(1)
-		}
-		perWorker = append(perWorker,
-			If(Len(Id("q").Dot("groups")).Op("==").Lit(0)).Block(
-				Id("q").Dot("groups").Op("=").Make(Map(Id(g.id("Key"))).Op("*").Id(g.id("Acc")), size)),
-			For(List(Id("s"), Id("a")).Op(":=").Range().Id("w").Dot("groups")).Block(append([]Code{key}, merge...)...))
-		if nullable {
-			perWorker = append(perWorker, If(Id("a").Op(":=").Id("w").Dot("null"), Id("a").Op("!=").Nil()).Block(
-				append([]Code{Id("k").Op(":=").Id(g.id("Key")).Values(Dict{Id(name + "Null"): True()})}, merge...)...))
-		}
-		return append(body, For(List(Id("_"), Id("rw")).Op(":=").Range().Id("workers")).Block(perWorker...))
-	}
-	perWorker = append(perWorker, If(Len(Id("q").Dot("groups")).Op("==").Lit(0)).Block(append(adopt, Continue())...))
+	perWorker = append(perWorker, If(groupsLen().Op("==").Lit(0)).Block(append(adopt, Continue())...))
 	body = append(body,
 		For(List(Id("_"), Id("rw")).Op(":=").Range().Id("workers")).Block(append(perWorker,
-			For(List(Id("k"), Id("a")).Op(":=").Range().Id("w").Dot("groups")).Block(merge...))...),
+			For(List(Id("k"), Id("a")).Op(":=").Range().Id("w").Dot("groups").Dot("All").Call()).Block(merge...))...),
 	)
 	if _, _, ok := q.Agg.Session(); ok {
 		// Sessions that absorbed changed ones are the changed ones now.
@@ -547,7 +592,7 @@ func (g *queryGen) merge() []Code {
 			recount, k = append(recount, Id("changed").Op("=").Append(Id("changed"), Id("k"))), Id("k")
 			body = append(body, Id("changed").Op("=").Id("changed").Index(Empty(), Lit(0)))
 		}
-		body = append(body, For(List(k, Id("a")).Op(":=").Range().Id("q").Dot("groups")).Block(
+		body = append(body, For(List(k, Id("a")).Op(":=").Range().Add(allGroups())).Block(
 			If(Id("a").Dot("mark").Op("==").Id("mark")).Block(recount...)))
 		g.sessionize()
 	}
@@ -562,7 +607,7 @@ func (g *queryGen) emitGroups(perGroup []physical.Operator) []Code {
 	// COMPLETE emits at most a row per group and UPDATE one per changed group: the slice is
 	// made that large once rather than grown by doubling (at a million groups the copies
 	// were most of the batch's allocation).
-	size := Len(Id("q").Dot("groups"))
+	size := groupsLen()
 	if q.Mode == plan.Update {
 		size = Len(Id("changed"))
 	}
@@ -585,20 +630,20 @@ func (g *queryGen) emitGroups(perGroup []physical.Operator) []Code {
 	switch {
 	case q.Mode == plan.Update:
 		body = append(body, For(List(Id("_"), Id("k")).Op(":=").Range().Id("changed")).Block(
-			emit(Id("q").Dot("groups").Index(Id("k")))))
+			emit(Id("q").Dot("groups").Dot("Get").Call(Id("k")))))
 		if g.eventKey >= 0 {
 			// State the watermark has passed can no longer change: drop it.
-			body = append(body, evicted("groups", For(List(Id("k"), Id("a")).Op(":=").Range().Id("q").Dot("groups")).Block(
+			body = append(body, evicted("groups", groupsLen, For(List(Id("k"), Id("a")).Op(":=").Range().Add(allGroups())).Block(
 				If(Id("q").Dot("final").Call(Op("&").Id("k"), Id("a"), Id("q").Dot("watermark"))).Block(
-					Delete(Id("q").Dot("groups"), Id("k")))))...)
+					Id("q").Dot("groups").Dot("Delete").Call(Id("k")))))...)
 		}
 	case q.Mode == plan.Append:
 		// A group is emitted once, when the watermark passes it, and then forgotten.
-		body = append(body, evicted("groups", For(List(Id("k"), Id("a")).Op(":=").Range().Id("q").Dot("groups")).Block(
+		body = append(body, evicted("groups", groupsLen, For(List(Id("k"), Id("a")).Op(":=").Range().Add(allGroups())).Block(
 			If(Id("q").Dot("final").Call(Op("&").Id("k"), Id("a"), Id("q").Dot("watermark"))).Block(
-				emit(Id("a")), Delete(Id("q").Dot("groups"), Id("k")))))...)
+				emit(Id("a")), Id("q").Dot("groups").Dot("Delete").Call(Id("k")))))...)
 	default:
-		body = append(body, For(List(Id("k"), Id("a")).Op(":=").Range().Id("q").Dot("groups")).Block(emit(Id("a"))))
+		body = append(body, For(List(Id("k"), Id("a")).Op(":=").Range().Add(allGroups())).Block(emit(Id("a"))))
 	}
 	g.emitMethod(filters, cols)
 	return body
@@ -615,7 +660,7 @@ func (g *queryGen) sessionize() {
 	g.f.Comment("sessionize merges the sessions of each group that overlap.")
 	g.f.Func().Params(Id("q").Op("*").Id(g.id("Query"))).Id("sessionize").Params().Block(
 		Id("byGroup").Op(":=").Map(Id(kt)).Index().Id(kt).Values(),
-		For(Id("k").Op(":=").Range().Id("q").Dot("groups")).Block(
+		For(Id("k").Op(":=").Range().Add(allGroups())).Block(
 			Id("g").Op(":=").Id("k"),
 			Id("g").Dot(start).Op("=").Lit(0),
 			Id("byGroup").Index(Id("g")).Op("=").Append(Id("byGroup").Index(Id("g")), Id("k")),
@@ -623,13 +668,13 @@ func (g *queryGen) sessionize() {
 		For(List(Id("_"), Id("keys")).Op(":=").Range().Id("byGroup")).Block(
 			Qual("slices", "SortFunc").Call(Id("keys"), Func().Params(List(Id("a"), Id("b")).Id(kt)).Int().Block(
 				Return(Qual("cmp", "Compare").Call(Id("a").Dot(start), Id("b").Dot(start))))),
-			Id("cur").Op(":=").Id("q").Dot("groups").Index(Id("keys").Index(Lit(0))),
+			Id("cur").Op(":=").Id("q").Dot("groups").Dot("Get").Call(Id("keys").Index(Lit(0))),
 			For(List(Id("_"), Id("k")).Op(":=").Range().Id("keys").Index(Lit(1), Empty())).Block(
-				Id("a").Op(":=").Id("q").Dot("groups").Index(Id("k")),
+				Id("a").Op(":=").Id("q").Dot("groups").Dot("Get").Call(Id("k")),
 				If(Id("k").Dot(start).Op("<").Add(end)).Block(
 					Id("cur").Dot("merge").Call(Id("a")),
 					Id("cur").Dot("mark").Op("=").Max(Id("cur").Dot("mark"), Id("a").Dot("mark")),
-					Delete(Id("q").Dot("groups"), Id("k")),
+					Id("q").Dot("groups").Dot("Delete").Call(Id("k")),
 					Continue(),
 				),
 				Id("cur").Op("=").Id("a"),
@@ -706,21 +751,25 @@ func (g *queryGen) dedup(d *physical.Deduplicate) []Code {
 		Id("out").Op("=").Id("kept"),
 	)
 	if evict != nil {
-		body = append(body, evicted("seen", evict)...)
+		body = append(body, evicted("seen", func() *Statement { return Len(Id("q").Dot("seen")) }, evict)...)
 	}
 	return body
 }
 
-// evicted wraps loop, which deletes entries of the state map field, with the count of what
-// it deleted (numRowsRemoved): the map's size before and after, nothing per entry.
-func evicted(field string, loop Code) []Code {
+// evicted wraps loop, which deletes entries of the state field, with the count of what it
+// deleted (numRowsRemoved): the state's size before and after, nothing per entry.
+func evicted(field string, size func() *Statement, loop Code) []Code {
 	held := field + "Held"
 	return []Code{
-		Id(held).Op(":=").Len(Id("q").Dot(field)),
+		Id(held).Op(":=").Add(size()),
 		loop,
-		Id("q").Dot("removed").Op("+=").Int64().Call(Id(held).Op("-").Len(Id("q").Dot(field))),
+		Id("q").Dot("removed").Op("+=").Int64().Call(Id(held).Op("-").Add(size())),
 	}
 }
+
+// groupsLen is the number of the query's groups; allGroups ranges over them.
+func groupsLen() *Statement { return Id("q").Dot("groups").Dot("Len").Call() }
+func allGroups() *Statement { return Id("q").Dot("groups").Dot("All").Call() }
 
 // emitMethod generates the per-group step after aggregation: HAVING, then the projection.
 func (g *queryGen) emitMethod(filters, cols []plan.Expr) {
@@ -820,11 +869,11 @@ func (g *queryGen) eventTimeMethods() {
 	}
 	g.f.Comment("EventTime reports the batch's watermark, its late rows and the groups in state.")
 	g.f.Func().Params(Id("q").Add(qt)).Id("EventTime").Params().Params(Int64(), Bool(), Int64(), Int()).Block(
-		Return(Id("q").Dot("watermark"), Id("q").Dot("watermark").Op("!=").Qual("math", "MinInt64"), Id("q").Dot("late"), Len(Id("q").Dot("groups"))))
+		Return(Id("q").Dot("watermark"), Id("q").Dot("watermark").Op("!=").Qual("math", "MinInt64"), Id("q").Dot("late"), groupsLen()))
 	g.f.Line()
 	finalises := []Code{
 		If(Id("next").Op("==").Id("q").Dot("watermark")).Block(Return(False())),
-		For(List(Id("k"), Id("a")).Op(":=").Range().Id("q").Dot("groups")).Block(
+		For(List(Id("k"), Id("a")).Op(":=").Range().Add(allGroups())).Block(
 			If(Id("q").Dot("final").Call(Op("&").Id("k"), Id("a"), Id("next"))).Block(Return(True()))),
 		Return(False()),
 	}
@@ -869,8 +918,8 @@ func (g *queryGen) joinEventTime() {
 		late, rows = late.Op("+").Id("q").Dot("late"), rows.Op("+").Len(Id("q").Dot("seen"))
 	}
 	if g.q.Agg != nil && g.eventKey >= 0 {
-		late, rows = late.Op("+").Id("q").Dot("late"), rows.Op("+").Len(Id("q").Dot("groups"))
-		groups = []Code{For(List(Id("k"), Id("a")).Op(":=").Range().Id("q").Dot("groups")).Block(
+		late, rows = late.Op("+").Id("q").Dot("late"), rows.Op("+").Add(groupsLen())
+		groups = []Code{For(List(Id("k"), Id("a")).Op(":=").Range().Add(allGroups())).Block(
 			If(Id("q").Dot("final").Call(Op("&").Id("k"), Id("a"), Id("next"))).Block(Return(True())))}
 	}
 	g.f.Comment("EventTime reports the batch's watermark, its late rows and the rows in state.")

@@ -295,8 +295,7 @@ func (g *queryGen) queryType() {
 	fields := []Code{}
 	var init Dict = Dict{}
 	if q.Agg != nil {
-		fields = append(fields, Id("groups").Map(Id(g.id("Key"))).Op("*").Id(g.id("Acc")))
-		init[Id("groups")] = Map(Id(g.id("Key"))).Op("*").Id(g.id("Acc")).Values()
+		fields = append(fields, Id("groups").Add(g.groupsType()))
 	}
 	if q.Dedup != nil {
 		fields = append(fields, Id("seen").Map(Id(g.id("Key"))).Struct().Comment("the keys of the rows emitted"))
@@ -357,18 +356,7 @@ func (g *queryGen) workerType() {
 	fields := []Code{Id("rec").Op("*").Qual(pkgRT, "RecordErrors")}
 	init := Dict{Id("rec"): Id("rec")}
 	if q.Agg != nil {
-		key := Id(g.id("Key"))
-		if _, ok := g.stringKey(); ok {
-			key = String()
-			if q.Agg.KeyCols[0].Nullable {
-				fields = append(fields, Id("null").Op("*").Id(g.id("Acc")).Comment("the group of the NULL key"))
-			}
-		}
-		fields = append(fields, Id("groups").Map(key).Op("*").Id(g.id("Acc")))
-		init[Id("groups")] = Map(key.Clone()).Op("*").Id(g.id("Acc")).Values()
-		if _, ok := g.denseKey(); ok {
-			fields = append(fields, Id("dense").Index(Lit(denseGroups)).Op("*").Id(g.id("Acc")).Comment("the groups of keys 0 to 1023"))
-		}
+		fields = append(fields, g.workerGroups()...)
 	}
 	if q.StreamJoin != nil {
 		for i, side := range sides {

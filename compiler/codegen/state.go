@@ -273,29 +273,28 @@ func (g *queryGen) stateMethods() {
 		load = append(load, loadField("q", f)...)
 	}
 	if g.q.Agg != nil {
-		keyType, accType := g.id("Key"), g.id("Acc")
+		keyType := g.id("Key")
 		var saveGroup, loadGroup []Code
 		loadGroup = append(loadGroup, Var().Id("k").Id(keyType))
 		for _, f := range keyState(g.keyNms, g.q.Agg.KeyCols) {
 			saveGroup = append(saveGroup, saveField("k", f))
 			loadGroup = append(loadGroup, loadField("k", f)...)
 		}
-		loadGroup = append(loadGroup, Id("a").Op(":=").Id("new"+exported(g.p)+"Acc").Call())
+		loadGroup = append(loadGroup, Id("a").Op(":=").Id("q").Dot("groups").Dot("Add").Call(Id("k"), g.newAcc().Call()))
 		for _, f := range g.accState {
 			saveGroup = append(saveGroup, saveField("a", f))
 			loadGroup = append(loadGroup, loadField("a", f)...)
 		}
-		loadGroup = append(loadGroup, Id("q").Dot("groups").Index(Id("k")).Op("=").Id("a"))
 		k := Id("k")
 		if len(g.q.Agg.KeyCols) == 0 {
 			k = Id("_") // a global aggregation has one group, with an empty key
 		}
 		save = append(save,
-			Id("e").Dot("Len").Call(Len(Id("q").Dot("groups"))),
-			For(List(k, Id("a")).Op(":=").Range().Id("q").Dot("groups")).Block(saveGroup...))
+			Id("e").Dot("Len").Call(groupsLen()),
+			For(List(k, Id("a")).Op(":=").Range().Add(allGroups())).Block(saveGroup...))
 		load = append(load,
 			Id("n").Op(":=").Id("d").Dot("Len").Call(),
-			Id("q").Dot("groups").Op("=").Make(Map(Id(keyType)).Op("*").Id(accType), Id("n")),
+			Id("q").Dot("groups").Dot("Reset").Call(Id("n")),
 			For(Range().Id("n")).Block(loadGroup...))
 	}
 	if g.q.Dedup != nil {
@@ -331,11 +330,11 @@ func (g *queryGen) stateMethods() {
 	case g.q.Dedup != nil && g.q.StreamJoin != nil:
 		n = Len(Id("q").Dot("seen")).Op("+").Id("q").Dot("left").Dot("Len").Call().Op("+").Id("q").Dot("right").Dot("Len").Call()
 	case g.q.Agg != nil && g.q.StreamJoin != nil:
-		n = Len(Id("q").Dot("groups")).Op("+").Id("q").Dot("left").Dot("Len").Call().Op("+").Id("q").Dot("right").Dot("Len").Call()
+		n = groupsLen().Op("+").Id("q").Dot("left").Dot("Len").Call().Op("+").Id("q").Dot("right").Dot("Len").Call()
 	case g.q.Agg != nil && g.q.Dedup != nil:
-		n = Len(Id("q").Dot("groups")).Op("+").Len(Id("q").Dot("seen"))
+		n = groupsLen().Op("+").Len(Id("q").Dot("seen"))
 	case g.q.Agg != nil:
-		n = Len(Id("q").Dot("groups"))
+		n = groupsLen()
 	case g.q.Dedup != nil:
 		n = Len(Id("q").Dot("seen"))
 	case g.q.StreamJoin != nil:

@@ -41,8 +41,8 @@ type countsAcc struct {
 	n0   int64 // count(*)
 }
 
-func newCountsAcc() *countsAcc {
-	return &countsAcc{}
+func newCountsAcc() countsAcc {
+	return countsAcc{}
 }
 
 // merge adds the partial aggregates of a into g.
@@ -52,26 +52,24 @@ func (g *countsAcc) merge(a *countsAcc) {
 
 // countsQuery is the state of the query writing to "counts" across batches.
 type countsQuery struct {
-	groups           map[countsKey]*countsAcc
+	groups           rt.Groups[countsKey, countsAcc]
 	updated, removed int64 // the state rows the last batch wrote and evicted, for the progress
 }
 
 func newCountsQuery() rt.Query {
-	return &countsQuery{groups: map[countsKey]*countsAcc{}}
+	return &countsQuery{}
 }
 
 // countsWorker processes chunks of one batch on one goroutine.
 type countsWorker struct {
-	rec    *rt.RecordErrors
-	groups map[countsKey]*countsAcc
-	dense  [1024]*countsAcc // the groups of keys 0 to 1023
+	rec     *rt.RecordErrors
+	groups  rt.Groups[countsKey, countsAcc]
+	dense   [1024]countsAcc // the groups of keys 0 to 1023, those marked in inDense
+	inDense [1024]bool
 }
 
 func (q *countsQuery) NewWorker(rec *rt.RecordErrors) rt.Worker {
-	return &countsWorker{
-		groups: map[countsKey]*countsAcc{},
-		rec:    rec,
-	}
+	return &countsWorker{rec: rec}
 }
 
 // decode reads one text record into in, and returns why it is malformed or "".
@@ -99,16 +97,15 @@ func (w *countsWorker) Process(c *rt.Chunk) error {
 		k.Len = sqlfn.LengthIn(in.Value, ascii)
 		var a *countsAcc
 		if uint64(k.Len) < 1024 {
-			a = w.dense[k.Len]
-			if a == nil {
-				a = newCountsAcc()
-				w.dense[k.Len] = a
+			a = &w.dense[k.Len]
+			if !w.inDense[k.Len] {
+				w.inDense[k.Len] = true
+				*a = newCountsAcc()
 			}
 		} else {
-			a = w.groups[k]
+			a = w.groups.Get(k)
 			if a == nil {
-				a = newCountsAcc()
-				w.groups[k] = a
+				a = w.groups.Add(k, newCountsAcc())
 			}
 		}
 		a.n0++
@@ -131,25 +128,24 @@ func (q *countsQuery) Finish(batchID int64, workers []rt.Worker) (rt.Rows, error
 	var changed []countsKey
 	for _, rw := range workers {
 		w := rw.(*countsWorker)
-		for n, a := range w.dense {
-			if a != nil {
-				w.groups[countsKey{Len: int32(n)}] = a
+		for n, held := range w.inDense {
+			if held {
+				w.groups.Add(countsKey{Len: int32(n)}, w.dense[n])
 			}
 		}
-		if len(q.groups) == 0 {
+		if q.groups.Len() == 0 {
 			q.groups = w.groups
-			for k, g := range q.groups {
+			for k, g := range q.groups.All() {
 				g.mark = mark
 				q.updated++
 				changed = append(changed, k)
 			}
 			continue
 		}
-		for k, a := range w.groups {
-			g := q.groups[k]
+		for k, a := range w.groups.All() {
+			g := q.groups.Get(k)
 			if g == nil {
-				q.groups[k] = a
-				g = a
+				g = q.groups.Add(k, *a)
 			} else {
 				g.merge(a)
 			}
@@ -162,7 +158,7 @@ func (q *countsQuery) Finish(batchID int64, workers []rt.Worker) (rt.Rows, error
 	}
 	out := make(countsRows, 0, len(changed))
 	for _, k := range changed {
-		out = q.emit(out, &k, q.groups[k])
+		out = q.emit(out, &k, q.groups.Get(k))
 	}
 	slices.SortFunc(out, func(a, b countsRow) int {
 		if c := cmp.Compare(a.Len, b.Len); c != 0 {
@@ -178,8 +174,8 @@ func (q *countsQuery) Finish(batchID int64, workers []rt.Worker) (rt.Rows, error
 
 // SaveState writes the query's state to a checkpoint snapshot.
 func (q *countsQuery) SaveState(e *rt.StateEncoder) {
-	e.Len(len(q.groups))
-	for k, a := range q.groups {
+	e.Len(q.groups.Len())
+	for k, a := range q.groups.All() {
 		e.Int32(k.Len)
 		e.Int64(a.mark)
 		e.Int64(a.n0)
@@ -189,21 +185,20 @@ func (q *countsQuery) SaveState(e *rt.StateEncoder) {
 // LoadState replaces the query's state with a snapshot written by SaveState.
 func (q *countsQuery) LoadState(d *rt.StateDecoder) error {
 	n := d.Len()
-	q.groups = make(map[countsKey]*countsAcc, n)
+	q.groups.Reset(n)
 	for range n {
 		var k countsKey
 		k.Len = d.Int32()
-		a := newCountsAcc()
+		a := q.groups.Add(k, newCountsAcc())
 		a.mark = d.Int64()
 		a.n0 = d.Int64()
-		q.groups[k] = a
 	}
 	return d.Err()
 }
 
 // StateRows is the number of groups or keys in the state, as a checkpoint records it.
 func (q *countsQuery) StateRows() int {
-	return len(q.groups)
+	return q.groups.Len()
 }
 
 // StateChanges reports the state rows the last batch wrote and the ones the watermark evicted.

@@ -6,6 +6,7 @@ package main
 import (
 	"bytes"
 	"cmp"
+	"iter"
 	"slices"
 	"strconv"
 	"strings"
@@ -54,8 +55,8 @@ type topAcc struct {
 	n3   int64
 }
 
-func newTopAcc() *topAcc {
-	return &topAcc{d1: map[string]struct{}{}}
+func newTopAcc() topAcc {
+	return topAcc{d1: map[string]struct{}{}}
 }
 
 // merge adds the partial aggregates of a into g.
@@ -70,28 +71,59 @@ func (g *topAcc) merge(a *topAcc) {
 	g.n3 += a.n3
 }
 
+// topGroups are the groups by their key's string: Go's maps take a fast path for a
+// string key, where a Key struct hashes and compares through its type's functions. The
+// methods are rt.Groups' by Key.
+type topGroups struct {
+	byString rt.Groups[string, topAcc]
+}
+
+func (g *topGroups) Len() int {
+	return g.byString.Len()
+}
+
+func (g *topGroups) Reset(n int) {
+	*g = topGroups{}
+	g.byString.Reset(n)
+}
+
+func (g *topGroups) Get(k topKey) *topAcc {
+	return g.byString.Get(k.User)
+}
+
+func (g *topGroups) Add(k topKey, a topAcc) *topAcc {
+	return g.byString.Add(k.User, a)
+}
+
+func (g *topGroups) All() iter.Seq2[topKey, *topAcc] {
+	return func(yield func(topKey, *topAcc) bool) {
+		for s, a := range g.byString.All() {
+			if !yield(topKey{User: s}, a) {
+				return
+			}
+		}
+	}
+}
+
 // topQuery is the state of the query writing to "top" across batches.
 type topQuery struct {
-	groups           map[topKey]*topAcc
+	groups           topGroups
 	updated, removed int64 // the state rows the last batch wrote and evicted, for the progress
 }
 
 func newTopQuery() rt.Query {
-	return &topQuery{groups: map[topKey]*topAcc{}}
+	return &topQuery{}
 }
 
 // topWorker processes chunks of one batch on one goroutine.
 type topWorker struct {
 	rec    *rt.RecordErrors
-	groups map[string]*topAcc
+	groups topGroups
 	json   codec.JSON
 }
 
 func (q *topQuery) NewWorker(rec *rt.RecordErrors) rt.Worker {
-	return &topWorker{
-		groups: map[string]*topAcc{},
-		rec:    rec,
-	}
+	return &topWorker{rec: rec}
 }
 
 // decode reads one json record into in, and returns why it is malformed or "".
@@ -159,10 +191,9 @@ func (w *topWorker) Process(c *rt.Chunk) error {
 		}
 		var k topKey
 		k.User = in.User
-		a := w.groups[k.User]
+		a := w.groups.byString.Get(k.User)
 		if a == nil {
-			a = newTopAcc()
-			w.groups[strings.Clone(k.User)] = a
+			a = w.groups.byString.Add(strings.Clone(k.User), newTopAcc())
 		}
 		a.n0++
 		if !in.UrlNull {
@@ -210,15 +241,18 @@ func (q *topQuery) Finish(batchID int64, workers []rt.Worker) (rt.Rows, error) {
 	mark := batchID + 1
 	for _, rw := range workers {
 		w := rw.(*topWorker)
-		if len(q.groups) == 0 {
-			q.groups = make(map[topKey]*topAcc, len(w.groups))
+		if q.groups.Len() == 0 {
+			q.groups = w.groups
+			for _, g := range q.groups.All() {
+				g.mark = mark
+				q.updated++
+			}
+			continue
 		}
-		for s, a := range w.groups {
-			k := topKey{User: s}
-			g := q.groups[k]
+		for k, a := range w.groups.All() {
+			g := q.groups.Get(k)
 			if g == nil {
-				q.groups[k] = a
-				g = a
+				g = q.groups.Add(k, *a)
 			} else {
 				g.merge(a)
 			}
@@ -228,8 +262,8 @@ func (q *topQuery) Finish(batchID int64, workers []rt.Worker) (rt.Rows, error) {
 			}
 		}
 	}
-	out := make(topRows, 0, len(q.groups))
-	for k, a := range q.groups {
+	out := make(topRows, 0, q.groups.Len())
+	for k, a := range q.groups.All() {
 		out = q.emit(out, &k, a)
 	}
 	slices.SortFunc(out, func(a, b topRow) int {
@@ -251,8 +285,8 @@ func (q *topQuery) Finish(batchID int64, workers []rt.Worker) (rt.Rows, error) {
 
 // SaveState writes the query's state to a checkpoint snapshot.
 func (q *topQuery) SaveState(e *rt.StateEncoder) {
-	e.Len(len(q.groups))
-	for k, a := range q.groups {
+	e.Len(q.groups.Len())
+	for k, a := range q.groups.All() {
 		e.String(k.User)
 		e.Int64(a.mark)
 		e.Int64(a.n0)
@@ -272,11 +306,11 @@ func (q *topQuery) SaveState(e *rt.StateEncoder) {
 // LoadState replaces the query's state with a snapshot written by SaveState.
 func (q *topQuery) LoadState(d *rt.StateDecoder) error {
 	n := d.Len()
-	q.groups = make(map[topKey]*topAcc, n)
+	q.groups.Reset(n)
 	for range n {
 		var k topKey
 		k.User = d.String()
-		a := newTopAcc()
+		a := q.groups.Add(k, newTopAcc())
 		a.mark = d.Int64()
 		a.n0 = d.Int64()
 		for range d.Len() {
@@ -286,14 +320,13 @@ func (q *topQuery) LoadState(d *rt.StateDecoder) error {
 		a.has2 = d.Bool()
 		a.s3 = d.Float64()
 		a.n3 = d.Int64()
-		q.groups[k] = a
 	}
 	return d.Err()
 }
 
 // StateRows is the number of groups or keys in the state, as a checkpoint records it.
 func (q *topQuery) StateRows() int {
-	return len(q.groups)
+	return q.groups.Len()
 }
 
 // StateChanges reports the state rows the last batch wrote and the ones the watermark evicted.

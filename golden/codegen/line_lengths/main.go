@@ -37,8 +37,8 @@ type outAcc struct {
 	n0   int64 // count(*)
 }
 
-func newOutAcc() *outAcc {
-	return &outAcc{}
+func newOutAcc() outAcc {
+	return outAcc{}
 }
 
 // merge adds the partial aggregates of a into g.
@@ -48,26 +48,24 @@ func (g *outAcc) merge(a *outAcc) {
 
 // outQuery is the state of the query writing to "out" across batches.
 type outQuery struct {
-	groups           map[outKey]*outAcc
+	groups           rt.Groups[outKey, outAcc]
 	updated, removed int64 // the state rows the last batch wrote and evicted, for the progress
 }
 
 func newOutQuery() rt.Query {
-	return &outQuery{groups: map[outKey]*outAcc{}}
+	return &outQuery{}
 }
 
 // outWorker processes chunks of one batch on one goroutine.
 type outWorker struct {
-	rec    *rt.RecordErrors
-	groups map[outKey]*outAcc
-	dense  [1024]*outAcc // the groups of keys 0 to 1023
+	rec     *rt.RecordErrors
+	groups  rt.Groups[outKey, outAcc]
+	dense   [1024]outAcc // the groups of keys 0 to 1023, those marked in inDense
+	inDense [1024]bool
 }
 
 func (q *outQuery) NewWorker(rec *rt.RecordErrors) rt.Worker {
-	return &outWorker{
-		groups: map[outKey]*outAcc{},
-		rec:    rec,
-	}
+	return &outWorker{rec: rec}
 }
 
 // decode reads one text record into in, and returns why it is malformed or "".
@@ -95,16 +93,15 @@ func (w *outWorker) Process(c *rt.Chunk) error {
 		k.Len = sqlfn.LengthIn(in.Value, ascii)
 		var a *outAcc
 		if uint64(k.Len) < 1024 {
-			a = w.dense[k.Len]
-			if a == nil {
-				a = newOutAcc()
-				w.dense[k.Len] = a
+			a = &w.dense[k.Len]
+			if !w.inDense[k.Len] {
+				w.inDense[k.Len] = true
+				*a = newOutAcc()
 			}
 		} else {
-			a = w.groups[k]
+			a = w.groups.Get(k)
 			if a == nil {
-				a = newOutAcc()
-				w.groups[k] = a
+				a = w.groups.Add(k, newOutAcc())
 			}
 		}
 		a.n0++
@@ -127,25 +124,24 @@ func (q *outQuery) Finish(batchID int64, workers []rt.Worker) (rt.Rows, error) {
 	var changed []outKey
 	for _, rw := range workers {
 		w := rw.(*outWorker)
-		for n, a := range w.dense {
-			if a != nil {
-				w.groups[outKey{Len: int32(n)}] = a
+		for n, held := range w.inDense {
+			if held {
+				w.groups.Add(outKey{Len: int32(n)}, w.dense[n])
 			}
 		}
-		if len(q.groups) == 0 {
+		if q.groups.Len() == 0 {
 			q.groups = w.groups
-			for k, g := range q.groups {
+			for k, g := range q.groups.All() {
 				g.mark = mark
 				q.updated++
 				changed = append(changed, k)
 			}
 			continue
 		}
-		for k, a := range w.groups {
-			g := q.groups[k]
+		for k, a := range w.groups.All() {
+			g := q.groups.Get(k)
 			if g == nil {
-				q.groups[k] = a
-				g = a
+				g = q.groups.Add(k, *a)
 			} else {
 				g.merge(a)
 			}
@@ -158,7 +154,7 @@ func (q *outQuery) Finish(batchID int64, workers []rt.Worker) (rt.Rows, error) {
 	}
 	out := make(outRows, 0, len(changed))
 	for _, k := range changed {
-		out = q.emit(out, &k, q.groups[k])
+		out = q.emit(out, &k, q.groups.Get(k))
 	}
 	slices.SortFunc(out, func(a, b outRow) int {
 		if c := cmp.Compare(a.Len, b.Len); c != 0 {
@@ -174,8 +170,8 @@ func (q *outQuery) Finish(batchID int64, workers []rt.Worker) (rt.Rows, error) {
 
 // SaveState writes the query's state to a checkpoint snapshot.
 func (q *outQuery) SaveState(e *rt.StateEncoder) {
-	e.Len(len(q.groups))
-	for k, a := range q.groups {
+	e.Len(q.groups.Len())
+	for k, a := range q.groups.All() {
 		e.Int32(k.Len)
 		e.Int64(a.mark)
 		e.Int64(a.n0)
@@ -185,21 +181,20 @@ func (q *outQuery) SaveState(e *rt.StateEncoder) {
 // LoadState replaces the query's state with a snapshot written by SaveState.
 func (q *outQuery) LoadState(d *rt.StateDecoder) error {
 	n := d.Len()
-	q.groups = make(map[outKey]*outAcc, n)
+	q.groups.Reset(n)
 	for range n {
 		var k outKey
 		k.Len = d.Int32()
-		a := newOutAcc()
+		a := q.groups.Add(k, newOutAcc())
 		a.mark = d.Int64()
 		a.n0 = d.Int64()
-		q.groups[k] = a
 	}
 	return d.Err()
 }
 
 // StateRows is the number of groups or keys in the state, as a checkpoint records it.
 func (q *outQuery) StateRows() int {
-	return len(q.groups)
+	return q.groups.Len()
 }
 
 // StateChanges reports the state rows the last batch wrote and the ones the watermark evicted.

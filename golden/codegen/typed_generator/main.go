@@ -5,6 +5,7 @@ package main
 
 import (
 	"cmp"
+	"iter"
 	"slices"
 	"strconv"
 	"strings"
@@ -44,8 +45,8 @@ type outAcc struct {
 	has1 bool
 }
 
-func newOutAcc() *outAcc {
-	return &outAcc{}
+func newOutAcc() outAcc {
+	return outAcc{}
 }
 
 // merge adds the partial aggregates of a into g.
@@ -55,27 +56,58 @@ func (g *outAcc) merge(a *outAcc) {
 	g.has1 = g.has1 || a.has1
 }
 
+// outGroups are the groups by their key's string: Go's maps take a fast path for a
+// string key, where a Key struct hashes and compares through its type's functions. The
+// methods are rt.Groups' by Key.
+type outGroups struct {
+	byString rt.Groups[string, outAcc]
+}
+
+func (g *outGroups) Len() int {
+	return g.byString.Len()
+}
+
+func (g *outGroups) Reset(n int) {
+	*g = outGroups{}
+	g.byString.Reset(n)
+}
+
+func (g *outGroups) Get(k outKey) *outAcc {
+	return g.byString.Get(k.User)
+}
+
+func (g *outGroups) Add(k outKey, a outAcc) *outAcc {
+	return g.byString.Add(k.User, a)
+}
+
+func (g *outGroups) All() iter.Seq2[outKey, *outAcc] {
+	return func(yield func(outKey, *outAcc) bool) {
+		for s, a := range g.byString.All() {
+			if !yield(outKey{User: s}, a) {
+				return
+			}
+		}
+	}
+}
+
 // outQuery is the state of the query writing to "out" across batches.
 type outQuery struct {
-	groups           map[outKey]*outAcc
+	groups           outGroups
 	updated, removed int64 // the state rows the last batch wrote and evicted, for the progress
 }
 
 func newOutQuery() rt.Query {
-	return &outQuery{groups: map[outKey]*outAcc{}}
+	return &outQuery{}
 }
 
 // outWorker processes chunks of one batch on one goroutine.
 type outWorker struct {
 	rec    *rt.RecordErrors
-	groups map[string]*outAcc
+	groups outGroups
 }
 
 func (q *outQuery) NewWorker(rec *rt.RecordErrors) rt.Worker {
-	return &outWorker{
-		groups: map[string]*outAcc{},
-		rec:    rec,
-	}
+	return &outWorker{rec: rec}
 }
 
 // Process runs the query's per-row work over one chunk.
@@ -92,10 +124,9 @@ func (w *outWorker) Process(c *rt.Chunk) error {
 		}
 		var k outKey
 		k.User = in.User
-		a := w.groups[k.User]
+		a := w.groups.byString.Get(k.User)
 		if a == nil {
-			a = newOutAcc()
-			w.groups[strings.Clone(k.User)] = a
+			a = w.groups.byString.Add(strings.Clone(k.User), newOutAcc())
 		}
 		a.n0++
 		a.s1 += int64(in.Bytes)
@@ -124,15 +155,19 @@ func (q *outQuery) Finish(batchID int64, workers []rt.Worker) (rt.Rows, error) {
 	var changed []outKey
 	for _, rw := range workers {
 		w := rw.(*outWorker)
-		if len(q.groups) == 0 {
-			q.groups = make(map[outKey]*outAcc, len(w.groups))
+		if q.groups.Len() == 0 {
+			q.groups = w.groups
+			for k, g := range q.groups.All() {
+				g.mark = mark
+				q.updated++
+				changed = append(changed, k)
+			}
+			continue
 		}
-		for s, a := range w.groups {
-			k := outKey{User: s}
-			g := q.groups[k]
+		for k, a := range w.groups.All() {
+			g := q.groups.Get(k)
 			if g == nil {
-				q.groups[k] = a
-				g = a
+				g = q.groups.Add(k, *a)
 			} else {
 				g.merge(a)
 			}
@@ -145,7 +180,7 @@ func (q *outQuery) Finish(batchID int64, workers []rt.Worker) (rt.Rows, error) {
 	}
 	out := make(outRows, 0, len(changed))
 	for _, k := range changed {
-		out = q.emit(out, &k, q.groups[k])
+		out = q.emit(out, &k, q.groups.Get(k))
 	}
 	slices.SortFunc(out, func(a, b outRow) int {
 		if c := cmp.Compare(a.User, b.User); c != 0 {
@@ -169,8 +204,8 @@ func (q *outQuery) Finish(batchID int64, workers []rt.Worker) (rt.Rows, error) {
 
 // SaveState writes the query's state to a checkpoint snapshot.
 func (q *outQuery) SaveState(e *rt.StateEncoder) {
-	e.Len(len(q.groups))
-	for k, a := range q.groups {
+	e.Len(q.groups.Len())
+	for k, a := range q.groups.All() {
 		e.String(k.User)
 		e.Int64(a.mark)
 		e.Int64(a.n0)
@@ -182,23 +217,22 @@ func (q *outQuery) SaveState(e *rt.StateEncoder) {
 // LoadState replaces the query's state with a snapshot written by SaveState.
 func (q *outQuery) LoadState(d *rt.StateDecoder) error {
 	n := d.Len()
-	q.groups = make(map[outKey]*outAcc, n)
+	q.groups.Reset(n)
 	for range n {
 		var k outKey
 		k.User = d.String()
-		a := newOutAcc()
+		a := q.groups.Add(k, newOutAcc())
 		a.mark = d.Int64()
 		a.n0 = d.Int64()
 		a.s1 = d.Int64()
 		a.has1 = d.Bool()
-		q.groups[k] = a
 	}
 	return d.Err()
 }
 
 // StateRows is the number of groups or keys in the state, as a checkpoint records it.
 func (q *outQuery) StateRows() int {
-	return len(q.groups)
+	return q.groups.Len()
 }
 
 // StateChanges reports the state rows the last batch wrote and the ones the watermark evicted.

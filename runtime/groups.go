@@ -1,0 +1,95 @@
+package runtime
+
+import "iter"
+
+// Groups is an aggregation's groups: the accumulators by value in blocks of an arena, and a
+// map from each group's key to its accumulator's index there. With a pointer per group
+// (map[K]*A) every new group was an allocation of its own and every pointer one more for
+// the GC to follow; here the map's entries hold none, the accumulators are contiguous, and
+// the blocks are not scanned at all when A holds no pointers (counts, sums, extremes).
+//
+// The arena grows by blocks of groupBlock accumulators, never copied: grown as one slice
+// by append, it allocated five times its final size at 860,000 groups (W4), all but the
+// last copy garbage. Only the first block grows by append, so that a few groups take
+// little room. A pointer that Get, Add or All returns is valid until the next Add, which
+// may move the first block. The zero Groups is empty and ready to use.
+type Groups[K comparable, A any] struct {
+	index  map[K]int32
+	blocks [][]A   // accumulator i is blocks[i/groupBlock][i%groupBlock]
+	n      int32   // the accumulators in blocks
+	free   []int32 // the indexes of deleted groups, which Add reuses
+}
+
+// groupBlock is how many accumulators a block of the arena holds: 2048 of 32 bytes (a
+// count and a sum) are 64 KiB.
+const groupBlock = 1 << 11
+
+// Reset empties g, with room for n groups in its map and first block.
+func (g *Groups[K, A]) Reset(n int) {
+	*g = Groups[K, A]{index: make(map[K]int32, n), blocks: [][]A{make([]A, 0, min(n, groupBlock))}}
+}
+
+// Len is the number of groups.
+func (g *Groups[K, A]) Len() int { return len(g.index) }
+
+func (g *Groups[K, A]) at(i int32) *A { return &g.blocks[i/groupBlock][i%groupBlock] }
+
+// Get returns the accumulator of k, or nil when k has no group.
+func (g *Groups[K, A]) Get(k K) *A {
+	i, ok := g.index[k]
+	if !ok {
+		return nil
+	}
+	return g.at(i)
+}
+
+// Add adds the group of k, which has none, with the accumulator a, and returns it.
+func (g *Groups[K, A]) Add(k K, a A) *A {
+	if g.index == nil {
+		g.index = map[K]int32{}
+	}
+	var i int32
+	if n := len(g.free); n > 0 {
+		i, g.free = g.free[n-1], g.free[:n-1]
+		*g.at(i) = a
+	} else {
+		i = g.n
+		b := int(i / groupBlock)
+		if b == len(g.blocks) {
+			var block []A // the first block grows by append
+			if b > 0 {
+				block = make([]A, 0, groupBlock)
+			}
+			g.blocks = append(g.blocks, block)
+		}
+		g.blocks[b] = append(g.blocks[b], a)
+		g.n++
+	}
+	g.index[k] = i
+	return g.at(i)
+}
+
+// Delete removes the group of k. Its slot is cleared, so that what the accumulator held
+// (sets, strings) can be collected, and reused by a later Add.
+func (g *Groups[K, A]) Delete(k K) {
+	i, ok := g.index[k]
+	if !ok {
+		return
+	}
+	delete(g.index, k)
+	var zero A
+	*g.at(i) = zero
+	g.free = append(g.free, i)
+}
+
+// All yields each group's key and accumulator, in the map's order. The loop may Delete the
+// group it is given (not use its accumulator after that), but not Add.
+func (g *Groups[K, A]) All() iter.Seq2[K, *A] {
+	return func(yield func(K, *A) bool) {
+		for k, i := range g.index {
+			if !yield(k, g.at(i)) {
+				return
+			}
+		}
+	}
+}

@@ -1,0 +1,77 @@
+package runtime
+
+import (
+	"maps"
+	"testing"
+)
+
+type testAcc struct {
+	n int64
+	s string
+}
+
+// TestGroupsReuseDeletedSlots: a deleted group's slot is cleared and taken by the next
+// group added, so the arena does not grow under eviction; every key keeps its own
+// accumulator through it.
+func TestGroupsReuseDeletedSlots(t *testing.T) {
+	var g Groups[string, testAcc]
+	if g.Get("a") != nil || g.Len() != 0 {
+		t.Fatal("the zero Groups is not empty")
+	}
+	for i, k := range []string{"a", "b", "c"} {
+		g.Add(k, testAcc{n: int64(i), s: k})
+	}
+	g.Get("b").n += 10
+	g.Delete("a")
+	g.Delete("x") // no group: nothing
+	if g.Get("a") != nil || g.Len() != 2 || *g.at(0) != (testAcc{}) {
+		t.Fatalf("after Delete: Get(a) %v, Len %d, slot %v", g.Get("a"), g.Len(), *g.at(0))
+	}
+	g.Add("d", testAcc{n: 3, s: "d"})
+	if g.n != 3 || g.index["d"] != 0 {
+		t.Errorf("d took slot %d of %d, want the freed slot 0", g.index["d"], g.n)
+	}
+	got := map[string]testAcc{}
+	for k, a := range g.All() {
+		got[k] = *a
+	}
+	want := map[string]testAcc{"b": {11, "b"}, "c": {2, "c"}, "d": {3, "d"}}
+	if !maps.Equal(got, want) {
+		t.Errorf("All = %v, want %v", got, want)
+	}
+	for k, a := range g.All() {
+		if a.n > 2 {
+			g.Delete(k) // deleting while iterating, as eviction does
+		}
+	}
+	if g.Len() != 1 || g.Get("c") == nil {
+		t.Errorf("after deleting in All: Len %d, c %v", g.Len(), g.Get("c"))
+	}
+	g.Reset(10)
+	if g.Len() != 0 || g.n != 0 || len(g.free) != 0 {
+		t.Errorf("Reset left %d groups, %d slots, %d free", g.Len(), g.n, len(g.free))
+	}
+}
+
+// TestGroupsSpanBlocks: groups past the first block go into blocks of their own, which
+// never move, and each keeps its accumulator.
+func TestGroupsSpanBlocks(t *testing.T) {
+	var g Groups[int, testAcc]
+	const n = 3*groupBlock + 5
+	for i := range n {
+		g.Add(i, testAcc{n: int64(i)})
+	}
+	if len(g.blocks) != 4 || cap(g.blocks[1]) != groupBlock || len(g.blocks[3]) != 5 {
+		t.Fatalf("%d blocks, the second of capacity %d, the last of %d", len(g.blocks), cap(g.blocks[1]), len(g.blocks[3]))
+	}
+	second := &g.blocks[1][0]
+	for i := range n {
+		if a := g.Get(i); a == nil || a.n != int64(i) {
+			t.Fatalf("group %d holds %v", i, a)
+		}
+	}
+	g.Add(n, testAcc{})
+	if second != &g.blocks[1][0] {
+		t.Error("a full block moved")
+	}
+}

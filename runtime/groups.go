@@ -14,10 +14,10 @@ import "iter"
 // little room. A pointer that Get, Add or All returns is valid until the next Add, which
 // may move the first block. The zero Groups is empty and ready to use.
 type Groups[K comparable, A any] struct {
-	index  map[K]int32
-	blocks [][]A   // accumulator i is blocks[i/groupBlock][i%groupBlock]
-	n      int32   // the accumulators in blocks
-	free   []int32 // the indexes of deleted groups, which Add reuses
+	index  map[K]uint32 // unsigned, so that i/groupBlock and i%groupBlock are a shift and a mask
+	blocks [][]A        // accumulator i is blocks[i/groupBlock][i%groupBlock]
+	n      uint32       // the accumulators in blocks
+	free   []uint32     // the indexes of deleted groups, which Add reuses
 }
 
 // groupBlock is how many accumulators a block of the arena holds: 2048 of 32 bytes (a
@@ -26,13 +26,13 @@ const groupBlock = 1 << 11
 
 // Reset empties g, with room for n groups in its map and first block.
 func (g *Groups[K, A]) Reset(n int) {
-	*g = Groups[K, A]{index: make(map[K]int32, n), blocks: [][]A{make([]A, 0, min(n, groupBlock))}}
+	*g = Groups[K, A]{index: make(map[K]uint32, n), blocks: [][]A{make([]A, 0, min(n, groupBlock))}}
 }
 
 // Len is the number of groups.
 func (g *Groups[K, A]) Len() int { return len(g.index) }
 
-func (g *Groups[K, A]) at(i int32) *A { return &g.blocks[i/groupBlock][i%groupBlock] }
+func (g *Groups[K, A]) at(i uint32) *A { return &g.blocks[i/groupBlock][i%groupBlock] }
 
 // Get returns the accumulator of k, or nil when k has no group.
 func (g *Groups[K, A]) Get(k K) *A {
@@ -46,9 +46,9 @@ func (g *Groups[K, A]) Get(k K) *A {
 // Add adds the group of k, which has none, with the accumulator a, and returns it.
 func (g *Groups[K, A]) Add(k K, a A) *A {
 	if g.index == nil {
-		g.index = map[K]int32{}
+		g.index = map[K]uint32{}
 	}
-	var i int32
+	var i uint32
 	if n := len(g.free); n > 0 {
 		i, g.free = g.free[n-1], g.free[:n-1]
 		*g.at(i) = a

@@ -47,8 +47,8 @@ type outStageAcc struct {
 	n0   int64 // count(*)
 }
 
-func newOutStageAcc() *outStageAcc {
-	return &outStageAcc{}
+func newOutStageAcc() outStageAcc {
+	return outStageAcc{}
 }
 
 // merge adds the partial aggregates of a into g.
@@ -58,7 +58,7 @@ func (g *outStageAcc) merge(a *outStageAcc) {
 
 // outStageQuery is the state of the query writing to "out" across batches.
 type outStageQuery struct {
-	groups           map[outStageKey]*outStageAcc
+	groups           rt.Groups[outStageKey, outStageAcc]
 	maxEvent         int64         // the largest event time seen
 	watermark        int64         // the watermark of the batch running: maxEvent of the earlier ones minus the delay
 	updated, removed int64         // the state rows the last batch wrote and evicted, for the progress
@@ -68,7 +68,6 @@ type outStageQuery struct {
 
 func newOutStageQuery() rt.Query {
 	return &outStageQuery{
-		groups:    map[outStageKey]*outStageAcc{},
 		maxEvent:  math.MinInt64,
 		watermark: math.MinInt64,
 	}
@@ -77,7 +76,7 @@ func newOutStageQuery() rt.Query {
 // outStageWorker processes chunks of one batch on one goroutine.
 type outStageWorker struct {
 	rec       *rt.RecordErrors
-	groups    map[outStageKey]*outStageAcc
+	groups    rt.Groups[outStageKey, outStageAcc]
 	json      codec.JSON
 	watermark int64
 	maxEvent  int64
@@ -90,7 +89,6 @@ func (q *outStageQuery) NewWorker(rec *rt.RecordErrors) rt.Worker {
 		q.watermark = max(q.watermark, q.maxEvent-1200000000)
 	}
 	return &outStageWorker{
-		groups:    map[outStageKey]*outStageAcc{},
 		maxEvent:  math.MinInt64,
 		rec:       rec,
 		watermark: q.watermark,
@@ -162,10 +160,9 @@ func (w *outStageWorker) Process(c *rt.Chunk) error {
 			if k.UserIdNull {
 				k.UserId = 0
 			}
-			a := w.groups[k]
+			a := w.groups.Get(k)
 			if a == nil {
-				a = newOutStageAcc()
-				w.groups[k] = a
+				a = w.groups.Add(k, newOutStageAcc())
 			}
 			a.n0++
 		}
@@ -198,7 +195,7 @@ func (q *outStageQuery) final(k *outStageKey, a *outStageAcc, watermark int64) b
 
 // EventTime reports the batch's watermark, its late rows and the groups in state.
 func (q *outStageQuery) EventTime() (int64, bool, int64, int) {
-	return q.watermark, q.watermark != math.MinInt64, q.late, len(q.groups)
+	return q.watermark, q.watermark != math.MinInt64, q.late, q.groups.Len()
 }
 
 // Pending reports whether the next batch's watermark finalises a group: a batch then runs without new data.
@@ -210,7 +207,7 @@ func (q *outStageQuery) Pending() bool {
 	if next == q.watermark {
 		return false
 	}
-	for k, a := range q.groups {
+	for k, a := range q.groups.All() {
 		if q.final(&k, a, next) {
 			return true
 		}
@@ -229,19 +226,18 @@ func (q *outStageQuery) Finish(batchID int64, workers []rt.Worker) (rt.Rows, err
 		q.maxEvent = max(q.maxEvent, w.maxEvent)
 		q.events.Merge(w.events)
 		q.late += w.late
-		if len(q.groups) == 0 {
+		if q.groups.Len() == 0 {
 			q.groups = w.groups
-			for _, g := range q.groups {
+			for _, g := range q.groups.All() {
 				g.mark = mark
 				q.updated++
 			}
 			continue
 		}
-		for k, a := range w.groups {
-			g := q.groups[k]
+		for k, a := range w.groups.All() {
+			g := q.groups.Get(k)
 			if g == nil {
-				q.groups[k] = a
-				g = a
+				g = q.groups.Add(k, *a)
 			} else {
 				g.merge(a)
 			}
@@ -252,14 +248,14 @@ func (q *outStageQuery) Finish(batchID int64, workers []rt.Worker) (rt.Rows, err
 		}
 	}
 	var out outStageRows
-	groupsHeld := len(q.groups)
-	for k, a := range q.groups {
+	groupsHeld := q.groups.Len()
+	for k, a := range q.groups.All() {
 		if q.final(&k, a, q.watermark) {
 			out = q.emit(out, &k, a)
-			delete(q.groups, k)
+			q.groups.Delete(k)
 		}
 	}
-	q.removed += int64(groupsHeld - len(q.groups))
+	q.removed += int64(groupsHeld - q.groups.Len())
 	slices.SortFunc(out, func(a, b outStageRow) int {
 		if c := cmp.Compare(a.Window, b.Window); c != 0 {
 			return c
@@ -284,8 +280,8 @@ func (q *outStageQuery) Finish(batchID int64, workers []rt.Worker) (rt.Rows, err
 func (q *outStageQuery) SaveState(e *rt.StateEncoder) {
 	e.Int64(q.maxEvent)
 	e.Int64(q.watermark)
-	e.Len(len(q.groups))
-	for k, a := range q.groups {
+	e.Len(q.groups.Len())
+	for k, a := range q.groups.All() {
 		e.Int64(k.Window)
 		e.Int64(k.UserId)
 		e.Bool(k.UserIdNull)
@@ -299,23 +295,22 @@ func (q *outStageQuery) LoadState(d *rt.StateDecoder) error {
 	q.maxEvent = d.Int64()
 	q.watermark = d.Int64()
 	n := d.Len()
-	q.groups = make(map[outStageKey]*outStageAcc, n)
+	q.groups.Reset(n)
 	for range n {
 		var k outStageKey
 		k.Window = d.Int64()
 		k.UserId = d.Int64()
 		k.UserIdNull = d.Bool()
-		a := newOutStageAcc()
+		a := q.groups.Add(k, newOutStageAcc())
 		a.mark = d.Int64()
 		a.n0 = d.Int64()
-		q.groups[k] = a
 	}
 	return d.Err()
 }
 
 // StateRows is the number of groups or keys in the state, as a checkpoint records it.
 func (q *outStageQuery) StateRows() int {
-	return len(q.groups)
+	return q.groups.Len()
 }
 
 // StateChanges reports the state rows the last batch wrote and the ones the watermark evicted.
@@ -425,8 +420,8 @@ type outAcc struct {
 	has2 bool
 }
 
-func newOutAcc() *outAcc {
-	return &outAcc{}
+func newOutAcc() outAcc {
+	return outAcc{}
 }
 
 // merge adds the partial aggregates of a into g.
@@ -442,7 +437,7 @@ func (g *outAcc) merge(a *outAcc) {
 
 // outQuery is the state of the query writing to "out" across batches.
 type outQuery struct {
-	groups           map[outKey]*outAcc
+	groups           rt.Groups[outKey, outAcc]
 	watermark        int64 // the watermark of the batch running, the chain's first stage's
 	lastWatermark    int64 // the watermark of the batch before, by which rows are late
 	updated, removed int64 // the state rows the last batch wrote and evicted, for the progress
@@ -451,7 +446,6 @@ type outQuery struct {
 
 func newOutQuery() rt.Query {
 	return &outQuery{
-		groups:        map[outKey]*outAcc{},
 		lastWatermark: math.MinInt64,
 		watermark:     math.MinInt64,
 	}
@@ -460,14 +454,13 @@ func newOutQuery() rt.Query {
 // outWorker processes chunks of one batch on one goroutine.
 type outWorker struct {
 	rec       *rt.RecordErrors
-	groups    map[outKey]*outAcc
+	groups    rt.Groups[outKey, outAcc]
 	watermark int64
 	late      int64
 }
 
 func (q *outQuery) NewWorker(rec *rt.RecordErrors) rt.Worker {
 	return &outWorker{
-		groups:    map[outKey]*outAcc{},
 		rec:       rec,
 		watermark: q.lastWatermark,
 	}
@@ -489,10 +482,9 @@ func (w *outWorker) Process(c *rt.Chunk) error {
 		}
 		var k outKey
 		k.Window = ws
-		a := w.groups[k]
+		a := w.groups.Get(k)
 		if a == nil {
-			a = newOutAcc()
-			w.groups[k] = a
+			a = w.groups.Add(k, newOutAcc())
 		}
 		a.n0++
 		a.s1 += int64(in.N)
@@ -531,7 +523,7 @@ func (q *outQuery) final(k *outKey, a *outAcc, watermark int64) bool {
 
 // EventTime reports the batch's watermark, its late rows and the groups in state.
 func (q *outQuery) EventTime() (int64, bool, int64, int) {
-	return q.watermark, q.watermark != math.MinInt64, q.late, len(q.groups)
+	return q.watermark, q.watermark != math.MinInt64, q.late, q.groups.Len()
 }
 
 // finalises reports whether the watermark next, the chain's next one, finalises a group.
@@ -539,7 +531,7 @@ func (q *outQuery) finalises(next int64) bool {
 	if next == q.watermark {
 		return false
 	}
-	for k, a := range q.groups {
+	for k, a := range q.groups.All() {
 		if q.final(&k, a, next) {
 			return true
 		}
@@ -555,19 +547,18 @@ func (q *outQuery) Finish(batchID int64, workers []rt.Worker) (rt.Rows, error) {
 	for _, rw := range workers {
 		w := rw.(*outWorker)
 		q.late += w.late
-		if len(q.groups) == 0 {
+		if q.groups.Len() == 0 {
 			q.groups = w.groups
-			for _, g := range q.groups {
+			for _, g := range q.groups.All() {
 				g.mark = mark
 				q.updated++
 			}
 			continue
 		}
-		for k, a := range w.groups {
-			g := q.groups[k]
+		for k, a := range w.groups.All() {
+			g := q.groups.Get(k)
 			if g == nil {
-				q.groups[k] = a
-				g = a
+				g = q.groups.Add(k, *a)
 			} else {
 				g.merge(a)
 			}
@@ -578,14 +569,14 @@ func (q *outQuery) Finish(batchID int64, workers []rt.Worker) (rt.Rows, error) {
 		}
 	}
 	var out outRows
-	groupsHeld := len(q.groups)
-	for k, a := range q.groups {
+	groupsHeld := q.groups.Len()
+	for k, a := range q.groups.All() {
 		if q.final(&k, a, q.watermark) {
 			out = q.emit(out, &k, a)
-			delete(q.groups, k)
+			q.groups.Delete(k)
 		}
 	}
-	q.removed += int64(groupsHeld - len(q.groups))
+	q.removed += int64(groupsHeld - q.groups.Len())
 	slices.SortFunc(out, func(a, b outRow) int {
 		if c := cmp.Compare(a.Hour, b.Hour); c != 0 {
 			return c
@@ -621,8 +612,8 @@ func (q *outQuery) Finish(batchID int64, workers []rt.Worker) (rt.Rows, error) {
 func (q *outQuery) SaveState(e *rt.StateEncoder) {
 	e.Int64(q.watermark)
 	e.Int64(q.lastWatermark)
-	e.Len(len(q.groups))
-	for k, a := range q.groups {
+	e.Len(q.groups.Len())
+	for k, a := range q.groups.All() {
 		e.Int64(k.Window)
 		e.Int64(a.mark)
 		e.Int64(a.n0)
@@ -638,25 +629,24 @@ func (q *outQuery) LoadState(d *rt.StateDecoder) error {
 	q.watermark = d.Int64()
 	q.lastWatermark = d.Int64()
 	n := d.Len()
-	q.groups = make(map[outKey]*outAcc, n)
+	q.groups.Reset(n)
 	for range n {
 		var k outKey
 		k.Window = d.Int64()
-		a := newOutAcc()
+		a := q.groups.Add(k, newOutAcc())
 		a.mark = d.Int64()
 		a.n0 = d.Int64()
 		a.s1 = d.Int64()
 		a.has1 = d.Bool()
 		a.m2 = d.Int64()
 		a.has2 = d.Bool()
-		q.groups[k] = a
 	}
 	return d.Err()
 }
 
 // StateRows is the number of groups or keys in the state, as a checkpoint records it.
 func (q *outQuery) StateRows() int {
-	return len(q.groups)
+	return q.groups.Len()
 }
 
 // StateChanges reports the state rows the last batch wrote and the ones the watermark evicted.

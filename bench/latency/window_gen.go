@@ -76,6 +76,7 @@ type outWorker struct {
 	maxEvent  int64
 	late      int64
 	events    rt.EventTimes
+	_         [128]byte // keeps the next worker off this one's cache lines
 }
 
 func (q *outQuery) NewWorker(rec *rt.RecordErrors) rt.Worker {

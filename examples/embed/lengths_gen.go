@@ -66,6 +66,7 @@ type countsWorker struct {
 	groups  rt.Groups[countsKey, countsAcc]
 	dense   [1024]countsAcc // the groups of keys 0 to 1023, those marked in inDense
 	inDense [1024]bool
+	_       [128]byte // keeps the next worker off this one's cache lines
 }
 
 func (q *countsQuery) NewWorker(rec *rt.RecordErrors) rt.Worker {
@@ -288,6 +289,7 @@ func newLongestQuery() rt.Query {
 type longestWorker struct {
 	rec *rt.RecordErrors
 	out rt.Segments[longestRow]
+	_   [128]byte // keeps the next worker off this one's cache lines
 }
 
 func (q *longestQuery) NewWorker(rec *rt.RecordErrors) rt.Worker {

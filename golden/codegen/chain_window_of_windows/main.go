@@ -82,6 +82,7 @@ type outStageWorker struct {
 	maxEvent  int64
 	late      int64
 	events    rt.EventTimes
+	_         [128]byte // keeps the next worker off this one's cache lines
 }
 
 func (q *outStageQuery) NewWorker(rec *rt.RecordErrors) rt.Worker {
@@ -457,6 +458,7 @@ type outWorker struct {
 	groups    rt.Groups[outKey, outAcc]
 	watermark int64
 	late      int64
+	_         [128]byte // keeps the next worker off this one's cache lines
 }
 
 func (q *outQuery) NewWorker(rec *rt.RecordErrors) rt.Worker {

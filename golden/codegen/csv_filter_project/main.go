@@ -46,6 +46,7 @@ type bigWorker struct {
 	out    rt.Segments[bigRow]
 	csv    codec.CSV
 	fields [][]byte
+	_      [128]byte // keeps the next worker off this one's cache lines
 }
 
 func (q *bigQuery) NewWorker(rec *rt.RecordErrors) rt.Worker {

@@ -120,6 +120,7 @@ type topWorker struct {
 	rec    *rt.RecordErrors
 	groups topGroups
 	json   codec.JSON
+	_      [128]byte // keeps the next worker off this one's cache lines
 }
 
 func (q *topQuery) NewWorker(rec *rt.RecordErrors) rt.Worker {

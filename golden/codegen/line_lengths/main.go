@@ -62,6 +62,7 @@ type outWorker struct {
 	groups  rt.Groups[outKey, outAcc]
 	dense   [1024]outAcc // the groups of keys 0 to 1023, those marked in inDense
 	inDense [1024]bool
+	_       [128]byte // keeps the next worker off this one's cache lines
 }
 
 func (q *outQuery) NewWorker(rec *rt.RecordErrors) rt.Worker {

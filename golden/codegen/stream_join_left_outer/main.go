@@ -71,6 +71,7 @@ type outWorker struct {
 	watermark int64
 	maxEvent  [2]int64
 	events    rt.EventTimes
+	_         [128]byte // keeps the next worker off this one's cache lines
 }
 
 func (q *outQuery) NewWorker(rec *rt.RecordErrors) rt.Worker {

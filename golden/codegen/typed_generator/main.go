@@ -104,6 +104,7 @@ func newOutQuery() rt.Query {
 type outWorker struct {
 	rec    *rt.RecordErrors
 	groups outGroups
+	_      [128]byte // keeps the next worker off this one's cache lines
 }
 
 func (q *outQuery) NewWorker(rec *rt.RecordErrors) rt.Worker {

@@ -46,7 +46,7 @@ func (c *checker) union(sel *grammar.Select, errs *diag.List, distinctAgg bool) 
 		if r == nil {
 			continue
 		}
-		if r.agg != nil || r.dedup != nil || r.union != nil || r.sides != nil {
+		if r.agg != nil || r.dedup != nil || r.union != nil || r.sides != nil || r.stage != nil {
 			errs.Errorf(q.Pos, "a SELECT of a UNION cannot aggregate, deduplicate or be a union itself").WithEnd(q.EndPos).
 				WithHelp("aggregate over the union: SELECT k, count(*) FROM (SELECT k FROM a UNION ALL SELECT k FROM b) GROUP BY k")
 			return nil

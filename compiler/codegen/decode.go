@@ -158,12 +158,13 @@ func (g *queryGen) stageLoop(in *input, rowStmts []Code) []Code {
 			continue
 		}
 		for _, f := range columnState(in.names[j:j+1], []plan.Column{c}) {
-			fields = append(fields, kv(f.name, Id("row").Dot(f.name)))
+			fields = append(fields, kv(f.name, Id("up").Dot(f.name)))
 		}
 	}
 	var body []Code
 	if len(fields) > 0 || in.plan.Explode != nil { // else the query reads no column
-		body = append(body, Id("row").Op(":=").Op("&").Id("rows").Index(Id("i")), Id("in").Op(":=").Id(in.typ).Values(lines(fields...)...))
+		// up, not row: the loop's body makes the query's own rows under that name
+		body = append(body, Id("up").Op(":=").Op("&").Id("rows").Index(Id("i")), Id("in").Op(":=").Id(in.typ).Values(lines(fields...)...))
 	}
 	loop := append([]Code{List(Id("rows"), Id("_")).Op(":=").Id("c").Dot("Upstream").Assert(Id(g.upstream.id("Rows")))}, g.label(in)...)
 	return append(loop, For(

@@ -472,10 +472,10 @@ func (q *outQuery) NewWorker(rec *rt.RecordErrors) rt.Worker {
 func (w *outWorker) Process(c *rt.Chunk) error {
 	rows, _ := c.Upstream.(outStageRows)
 	for i, line := 0, int64(1); i < len(rows); i, line = i+1, line+1 {
-		row := &rows[i]
+		up := &rows[i]
 		in := outIn{
-			Window: row.Window,
-			N:      row.N,
+			Window: up.Window,
+			N:      up.N,
 		}
 		ws := sqlfn.WindowStart(in.Window+int64(599999999), 3600000000)
 		if ws+3600000000 <= w.watermark {

@@ -450,21 +450,11 @@ func (c *checker) insert(st *grammar.Insert) *plan.Query {
 	if r == nil || sk == nil {
 		return nil
 	}
-	r.materializeOutput()
-	q := &plan.Query{
-		Pos: st.Pos, Name: sk.plan.Name, Inputs: r.inputs(), Sink: sk.plan,
-		Pre: r.pre, Agg: r.agg, Post: r.post, Dedup: r.dedup, Output: r.cols[:r.visible], Sort: r.sort, Limit: r.limit,
-		StreamJoin: r.streamJoin,
-	}
+	q := r.query()
+	q.Pos, q.Name, q.Sink = st.Pos, sk.plan.Name, sk.plan
 	c.outputMode(st, q, r)
 	c.streamJoinRules(st, q)
-	if q.Agg != nil && r.distinct != nil {
-		c.aggregateDistinct(q, r.distinct)
-	}
-	if k, _ := q.EventKey(); q.Dedup != nil && r.distinct != nil && k < 0 {
-		c.errs.Warnf(r.distinct.Pos, "SELECT DISTINCT keeps every distinct row in state, which grows without bound").
-			WithHelp("add a WATERMARK to the source and its event-time column to the DISTINCT (ON) columns, so old keys can be forgotten")
-	}
+	c.distinctRules(q, r)
 	c.trigger(st, q)
 	if !c.errs[n:].HasErrors() { // the output columns are known
 		c.sinkColumns(st, q, sk.decl)

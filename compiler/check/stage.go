@@ -12,24 +12,40 @@ import (
 // operator reads it; the column that carries its event time (the window, or the DISTINCT's
 // event-time column) is the watermarked column of what it emits.
 func (c *checker) stage(r *rel) *rel {
-	r.materializeOutput()
-	up := &plan.Query{
-		Pos: r.pos, Inputs: r.inputs(), Pre: r.pre, Agg: r.agg, Post: r.post, Dedup: r.dedup,
-		StreamJoin: r.streamJoin, Output: r.cols[:r.visible], Limit: -1, Mode: plan.Append,
-	}
-	if up.Agg != nil && r.distinct != nil {
-		c.aggregateDistinct(up, r.distinct)
-	}
-	if k, _ := up.EventKey(); up.Dedup != nil && k < 0 {
-		c.errs.Warnf(r.pos, "SELECT DISTINCT keeps every distinct row in state, which grows without bound").
-			WithHelp("add a WATERMARK to the source and its event-time column to the DISTINCT (ON) columns, so old keys can be forgotten")
-	}
+	up := r.query()
+	up.Pos, up.Mode = r.pos, plan.Append
+	c.distinctRules(up, r)
 	name := r.qual
 	if name == "" {
 		name = "subquery"
 	}
 	src := &plan.Source{Name: name, Columns: up.Output, Watermark: up.EventColumn()}
 	return &rel{src: src, stage: up, cols: src.Columns, visible: len(src.Columns), qual: r.qual, limit: -1, pos: r.pos}
+}
+
+// query is the query that computes r, before an INSERT (or the stage reading it) gives it a
+// sink and an output mode.
+func (r *rel) query() *plan.Query {
+	r.materializeOutput()
+	return &plan.Query{
+		Inputs: r.inputs(), Pre: r.pre, Agg: r.agg, Post: r.post, Dedup: r.dedup, StreamJoin: r.streamJoin,
+		Output: r.cols[:r.visible], Sort: r.sort, Limit: r.limit,
+	}
+}
+
+// distinctRules checks the SELECT DISTINCT of q, computed by r: over an aggregation (see
+// aggregateDistinct), or a deduplication whose state the watermark cannot bound.
+func (c *checker) distinctRules(q *plan.Query, r *rel) {
+	if r.distinct == nil {
+		return
+	}
+	if q.Agg != nil {
+		c.aggregateDistinct(q, r.distinct)
+	}
+	if k, _ := q.EventKey(); q.Dedup != nil && k < 0 {
+		c.errs.Warnf(r.distinct.Pos, "SELECT DISTINCT keeps every distinct row in state, which grows without bound").
+			WithHelp("add a WATERMARK to the source and its event-time column to the DISTINCT (ON) columns, so old keys can be forgotten")
+	}
 }
 
 // stageRules applies Spark's rules to the stages of the chain ending in q: an aggregation

@@ -18,6 +18,11 @@ type Groups[K comparable, A any] struct {
 	blocks [][]A        // accumulator i is blocks[i/groupBlock][i%groupBlock]
 	n      uint32       // the accumulators in blocks
 	free   []uint32     // the indexes of deleted groups, which Add reuses
+
+	// The group GetRepeated or Add found last (see GetRepeated).
+	last    K
+	lastI   uint32
+	hasLast bool
 }
 
 // groupBlock is how many accumulators a block of the arena holds: 2048 of 32 bytes (a
@@ -40,6 +45,22 @@ func (g *Groups[K, A]) Get(k K) *A {
 	if !ok {
 		return nil
 	}
+	return g.at(i)
+}
+
+// GetRepeated is Get for keys that often come several times in a row (a window per status,
+// a session's events): comparing with the last key found is cheaper than the map's hash
+// and probe (ClickHouse's consecutive-keys cache). For keys of numbers only: remembering a
+// string costs more than it saves when the keys seldom repeat.
+func (g *Groups[K, A]) GetRepeated(k K) *A {
+	if g.hasLast && k == g.last {
+		return g.at(g.lastI)
+	}
+	i, ok := g.index[k]
+	if !ok {
+		return nil
+	}
+	g.last, g.lastI, g.hasLast = k, i, true
 	return g.at(i)
 }
 
@@ -77,6 +98,9 @@ func (g *Groups[K, A]) Delete(k K) {
 		return
 	}
 	delete(g.index, k)
+	if g.hasLast && k == g.last {
+		g.hasLast = false
+	}
 	var zero A
 	*g.at(i) = zero
 	g.free = append(g.free, i)

@@ -75,3 +75,32 @@ func TestGroupsSpanBlocks(t *testing.T) {
 		t.Error("a full block moved")
 	}
 }
+
+// TestGroupsGetRepeated: the last key found answers without the map, and a Delete of it,
+// whose slot the next Add reuses, is not answered from the stale slot.
+func TestGroupsGetRepeated(t *testing.T) {
+	var g Groups[int, testAcc]
+	g.Add(1, testAcc{n: 1})
+	g.Add(2, testAcc{n: 2})
+	for range 3 {
+		g.GetRepeated(1).n += 10
+	}
+	if a := g.GetRepeated(2); a == nil || a.n != 2 {
+		t.Fatalf("GetRepeated(2) = %v after key 1 repeated", a)
+	}
+	if g.Get(1).n != 31 {
+		t.Errorf("key 1 = %d, want 31", g.Get(1).n)
+	}
+	g.Delete(2)
+	g.Add(3, testAcc{n: 3}) // takes key 2's slot
+	if a := g.GetRepeated(2); a != nil {
+		t.Errorf("GetRepeated(2) after Delete = %v, want nil", a)
+	}
+	if a := g.GetRepeated(3); a == nil || a.n != 3 {
+		t.Errorf("GetRepeated(3) = %v", a)
+	}
+	g.Reset(0)
+	if g.GetRepeated(3) != nil {
+		t.Error("GetRepeated answered after Reset")
+	}
+}

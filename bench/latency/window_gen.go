@@ -95,8 +95,9 @@ func (w *outWorker) decode(in *outIn, rec []byte) string {
 	w.json.Reset(rec)
 	in.TimestampNull = true
 	for w.json.NextKey() {
-		switch string(w.json.Key()) {
-		case "timestamp":
+		switch w.json.Field(outInFields) {
+		case 0:
+			// "timestamp"
 			v, null, ok := w.json.Timestamp()
 			if !ok {
 				return w.json.Err().Error()
@@ -111,6 +112,9 @@ func (w *outWorker) decode(in *outIn, rec []byte) string {
 	}
 	return ""
 }
+
+// outInFields numbers the members decode reads, as its switch does.
+var outInFields = codec.NewFields("timestamp")
 
 // Process runs the query's per-row work over one chunk.
 func (w *outWorker) Process(c *rt.Chunk) error {
@@ -143,7 +147,7 @@ func (w *outWorker) Process(c *rt.Chunk) error {
 			}
 			var k outKey
 			k.Window = ws
-			a := w.groups.Get(k)
+			a := w.groups.GetRepeated(k)
 			if a == nil {
 				a = w.groups.Add(k, newOutAcc())
 			}

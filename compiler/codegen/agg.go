@@ -271,9 +271,10 @@ func (g *queryGen) groupUpdate(eg *exprGen, keyVals []val, argVals []argVal) {
 	}
 	// inGroups finds the group a of key k in groups, or adds it under stored (k, or its
 	// copy: a key's strings are views of the chunk) after the statements clones.
+	get := "Get"
 	inGroups := func(assign string, groups *Statement, k, stored Code, clones ...Code) []Code {
 		return []Code{
-			Id("a").Op(assign).Add(groups).Dot("Get").Call(k),
+			Id("a").Op(assign).Add(groups).Dot(get).Call(k),
 			If(Id("a").Op("==").Nil()).Block(append(clones,
 				Id("a").Op("=").Add(groups.Clone()).Dot("Add").Call(stored, newAcc))...)}
 	}
@@ -309,6 +310,9 @@ func (g *queryGen) groupUpdate(eg *exprGen, keyVals []val, argVals []argVal) {
 		if c.Type == sqltype.String || c.Type == sqltype.Bytes {
 			clones = append(clones, Id("k").Dot(g.keyNms[i]).Op("=").Qual("strings", "Clone").Call(Id("k").Dot(g.keyNms[i])))
 		}
+	}
+	if clones == nil {
+		get = "GetRepeated" // a key of numbers (a window, a status) often repeats row after row
 	}
 	eg.emit(inGroups(":=", Id("w").Dot("groups"), Id("k"), Id("k"), clones...)...)
 	g.aggUpdates(eg, argVals)

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
+	"strings"
 
 	. "github.com/dave/jennifer/jen"
 
@@ -191,7 +192,7 @@ func (g *queryGen) decoder(in *input, recvType string) {
 	if in.stage() {
 		return // the rows of a stage before: read straight from its output (stageLoop)
 	}
-	var body []Code
+	var body, fields []Code
 	switch in.wire() {
 	case "typed":
 		return // read straight from the chunk's vectors (rowLoop)
@@ -200,13 +201,23 @@ func (g *queryGen) decoder(in *input, recvType string) {
 	case "csv":
 		body = in.decodeCSV()
 	case "json":
-		body = in.decodeJSON()
+		body, fields = in.decodeJSON()
 	default:
 		panic("codegen: unknown format " + in.src.Format)
 	}
-	g.f.Commentf("decode reads one %s record into in, and returns why it is malformed or \"\".", in.wire())
+	g.f.Commentf("%s reads one %s record into in, and returns why it is malformed or \"\".", in.decode, in.wire())
 	g.f.Func().Params(Id(in.recv).Op("*").Id(recvType)).Id(in.decode).
 		Params(Id("in").Op("*").Id(in.typ), Id("rec").Index().Byte()).String().Block(body...)
+	if in.wire() == "json" {
+		g.f.Commentf("%s numbers the members %s reads, as its switch does.", in.fields(), in.decode)
+		g.f.Var().Id(in.fields()).Op("=").Qual(pkgCodec, "NewFields").Call(fields...)
+	}
+}
+
+// fields names the codec.Fields of a JSON decoder: after its record type, and the lookup
+// key the decoder reads, if any (decodeUsersKey).
+func (in *input) fields() string {
+	return in.typ + strings.TrimPrefix(strings.TrimPrefix(in.decode, "decode"), in.name) + "Fields"
 }
 
 func (in *input) decodeText() []Code {
@@ -288,12 +299,12 @@ func (in *input) decodeCSV() []Code {
 	return append(body, Return(Lit("")))
 }
 
-func (in *input) decodeJSON() []Code {
+// decodeJSON returns the body of a JSON decoder and the names its Fields numbers.
+func (in *input) decodeJSON() (body, names []Code) {
 	cols := in.src.Columns
 	j := Id(in.recv).Dot("json")
-	body := []Code{Add(j).Dot("Reset").Call(Id("rec"))}
-	var cases []Code
-	var checks []Code
+	body = []Code{Add(j).Dot("Reset").Call(Id("rec"))}
+	var cases, checks []Code
 	for i, c := range cols {
 		if in.read != nil && !in.read[i] && c.Nullable {
 			continue // skipped like an undeclared field: a value the query never reads is not checked
@@ -323,13 +334,14 @@ func (in *input) decodeJSON() []Code {
 				Id(seen).Op("=").True(),
 			)
 		}
-		cases = append(cases, Case(Lit(c.Name)).Block(stmts...))
+		cases = append(cases, Case(Lit(len(names))).Block(append([]Code{Comment(strconv.Quote(c.Name))}, stmts...)...))
+		names = append(names, Lit(c.Name))
 	}
 	cases = append(cases, Default().Block(Add(j).Dot("Skip").Call()))
 	body = append(body,
-		For(Add(j).Dot("NextKey").Call()).Block(Switch(String().Call(Add(j).Dot("Key").Call())).Block(cases...)),
+		For(Add(j).Dot("NextKey").Call()).Block(Switch(Add(j).Dot("Field").Call(Id(in.fields()))).Block(cases...)),
 		If(Err().Op(":=").Add(j).Dot("Err").Call(), Err().Op("!=").Nil()).Block(Return(Err().Dot("Error").Call())),
 	)
 	body = append(body, checks...)
-	return append(body, Return(Lit("")))
+	return append(body, Return(Lit(""))), names
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -836,13 +837,20 @@ func BenchmarkJSON(b *testing.B) {
 func BenchmarkJSONEvents(b *testing.B) {
 	rng := rand.New(rand.NewPCG(15, 16))
 	lines := make([][]byte, 1024)
-	size := 0
+	var chunk []byte // the lines lie in one buffer, as in a chunk of a file
+	ends := make([]int, len(lines))
 	for i := range lines {
-		lines[i] = fmt.Appendf(nil, `{"ts":%d,"user":"u%d","url":"/products/%d?ref=home","bytes":%d,"status":%d}`,
+		chunk = fmt.Appendf(chunk, `{"ts":%d,"user":"u%d","url":"/products/%d?ref=home","bytes":%d,"status":%d}`+"\n",
 			1700006400000+int64(i)*20, rng.IntN(10000), rng.IntN(100000), rng.IntN(50000), []int{200, 200, 404, 500}[rng.IntN(4)])
-		size += len(lines[i])
+		ends[i] = len(chunk)
 	}
+	start := 0
+	for i, end := range ends {
+		lines[i], start = chunk[start:end-1], end
+	}
+	size := len(chunk) - len(lines)
 	var d JSON
+	w2Fields, w3Fields := NewFields("user", "bytes", "status"), NewFields("ts", "status")
 	var user string
 	var ts, n int64
 	var status int32
@@ -851,22 +859,22 @@ func BenchmarkJSONEvents(b *testing.B) {
 		member func()
 	}{
 		{"w2", func() {
-			switch string(d.Key()) {
-			case "user":
+			switch d.Field(w2Fields) {
+			case 0:
 				user, _, _ = d.StringView()
-			case "bytes":
+			case 1:
 				n, _, _ = d.Int64()
-			case "status":
+			case 2:
 				status, _, _ = d.Int32()
 			default:
 				d.Skip()
 			}
 		}},
 		{"w3", func() {
-			switch string(d.Key()) {
-			case "ts":
+			switch d.Field(w3Fields) {
+			case 0:
 				ts, _, _ = d.Int64()
-			case "status":
+			case 1:
 				status, _, _ = d.Int32()
 			default:
 				d.Skip()
@@ -986,4 +994,83 @@ func FuzzParse(f *testing.F) {
 			}
 		}
 	})
+}
+
+var recFields = NewFields("user", "bytes", "n", "score", "ok", "bin", "ts", "day")
+
+// decodeFields is decode by Field, with a decoder that lives across lines as a worker's does.
+func decodeFields(d *JSON, line []byte) (rec, error) {
+	var r rec
+	d.Reset(line)
+	for d.NextKey() {
+		switch d.Field(recFields) {
+		case 0:
+			r.User, _, _ = d.String()
+		case 1:
+			v, null, _ := d.Int64()
+			r.Bytes, r.Null = v, r.Null || null
+		case 2:
+			r.N, _, _ = d.Int32()
+		case 3:
+			r.Score, _, _ = d.Float64()
+		case 4:
+			r.OK, _, _ = d.Bool()
+		case 5:
+			r.Bin, _, _ = d.BytesString()
+		case 6:
+			r.TS, _, _ = d.Timestamp()
+		case 7:
+			r.Day, _, _ = d.Date()
+		default:
+			d.Skip()
+		}
+	}
+	return r, d.Err()
+}
+
+// TestJSONShapePrediction: a decoder that has learnt the key order of the lines before reads
+// every line as a fresh one does, whether the line keeps that order, departs from it at any
+// key, spells a key with escapes or whitespace, or is malformed where a key was predicted.
+// The lines lie in one buffer as in a chunk, so the predictions' word loads read past ends.
+func TestJSONShapePrediction(t *testing.T) {
+	rng := rand.New(rand.NewPCG(21, 22))
+	members := []string{`"user":"ann"`, `"bytes":12`, `"n":7`, `"score":1.5`, `"ok":true`, `"bin":"aGk="`,
+		`"ts":1704164645.5`, `"day":"2024-01-02"`, `"x":{"a":[1]}`, `"us\u0065r":"esc"`, `"bytes" : null`,
+		`"a_rather_long_key_name_past_16":1`, `"n":"wrong type"`, `"bytes":1.5`}
+	var lines []string
+	shape := []string{members[6], members[0], members[8], members[1], members[2]}
+	for range 3000 {
+		ms := slices.Clone(shape)
+		switch rng.IntN(6) {
+		case 0: // another member in place of one
+			ms[rng.IntN(len(ms))] = members[rng.IntN(len(members))]
+		case 1: // fewer members
+			ms = ms[:rng.IntN(len(ms)+1)]
+		case 2: // more members
+			ms = append(ms, members[rng.IntN(len(members))])
+		case 3: // a new order from now on
+			rng.Shuffle(len(shape), func(i, j int) { shape[i], shape[j] = shape[j], shape[i] })
+		}
+		line := "{" + strings.Join(ms, ",") + "}"
+		switch rng.IntN(20) {
+		case 0:
+			line = strings.Replace(line, ",", " , ", 1)
+		case 1:
+			line = line[:rng.IntN(len(line))] // cut anywhere
+		case 2:
+			line = strings.Replace(line, ":", "", 1)
+		}
+		lines = append(lines, line)
+	}
+	chunk := []byte(strings.Join(lines, "\n"))
+	var d JSON
+	for _, line := range lines {
+		rec := chunk[:len(line)]
+		chunk = chunk[min(len(line)+1, len(chunk)):]
+		got, gotErr := decodeFields(&d, rec)
+		want, wantErr := decode(line)
+		if got != want || fmt.Sprint(gotErr) != fmt.Sprint(wantErr) {
+			t.Fatalf("%s:\n learnt  %+v, %v\n fresh   %+v, %v", line, got, gotErr, want, wantErr)
+		}
+	}
 }

@@ -16,11 +16,12 @@ import (
 
 // JSON scans one JSON object per line for a generated, schema-specific decoder:
 //
+//	var fields = codec.NewFields("user", ...)
 //	var d codec.JSON // zero value ready; reuse one per worker
 //	d.Reset(line)
 //	for d.NextKey() {
-//		switch string(d.Key()) {
-//		case "user":
+//		switch d.Field(fields) {
+//		case 0: // user
 //			v, null, ok := d.StringView()
 //			...
 //		default:
@@ -41,11 +42,76 @@ import (
 // does. Error messages give byte offsets: `expected ',' or '}', found 'x' at offset 12`.
 type JSON struct {
 	buf   []byte
+	full  []byte // buf up to its capacity
 	pos   int
 	key   []byte
 	err   error
 	state uint8 // stBefore, stInside or stDone
 	arena []byte
+
+	// The key order of the lines before (see NextKey): shape[i] is the i-th key, at the
+	// index of the next one in this line, field the current key's index in fields.
+	shape  []shapeKey
+	at     int
+	field  int
+	fields *Fields
+}
+
+// Fields names the members a generated decoder reads, numbered as its switch's cases.
+type Fields struct {
+	index map[string]int
+}
+
+// NewFields numbers names from 0.
+func NewFields(names ...string) *Fields {
+	f := &Fields{index: make(map[string]int, len(names))}
+	for i, n := range names {
+		f.index[n] = i
+	}
+	return f
+}
+
+// shapeKey is one key of a learnt shape: its raw bytes from the end of the value before
+// through ':' (lit), the key unescaped, and its index in the decoder's Fields. lo and hi are
+// lit's first 16 bytes as words, mlo and mhi the masks of those that are lit's.
+type shapeKey struct {
+	lit, key         []byte
+	lo, hi, mlo, mhi uint64
+	field            int
+}
+
+// fieldUnknown marks a key Field has not looked up yet.
+const fieldUnknown = -2
+
+// maxShape bounds the keys a shape remembers: the members beyond take the unpredicted path.
+const maxShape = 256
+
+// match reports whether line[pos:] starts with k.lit. full is line up to its capacity: a line
+// is mostly a slice of a larger chunk, so two 8-byte loads can read past its end, and the
+// masks keep the bytes beyond lit out of the comparison.
+func (k *shapeKey) match(line, full []byte, pos int) bool {
+	n := len(k.lit)
+	if pos+n > len(line) {
+		return false
+	}
+	if n <= 16 && pos+16 <= len(full) {
+		return binary.LittleEndian.Uint64(full[pos:])&k.mlo == k.lo && binary.LittleEndian.Uint64(full[pos+8:])&k.mhi == k.hi
+	}
+	return string(line[pos:pos+n]) == string(k.lit)
+}
+
+// set makes k the key read from lit.
+func (k *shapeKey) set(lit, key []byte) {
+	k.lit = append(k.lit[:0], lit...)
+	k.key = append(k.key[:0], key...)
+	k.field = fieldUnknown
+	var w, m [16]byte
+	copy(w[:], lit)
+	for i := range min(len(lit), 16) {
+		m[i] = 0xff
+	}
+	k.lo, k.hi = binary.LittleEndian.Uint64(w[:]), binary.LittleEndian.Uint64(w[8:])
+	k.mlo, k.mhi = binary.LittleEndian.Uint64(m[:]), binary.LittleEndian.Uint64(m[8:])
 }
 
 const (
@@ -61,6 +127,7 @@ const maxDepth = 1000
 func (d *JSON) Reset(line []byte) {
 	d.buf, d.pos, d.key, d.err, d.state = line, 0, nil, nil, stBefore
 	d.arena = d.arena[:0]
+	d.full, d.at = line[:cap(line)], 0
 }
 
 // Err is why the line is malformed, or nil.
@@ -110,10 +177,75 @@ func (d *JSON) ws() {
 
 // NextKey moves to the next key of the object; false at its end or on an error.
 //
-// Compact JSON lines (`{"k":` and `,"k":` with a key that needs no unescaping) take a fast
-// path: one word-at-a-time scan for the key's end. Anything else takes nextKey, which
-// reaches the same key by the general route.
+// JSON lines mostly repeat one key order, so NextKey predicts the key from the lines before:
+// when the bytes from here through the ':' equal those the same key had there, the key and
+// its Field are known after one or two word comparisons, as a hand-written decoder that
+// expects its keys in order would. Any other key takes scanKey and is learnt in its place.
 func (d *JSON) NextKey() bool {
+	buf, pos := d.buf, d.pos
+	if d.at < len(d.shape) && d.state != stDone {
+		if k := &d.shape[d.at]; k.match(buf, d.full, pos) {
+			d.at++
+			d.key, d.field, d.state = k.key, k.field, stInside
+			d.pos = pos + len(k.lit)
+			if d.pos < len(buf) && buf[d.pos] > ' ' {
+				return true
+			}
+			d.ws()
+			return true
+		}
+	}
+	if !d.scanKey() {
+		return false
+	}
+	d.learn(pos)
+	return true
+}
+
+// learn records the key NextKey just read from start at its index in the shape, which the
+// line leaves there: the keys learnt after it belong to an order this line does not have.
+func (d *JSON) learn(start int) {
+	d.field = fieldUnknown
+	if d.at > len(d.shape) || d.at == maxShape {
+		d.at++
+		return
+	}
+	end := d.pos
+	for d.buf[end-1] != ':' {
+		end--
+	}
+	if d.at < cap(d.shape) {
+		d.shape = d.shape[:d.at+1]
+	} else {
+		d.shape = append(d.shape, shapeKey{})
+	}
+	d.shape[d.at].set(d.buf[start:end], d.key)
+	d.at++
+}
+
+// Field is the current key's index in f (-1 when f does not name it). A decoder uses one
+// Fields: the learnt shape remembers the indexes.
+func (d *JSON) Field(f *Fields) int {
+	if f != d.fields {
+		d.fields, d.shape, d.field = f, d.shape[:0], fieldUnknown
+	}
+	if d.field == fieldUnknown {
+		i, ok := f.index[string(d.key)]
+		if !ok {
+			i = -1
+		}
+		d.field = i
+		if d.at > 0 && d.at <= len(d.shape) {
+			d.shape[d.at-1].field = i
+		}
+	}
+	return d.field
+}
+
+// scanKey reads the next key without a prediction. Compact JSON lines (`{"k":` and `,"k":`
+// with a key that needs no unescaping) take a fast path: one word-at-a-time scan for the
+// key's end. Anything else takes nextKey, which reaches the same key by the general route.
+func (d *JSON) scanKey() bool {
 	buf, pos := d.buf, d.pos
 	if pos+1 < len(buf) && buf[pos+1] == '"' && (d.state == stInside && buf[pos] == ',' || d.state == stBefore && buf[pos] == '{') {
 		start := pos + 2

@@ -102,14 +102,16 @@ func (w *outStageWorker) decode(in *outStageIn, rec []byte) string {
 	in.UserIdNull = true
 	in.TsNull = true
 	for w.json.NextKey() {
-		switch string(w.json.Key()) {
-		case "user_id":
+		switch w.json.Field(outStageInFields) {
+		case 0:
+			// "user_id"
 			v, null, ok := w.json.Int64()
 			if !ok {
 				return w.json.Err().Error()
 			}
 			in.UserId, in.UserIdNull = v, null
-		case "ts":
+		case 1:
+			// "ts"
 			v, null, ok := w.json.Timestamp()
 			if !ok {
 				return w.json.Err().Error()
@@ -124,6 +126,9 @@ func (w *outStageWorker) decode(in *outStageIn, rec []byte) string {
 	}
 	return ""
 }
+
+// outStageInFields numbers the members decode reads, as its switch does.
+var outStageInFields = codec.NewFields("user_id", "ts")
 
 // Process runs the query's per-row work over one chunk.
 func (w *outStageWorker) Process(c *rt.Chunk) error {
@@ -161,7 +166,7 @@ func (w *outStageWorker) Process(c *rt.Chunk) error {
 			if k.UserIdNull {
 				k.UserId = 0
 			}
-			a := w.groups.Get(k)
+			a := w.groups.GetRepeated(k)
 			if a == nil {
 				a = w.groups.Add(k, newOutStageAcc())
 			}
@@ -484,7 +489,7 @@ func (w *outWorker) Process(c *rt.Chunk) error {
 		}
 		var k outKey
 		k.Window = ws
-		a := w.groups.Get(k)
+		a := w.groups.GetRepeated(k)
 		if a == nil {
 			a = w.groups.Add(k, newOutAcc())
 		}

@@ -134,8 +134,9 @@ func (w *topWorker) decode(in *topIn, rec []byte) string {
 	in.UrlNull = true
 	in.BytesNull = true
 	for w.json.NextKey() {
-		switch string(w.json.Key()) {
-		case "user":
+		switch w.json.Field(topInFields) {
+		case 0:
+			// "user"
 			v, null, ok := w.json.StringView()
 			if !ok {
 				return w.json.Err().Error()
@@ -145,13 +146,15 @@ func (w *topWorker) decode(in *topIn, rec []byte) string {
 			}
 			in.User = v
 			seenUser = true
-		case "url":
+		case 1:
+			// "url"
 			v, null, ok := w.json.StringView()
 			if !ok {
 				return w.json.Err().Error()
 			}
 			in.Url, in.UrlNull = v, null
-		case "bytes":
+		case 2:
+			// "bytes"
 			v, null, ok := w.json.Int64()
 			if !ok {
 				return w.json.Err().Error()
@@ -169,6 +172,9 @@ func (w *topWorker) decode(in *topIn, rec []byte) string {
 	}
 	return ""
 }
+
+// topInFields numbers the members decode reads, as its switch does.
+var topInFields = codec.NewFields("user", "url", "bytes")
 
 // Process runs the query's per-row work over one chunk.
 func (w *topWorker) Process(c *rt.Chunk) error {

@@ -83,27 +83,30 @@ func (q *outQuery) NewWorker(rec *rt.RecordErrors) rt.Worker {
 	}
 }
 
-// decode reads one json record into in, and returns why it is malformed or "".
+// decodeImpressions reads one json record into in, and returns why it is malformed or "".
 func (w *outWorker) decodeImpressions(in *outImpressionsIn, rec []byte) string {
 	w.json.Reset(rec)
 	in.AdIdNull = true
 	in.ImpressionTimeNull = true
 	in.CampaignNull = true
 	for w.json.NextKey() {
-		switch string(w.json.Key()) {
-		case "ad_id":
+		switch w.json.Field(outImpressionsInFields) {
+		case 0:
+			// "ad_id"
 			v, null, ok := w.json.Int64()
 			if !ok {
 				return w.json.Err().Error()
 			}
 			in.AdId, in.AdIdNull = v, null
-		case "impression_time":
+		case 1:
+			// "impression_time"
 			v, null, ok := w.json.Timestamp()
 			if !ok {
 				return w.json.Err().Error()
 			}
 			in.ImpressionTime, in.ImpressionTimeNull = v, null
-		case "campaign":
+		case 2:
+			// "campaign"
 			v, null, ok := w.json.StringView()
 			if !ok {
 				return w.json.Err().Error()
@@ -119,20 +122,25 @@ func (w *outWorker) decodeImpressions(in *outImpressionsIn, rec []byte) string {
 	return ""
 }
 
-// decode reads one json record into in, and returns why it is malformed or "".
+// outImpressionsInFields numbers the members decodeImpressions reads, as its switch does.
+var outImpressionsInFields = codec.NewFields("ad_id", "impression_time", "campaign")
+
+// decodeClicks reads one json record into in, and returns why it is malformed or "".
 func (w *outWorker) decodeClicks(in *outClicksIn, rec []byte) string {
 	w.json.Reset(rec)
 	in.AdIdNull = true
 	in.ClickTimeNull = true
 	for w.json.NextKey() {
-		switch string(w.json.Key()) {
-		case "ad_id":
+		switch w.json.Field(outClicksInFields) {
+		case 0:
+			// "ad_id"
 			v, null, ok := w.json.Int64()
 			if !ok {
 				return w.json.Err().Error()
 			}
 			in.AdId, in.AdIdNull = v, null
-		case "click_time":
+		case 1:
+			// "click_time"
 			v, null, ok := w.json.Timestamp()
 			if !ok {
 				return w.json.Err().Error()
@@ -147,6 +155,9 @@ func (w *outWorker) decodeClicks(in *outClicksIn, rec []byte) string {
 	}
 	return ""
 }
+
+// outClicksInFields numbers the members decodeClicks reads, as its switch does.
+var outClicksInFields = codec.NewFields("ad_id", "click_time")
 
 // Process runs the query's per-row work over one chunk, by the input it comes from.
 func (w *outWorker) Process(c *rt.Chunk) error {

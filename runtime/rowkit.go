@@ -8,6 +8,12 @@ import (
 	"unsafe"
 )
 
+// Blank reports whether rec is empty or white space only, as bytes.TrimSpace sees it: a
+// record that starts with a printable ASCII byte, nearly every one, costs one comparison.
+func Blank(rec []byte) bool {
+	return len(rec) == 0 || (rec[0] <= ' ' || rec[0] >= 0x80) && len(bytes.TrimSpace(rec)) == 0
+}
+
 // NextLine splits the first record off data: the bytes up to '\n' (without a trailing '\r')
 // and the rest after it. Generated decoders loop on it over Chunk.Data.
 func NextLine(data []byte) (rec, rest []byte) {

@@ -1,6 +1,7 @@
 package runtime
 
 import (
+	"bytes"
 	"strings"
 	"testing"
 )
@@ -19,6 +20,19 @@ func TestASCII(t *testing.T) {
 				t.Fatalf("%d bytes with 0x80 at %d: ASCII", n, at)
 			}
 			b[at] = 'a'
+		}
+	}
+}
+
+// TestBlank agrees with bytes.TrimSpace on every first byte, and on Unicode white space.
+func TestBlank(t *testing.T) {
+	recs := [][]byte{nil, {}, []byte(" \t\r"), []byte("\u00a0\u2003"), []byte("\u00a0x"), []byte(" {}")}
+	for c := range 256 {
+		recs = append(recs, []byte{byte(c)}, []byte{byte(c), 'x'}, []byte{byte(c), ' '})
+	}
+	for _, rec := range recs {
+		if got, want := Blank(rec), len(bytes.TrimSpace(rec)) == 0; got != want {
+			t.Errorf("Blank(%q) = %v, want %v", rec, got, want)
 		}
 	}
 }

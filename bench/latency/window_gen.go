@@ -4,7 +4,6 @@
 package latency
 
 import (
-	"bytes"
 	"cmp"
 	"context"
 	"math"
@@ -123,7 +122,7 @@ func (w *outWorker) Process(c *rt.Chunk) error {
 		var rec []byte
 		rec, data = rt.NextLine(data)
 		line++
-		if len(bytes.TrimSpace(rec)) == 0 {
+		if rt.Blank(rec) {
 			continue
 		}
 		var in outIn

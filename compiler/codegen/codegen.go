@@ -563,7 +563,7 @@ func (g *queryGen) loop(in *input, rowStmts []Code) []Code {
 	switch in.wire() {
 	case "csv", "json":
 		// Spark's CSV and JSON readers skip blank lines.
-		pre = append(pre, If(Len(Qual("bytes", "TrimSpace").Call(Id("rec"))).Op("==").Lit(0)).Block(Continue()))
+		pre = append(pre, If(Qual(pkgRT, "Blank").Call(Id("rec"))).Block(Continue()))
 	}
 	if in.src.Format == "csv" && in.src.Options["header"] == "true" {
 		pre = append(pre, Comment("skip each file's header line"), If(Id("line").Op("==").Lit(1)).Block(Continue()))

@@ -4,7 +4,6 @@
 package main
 
 import (
-	"bytes"
 	"cmp"
 	"math"
 	"slices"
@@ -137,7 +136,7 @@ func (w *outStageWorker) Process(c *rt.Chunk) error {
 		var rec []byte
 		rec, data = rt.NextLine(data)
 		line++
-		if len(bytes.TrimSpace(rec)) == 0 {
+		if rt.Blank(rec) {
 			continue
 		}
 		var in outStageIn

@@ -4,7 +4,6 @@
 package main
 
 import (
-	"bytes"
 	"fmt"
 	"strings"
 
@@ -102,7 +101,7 @@ func (w *bigWorker) Process(c *rt.Chunk) error {
 		var rec []byte
 		rec, data = rt.NextLine(data)
 		line++
-		if len(bytes.TrimSpace(rec)) == 0 {
+		if rt.Blank(rec) {
 			continue
 		}
 		// skip each file's header line

@@ -4,7 +4,6 @@
 package main
 
 import (
-	"bytes"
 	"cmp"
 	"iter"
 	"slices"
@@ -183,7 +182,7 @@ func (w *topWorker) Process(c *rt.Chunk) error {
 		var rec []byte
 		rec, data = rt.NextLine(data)
 		line++
-		if len(bytes.TrimSpace(rec)) == 0 {
+		if rt.Blank(rec) {
 			continue
 		}
 		var in topIn

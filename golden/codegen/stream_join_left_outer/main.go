@@ -4,7 +4,6 @@
 package main
 
 import (
-	"bytes"
 	"fmt"
 	"math"
 	"strconv"
@@ -178,7 +177,7 @@ func (w *outWorker) processImpressions(c *rt.Chunk) error {
 		var rec []byte
 		rec, data = rt.NextLine(data)
 		line++
-		if len(bytes.TrimSpace(rec)) == 0 {
+		if rt.Blank(rec) {
 			continue
 		}
 		var in outImpressionsIn
@@ -208,7 +207,7 @@ func (w *outWorker) processClicks(c *rt.Chunk) error {
 		var rec []byte
 		rec, data = rt.NextLine(data)
 		line++
-		if len(bytes.TrimSpace(rec)) == 0 {
+		if rt.Blank(rec) {
 			continue
 		}
 		var in outClicksIn

@@ -16,6 +16,8 @@ import (
 	"bufio"
 	"context"
 	"os"
+	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -88,11 +90,7 @@ func Table(w *bufio.Writer, cols []rt.Column, rows rt.Rows, numRows int, truncat
 	// Two passes over the rows, the first for the widths: a large result is formatted twice
 	// rather than held as a string per cell.
 	cell := func(i, j int) string { return cut(escape(rows.Cell(i, j)), truncate) }
-	for i := range n {
-		for j := range cols {
-			width[j] = max(width[j], Width(cell(i, j)))
-		}
-	}
+	widths(width, n, cell)
 	sep := func() {
 		w.WriteByte('+')
 		for _, wd := range width {
@@ -130,6 +128,37 @@ func Table(w *bufio.Writer, cols []rt.Column, rows rt.Rows, numRows int, truncat
 			word = "row"
 		}
 		w.WriteString("only showing top " + strconv.Itoa(numRows) + " " + word + "\n")
+	}
+}
+
+// widths widens width to the cells of n rows. A large result's rows are measured in parts on
+// all cores: the batch waits on its sink, and this pass was a sixth of W4's serial time.
+func widths(width []int, n int, cell func(i, j int) string) {
+	const part = 1 << 15
+	parts := min(runtime.GOMAXPROCS(0), (n+part-1)/part)
+	if parts <= 1 {
+		measure(width, 0, n, cell)
+		return
+	}
+	got := make([][]int, parts)
+	var wg sync.WaitGroup
+	for p := range parts {
+		got[p] = slices.Clone(width)
+		wg.Go(func() { measure(got[p], p*n/parts, (p+1)*n/parts, cell) })
+	}
+	wg.Wait()
+	for _, g := range got {
+		for j, wd := range g {
+			width[j] = max(width[j], wd)
+		}
+	}
+}
+
+func measure(width []int, from, to int, cell func(i, j int) string) {
+	for i := from; i < to; i++ {
+		for j := range width {
+			width[j] = max(width[j], Width(cell(i, j)))
+		}
 	}
 }
 

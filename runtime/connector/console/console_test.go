@@ -173,3 +173,25 @@ func TestConcurrentSinksDoNotInterleave(t *testing.T) {
 		t.Errorf("%d whole rows, want 4000", n)
 	}
 }
+
+// TestWidthsOfALargeTable: the widths measured in parts on all cores are the widest cell of
+// any part, wherever it lies.
+func TestWidthsOfALargeTable(t *testing.T) {
+	const n = 5 << 15
+	for _, at := range []int{0, n / 2, n - 1} {
+		rows := make(strRows, n)
+		for i := range rows {
+			rows[i] = []string{"x", "yy"}
+		}
+		rows[at] = []string{"wide cell", "y"}
+		var width []int
+		for _, l := range strings.SplitN(table([]string{"a", "b"}, rows, n, true), "\n", 2)[:1] {
+			for _, f := range strings.Split(strings.Trim(l, "+"), "+") {
+				width = append(width, len(f))
+			}
+		}
+		if width[0] != len("wide cell") || width[1] != 3 {
+			t.Errorf("widest cell at row %d: widths %v, want [9 3]", at, width)
+		}
+	}
+}

@@ -361,6 +361,18 @@ func FuzzJSON(f *testing.F) {
 			t.Errorf("accepted invalid JSON %q", line)
 		}
 
+		// a decoder that learnt the key order from a line, this one or a common one, reads
+		// it as a fresh decoder does
+		want, wantErr := decode(line)
+		var learnt JSON
+		for _, first := range []string{line, `{"ts":1,"user":"a","bytes":2,"n":3}`} {
+			decodeFields(&learnt, []byte(first))
+			got, gotErr := decodeFields(&learnt, []byte(line))
+			if got != want || fmt.Sprint(gotErr) != fmt.Sprint(wantErr) {
+				t.Fatalf("%q after %q: learnt %+v, %v; fresh %+v, %v", line, first, got, gotErr, want, wantErr)
+			}
+		}
+
 		// skip everything: exactly the valid JSON objects are accepted
 		d.Reset([]byte(line))
 		for d.NextKey() {

@@ -7,7 +7,6 @@ import (
 	"cmp"
 	"context"
 	"math"
-	"slices"
 	"strconv"
 	"time"
 
@@ -230,6 +229,8 @@ func (q *outQuery) Finish(batchID int64, workers []rt.Worker) (rt.Rows, error) {
 				changed = append(changed, k)
 			}
 		}
+		// Merged, the worker's groups are garbage: the GC may take them back for the output.
+		w.groups = rt.Groups[outKey, outAcc]{}
 	}
 	out := make(outRows, 0, len(changed))
 	for _, k := range changed {
@@ -242,7 +243,7 @@ func (q *outQuery) Finish(batchID int64, workers []rt.Worker) (rt.Rows, error) {
 		}
 	}
 	q.removed += int64(groupsHeld - q.groups.Len())
-	slices.SortFunc(out, func(a, b outRow) int {
+	rt.SortFunc(out, func(a, b outRow) int {
 		if c := cmp.Compare(a.Start, b.Start); c != 0 {
 			return c
 		}

@@ -585,7 +585,9 @@ func (g *queryGen) merge() []Code {
 	perWorker = append(perWorker, If(groupsLen().Op("==").Lit(0)).Block(append(adopt, Continue())...))
 	body = append(body,
 		For(List(Id("_"), Id("rw")).Op(":=").Range().Id("workers")).Block(append(perWorker,
-			For(List(Id("k"), Id("a")).Op(":=").Range().Id("w").Dot("groups").Dot("All").Call()).Block(merge...))...),
+			For(List(Id("k"), Id("a")).Op(":=").Range().Id("w").Dot("groups").Dot("All").Call()).Block(merge...),
+			Comment("Merged, the worker's groups are garbage: the GC may take them back for the output."),
+			Id("w").Dot("groups").Op("=").Add(g.groupsType()).Values())...),
 	)
 	if _, _, ok := q.Agg.Session(); ok {
 		// Sessions that absorbed changed ones are the changed ones now.

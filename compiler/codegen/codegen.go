@@ -181,13 +181,18 @@ func colNames(cols []plan.Column) []string {
 	return n
 }
 
-// structFields declares a field per column and a <Name>Null flag for nullable ones.
+// structFields declares a field per column and a <Name>Null flag for nullable ones, the
+// flags last: together they take a word, where each beside its value padded to one (a row
+// of W4's output was 48 bytes, 40 so, and its sort moves rows).
 func structFields(names []string, cols []plan.Column) []Code {
-	var fs []Code
-	for _, f := range columnState(names, cols) {
-		fs = append(fs, Id(f.name).Add(kindType(f.kind)))
+	var fs, flags []Code
+	for i, c := range cols {
+		fs = append(fs, Id(names[i]).Add(kindType(stateKind(c.Type))))
+		if c.Nullable {
+			flags = append(flags, Id(names[i]+"Null").Bool())
+		}
 	}
-	return fs
+	return append(fs, flags...)
 }
 
 // keyFields declares the fields of a key struct (see keyKind).
@@ -644,7 +649,7 @@ func (g *queryGen) sortRows(keys []physical.SortKey) []Code {
 		}
 	}
 	body = append(body, Return(Lit(0)))
-	return []Code{Qual("slices", "SortFunc").Call(Id("out"), Func().Params(Id("a"), Id("b").Id(g.id("Row"))).Int().Block(body...))}
+	return []Code{Qual(pkgRT, "SortFunc").Call(Id("out"), Func().Params(Id("a"), Id("b").Id(g.id("Row"))).Int().Block(body...))}
 }
 
 func (g *queryGen) spec() Code {

@@ -7,7 +7,6 @@ import (
 	"cmp"
 	"context"
 	"errors"
-	"slices"
 	"strconv"
 	"strings"
 
@@ -156,12 +155,14 @@ func (q *countsQuery) Finish(batchID int64, workers []rt.Worker) (rt.Rows, error
 				changed = append(changed, k)
 			}
 		}
+		// Merged, the worker's groups are garbage: the GC may take them back for the output.
+		w.groups = rt.Groups[countsKey, countsAcc]{}
 	}
 	out := make(countsRows, 0, len(changed))
 	for _, k := range changed {
 		out = q.emit(out, &k, q.groups.Get(k))
 	}
-	slices.SortFunc(out, func(a, b countsRow) int {
+	rt.SortFunc(out, func(a, b countsRow) int {
 		if c := cmp.Compare(a.Len, b.Len); c != 0 {
 			return c
 		}

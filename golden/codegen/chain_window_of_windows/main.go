@@ -6,7 +6,6 @@ package main
 import (
 	"cmp"
 	"math"
-	"slices"
 	"strconv"
 	"time"
 
@@ -20,8 +19,8 @@ import (
 // outStageIn is one record of source "clicks".
 type outStageIn struct {
 	UserId     int64
-	UserIdNull bool
 	Ts         int64
+	UserIdNull bool
 	TsNull     bool
 }
 
@@ -29,8 +28,8 @@ type outStageIn struct {
 type outStageRow struct {
 	Window     int64
 	UserId     int64
-	UserIdNull bool
 	N          int64
+	UserIdNull bool
 }
 
 // outStageKey is a group key of the aggregation.
@@ -251,6 +250,8 @@ func (q *outStageQuery) Finish(batchID int64, workers []rt.Worker) (rt.Rows, err
 				q.updated++
 			}
 		}
+		// Merged, the worker's groups are garbage: the GC may take them back for the output.
+		w.groups = rt.Groups[outStageKey, outStageAcc]{}
 	}
 	var out outStageRows
 	groupsHeld := q.groups.Len()
@@ -261,7 +262,7 @@ func (q *outStageQuery) Finish(batchID int64, workers []rt.Worker) (rt.Rows, err
 		}
 	}
 	q.removed += int64(groupsHeld - q.groups.Len())
-	slices.SortFunc(out, func(a, b outStageRow) int {
+	rt.SortFunc(out, func(a, b outStageRow) int {
 		if c := cmp.Compare(a.Window, b.Window); c != 0 {
 			return c
 		}
@@ -395,8 +396,8 @@ func (r outStageRows) Value(i, j int) any {
 type outIn struct {
 	Window     int64
 	UserId     int64
-	UserIdNull bool
 	N          int64
+	UserIdNull bool
 }
 
 // outRow is one row written to sink "out".
@@ -405,8 +406,8 @@ type outRow struct {
 	Until       int64
 	UserWindows int64
 	Clicks      int64
-	ClicksNull  bool
 	Busiest     int64
+	ClicksNull  bool
 	BusiestNull bool
 }
 
@@ -573,6 +574,8 @@ func (q *outQuery) Finish(batchID int64, workers []rt.Worker) (rt.Rows, error) {
 				q.updated++
 			}
 		}
+		// Merged, the worker's groups are garbage: the GC may take them back for the output.
+		w.groups = rt.Groups[outKey, outAcc]{}
 	}
 	var out outRows
 	groupsHeld := q.groups.Len()
@@ -583,7 +586,7 @@ func (q *outQuery) Finish(batchID int64, workers []rt.Worker) (rt.Rows, error) {
 		}
 	}
 	q.removed += int64(groupsHeld - q.groups.Len())
-	slices.SortFunc(out, func(a, b outRow) int {
+	rt.SortFunc(out, func(a, b outRow) int {
 		if c := cmp.Compare(a.Hour, b.Hour); c != 0 {
 			return c
 		}

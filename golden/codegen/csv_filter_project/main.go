@@ -16,10 +16,10 @@ import (
 // bigIn is one record of source "sales".
 type bigIn struct {
 	Region     string
-	RegionNull bool
 	Item       string
 	Qty        int32
 	Price      float64
+	RegionNull bool
 	PriceNull  bool
 }
 
@@ -28,8 +28,8 @@ type bigRow struct {
 	Region    string
 	Item      string
 	Total     float64
-	TotalNull bool
 	Kind      string
+	TotalNull bool
 }
 
 // bigQuery is the state of the query writing to "big" across batches.

@@ -6,7 +6,6 @@ package main
 import (
 	"cmp"
 	"iter"
-	"slices"
 	"strconv"
 	"strings"
 
@@ -20,10 +19,10 @@ import (
 type topIn struct {
 	User      string
 	Url       string
-	UrlNull   bool
 	Bytes     int64
-	BytesNull bool
 	Ts        int64
+	UrlNull   bool
+	BytesNull bool
 	TsNull    bool
 }
 
@@ -33,8 +32,8 @@ type topRow struct {
 	Hits      int64
 	Pages     int64
 	Bytes     int64
-	BytesNull bool
 	Mean      float64
+	BytesNull bool
 	MeanNull  bool
 }
 
@@ -267,12 +266,14 @@ func (q *topQuery) Finish(batchID int64, workers []rt.Worker) (rt.Rows, error) {
 				q.updated++
 			}
 		}
+		// Merged, the worker's groups are garbage: the GC may take them back for the output.
+		w.groups = topGroups{}
 	}
 	out := make(topRows, 0, q.groups.Len())
 	for k, a := range q.groups.All() {
 		out = q.emit(out, &k, a)
 	}
-	slices.SortFunc(out, func(a, b topRow) int {
+	rt.SortFunc(out, func(a, b topRow) int {
 		if c := rt.CompareNulls(a.BytesNull, b.BytesNull, false); c != 0 {
 			return c
 		}

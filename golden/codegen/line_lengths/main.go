@@ -5,7 +5,6 @@ package main
 
 import (
 	"cmp"
-	"slices"
 	"strconv"
 	"time"
 
@@ -152,12 +151,14 @@ func (q *outQuery) Finish(batchID int64, workers []rt.Worker) (rt.Rows, error) {
 				changed = append(changed, k)
 			}
 		}
+		// Merged, the worker's groups are garbage: the GC may take them back for the output.
+		w.groups = rt.Groups[outKey, outAcc]{}
 	}
 	out := make(outRows, 0, len(changed))
 	for _, k := range changed {
 		out = q.emit(out, &k, q.groups.Get(k))
 	}
-	slices.SortFunc(out, func(a, b outRow) int {
+	rt.SortFunc(out, func(a, b outRow) int {
 		if c := cmp.Compare(a.Len, b.Len); c != 0 {
 			return c
 		}

@@ -18,28 +18,28 @@ import (
 // outImpressionsIn is one record of source "impressions".
 type outImpressionsIn struct {
 	AdId               int64
-	AdIdNull           bool
 	ImpressionTime     int64
-	ImpressionTimeNull bool
 	Campaign           string
+	AdIdNull           bool
+	ImpressionTimeNull bool
 	CampaignNull       bool
 }
 
 // outClicksIn is one record of source "clicks".
 type outClicksIn struct {
 	AdId          int64
-	AdIdNull      bool
 	ClickTime     int64
+	AdIdNull      bool
 	ClickTimeNull bool
 }
 
 // outRow is one row written to sink "out".
 type outRow struct {
 	AdId          int64
-	AdIdNull      bool
 	Campaign      string
-	CampaignNull  bool
 	ClickTime     int64
+	AdIdNull      bool
+	CampaignNull  bool
 	ClickTimeNull bool
 }
 

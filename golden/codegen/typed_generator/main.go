@@ -6,7 +6,6 @@ package main
 import (
 	"cmp"
 	"iter"
-	"slices"
 	"strconv"
 	"strings"
 
@@ -178,12 +177,14 @@ func (q *outQuery) Finish(batchID int64, workers []rt.Worker) (rt.Rows, error) {
 				changed = append(changed, k)
 			}
 		}
+		// Merged, the worker's groups are garbage: the GC may take them back for the output.
+		w.groups = outGroups{}
 	}
 	out := make(outRows, 0, len(changed))
 	for _, k := range changed {
 		out = q.emit(out, &k, q.groups.Get(k))
 	}
-	slices.SortFunc(out, func(a, b outRow) int {
+	rt.SortFunc(out, func(a, b outRow) int {
 		if c := cmp.Compare(a.User, b.User); c != 0 {
 			return c
 		}

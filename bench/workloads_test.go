@@ -21,11 +21,13 @@ import (
 	"github.com/sqlstream/sqlstream/compiler/gobuild"
 )
 
+// workload is one of the shared yardstick's workloads: its id, the generator's arguments,
+// the baseline's -q and the query.
+type workload struct{ id, gen, q, sql string }
+
 // The workloads of the shared yardstick (../shared/bench/README.md): the query, the
 // generator's arguments and the baseline's -q.
-var workloads = []struct {
-	id, gen, q, sql string
-}{
+var workloads = []workload{
 	{"W1", "-kind lines -seed 1", "w1", `CREATE SOURCE src (value STRING) WITH (connector = 'files', path = 'in', format = 'text');
 CREATE SINK out WITH (connector = 'console', num_rows = 100000000);
 INSERT INTO out SELECT length(value) AS len, count(*) AS count FROM src GROUP BY len OUTPUT MODE COMPLETE;`},
@@ -185,6 +187,65 @@ func inputDir(tmp, gen string, rows, i int) string {
 	return filepath.Join(tmp, fmt.Sprintf("data%d", i))
 }
 
+// yardstick is the shared yardstick's generator and baseline, built, and the workloads'
+// inputs, generated as they are first asked for.
+type yardstick struct {
+	tmp, gen, base string
+	rows           int
+	data           map[string]string // input directories by the generator's arguments
+}
+
+// newYardstick builds the generator and the baseline for inputs of 10M rows, or
+// SQLSTREAM_BENCH_ROWS.
+func newYardstick(b *testing.B) *yardstick {
+	shared := sharedBench(b)
+	tmp := b.TempDir()
+	y := &yardstick{tmp: tmp, gen: filepath.Join(tmp, "gen"), base: filepath.Join(tmp, "baseline"), rows: 10_000_000, data: map[string]string{}}
+	goBuild(b, filepath.Join(shared, "gen"), y.gen)
+	goBuild(b, filepath.Join(shared, "baseline"), y.base)
+	if s := os.Getenv("SQLSTREAM_BENCH_ROWS"); s != "" {
+		y.rows, _ = strconv.Atoi(s)
+	}
+	return y
+}
+
+// prepare generates workload w's input (kept under SQLSTREAM_BENCH_DATA for the next run
+// when set) and builds its query; it returns the program, the input files and their pattern.
+func (y *yardstick) prepare(b *testing.B, w workload) (bin string, files []string, pattern string) {
+	dir, ok := y.data[w.gen]
+	if !ok {
+		dir = inputDir(y.tmp, w.gen, y.rows, len(y.data))
+		if _, err := os.Stat(filepath.Join(dir, "manifest.json")); err != nil {
+			args := append(strings.Fields(w.gen), "-rows", strconv.Itoa(y.rows), "-files", "8", "-out", dir)
+			if out, err := exec.Command(y.gen, args...).CombinedOutput(); err != nil {
+				b.Fatalf("gen: %v\n%s", err, out)
+			}
+		}
+		y.data[w.gen] = dir
+	}
+	files, _ = filepath.Glob(filepath.Join(dir, "part-*"))
+	res, errs := compiler.Compile(w.id+".sql", []byte(w.sql))
+	if errs.HasErrors() {
+		b.Fatal(errs.Err())
+	}
+	bin = filepath.Join(y.tmp, w.id)
+	if err := gobuild.Build(context.Background(), res.Go, bin, gobuild.Options{}); err != nil {
+		b.Fatal(err)
+	}
+	return bin, files, filepath.Join(dir, "part-*"+filepath.Ext(files[0]))
+}
+
+// run runs workload w's program and the baseline once each, and checks that their results
+// are equal row for row.
+func (y *yardstick) run(b *testing.B, w workload, bin string, files []string, pattern string) (prog, base process) {
+	g := runProcess(b, bin, "--trigger", "once", "--set", "src.path="+pattern)
+	h := runProcess(b, y.base, append([]string{"-q", w.q}, files...)...)
+	if got, want := consoleCSV(g.out), sortedLines(h.out); !slices.Equal(got, want) {
+		b.Fatalf("results differ: %d rows against the baseline's %d; first %.3q against %.3q", len(got), len(want), got, want)
+	}
+	return g, h
+}
+
 // BenchmarkWorkloads runs W1–W4 of the shared yardstick: each workload's query built by the
 // compiler and the hand-written baseline, alternately over the same generated files (10M
 // rows, or SQLSTREAM_BENCH_ROWS; kept under SQLSTREAM_BENCH_DATA for the next run when
@@ -194,57 +255,48 @@ func inputDir(tmp, gen string, rows, i int) string {
 //
 //	go test ./bench -run '^$' -bench Workloads -benchtime 3x
 func BenchmarkWorkloads(b *testing.B) {
-	shared := sharedBench(b)
-	tmp := b.TempDir()
-	gen, base := filepath.Join(tmp, "gen"), filepath.Join(tmp, "baseline")
-	goBuild(b, filepath.Join(shared, "gen"), gen)
-	goBuild(b, filepath.Join(shared, "baseline"), base)
-	rows := 10_000_000
-	if s := os.Getenv("SQLSTREAM_BENCH_ROWS"); s != "" {
-		rows, _ = strconv.Atoi(s)
-	}
-	data := map[string]string{}
+	y := newYardstick(b)
 	for _, w := range workloads {
 		b.Run(w.id, func(b *testing.B) {
-			dir, ok := data[w.gen]
-			if !ok {
-				dir = inputDir(tmp, w.gen, rows, len(data))
-				if _, err := os.Stat(filepath.Join(dir, "manifest.json")); err != nil {
-					args := append(strings.Fields(w.gen), "-rows", strconv.Itoa(rows), "-files", "8", "-out", dir)
-					if out, err := exec.Command(gen, args...).CombinedOutput(); err != nil {
-						b.Fatalf("gen: %v\n%s", err, out)
-					}
-				}
-				data[w.gen] = dir
-			}
-			files, _ := filepath.Glob(filepath.Join(dir, "part-*"))
-			res, errs := compiler.Compile(w.id+".sql", []byte(w.sql))
-			if errs.HasErrors() {
-				b.Fatal(errs.Err())
-			}
-			bin := filepath.Join(tmp, w.id)
-			if err := gobuild.Build(context.Background(), res.Go, bin, gobuild.Options{}); err != nil {
-				b.Fatal(err)
-			}
-			pattern := filepath.Join(dir, "part-*"+filepath.Ext(files[0]))
+			bin, files, pattern := y.prepare(b, w)
 			var tGen, tBase time.Duration
 			var rssGen, rssBase int64
 			b.ResetTimer()
 			for range b.N {
-				g := runProcess(b, bin, "--trigger", "once", "--set", "src.path="+pattern)
-				h := runProcess(b, base, append([]string{"-q", w.q}, files...)...)
-				if got, want := consoleCSV(g.out), sortedLines(h.out); !slices.Equal(got, want) {
-					b.Fatalf("results differ: %d rows against the baseline's %d; first %.3q against %.3q", len(got), len(want), got, want)
-				}
+				g, h := y.run(b, w, bin, files, pattern)
 				tGen, tBase = tGen+g.wall, tBase+h.wall
 				rssGen, rssBase = max(rssGen, g.rss), max(rssBase, h.rss)
 			}
-			b.ReportMetric(float64(rows*b.N)/tGen.Seconds()/1e6, "Mrows/s")
-			b.ReportMetric(float64(rows*b.N)/tBase.Seconds()/1e6, "Mrows/s-baseline")
+			b.ReportMetric(float64(y.rows*b.N)/tGen.Seconds()/1e6, "Mrows/s")
+			b.ReportMetric(float64(y.rows*b.N)/tBase.Seconds()/1e6, "Mrows/s-baseline")
 			b.ReportMetric(tBase.Seconds()/tGen.Seconds(), "ratio")
 			b.ReportMetric(float64(rssGen)/float64(rssBase), "rss-ratio")
 		})
 	}
+}
+
+// BenchmarkTwoCores measures W2's speedup from one core to two (GOMAXPROCS=1 and 2, in turn
+// within each iteration), the program's and the baseline's in the same runs.
+//
+//	go test ./bench -run '^$' -bench TwoCores -benchtime 5x
+func BenchmarkTwoCores(b *testing.B) {
+	if runtime.NumCPU() < 2 {
+		b.Skip("one CPU")
+	}
+	y := newYardstick(b)
+	w := workloads[slices.IndexFunc(workloads, func(w workload) bool { return w.id == "W2" })]
+	bin, files, pattern := y.prepare(b, w)
+	var gen, base [2]time.Duration // by GOMAXPROCS-1
+	b.ResetTimer()
+	for range b.N {
+		for p := range 2 {
+			b.Setenv("GOMAXPROCS", strconv.Itoa(p+1))
+			g, h := y.run(b, w, bin, files, pattern)
+			gen[p], base[p] = gen[p]+g.wall, base[p]+h.wall
+		}
+	}
+	b.ReportMetric(gen[0].Seconds()/gen[1].Seconds(), "speedup")
+	b.ReportMetric(base[0].Seconds()/base[1].Seconds(), "speedup-baseline")
 }
 
 // TestRunProcessMeasuresTheProgram checks that a program's peak RSS is its own, not the

@@ -19,11 +19,28 @@ type Groups[K comparable, A any] struct {
 	n      uint32       // the accumulators in blocks
 	free   []uint32     // the indexes of deleted groups, which Add reuses
 
-	// The group GetRepeated or Add found last (see GetRepeated).
-	last    K
-	lastI   uint32
-	hasLast bool
+	recent recentKeys[K] // the groups GetRepeated found lately
 }
+
+// recentKeys are the keys GetRepeated found lately and their accumulators' indexes, the
+// last one apart, and the counts that switch the cache off while it seldom answers.
+type recentKeys[K comparable] struct {
+	last  K
+	lastI uint32
+	n     int // keys held in keys
+	next  int // where the next key goes, the oldest's place once keys is full
+	keys  [recentSize]K
+	index [recentSize]uint32
+
+	asked, found uint32 // lookups and cache hits in the current round of recentRound
+	off          uint32 // lookups left to go straight to the map, the cache off
+}
+
+const (
+	recentSize  = 8       // a window's six statuses (W3), and two of late rows' window
+	recentRound = 1 << 12 // the lookups after which the hit rate is judged
+	recentOff   = 1 << 16 // the lookups the cache is off after a round of few hits
+)
 
 // groupBlock is how many accumulators a block of the arena holds: 2048 of 32 bytes (a
 // count and a sum) are 64 KiB.
@@ -48,21 +65,53 @@ func (g *Groups[K, A]) Get(k K) *A {
 	return g.at(i)
 }
 
-// GetRepeated is Get for keys that often come several times in a row (a window per status,
-// a session's events): comparing with the last key found is cheaper than the map's hash
-// and probe (ClickHouse's consecutive-keys cache). For keys of numbers only: remembering a
-// string costs more than it saves when the keys seldom repeat.
+// GetRepeated is Get for keys that often come again soon (a window per status, a
+// session's events): comparing with the few keys found last is cheaper than the map's hash
+// and probe (ClickHouse's consecutive-keys cache, with a few keys: W3's rows alternate
+// between a window's six statuses). A round of lookups that the cache seldom answered
+// (distinct keys) turns it off for a while, so that it costs those a counter. For keys of
+// numbers only: remembering a string costs more than it saves when the keys seldom repeat.
 func (g *Groups[K, A]) GetRepeated(k K) *A {
-	if g.hasLast && k == g.last {
-		return g.at(g.lastI)
+	r := &g.recent
+	if r.off > 0 {
+		r.off--
+		return g.Get(k)
+	}
+	if r.asked++; r.asked == recentRound {
+		if r.found < recentRound/4 {
+			r.off = recentOff
+		}
+		r.asked, r.found = 0, 0
+	}
+	if r.n > 0 && k == r.last {
+		r.found++
+		return g.at(r.lastI)
+	}
+	for j := range r.n {
+		if r.keys[j] == k {
+			r.found++
+			r.last, r.lastI = k, r.index[j]
+			return g.at(r.lastI)
+		}
 	}
 	i, ok := g.index[k]
 	if !ok {
 		return nil
 	}
-	g.last, g.lastI, g.hasLast = k, i, true
+	r.remember(k, i)
 	return g.at(i)
 }
+
+// remember makes k, at index i, the last key found, in the place of the oldest one held.
+func (r *recentKeys[K]) remember(k K, i uint32) {
+	r.keys[r.next], r.index[r.next] = k, i
+	r.next = (r.next + 1) % recentSize
+	r.n = min(r.n+1, recentSize)
+	r.last, r.lastI = k, i
+}
+
+// forget drops the keys held, whose indexes a Delete may have freed.
+func (r *recentKeys[K]) forget() { r.n, r.next = 0, 0 }
 
 // Add adds the group of k, which has none, with the accumulator a, and returns it.
 func (g *Groups[K, A]) Add(k K, a A) *A {
@@ -98,9 +147,7 @@ func (g *Groups[K, A]) Delete(k K) {
 		return
 	}
 	delete(g.index, k)
-	if g.hasLast && k == g.last {
-		g.hasLast = false
-	}
+	g.recent.forget()
 	var zero A
 	*g.at(i) = zero
 	g.free = append(g.free, i)

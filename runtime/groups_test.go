@@ -104,3 +104,43 @@ func TestGroupsGetRepeated(t *testing.T) {
 		t.Error("GetRepeated answered after Reset")
 	}
 }
+
+// TestGroupsRecentKeys: keys that take turns are answered by the cache of recent keys, and
+// distinct keys switch it off for recentOff lookups; the accumulators are right either way.
+func TestGroupsRecentKeys(t *testing.T) {
+	var g Groups[int, testAcc]
+	for k := range 6 {
+		g.Add(k, testAcc{})
+	}
+	for i := range 6000 {
+		g.GetRepeated(i%6).n++
+	}
+	if r := &g.recent; r.n != 6 || r.off != 0 || r.found < r.asked-6 {
+		t.Errorf("after keys in turn: %d keys held, off %d, %d found of %d asked; want 6, 0, all but the first", r.n, r.off, r.found, r.asked)
+	}
+	for k := range 6 {
+		if n := g.Get(k).n; n != 1000 {
+			t.Errorf("key %d counted %d, want 1000", k, n)
+		}
+	}
+	for k := 6; k < 6+2*recentRound; k++ {
+		g.Add(k, testAcc{n: int64(k)})
+	}
+	for k := 6; k < 6+2*recentRound; k++ {
+		if a := g.GetRepeated(k); a == nil || a.n != int64(k) {
+			t.Fatalf("GetRepeated(%d) = %v", k, a)
+		}
+	}
+	if g.recent.off == 0 {
+		t.Fatal("distinct keys did not switch the cache off")
+	}
+	for range recentOff {
+		if g.GetRepeated(3).n != 1000 {
+			t.Fatal("GetRepeated(3) wrong with the cache off")
+		}
+	}
+	g.GetRepeated(3)
+	if r := &g.recent; r.off != 0 || r.last != 3 {
+		t.Errorf("the cache is not back on after recentOff lookups: off %d, last key %d", r.off, r.last)
+	}
+}

@@ -1061,3 +1061,63 @@ func TestJSONShapePrediction(t *testing.T) {
 		}
 	}
 }
+
+// TestEightDigits checks the word-at-a-time digit test and value against a byte loop, on
+// digits and on the bytes around them ('/' and ':' border '0' and '9').
+func TestEightDigits(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 4))
+	alphabet := []byte("0123456789/:09 ,}-.eE\x00\xff\xb0\xb9")
+	for range 200_000 {
+		var b [8]byte
+		for i := range b {
+			if r.IntN(4) == 0 {
+				b[i] = alphabet[r.IntN(len(alphabet))]
+			} else {
+				b[i] = byte('0' + r.IntN(10))
+			}
+		}
+		x := uint64(b[0]) | uint64(b[1])<<8 | uint64(b[2])<<16 | uint64(b[3])<<24 | uint64(b[4])<<32 | uint64(b[5])<<40 | uint64(b[6])<<48 | uint64(b[7])<<56
+		want, err := strconv.ParseUint(string(b[:]), 10, 64)
+		digits := err == nil
+		if got := eightDigits(x); got != digits {
+			t.Fatalf("eightDigits(%q) = %v", b, got)
+		}
+		if digits && eightDigitsValue(x) != want {
+			t.Fatalf("eightDigitsValue(%q) = %d, want %d", b, eightDigitsValue(x), want)
+		}
+	}
+}
+
+// TestJSONInt64Lengths reads integers of every length up to 19 digits, signed or not, ended
+// by each delimiter, as strconv does (the fast path reads eight digits at a time).
+func TestJSONInt64Lengths(t *testing.T) {
+	for n := 1; n <= 19; n++ {
+		for _, sign := range []string{"", "-"} {
+			digits := "8765432109876543210"[:n]
+			want, _ := strconv.ParseInt(sign+digits, 10, 64)
+			for _, end := range []string{"}", ",\"b\":1}", " }", "\t}"} {
+				var d JSON
+				d.Reset([]byte(`{"a":` + sign + digits + end))
+				if !d.NextKey() {
+					t.Fatal(d.Err())
+				}
+				got, null, ok := d.Int64()
+				if !ok || null || got != want {
+					t.Errorf("%s%s%q: got %d %v %v, want %d", sign, digits, end, got, null, ok, want)
+				}
+				for d.NextKey() {
+					d.Skip()
+				}
+				if err := d.Err(); err != nil {
+					t.Errorf("%s%s%q: %v", sign, digits, end, err)
+				}
+			}
+		}
+	}
+	var d JSON
+	d.Reset([]byte(`{"a":01234567890}`))
+	d.NextKey()
+	if _, _, ok := d.Int64(); ok {
+		t.Error("a leading zero was read as a number")
+	}
+}

@@ -2,6 +2,7 @@ package runtime
 
 import (
 	"maps"
+	goruntime "runtime"
 	"testing"
 )
 
@@ -142,5 +143,56 @@ func TestGroupsRecentKeys(t *testing.T) {
 	g.GetRepeated(3)
 	if r := &g.recent; r.off != 0 || r.last != 3 {
 		t.Errorf("the cache is not back on after recentOff lookups: off %d, last key %d", r.off, r.last)
+	}
+}
+
+// TestGroupsMerge merges a worker's groups into a state on one goroutine and on several
+// (GOMAXPROCS 1 to 3): every key ends with the sum of both, src's new keys are added, a
+// group fn reports is counted and passed to touched once, and one it does not is not.
+func TestGroupsMerge(t *testing.T) {
+	defer goruntime.GOMAXPROCS(goruntime.GOMAXPROCS(0))
+	for _, procs := range []int{1, 2, 3} {
+		goruntime.GOMAXPROCS(procs)
+		for _, n := range []int{10, 5 * mergeParallelMin} {
+			var dst, src Groups[int, testAcc]
+			for k := range n {
+				dst.Add(2*k, testAcc{n: 1, s: "old"}) // the even keys, 0 to 2n-2
+			}
+			for k := n; k < 2*n; k++ {
+				src.Add(k, testAcc{n: 10 + int64(k%3)}) // half of them in dst, half new
+			}
+			first := map[int]int{}
+			got := dst.Merge(&src, func(d, s *testAcc, added bool) bool {
+				if added != (d.s == "") {
+					t.Errorf("added %v for a group of %q", added, d.s)
+				}
+				if !added {
+					d.n += s.n
+				}
+				return d.n%3 != 0 // a group summing to a multiple of 3 does not count
+			}, func(k int) { first[k]++ })
+			want := 0
+			for k := n; k < 2*n; k++ {
+				w := 10 + int64(k%3)
+				if k%2 == 0 {
+					w++
+				}
+				if a := dst.Get(k); a == nil || a.n != w {
+					t.Fatalf("GOMAXPROCS %d, %d groups: key %d = %v, want %d", procs, n, k, a, w)
+				}
+				if w%3 != 0 {
+					want++
+					if first[k] != 1 {
+						t.Fatalf("key %d passed to touched %d times", k, first[k])
+					}
+				}
+			}
+			if got != want || len(first) != want {
+				t.Errorf("GOMAXPROCS %d, %d groups: Merge counted %d, touched %d keys, want %d", procs, n, got, len(first), want)
+			}
+			if dst.Len() != n+n/2+n%2 {
+				t.Errorf("GOMAXPROCS %d: %d groups after the merge, want %d", procs, dst.Len(), n+n/2+n%2)
+			}
+		}
 	}
 }

@@ -3,6 +3,7 @@ package runtime
 import (
 	"encoding/json"
 	"fmt"
+	goruntime "runtime"
 	"strings"
 	"time"
 )
@@ -262,7 +263,11 @@ func (r *queryRun) record(q Query, p Progress) Progress {
 // size its snapshot would have, encoded by a sizing encoder that does not keep it. That
 // walks the whole state, so it is measured again only once 100 times the last measurement's
 // time has passed (1% of the query's time at most); in between, the last measurement's
-// bytes per row scale to the rows.
+// bytes per row scale to the rows. A state of sizeAlways bytes or less is measured every
+// batch (microseconds): scaled, its few rows' fixed bytes would make the figure drift. The
+// time is the measuring thread's CPU time where the system tells it: the measurement runs
+// beside the sink's write (encodeState), and its wall time, stretched by whatever else the
+// cores ran, would put off the next one.
 func (b *batchRun) stateBytes(rows int) int64 {
 	sq, ok := b.q.(StatefulQuery)
 	if !ok {
@@ -270,14 +275,24 @@ func (b *batchRun) stateBytes(rows int) int64 {
 	}
 	m := &b.sized
 	now := time.Now()
-	if m.rows > 0 && now.Sub(m.at) < 100*m.took {
+	if m.rows > 0 && m.bytes > sizeAlways && now.Sub(m.at) < 100*m.took {
 		return m.bytes * int64(rows) / int64(m.rows)
 	}
+	goruntime.LockOSThread()
+	defer goruntime.UnlockOSThread()
+	cpu, hasCPU := threadCPU()
 	e := StateEncoder{buf: m.buf[:0], sizing: true}
 	sq.SaveState(&e)
-	*m = stateSize{buf: e.buf, at: now, took: time.Since(now), rows: rows, bytes: int64(e.size())}
+	took := time.Since(now)
+	if end, ok := threadCPU(); ok && hasCPU {
+		took = end - cpu
+	}
+	*m = stateSize{buf: e.buf, at: now, took: took, rows: rows, bytes: int64(e.size())}
 	return m.bytes
 }
+
+// sizeAlways is the state's size up to which stateBytes measures every batch.
+const sizeAlways = 64 << 10
 
 // stateSize is the last measurement of stateBytes, and the sizing encoder's buffer.
 type stateSize struct {

@@ -199,6 +199,16 @@ func (q *outQuery) Pending() bool {
 func (q *outQuery) Finish(batchID int64, workers []rt.Worker) (rt.Rows, error) {
 	q.updated, q.removed = 0, 0
 	mark := batchID + 1
+	mergeGroup := func(g, a *outAcc, added bool) bool {
+		if !added {
+			g.merge(a)
+		}
+		if g.mark == mark {
+			return false
+		}
+		g.mark = mark
+		return true
+	}
 	var changed []outKey
 	q.late = 0
 	q.events = rt.EventTimes{}
@@ -216,19 +226,9 @@ func (q *outQuery) Finish(batchID int64, workers []rt.Worker) (rt.Rows, error) {
 			}
 			continue
 		}
-		for k, a := range w.groups.All() {
-			g := q.groups.Get(k)
-			if g == nil {
-				g = q.groups.Add(k, *a)
-			} else {
-				g.merge(a)
-			}
-			if g.mark != mark {
-				g.mark = mark
-				q.updated++
-				changed = append(changed, k)
-			}
-		}
+		q.updated += int64(q.groups.Merge(&w.groups, mergeGroup, func(k outKey) {
+			changed = append(changed, k)
+		}))
 		// Merged, the worker's groups are garbage: the GC may take them back for the output.
 		w.groups = rt.Groups[outKey, outAcc]{}
 	}

@@ -95,6 +95,26 @@ func (g *queryGen) stringGroups(name string) {
 	g.f.Line()
 	g.f.Func().Params(recv).Id("All").Params().Qual("iter", "Seq2").Types(Id(key), Op("*").Id(acc)).Block(
 		Return(Func().Params(Id("yield").Func().Params(Id(key), Op("*").Id(acc)).Bool()).Block(all...)))
+	g.f.Line()
+	touched := func(k Dict) Code {
+		return If(Id("touched").Op("!=").Nil()).Block(Id("touched").Call(Id(key).Values(k)))
+	}
+	merge := []Code{
+		Var().Id("byString").Func().Params(String()),
+		If(Id("touched").Op("!=").Nil()).Block(
+			Id("byString").Op("=").Func().Params(Id("s").String()).Block(Id("touched").Call(Id(key).Values(Dict{Id(name): Id("s")})))),
+		Id("n").Op(":=").Id("g").Dot("byString").Dot("Merge").Call(Op("&").Id("src").Dot("byString"), Id("fn"), Id("byString")),
+	}
+	if nullable {
+		merge = append(merge, If(Id("src").Dot("hasNull")).Block(
+			Id("added").Op(":=").Op("!").Id("g").Dot("hasNull"),
+			If(Id("added")).Block(List(Id("g").Dot("null"), Id("g").Dot("hasNull")).Op("=").List(Id("src").Dot("null"), True())),
+			If(Id("fn").Call(Op("&").Id("g").Dot("null"), Op("&").Id("src").Dot("null"), Id("added"))).Block(
+				Id("n").Op("++"), touched(Dict{Id(name + "Null"): True()}))))
+	}
+	g.f.Comment("Merge is rt.Groups.Merge by Key; the NULL key's group is merged after the strings'.")
+	g.f.Func().Params(recv).Id("Merge").Params(Id("src").Op("*").Id(typ), Id("fn").Func().Params(List(Id("dst"), Id("src")).Op("*").Id(acc), Id("added").Bool()).Bool(),
+		Id("touched").Func().Params(Id(key))).Int().Block(append(merge, Return(Id("n")))...)
 }
 
 // newAcc is the name of the function that returns a new group's accumulator.
@@ -539,17 +559,18 @@ func (g *queryGen) merge() []Code {
 	if update {
 		touched = append(touched, Id("changed").Op("=").Append(Id("changed"), Id("k")))
 	}
-	merge := []Code{
-		Id("g").Op(":=").Id("q").Dot("groups").Dot("Get").Call(Id("k")),
-		If(Id("g").Op("==").Nil()).Block(
-			Id("g").Op("=").Id("q").Dot("groups").Dot("Add").Call(Id("k"), Op("*").Id("a")),
-		).Else().Block(Id("g").Dot("merge").Call(Id("a"))),
-		If(Id("g").Dot("mark").Op("!=").Id("mark")).Block(touched...),
-	}
-	body = append(body, Id("mark").Op(":=").Id("batchID").Op("+").Lit(1))
+	body = append(body, Id("mark").Op(":=").Id("batchID").Op("+").Lit(1),
+		Id("mergeGroup").Op(":=").Func().Params(List(Id("g"), Id("a")).Op("*").Id(g.id("Acc")), Id("added").Bool()).Bool().Block(
+			If(Op("!").Id("added")).Block(Id("g").Dot("merge").Call(Id("a"))),
+			If(Id("g").Dot("mark").Op("==").Id("mark")).Block(Return(False())),
+			Id("g").Dot("mark").Op("=").Id("mark"),
+			Return(True())))
+	changed := Nil()
 	if update {
 		body = append(body, Var().Id("changed").Index().Id(g.id("Key")))
+		changed = Func().Params(Id("k").Id(g.id("Key"))).Block(Id("changed").Op("=").Append(Id("changed"), Id("k")))
 	}
+	merge := Id("q").Dot("updated").Op("+=").Int64().Call(Id("q").Dot("groups").Dot("Merge").Call(Op("&").Id("w").Dot("groups"), Id("mergeGroup"), changed))
 	var perWorker []Code
 	if jg := g.groupsOfTable(); jg != nil {
 		perWorker = append(perWorker, For(List(Id("_"), Id("n")).Op(":=").Range().Id("w").Dot("touched")).Block(
@@ -585,7 +606,7 @@ func (g *queryGen) merge() []Code {
 	perWorker = append(perWorker, If(groupsLen().Op("==").Lit(0)).Block(append(adopt, Continue())...))
 	body = append(body,
 		For(List(Id("_"), Id("rw")).Op(":=").Range().Id("workers")).Block(append(perWorker,
-			For(List(Id("k"), Id("a")).Op(":=").Range().Id("w").Dot("groups").Dot("All").Call()).Block(merge...),
+			merge,
 			Comment("Merged, the worker's groups are garbage: the GC may take them back for the output."),
 			Id("w").Dot("groups").Op("=").Add(g.groupsType()).Values())...),
 	)

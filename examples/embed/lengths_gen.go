@@ -125,6 +125,16 @@ func (q *countsQuery) emit(out countsRows, k *countsKey, a *countsAcc) countsRow
 func (q *countsQuery) Finish(batchID int64, workers []rt.Worker) (rt.Rows, error) {
 	q.updated, q.removed = 0, 0
 	mark := batchID + 1
+	mergeGroup := func(g, a *countsAcc, added bool) bool {
+		if !added {
+			g.merge(a)
+		}
+		if g.mark == mark {
+			return false
+		}
+		g.mark = mark
+		return true
+	}
 	var changed []countsKey
 	for _, rw := range workers {
 		w := rw.(*countsWorker)
@@ -142,19 +152,9 @@ func (q *countsQuery) Finish(batchID int64, workers []rt.Worker) (rt.Rows, error
 			}
 			continue
 		}
-		for k, a := range w.groups.All() {
-			g := q.groups.Get(k)
-			if g == nil {
-				g = q.groups.Add(k, *a)
-			} else {
-				g.merge(a)
-			}
-			if g.mark != mark {
-				g.mark = mark
-				q.updated++
-				changed = append(changed, k)
-			}
-		}
+		q.updated += int64(q.groups.Merge(&w.groups, mergeGroup, func(k countsKey) {
+			changed = append(changed, k)
+		}))
 		// Merged, the worker's groups are garbage: the GC may take them back for the output.
 		w.groups = rt.Groups[countsKey, countsAcc]{}
 	}

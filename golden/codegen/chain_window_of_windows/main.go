@@ -223,6 +223,16 @@ func (q *outStageQuery) Pending() bool {
 func (q *outStageQuery) Finish(batchID int64, workers []rt.Worker) (rt.Rows, error) {
 	q.updated, q.removed = 0, 0
 	mark := batchID + 1
+	mergeGroup := func(g, a *outStageAcc, added bool) bool {
+		if !added {
+			g.merge(a)
+		}
+		if g.mark == mark {
+			return false
+		}
+		g.mark = mark
+		return true
+	}
 	q.late = 0
 	q.events = rt.EventTimes{}
 	for _, rw := range workers {
@@ -238,18 +248,7 @@ func (q *outStageQuery) Finish(batchID int64, workers []rt.Worker) (rt.Rows, err
 			}
 			continue
 		}
-		for k, a := range w.groups.All() {
-			g := q.groups.Get(k)
-			if g == nil {
-				g = q.groups.Add(k, *a)
-			} else {
-				g.merge(a)
-			}
-			if g.mark != mark {
-				g.mark = mark
-				q.updated++
-			}
-		}
+		q.updated += int64(q.groups.Merge(&w.groups, mergeGroup, nil))
 		// Merged, the worker's groups are garbage: the GC may take them back for the output.
 		w.groups = rt.Groups[outStageKey, outStageAcc]{}
 	}
@@ -550,6 +549,16 @@ func (q *outQuery) finalises(next int64) bool {
 func (q *outQuery) Finish(batchID int64, workers []rt.Worker) (rt.Rows, error) {
 	q.updated, q.removed = 0, 0
 	mark := batchID + 1
+	mergeGroup := func(g, a *outAcc, added bool) bool {
+		if !added {
+			g.merge(a)
+		}
+		if g.mark == mark {
+			return false
+		}
+		g.mark = mark
+		return true
+	}
 	q.late = 0
 	for _, rw := range workers {
 		w := rw.(*outWorker)
@@ -562,18 +571,7 @@ func (q *outQuery) Finish(batchID int64, workers []rt.Worker) (rt.Rows, error) {
 			}
 			continue
 		}
-		for k, a := range w.groups.All() {
-			g := q.groups.Get(k)
-			if g == nil {
-				g = q.groups.Add(k, *a)
-			} else {
-				g.merge(a)
-			}
-			if g.mark != mark {
-				g.mark = mark
-				q.updated++
-			}
-		}
+		q.updated += int64(q.groups.Merge(&w.groups, mergeGroup, nil))
 		// Merged, the worker's groups are garbage: the GC may take them back for the output.
 		w.groups = rt.Groups[outKey, outAcc]{}
 	}

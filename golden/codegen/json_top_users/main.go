@@ -103,6 +103,18 @@ func (g *topGroups) All() iter.Seq2[topKey, *topAcc] {
 	}
 }
 
+// Merge is rt.Groups.Merge by Key; the NULL key's group is merged after the strings'.
+func (g *topGroups) Merge(src *topGroups, fn func(dst, src *topAcc, added bool) bool, touched func(topKey)) int {
+	var byString func(string)
+	if touched != nil {
+		byString = func(s string) {
+			touched(topKey{User: s})
+		}
+	}
+	n := g.byString.Merge(&src.byString, fn, byString)
+	return n
+}
+
 // topQuery is the state of the query writing to "top" across batches.
 type topQuery struct {
 	groups           topGroups
@@ -244,6 +256,16 @@ func (q *topQuery) emit(out topRows, k *topKey, a *topAcc) topRows {
 func (q *topQuery) Finish(batchID int64, workers []rt.Worker) (rt.Rows, error) {
 	q.updated, q.removed = 0, 0
 	mark := batchID + 1
+	mergeGroup := func(g, a *topAcc, added bool) bool {
+		if !added {
+			g.merge(a)
+		}
+		if g.mark == mark {
+			return false
+		}
+		g.mark = mark
+		return true
+	}
 	for _, rw := range workers {
 		w := rw.(*topWorker)
 		if q.groups.Len() == 0 {
@@ -254,18 +276,7 @@ func (q *topQuery) Finish(batchID int64, workers []rt.Worker) (rt.Rows, error) {
 			}
 			continue
 		}
-		for k, a := range w.groups.All() {
-			g := q.groups.Get(k)
-			if g == nil {
-				g = q.groups.Add(k, *a)
-			} else {
-				g.merge(a)
-			}
-			if g.mark != mark {
-				g.mark = mark
-				q.updated++
-			}
-		}
+		q.updated += int64(q.groups.Merge(&w.groups, mergeGroup, nil))
 		// Merged, the worker's groups are garbage: the GC may take them back for the output.
 		w.groups = topGroups{}
 	}

@@ -121,6 +121,16 @@ func (q *outQuery) emit(out outRows, k *outKey, a *outAcc) outRows {
 func (q *outQuery) Finish(batchID int64, workers []rt.Worker) (rt.Rows, error) {
 	q.updated, q.removed = 0, 0
 	mark := batchID + 1
+	mergeGroup := func(g, a *outAcc, added bool) bool {
+		if !added {
+			g.merge(a)
+		}
+		if g.mark == mark {
+			return false
+		}
+		g.mark = mark
+		return true
+	}
 	var changed []outKey
 	for _, rw := range workers {
 		w := rw.(*outWorker)
@@ -138,19 +148,9 @@ func (q *outQuery) Finish(batchID int64, workers []rt.Worker) (rt.Rows, error) {
 			}
 			continue
 		}
-		for k, a := range w.groups.All() {
-			g := q.groups.Get(k)
-			if g == nil {
-				g = q.groups.Add(k, *a)
-			} else {
-				g.merge(a)
-			}
-			if g.mark != mark {
-				g.mark = mark
-				q.updated++
-				changed = append(changed, k)
-			}
-		}
+		q.updated += int64(q.groups.Merge(&w.groups, mergeGroup, func(k outKey) {
+			changed = append(changed, k)
+		}))
 		// Merged, the worker's groups are garbage: the GC may take them back for the output.
 		w.groups = rt.Groups[outKey, outAcc]{}
 	}

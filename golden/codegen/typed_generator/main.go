@@ -89,6 +89,18 @@ func (g *outGroups) All() iter.Seq2[outKey, *outAcc] {
 	}
 }
 
+// Merge is rt.Groups.Merge by Key; the NULL key's group is merged after the strings'.
+func (g *outGroups) Merge(src *outGroups, fn func(dst, src *outAcc, added bool) bool, touched func(outKey)) int {
+	var byString func(string)
+	if touched != nil {
+		byString = func(s string) {
+			touched(outKey{User: s})
+		}
+	}
+	n := g.byString.Merge(&src.byString, fn, byString)
+	return n
+}
+
 // outQuery is the state of the query writing to "out" across batches.
 type outQuery struct {
 	groups           outGroups
@@ -152,6 +164,16 @@ func (q *outQuery) emit(out outRows, k *outKey, a *outAcc) outRows {
 func (q *outQuery) Finish(batchID int64, workers []rt.Worker) (rt.Rows, error) {
 	q.updated, q.removed = 0, 0
 	mark := batchID + 1
+	mergeGroup := func(g, a *outAcc, added bool) bool {
+		if !added {
+			g.merge(a)
+		}
+		if g.mark == mark {
+			return false
+		}
+		g.mark = mark
+		return true
+	}
 	var changed []outKey
 	for _, rw := range workers {
 		w := rw.(*outWorker)
@@ -164,19 +186,9 @@ func (q *outQuery) Finish(batchID int64, workers []rt.Worker) (rt.Rows, error) {
 			}
 			continue
 		}
-		for k, a := range w.groups.All() {
-			g := q.groups.Get(k)
-			if g == nil {
-				g = q.groups.Add(k, *a)
-			} else {
-				g.merge(a)
-			}
-			if g.mark != mark {
-				g.mark = mark
-				q.updated++
-				changed = append(changed, k)
-			}
-		}
+		q.updated += int64(q.groups.Merge(&w.groups, mergeGroup, func(k outKey) {
+			changed = append(changed, k)
+		}))
 		// Merged, the worker's groups are garbage: the GC may take them back for the output.
 		w.groups = outGroups{}
 	}

@@ -242,3 +242,12 @@ func (g *Groups[K, A]) All() iter.Seq2[K, *A] {
 		}
 	}
 }
+
+// BatchMark is the mark a batch leaves on the groups it changes, so that Finish counts
+// each once (numRowsUpdated) and UPDATE mode emits them: batch id + 1, modulo 2^32-1 so
+// that it takes four bytes beside the accumulators, and never 0, which a group holds
+// until a batch changes it (and after a restore). The marks come round again after
+// 2^32-1 batches; the batch of mark 1 clears the groups' marks first.
+func BatchMark(batchID int64) uint32 {
+	return uint32(uint64(batchID)%(1<<32-1)) + 1
+}

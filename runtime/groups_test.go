@@ -196,3 +196,16 @@ func TestGroupsMerge(t *testing.T) {
 		}
 	}
 }
+
+// TestBatchMark: marks are batch id + 1 until they come round, never 0, and each batch's
+// differs from the 2^32-2 batches before it.
+func TestBatchMark(t *testing.T) {
+	for _, c := range []struct {
+		batch int64
+		mark  uint32
+	}{{0, 1}, {1, 2}, {1<<32 - 2, 1<<32 - 1}, {1<<32 - 1, 1}, {1 << 32, 2}, {1<<63 - 1, uint32((1<<63-1)%(1<<32-1)) + 1}} {
+		if got := BatchMark(c.batch); got != c.mark {
+			t.Errorf("BatchMark(%d) = %d, want %d", c.batch, got, c.mark)
+		}
+	}
+}

@@ -35,8 +35,8 @@ type outKey struct {
 
 // outAcc holds the aggregates of one group.
 type outAcc struct {
-	mark int64 // batch id + 1 of the last batch that changed the group
-	n0   int64 // count(*)
+	n0   int64  // count(*)
+	mark uint32 // rt.BatchMark of the last batch that changed the group
 }
 
 func newOutAcc() outAcc {
@@ -198,7 +198,13 @@ func (q *outQuery) Pending() bool {
 // Finish merges the workers of a batch and returns the rows the output mode emits.
 func (q *outQuery) Finish(batchID int64, workers []rt.Worker) (rt.Rows, error) {
 	q.updated, q.removed = 0, 0
-	mark := batchID + 1
+	mark := rt.BatchMark(batchID)
+	if mark == 1 {
+		// The marks start again every 2^32-1 batches: no group may hold this one's.
+		for _, g := range q.groups.All() {
+			g.mark = 0
+		}
+	}
 	mergeGroup := func(g, a *outAcc, added bool) bool {
 		if !added {
 			g.merge(a)
@@ -262,7 +268,7 @@ func (q *outQuery) SaveState(e *rt.StateEncoder) {
 	e.Len(q.groups.Len())
 	for k, a := range q.groups.All() {
 		e.Int64(k.Window)
-		e.Int64(a.mark)
+		e.Int64(int64(a.mark))
 		e.Int64(a.n0)
 	}
 }
@@ -277,7 +283,7 @@ func (q *outQuery) LoadState(d *rt.StateDecoder) error {
 		var k outKey
 		k.Window = d.Int64()
 		a := q.groups.Add(k, newOutAcc())
-		a.mark = d.Int64()
+		d.Int64() // the mark: a restored group has none, as no batch since changed it
 		a.n0 = d.Int64()
 	}
 	return d.Err()

@@ -36,12 +36,25 @@ func kindType(kind string) *Statement {
 		return String()
 	case "DoubleKey":
 		return Uint64() // sqlfn.DoubleKey bits: see keyKind
+	case "Mark":
+		return Uint32() // rt.BatchMark: see accType
 	case "HLL", "Moments", "Pos":
 		return Qual(pkgSQLFn, kind)
 	case "Watermarks":
 		return Op("*").Qual(pkgRT, kind)
 	}
 	return Map(kindType(strings.TrimPrefix(kind, "set "))).Struct()
+}
+
+// kindAlign is the alignment of a field of that kind, to order a struct's fields by.
+func kindAlign(kind string) int {
+	switch kind {
+	case "Bool":
+		return 1
+	case "Int32", "Mark":
+		return 4
+	}
+	return 8
 }
 
 // stateKind is the kind of a value of SQL type t: what goType is made from.
@@ -98,6 +111,9 @@ func fromKey(t sqltype.Type, v Code) Code {
 // layoutKind is how the checkpoint's compatibility check names a kind: a DoubleKey is written
 // as the Float64 it holds, so a snapshot from before keys were normalised still loads.
 func layoutKind(kind string) string {
+	if kind == "Mark" {
+		return "Int64" // as a snapshot has always held it
+	}
 	return strings.ReplaceAll(kind, "DoubleKey", "Float64")
 }
 
@@ -146,8 +162,11 @@ func saveField(recv string, f stateField) Code {
 
 // encode writes a scalar x of kind.
 func encode(kind string, x Code) Code {
-	if kind == "DoubleKey" {
+	switch kind {
+	case "DoubleKey":
 		return Id("e").Dot("Float64").Call(Qual(pkgSQLFn, "KeyDouble").Call(x))
+	case "Mark":
+		return Id("e").Dot("Int64").Call(Int64().Call(x))
 	}
 	return Id("e").Dot(kind).Call(x)
 }
@@ -176,6 +195,10 @@ func loadField(recv string, f stateField) []Code {
 			x.Clone().Dot("Batch").Op("=").Id("d").Dot("Int64").Call(),
 			x.Clone().Dot("Row").Op("=").Id("d").Dot("Int64").Call(),
 		}
+	case f.kind == "Mark":
+		return []Code{Id("d").Dot("Int64").Call().Comment("the mark: a restored group has none, as no batch since changed it")}
+	case f.kind == "Mark":
+		return []Code{Id("d").Dot("Int64").Call().Comment("the mark: a restored group has none, as no batch since changed it")}
 	case f.kind == "Moments":
 		return []Code{
 			x.Clone().Dot("N").Op("=").Id("d").Dot("Int64").Call(),

@@ -36,8 +36,8 @@ type countsKey struct {
 
 // countsAcc holds the aggregates of one group.
 type countsAcc struct {
-	mark int64 // batch id + 1 of the last batch that changed the group
-	n0   int64 // count(*)
+	n0   int64  // count(*)
+	mark uint32 // rt.BatchMark of the last batch that changed the group
 }
 
 func newCountsAcc() countsAcc {
@@ -124,7 +124,13 @@ func (q *countsQuery) emit(out countsRows, k *countsKey, a *countsAcc) countsRow
 // Finish merges the workers of a batch and returns the rows the output mode emits.
 func (q *countsQuery) Finish(batchID int64, workers []rt.Worker) (rt.Rows, error) {
 	q.updated, q.removed = 0, 0
-	mark := batchID + 1
+	mark := rt.BatchMark(batchID)
+	if mark == 1 {
+		// The marks start again every 2^32-1 batches: no group may hold this one's.
+		for _, g := range q.groups.All() {
+			g.mark = 0
+		}
+	}
 	mergeGroup := func(g, a *countsAcc, added bool) bool {
 		if !added {
 			g.merge(a)
@@ -179,7 +185,7 @@ func (q *countsQuery) SaveState(e *rt.StateEncoder) {
 	e.Len(q.groups.Len())
 	for k, a := range q.groups.All() {
 		e.Int32(k.Len)
-		e.Int64(a.mark)
+		e.Int64(int64(a.mark))
 		e.Int64(a.n0)
 	}
 }
@@ -192,7 +198,7 @@ func (q *countsQuery) LoadState(d *rt.StateDecoder) error {
 		var k countsKey
 		k.Len = d.Int32()
 		a := q.groups.Add(k, newCountsAcc())
-		a.mark = d.Int64()
+		d.Int64() // the mark: a restored group has none, as no batch since changed it
 		a.n0 = d.Int64()
 	}
 	return d.Err()

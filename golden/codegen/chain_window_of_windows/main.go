@@ -41,8 +41,8 @@ type outStageKey struct {
 
 // outStageAcc holds the aggregates of one group.
 type outStageAcc struct {
-	mark int64 // batch id + 1 of the last batch that changed the group
-	n0   int64 // count(*)
+	n0   int64  // count(*)
+	mark uint32 // rt.BatchMark of the last batch that changed the group
 }
 
 func newOutStageAcc() outStageAcc {
@@ -222,7 +222,13 @@ func (q *outStageQuery) Pending() bool {
 // Finish merges the workers of a batch and returns the rows the output mode emits.
 func (q *outStageQuery) Finish(batchID int64, workers []rt.Worker) (rt.Rows, error) {
 	q.updated, q.removed = 0, 0
-	mark := batchID + 1
+	mark := rt.BatchMark(batchID)
+	if mark == 1 {
+		// The marks start again every 2^32-1 batches: no group may hold this one's.
+		for _, g := range q.groups.All() {
+			g.mark = 0
+		}
+	}
 	mergeGroup := func(g, a *outStageAcc, added bool) bool {
 		if !added {
 			g.merge(a)
@@ -290,7 +296,7 @@ func (q *outStageQuery) SaveState(e *rt.StateEncoder) {
 		e.Int64(k.Window)
 		e.Int64(k.UserId)
 		e.Bool(k.UserIdNull)
-		e.Int64(a.mark)
+		e.Int64(int64(a.mark))
 		e.Int64(a.n0)
 	}
 }
@@ -307,7 +313,7 @@ func (q *outStageQuery) LoadState(d *rt.StateDecoder) error {
 		k.UserId = d.Int64()
 		k.UserIdNull = d.Bool()
 		a := q.groups.Add(k, newOutStageAcc())
-		a.mark = d.Int64()
+		d.Int64() // the mark: a restored group has none, as no batch since changed it
 		a.n0 = d.Int64()
 	}
 	return d.Err()
@@ -417,11 +423,11 @@ type outKey struct {
 
 // outAcc holds the aggregates of one group.
 type outAcc struct {
-	mark int64 // batch id + 1 of the last batch that changed the group
-	n0   int64 // count(*)
-	s1   int64 // sum
+	n0   int64  // count(*)
+	s1   int64  // sum
+	m2   int64  // max
+	mark uint32 // rt.BatchMark of the last batch that changed the group
 	has1 bool
-	m2   int64 // max
 	has2 bool
 }
 
@@ -548,7 +554,13 @@ func (q *outQuery) finalises(next int64) bool {
 // Finish merges the workers of a batch and returns the rows the output mode emits.
 func (q *outQuery) Finish(batchID int64, workers []rt.Worker) (rt.Rows, error) {
 	q.updated, q.removed = 0, 0
-	mark := batchID + 1
+	mark := rt.BatchMark(batchID)
+	if mark == 1 {
+		// The marks start again every 2^32-1 batches: no group may hold this one's.
+		for _, g := range q.groups.All() {
+			g.mark = 0
+		}
+	}
 	mergeGroup := func(g, a *outAcc, added bool) bool {
 		if !added {
 			g.merge(a)
@@ -622,7 +634,7 @@ func (q *outQuery) SaveState(e *rt.StateEncoder) {
 	e.Len(q.groups.Len())
 	for k, a := range q.groups.All() {
 		e.Int64(k.Window)
-		e.Int64(a.mark)
+		e.Int64(int64(a.mark))
 		e.Int64(a.n0)
 		e.Int64(a.s1)
 		e.Bool(a.has1)
@@ -641,7 +653,7 @@ func (q *outQuery) LoadState(d *rt.StateDecoder) error {
 		var k outKey
 		k.Window = d.Int64()
 		a := q.groups.Add(k, newOutAcc())
-		a.mark = d.Int64()
+		d.Int64() // the mark: a restored group has none, as no batch since changed it
 		a.n0 = d.Int64()
 		a.s1 = d.Int64()
 		a.has1 = d.Bool()

@@ -44,13 +44,13 @@ type topKey struct {
 
 // topAcc holds the aggregates of one group.
 type topAcc struct {
-	mark int64               // batch id + 1 of the last batch that changed the group
 	n0   int64               // count(*)
 	d1   map[string]struct{} // count(DISTINCT)
 	s2   int64               // sum
-	has2 bool
-	s3   float64 // avg: sum and count
+	s3   float64             // avg: sum and count
 	n3   int64
+	mark uint32 // rt.BatchMark of the last batch that changed the group
+	has2 bool
 }
 
 func newTopAcc() topAcc {
@@ -255,7 +255,13 @@ func (q *topQuery) emit(out topRows, k *topKey, a *topAcc) topRows {
 // Finish merges the workers of a batch and returns the rows the output mode emits.
 func (q *topQuery) Finish(batchID int64, workers []rt.Worker) (rt.Rows, error) {
 	q.updated, q.removed = 0, 0
-	mark := batchID + 1
+	mark := rt.BatchMark(batchID)
+	if mark == 1 {
+		// The marks start again every 2^32-1 batches: no group may hold this one's.
+		for _, g := range q.groups.All() {
+			g.mark = 0
+		}
+	}
 	mergeGroup := func(g, a *topAcc, added bool) bool {
 		if !added {
 			g.merge(a)
@@ -306,7 +312,7 @@ func (q *topQuery) SaveState(e *rt.StateEncoder) {
 	e.Len(q.groups.Len())
 	for k, a := range q.groups.All() {
 		e.String(k.User)
-		e.Int64(a.mark)
+		e.Int64(int64(a.mark))
 		e.Int64(a.n0)
 		{
 			e.Len(len(a.d1))
@@ -329,7 +335,7 @@ func (q *topQuery) LoadState(d *rt.StateDecoder) error {
 		var k topKey
 		k.User = d.String()
 		a := q.groups.Add(k, newTopAcc())
-		a.mark = d.Int64()
+		d.Int64() // the mark: a restored group has none, as no batch since changed it
 		a.n0 = d.Int64()
 		for range d.Len() {
 			a.d1[d.String()] = struct{}{}

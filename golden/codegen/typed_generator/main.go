@@ -38,9 +38,9 @@ type outKey struct {
 
 // outAcc holds the aggregates of one group.
 type outAcc struct {
-	mark int64 // batch id + 1 of the last batch that changed the group
-	n0   int64 // count(*)
-	s1   int64 // sum
+	n0   int64  // count(*)
+	s1   int64  // sum
+	mark uint32 // rt.BatchMark of the last batch that changed the group
 	has1 bool
 }
 
@@ -163,7 +163,13 @@ func (q *outQuery) emit(out outRows, k *outKey, a *outAcc) outRows {
 // Finish merges the workers of a batch and returns the rows the output mode emits.
 func (q *outQuery) Finish(batchID int64, workers []rt.Worker) (rt.Rows, error) {
 	q.updated, q.removed = 0, 0
-	mark := batchID + 1
+	mark := rt.BatchMark(batchID)
+	if mark == 1 {
+		// The marks start again every 2^32-1 batches: no group may hold this one's.
+		for _, g := range q.groups.All() {
+			g.mark = 0
+		}
+	}
 	mergeGroup := func(g, a *outAcc, added bool) bool {
 		if !added {
 			g.merge(a)
@@ -221,7 +227,7 @@ func (q *outQuery) SaveState(e *rt.StateEncoder) {
 	e.Len(q.groups.Len())
 	for k, a := range q.groups.All() {
 		e.String(k.User)
-		e.Int64(a.mark)
+		e.Int64(int64(a.mark))
 		e.Int64(a.n0)
 		e.Int64(a.s1)
 		e.Bool(a.has1)
@@ -236,7 +242,7 @@ func (q *outQuery) LoadState(d *rt.StateDecoder) error {
 		var k outKey
 		k.User = d.String()
 		a := q.groups.Add(k, newOutAcc())
-		a.mark = d.Int64()
+		d.Int64() // the mark: a restored group has none, as no batch since changed it
 		a.n0 = d.Int64()
 		a.s1 = d.Int64()
 		a.has1 = d.Bool()

@@ -209,3 +209,46 @@ func TestBatchMark(t *testing.T) {
 		}
 	}
 }
+
+// testKey is a generated key of one nullable STRING column, as rt.StringGroups takes it.
+type testKey struct {
+	s    string
+	null bool
+}
+
+func (k testKey) Split() (string, bool)          { return k.s, k.null }
+func (testKey) Join(s string, null bool) testKey { return testKey{s, null} }
+func freshTestAcc() testAcc                      { return testAcc{s: "fresh"} }
+
+// TestStringGroups: the NULL key's group lives apart from the strings' and takes part in
+// Len, Get, Add, All and Merge as any group does.
+func TestStringGroups(t *testing.T) {
+	var dst, src StringGroups[testKey, testAcc]
+	dst.Reset(0)
+	dst.ByString.Add("a", testAcc{n: 1})
+	if a := dst.Get(testKey{null: true}); a != nil {
+		t.Fatalf("a NULL group before any: %v", a)
+	}
+	src.Null(freshTestAcc).n = 5
+	src.Null(freshTestAcc).n++ // the same group
+	src.Add(testKey{"a", false}, testAcc{n: 10})
+	src.Add(testKey{"b", false}, testAcc{n: 20})
+	if src.Len() != 3 || src.Get(testKey{null: true}).n != 6 {
+		t.Fatalf("src: %d groups, NULL's %v", src.Len(), src.Get(testKey{null: true}))
+	}
+	var touched []testKey
+	n := dst.Merge(&src, func(d, s *testAcc, added bool) bool {
+		if !added {
+			d.n += s.n
+		}
+		return true
+	}, func(k testKey) { touched = append(touched, k) })
+	got := map[testKey]int64{}
+	for k, a := range dst.All() {
+		got[k] = a.n
+	}
+	want := map[testKey]int64{{"a", false}: 11, {"b", false}: 20, {"", true}: 6}
+	if n != 3 || len(touched) != 3 || !maps.Equal(got, want) {
+		t.Errorf("merged %d, touched %v: %v, want %v", n, touched, got, want)
+	}
+}

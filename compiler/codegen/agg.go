@@ -52,72 +52,19 @@ func (g *queryGen) accType() {
 	}
 }
 
-// stringGroups declares the groups of a single STRING key (see stringKey): in an
-// rt.Groups keyed by the string, and the NULL key's group apart, behind the methods of
-// rt.Groups that the code over groups calls (Len, Reset, Get, Add, All), by Key.
+// stringGroups makes the key of a single STRING column an rt.StringKey: its groups are an
+// rt.StringGroups, by the string, the NULL key's apart (see stringKey).
 func (g *queryGen) stringGroups(name string) {
-	typ, key, acc := g.id("Groups"), g.id("Key"), g.id("Acc")
-	nullable := g.q.Agg.KeyCols[0].Nullable
-	fields := []Code{Id("byString").Qual(pkgRT, "Groups").Types(String(), Id(acc))}
-	length := []Code{Return(Id("g").Dot("byString").Dot("Len").Call())}
-	get := []Code{Return(Id("g").Dot("byString").Dot("Get").Call(Id("k").Dot(name)))}
-	add := []Code{Return(Id("g").Dot("byString").Dot("Add").Call(Id("k").Dot(name), Id("a")))}
-	all := []Code{For(List(Id("s"), Id("a")).Op(":=").Range().Id("g").Dot("byString").Dot("All").Call()).Block(
-		If(Op("!").Id("yield").Call(Id(key).Values(Dict{Id(name): Id("s")}), Id("a"))).Block(Return()))}
-	if nullable {
-		fields = append(fields, Id("null").Id(acc).Comment("the group of the NULL key, when hasNull"), Id("hasNull").Bool())
-		length = append([]Code{If(Id("g").Dot("hasNull")).Block(Return(Id("g").Dot("byString").Dot("Len").Call().Op("+").Lit(1)))}, length...)
-		get = append([]Code{If(Id("k").Dot(name+"Null")).Block(
-			If(Op("!").Id("g").Dot("hasNull")).Block(Return(Nil())),
-			Return(Op("&").Id("g").Dot("null")))}, get...)
-		add = append([]Code{If(Id("k").Dot(name+"Null")).Block(
-			List(Id("g").Dot("null"), Id("g").Dot("hasNull")).Op("=").List(Id("a"), True()),
-			Return(Op("&").Id("g").Dot("null")))}, add...)
-		all = append([]Code{If(Id("g").Dot("hasNull").Op("&&").Op("!").Id("yield").Call(
-			Id(key).Values(Dict{Id(name + "Null"): True()}), Op("&").Id("g").Dot("null"))).Block(Return())}, all...)
+	key := g.id("Key")
+	split := List(Id("k").Dot(name), False())
+	join := Dict{Id(name): Id("s")}
+	null := Id("_")
+	if g.q.Agg.KeyCols[0].Nullable {
+		split, join[Id(name+"Null")], null = List(Id("k").Dot(name), Id("k").Dot(name+"Null")), Id("null"), Id("null")
 	}
-	recv := Id("g").Op("*").Id(typ)
-	apart := ""
-	if nullable {
-		apart = ", the NULL key's apart"
-	}
-	g.f.Commentf("%s are the groups by their key's string%s: Go's maps take a fast path for a", typ, apart)
-	g.f.Comment("string key, where a Key struct hashes and compares through its type's functions. The")
-	g.f.Comment("methods are rt.Groups' by Key.")
-	g.f.Type().Id(typ).Struct(fields...)
-	g.f.Line()
-	g.f.Func().Params(recv).Id("Len").Params().Int().Block(length...)
-	g.f.Line()
-	g.f.Func().Params(recv).Id("Reset").Params(Id("n").Int()).Block(
-		Op("*").Id("g").Op("=").Id(typ).Values(),
-		Id("g").Dot("byString").Dot("Reset").Call(Id("n")))
-	g.f.Line()
-	g.f.Func().Params(recv).Id("Get").Params(Id("k").Id(key)).Op("*").Id(acc).Block(get...)
-	g.f.Line()
-	g.f.Func().Params(recv).Id("Add").Params(Id("k").Id(key), Id("a").Id(acc)).Op("*").Id(acc).Block(add...)
-	g.f.Line()
-	g.f.Func().Params(recv).Id("All").Params().Qual("iter", "Seq2").Types(Id(key), Op("*").Id(acc)).Block(
-		Return(Func().Params(Id("yield").Func().Params(Id(key), Op("*").Id(acc)).Bool()).Block(all...)))
-	g.f.Line()
-	touched := func(k Dict) Code {
-		return If(Id("touched").Op("!=").Nil()).Block(Id("touched").Call(Id(key).Values(k)))
-	}
-	merge := []Code{
-		Var().Id("byString").Func().Params(String()),
-		If(Id("touched").Op("!=").Nil()).Block(
-			Id("byString").Op("=").Func().Params(Id("s").String()).Block(Id("touched").Call(Id(key).Values(Dict{Id(name): Id("s")})))),
-		Id("n").Op(":=").Id("g").Dot("byString").Dot("Merge").Call(Op("&").Id("src").Dot("byString"), Id("fn"), Id("byString")),
-	}
-	if nullable {
-		merge = append(merge, If(Id("src").Dot("hasNull")).Block(
-			Id("added").Op(":=").Op("!").Id("g").Dot("hasNull"),
-			If(Id("added")).Block(List(Id("g").Dot("null"), Id("g").Dot("hasNull")).Op("=").List(Id("src").Dot("null"), True())),
-			If(Id("fn").Call(Op("&").Id("g").Dot("null"), Op("&").Id("src").Dot("null"), Id("added"))).Block(
-				Id("n").Op("++"), touched(Dict{Id(name + "Null"): True()}))))
-	}
-	g.f.Comment("Merge is rt.Groups.Merge by Key; the NULL key's group is merged after the strings'.")
-	g.f.Func().Params(recv).Id("Merge").Params(Id("src").Op("*").Id(typ), Id("fn").Func().Params(List(Id("dst"), Id("src")).Op("*").Id(acc), Id("added").Bool()).Bool(),
-		Id("touched").Func().Params(Id(key))).Int().Block(append(merge, Return(Id("n")))...)
+	g.f.Comment("Split and Join convert a key to and from its string, for rt.StringGroups.")
+	g.f.Func().Params(Id("k").Id(key)).Id("Split").Params().Params(String(), Bool()).Block(Return(split))
+	g.f.Func().Params(Id(key)).Id("Join").Params(Id("s").String(), null.Bool()).Id(key).Block(Return(Id(key).Values(join)))
 }
 
 // newAcc is the name of the function that returns a new group's accumulator.
@@ -128,7 +75,7 @@ func (g *queryGen) newAcc() *Statement { return Id("new" + exported(g.p) + "Acc"
 // costs no allocation of its own and the GC no pointer per group.
 func (g *queryGen) groupsType() *Statement {
 	if _, ok := g.stringKey(); ok {
-		return Id(g.id("Groups"))
+		return Qual(pkgRT, "StringGroups").Types(Id(g.id("Key")), Id(g.id("Acc")))
 	}
 	return Qual(pkgRT, "Groups").Types(Id(g.id("Key")), Id(g.id("Acc")))
 }
@@ -320,10 +267,10 @@ func (g *queryGen) groupUpdate(eg *exprGen, keyVals []val, argVals []argVal) {
 		stored := Qual("strings", "Clone").Call(k.Clone())
 		groups := Id("w").Dot("groups")
 		if !agg.KeyCols[0].Nullable {
-			eg.emit(inGroups(":=", groups.Clone().Dot("byString"), k, stored)...)
+			eg.emit(inGroups(":=", groups.Clone().Dot("ByString"), k, stored)...)
 		} else {
-			eg.emit(accVar, If(Id("k").Dot(name+"Null")).Add(inArray(groups.Clone().Dot("null"), groups.Clone().Dot("hasNull"))).
-				Else().Block(inGroups("=", groups.Clone().Dot("byString"), k, stored)...))
+			eg.emit(accVar, If(Id("k").Dot(name+"Null")).Block(Id("a").Op("=").Add(groups.Clone()).Dot("Null").Call(g.newAcc())).
+				Else().Block(inGroups("=", groups.Clone().Dot("ByString"), k, stored)...))
 		}
 		g.aggUpdates(eg, argVals)
 		return

@@ -5,7 +5,6 @@ package main
 
 import (
 	"cmp"
-	"iter"
 	"strconv"
 	"strings"
 
@@ -69,55 +68,17 @@ func (g *topAcc) merge(a *topAcc) {
 	g.n3 += a.n3
 }
 
-// topGroups are the groups by their key's string: Go's maps take a fast path for a
-// string key, where a Key struct hashes and compares through its type's functions. The
-// methods are rt.Groups' by Key.
-type topGroups struct {
-	byString rt.Groups[string, topAcc]
+// Split and Join convert a key to and from its string, for rt.StringGroups.
+func (k topKey) Split() (string, bool) {
+	return k.User, false
 }
-
-func (g *topGroups) Len() int {
-	return g.byString.Len()
-}
-
-func (g *topGroups) Reset(n int) {
-	*g = topGroups{}
-	g.byString.Reset(n)
-}
-
-func (g *topGroups) Get(k topKey) *topAcc {
-	return g.byString.Get(k.User)
-}
-
-func (g *topGroups) Add(k topKey, a topAcc) *topAcc {
-	return g.byString.Add(k.User, a)
-}
-
-func (g *topGroups) All() iter.Seq2[topKey, *topAcc] {
-	return func(yield func(topKey, *topAcc) bool) {
-		for s, a := range g.byString.All() {
-			if !yield(topKey{User: s}, a) {
-				return
-			}
-		}
-	}
-}
-
-// Merge is rt.Groups.Merge by Key; the NULL key's group is merged after the strings'.
-func (g *topGroups) Merge(src *topGroups, fn func(dst, src *topAcc, added bool) bool, touched func(topKey)) int {
-	var byString func(string)
-	if touched != nil {
-		byString = func(s string) {
-			touched(topKey{User: s})
-		}
-	}
-	n := g.byString.Merge(&src.byString, fn, byString)
-	return n
+func (topKey) Join(s string, _ bool) topKey {
+	return topKey{User: s}
 }
 
 // topQuery is the state of the query writing to "top" across batches.
 type topQuery struct {
-	groups           topGroups
+	groups           rt.StringGroups[topKey, topAcc]
 	updated, removed int64 // the state rows the last batch wrote and evicted, for the progress
 }
 
@@ -128,7 +89,7 @@ func newTopQuery() rt.Query {
 // topWorker processes chunks of one batch on one goroutine.
 type topWorker struct {
 	rec    *rt.RecordErrors
-	groups topGroups
+	groups rt.StringGroups[topKey, topAcc]
 	json   codec.JSON
 	_      [128]byte // keeps the next worker off this one's cache lines
 }
@@ -208,9 +169,9 @@ func (w *topWorker) Process(c *rt.Chunk) error {
 		}
 		var k topKey
 		k.User = in.User
-		a := w.groups.byString.Get(k.User)
+		a := w.groups.ByString.Get(k.User)
 		if a == nil {
-			a = w.groups.byString.Add(strings.Clone(k.User), newTopAcc())
+			a = w.groups.ByString.Add(strings.Clone(k.User), newTopAcc())
 		}
 		a.n0++
 		if !in.UrlNull {
@@ -284,7 +245,7 @@ func (q *topQuery) Finish(batchID int64, workers []rt.Worker) (rt.Rows, error) {
 		}
 		q.updated += int64(q.groups.Merge(&w.groups, mergeGroup, nil))
 		// Merged, the worker's groups are garbage: the GC may take them back for the output.
-		w.groups = topGroups{}
+		w.groups = rt.StringGroups[topKey, topAcc]{}
 	}
 	out := make(topRows, 0, q.groups.Len())
 	for k, a := range q.groups.All() {

@@ -5,7 +5,6 @@ package main
 
 import (
 	"cmp"
-	"iter"
 	"strconv"
 	"strings"
 
@@ -55,55 +54,17 @@ func (g *outAcc) merge(a *outAcc) {
 	g.has1 = g.has1 || a.has1
 }
 
-// outGroups are the groups by their key's string: Go's maps take a fast path for a
-// string key, where a Key struct hashes and compares through its type's functions. The
-// methods are rt.Groups' by Key.
-type outGroups struct {
-	byString rt.Groups[string, outAcc]
+// Split and Join convert a key to and from its string, for rt.StringGroups.
+func (k outKey) Split() (string, bool) {
+	return k.User, false
 }
-
-func (g *outGroups) Len() int {
-	return g.byString.Len()
-}
-
-func (g *outGroups) Reset(n int) {
-	*g = outGroups{}
-	g.byString.Reset(n)
-}
-
-func (g *outGroups) Get(k outKey) *outAcc {
-	return g.byString.Get(k.User)
-}
-
-func (g *outGroups) Add(k outKey, a outAcc) *outAcc {
-	return g.byString.Add(k.User, a)
-}
-
-func (g *outGroups) All() iter.Seq2[outKey, *outAcc] {
-	return func(yield func(outKey, *outAcc) bool) {
-		for s, a := range g.byString.All() {
-			if !yield(outKey{User: s}, a) {
-				return
-			}
-		}
-	}
-}
-
-// Merge is rt.Groups.Merge by Key; the NULL key's group is merged after the strings'.
-func (g *outGroups) Merge(src *outGroups, fn func(dst, src *outAcc, added bool) bool, touched func(outKey)) int {
-	var byString func(string)
-	if touched != nil {
-		byString = func(s string) {
-			touched(outKey{User: s})
-		}
-	}
-	n := g.byString.Merge(&src.byString, fn, byString)
-	return n
+func (outKey) Join(s string, _ bool) outKey {
+	return outKey{User: s}
 }
 
 // outQuery is the state of the query writing to "out" across batches.
 type outQuery struct {
-	groups           outGroups
+	groups           rt.StringGroups[outKey, outAcc]
 	updated, removed int64 // the state rows the last batch wrote and evicted, for the progress
 }
 
@@ -114,7 +75,7 @@ func newOutQuery() rt.Query {
 // outWorker processes chunks of one batch on one goroutine.
 type outWorker struct {
 	rec    *rt.RecordErrors
-	groups outGroups
+	groups rt.StringGroups[outKey, outAcc]
 	_      [128]byte // keeps the next worker off this one's cache lines
 }
 
@@ -136,9 +97,9 @@ func (w *outWorker) Process(c *rt.Chunk) error {
 		}
 		var k outKey
 		k.User = in.User
-		a := w.groups.byString.Get(k.User)
+		a := w.groups.ByString.Get(k.User)
 		if a == nil {
-			a = w.groups.byString.Add(strings.Clone(k.User), newOutAcc())
+			a = w.groups.ByString.Add(strings.Clone(k.User), newOutAcc())
 		}
 		a.n0++
 		a.s1 += int64(in.Bytes)
@@ -196,7 +157,7 @@ func (q *outQuery) Finish(batchID int64, workers []rt.Worker) (rt.Rows, error) {
 			changed = append(changed, k)
 		}))
 		// Merged, the worker's groups are garbage: the GC may take them back for the output.
-		w.groups = outGroups{}
+		w.groups = rt.StringGroups[outKey, outAcc]{}
 	}
 	out := make(outRows, 0, len(changed))
 	for _, k := range changed {

@@ -251,3 +251,65 @@ func (g *Groups[K, A]) All() iter.Seq2[K, *A] {
 func BatchMark(batchID int64) uint32 {
 	return uint32(uint64(batchID)%(1<<32-1)) + 1
 }
+
+// Acc is what merging a batch needs of a generated accumulator type A: adding another's
+// partial aggregates, and the mark of the last batch that changed it (BatchMark).
+type Acc[A any] interface {
+	*A
+	Merge(a *A)
+	Mark() *uint32
+}
+
+// GroupSet is an aggregation's groups by key: a Groups, or a StringGroups.
+type GroupSet[G, K, A any] interface {
+	*G
+	Len() int
+	All() iter.Seq2[K, *A]
+	Merge(src *G, fn func(dst, src *A, added bool) bool, touched func(K)) int
+}
+
+// StartBatch returns the mark of batch batchID (BatchMark) for the state g, clearing every
+// group's mark first when the marks come round to 1, so that none holds this batch's.
+func StartBatch[K, A, G any, PG GroupSet[G, K, A], PA Acc[A]](g *G, batchID int64) uint32 {
+	mark := BatchMark(batchID)
+	if mark == 1 {
+		for _, a := range PG(g).All() {
+			*PA(a).Mark() = 0
+		}
+	}
+	return mark
+}
+
+// MergeWorker merges a worker's groups src into the state dst for the batch of mark, and
+// returns how many groups the batch changed first (numRowsUpdated), passing each one's key
+// to touched, when not nil (UPDATE mode's changed groups). With no state yet (the first
+// batch, or every group emitted and evicted) the worker's groups become the state as they
+// are: no second map of every group, no rehash. src is empty after, so that the GC may take
+// back what the state did not adopt.
+func MergeWorker[K, A, G any, PG GroupSet[G, K, A], PA Acc[A]](dst, src *G, mark uint32, touched func(K)) int64 {
+	var zero G
+	if PG(dst).Len() > 0 {
+		n := PG(dst).Merge(src, func(d, s *A, added bool) bool {
+			if !added {
+				PA(d).Merge(s)
+			}
+			if m := PA(d).Mark(); *m != mark {
+				*m = mark
+				return true
+			}
+			return false
+		}, touched)
+		*src = zero
+		return int64(n)
+	}
+	*dst, *src = *src, zero
+	var n int64
+	for k, a := range PG(dst).All() {
+		*PA(a).Mark() = mark
+		n++
+		if touched != nil {
+			touched(k)
+		}
+	}
+	return n
+}

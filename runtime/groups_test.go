@@ -252,3 +252,40 @@ func TestStringGroups(t *testing.T) {
 		t.Errorf("merged %d, touched %v: %v, want %v", n, touched, got, want)
 	}
 }
+
+// markedAcc is a generated accumulator as MergeWorker takes it.
+type markedAcc struct {
+	n    int64
+	mark uint32
+}
+
+func (a *markedAcc) Merge(b *markedAcc) { a.n += b.n }
+func (a *markedAcc) Mark() *uint32      { return &a.mark }
+
+// TestMergeWorker: the first worker's groups become the state, each counted once; a later
+// worker's merge counts only the groups no worker of the batch brought before; the next
+// batch counts them again; the workers are left empty.
+func TestMergeWorker(t *testing.T) {
+	worker := func(keys ...int) *Groups[int, markedAcc] {
+		var w Groups[int, markedAcc]
+		for _, k := range keys {
+			w.Add(k, markedAcc{n: 1})
+		}
+		return &w
+	}
+	var state Groups[int, markedAcc]
+	var touched []int
+	add := func(k int) { touched = append(touched, k) }
+	mark := StartBatch[int, markedAcc](&state, 0)
+	w1, w2 := worker(1, 2), worker(2, 3)
+	if n := MergeWorker[int, markedAcc](&state, w1, mark, add) + MergeWorker[int, markedAcc](&state, w2, mark, add); n != 3 || len(touched) != 3 {
+		t.Errorf("batch 0: %d groups counted, %v touched; want 3", n, touched)
+	}
+	if w1.Len() != 0 || w2.Len() != 0 || state.Len() != 3 || state.Get(2).n != 2 {
+		t.Errorf("batch 0: workers of %d and %d groups left, state of %d with key 2 at %d", w1.Len(), w2.Len(), state.Len(), state.Get(2).n)
+	}
+	mark = StartBatch[int, markedAcc](&state, 1)
+	if n := MergeWorker[int, markedAcc](&state, worker(3, 4), mark, nil); n != 2 || state.Get(3).n != 2 {
+		t.Errorf("batch 1: %d groups counted, key 3 at %d; want 2 and 2", n, state.Get(3).n)
+	}
+}

@@ -43,9 +43,14 @@ func newOutAcc() outAcc {
 	return outAcc{}
 }
 
-// merge adds the partial aggregates of a into g.
-func (g *outAcc) merge(a *outAcc) {
+// Merge adds the partial aggregates of a into g.
+func (g *outAcc) Merge(a *outAcc) {
 	g.n0 += a.n0
+}
+
+// Mark is the group's batch mark, for rt.MergeWorker.
+func (g *outAcc) Mark() *uint32 {
+	return &g.mark
 }
 
 // outQuery is the state of the query writing to "out" across batches.
@@ -198,23 +203,7 @@ func (q *outQuery) Pending() bool {
 // Finish merges the workers of a batch and returns the rows the output mode emits.
 func (q *outQuery) Finish(batchID int64, workers []rt.Worker) (rt.Rows, error) {
 	q.updated, q.removed = 0, 0
-	mark := rt.BatchMark(batchID)
-	if mark == 1 {
-		// The marks start again every 2^32-1 batches: no group may hold this one's.
-		for _, g := range q.groups.All() {
-			g.mark = 0
-		}
-	}
-	mergeGroup := func(g, a *outAcc, added bool) bool {
-		if !added {
-			g.merge(a)
-		}
-		if g.mark == mark {
-			return false
-		}
-		g.mark = mark
-		return true
-	}
+	mark := rt.StartBatch[outKey, outAcc](&q.groups, batchID)
 	var changed []outKey
 	q.late = 0
 	q.events = rt.EventTimes{}
@@ -223,20 +212,9 @@ func (q *outQuery) Finish(batchID int64, workers []rt.Worker) (rt.Rows, error) {
 		q.maxEvent = max(q.maxEvent, w.maxEvent)
 		q.events.Merge(w.events)
 		q.late += w.late
-		if q.groups.Len() == 0 {
-			q.groups = w.groups
-			for k, g := range q.groups.All() {
-				g.mark = mark
-				q.updated++
-				changed = append(changed, k)
-			}
-			continue
-		}
-		q.updated += int64(q.groups.Merge(&w.groups, mergeGroup, func(k outKey) {
+		q.updated += rt.MergeWorker[outKey, outAcc](&q.groups, &w.groups, mark, func(k outKey) {
 			changed = append(changed, k)
-		}))
-		// Merged, the worker's groups are garbage: the GC may take them back for the output.
-		w.groups = rt.Groups[outKey, outAcc]{}
+		})
 	}
 	out := make(outRows, 0, len(changed))
 	for _, k := range changed {

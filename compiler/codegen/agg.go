@@ -45,8 +45,10 @@ func (g *queryGen) accType() {
 	g.f.Type().Id(acc).Struct(fields...)
 	g.f.Func().Add(g.newAcc()).Params().Id(acc).Block(
 		Return(Id(acc).Values(init)))
-	g.f.Comment("merge adds the partial aggregates of a into g.")
-	g.f.Func().Params(Id("g").Op("*").Id(acc)).Id("merge").Params(Id("a").Op("*").Id(acc)).Block(merge...)
+	g.f.Comment("Merge adds the partial aggregates of a into g.")
+	g.f.Func().Params(Id("g").Op("*").Id(acc)).Id("Merge").Params(Id("a").Op("*").Id(acc)).Block(merge...)
+	g.f.Comment("Mark is the group's batch mark, for rt.MergeWorker.")
+	g.f.Func().Params(Id("g").Op("*").Id(acc)).Id("Mark").Params().Op("*").Uint32().Block(Return(Op("&").Id("g").Dot("mark")))
 	if name, ok := g.stringKey(); ok {
 		g.stringGroups(name)
 	}
@@ -505,25 +507,15 @@ func (g *queryGen) merge() []Code {
 	var body []Code
 	// A group's mark says the batch wrote it: the first worker to bring a group counts it
 	// in numRowsUpdated (and, in UPDATE mode, lists it as changed), the others merge into it.
-	touched := []Code{Id("g").Dot("mark").Op("=").Id("mark"), Id("q").Dot("updated").Op("++")}
-	if update {
-		touched = append(touched, Id("changed").Op("=").Append(Id("changed"), Id("k")))
-	}
-	body = append(body, Id("mark").Op(":=").Qual(pkgRT, "BatchMark").Call(Id("batchID")),
-		If(Id("mark").Op("==").Lit(1)).Block(
-			Comment("The marks start again every 2^32-1 batches: no group may hold this one's."),
-			For(List(Id("_"), Id("g")).Op(":=").Range().Add(allGroups())).Block(Id("g").Dot("mark").Op("=").Lit(0))),
-		Id("mergeGroup").Op(":=").Func().Params(List(Id("g"), Id("a")).Op("*").Id(g.id("Acc")), Id("added").Bool()).Bool().Block(
-			If(Op("!").Id("added")).Block(Id("g").Dot("merge").Call(Id("a"))),
-			If(Id("g").Dot("mark").Op("==").Id("mark")).Block(Return(False())),
-			Id("g").Dot("mark").Op("=").Id("mark"),
-			Return(True())))
+	types := []Code{Id(g.id("Key")), Id(g.id("Acc"))}
+	body = append(body, Id("mark").Op(":=").Qual(pkgRT, "StartBatch").Types(types...).Call(Op("&").Id("q").Dot("groups"), Id("batchID")))
 	changed := Nil()
 	if update {
 		body = append(body, Var().Id("changed").Index().Id(g.id("Key")))
 		changed = Func().Params(Id("k").Id(g.id("Key"))).Block(Id("changed").Op("=").Append(Id("changed"), Id("k")))
 	}
-	merge := Id("q").Dot("updated").Op("+=").Int64().Call(Id("q").Dot("groups").Dot("Merge").Call(Op("&").Id("w").Dot("groups"), Id("mergeGroup"), changed))
+	merge := Id("q").Dot("updated").Op("+=").Qual(pkgRT, "MergeWorker").Types(types...).Call(
+		Op("&").Id("q").Dot("groups"), Op("&").Id("w").Dot("groups"), Id("mark"), changed)
 	var perWorker []Code
 	if jg := g.groupsOfTable(); jg != nil {
 		perWorker = append(perWorker, For(List(Id("_"), Id("n")).Op(":=").Range().Id("w").Dot("touched")).Block(
@@ -547,22 +539,8 @@ func (g *queryGen) merge() []Code {
 		perWorker = append(append(perWorker, g.observeEvents(Id("w"))...),
 			Id("q").Dot("late").Op("+=").Id("w").Dot("late"))
 	}
-	// With no state yet (the first batch, or every group emitted and evicted), a worker's
-	// groups become the state as they are: no second map of every group, no rehash.
-	gk := Id("_")
-	if update {
-		gk = Id("k")
-	}
-	adopt := []Code{Id("q").Dot("groups").Op("=").Id("w").Dot("groups"),
-		For(List(gk, Id("g")).Op(":=").Range().Add(allGroups())).Block(touched...)}
 	perWorker = append([]Code{Id("w").Op(":=").Id("rw").Assert(Op("*").Id(g.id("Worker")))}, perWorker...)
-	perWorker = append(perWorker, If(groupsLen().Op("==").Lit(0)).Block(append(adopt, Continue())...))
-	body = append(body,
-		For(List(Id("_"), Id("rw")).Op(":=").Range().Id("workers")).Block(append(perWorker,
-			merge,
-			Comment("Merged, the worker's groups are garbage: the GC may take them back for the output."),
-			Id("w").Dot("groups").Op("=").Add(g.groupsType()).Values())...),
-	)
+	body = append(body, For(List(Id("_"), Id("rw")).Op(":=").Range().Id("workers")).Block(append(perWorker, merge)...))
 	if _, _, ok := q.Agg.Session(); ok {
 		// Sessions that absorbed changed ones are the changed ones now.
 		recount := []Code{Id("q").Dot("updated").Op("++")}
@@ -652,7 +630,7 @@ func (g *queryGen) sessionize() {
 			For(List(Id("_"), Id("k")).Op(":=").Range().Id("keys").Index(Lit(1), Empty())).Block(
 				Id("a").Op(":=").Id("q").Dot("groups").Dot("Get").Call(Id("k")),
 				If(Id("k").Dot(start).Op("<").Add(end)).Block(
-					Id("cur").Dot("merge").Call(Id("a")),
+					Id("cur").Dot("Merge").Call(Id("a")),
 					Id("cur").Dot("mark").Op("=").Max(Id("cur").Dot("mark"), Id("a").Dot("mark")),
 					Id("q").Dot("groups").Dot("Delete").Call(Id("k")),
 					Continue(),

@@ -44,9 +44,14 @@ func newCountsAcc() countsAcc {
 	return countsAcc{}
 }
 
-// merge adds the partial aggregates of a into g.
-func (g *countsAcc) merge(a *countsAcc) {
+// Merge adds the partial aggregates of a into g.
+func (g *countsAcc) Merge(a *countsAcc) {
 	g.n0 += a.n0
+}
+
+// Mark is the group's batch mark, for rt.MergeWorker.
+func (g *countsAcc) Mark() *uint32 {
+	return &g.mark
 }
 
 // countsQuery is the state of the query writing to "counts" across batches.
@@ -124,23 +129,7 @@ func (q *countsQuery) emit(out countsRows, k *countsKey, a *countsAcc) countsRow
 // Finish merges the workers of a batch and returns the rows the output mode emits.
 func (q *countsQuery) Finish(batchID int64, workers []rt.Worker) (rt.Rows, error) {
 	q.updated, q.removed = 0, 0
-	mark := rt.BatchMark(batchID)
-	if mark == 1 {
-		// The marks start again every 2^32-1 batches: no group may hold this one's.
-		for _, g := range q.groups.All() {
-			g.mark = 0
-		}
-	}
-	mergeGroup := func(g, a *countsAcc, added bool) bool {
-		if !added {
-			g.merge(a)
-		}
-		if g.mark == mark {
-			return false
-		}
-		g.mark = mark
-		return true
-	}
+	mark := rt.StartBatch[countsKey, countsAcc](&q.groups, batchID)
 	var changed []countsKey
 	for _, rw := range workers {
 		w := rw.(*countsWorker)
@@ -149,20 +138,9 @@ func (q *countsQuery) Finish(batchID int64, workers []rt.Worker) (rt.Rows, error
 				w.groups.Add(countsKey{Len: int32(n)}, w.dense[n])
 			}
 		}
-		if q.groups.Len() == 0 {
-			q.groups = w.groups
-			for k, g := range q.groups.All() {
-				g.mark = mark
-				q.updated++
-				changed = append(changed, k)
-			}
-			continue
-		}
-		q.updated += int64(q.groups.Merge(&w.groups, mergeGroup, func(k countsKey) {
+		q.updated += rt.MergeWorker[countsKey, countsAcc](&q.groups, &w.groups, mark, func(k countsKey) {
 			changed = append(changed, k)
-		}))
-		// Merged, the worker's groups are garbage: the GC may take them back for the output.
-		w.groups = rt.Groups[countsKey, countsAcc]{}
+		})
 	}
 	out := make(countsRows, 0, len(changed))
 	for _, k := range changed {

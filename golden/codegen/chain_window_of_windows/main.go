@@ -49,9 +49,14 @@ func newOutStageAcc() outStageAcc {
 	return outStageAcc{}
 }
 
-// merge adds the partial aggregates of a into g.
-func (g *outStageAcc) merge(a *outStageAcc) {
+// Merge adds the partial aggregates of a into g.
+func (g *outStageAcc) Merge(a *outStageAcc) {
 	g.n0 += a.n0
+}
+
+// Mark is the group's batch mark, for rt.MergeWorker.
+func (g *outStageAcc) Mark() *uint32 {
+	return &g.mark
 }
 
 // outStageQuery is the state of the query writing to "out" across batches.
@@ -222,23 +227,7 @@ func (q *outStageQuery) Pending() bool {
 // Finish merges the workers of a batch and returns the rows the output mode emits.
 func (q *outStageQuery) Finish(batchID int64, workers []rt.Worker) (rt.Rows, error) {
 	q.updated, q.removed = 0, 0
-	mark := rt.BatchMark(batchID)
-	if mark == 1 {
-		// The marks start again every 2^32-1 batches: no group may hold this one's.
-		for _, g := range q.groups.All() {
-			g.mark = 0
-		}
-	}
-	mergeGroup := func(g, a *outStageAcc, added bool) bool {
-		if !added {
-			g.merge(a)
-		}
-		if g.mark == mark {
-			return false
-		}
-		g.mark = mark
-		return true
-	}
+	mark := rt.StartBatch[outStageKey, outStageAcc](&q.groups, batchID)
 	q.late = 0
 	q.events = rt.EventTimes{}
 	for _, rw := range workers {
@@ -246,17 +235,7 @@ func (q *outStageQuery) Finish(batchID int64, workers []rt.Worker) (rt.Rows, err
 		q.maxEvent = max(q.maxEvent, w.maxEvent)
 		q.events.Merge(w.events)
 		q.late += w.late
-		if q.groups.Len() == 0 {
-			q.groups = w.groups
-			for _, g := range q.groups.All() {
-				g.mark = mark
-				q.updated++
-			}
-			continue
-		}
-		q.updated += int64(q.groups.Merge(&w.groups, mergeGroup, nil))
-		// Merged, the worker's groups are garbage: the GC may take them back for the output.
-		w.groups = rt.Groups[outStageKey, outStageAcc]{}
+		q.updated += rt.MergeWorker[outStageKey, outStageAcc](&q.groups, &w.groups, mark, nil)
 	}
 	var out outStageRows
 	groupsHeld := q.groups.Len()
@@ -435,8 +414,8 @@ func newOutAcc() outAcc {
 	return outAcc{}
 }
 
-// merge adds the partial aggregates of a into g.
-func (g *outAcc) merge(a *outAcc) {
+// Merge adds the partial aggregates of a into g.
+func (g *outAcc) Merge(a *outAcc) {
 	g.n0 += a.n0
 	g.s1 += a.s1
 	g.has1 = g.has1 || a.has1
@@ -444,6 +423,11 @@ func (g *outAcc) merge(a *outAcc) {
 		g.m2 = a.m2
 		g.has2 = true
 	}
+}
+
+// Mark is the group's batch mark, for rt.MergeWorker.
+func (g *outAcc) Mark() *uint32 {
+	return &g.mark
 }
 
 // outQuery is the state of the query writing to "out" across batches.
@@ -554,38 +538,12 @@ func (q *outQuery) finalises(next int64) bool {
 // Finish merges the workers of a batch and returns the rows the output mode emits.
 func (q *outQuery) Finish(batchID int64, workers []rt.Worker) (rt.Rows, error) {
 	q.updated, q.removed = 0, 0
-	mark := rt.BatchMark(batchID)
-	if mark == 1 {
-		// The marks start again every 2^32-1 batches: no group may hold this one's.
-		for _, g := range q.groups.All() {
-			g.mark = 0
-		}
-	}
-	mergeGroup := func(g, a *outAcc, added bool) bool {
-		if !added {
-			g.merge(a)
-		}
-		if g.mark == mark {
-			return false
-		}
-		g.mark = mark
-		return true
-	}
+	mark := rt.StartBatch[outKey, outAcc](&q.groups, batchID)
 	q.late = 0
 	for _, rw := range workers {
 		w := rw.(*outWorker)
 		q.late += w.late
-		if q.groups.Len() == 0 {
-			q.groups = w.groups
-			for _, g := range q.groups.All() {
-				g.mark = mark
-				q.updated++
-			}
-			continue
-		}
-		q.updated += int64(q.groups.Merge(&w.groups, mergeGroup, nil))
-		// Merged, the worker's groups are garbage: the GC may take them back for the output.
-		w.groups = rt.Groups[outKey, outAcc]{}
+		q.updated += rt.MergeWorker[outKey, outAcc](&q.groups, &w.groups, mark, nil)
 	}
 	var out outRows
 	groupsHeld := q.groups.Len()

@@ -56,8 +56,8 @@ func newTopAcc() topAcc {
 	return topAcc{d1: map[string]struct{}{}}
 }
 
-// merge adds the partial aggregates of a into g.
-func (g *topAcc) merge(a *topAcc) {
+// Merge adds the partial aggregates of a into g.
+func (g *topAcc) Merge(a *topAcc) {
 	g.n0 += a.n0
 	for v := range a.d1 {
 		g.d1[v] = struct{}{}
@@ -66,6 +66,11 @@ func (g *topAcc) merge(a *topAcc) {
 	g.has2 = g.has2 || a.has2
 	g.s3 += a.s3
 	g.n3 += a.n3
+}
+
+// Mark is the group's batch mark, for rt.MergeWorker.
+func (g *topAcc) Mark() *uint32 {
+	return &g.mark
 }
 
 // Split and Join convert a key to and from its string, for rt.StringGroups.
@@ -216,36 +221,10 @@ func (q *topQuery) emit(out topRows, k *topKey, a *topAcc) topRows {
 // Finish merges the workers of a batch and returns the rows the output mode emits.
 func (q *topQuery) Finish(batchID int64, workers []rt.Worker) (rt.Rows, error) {
 	q.updated, q.removed = 0, 0
-	mark := rt.BatchMark(batchID)
-	if mark == 1 {
-		// The marks start again every 2^32-1 batches: no group may hold this one's.
-		for _, g := range q.groups.All() {
-			g.mark = 0
-		}
-	}
-	mergeGroup := func(g, a *topAcc, added bool) bool {
-		if !added {
-			g.merge(a)
-		}
-		if g.mark == mark {
-			return false
-		}
-		g.mark = mark
-		return true
-	}
+	mark := rt.StartBatch[topKey, topAcc](&q.groups, batchID)
 	for _, rw := range workers {
 		w := rw.(*topWorker)
-		if q.groups.Len() == 0 {
-			q.groups = w.groups
-			for _, g := range q.groups.All() {
-				g.mark = mark
-				q.updated++
-			}
-			continue
-		}
-		q.updated += int64(q.groups.Merge(&w.groups, mergeGroup, nil))
-		// Merged, the worker's groups are garbage: the GC may take them back for the output.
-		w.groups = rt.StringGroups[topKey, topAcc]{}
+		q.updated += rt.MergeWorker[topKey, topAcc](&q.groups, &w.groups, mark, nil)
 	}
 	out := make(topRows, 0, q.groups.Len())
 	for k, a := range q.groups.All() {
